@@ -1,0 +1,25 @@
+import type { Helm } from '../adapters/helm.js';
+import type { Reporter } from '../adapters/reporter.js';
+import type { Cleanup } from '../adapters/cleanup.js';
+import type { AppRepo } from '../adapters/app-repo.js';
+import type { SecretsReader } from '../adapters/secrets-reader.js';
+import type { SecretMasker } from '../core/secret-masker.js';
+
+/**
+ * Everything an action may touch outside itself, built once in `cli/main.ts`.
+ * Nothing reads process.env or global config at import time.
+ */
+export interface Deps {
+  repo: AppRepo;
+  /** Environment variables as seen by this invocation. */
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+  masker: SecretMasker;
+  cleanup: Cleanup;
+  /** Aborted on SIGINT/SIGTERM; pass it to anything that can wait. */
+  signal: AbortSignal;
+  /** The helm binary, located on first use. */
+  helm(): Helm;
+  secrets: SecretsReader;
+  now(): Date;
+}

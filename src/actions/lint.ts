@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { load } from 'js-yaml';
+import type { Environment } from '../core/environment.js';
+import { countBySeverity, type Finding, type Severity } from '../core/findings.js';
+import { helmLintArgs } from '../core/helm-args.js';
+import { parseHelmLintOutput } from '../core/helm-lint-output.js';
+import { checkPolicies } from '../core/lint-policies.js';
+import { findDuplicates, formatResourceId, parseManifestStream } from '../core/manifests.js';
+import { isPlainObject, mergeValues, type Values } from '../core/values.js';
+import { isChartctlError } from '../core/errors.js';
+import type { Deps } from './deps.js';
+import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
+import { validateRenderedManifests } from './steps/manifest-validation.js';
+import { resolveValues } from './steps/values.js';
+
+export interface LintOptions {
+  /** Environments to lint; all when empty. */
+  envs: string[];
+}
+
+export interface EnvironmentLint {
+  env: string;
+  ok: boolean;
+  counts: Record<Severity, number>;
+  resources: number;
+  findings: Finding[];
+}
+
+export interface LintResult {
+  ok: boolean;
+  counts: Record<Severity, number>;
+  environments: EnvironmentLint[];
+}
+
+/** helm lint + render + parse + duplicates + values schema + policies (+ schema seam), every environment in parallel. */
+export async function lint(deps: Deps, options: LintOptions): Promise<LintResult> {
+  const envs = await deps.repo.loadEnvironments(options.envs);
+  // One dependency build per chart, before the parallel part.
+  for (const dir of new Set(envs.map((e) => chartDirOf(deps, e)))) await ensureDependencies(deps, dir);
+  deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')} in parallel`);
+  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env)));
+  const all = environments.flatMap((e) => e.findings);
+  return { ok: environments.every((e) => e.ok), counts: countBySeverity(all), environments };
+}
+
+async function lintEnvironment(deps: Deps, env: Environment): Promise<EnvironmentLint> {
+  const findings: Finding[] = [];
+  let resources = 0;
+  try {
+    const chartDir = chartDirOf(deps, env);
+    const values = await resolveValues(deps, env);
+    const [lintOutput, rendered] = await Promise.all([
+      runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),
+      renderEnvironment(deps, env, { values }).then(
+        (r) => ({ ok: true as const, r }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+    ]);
+    findings.push(...lintOutput);
+    findings.push(...(await checkValuesSchema(chartDir, values.merged, env, deps)));
+    if (!rendered.ok) {
+      // helm lint usually explains a render failure already; keep one finding either way.
+      if (!lintOutput.some((f) => f.severity === 'error')) findings.push(renderFailure(env, rendered.error));
+    } else {
+      const docs = parseManifestStream(rendered.r.manifest);
+      resources = docs.filter((d) => d.object).length;
+      for (const d of docs) {
+        if (d.error) {
+          findings.push({ severity: 'error', check: 'yaml', env: env.name, source: d.source, message: `rendered document ${d.index} is not valid YAML (line ${d.error.line - d.startLine + 1}, column ${d.error.col} of the document): ${d.error.message}` });
+        } else if (d.object && (!d.object.apiVersion || !d.object.kind)) {
+          findings.push({ severity: 'error', check: 'yaml', env: env.name, source: d.source, message: `rendered document ${d.index} has no ${!d.object.apiVersion ? 'apiVersion' : 'kind'}` });
+        }
+      }
+      for (const dup of findDuplicates(docs, env.namespace)) {
+        findings.push({
+          severity: 'error',
+          check: 'duplicate',
+          env: env.name,
+          resource: formatResourceId(dup.id),
+          source: dup.documents.map((d) => d.source ?? `document ${d.index}`).join(', '),
+          message: `rendered ${dup.documents.length} times; the API server keeps only one`,
+        });
+      }
+      findings.push(...checkPolicies(docs, env.namespace, env.policies, env.name));
+      findings.push(...(await validateRenderedManifests(deps, env, docs)));
+    }
+  } catch (err) {
+    if (!isChartctlError(err)) throw err;
+    findings.push({ severity: 'error', check: 'environment', env: env.name, message: err.message + (err.hint ? ` (${err.hint})` : '') });
+  }
+  const counts = countBySeverity(findings);
+  return { env: env.name, ok: counts.error === 0, counts, resources, findings };
+}
+
+async function runHelmLint(deps: Deps, env: Environment, chartDir: string, stdin: string, setArgs: string[]): Promise<Finding[]> {
+  const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, setArgs });
+  // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
+  const result = await deps.helm().run(args, { stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
+  const findings = parseHelmLintOutput(`${result.stdout}\n${result.stderr}`, env.name)
+    // The values schema is checked by chartctl itself with paths and expectations.
+    .filter((f) => !/values don't meet the specifications of the schema/.test(f.message));
+  if (result.exitCode !== 0 && !findings.some((f) => f.severity === 'error')) {
+    findings.push({ severity: 'error', check: 'helm-lint', env: env.name, message: deps.masker.mask(result.stderr.trim() || 'helm lint failed') });
+  }
+  return findings.map((f) => ({ ...f, message: deps.masker.mask(f.message) }));
+}
+
+function renderFailure(env: Environment, err: unknown): Finding {
+  const message = err instanceof Error ? err.message : String(err);
+  return { severity: 'error', check: 'render', env: env.name, message };
+}
+
+async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+  const schemaPath = join(chartDir, 'values.schema.json');
+  if (!existsSync(schemaPath)) return [];
+  const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
+  const defaultsPath = join(chartDir, 'values.yaml');
+  const defaults = existsSync(defaultsPath) ? load(await readFile(defaultsPath, 'utf8')) : {};
+  const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (validate(values)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+    const detail =
+      e.keyword === 'additionalProperties'
+        ? `unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`
+        : e.keyword === 'enum'
+          ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
+          : (e.message ?? 'is invalid');
+    return {
+      severity: 'error' as const,
+      check: 'values-schema',
+      env: env.name,
+      source: deps.repo.display(schemaPath),
+      message: deps.masker.mask(`values ${path}: ${detail}`),
+    };
+  });
+}

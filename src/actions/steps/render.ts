@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { ChartctlError } from '../../core/errors.js';
+import type { Environment } from '../../core/environment.js';
+import { helmTemplateArgs } from '../../core/helm-args.js';
+import type { Deps } from '../deps.js';
+import { resolveValues, type CommandLineValues, type ResolvedValues } from './values.js';
+
+export interface RenderOptions extends CommandLineValues {
+  /** Render a packaged chart (tarball path) instead of the environment's chart directory. */
+  chartOverride?: string;
+  isUpgrade?: boolean;
+  includeCrds?: boolean;
+  /** Values already resolved by the caller (avoids decrypting twice). */
+  values?: ResolvedValues;
+}
+
+export interface Rendered {
+  env: Environment;
+  chartPath: string;
+  values: ResolvedValues;
+  /** helm's output: one YAML stream with `# Source:` comments. */
+  manifest: string;
+}
+
+/** Checks the chart directory exists and holds a Chart.yaml. */
+export function chartDirOf(deps: Deps, env: Environment): string {
+  const dir = deps.repo.path(env.chart);
+  if (!existsSync(join(dir, 'Chart.yaml'))) {
+    throw new ChartctlError(`${env.file}: chart "${env.chart}" not found (no ${env.chart}/Chart.yaml in ${deps.repo.root}).`, {
+      code: 'CHART_NOT_FOUND',
+      hint: `Fix "chart:" in ${env.file} to point at the umbrella chart directory, relative to the repository root.`,
+    });
+  }
+  return dir;
+}
+
+const dependencyBuilds = new Map<string, Promise<void>>();
+
+/**
+ * Runs `helm dependency build` when the chart's dependencies are missing or a
+ * `file://` subchart changed since the last build (fingerprint kept under .chartctl/).
+ * Memoised per process so parallel environments share one build.
+ */
+export function ensureDependencies(deps: Deps, chartDir: string): Promise<void> {
+  let pending = dependencyBuilds.get(chartDir);
+  if (!pending) {
+    pending = buildIfNeeded(deps, chartDir);
+    dependencyBuilds.set(chartDir, pending);
+    pending.catch(() => dependencyBuilds.delete(chartDir));
+  }
+  return pending;
+}
+
+async function buildIfNeeded(deps: Deps, chartDir: string): Promise<void> {
+  const chart = load(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string; repository?: string }[] };
+  const dependencies = chart?.dependencies ?? [];
+  if (dependencies.length === 0) return;
+  const fingerprint = await dependencyFingerprint(chartDir, dependencies);
+  const stamp = join(deps.repo.root, '.chartctl', 'deps', `${createHash('sha256').update(resolve(chartDir)).digest('hex').slice(0, 16)}.txt`);
+  const chartsDir = join(chartDir, 'charts');
+  const present = existsSync(chartsDir) ? await readdir(chartsDir) : [];
+  const allPresent = dependencies.every((d) => present.some((f) => f === d.name || (f.startsWith(`${d.name}-`) && f.endsWith('.tgz'))));
+  if (allPresent && existsSync(stamp) && (await readFile(stamp, 'utf8')) === fingerprint) return;
+  deps.reporter.progress(`Building chart dependencies of ${deps.repo.display(chartDir)} (helm dependency build)`);
+  await deps.helm().run(['dependency', 'build', chartDir, '--skip-refresh'], { timeoutMs: 5 * 60_000 });
+  await mkdir(join(deps.repo.root, '.chartctl', 'deps'), { recursive: true });
+  await writeFile(stamp, fingerprint);
+}
+
+/** Digest of Chart.yaml, Chart.lock and every file of each `file://` dependency (path, size, mtime). */
+async function dependencyFingerprint(chartDir: string, dependencies: { repository?: string }[]): Promise<string> {
+  const hash = createHash('sha256');
+  for (const f of ['Chart.yaml', 'Chart.lock']) {
+    if (existsSync(join(chartDir, f))) hash.update(await readFile(join(chartDir, f)));
+  }
+  for (const d of dependencies) {
+    if (!d.repository?.startsWith('file://')) continue;
+    const dir = resolve(chartDir, d.repository.slice('file://'.length));
+    if (!existsSync(dir)) continue;
+    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const p = join(entry.parentPath, entry.name);
+      const st = statSync(p);
+      hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** Renders one environment with helm template (values on stdin, never on disk). */
+export async function renderEnvironment(deps: Deps, env: Environment, options: RenderOptions = {}): Promise<Rendered> {
+  const chartPath = options.chartOverride ?? chartDirOf(deps, env);
+  if (!options.chartOverride) await ensureDependencies(deps, chartPath);
+  const values = options.values ?? (await resolveValues(deps, env, options));
+  const args = helmTemplateArgs({
+    release: env.release,
+    chart: chartPath,
+    namespace: env.namespace,
+    kubeVersion: env.kubeVersion,
+    setArgs: values.setArgs,
+    isUpgrade: options.isUpgrade,
+    includeCrds: options.includeCrds,
+  });
+  deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
+  const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 });
+  return { env, chartPath, values, manifest: stdout };
+}

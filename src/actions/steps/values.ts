@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { dump } from 'js-yaml';
+import { ChartctlError } from '../../core/errors.js';
+import type { Environment } from '../../core/environment.js';
+import { isPlainObject, layerValues, type Values, type ValuesLayer } from '../../core/values.js';
+import { renderValuesTemplate } from '../../core/values-template.js';
+import { parseLocatedYaml } from '../../core/yaml-source.js';
+import type { Deps } from '../deps.js';
+
+export interface CommandLineValues {
+  /** `--values FILE` given to chartctl (resolved from --cwd). */
+  valuesFiles?: string[];
+  /** `--set key=value`, passed through to helm unchanged (helm applies them last). */
+  set?: string[];
+}
+
+export interface ResolvedValues {
+  layers: ValuesLayer[];
+  merged: Values;
+  /** The merged values as YAML, fed to helm on stdin (`--values -`): never written to disk. */
+  stdin: string;
+  /** Extra helm args that must follow `--values -`. */
+  setArgs: string[];
+}
+
+/** Builds the layered values for one environment (decrypting secrets in memory). */
+export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}): Promise<ResolvedValues> {
+  const layers: ValuesLayer[] = [];
+  for (const rel of env.values) {
+    layers.push({ source: rel, kind: 'environment', values: await readValuesFile(deps, deps.repo.path(rel), rel, env) });
+  }
+  for (const rel of env.secrets) {
+    const abs = deps.repo.path(rel);
+    if (!existsSync(abs)) throw missingFile(rel, env, 'secrets');
+    const values = await deps.secrets.decryptFile(abs, rel);
+    deps.masker.add(values);
+    layers.push({ source: rel, kind: 'secrets', values });
+  }
+  for (const file of cli.valuesFiles ?? []) {
+    const abs = resolve(deps.repo.root, file);
+    layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs)) });
+  }
+  const merged = layerValues(layers);
+  const setArgs = (cli.set ?? []).flatMap((s) => {
+    if (!/^[^=]+=/.test(s)) {
+      throw new ChartctlError(`--set "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: 'Example: --set api.replicaCount=3' });
+    }
+    return ['--set', s];
+  });
+  return { layers, merged, stdin: dump(merged, { lineWidth: -1, noRefs: true }), setArgs };
+}
+
+async function readValuesFile(deps: Deps, abs: string, shown: string, env?: Environment): Promise<Values> {
+  if (!existsSync(abs)) throw missingFile(shown, env, 'values');
+  let text = await readFile(abs, 'utf8');
+  if (abs.endsWith('.hbs')) text = renderValuesTemplate(text, shown, deps.env);
+  const parsed = parseLocatedYaml(text, shown, `Fix the YAML in ${shown}${abs.endsWith('.hbs') ? ' (positions refer to the rendered template)' : ''}.`).value;
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlainObject(parsed)) {
+    throw new ChartctlError(`${shown}:1:1: a values file must be a YAML mapping, not ${Array.isArray(parsed) ? 'a list' : typeof parsed}.`, {
+      code: 'VALUES_INVALID',
+      hint: 'Put the values under keys, e.g. "api:\\n  replicaCount: 2".',
+    });
+  }
+  return parsed;
+}
+
+function missingFile(shown: string, env: Environment | undefined, what: string): ChartctlError {
+  return new ChartctlError(`${shown}: ${what} file not found${env ? ` (listed under "${what}" in ${env.file})` : ''}.`, {
+    code: 'VALUES_FILE_MISSING',
+    hint: env ? `Create the file or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
+  });
+}

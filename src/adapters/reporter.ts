@@ -1,0 +1,41 @@
+/** Progress and diagnostics go to stderr so stdout stays machine-readable. */
+export interface Reporter {
+  /** A step of work that may take more than a second; hidden by `--quiet`. */
+  progress(message: string): void;
+  /** Only with `--verbose` (e.g. the helm argv, secrets masked). */
+  verbose(message: string): void;
+  warn(message: string): void;
+}
+
+export class StderrReporter implements Reporter {
+  constructor(
+    private readonly opts: { quiet: boolean; verbose: boolean; mask: (text: string) => string },
+    private readonly write: (text: string) => void = (t) => process.stderr.write(t),
+  ) {}
+
+  progress(message: string): void {
+    if (!this.opts.quiet) this.write(`${this.opts.mask(message)}\n`);
+  }
+
+  verbose(message: string): void {
+    if (this.opts.verbose) this.write(`[verbose] ${this.opts.mask(message)}\n`);
+  }
+
+  warn(message: string): void {
+    this.write(`warning: ${this.opts.mask(message)}\n`);
+  }
+}
+
+/** For unit tests: keeps every line. */
+export class MemoryReporter implements Reporter {
+  readonly lines: string[] = [];
+  progress(message: string): void {
+    this.lines.push(message);
+  }
+  verbose(message: string): void {
+    this.lines.push(`[verbose] ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warning: ${message}`);
+  }
+}

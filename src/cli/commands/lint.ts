@@ -1,0 +1,52 @@
+import { lint, type LintResult } from '../../actions/lint.js';
+import { ExitCode } from '../../core/errors.js';
+import type { Finding } from '../../core/findings.js';
+import type { RegisterCommand } from '../context.js';
+import type { Output } from '../output.js';
+
+export const registerLint: RegisterCommand = (program, ctx) => {
+  program
+    .command('lint')
+    .argument('[env...]', 'environments to lint (default: all)')
+    .description('helm lint, render, parse, duplicate, values-schema and policy checks for every environment, in parallel')
+    .addHelpText(
+      'after',
+      `
+Checks per environment: helm lint with the environment's values; the rendered output parses
+as YAML (errors name the template); no resource rendered twice; values match the chart's
+values.schema.json; policies image-tag, resources, probes (warnings unless the environment's
+"policies:" map sets them to error or off).
+
+Exit 1 when any environment has an error; warnings alone exit 0.
+
+Examples:
+  chartctl lint
+  chartctl lint prod --output json`,
+    )
+    .action(async (envNames: string[], _opts, command) =>
+      ctx.run(command, async (deps, out) => {
+        const result = await lint(deps, { envs: envNames });
+        if (out.format === 'json') out.json(result);
+        else out.write(renderLint(result, out));
+        return result.ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+};
+
+function renderLint(result: LintResult, out: Output): string {
+  const { paint } = out;
+  const lines: string[] = [];
+  const mark = (f: Finding) =>
+    f.severity === 'error' ? paint.red('error  ') : f.severity === 'warning' ? paint.yellow('warning') : paint.dim('info   ');
+  for (const env of result.environments) {
+    const status = env.ok ? paint.green('ok') : paint.red('FAILED');
+    lines.push(`${paint.bold(env.env)}: ${status} (${env.resources} resources, ${env.counts.error} errors, ${env.counts.warning} warnings)`);
+    for (const f of env.findings.filter((x) => x.severity !== 'info')) {
+      const where = [f.resource, f.source && paint.dim(`[${f.source}]`)].filter(Boolean).join(' ');
+      lines.push(`  ${mark(f)} ${f.check}: ${where ? `${where}: ` : ''}${f.message}`);
+    }
+  }
+  const c = result.counts;
+  lines.push(`${result.environments.length} environments: ${c.error} errors, ${c.warning} warnings${result.ok ? '' : ' — lint failed'}`);
+  return `${lines.join('\n')}\n`;
+}

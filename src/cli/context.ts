@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { Deps } from '../actions/deps.js';
+import type { Output } from './output.js';
+
+export interface GlobalOptions {
+  cwd: string;
+  output: 'text' | 'json';
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+/**
+ * What a command file gets from main: `run` builds Deps and Output from the
+ * global flags, calls the body, and turns its return value into the exit code.
+ * Errors thrown by the body are printed by main only.
+ */
+export interface CliContext {
+  run(command: Command, body: (deps: Deps, out: Output, globals: GlobalOptions) => Promise<number | void>): Promise<void>;
+}
+
+/** Each file under cli/commands exports one of these. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+/** Parses a comma-separated or repeated flag into a list. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+/** Repeated flag kept verbatim (values may contain commas, e.g. --set a={x,y}). */
+export function repeat(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

@@ -1,0 +1,133 @@
+import { Command, CommanderError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { ChartctlError, ExitCode, isChartctlError } from '../core/errors.js';
+import { SecretMasker } from '../core/secret-masker.js';
+import { StderrReporter } from '../adapters/reporter.js';
+import { Cleanup } from '../adapters/cleanup.js';
+import { AppRepo } from '../adapters/app-repo.js';
+import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
+import { createSecretsReader } from '../adapters/secrets-factory.js';
+import type { Deps } from '../actions/deps.js';
+import { createOutput } from './output.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { commands } from './commands/index.js';
+
+const EXAMPLES = `
+Examples:
+  chartctl lint                      lint, render and check every environment in parallel
+  chartctl template prod             render prod's manifests to stdout
+  chartctl envs --output json        list environments for scripts
+  chartctl --cwd ../shop diff prod   work on an application repository elsewhere
+
+Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
+3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
+
+/** The only place that prints errors and decides the process exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const masker = new SecretMasker();
+  const cleanup = new Cleanup();
+  const abort = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interruptedBy) return;
+    interruptedBy = signal;
+    abort.abort(new ChartctlError(`Interrupted by ${signal}.`, { code: 'INTERRUPTED', exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm }));
+    // Give running helm children a moment to stop, then clean up and leave.
+    setTimeout(() => {
+      cleanup.runAll();
+      process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+    }, 2000).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  const program = new Command('chartctl')
+    .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
+    .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
+    .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(['text', 'json', 'junit', 'tap']).default('text'))
+    .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
+    .option('--quiet', 'hide progress messages on stderr')
+    .option('--verbose', 'print each helm command line (secrets masked)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXAMPLES)
+    .exitOverride()
+    .configureOutput({ writeErr: (t) => process.stderr.write(t), writeOut: (t) => process.stdout.write(t) });
+
+  const ctx: CliContext = {
+    async run(command, body) {
+      const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
+      const globals: GlobalOptions = {
+        cwd: resolve(raw.cwd),
+        output: raw.output === 'json' ? 'json' : 'text',
+        color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
+        quiet: Boolean(raw.quiet),
+        verbose: Boolean(raw.verbose),
+      };
+      jsonErrors = globals.output === 'json';
+      if (!existsSync(globals.cwd) || !statSync(globals.cwd).isDirectory()) {
+        throw new ChartctlError(`--cwd ${raw.cwd}: no such directory.`, { code: 'BAD_CWD', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
+      }
+      const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
+      let helm: Helm | undefined;
+      const deps: Deps = {
+        repo: new AppRepo(globals.cwd),
+        env: process.env,
+        reporter,
+        masker,
+        cleanup,
+        signal: abort.signal,
+        helm: () =>
+          (helm ??= new HelmCli(locateHelm(process.env), {
+            reporter,
+            mask: (t) => masker.mask(t),
+            signal: abort.signal,
+            env: process.env,
+            cacheDir: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'),
+          })),
+        secrets: createSecretsReader(process.env),
+        now: () => new Date(),
+      };
+      const code = await body(deps, createOutput(globals.output, globals.color), globals);
+      process.exitCode = code ?? ExitCode.ok;
+    },
+  };
+  for (const register of commands) register(program, ctx);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successes; usage errors were already printed by commander.
+      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help' ? 0 : ExitCode.failure;
+    } else {
+      process.exitCode = printError(err, masker, jsonErrors, interruptedBy);
+    }
+  } finally {
+    cleanup.runAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (interruptedBy) process.exit(interruptedBy === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+}
+
+function printError(err: unknown, masker: SecretMasker, json: boolean, signal: NodeJS.Signals | undefined): number {
+  if (signal) {
+    process.stderr.write(`chartctl: interrupted by ${signal}; cleaned up.\n`);
+    return signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+  }
+  if (isChartctlError(err)) {
+    const message = masker.mask(err.message);
+    const hint = err.hint ? masker.mask(err.hint) : undefined;
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message, hint } }, null, 2)}\n`);
+    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    return err.exitCode;
+  }
+  // A bug, not bad input: show enough to report it, still masked.
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`chartctl: unexpected internal error (please report it):\n${masker.mask(text)}\n`);
+  return ExitCode.failure;
+}

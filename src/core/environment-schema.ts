@@ -1,0 +1,68 @@
+/** JSON Schema of `environments/<name>.yaml`. Unknown keys are errors so typos never pass silently. */
+export const environmentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['chart', 'release', 'namespace', 'kubeVersion', 'repository'],
+  properties: {
+    chart: { type: 'string', minLength: 1, description: 'umbrella chart directory, relative to the repository root' },
+    release: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$', description: 'helm release name' },
+    namespace: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' },
+    kubeContext: { type: 'string', minLength: 1 },
+    kubeVersion: { type: 'string', pattern: '^v?1\\.[0-9]+(\\.[0-9]+)?$', description: 'Kubernetes version such as "1.33"' },
+    repository: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        url: { type: 'string', pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$', description: 's3://bucket/prefix' },
+        endpoint: { type: 'string', pattern: '^https?://' },
+        region: { type: 'string', minLength: 1 },
+        forcePathStyle: { type: 'boolean' },
+      },
+    },
+    values: { type: 'array', items: { type: 'string', minLength: 1 } },
+    secrets: { type: 'array', items: { type: 'string', minLength: 1 } },
+    promotion: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', minLength: 1 },
+        allowPrerelease: { type: 'boolean' },
+        requireApproval: { type: 'boolean' },
+        requireDeployedIn: { type: 'string', minLength: 1 },
+      },
+    },
+    deploy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        timeout: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', description: 'a duration such as 5m or 90s' },
+        wait: { type: 'boolean' },
+        tests: { type: 'boolean' },
+        rollbackOnFailure: { type: 'boolean' },
+        historyMax: { type: 'integer', minimum: 0 },
+      },
+    },
+    policies: {
+      type: 'object',
+      additionalProperties: { enum: ['error', 'warning', 'off'] },
+    },
+    images: {
+      type: 'object',
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
+    freeze: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to'],
+        properties: {
+          from: { type: 'string', format: 'date-time' },
+          to: { type: 'string', format: 'date-time' },
+          reason: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;

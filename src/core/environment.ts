@@ -1,0 +1,54 @@
+/** One deployment target, as written in `environments/<name>.yaml` (paths relative to the repository root). */
+export interface Environment {
+  name: string;
+  /** Absolute path of the environment file, for error messages. */
+  file: string;
+  chart: string;
+  release: string;
+  namespace: string;
+  kubeContext?: string;
+  kubeVersion: string;
+  repository: RepositoryConfig;
+  values: string[];
+  secrets: string[];
+  promotion: PromotionRules;
+  deploy: DeploySettings;
+  /** Lint policy overrides: policy id → severity. */
+  policies: Record<string, 'error' | 'warning' | 'off'>;
+  /** service name → dotted values path of its image tag, when not `<service>.image.tag`. */
+  images: Record<string, string>;
+  freeze: FreezeWindow[];
+}
+
+export interface RepositoryConfig {
+  /** `s3://bucket/prefix` */
+  url: string;
+  bucket: string;
+  /** Key prefix without leading/trailing slash; '' for the bucket root. */
+  prefix: string;
+  endpoint?: string;
+  region?: string;
+  forcePathStyle?: boolean;
+}
+
+export interface PromotionRules {
+  from?: string;
+  allowPrerelease: boolean;
+  requireApproval: boolean;
+  requireDeployedIn?: string;
+}
+
+export interface DeploySettings {
+  /** Go duration as helm takes it, e.g. `5m`. */
+  timeout: string;
+  wait: boolean;
+  tests: boolean;
+  rollbackOnFailure: boolean;
+  historyMax: number;
+}
+
+export interface FreezeWindow {
+  from: string;
+  to: string;
+  reason?: string;
+}

@@ -1,0 +1,154 @@
+import { load, dump, YAMLException } from 'js-yaml';
+
+/** One document of a rendered YAML stream. */
+export interface ManifestDocument {
+  /** 0-based position in the stream (empty documents are not counted). */
+  index: number;
+  /** Template that produced it, from helm's `# Source:` comment. */
+  source?: string;
+  text: string;
+  /** 1-based line of the document's first line in the whole stream. */
+  startLine: number;
+  object?: KubeObject;
+  error?: { message: string; line: number; col: number };
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; labels?: Record<string, string>; [k: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** Kinds without a namespace; everything else is namespaced (default: the release namespace). */
+export const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
+  'PriorityClass', 'IngressClass', 'RuntimeClass', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'APIService', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'ComponentStatus',
+]);
+
+/**
+ * Splits a YAML stream (helm output or any manifest file) into documents and
+ * parses each on its own, so one broken template does not hide the others.
+ */
+export function parseManifestStream(stream: string): ManifestDocument[] {
+  const docs: ManifestDocument[] = [];
+  const lines = stream.split('\n');
+  let current: string[] = [];
+  let start = 1;
+  const flush = (nextStart: number) => {
+    const text = current.join('\n');
+    current = [];
+    const startLine = start;
+    start = nextStart;
+    const source = /^# Source: (.+)$/m.exec(text)?.[1]?.trim();
+    if (!hasContent(text)) return;
+    const doc: ManifestDocument = { index: docs.length, source, text, startLine };
+    try {
+      const value = load(text);
+      if (value === null || value === undefined) return;
+      if (typeof value !== 'object' || Array.isArray(value)) {
+        doc.error = { message: `expected a mapping (a Kubernetes object), found ${Array.isArray(value) ? 'a list' : typeof value}`, line: startLine, col: 1 };
+      } else {
+        doc.object = value as KubeObject;
+      }
+    } catch (err) {
+      const mark = err instanceof YAMLException ? err.mark : undefined;
+      const reason = err instanceof YAMLException ? err.reason : String(err);
+      doc.error = { message: reason, line: startLine + (mark?.line ?? 0), col: (mark?.column ?? 0) + 1 };
+    }
+    docs.push(doc);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^---(\s|$)/.test(line)) {
+      flush(i + 2);
+      const rest = line.slice(3).trim();
+      if (rest && !rest.startsWith('#')) current.push(rest);
+    } else if (/^\.\.\.\s*$/.test(line)) {
+      flush(i + 2);
+    } else {
+      current.push(line);
+    }
+  }
+  flush(lines.length + 1);
+  return docs;
+}
+
+function hasContent(text: string): boolean {
+  return text.split('\n').some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+}
+
+export interface ResourceId {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function resourceId(obj: KubeObject, defaultNamespace: string): ResourceId {
+  const kind = String(obj.kind ?? '');
+  return {
+    apiVersion: String(obj.apiVersion ?? ''),
+    kind,
+    namespace: CLUSTER_SCOPED_KINDS.has(kind) ? '' : String(obj.metadata?.namespace ?? defaultNamespace),
+    name: String(obj.metadata?.name ?? ''),
+  };
+}
+
+export function formatResourceId(id: ResourceId): string {
+  return `${id.apiVersion}/${id.kind}${id.namespace ? ` ${id.namespace}/` : ' '}${id.name}`;
+}
+
+export function resourceKey(id: ResourceId): string {
+  return `${id.apiVersion}|${id.kind}|${id.namespace}|${id.name}`;
+}
+
+export function isHook(obj: KubeObject): boolean {
+  return Boolean(obj.metadata?.annotations?.['helm.sh/hook']);
+}
+
+export interface Duplicate {
+  id: ResourceId;
+  documents: ManifestDocument[];
+}
+
+/** Resources rendered more than once (same apiVersion/kind/namespace/name): the API server would keep only one. */
+export function findDuplicates(docs: ManifestDocument[], defaultNamespace: string): Duplicate[] {
+  const seen = new Map<string, Duplicate>();
+  for (const doc of docs) {
+    if (!doc.object?.kind || !doc.object.metadata?.name) continue;
+    const id = resourceId(doc.object, defaultNamespace);
+    const key = resourceKey(id);
+    const entry = seen.get(key) ?? { id, documents: [] };
+    entry.documents.push(doc);
+    seen.set(key, entry);
+  }
+  return [...seen.values()].filter((d) => d.documents.length > 1);
+}
+
+/** Replaces every value of a Secret's data/stringData with `***` (keys stay visible). */
+export function maskSecretObject(obj: KubeObject): KubeObject {
+  if (obj.kind !== 'Secret') return obj;
+  const out: KubeObject = { ...obj };
+  for (const field of ['data', 'stringData'] as const) {
+    const data = obj[field];
+    if (data && typeof data === 'object') {
+      out[field] = Object.fromEntries(Object.keys(data as object).map((k) => [k, '***']));
+    }
+  }
+  return out;
+}
+
+/** The stream with every Secret's values masked; other documents are kept byte for byte. */
+export function maskSecretsInStream(docs: ManifestDocument[]): string {
+  return docs
+    .map((d) => {
+      if (d.object?.kind !== 'Secret') return d.text;
+      const header = d.source ? `# Source: ${d.source}\n` : '';
+      return `${header}${dump(maskSecretObject(d.object), { lineWidth: -1, noRefs: true }).trimEnd()}`;
+    })
+    .map((t) => `---\n${t.replace(/^\n+/, '').trimEnd()}\n`)
+    .join('');
+}

@@ -1,0 +1,71 @@
+import { LineCounter, parseDocument, isMap, isSeq, isNode, type Document, type Node } from 'yaml';
+import { ChartctlError } from './errors.js';
+
+export interface SourcePosition {
+  line: number;
+  col: number;
+}
+
+/** A parsed YAML file that can say where any value came from (for file:line:col errors). */
+export interface LocatedYaml {
+  file: string;
+  value: unknown;
+  /** Position of the node at `path` (or of its nearest existing ancestor). */
+  locate(path: ReadonlyArray<string | number>): SourcePosition;
+  /** `file:line:col` of the node at `path`. */
+  where(path: ReadonlyArray<string | number>): string;
+}
+
+/**
+ * Parses one YAML document with the `yaml` package (it keeps positions), turning
+ * syntax errors into a ChartctlError that names file:line:col.
+ */
+export function parseLocatedYaml(text: string, file: string, hint?: string): LocatedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    const pos = lineCounter.linePos(err.pos[0]);
+    const reason = err.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
+    throw new ChartctlError(`${file}:${pos.line}:${pos.col}: invalid YAML: ${reason}`, {
+      code: 'YAML_SYNTAX',
+      hint: hint ?? 'Fix the YAML syntax at that position (indentation, a missing ":" or an unclosed quote are the usual causes).',
+    });
+  }
+  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const locate = (path: ReadonlyArray<string | number>): SourcePosition => {
+    const node = nodeAt(doc, path);
+    const offset = node?.range?.[0] ?? 0;
+    return lineCounter.linePos(offset);
+  };
+  return {
+    file,
+    value,
+    locate,
+    where: (path) => {
+      const p = locate(path);
+      return `${file}:${p.line}:${p.col}`;
+    },
+  };
+}
+
+function nodeAt(doc: Document, path: ReadonlyArray<string | number>): Node | undefined {
+  let node: unknown = doc.contents;
+  let last: Node | undefined = isNode(node) ? node : undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isNode(p.key) ? (p.key as { value?: unknown }).value : p.key) === key);
+      if (!pair) return last;
+      // Point at the key for a missing/invalid value: that is where the user looks.
+      node = pair.value ?? pair.key;
+      last = isNode(node) ? node : isNode(pair.key) ? (pair.key as Node) : last;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      if (isNode(node)) last = node;
+      else return last;
+    } else {
+      return last;
+    }
+  }
+  return last;
+}
