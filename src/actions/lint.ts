@@ -59,11 +59,11 @@ async function lintEnvironment(deps: Deps, env: Environment): Promise<Environmen
         (error: unknown) => ({ ok: false as const, error }),
       ),
     ]);
-    findings.push(...lintOutput);
-    findings.push(...(await checkValuesSchema(chartDir, values.merged, env, deps)));
+    const schemaFindings = await checkValuesSchema(chartDir, values.merged, env, deps);
+    findings.push(...lintOutput, ...schemaFindings);
     if (!rendered.ok) {
-      // helm lint usually explains a render failure already; keep one finding either way.
-      if (!lintOutput.some((f) => f.severity === 'error')) findings.push(renderFailure(env, rendered.error));
+      // helm lint or the values schema usually explain a render failure already; keep one finding either way.
+      if (!lintOutput.some((f) => f.severity === 'error') && schemaFindings.length === 0) findings.push(renderFailure(env, rendered.error));
     } else {
       const docs = parseManifestStream(rendered.r.manifest);
       resources = docs.filter((d) => d.object).length;
@@ -99,12 +99,12 @@ async function runHelmLint(deps: Deps, env: Environment, chartDir: string, stdin
   const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, setArgs });
   // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
   const result = await deps.helm().run(args, { stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
-  const findings = parseHelmLintOutput(`${result.stdout}\n${result.stderr}`, env.name)
-    // The values schema is checked by chartctl itself with paths and expectations.
-    .filter((f) => !/values don't meet the specifications of the schema/.test(f.message));
-  if (result.exitCode !== 0 && !findings.some((f) => f.severity === 'error')) {
-    findings.push({ severity: 'error', check: 'helm-lint', env: env.name, message: deps.masker.mask(result.stderr.trim() || 'helm lint failed') });
+  const parsed = parseHelmLintOutput(`${result.stdout}\n${result.stderr}`, env.name);
+  if (result.exitCode !== 0 && !parsed.some((f) => f.severity === 'error')) {
+    parsed.push({ severity: 'error', check: 'helm-lint', env: env.name, message: result.stderr.trim() || 'helm lint failed' });
   }
+  // The values schema is checked by chartctl itself, with paths and expectations.
+  const findings = parsed.filter((f) => !/values don't meet the specifications of the schema/.test(f.message) && !(f.source === 'values.yaml' && f.message.startsWith('- ')));
   return findings.map((f) => ({ ...f, message: deps.masker.mask(f.message) }));
 }
 

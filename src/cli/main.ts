@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<void> {
         now: () => new Date(),
       };
       const code = await body(deps, createOutput(globals.output, globals.color), globals);
-      process.exitCode = code ?? ExitCode.ok;
+      process.exitCode = typeof code === 'number' ? code : ExitCode.ok;
     },
   };
   for (const register of commands) register(program, ctx);

@@ -33,7 +33,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
   }
   const validate = validator();
   if (!validate(raw)) {
-    const problems = (validate.errors ?? []).map((e) => describe(e, (p) => doc.where(p)));
+    const problems = (validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at)));
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
       code: 'ENV_INVALID',
       hint: 'Fix the keys above; the README section "Environment file reference" lists every key and its type.',
@@ -78,7 +78,7 @@ export function parseRepository(raw: { url: string; endpoint?: string; region?: 
   return { url: raw.url, bucket, prefix, endpoint: raw.endpoint, region: raw.region, forcePathStyle: raw.forcePathStyle };
 }
 
-function describe(e: ErrorObject, where: (path: (string | number)[]) => string): string {
+function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' | 'value') => string): string {
   const path = e.instancePath
     .split('/')
     .slice(1)
@@ -89,7 +89,7 @@ function describe(e: ErrorObject, where: (path: (string | number)[]) => string):
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = allowedKeys(path);
-      return `${where([...path, key])}: unknown key "${[...path, key].join('.')}"${allowed ? `; expected one of: ${allowed}` : ''}`;
+      return `${where([...path, key], 'key')}: unknown key "${[...path, key].join('.')}"${allowed ? `; expected one of: ${allowed}` : ''}`;
     }
     case 'required':
       return `${where(path)}: missing required key "${[...path, (e.params as { missingProperty: string }).missingProperty].join('.')}"`;

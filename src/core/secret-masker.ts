@@ -12,8 +12,9 @@ export class SecretMasker {
       return;
     }
     const text = String(value);
-    // Very short values (true, 1, "a") would mask unrelated text and protect nothing.
-    if (text.length >= 4) this.values.add(text);
+    // Very short values (true, 1, "ab") would mask unrelated text and protect nothing.
+    const minimum = typeof value === 'string' ? 4 : 6;
+    if (text.length >= minimum) this.values.add(text);
     // YAML/JSON-escaped forms of multi-line secrets can reach helm output too.
     if (text.includes('\n')) {
       for (const line of text.split('\n')) if (line.trim().length >= 8) this.values.add(line.trim());

@@ -11,9 +11,9 @@ export interface LocatedYaml {
   file: string;
   value: unknown;
   /** Position of the node at `path` (or of its nearest existing ancestor). */
-  locate(path: ReadonlyArray<string | number>): SourcePosition;
-  /** `file:line:col` of the node at `path`. */
-  where(path: ReadonlyArray<string | number>): string;
+  locate(path: ReadonlyArray<string | number>, at?: 'key' | 'value'): SourcePosition;
+  /** `file:line:col` of the node at `path` (of its key with at='key'). */
+  where(path: ReadonlyArray<string | number>, at?: 'key' | 'value'): string;
 }
 
 /**
@@ -33,8 +33,8 @@ export function parseLocatedYaml(text: string, file: string, hint?: string): Loc
     });
   }
   const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  const locate = (path: ReadonlyArray<string | number>): SourcePosition => {
-    const node = nodeAt(doc, path);
+  const locate = (path: ReadonlyArray<string | number>, at: 'key' | 'value' = 'value'): SourcePosition => {
+    const node = nodeAt(doc, path, at);
     const offset = node?.range?.[0] ?? 0;
     return lineCounter.linePos(offset);
   };
@@ -42,20 +42,21 @@ export function parseLocatedYaml(text: string, file: string, hint?: string): Loc
     file,
     value,
     locate,
-    where: (path) => {
-      const p = locate(path);
+    where: (path, at) => {
+      const p = locate(path, at);
       return `${file}:${p.line}:${p.col}`;
     },
   };
 }
 
-function nodeAt(doc: Document, path: ReadonlyArray<string | number>): Node | undefined {
+function nodeAt(doc: Document, path: ReadonlyArray<string | number>, at: 'key' | 'value'): Node | undefined {
   let node: unknown = doc.contents;
   let last: Node | undefined = isNode(node) ? node : undefined;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isNode(p.key) ? (p.key as { value?: unknown }).value : p.key) === key);
       if (!pair) return last;
+      if (at === 'key' && i === path.length - 1 && isNode(pair.key)) return pair.key as Node;
       // Point at the key for a missing/invalid value: that is where the user looks.
       node = pair.value ?? pair.key;
       last = isNode(node) ? node : isNode(pair.key) ? (pair.key as Node) : last;
