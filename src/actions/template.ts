@@ -38,7 +38,9 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
       hint: 'Choose an --output-dir outside the repository, or drop --show-secrets.',
     });
   }
-  const manifest = options.showSecrets ? rendered.manifest : maskSecretsInStream(docs);
+  // Re-serialising is only needed when there is a Secret to mask; other output stays byte for byte helm's.
+  const hasSecrets = docs.some((d) => d.object?.kind === 'Secret');
+  const manifest = options.showSecrets || !hasSecrets ? rendered.manifest : maskSecretsInStream(docs);
   const files = outputDir ? await writePerResource(outputDir, options.showSecrets ? docs : parseManifestStream(manifest)) : [];
   return {
     env: env.name,

@@ -1,9 +1,9 @@
-import { execa } from 'execa';
 import { existsSync, statSync, readFileSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChartctlError } from '../core/errors.js';
 import type { Reporter } from './reporter.js';
+import { runProcess } from './process-runner.js';
 
 export interface HelmVersion {
   major: number;
@@ -29,7 +29,7 @@ export interface HelmResult {
   exitCode: number;
 }
 
-/** The real helm binary, driven with argv arrays only. */
+/** The real helm binary, driven with argv arrays only (never through a shell). */
 export interface Helm {
   readonly binary: string;
   version(): Promise<HelmVersion>;
@@ -113,7 +113,7 @@ export class HelmCli implements Helm {
       const st = statSync(this.binary);
       identity = `${realpathSync(this.binary)}:${st.size}:${st.mtimeMs}`;
     } catch {
-      // Resolved through PATH by execa below; no cache then.
+      // Not a path we can stat; detect every time.
     }
     let cache: Record<string, string> = {};
     if (cacheFile) {
@@ -161,32 +161,28 @@ export class HelmCli implements Helm {
     const { mask, reporter } = this.deps;
     const shown = `helm ${maskArgv(args, mask)}`;
     reporter.verbose(shown);
-    const result = await execa(this.binary, args, {
-      input: options.stdin ?? '',
-      timeout: options.timeoutMs,
-      cancelSignal: this.deps.signal,
+    const result = await runProcess(this.binary, args, {
+      input: options.stdin,
+      timeoutMs: options.timeoutMs,
+      signal: this.deps.signal,
       cwd: options.cwd,
       env: { ...this.deps.env, ...options.env },
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: false,
-      maxBuffer: 1024 * 1024 * 1024,
     });
     const exitCode = result.exitCode ?? -1;
-    if (!result.failed || (options.okExitCodes?.includes(exitCode) ?? false)) {
-      return { stdout: result.stdout, stderr: result.stderr, exitCode };
-    }
-    if ((result as { code?: string }).code === 'ENOENT') {
-      throw new ChartctlError(`helm binary ${this.binary} could not be started (not found).`, {
+    if (result.spawnError) {
+      throw new ChartctlError(`helm binary ${this.binary} could not be started (${result.spawnError.code ?? result.spawnError.message}).`, {
         code: 'HELM_NOT_FOUND',
         hint: 'Install helm 3.x or 4.x or set CHARTCTL_HELM=/path/to/helm.',
       });
     }
-    if (result.isCanceled) {
+    if (result.cancelled) {
       throw new ChartctlError(`${shown} was cancelled.`, { code: 'CANCELLED' });
     }
     if (result.timedOut) {
       throw new HelmError(`${shown} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped.`, args, undefined, mask(result.stderr), 'Raise the timeout or check what helm is waiting on (cluster, network).');
+    }
+    if (exitCode === 0 || (options.okExitCodes?.includes(exitCode) ?? false)) {
+      return { stdout: result.stdout, stderr: result.stderr, exitCode };
     }
     const stderr = mask(result.stderr.trim());
     throw new HelmError(`${shown} failed with exit status ${exitCode}:\n${indent(stderr || mask(result.stdout.trim()) || '(no output)')}`, args, exitCode, stderr);

@@ -1,16 +1,26 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject } from 'ajv';
 import { ChartctlError } from './errors.js';
-import { parseLocatedYaml } from './yaml-source.js';
-import { environmentSchema } from './environment-schema.js';
+import { parseLocatedYaml, parseYamlFast } from './yaml-source.js';
+import { environmentFormats, environmentSchema } from './environment-schema.js';
 import type { Environment, RepositoryConfig } from './environment.js';
 
-let compiled: ReturnType<Ajv['compile']> | undefined;
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+let compiled: Validator | undefined;
 
-function validator() {
+/**
+ * The build compiles the schema to standalone code (scripts/build-validators.mjs);
+ * compiling it here is the fallback when running without that step.
+ */
+function validator(): Validator {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/);
-    compiled = ajv.compile(environmentSchema);
+    try {
+      compiled = createRequire(import.meta.url)('./generated/environment-validator.cjs') as Validator;
+    } catch {
+      const ajv = new (createRequire(import.meta.url)('ajv').Ajv as typeof Ajv)({ allErrors: true, strict: false });
+      for (const [name, pattern] of Object.entries(environmentFormats)) ajv.addFormat(name, pattern);
+      compiled = ajv.compile(environmentSchema) as Validator;
+    }
   }
   return compiled;
 }
@@ -23,8 +33,8 @@ export const ENVIRONMENT_NAME = /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/;
  * file:line:col and what was expected; all problems at once, not just the first.
  */
 export function parseEnvironment(name: string, file: string, text: string): Environment {
-  const doc = parseLocatedYaml(text, file);
-  const raw = doc.value;
+  // Fast path: js-yaml and the compiled schema; positions are only computed when something is wrong.
+  const raw = parseYamlFast(text, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ChartctlError(`${file}:1:1: an environment file must be a YAML mapping (chart, release, namespace, kubeVersion, repository, ...).`, {
       code: 'ENV_INVALID',
@@ -33,6 +43,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
   }
   const validate = validator();
   if (!validate(raw)) {
+    const doc = parseLocatedYaml(text, file);
     const problems = (validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at)));
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
       code: 'ENV_INVALID',

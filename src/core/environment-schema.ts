@@ -66,3 +66,8 @@ export const environmentSchema = {
     },
   },
 } as const;
+
+/** Formats used by the schema (kept as regular expressions so the compiled validator needs no plugin). */
+export const environmentFormats: Record<string, RegExp> = {
+  'date-time': /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/,
+};

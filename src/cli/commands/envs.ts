@@ -1,4 +1,3 @@
-import { envs } from '../../actions/envs.js';
 import type { RegisterCommand } from '../context.js';
 import { table } from '../output.js';
 
@@ -9,6 +8,7 @@ export const registerEnvs: RegisterCommand = (program, ctx) => {
     .addHelpText('after', '\nExample:\n  chartctl envs --output json | jq -r \'.[].name\'')
     .action(async (_opts, command) =>
       ctx.run(command, async (deps, out) => {
+        const { envs } = await import('../../actions/envs.js');
         const list = await envs(deps);
         if (out.format === 'json') return out.json(list);
         out.write(

@@ -1,4 +1,4 @@
-import { lint, type LintResult } from '../../actions/lint.js';
+import type { LintResult } from '../../actions/lint.js';
 import { ExitCode } from '../../core/errors.js';
 import type { Finding } from '../../core/findings.js';
 import type { RegisterCommand } from '../context.js';
@@ -25,6 +25,7 @@ Examples:
     )
     .action(async (envNames: string[], _opts, command) =>
       ctx.run(command, async (deps, out) => {
+        const { lint } = await import('../../actions/lint.js');
         const result = await lint(deps, { envs: envNames });
         if (out.format === 'json') out.json(result);
         else out.write(renderLint(result, out));

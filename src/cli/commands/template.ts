@@ -1,4 +1,3 @@
-import { template } from '../../actions/template.js';
 import { repeat, type RegisterCommand } from '../context.js';
 
 export const registerTemplate: RegisterCommand = (program, ctx) => {
@@ -23,6 +22,7 @@ Examples:
     )
     .action(async (env: string, opts: { set?: string[]; values?: string[]; outputDir?: string; showSecrets?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
+        const { template } = await import('../../actions/template.js');
         const result = await template(deps, { env, set: opts.set, valuesFiles: opts.values, outputDir: opts.outputDir, showSecrets: opts.showSecrets });
         if (out.format === 'json') return out.json(result);
         if (opts.outputDir) {

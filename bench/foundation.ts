@@ -1,0 +1,85 @@
+// chartctl template/lint against the bare helm steps they replace, measured in one run.
+//   npm run bench:foundation            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppRepo } from '../src/adapters/app-repo.js';
+import { MemoryReporter } from '../src/adapters/reporter.js';
+import { Cleanup } from '../src/adapters/cleanup.js';
+import { HelmCli } from '../src/adapters/helm.js';
+import { createSecretsReader } from '../src/adapters/secrets-factory.js';
+import { SecretMasker } from '../src/core/secret-masker.js';
+import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
+import { resolveValues } from '../src/actions/steps/values.js';
+import { ensureDependencies } from '../src/actions/steps/render.js';
+import type { Deps } from '../src/actions/deps.js';
+import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
+import { compare, report, timeProcess } from './support.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
+const env = { ...process.env, CHARTCTL_HELM: helm };
+const reporter = new MemoryReporter();
+const masker = new SecretMasker();
+const cleanup = new Cleanup();
+const deps: Deps = {
+  repo: new AppRepo(projectRoot),
+  env,
+  reporter,
+  masker,
+  cleanup,
+  signal: new AbortController().signal,
+  helm: () => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env }),
+  secrets: createSecretsReader(env),
+  now: () => new Date(),
+};
+
+const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-'));
+try {
+  const envs = await deps.repo.loadEnvironments([]);
+  await ensureDependencies(deps, deps.repo.path(envs[0]!.chart));
+  // The peer gets exactly the values chartctl computes, as a private file (what a script would do).
+  const steps: string[][] = [];
+  const valuesFiles = new Map<string, string>();
+  for (const e of envs) {
+    const values = await resolveValues(deps, e);
+    const file = join(scratch, `${e.name}.yaml`);
+    writeFileSync(file, values.stdin, { mode: 0o600 });
+    valuesFiles.set(e.name, file);
+    const chart = deps.repo.path(e.chart);
+    const withFile = (args: string[]) => args.map((a, i) => (a === '-' && args[i - 1] === '--values' ? file : a));
+    steps.push(withFile(helmLintArgs({ chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
+    steps.push(withFile(helmTemplateArgs({ release: e.release, chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
+  }
+  const prod = envs.find((e) => e.name === 'prod')!;
+  const prodTemplate = helmTemplateArgs({ release: prod.release, chart: deps.repo.path(prod.chart), namespace: prod.namespace, kubeVersion: prod.kubeVersion }).map((a) =>
+    a === '-' ? valuesFiles.get('prod')! : a,
+  );
+  const script = join(scratch, 'lint-sequential.sh');
+  writeFileSync(script, `#!/bin/sh\nset -e\n${steps.map((s) => `'${helm}' ${s.map((a) => `'${a}'`).join(' ')} >/dev/null`).join('\n')}\n`);
+  chmodSync(script, 0o700);
+
+  console.log(`chartctl benchmark: template and lint vs bare helm (${helm}), ${runs} runs each, alternating`);
+  const template = compare(
+    runs,
+    { label: 'chartctl template prod', run: () => timeProcess(process.execPath, [cliPath, 'template', 'prod', '--quiet'], { cwd: projectRoot, env }) },
+    { label: 'helm template (same chart, same values)', run: () => timeProcess(helm, prodTemplate, { cwd: projectRoot, env }) },
+  );
+  report('template prod', template, '<= 1.25');
+  const nodeFloor = compare(
+    runs,
+    { label: 'node -e 0 (the runtime alone)', run: () => timeProcess(process.execPath, ['-e', '0']) },
+    { label: 'helm template', run: () => timeProcess(helm, prodTemplate, { cwd: projectRoot, env }) },
+  );
+  report('floor: starting Node.js itself, against the same helm call', nodeFloor);
+  console.log(`  chartctl's own work beyond starting Node and running helm: ${(template.a.median - nodeFloor.a.median - template.b.median).toFixed(1)} ms`);
+  const lint = compare(
+    runs,
+    { label: `chartctl lint (${envs.length} environments in parallel)`, run: () => timeProcess(process.execPath, [cliPath, 'lint', '--quiet'], { cwd: projectRoot, env }) },
+    { label: `helm lint + helm template per environment, one after another (${steps.length} helm calls)`, run: () => timeProcess('/bin/sh', [script], { cwd: projectRoot, env }) },
+  );
+  report('lint, all environments', lint, '<= 0.8');
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  cleanup.runAll();
+}

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+
+export interface Timing {
+  label: string;
+  samples: number[];
+  median: number;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Wall time of one whole process, in ms; throws if it fails. */
+export function timeProcess(file: string, args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(file, args, { cwd: options.cwd, input: options.input, env: options.env ?? process.env, stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString().slice(0, 2000)}`);
+  return ms;
+}
+
+/**
+ * Runs A and B alternately (A B A B ...) after one warm-up each, so drift in
+ * machine speed hits both equally; returns medians and the ratio of medians.
+ */
+export function compare(runs: number, a: { label: string; run: () => number }, b: { label: string; run: () => number }) {
+  a.run();
+  b.run();
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    as.push(a.run());
+    bs.push(b.run());
+  }
+  const ta: Timing = { label: a.label, samples: as, median: median(as) };
+  const tb: Timing = { label: b.label, samples: bs, median: median(bs) };
+  return { a: ta, b: tb, ratio: ta.median / tb.median };
+}
+
+export function report(title: string, r: ReturnType<typeof compare>, target?: string): void {
+  const fmt = (t: Timing) => `${t.label}: median ${t.median.toFixed(1)} ms (min ${Math.min(...t.samples).toFixed(1)}, max ${Math.max(...t.samples).toFixed(1)}, n=${t.samples.length})`;
+  console.log(`\n${title}`);
+  console.log(`  A ${fmt(r.a)}`);
+  console.log(`  B ${fmt(r.b)}`);
+  console.log(`  ratio A/B = ${r.ratio.toFixed(2)}${target ? `  (target ${target})` : ''}`);
+}
