@@ -1,0 +1,60 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyExampleApp, projectRoot, runCli } from '../support/project.js';
+
+const golden = join(projectRoot, 'test', 'golden', 'set-image');
+const digest = 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+let app: ReturnType<typeof copyExampleApp>;
+before(() => {
+  app = copyExampleApp();
+  copyFileSync(join(golden, 'before.yaml'), join(app.dir, 'environments/values/dev.yaml'));
+});
+after(() => app.remove());
+
+test('set-image edits in place: comments, quotes, flow style and key order kept (golden file)', async () => {
+  const api = await runCli(['set-image', 'dev', 'api', '1.2.0', '--digest', digest], { cwd: app.dir });
+  assert.equal(api.exitCode, 0, api.stderr);
+  const web = await runCli(['set-image', 'dev', 'web', '2.0.0-rc.1'], { cwd: app.dir });
+  assert.equal(web.exitCode, 0, web.stderr);
+  assert.equal(readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8'), readFileSync(join(golden, 'after.yaml'), 'utf8'));
+  const rendered = await runCli(['template', 'dev'], { cwd: app.dir });
+  assert.match(rendered.stdout, new RegExp(`image: "ghcr.io/acme/shop-api:1\\.2\\.0@${digest}"`));
+});
+
+test('set-image is idempotent and reports no change the second time', async () => {
+  const before = readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8');
+  const r = await runCli(['set-image', 'dev', 'api', '1.2.0', '--digest', digest, '--output', 'json'], { cwd: app.dir });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.deepEqual(result.changedFiles, []);
+  assert.equal(result.edits[0].changed, false);
+  assert.equal(readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8'), before);
+});
+
+test('set-image --all edits every environment file that sets the tag', async () => {
+  const r = await runCli(['set-image', '--all', 'web', '3.1.4', '--output', 'json'], { cwd: app.dir });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const result = JSON.parse(r.stdout);
+  assert.deepEqual(result.edits.map((e: any) => [e.env, e.file]), [
+    ['dev', 'environments/values/dev.yaml'],
+    ['prod', 'environments/values/prod.yaml'],
+    ['staging', 'environments/values/staging.yaml'],
+  ]);
+  assert.match(readFileSync(join(app.dir, 'environments/values/prod.yaml'), 'utf8'), /^ {4}tag: "3\.1\.4"$/m);
+});
+
+test('set-image refuses bad tags, bad digests and unknown services without touching files', async () => {
+  const snapshot = readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8');
+  const badTag = await runCli(['set-image', 'dev', 'api', 'v1/evil'], { cwd: app.dir });
+  assert.equal(badTag.exitCode, 1);
+  assert.match(badTag.stderr, /"v1\/evil" is not a valid image tag/);
+  const badDigest = await runCli(['set-image', 'dev', 'api', '1.0.0', '--digest', 'md5:abc'], { cwd: app.dir });
+  assert.equal(badDigest.exitCode, 1);
+  assert.match(badDigest.stderr, /is not an image digest/);
+  const unknown = await runCli(['set-image', 'dev', 'cart', '1.0.0'], { cwd: app.dir });
+  assert.equal(unknown.exitCode, 3);
+  assert.match(unknown.stderr, /Unknown service "cart" for dev\. Known services: api, web\./);
+  assert.equal(readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8'), snapshot);
+});
