@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { helmRollbackArgs, helmUpgradeArgs, helmHistoryArgs } from '../../src/core/helm-release-args.js';
+
+const base = { release: 'shop', namespace: 'shop-prod', kubeContext: 'prod', chart: '/tmp/shop-1.0.0.tgz', wait: true, timeout: '5m', historyMax: 10, rollbackOnFailure: true };
+
+test('helm 4 upgrade: --wait=watcher and --rollback-on-failure', () => {
+  const args = helmUpgradeArgs({ ...base, helmMajor: 4, description: 'chartctl {}' });
+  assert.deepEqual(args, ['upgrade', 'shop', '/tmp/shop-1.0.0.tgz', '--install', '--namespace', 'shop-prod', '--kube-context', 'prod', '--values', '-', '--wait=watcher', '--rollback-on-failure', '--timeout', '5m', '--history-max', '10', '--description', 'chartctl {}']);
+});
+
+test('helm 3 upgrade: --wait and --atomic', () => {
+  const args = helmUpgradeArgs({ ...base, helmMajor: 3, kubeContext: undefined });
+  assert.ok(args.includes('--wait') && args.includes('--atomic'));
+  assert.ok(!args.includes('--kube-context'));
+  assert.ok(!args.includes('--rollback-on-failure'));
+});
+
+test('rollback and history argv', () => {
+  assert.deepEqual(helmRollbackArgs({ release: 'shop', namespace: 'n', revision: 2, helmMajor: 3, wait: true, timeout: '1m', historyMax: 5 }), ['rollback', 'shop', '2', '--namespace', 'n', '--wait', '--timeout', '1m', '--history-max', '5']);
+  assert.deepEqual(helmHistoryArgs({ release: 'shop', namespace: 'n', max: 3 }), ['history', 'shop', '--namespace', 'n', '--output', 'json', '--max', '3']);
+});
