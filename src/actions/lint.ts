@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { load } from 'js-yaml';
 import type { Environment } from '../core/environment.js';
 import { countBySeverity, type Finding, type Severity } from '../core/findings.js';
@@ -113,15 +113,35 @@ function renderFailure(env: Environment, err: unknown): Finding {
   return { severity: 'error', check: 'render', env: env.name, message };
 }
 
+const valuesValidators = new Map<string, Promise<ValidateFunction>>();
+
+/** One compiled validator per values.schema.json, shared by the environments linted in parallel. */
+function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
+  let pending = valuesValidators.get(schemaPath);
+  if (!pending) {
+    pending = (async () => {
+      const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { $schema?: string };
+      // Charts declare their draft; helm accepts draft-07 up to 2020-12.
+      const draft = schema.$schema ?? '';
+      const AjvClass = draft.includes('2020-12')
+        ? (await import('ajv/dist/2020.js')).Ajv2020
+        : draft.includes('2019-09')
+          ? (await import('ajv/dist/2019.js')).Ajv2019
+          : (await import('ajv')).Ajv;
+      return new AjvClass({ allErrors: true, strict: false }).compile(schema);
+    })();
+    valuesValidators.set(schemaPath, pending);
+  }
+  return pending;
+}
+
 async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
   const schemaPath = join(chartDir, 'values.schema.json');
   if (!existsSync(schemaPath)) return [];
-  const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as object;
+  const validate = await valuesValidator(schemaPath);
   const defaultsPath = join(chartDir, 'values.yaml');
   const defaults = existsSync(defaultsPath) ? load(await readFile(defaultsPath, 'utf8')) : {};
   const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => {
     const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
