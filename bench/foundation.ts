@@ -8,6 +8,8 @@ import { MemoryReporter } from '../src/adapters/reporter.js';
 import { Cleanup } from '../src/adapters/cleanup.js';
 import { HelmCli } from '../src/adapters/helm.js';
 import { createSecretsReader } from '../src/adapters/secrets-factory.js';
+import { S3ChartRepositories } from '../src/adapters/s3-chart-repositories.js';
+import { GitCli } from '../src/adapters/git.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
@@ -18,7 +20,8 @@ import { compare, report, timeProcess } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
-const env = { ...process.env, CHARTCTL_HELM: helm };
+const env = { ...process.env, CHARTCTL_HELM: helm, SOPS_AGE_KEY_FILE: process.env.SOPS_AGE_KEY_FILE ?? join(projectRoot, 'examples', 'demo-age-key.txt') };
+const scratchCache = mkdtempSync(join(tmpdir(), 'chartctl-bench-cache-'));
 const reporter = new MemoryReporter();
 const masker = new SecretMasker();
 const cleanup = new Cleanup();
@@ -29,9 +32,12 @@ const deps: Deps = {
   masker,
   cleanup,
   signal: new AbortController().signal,
+  drain: new AbortController().signal,
   helm: () => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env }),
   secrets: createSecretsReader(env),
   now: () => new Date(),
+  repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
+  git: new GitCli(env),
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-'));
@@ -81,5 +87,6 @@ try {
   report('lint, all environments', lint, '<= 0.8');
 } finally {
   rmSync(scratch, { recursive: true, force: true });
+  rmSync(scratchCache, { recursive: true, force: true });
   cleanup.runAll();
 }

@@ -4,6 +4,8 @@ import type { Cleanup } from '../adapters/cleanup.js';
 import type { AppRepo } from '../adapters/app-repo.js';
 import type { SecretsReader } from '../adapters/secrets-reader.js';
 import type { SecretMasker } from '../core/secret-masker.js';
+import type { ChartRepositories } from '../adapters/chart-repository.js';
+import type { Git } from '../adapters/git.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -18,8 +20,18 @@ export interface Deps {
   cleanup: Cleanup;
   /** Aborted on SIGINT/SIGTERM; pass it to anything that can wait. */
   signal: AbortSignal;
+  /**
+   * Aborted on the first SIGINT/SIGTERM for commands that stop gracefully
+   * (watch): finish or roll back the step in flight, then return. A second
+   * signal aborts `signal` as well.
+   */
+  drain: AbortSignal;
   /** The helm binary, located on first use. */
   helm(): Helm;
   secrets: SecretsReader;
   now(): Date;
+  /** Per-environment S3 chart repositories (and the cached conditional-write probe). */
+  repositories: ChartRepositories;
+  /** Source provenance (commit, dirty flag) for packages. */
+  git: Git;
 }

@@ -54,7 +54,7 @@ async function lintEnvironment(deps: Deps, env: Environment): Promise<Environmen
     const values = await resolveValues(deps, env);
     const [lintOutput, rendered] = await Promise.all([
       runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),
-      renderEnvironment(deps, env, { values }).then(
+      renderEnvironment(deps, env, { values, includeCrds: true }).then(
         (r) => ({ ok: true as const, r }),
         (error: unknown) => ({ ok: false as const, error }),
       ),

@@ -4,7 +4,8 @@ import type { Output } from './output.js';
 
 export interface GlobalOptions {
   cwd: string;
-  output: 'text' | 'json';
+  /** junit and tap are rendered by the commands that support them (validate); Output itself is text or json. */
+  output: 'text' | 'json' | 'junit' | 'tap';
   color: boolean;
   quiet: boolean;
   verbose: boolean;
@@ -16,7 +17,7 @@ export interface GlobalOptions {
  * Errors thrown by the body are printed by main only.
  */
 export interface CliContext {
-  run(command: Command, body: (deps: Deps, out: Output, globals: GlobalOptions) => Promise<number | void>): Promise<void>;
+  run(command: Command, body: (deps: Deps, out: Output, globals: GlobalOptions) => Promise<number | void>, options?: { graceful?: boolean }): Promise<void>;
 }
 
 /**

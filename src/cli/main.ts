@@ -10,6 +10,8 @@ import { Cleanup } from '../adapters/cleanup.js';
 import { AppRepo } from '../adapters/app-repo.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
+import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
+import { GitCli } from '../adapters/git.js';
 import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
 import type { CliContext, GlobalOptions } from './context.js';
@@ -27,19 +29,32 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitco
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(argv: string[]): Promise<void> {
+  // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
   const cleanup = new Cleanup();
   const abort = new AbortController();
+  const drain = new AbortController();
+  let graceful = false;
   let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interruptedBy) return;
-    interruptedBy = signal;
+  const hardStop = (signal: NodeJS.Signals) => {
     abort.abort(new ChartctlError(`Interrupted by ${signal}.`, { code: 'INTERRUPTED', exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm }));
     // Give running helm children a moment to stop, then clean up and leave.
     setTimeout(() => {
       cleanup.runAll();
       process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
     }, 2000).unref();
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interruptedBy) {
+      // A second signal always stops at once.
+      if (graceful) hardStop(signal);
+      return;
+    }
+    interruptedBy = signal;
+    drain.abort();
+    // Long-running loops (watch) finish or roll back the step in flight, then return by themselves.
+    if (!graceful) hardStop(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -58,11 +73,12 @@ export async function main(argv: string[]): Promise<void> {
     .configureOutput({ writeErr: (t) => process.stderr.write(t), writeOut: (t) => process.stdout.write(t) });
 
   const ctx: CliContext = {
-    async run(command, body) {
+    async run(command, body, options) {
+      graceful = Boolean(options?.graceful);
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),
-        output: raw.output === 'json' ? 'json' : 'text',
+        output: raw.output === 'json' || raw.output === 'junit' || raw.output === 'tap' ? raw.output : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
@@ -80,6 +96,7 @@ export async function main(argv: string[]): Promise<void> {
         masker,
         cleanup,
         signal: abort.signal,
+        drain: drain.signal,
         helm: () =>
           (helm ??= new HelmCli(locateHelm(process.env), {
             reporter,
@@ -90,8 +107,10 @@ export async function main(argv: string[]): Promise<void> {
           })),
         secrets: createSecretsReader(process.env),
         now: () => new Date(),
+        repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
+        git: new GitCli(process.env),
       };
-      const code = await body(deps, createOutput(globals.output, globals.color), globals);
+      const code = await body(deps, createOutput(globals.output === 'json' ? 'json' : 'text', globals.color), globals);
       process.exitCode = typeof code === 'number' ? code : ExitCode.ok;
     },
   };

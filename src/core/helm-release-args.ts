@@ -27,6 +27,8 @@ export interface UpgradeArgs extends ReleaseTarget {
   rollbackOnFailure: boolean;
   description?: string;
   setArgs?: string[];
+  /** First install into a namespace that may not exist yet. */
+  createNamespace?: boolean;
 }
 
 export function helmUpgradeArgs(a: UpgradeArgs): string[] {
@@ -37,6 +39,7 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
     a.chart,
     '--install',
     ...target(a),
+    ...(a.createNamespace ? ['--create-namespace'] : []),
     '--values',
     '-',
     ...(a.setArgs ?? []),
@@ -47,6 +50,8 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
     '--history-max',
     String(a.historyMax),
     ...(a.description ? ['--description', a.description] : []),
+    // helm 3 names the workloads it waited on only in its debug log (stdout is never shown).
+    ...(a.helmMajor < 4 && a.wait ? ['--debug'] : []),
   ];
 }
 

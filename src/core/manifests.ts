@@ -128,26 +128,61 @@ export function findDuplicates(docs: ManifestDocument[], defaultNamespace: strin
   return [...seen.values()].filter((d) => d.documents.length > 1);
 }
 
-/** Replaces every value of a Secret's data/stringData with `***` (keys stay visible). */
-export function maskSecretObject(obj: KubeObject): KubeObject {
+/** Holds the whole object, Secret values included, as JSON (kubectl apply). */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export interface SecretMaskOptions {
+  /**
+   * What to show instead of a value (default `***`); e.g. the diff can show
+   * whether a value changed without showing it.
+   */
+  placeholder?: (field: 'data' | 'stringData', key: string, value: unknown) => string;
+}
+
+/**
+ * Replaces every value of a Secret's data/stringData with `***` (keys stay
+ * visible), and the last-applied annotation that repeats them. Secrets inside
+ * a `List` are masked too; every other object is returned unchanged.
+ */
+export function maskSecretObject(obj: KubeObject, options: SecretMaskOptions = {}): KubeObject {
+  if (Array.isArray(obj.items) && typeof obj.kind === 'string' && obj.kind.endsWith('List')) {
+    return { ...obj, items: obj.items.map((item) => (item && typeof item === 'object' ? maskSecretObject(item as KubeObject, options) : item)) };
+  }
   if (obj.kind !== 'Secret') return obj;
+  const placeholder = options.placeholder ?? (() => '***');
   const out: KubeObject = { ...obj };
   for (const field of ['data', 'stringData'] as const) {
     const data = obj[field];
     if (data && typeof data === 'object') {
-      out[field] = Object.fromEntries(Object.keys(data as object).map((k) => [k, '***']));
+      out[field] = Object.fromEntries(Object.entries(data as Record<string, unknown>).map(([k, v]) => [k, placeholder(field, k, v)]));
     }
+  }
+  const annotations = obj.metadata?.annotations;
+  if (annotations && LAST_APPLIED in annotations) {
+    out.metadata = { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: '***' } };
   }
   return out;
 }
 
-/** The stream with every Secret's values masked; other documents are kept byte for byte. */
-export function maskSecretsInStream(docs: ManifestDocument[]): string {
+function mentionsSecret(text: string): boolean {
+  return /^kind:\s*["']?(Secret|\w*List)["']?\s*(#.*)?$/m.test(text);
+}
+
+/**
+ * The stream with every Secret's values masked; other documents are kept byte
+ * for byte. A Secret that does not parse cannot be masked value by value, so
+ * its body is hidden whole.
+ */
+export function maskSecretsInStream(docs: ManifestDocument[], options: SecretMaskOptions = {}): string {
   return docs
     .map((d) => {
-      if (d.object?.kind !== 'Secret') return d.text;
       const header = d.source ? `# Source: ${d.source}\n` : '';
-      return `${header}${dump(maskSecretObject(d.object), { lineWidth: -1, noRefs: true }).trimEnd()}`;
+      if (!d.object) {
+        return mentionsSecret(d.text) ? `${header}# chartctl: this Secret does not parse as YAML (line ${d.startLine}); its content is hidden` : d.text;
+      }
+      const masked = maskSecretObject(d.object, options);
+      if (masked === d.object) return d.text;
+      return `${header}${dump(masked, { lineWidth: -1, noRefs: true }).trimEnd()}`;
     })
     .map((t) => `---\n${t.replace(/^\n+/, '').trimEnd()}\n`)
     .join('');

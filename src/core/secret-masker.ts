@@ -14,7 +14,13 @@ export class SecretMasker {
     const text = String(value);
     // Very short values (true, 1, "ab") would mask unrelated text and protect nothing.
     const minimum = typeof value === 'string' ? 4 : 6;
-    if (text.length >= minimum) this.values.add(text);
+    if (text.length >= minimum) {
+      this.values.add(text);
+      // A Secret's `data` shows values base64-encoded, and errors quote strings JSON-escaped.
+      this.values.add(Buffer.from(text, 'utf8').toString('base64'));
+      const escaped = JSON.stringify(text).slice(1, -1);
+      if (escaped !== text) this.values.add(escaped);
+    }
     // YAML/JSON-escaped forms of multi-line secrets can reach helm output too.
     if (text.includes('\n')) {
       for (const line of text.split('\n')) if (line.trim().length >= 8) this.values.add(line.trim());

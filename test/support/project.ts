@@ -22,7 +22,7 @@ export const SHARED_SKIP_REASON = `../shared/corpus is absent (${sharedCorpus});
 /** A private copy of the example application (charts/, environments/, .sops.yaml) in a temp dir. */
 export function copyExampleApp(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'chartctl-app-'));
-  for (const entry of ['charts', 'environments', '.sops.yaml']) {
+  for (const entry of ['charts', 'environments', '.sops.yaml', 'examples']) {
     const from = join(projectRoot, entry);
     if (existsSync(from)) {
       cpSync(from, join(dir, entry), {
@@ -42,7 +42,8 @@ export interface CliRun {
 
 /** Runs the real CLI as a subprocess, like a user or a CI job would. */
 export async function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
+  // The example app's secrets are encrypted to the demo age key (examples/demo-age-key.txt).
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...options.env };
   const result = await execa(process.execPath, [cliPath, ...args], {
     cwd: options.cwd ?? projectRoot,
     env,

@@ -11,7 +11,7 @@ test('helm 4 upgrade: --wait=watcher and --rollback-on-failure', () => {
 
 test('helm 3 upgrade: --wait and --atomic', () => {
   const args = helmUpgradeArgs({ ...base, helmMajor: 3, kubeContext: undefined });
-  assert.ok(args.includes('--wait') && args.includes('--atomic'));
+  assert.ok(args.includes('--wait') && args.includes('--atomic') && args.includes('--debug'));
   assert.ok(!args.includes('--kube-context'));
   assert.ok(!args.includes('--rollback-on-failure'));
 });
@@ -19,4 +19,14 @@ test('helm 3 upgrade: --wait and --atomic', () => {
 test('rollback and history argv', () => {
   assert.deepEqual(helmRollbackArgs({ release: 'shop', namespace: 'n', revision: 2, helmMajor: 3, wait: true, timeout: '1m', historyMax: 5 }), ['rollback', 'shop', '2', '--namespace', 'n', '--wait', '--timeout', '1m', '--history-max', '5']);
   assert.deepEqual(helmHistoryArgs({ release: 'shop', namespace: 'n', max: 3 }), ['history', 'shop', '--namespace', 'n', '--output', 'json', '--max', '3']);
+});
+
+test('Go durations as helm takes them', async () => {
+  const { durationMs } = await import('../../src/core/duration.js');
+  assert.equal(durationMs('90s'), 90_000);
+  assert.equal(durationMs('5m'), 300_000);
+  assert.equal(durationMs('1h30m'), 5_400_000);
+  assert.equal(durationMs('1.5m'), 90_000);
+  assert.throws(() => durationMs('5 minutes'), /is not a duration/);
+  assert.throws(() => durationMs('5mx'), /is not a duration/);
 });

@@ -53,3 +53,15 @@ test('a stuck release: pending newest revision; live revision is the deployed on
   assert.equal(chooseRollbackTarget(history)?.revision, 2);
   assert.equal(pendingRevision([rev(1, 'deployed')]), undefined);
 });
+
+test('unreadyWorkloads names Deployments below their replica count', async () => {
+  const { unreadyWorkloads } = await import('../../src/core/workload-readiness.js');
+  const resources = {
+    'v1/Deployment': [
+      { kind: 'Deployment', metadata: { name: 'web', generation: 3 }, spec: { replicas: 2 }, status: { readyReplicas: 1, observedGeneration: 3 } },
+      { kind: 'Deployment', metadata: { name: 'api', generation: 2 }, spec: { replicas: 1 }, status: { readyReplicas: 1, observedGeneration: 2 } },
+    ],
+    'v1/Service': [{ kind: 'Service', metadata: { name: 'web' } }],
+  };
+  assert.deepEqual(unreadyWorkloads(resources, 'ns'), ['Deployment ns/web: 1/2 ready']);
+});

@@ -1,0 +1,112 @@
+// chartctl diff against the steps it replaces (helm template + helm get manifest + diff -u),
+// and a diff of a release with 500 resources. Runs against the Kubernetes simulator and the
+// local S3 server, each in its own process, with the real helm.
+//   npm run bench:releases
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
+import { compare, report, timeProcess } from './support.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 8);
+const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
+
+/** Starts a module's exported server in a child process and returns the first line it prints. */
+async function serve(script: string): Promise<{ line: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { line, stop: () => child.kill('SIGTERM') };
+}
+
+const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-releases-'));
+const app = copyExampleApp();
+const stops: (() => void)[] = [];
+try {
+  const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
+    const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
+  stops.push(sim.stop);
+  const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
+    const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
+  stops.push(s3.stop);
+  const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    CHARTCTL_HELM: helm,
+    AWS_ENDPOINT_URL: s3.line,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    XDG_CACHE_HOME: join(work, 'cache'),
+    SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
+    CHARTCTL_ACTOR: 'bench',
+  };
+  const chartctl = (args: string[]) => {
+    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  chartctl(['publish', 'prod', '--version', '1.0.0']);
+  chartctl(['deploy', 'prod', '--yes', '--no-tests']);
+  chartctl(['set-image', 'prod', 'api', '2.0.0']);
+
+  // The peer: the same three steps by hand, with the values chartctl would pass (decrypted once into a private file).
+  mkdirSync(join(work, 'peer'), { mode: 0o700 });
+  const values = join(work, 'peer', 'values.yaml');
+  const { resolveValues } = await import('../src/actions/steps/values.js');
+  const { AppRepo } = await import('../src/adapters/app-repo.js');
+  const { createSecretsReader } = await import('../src/adapters/secrets-factory.js');
+  const { SecretMasker } = await import('../src/core/secret-masker.js');
+  const repo = new AppRepo(app.dir);
+  const prod = await repo.loadEnvironment('prod');
+  const resolved = await resolveValues(
+    { repo, env, masker: new SecretMasker(), secrets: createSecretsReader(env) } as never,
+    prod,
+  );
+  writeFileSync(values, resolved.stdin, { mode: 0o600 });
+  const tarball = join(work, 'peer', 'shop-1.0.0.tgz');
+  spawnSync(process.execPath, [cliPath, 'package', '--version', '1.0.0', '--destination', join(work, 'peer'), '--quiet'], { cwd: app.dir, env });
+  const script = join(work, 'peer', 'diff-by-hand.sh');
+  writeFileSync(
+    script,
+    `#!/bin/sh
+'${helm}' template shop '${tarball}' --namespace shop-prod --kube-version 1.33 --is-upgrade -f '${values}' > '${work}/peer/candidate.yaml'
+'${helm}' get manifest shop --namespace shop-prod --kube-context prod > '${work}/peer/deployed.yaml'
+diff -u '${work}/peer/deployed.yaml' '${work}/peer/candidate.yaml' > /dev/null
+exit 0
+`,
+  );
+  chmodSync(script, 0o700);
+  console.log(`chartctl benchmark: diff against the steps it replaces (${helm}), ${runs} runs each, alternating`);
+  const d = compare(
+    runs,
+    { label: 'chartctl diff prod', run: () => timeProcess(process.execPath, [cliPath, 'diff', 'prod', '--quiet'], { cwd: app.dir, env }) },
+    { label: 'helm template + helm get manifest + diff -u', run: () => timeProcess('/bin/sh', [script], { env }) },
+  );
+  report('diff prod (example app)', d, '<= 1.5');
+
+  // 500 resources: the example chart plus 488 generated ConfigMaps, deployed, then one changed.
+  const big = join(app.dir, 'charts', 'shop', 'templates', 'bulk.yaml');
+  const bulk = (v: string) =>
+    Array.from({ length: 488 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bulk-${i}\ndata:\n  index: "${i}"\n  version: "${i === 7 ? v : 'same'}"\n`).join('');
+  writeFileSync(big, bulk('a'));
+  chartctl(['deploy', 'staging', '--local', '--yes', '--no-tests']);
+  writeFileSync(big, bulk('b'));
+  const start = process.hrtime.bigint();
+  const out = chartctl(['diff', 'staging', '--local', '--output', 'json']);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const result = JSON.parse(out);
+  const total = result.diff.changes.length;
+  console.log(`\ndiff of a release with ${total} resources (${result.diff.counts.changed} changed): ${ms.toFixed(0)} ms wall (target < 2000 ms)`);
+} finally {
+  for (const stop of stops) stop();
+  app.remove();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,101 @@
+import { ChartctlError, ExitCode } from '../core/errors.js';
+import type { Environment } from '../core/environment.js';
+import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { HelmReleases } from '../adapters/helm-releases.js';
+import { HelmError } from '../adapters/helm.js';
+import type { Deps } from './deps.js';
+import { resolveCandidate } from './steps/candidate.js';
+import { renderEnvironment } from './steps/render.js';
+
+export interface DiffOptions {
+  env: string;
+  version?: string;
+  local?: boolean;
+  /** Diff the deployed release against this earlier revision (what a rollback would change). */
+  revision?: number;
+  context?: number;
+  showSecrets?: boolean;
+}
+
+export interface DiffResult {
+  env: string;
+  release: string;
+  namespace: string;
+  /** What is deployed now; `revision: null` when the release does not exist yet. */
+  deployed: { revision: number | null; version: string | null; status: string | null };
+  candidate: { version: string; digest: string | null; source: string; revision: number | null };
+  diff: ReleaseDiff;
+}
+
+export function releaseTarget(env: Environment) {
+  return { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
+}
+
+/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both), from one `helm status`. */
+export async function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
+  const snapshot = await releases.snapshot(releaseTarget(env), revision);
+  return `${snapshot.manifest}\n${snapshot.hooksManifest}`;
+}
+
+/** History and the current manifest, fetched in parallel; the manifest is '' when the release does not exist. */
+async function historyAndManifest(releases: HelmReleases, env: Environment) {
+  const [history, manifest] = await Promise.all([
+    releases.history(releaseTarget(env)),
+    deployedManifest(releases, env).catch((err: unknown) => {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return '';
+      throw err;
+    }),
+  ]);
+  return { history, manifest };
+}
+
+/** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
+export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const releases = new HelmReleases(deps.helm());
+  deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
+  // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
+  const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
+  candidatePromise?.catch(() => undefined);
+  const { history, manifest: deployedText } = await historyAndManifest(releases, env).catch(async (err: unknown) => {
+    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
+    throw err;
+  });
+  const current = [...history].sort((a, b) => b.revision - a.revision)[0];
+  const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
+
+  if (options.revision !== undefined) {
+    const wanted = history.find((h) => h.revision === options.revision);
+    if (!wanted) {
+      throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. It has: ${history.map((h) => h.revision).join(', ') || 'none'}.`, {
+        code: 'REVISION_NOT_FOUND',
+        exitCode: ExitCode.noMatch,
+        hint: `See chartctl history ${env.name}.`,
+      });
+    }
+    const candidateText = await deployedManifest(releases, env, wanted.revision);
+    return {
+      env: env.name,
+      release: env.release,
+      namespace: env.namespace,
+      deployed,
+      candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
+      diff: diffReleases(deployedText, candidateText, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+    };
+  }
+
+  const candidate = await candidatePromise!;
+  try {
+    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current) });
+    return {
+      env: env.name,
+      release: env.release,
+      namespace: env.namespace,
+      deployed,
+      candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
+      diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+    };
+  } finally {
+    await candidate.release();
+  }
+}

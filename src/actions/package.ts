@@ -1,0 +1,46 @@
+import { rmSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Deps } from './deps.js';
+import { buildPackage, type PackageChartOptions } from './steps/package-chart.js';
+
+export interface PackageOptions extends PackageChartOptions {
+  /** Directory for the .tgz (default: the repository root), relative to it. */
+  destination?: string;
+}
+
+export interface PackageResult {
+  chart: string;
+  version: string;
+  appVersion?: string;
+  /** Written file, repository-relative where possible. */
+  file: string;
+  digest: string;
+  size: number;
+  source?: { commit: string; dirty: boolean };
+}
+
+export async function packageChart(deps: Deps, options: PackageOptions): Promise<PackageResult> {
+  const built = await buildPackage(deps, options);
+  const dir = resolve(deps.repo.root, options.destination ?? '.');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, built.fileName);
+  // Write under a temporary name first: a reader never sees half a tarball.
+  const temp = `${file}.${process.pid}.partial`;
+  const removeTemp = deps.cleanup.add(() => rmSync(temp, { force: true }));
+  try {
+    await writeFile(temp, built.bytes);
+    await rename(temp, file);
+  } finally {
+    removeTemp();
+  }
+  return {
+    chart: built.name,
+    version: built.version,
+    appVersion: built.appVersion,
+    file: deps.repo.display(file),
+    digest: built.digest,
+    size: built.bytes.length,
+    source: built.source,
+  };
+}

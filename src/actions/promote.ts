@@ -1,0 +1,172 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ChartctlError, ExitCode } from '../core/errors.js';
+import { findEntry, OBJECT_ETAG_ANNOTATION, provenanceToMetadata, withEntry, type IndexEntry } from '../core/chart-index.js';
+import { parseChartMetadata } from '../core/chart-archive.js';
+import { planPromotion, promotedEntry } from '../core/promotion-plan.js';
+import type { Environment } from '../core/environment.js';
+import type { ChartRepository } from '../adapters/chart-repository.js';
+import type { Deps } from './deps.js';
+import { requireDeployedIn } from './steps/deployed-in.js';
+import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, updateIndex } from './steps/repository-index.js';
+
+export interface PromoteOptions {
+  from: string;
+  to: string;
+  version?: string;
+  /** Chart name in the repositories; default: the target environment's chart. */
+  chart?: string;
+  /** Approval given on the command line. */
+  yes?: boolean;
+  /** Asked when the target requires approval and --yes was not given; the CLI refuses on a non-TTY. */
+  confirm?: (summary: PromotionSummary) => Promise<boolean>;
+  dryRun?: boolean;
+  noLock?: boolean;
+  deadlineMs?: number;
+}
+
+export interface PromotionSummary {
+  chart: string;
+  version: string;
+  digest: string;
+  from: string;
+  to: string;
+  /** How the bytes travel: server-side copy within one endpoint, else download and upload. */
+  transfer: 'server-side copy' | 'stream';
+}
+
+export type PromoteResult =
+  | ({ kind: 'promoted' | 'wouldPromote' | 'repaired'; key: string } & PromotionSummary)
+  | { kind: 'alreadyPromoted'; chart: string; version: string; digest: string; from: string; to: string }
+  | { kind: 'upToDate'; chart: string; from: string; to: string; newestInSource?: string; newestInTarget?: string };
+
+async function chartName(deps: Deps, env: Environment, explicit: string | undefined, sourceCharts: string[]): Promise<string> {
+  if (explicit) return explicit;
+  try {
+    const text = await readFile(join(deps.repo.path(env.chart), 'Chart.yaml'), 'utf8');
+    return parseChartMetadata(text, `${env.chart}/Chart.yaml`).name as string;
+  } catch {
+    // A CD job may run without the chart sources: fall back to the only chart in the source repository.
+    if (sourceCharts.length === 1) return sourceCharts[0]!;
+    throw new ChartctlError(`Cannot tell which chart to promote: ${env.chart}/Chart.yaml is not readable and the source repository holds ${sourceCharts.length} charts.`, {
+      code: 'CHART_AMBIGUOUS',
+      hint: 'Pass --chart NAME.',
+    });
+  }
+}
+
+export async function promote(deps: Deps, options: PromoteOptions): Promise<PromoteResult> {
+  const [fromEnv, toEnv] = await Promise.all([deps.repo.loadEnvironment(options.from), deps.repo.loadEnvironment(options.to)]);
+  if (fromEnv.name === toEnv.name) {
+    throw new ChartctlError(`Cannot promote ${fromEnv.name} to itself.`, { code: 'PROMOTE_INVALID', hint: 'Name two different environments: chartctl promote <from> <to>.' });
+  }
+  const source = openRepository(deps, fromEnv);
+  const target = openRepository(deps, toEnv);
+  const [fromIndex, toIndex] = await Promise.all([readIndex(source), readIndex(target)]);
+  const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex.index?.entries ?? {}));
+  const plan = planPromotion({
+    chart,
+    from: { name: fromEnv.name, index: fromIndex.index },
+    to: { name: toEnv.name, index: toIndex.index, rules: toEnv.promotion },
+    version: options.version,
+  });
+  const base = { chart, from: fromEnv.name, to: toEnv.name };
+  if (plan.kind === 'upToDate') return { kind: 'upToDate', ...base, newestInSource: plan.newestInSource, newestInTarget: plan.newestInTarget };
+  if (plan.kind === 'alreadyPromoted') return { kind: 'alreadyPromoted', ...base, version: plan.version, digest: plan.digest };
+  if (plan.kind === 'refused') throw refusal(plan.reason, plan.detail, fromEnv, toEnv);
+
+  const summary: PromotionSummary = {
+    ...base,
+    version: plan.version,
+    digest: plan.source.digest!,
+    transfer: source.copyScope === target.copyScope ? 'server-side copy' : 'stream',
+  };
+  const key = target.keyOf(plan.targetName);
+  if (options.dryRun) return { kind: 'wouldPromote', key, ...summary };
+  if (toEnv.promotion.requireDeployedIn) {
+    await requireDeployedIn(deps, toEnv, { chartName: chart, version: plan.version, digest: plan.source.digest ? `sha256:${plan.source.digest}` : undefined });
+  }
+  if (toEnv.promotion.requireApproval && options.yes && deps.env.CI && !deps.env.CHARTCTL_ACTOR) {
+    throw new ChartctlError(`Promotion to ${toEnv.name} needs approval: in CI, --yes must come with CHARTCTL_ACTOR naming who approved.`, {
+      code: 'APPROVAL_REQUIRED',
+      hint: 'Set CHARTCTL_ACTOR (e.g. to the person who approved the pipeline step) and run again.',
+    });
+  }
+  if (toEnv.promotion.requireApproval && !options.yes) {
+    const approved = options.confirm ? await options.confirm(summary) : false;
+    if (!approved) {
+      throw new ChartctlError(`Promotion of ${chart} ${plan.version} to ${toEnv.name} needs approval and was not approved.`, {
+        code: 'APPROVAL_REQUIRED',
+        hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
+      });
+    }
+  }
+  await requireConditionalWrites(deps, target, toEnv, Boolean(options.noLock));
+
+  const actor = await resolveActor(deps);
+  const entry = promotedEntry(plan.source, { from: fromEnv.name, at: deps.now(), by: actor });
+  deps.reporter.progress(`Promoting ${chart} ${plan.version} from ${fromEnv.name} to ${toEnv.name} (${summary.transfer})`);
+  const copied = await copyTarball(source, target, plan.sourceName, plan.targetName, entry, fromEnv, toEnv);
+  entry.annotations = { ...entry.annotations, [OBJECT_ETAG_ANNOTATION]: copied.etag };
+
+  await updateIndex(
+    deps,
+    target,
+    (current) => {
+      const listed = current ? findEntry(current, chart, plan.version) : undefined;
+      if (listed?.digest === entry.digest) return undefined;
+      if (listed) throw refusal('targetDiffers', `${toEnv.name} already lists ${chart} ${plan.version} with digest ${listed.digest}`, fromEnv, toEnv);
+      return withEntry(current ?? { apiVersion: 'v1', entries: {}, generated: '', extra: {} }, entry, deps.now());
+    },
+    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: toIndex },
+  );
+  return { kind: copied.written ? 'promoted' : 'repaired', key, ...summary };
+}
+
+/**
+ * Puts the exact source bytes under the target name, never over different
+ * bytes (If-None-Match: *), and checks the sha256 of what landed. `written`
+ * is false when the target already had the identical object (an earlier,
+ * interrupted promotion).
+ */
+async function copyTarball(source: ChartRepository, target: ChartRepository, sourceName: string, targetName: string, entry: IndexEntry, fromEnv: Environment, toEnv: Environment): Promise<{ written: boolean; etag: string }> {
+  const metadata = { sha256: entry.digest!, ...provenanceToMetadata(entry.annotations) };
+  const targetKey = `s3://${target.bucket}/${target.keyOf(targetName)}`;
+  let result;
+  if (source.copyScope === target.copyScope) {
+    result = await target.copyFrom(source, sourceName, targetName, { ifNoneMatch: '*', metadata, contentType: 'application/gzip' });
+  } else {
+    const got = await source.get(sourceName);
+    if (got.kind !== 'found') throw refusal('notInSource', `the ${fromEnv.name} index lists ${sourceName} but s3://${source.bucket}/${source.keyOf(sourceName)} does not exist`, fromEnv, toEnv);
+    if (sha256(got.body) !== entry.digest) throw sourceMismatch(fromEnv, source, sourceName, sha256(got.body), entry.digest!);
+    result = await target.put(targetName, got.body, { ifNoneMatch: '*', metadata, contentType: 'application/gzip' });
+  }
+  const landed = await target.get(targetName);
+  const digest = landed.kind === 'found' ? sha256(landed.body) : undefined;
+  if (digest === entry.digest && landed.kind === 'found') return { written: result.kind === 'written', etag: landed.etag };
+  if (result.kind === 'preconditionFailed') {
+    throw refusal('targetDiffers', `${targetKey} already exists with sha256 ${digest}, but ${fromEnv.name} has ${entry.digest}`, fromEnv, toEnv);
+  }
+  // We created this object and it is wrong: the source object does not match its own index. Remove what we wrote.
+  await target.delete(targetName).catch(() => undefined);
+  throw sourceMismatch(fromEnv, source, sourceName, digest ?? '(missing)', entry.digest!);
+}
+
+function sourceMismatch(fromEnv: Environment, source: ChartRepository, name: string, actual: string, listed: string): ChartctlError {
+  return new ChartctlError(`s3://${source.bucket}/${source.keyOf(name)} has sha256 ${actual}, but the ${fromEnv.name} index lists ${listed}.`, {
+    code: 'DIGEST_MISMATCH',
+    hint: `Nothing was promoted. Run "chartctl repo verify ${fromEnv.name}" and republish the version to ${fromEnv.name}.`,
+  });
+}
+
+function refusal(reason: string, detail: string, fromEnv: Environment, toEnv: Environment): ChartctlError {
+  const hints: Record<string, { code: string; hint: string; exitCode?: number }> = {
+    wrongSource: { code: 'PROMOTE_WRONG_SOURCE', hint: `Promote into ${toEnv.name} from ${toEnv.promotion.from} (promotion.from in ${toEnv.file}).` },
+    notInSource: { code: 'VERSION_NOT_FOUND', hint: `List what ${fromEnv.name} has with "chartctl repo list ${fromEnv.name}".`, exitCode: ExitCode.noMatch },
+    prereleaseNotAllowed: { code: 'PRERELEASE_NOT_ALLOWED', hint: `Promote a release version (without -suffix), or set promotion.allowPrerelease: true in ${toEnv.file}.` },
+    targetDiffers: { code: 'TARGET_DIFFERS', hint: `Versions are immutable: inspect both with "chartctl repo list", then publish a new version instead.` },
+    noDigest: { code: 'INDEX_INCOMPLETE', hint: `Run "chartctl repo reindex ${fromEnv.name}" to rebuild its entries from the tarballs.` },
+  };
+  const h = hints[reason] ?? { code: 'PROMOTE_REFUSED', hint: 'See the message above.' };
+  return new ChartctlError(`Cannot promote from ${fromEnv.name} to ${toEnv.name}: ${detail}.`, { code: h.code, hint: h.hint, exitCode: h.exitCode });
+}

@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { ChartctlError } from '../core/errors.js';
+import { archiveMetadata } from '../core/chart-archive.js';
+import { chartIndexEntry, findEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetadata, tarballFileName, withEntry } from '../core/chart-index.js';
+import { planIndexStep, planPublish, type PublishOutcome } from '../core/publish-plan.js';
+import type { JsonValue } from '../core/go-yaml-style.js';
+import type { ChartRepository } from '../adapters/chart-repository.js';
+import type { Deps } from './deps.js';
+import { buildPackage } from './steps/package-chart.js';
+import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, storedObject, updateIndex } from './steps/repository-index.js';
+
+export interface PublishOptions {
+  env: string;
+  /** Literal or bump keyword; ignored with `package`. */
+  version?: string;
+  appVersion?: string;
+  preid?: string;
+  chart?: string;
+  /** An existing tarball (e.g. from `chartctl package`) instead of packaging now. */
+  package?: string;
+  /** Replace a version that already exists with different bytes. */
+  force?: boolean;
+  /** Publish even where the endpoint ignores conditional writes. */
+  noLock?: boolean;
+  /** Give up retrying a contended index after this long. */
+  deadlineMs?: number;
+}
+
+export interface PublishResult {
+  env: string;
+  repository: string;
+  chart: string;
+  version: string;
+  digest: string;
+  /** Object key of the tarball. */
+  key: string;
+  outcome: PublishOutcome;
+  /** Index read-modify-write cycles (more than 1 means concurrent writers were detected and merged). */
+  indexAttempts: number;
+}
+
+interface Tarball {
+  name: string;
+  version: string;
+  fileName: string;
+  bytes: Uint8Array;
+  digest: string;
+  metadata: Record<string, JsonValue>;
+}
+
+async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball> {
+  if (!options.package) {
+    const built = await buildPackage(deps, options);
+    return built;
+  }
+  const path = resolve(deps.repo.root, options.package);
+  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+    throw new ChartctlError(`--package ${options.package}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, {
+      code: 'PACKAGE_NOT_FOUND',
+      hint: 'Build it with "chartctl package" first, or drop --package to package the chart now.',
+    });
+  });
+  const metadata = archiveMetadata(bytes, deps.repo.display(path));
+  const name = metadata.name as string;
+  const version = metadata.version as string;
+  if (options.version && options.version !== version) {
+    throw new ChartctlError(`--version ${options.version} does not match the version inside ${basename(path)} (${version}).`, {
+      code: 'VERSION_MISMATCH',
+      hint: 'A packaged chart is published as it is; drop --version, or package again with the version you want.',
+    });
+  }
+  return { name, version, fileName: tarballFileName(name, version), bytes, digest: sha256(bytes), metadata };
+}
+
+export async function publish(deps: Deps, options: PublishOptions): Promise<PublishResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const repository = openRepository(deps, env);
+  const tarball = await loadTarball(deps, options);
+  const where = `s3://${repository.bucket}/${repository.keyOf(tarball.fileName)}`;
+
+  // Read the index first: a corrupt index refuses the publish before anything is uploaded.
+  const snapshot = await readIndex(repository);
+  const { index } = snapshot;
+  let existing = await storedObject(repository, tarball.fileName);
+  let plan = planPublish({ chart: tarball, storedDigest: existing?.digest, index, force: Boolean(options.force) });
+  if (plan.kind === 'refused') throw versionExists(env.name, where, tarball, plan.existingDigest, plan.reason);
+  // Probe (once per bucket, cached) only when something is about to be written.
+  if (plan.tarball !== 'keep' || plan.index !== 'keep') await requireConditionalWrites(deps, repository, env, Boolean(options.noLock));
+
+  const actor = await resolveActor(deps);
+  const repositoryAnnotations: Record<string, string> = actor ? { [PROVENANCE.publishedBy]: actor } : {};
+  const objectMetadata = { sha256: tarball.digest, ...provenanceToMetadata(repositoryAnnotations) };
+
+  let uploaded = false;
+  if (plan.tarball !== 'keep') {
+    deps.reporter.progress(`Uploading ${tarball.fileName} to ${repository.url} (${env.name})`);
+    const written = await repository.put(tarball.fileName, tarball.bytes, {
+      ifNoneMatch: plan.tarball === 'create' ? '*' : undefined,
+      contentType: 'application/gzip',
+      metadata: objectMetadata,
+    });
+    if (written.kind === 'preconditionFailed') {
+      // Another job uploaded the same name between our check and our write.
+      existing = await storedObject(repository, tarball.fileName);
+      plan = planPublish({ chart: tarball, storedDigest: existing?.digest, index, force: false });
+      if (plan.kind === 'refused') throw versionExists(env.name, where, tarball, plan.existingDigest, plan.reason);
+    } else {
+      uploaded = true;
+    }
+    existing = await verifyUpload(repository, tarball, where);
+  }
+
+  const annotations = existing?.etag ? { ...repositoryAnnotations, [OBJECT_ETAG_ANNOTATION]: existing.etag } : repositoryAnnotations;
+  const entry = chartIndexEntry(tarball.metadata, { digest: tarball.digest, created: deps.now().toISOString(), url: tarball.fileName, annotations });
+  const update = await updateIndex(
+    deps,
+    repository,
+    (current) => {
+      const listed = current ? findEntry(current, tarball.name, tarball.version) : undefined;
+      const step = planIndexStep(listed, tarball.digest);
+      if (step === 'keep') return undefined;
+      if (step === 'replace' && !options.force) throw versionExists(env.name, where, tarball, listed!.digest!, 'indexDiffers');
+      return withEntry(current ?? { apiVersion: 'v1', entries: {}, generated: '', extra: {} }, entry, deps.now());
+    },
+    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: snapshot },
+  );
+  const forced = plan.kind === 'apply' && plan.outcome === 'replaced';
+  const outcome: PublishOutcome = forced ? 'replaced' : uploaded ? 'published' : update.written ? 'repaired' : 'unchanged';
+  return {
+    env: env.name,
+    repository: repository.url,
+    chart: tarball.name,
+    version: tarball.version,
+    digest: tarball.digest,
+    key: repository.keyOf(tarball.fileName),
+    outcome,
+    indexAttempts: update.attempts,
+  };
+}
+
+/** Reads the object back and compares sha256: what is in the bucket is what we built. */
+async function verifyUpload(repository: ChartRepository, tarball: Tarball, where: string): Promise<{ digest: string; etag: string }> {
+  const stored = await storedObject(repository, tarball.fileName);
+  if (stored?.digest === tarball.digest) return stored;
+  throw new ChartctlError(`Uploaded ${where} but reading it back gave sha256 ${stored?.digest ?? '(missing)'} instead of ${tarball.digest}.`, {
+    code: 'UPLOAD_CORRUPTED',
+    hint: 'The index was not updated. Check the endpoint (proxies that rewrite content, eventual consistency), then publish again with --force.',
+  });
+}
+
+function versionExists(env: string, where: string, tarball: Tarball, existingDigest: string, reason: 'tarballDiffers' | 'indexDiffers'): ChartctlError {
+  const what = reason === 'tarballDiffers' ? `${where} already exists` : `the ${env} index already lists ${tarball.name} ${tarball.version}`;
+  return new ChartctlError(
+    `${tarball.name} ${tarball.version} is already published to ${env} with different content: ${what} with sha256 ${existingDigest}, the new package has sha256 ${tarball.digest}.`,
+    {
+      code: 'VERSION_EXISTS',
+      hint: 'Versions are immutable: bump the version (--version patch or prerelease), or pass --force to replace it (consumers that pulled the old bytes will not notice the change).',
+    },
+  );
+}

@@ -1,0 +1,212 @@
+import { isChartctlError } from '../core/errors.js';
+import {
+  chartIndexEntry,
+  keyOfUrl,
+  listEntries,
+  OBJECT_ETAG_ANNOTATION,
+  provenanceFromMetadata,
+  provenanceOf,
+  REPOSITORY_PROVENANCE_KEYS,
+  sortedIndex,
+  type ChartIndex,
+  type IndexEntry,
+} from '../core/chart-index.js';
+import { archiveMetadata } from '../core/chart-archive.js';
+import type { Deps } from './deps.js';
+import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
+
+/** Parallel object reads for verify/reindex: enough to hide latency, few enough for a small endpoint. */
+const READ_CONCURRENCY = 16;
+
+export interface RepoEntry {
+  chart: string;
+  version: string;
+  appVersion?: string;
+  digest?: string;
+  created?: string;
+  url?: string;
+  /** chartctl.io/* annotations: git-commit, git-dirty, published-by, promoted-from, source-digest, promoted-at, promoted-by. */
+  provenance: Record<string, string>;
+}
+
+export interface RepoListResult {
+  env: string;
+  repository: string;
+  /** false when the repository has no index.yaml yet. */
+  indexPresent: boolean;
+  generated?: string;
+  entries: RepoEntry[];
+}
+
+function toRepoEntry(e: IndexEntry): RepoEntry {
+  return {
+    chart: e.name,
+    version: e.version,
+    appVersion: e.appVersion as string | undefined,
+    digest: e.digest,
+    created: e.created,
+    url: e.urls?.[0],
+    provenance: provenanceOf(e),
+  };
+}
+
+export async function repoList(deps: Deps, options: { env: string; chart?: string }): Promise<RepoListResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const repository = openRepository(deps, env);
+  const { index } = await readIndex(repository);
+  const entries = index ? listEntries(index).filter((e) => !options.chart || e.name === options.chart) : [];
+  return { env: env.name, repository: repository.url, indexPresent: Boolean(index), generated: index?.generated, entries: entries.map(toRepoEntry) };
+}
+
+export type VerifyProblem =
+  | { kind: 'indexCorrupt'; key: string; message: string }
+  | { kind: 'missingTarball'; chart: string; version: string; key: string }
+  | { kind: 'digestMismatch'; chart: string; version: string; key: string; listed: string; actual: string }
+  | { kind: 'noDigest'; chart: string; version: string };
+
+export interface RepoVerifyResult {
+  env: string;
+  repository: string;
+  ok: boolean;
+  checked: number;
+  problems: VerifyProblem[];
+  /** Tarballs no index entry points to (left by an interrupted publish): reported, not a failure. */
+  orphans: string[];
+}
+
+/** Every index entry must point to an existing object with the listed sha256. */
+export async function repoVerify(deps: Deps, options: { env: string }): Promise<RepoVerifyResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const repository = openRepository(deps, env);
+  const base = { env: env.name, repository: repository.url };
+  let index: ChartIndex | undefined;
+  try {
+    index = (await readIndex(repository)).index;
+  } catch (err) {
+    if (isChartctlError(err) && err.code === 'INDEX_CORRUPT') {
+      return { ...base, ok: false, checked: 0, problems: [{ kind: 'indexCorrupt', key: repository.keyOf(INDEX_NAME), message: err.message }], orphans: [] };
+    }
+    throw err;
+  }
+  const objects = await repository.list();
+  const present = new Set(objects.map((o) => o.name));
+  const entries = index ? listEntries(index) : [];
+  const referenced = new Set<string>();
+  deps.reporter.progress(`Verifying ${entries.length} entries of ${repository.url} (${env.name})`);
+  const problems = (
+    await mapLimit(entries, READ_CONCURRENCY, async (e): Promise<VerifyProblem | undefined> => {
+      const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
+      if (name) referenced.add(name);
+      if (!e.digest || !name) return { kind: 'noDigest', chart: e.name, version: e.version };
+      if (!present.has(name)) return { kind: 'missingTarball', chart: e.name, version: e.version, key: repository.keyOf(name) };
+      const got = await repository.get(name);
+      if (got.kind !== 'found') return { kind: 'missingTarball', chart: e.name, version: e.version, key: repository.keyOf(name) };
+      const actual = sha256(got.body);
+      return actual === e.digest ? undefined : { kind: 'digestMismatch', chart: e.name, version: e.version, key: repository.keyOf(name), listed: e.digest, actual };
+    })
+  ).filter((p): p is VerifyProblem => p !== undefined);
+  const orphans = objects.filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/') && !referenced.has(o.name)).map((o) => repository.keyOf(o.name));
+  return { ...base, ok: problems.length === 0, checked: entries.length, problems, orphans };
+}
+
+export interface RepoReindexResult {
+  env: string;
+  repository: string;
+  entries: number;
+  /** Entries whose provenance came from the previous index or the objects' metadata. */
+  provenanceKept: number;
+  /** Tarballs that are not readable charts, left out of the index. */
+  skipped: { key: string; reason: string }[];
+  /** Entries of the old index dropped because their tarball is gone. */
+  dropped: string[];
+  /** Objects not downloaded again: their ETag equals the one recorded when chartctl last hashed them (0 with --full). */
+  reused: number;
+  written: boolean;
+  dryRun: boolean;
+}
+
+/** Rebuilds index.yaml from the tarballs under the prefix. */
+export async function repoReindex(deps: Deps, options: { env: string; dryRun?: boolean; noLock?: boolean; deadlineMs?: number; full?: boolean }): Promise<RepoReindexResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const repository = openRepository(deps, env);
+  const snapshot = await readIndexTolerant(repository);
+  const previous: ChartIndex | undefined = snapshot.index;
+  if (snapshot.corrupt) deps.reporter.warn(`${snapshot.corrupt.message.split('\n')[0]} Rebuilding it; provenance comes from the tarballs' object metadata.`);
+  const previousByDigest = new Map<string, IndexEntry>();
+  const previousByObject = new Map<string, IndexEntry>();
+  for (const e of previous ? listEntries(previous) : []) {
+    if (!e.digest) continue;
+    previousByDigest.set(`${e.name}@${e.version}@${e.digest}`, e);
+    const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
+    if (name) previousByObject.set(name, e);
+  }
+
+  const tarballs = (await repository.list()).filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/'));
+  deps.reporter.progress(`Reading ${tarballs.length} tarballs from ${repository.url} (${env.name})`);
+  const skipped: { key: string; reason: string }[] = [];
+  let provenanceKept = 0;
+  let reused = 0;
+  const built = await mapLimit(tarballs, READ_CONCURRENCY, async (o): Promise<IndexEntry | undefined> => {
+    const known = options.full ? undefined : previousByObject.get(o.name);
+    if (known && sameEtag(known.annotations?.[OBJECT_ETAG_ANNOTATION], o.etag)) {
+      // Same bytes as when chartctl hashed them (the ETag changes with the content): no need to download.
+      reused++;
+      if (Object.keys(pickRepositoryProvenance(known)).length > 0) provenanceKept++;
+      return known;
+    }
+    const got = await repository.get(o.name);
+    if (got.kind !== 'found') return undefined;
+    const digest = sha256(got.body);
+    let metadata;
+    try {
+      metadata = archiveMetadata(got.body, repository.keyOf(o.name));
+    } catch (err) {
+      skipped.push({ key: repository.keyOf(o.name), reason: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+    const old = previousByDigest.get(`${metadata.name}@${metadata.version}@${digest}`);
+    const kept = old ? pickRepositoryProvenance(old) : provenanceFromMetadata(got.metadata);
+    if (Object.keys(kept).length > 0) provenanceKept++;
+    return chartIndexEntry(metadata, {
+      digest,
+      created: old?.created ?? (o.lastModified ?? deps.now()).toISOString(),
+      url: o.name,
+      annotations: { ...kept, [OBJECT_ETAG_ANNOTATION]: got.etag },
+    });
+  });
+  const entries = built.filter((e): e is IndexEntry => e !== undefined);
+  const next = sortedIndex(entries, deps.now(), previous?.extra ?? {});
+  const kept = new Set(entries.map((e) => `${e.name}@${e.version}`));
+  const dropped = previous ? listEntries(previous).filter((e) => !kept.has(`${e.name}@${e.version}`)).map((e) => `${e.name} ${e.version}`) : [];
+  const result = { env: env.name, repository: repository.url, entries: entries.length, provenanceKept, reused, skipped, dropped, dryRun: Boolean(options.dryRun) };
+  if (options.dryRun) return { ...result, written: false };
+  await requireConditionalWrites(deps, repository, env, Boolean(options.noLock));
+  const droppedSet = new Set(dropped);
+  // If-Match on whatever is there now (even a corrupt index), so a publish that lands meanwhile is merged, not lost.
+  const update = await updateIndex(
+    deps,
+    repository,
+    async (current) => {
+      const missing = current ? listEntries(current).filter((e) => !next.entries[e.name]?.some((m) => m.version === e.version)) : [];
+      const landed: IndexEntry[] = [];
+      for (const e of missing) {
+        const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
+        // Entries of the old index whose tarball is gone are dropped; ones published during the rebuild are kept.
+        if (name && !droppedSet.has(`${e.name} ${e.version}`) && (await repository.head(name))) landed.push(e);
+      }
+      return landed.length ? sortedIndex([...entries, ...landed], deps.now(), next.extra) : next;
+    },
+    { lock: !options.noLock, replaceCorrupt: true, deadlineMs: options.deadlineMs, initial: snapshot },
+  );
+  return { ...result, written: update.written };
+}
+
+function pickRepositoryProvenance(entry: IndexEntry): Record<string, string> {
+  return Object.fromEntries(Object.entries(entry.annotations ?? {}).filter(([k]) => REPOSITORY_PROVENANCE_KEYS.includes(k)));
+}
+
+
+function sameEtag(recorded: string | undefined, listed: string): boolean {
+  const bare = (t: string) => t.replace(/^W\//, '').replace(/"/g, '');
+  return recorded !== undefined && listed !== '' && bare(recorded) === bare(listed);
+}

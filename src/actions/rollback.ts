@@ -1,0 +1,121 @@
+import { ChartctlError, ExitCode } from '../core/errors.js';
+import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { chooseRollbackTarget, liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
+import { durationMs } from '../core/duration.js';
+import { HelmError } from '../adapters/helm.js';
+import { HelmReleases } from '../adapters/helm-releases.js';
+import type { Deps } from './deps.js';
+import { deployedManifest, releaseTarget } from './diff.js';
+import { withTestResults } from './history.js';
+
+export interface RollbackOptions {
+  env: string;
+  /** Target revision; default: the newest earlier revision that was deployed and passed its tests. */
+  revision?: number;
+  yes?: boolean;
+  dryRun?: boolean;
+  confirm?: (plan: RollbackPlan) => Promise<boolean>;
+}
+
+export interface RollbackPlan {
+  env: string;
+  release: string;
+  namespace: string;
+  from: { revision: number; status: string; version: string };
+  to: { revision: number; status: string; version: string };
+  /** The release was stuck in pending-*: rollback is how it recovers. */
+  recoveringPending: boolean;
+  diff: ReleaseDiff;
+}
+
+export type RollbackOutcome =
+  | { kind: 'planned'; plan: RollbackPlan }
+  | { kind: 'rolledBack'; plan: RollbackPlan; head: RevisionInfo }
+  | { kind: 'failed'; plan: RollbackPlan; reason: string; recovery: string[] };
+
+/** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
+export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  const releases = new HelmReleases(deps.helm());
+  const target = releaseTarget(env);
+  const history = await releases.history(target);
+  if (history.length === 0) {
+    throw new ChartctlError(`Release ${env.release} does not exist in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}; there is nothing to roll back.`, {
+      code: 'RELEASE_NOT_FOUND',
+      exitCode: ExitCode.noMatch,
+      hint: `Check the environment's namespace and kubeContext, or deploy it first (chartctl deploy ${env.name}).`,
+    });
+  }
+  const newest = [...history].sort((a, b) => b.revision - a.revision)[0]!;
+  const pending = pendingRevision(history);
+  let to: RevisionInfo | undefined;
+  if (options.revision !== undefined) {
+    to = history.find((h) => h.revision === options.revision);
+    if (!to) {
+      throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. Revisions: ${history.map((h) => `${h.revision} (${h.status}, ${h.chartVersion})`).join(', ')}.`, {
+        code: 'REVISION_NOT_FOUND',
+        exitCode: ExitCode.noMatch,
+        hint: `Pick one of the revisions listed, or run "chartctl rollback ${env.name}" for the last good one.`,
+      });
+    }
+  } else {
+    const withTests = await withTestResults(releases, target, history.filter((h) => h.revision !== newest.revision && (h.status === 'superseded' || h.status === 'deployed')));
+    to = chooseRollbackTarget([...withTests, newest]);
+    if (!to) {
+      throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no earlier revision that was deployed and passed its tests.`, {
+        code: 'NO_ROLLBACK_TARGET',
+        exitCode: ExitCode.noMatch,
+        hint: `See chartctl history ${env.name}; roll back to an explicit revision with "chartctl rollback ${env.name} N", or deploy a fixed version.`,
+      });
+    }
+  }
+  if (to.revision === newest.revision && !pending) {
+    throw new ChartctlError(`Revision ${to.revision} is already the newest revision of ${env.release} (${to.status}).`, {
+      code: 'ALREADY_LIVE',
+      hint: `Choose an earlier revision (chartctl history ${env.name}).`,
+    });
+  }
+  const [current, wanted] = await Promise.all([deployedManifest(releases, env), deployedManifest(releases, env, to.revision)]);
+  const plan: RollbackPlan = {
+    env: env.name,
+    release: env.release,
+    namespace: env.namespace,
+    from: { revision: newest.revision, status: newest.status, version: newest.chartVersion },
+    to: { revision: to.revision, status: to.status, version: to.chartVersion },
+    recoveringPending: Boolean(pending),
+    diff: diffReleases(current, wanted, { namespace: env.namespace }),
+  };
+  if (options.dryRun) return { kind: 'planned', plan };
+  if (!options.yes) {
+    if (!options.confirm) {
+      throw new ChartctlError(`Rollback of ${env.name} to revision ${to.revision} needs confirmation, and this is not an interactive terminal.`, {
+        code: 'NOT_CONFIRMED',
+        hint: `Review "chartctl diff ${env.name} --revision ${to.revision}", then pass --yes.`,
+      });
+    }
+    if (!(await options.confirm(plan))) {
+      throw new ChartctlError(`Rollback of ${env.name} cancelled; nothing was changed.`, { code: 'NOT_CONFIRMED' });
+    }
+  }
+  deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);
+  const timeout = env.deploy.timeout;
+  try {
+    await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, durationMs(timeout) * 2 + 60_000);
+  } catch (err) {
+    if (!(err instanceof HelmError)) throw err;
+    const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
+    return {
+      kind: 'failed',
+      plan,
+      reason: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' '),
+      recovery: [
+        `helm history ${env.release} -n ${env.namespace}${ctx}`,
+        `helm status ${env.release} -n ${env.namespace}${ctx} --show-resources`,
+        `chartctl rollback ${env.name} <revision> --yes   # try another good revision`,
+      ],
+    };
+  }
+  const after = await releases.history(target);
+  const head = liveRevision(after) ?? [...after].sort((a, b) => b.revision - a.revision)[0]!;
+  return { kind: 'rolledBack', plan, head };
+}

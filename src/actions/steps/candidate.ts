@@ -1,0 +1,101 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { ChartctlError, ExitCode } from '../../core/errors.js';
+import type { Environment } from '../../core/environment.js';
+import { findEntry, keyOfUrl } from '../../core/chart-index.js';
+import { isPrerelease, newestVersion } from '../../core/chart-version.js';
+import { privateTempDir } from '../../adapters/cleanup.js';
+import type { Deps } from '../deps.js';
+import { chartDirOf, ensureDependencies } from './render.js';
+import { openRepository, readIndex, sha256 } from './repository-index.js';
+
+export interface CandidateOptions {
+  /** A version from the environment's repository (default: the newest the environment accepts). */
+  version?: string;
+  /** The working tree's chart instead of a repository tarball. */
+  local?: boolean;
+}
+
+/** The chart that a diff or deploy would put in place. */
+export interface Candidate {
+  chartName: string;
+  version: string;
+  /** Where helm reads it: the chart directory (--local) or the verified tarball in a private temp dir. */
+  chartPath: string;
+  /** sha256 of the tarball, verified against the repository index. */
+  digest?: string;
+  /** `s3://…` or `local`. */
+  source: string;
+  release(): Promise<void>;
+}
+
+export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name: string; version: string }> {
+  const chart = load(await readFile(join(chartDirOf(deps, env), 'Chart.yaml'), 'utf8')) as { name: string; version: string };
+  return { name: chart.name, version: String(chart.version) };
+}
+
+/**
+ * Resolves the candidate: the working tree (--local) or the exact tarball from
+ * the environment's repository, downloaded and checked byte for byte against
+ * the index digest before anything touches the cluster.
+ */
+export async function resolveCandidate(deps: Deps, env: Environment, options: CandidateOptions): Promise<Candidate> {
+  const chart = await chartNameOf(deps, env);
+  if (options.local) {
+    const dir = chartDirOf(deps, env);
+    await ensureDependencies(deps, dir);
+    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', release: async () => undefined };
+  }
+  const repository = openRepository(deps, env);
+  deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
+  const { index } = await readIndex(repository);
+  const versions = (index?.entries[chart.name] ?? []).map((e) => e.version);
+  const version = options.version ?? newestVersion(versions, { allowPrerelease: env.promotion.allowPrerelease });
+  if (!version) {
+    throw new ChartctlError(`The ${env.name} repository (${repository.url}) holds no ${env.promotion.allowPrerelease ? '' : 'stable '}version of ${chart.name}.`, {
+      code: 'NO_CANDIDATE',
+      exitCode: ExitCode.noMatch,
+      hint: `Publish or promote a version to ${env.name} first (chartctl publish / chartctl promote), or use --local for the working tree.`,
+    });
+  }
+  if (isPrerelease(version) && !env.promotion.allowPrerelease) {
+    throw new ChartctlError(`${chart.name} ${version} is a prerelease and ${env.name} does not accept prereleases (promotion.allowPrerelease: false).`, {
+      code: 'PRERELEASE_NOT_ALLOWED',
+      hint: 'Deploy a stable version, or allow prereleases in the environment file.',
+    });
+  }
+  const entry = index ? findEntry(index, chart.name, version) : undefined;
+  if (!entry) {
+    throw new ChartctlError(`${chart.name} ${version} is not in the ${env.name} repository (${repository.url}). It holds: ${versions.join(', ') || 'nothing'}.`, {
+      code: 'VERSION_NOT_FOUND',
+      exitCode: ExitCode.noMatch,
+      hint: `Promote it to ${env.name} first, or pick one of the versions listed.`,
+    });
+  }
+  const name = entry.urls?.map(keyOfUrl).find((k): k is string => Boolean(k));
+  if (!name || !entry.digest) {
+    throw new ChartctlError(`The ${env.name} index lists ${chart.name} ${version} without ${!name ? 'a relative url' : 'a digest'}.`, {
+      code: 'INDEX_ENTRY_INCOMPLETE',
+      hint: `Run chartctl repo verify ${env.name}, then chartctl repo reindex ${env.name}.`,
+    });
+  }
+  const got = await repository.get(name);
+  if (got.kind !== 'found') {
+    throw new ChartctlError(`The ${env.name} index lists ${chart.name} ${version}, but ${repository.keyOf(name)} is missing.`, {
+      code: 'TARBALL_MISSING',
+      hint: `Run chartctl repo verify ${env.name}; promote or publish the version again.`,
+    });
+  }
+  const digest = sha256(got.body);
+  if (digest !== entry.digest) {
+    throw new ChartctlError(
+      `Refusing ${chart.name} ${version}: the tarball's sha256 ${digest} does not match the ${env.name} index (${entry.digest}). Nothing was changed in the cluster.`,
+      { code: 'DIGEST_MISMATCH', hint: `Someone replaced ${repository.keyOf(name)} after it was indexed. Run chartctl repo verify ${env.name} and investigate before deploying.` },
+    );
+  }
+  const dir = await privateTempDir(deps.cleanup, 'chartctl-candidate-');
+  const chartPath = join(dir.path, name);
+  await writeFile(chartPath, got.body, { mode: 0o600 });
+  return { chartName: chart.name, version, chartPath, digest: `sha256:${digest}`, source: repository.url, release: dir.remove };
+}

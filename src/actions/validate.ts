@@ -1,0 +1,122 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
+import { ChartctlError } from '../core/errors.js';
+import { parseKubeVersion } from '../core/schema/kube-version.js';
+import { readManifestText, type InputDocument } from '../core/schema/manifest-input.js';
+import { summarize, type ValidateResult } from '../core/schema/validation-result.js';
+import type { Deps } from './deps.js';
+import { renderEnvironment } from './steps/render.js';
+import { SchemaRegistry } from './steps/schema-registry.js';
+import { createSchemaSession } from './steps/schema-session.js';
+import { crdSchemasIn, validateDocuments } from './steps/schema-validation.js';
+
+export interface ValidateOptions {
+  /** Render this environment and validate the output. */
+  env?: string;
+  /** Files and directories (recursively: .yaml, .yml, .json); `-` is stdin. */
+  files: string[];
+  /** Reads all of stdin; used for `-`, or when neither env nor files are given. */
+  readStdin: () => Promise<string>;
+  kubeVersion?: string;
+  schemaLocations: string[];
+  strict: boolean;
+  ignoreMissingSchemas: boolean;
+  skip: string[];
+  reject: string[];
+  /** Regular expressions; matching file paths are not read (kubeconform's --ignore-filename-pattern). */
+  ignoreFilenamePatterns: string[];
+  cacheDir?: string;
+  offline: boolean;
+  /** Use the live cluster's /openapi/v3 as a schema source. */
+  cluster: boolean;
+  kubeContext?: string;
+  insecureSkipTlsVerify: boolean;
+}
+
+export interface ValidateRun extends ValidateResult {
+  elapsedSeconds: number;
+}
+
+export async function validate(deps: Deps, options: ValidateOptions): Promise<ValidateRun> {
+  const started = performance.now();
+  const env = options.env ? await deps.repo.loadEnvironment(options.env) : undefined;
+  const kubeVersion = parseKubeVersion(options.kubeVersion ?? env?.kubeVersion ?? 'master', options.kubeVersion ? '--kube-version' : env ? `kubeVersion in ${env.file}` : '--kube-version');
+  const ignore = options.ignoreFilenamePatterns.map((p) => compilePattern(p));
+  const session = createSchemaSession(deps, { cacheDir: options.cacheDir, offline: options.offline, insecureSkipTlsVerify: options.insecureSkipTlsVerify, timeoutMs: 30_000 });
+  const cluster = options.cluster ? resolveClusterAccess(deps.env, options.kubeContext ?? env?.kubeContext) : undefined;
+
+  const inputs: { name: string; text: string }[] = [];
+  if (env) {
+    const rendered = await renderEnvironment(deps, env, { includeCrds: true });
+    inputs.push({ name: `rendered:${env.name}`, text: rendered.manifest });
+  }
+  const files = options.files.length === 0 && !env ? ['-'] : options.files;
+  for (const f of files) {
+    if (f === '-') inputs.push({ name: 'stdin', text: await options.readStdin() });
+    else inputs.push(...(await readInputs(deps, f, ignore)));
+  }
+
+  const docs: InputDocument[] = [];
+  for (const input of inputs) docs.push(...readManifestText(input.name, input.text, { duplicateKeys: options.strict }));
+  if (docs.length >= 1000) deps.reporter.progress(`Validating ${docs.length} documents from ${inputs.length} ${inputs.length === 1 ? 'input' : 'inputs'} (Kubernetes ${kubeVersion.display}${options.strict ? ', strict' : ''})`);
+
+  const registry = new SchemaRegistry(session.fetcher, {
+    kubeVersion,
+    strict: options.strict,
+    locations: options.schemaLocations,
+    defaultBase: session.defaultBase,
+    crds: crdSchemasIn(docs),
+    cluster,
+    transformedDocuments: session.transformedDocuments,
+  });
+  const resources = await validateDocuments(docs, registry, session.compiler, {
+    skip: new Set(options.skip),
+    reject: new Set(options.reject),
+    ignoreMissingSchemas: options.ignoreMissingSchemas,
+  });
+  for (const r of resources) for (const p of r.problems) p.message = deps.masker.mask(p.message);
+  const summary = summarize(resources, inputs.length);
+  const stats = session.compiler.stats;
+  return {
+    ok: summary.invalid === 0 && summary.errors === 0,
+    kubeVersion: kubeVersion.display,
+    strict: options.strict,
+    summary,
+    resources,
+    warnings: [...new Set(session.fetcher.cacheWarnings)],
+    compiled: { compiled: stats.compiled, fromCache: stats.loadedFromStore, interpreted: stats.interpreted },
+    elapsedSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+function compilePattern(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (err) {
+    throw new ChartctlError(`--ignore-filename-pattern "${pattern}" is not a valid regular expression: ${(err as Error).message}`, {
+      code: 'BAD_PATTERN',
+      hint: 'Use a JavaScript/Go-style regular expression, e.g. ".*-test\\.yaml".',
+    });
+  }
+}
+
+/** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable). */
+async function readInputs(deps: Deps, path: string, ignore: RegExp[]): Promise<{ name: string; text: string }[]> {
+  const abs = resolve(deps.repo.root, path);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch {
+    throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint: 'Check the path given with -f (relative paths are resolved from --cwd).' });
+  }
+  const skip = (p: string) => ignore.some((re) => re.test(p));
+  if (!st.isDirectory()) return skip(path) ? [] : [{ name: path, text: await readFile(abs, 'utf8') }];
+  const entries = (await readdir(abs, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name))
+    .map((e) => join(path, join(e.parentPath, e.name).slice(abs.length + 1)))
+    .sort();
+  const out: { name: string; text: string }[] = [];
+  for (const name of entries) if (!skip(name)) out.push({ name, text: await readFile(resolve(deps.repo.root, name), 'utf8') });
+  return out;
+}

@@ -1,0 +1,132 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChartctlError, isChartctlError } from '../core/errors.js';
+import { parseChartIndex } from '../core/chart-index.js';
+import { compareVersions, newestVersion } from '../core/chart-version.js';
+import { liveRevision } from '../core/release-history.js';
+import { HelmReleases } from '../adapters/helm-releases.js';
+import type { Deps } from './deps.js';
+import { deploy } from './deploy.js';
+import { releaseTarget } from './diff.js';
+import { chartNameOf } from './steps/candidate.js';
+import { INDEX_NAME, openRepository } from './steps/repository-index.js';
+
+export interface WatchOptions {
+  env: string;
+  intervalMs: number;
+  once?: boolean;
+  /** Required for environments with promotion.requireApproval: the watcher itself is the approval. */
+  yes?: boolean;
+  onEvent: (event: WatchEvent) => void;
+}
+
+export type WatchEvent =
+  | { event: 'started'; env: string; repository: string; intervalMs: number }
+  | { event: 'unchanged'; env: string }
+  | { event: 'up-to-date'; env: string; deployed: string | null; newest: string | null }
+  | { event: 'deploying'; env: string; version: string; from: string | null }
+  | { event: 'deployed'; env: string; version: string; revision: number }
+  | { event: 'rolled-back'; env: string; version: string; reason: string; live: number | null }
+  | { event: 'deploy-failed'; env: string; version: string; reason: string }
+  | { event: 'refused'; env: string; version: string; reason: string }
+  | { event: 'error'; env: string; message: string; retryInMs: number }
+  | { event: 'stopped'; env: string; deploys: number };
+
+export interface WatchResult {
+  deploys: number;
+  failures: number;
+}
+
+/**
+ * The agent subscribed to the repository: polls the environment's index
+ * (If-None-Match, so an unchanged index costs one small request) and deploys
+ * each newer version the environment accepts, one at a time, with automatic
+ * rollback. Transient S3/cluster errors back off; a version that failed is not
+ * retried until a newer one appears. Stops after the step in flight on SIGTERM.
+ */
+export async function watch(deps: Deps, options: WatchOptions): Promise<WatchResult> {
+  const env = await deps.repo.loadEnvironment(options.env);
+  if (env.promotion.requireApproval && !options.yes) {
+    throw new ChartctlError(`${env.name} requires approval for every deploy; a watcher deploys without asking.`, {
+      code: 'NOT_CONFIRMED',
+      hint: `Start it with --yes to make the watcher the approval${deps.env.CI ? ' (and set CHARTCTL_ACTOR)' : ''}, or promote to ${env.name} by hand.`,
+    });
+  }
+  const repository = openRepository(deps, env);
+  const releases = new HelmReleases(deps.helm());
+  const chart = await chartNameOf(deps, env);
+  const emit = options.onEvent;
+  emit({ event: 'started', env: env.name, repository: repository.url, intervalMs: options.intervalMs });
+
+  let etag: string | undefined;
+  let newestSeen: string | undefined;
+  const gaveUp = new Set<string>();
+  let deploys = 0;
+  let failures = 0;
+  let errorStreak = 0;
+  while (!deps.drain.aborted) {
+    let wait = options.intervalMs;
+    try {
+      const got = await repository.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
+      errorStreak = 0;
+      if (got.kind === 'notModified') {
+        emit({ event: 'unchanged', env: env.name });
+      } else {
+        if (got.kind === 'found') {
+          etag = got.etag;
+          const index = parseChartIndex(new TextDecoder().decode(got.body), repository.keyOf(INDEX_NAME));
+          newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
+        }
+        const history = await releases.history(releaseTarget(env));
+        const live = liveRevision(history);
+        const deployed = live?.chartVersion ?? null;
+        if (!newestSeen || (deployed && compareVersions(newestSeen, deployed) <= 0) || gaveUp.has(newestSeen)) {
+          emit({ event: 'up-to-date', env: env.name, deployed, newest: newestSeen ?? null });
+        } else {
+          const version = newestSeen;
+          emit({ event: 'deploying', env: env.name, version, from: deployed });
+          try {
+            const result = await deploy(deps, { env: env.name, version, yes: true });
+            const o = result.outcome;
+            if (o.kind === 'deployed') {
+              deploys++;
+              emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+            } else if (o.kind === 'unchanged' || o.kind === 'planned') {
+              emit({ event: 'up-to-date', env: env.name, deployed: version, newest: version });
+            } else if (o.kind === 'rolledBack') {
+              failures++;
+              gaveUp.add(version);
+              emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
+            } else {
+              failures++;
+              gaveUp.add(version);
+              emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
+            }
+          } catch (err) {
+            if (!isChartctlError(err) || isTransient(err)) throw err;
+            // Refused (digest mismatch, gates, freeze, invalid manifests): not retried until something newer appears.
+            failures++;
+            gaveUp.add(version);
+            emit({ event: 'refused', env: env.name, version, reason: err.message.split('\n')[0]! });
+          }
+        }
+      }
+    } catch (err) {
+      if (deps.signal.aborted) throw err;
+      if (isChartctlError(err) && !isTransient(err)) throw err;
+      errorStreak++;
+      // Back off on repeated errors, up to four intervals; the index is polled again from scratch.
+      wait = Math.min(options.intervalMs * 4, Math.round(Math.min(1000 * 2 ** errorStreak, options.intervalMs) * (0.8 + Math.random() * 0.4)));
+      etag = undefined;
+      emit({ event: 'error', env: env.name, message: err instanceof Error ? err.message.split('\n')[0]! : String(err), retryInMs: wait });
+    }
+    if (options.once) break;
+    await sleep(wait, undefined, { signal: deps.drain }).catch(() => undefined);
+  }
+  emit({ event: 'stopped', env: env.name, deploys });
+  return { deploys, failures };
+}
+
+/** Failures worth retrying: the network, the endpoint, the cluster being unreachable. */
+function isTransient(err: ChartctlError): boolean {
+  return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
+}

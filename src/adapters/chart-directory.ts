@@ -1,0 +1,52 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChartctlError } from '../core/errors.js';
+import { isIgnored, parseHelmIgnore, type HelmIgnoreRule } from '../core/helmignore.js';
+import type { TarFile } from '../core/tar-archive.js';
+
+/** helm's MaxDecompressedFileSize: refuse what helm would refuse. */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The files of a chart directory as helm's loader.LoadDir reads them:
+ * `.helmignore` applied (directories pruned), symlinks followed, irregular
+ * files refused. Paths are chart-relative with `/`. Timestamps and modes are
+ * not read at all: they never reach the archive.
+ */
+export async function readChartDirectory(dir: string, display: (path: string) => string = (p) => p): Promise<TarFile[]> {
+  const ignoreFile = join(dir, '.helmignore');
+  const rules: HelmIgnoreRule[] = existsSync(ignoreFile) ? parseHelmIgnore(await readFile(ignoreFile, 'utf8'), display(ignoreFile)) : parseHelmIgnore('');
+  const files: TarFile[] = [];
+  await walk(dir, '', rules, files, display);
+  return files;
+}
+
+async function walk(root: string, relative: string, rules: HelmIgnoreRule[], out: TarFile[], display: (p: string) => string): Promise<void> {
+  const dir = relative ? join(root, relative) : root;
+  const names = (await readdir(dir)).sort();
+  for (const name of names) {
+    const rel = relative ? `${relative}/${name}` : name;
+    const full = join(root, rel);
+    const info = await stat(full).catch(() => undefined);
+    if (!info) continue; // dangling symlink: helm's walk skips it too
+    if (info.isDirectory()) {
+      if (!isIgnored(rules, rel, true)) await walk(root, rel, rules, out, display);
+      continue;
+    }
+    if (isIgnored(rules, rel, false)) continue;
+    if (!info.isFile()) {
+      throw new ChartctlError(`${display(full)}: cannot package an irregular file (socket, device or pipe).`, {
+        code: 'CHART_INVALID',
+        hint: 'Remove it from the chart directory or list it in .helmignore.',
+      });
+    }
+    if (info.size > MAX_FILE_BYTES) {
+      throw new ChartctlError(`${display(full)} is ${info.size} bytes; helm refuses chart files over ${MAX_FILE_BYTES} bytes.`, {
+        code: 'CHART_INVALID',
+        hint: 'Keep large data out of the chart, or list the file in .helmignore.',
+      });
+    }
+    out.push({ path: rel, data: await readFile(full) });
+  }
+}

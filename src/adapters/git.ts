@@ -1,0 +1,45 @@
+import { runProcess } from './process-runner.js';
+
+/** Where a chart's sources come from, as recorded in its provenance annotations. */
+export interface SourceRevision {
+  /** The last commit that touched the chart's files (so unrelated commits give the same bytes). */
+  commit: string;
+  /** Uncommitted changes under the chart's paths. */
+  dirty: boolean;
+  /** Commits touching those paths: grows on a branch, used as the prerelease counter. */
+  commitCount: number;
+}
+
+export interface Git {
+  /** undefined outside a git work tree or without git. */
+  revision(cwd: string, paths: string[]): Promise<SourceRevision | undefined>;
+  /** `user.name <user.email>` from git config, for provenance "actor". */
+  actor(cwd: string): Promise<string | undefined>;
+}
+
+export class GitCli implements Git {
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private async git(cwd: string, args: string[]): Promise<string | undefined> {
+    const result = await runProcess('git', args, { cwd, env: { ...this.env, GIT_OPTIONAL_LOCKS: '0' }, timeoutMs: 30_000 });
+    return result.exitCode === 0 ? result.stdout.trim() : undefined;
+  }
+
+  async revision(cwd: string, paths: string[]): Promise<SourceRevision | undefined> {
+    // Two git calls in parallel (this runs on every package): commits touching the paths, newest first, and the status.
+    const [history, status] = await Promise.all([
+      this.git(cwd, ['rev-list', 'HEAD', '--', ...paths]),
+      this.git(cwd, ['status', '--porcelain', '--untracked-files=normal', '--', ...paths]),
+    ]);
+    if (!history) return undefined; // not a work tree, no commits, or no git
+    const commits = history.split('\n').filter(Boolean);
+    return { commit: commits[0]!, dirty: Boolean(status), commitCount: commits.length };
+  }
+
+  async actor(cwd: string): Promise<string | undefined> {
+    const name = await this.git(cwd, ['config', 'user.name']);
+    const email = await this.git(cwd, ['config', 'user.email']);
+    if (!name && !email) return undefined;
+    return [name, email ? `<${email}>` : ''].filter(Boolean).join(' ');
+  }
+}

@@ -1,0 +1,144 @@
+import { ChartctlError } from '../core/errors.js';
+import {
+  helmGetHooksArgs,
+  helmGetManifestArgs,
+  helmHistoryArgs,
+  helmRollbackArgs,
+  helmStatusArgs,
+  helmTestArgs,
+  helmUpgradeArgs,
+  type ReleaseTarget,
+  type UpgradeArgs,
+} from '../core/helm-release-args.js';
+import { toRevisionInfo, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
+import { HelmError, type Helm } from './helm.js';
+import type { KubeObject } from '../core/manifests.js';
+
+/** What `helm status -o json` says about one revision that chartctl uses. */
+export interface RevisionStatus {
+  revision: number;
+  status: string;
+  description: string;
+  tests: 'passed' | 'failed' | 'not-run';
+  /** Test hooks that did not succeed. */
+  failedTests: string[];
+  notes?: string;
+}
+
+export interface TestRun {
+  ok: boolean;
+  output: string;
+}
+
+/**
+ * Release operations, all through the real helm client (which reaches the
+ * cluster through kubeconfig): history, manifests, status, upgrade, test, rollback.
+ */
+export class HelmReleases {
+  constructor(private readonly helm: Helm) {}
+
+  async major(): Promise<number> {
+    return (await this.helm.version()).major;
+  }
+
+  /** Every stored revision; empty when the release does not exist yet. */
+  async history(t: ReleaseTarget, max?: number): Promise<RevisionInfo[]> {
+    try {
+      const { stdout } = await this.helm.run(helmHistoryArgs({ ...t, max }), { timeoutMs: 120_000 });
+      return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+    } catch (err) {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return [];
+      throw unreachable(err, t);
+    }
+  }
+
+  /** The manifest helm applied for a revision (the current one by default). */
+  async manifest(t: ReleaseTarget, revision?: number): Promise<string> {
+    try {
+      return (await this.helm.run(helmGetManifestArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      throw unreachable(err, t);
+    }
+  }
+
+  /** The hooks (tests included) helm stored with a revision; helm keeps them out of `get manifest`. */
+  async hooks(t: ReleaseTarget, revision?: number): Promise<string> {
+    try {
+      return (await this.helm.run(helmGetHooksArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      throw unreachable(err, t);
+    }
+  }
+
+  /** Status, manifest and hooks of a revision in one helm call (`helm status -o json` carries all three). */
+  async snapshot(t: ReleaseTarget, revision?: number): Promise<RevisionStatus & { manifest: string; hooksManifest: string }> {
+    let stdout: string;
+    try {
+      stdout = (await this.helm.run(helmStatusArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      throw unreachable(err, t);
+    }
+    const s = JSON.parse(stdout) as StatusJson;
+    return {
+      ...toStatus(s),
+      manifest: s.manifest ?? '',
+      hooksManifest: (s.hooks ?? []).map((h) => `---\n# Source: ${h.path ?? h.name}\n${h.manifest ?? ''}`).join('\n'),
+    };
+  }
+
+  async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {
+    const { stdout } = await this.helm.run(helmStatusArgs({ ...t, revision }), { timeoutMs: 120_000 });
+    return toStatus(JSON.parse(stdout) as StatusJson);
+  }
+
+  /** Live objects of the release as helm sees them (`helm status --show-resources`). */
+  async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {
+    const { stdout } = await this.helm.run([...helmStatusArgs(t), '--show-resources'], { timeoutMs: 120_000 });
+    return ((JSON.parse(stdout) as { info?: { resources?: Record<string, KubeObject[]> } }).info?.resources ?? {});
+  }
+
+  async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {
+    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), { stdin: values, timeoutMs });
+  }
+
+  async test(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<TestRun> {
+    const result = await this.helm.run(helmTestArgs({ ...t, timeout }), { timeoutMs, okExitCodes: [1] });
+    return { ok: result.exitCode === 0, output: `${result.stdout}${result.stderr}`.trim() };
+  }
+
+  async rollback(t: ReleaseTarget & { revision?: number; wait: boolean; timeout: string; historyMax: number }, timeoutMs: number): Promise<void> {
+    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs });
+  }
+}
+
+interface StatusJson {
+  version: number;
+  info: { status: string; description: string; notes?: string };
+  manifest?: string;
+  hooks?: { name: string; path?: string; manifest?: string; events?: string[]; last_run?: { phase?: string } }[];
+}
+
+function toStatus(s: StatusJson): RevisionStatus {
+  const tests = (s.hooks ?? []).filter((h) => h.events?.includes('test'));
+  const ran = tests.filter((h) => h.last_run?.phase);
+  const failed = ran.filter((h) => h.last_run?.phase !== 'Succeeded').map((h) => h.name);
+  return {
+    revision: s.version,
+    status: s.info.status,
+    description: s.info.description,
+    notes: s.info.notes,
+    tests: ran.length === 0 ? 'not-run' : failed.length ? 'failed' : 'passed',
+    failedTests: failed,
+  };
+}
+
+function unreachable(err: unknown, t: ReleaseTarget): unknown {
+  if (err instanceof HelmError && /connection refused|no such host|i\/o timeout|Kubernetes cluster unreachable|context .* does not exist/i.test(err.stderr)) {
+    return new ChartctlError(`Cannot reach the cluster for release ${t.release} in ${t.namespace}${t.kubeContext ? ` (context ${t.kubeContext})` : ''}: ${err.stderr.split('\n')[0]}`, {
+      code: 'CLUSTER_UNREACHABLE',
+      hint: 'Check KUBECONFIG and the environment\'s kubeContext (kubectl config get-contexts), and that the API server answers.',
+      cause: err,
+    });
+  }
+  return err;
+}

@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+type AgeModule = typeof import('age-encryption');
+let ageModule: Promise<AgeModule> | undefined;
+// Loaded on first use: the age library and its curves cost ~30 ms of every start-up otherwise.
+const age = (): Promise<AgeModule> => (ageModule ??= import('age-encryption'));
+import type { MasterKey, MasterKeySpec } from '../../core/sops/types.js';
+import { KeySourceError, type KeySource } from './key-service.js';
+
+type AgeKey = Extract<MasterKey, { type: 'age' }>;
+type AgeSpec = Extract<MasterKeySpec, { type: 'age' }>;
+
+/**
+ * Where sops looks for age identities when no variable is set: the user config
+ * directory (Go's os.UserConfigDir, with XDG_CONFIG_HOME honoured on macOS too)
+ * + `sops/age/keys.txt`.
+ */
+export function defaultAgeKeyFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string = env.HOME || homedir()): string {
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'sops', 'age', 'keys.txt');
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg && xdg.startsWith('/')) return join(xdg, 'sops', 'age', 'keys.txt');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'sops', 'age', 'keys.txt');
+  return join(home, '.config', 'sops', 'age', 'keys.txt');
+}
+
+interface IdentitySource {
+  /** Printable origin, e.g. `SOPS_AGE_KEY_FILE=/path`; never the key itself. */
+  name: string;
+  text: string;
+}
+
+interface LoadedIdentities {
+  identities: string[];
+  from: string[];
+}
+
+/**
+ * age identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE and the default key file
+ * (all that are present are used, as sops does), loaded once per process.
+ */
+export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
+  private loaded?: Promise<LoadedIdentities>;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
+
+  async unwrap(key: AgeKey): Promise<Uint8Array> {
+    const { identities, from } = await (this.loaded ??= this.load());
+    const { Decrypter, armor } = await age();
+    let encrypted: Uint8Array;
+    try {
+      encrypted = armor.decode(key.enc);
+    } catch {
+      throw new KeySourceError('the age-encrypted data key in the file is malformed');
+    }
+    const decrypter = new Decrypter();
+    for (const identity of identities) decrypter.addIdentity(identity);
+    try {
+      return await decrypter.decrypt(encrypted);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : '';
+      if (/no identity matched/.test(message)) {
+        throw new KeySourceError(`none of the ${identities.length} age identit${identities.length === 1 ? 'y' : 'ies'} from ${from.join(', ')} can decrypt it`);
+      }
+      throw new KeySourceError('the age-encrypted data key in the file is malformed or was tampered with');
+    }
+  }
+
+  async wrap(spec: AgeSpec, dataKey: Uint8Array): Promise<AgeKey> {
+    const { Encrypter, armor } = await age();
+    const encrypter = new Encrypter();
+    try {
+      encrypter.addRecipient(spec.recipient);
+    } catch {
+      throw new KeySourceError(`"${spec.recipient}" is not a valid age recipient`);
+    }
+    const encrypted = await encrypter.encrypt(dataKey);
+    return { type: 'age', recipient: spec.recipient, enc: armor.encode(encrypted) };
+  }
+
+  private async load(): Promise<LoadedIdentities> {
+    const sources: IdentitySource[] = [];
+    if (this.env.SOPS_AGE_KEY !== undefined) sources.push({ name: 'SOPS_AGE_KEY', text: this.env.SOPS_AGE_KEY });
+    const keyFile = this.env.SOPS_AGE_KEY_FILE;
+    if (keyFile !== undefined) sources.push({ name: `SOPS_AGE_KEY_FILE=${keyFile}`, text: await readKeyFile(keyFile, 'SOPS_AGE_KEY_FILE') });
+    const fallback = defaultAgeKeyFile(this.env, this.platform);
+    try {
+      sources.push({ name: fallback, text: await readFile(fallback, 'utf8') });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new KeySourceError(`cannot read the age key file ${fallback} (${code ?? 'error'})`);
+      if (sources.length === 0) {
+        throw new KeySourceError(`no age identities: SOPS_AGE_KEY and SOPS_AGE_KEY_FILE are not set and ${fallback} does not exist`);
+      }
+    }
+    const { Decrypter } = await age();
+    const identities: string[] = [];
+    for (const source of sources) identities.push(...parseIdentities(source, Decrypter));
+    if (identities.length === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
+    return { identities, from: sources.map((s) => s.name) };
+  }
+}
+
+async function readKeyFile(path: string, variable: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : code;
+    throw new KeySourceError(`cannot read ${variable}=${path}: ${why}`);
+  }
+}
+
+/** One identity per line; blank lines and `#` comments are skipped. Errors name the line, never its content. */
+function parseIdentities(source: IdentitySource, Decrypter: AgeModule['Decrypter']): string[] {
+  const out: string[] = [];
+  source.text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (line.startsWith('AGE-PLUGIN-')) throw new KeySourceError(`line ${i + 1} of ${source.name} is an age plugin identity, which chartctl does not support`);
+    try {
+      // Decodes the key now, without letting the library's message (which may quote the key) escape.
+      new Decrypter().addIdentity(line);
+    } catch {
+      throw new KeySourceError(`line ${i + 1} of ${source.name} is not a valid age identity (AGE-SECRET-KEY-1...)`);
+    }
+    out.push(line);
+  });
+  return out;
+}

@@ -1,0 +1,64 @@
+import type { MasterKey, MasterKeySpec } from '../../core/sops/types.js';
+
+/**
+ * Unwraps and wraps sops data keys with master keys (age identities, AWS KMS,
+ * gpg). Every error it throws is a KeySourceError whose message is safe to
+ * print: it never contains key material or decrypted data.
+ */
+export interface DataKeyService {
+  /** Recovers the data key (or Shamir part) that `key.enc` holds. */
+  unwrap(key: MasterKey): Promise<Uint8Array>;
+  /** Wraps `dataKey` for one recipient, returning the metadata entry to store. */
+  wrap(spec: MasterKeySpec, dataKey: Uint8Array, now: Date): Promise<MasterKey>;
+}
+
+/** Why one master key could not be used; the message is printable. */
+export class KeySourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeySourceError';
+  }
+}
+
+/** One kind of master key (age, kms, pgp). */
+export interface KeySource<K extends MasterKey, S extends MasterKeySpec> {
+  unwrap(key: K): Promise<Uint8Array>;
+  wrap(spec: S, dataKey: Uint8Array, now: Date): Promise<K>;
+}
+
+type Of<T extends { type: string }, N extends string> = Extract<T, { type: N }>;
+
+/** Routes each master key to the source for its type. */
+export class KeySourceRouter implements DataKeyService {
+  constructor(
+    private readonly sources: {
+      age: KeySource<Of<MasterKey, 'age'>, Of<MasterKeySpec, 'age'>>;
+      kms: KeySource<Of<MasterKey, 'kms'>, Of<MasterKeySpec, 'kms'>>;
+      pgp: KeySource<Of<MasterKey, 'pgp'>, Of<MasterKeySpec, 'pgp'>>;
+    },
+  ) {}
+
+  unwrap(key: MasterKey): Promise<Uint8Array> {
+    switch (key.type) {
+      case 'age':
+        return this.sources.age.unwrap(key);
+      case 'kms':
+        return this.sources.kms.unwrap(key);
+      case 'pgp':
+        return this.sources.pgp.unwrap(key);
+      case 'unsupported':
+        return Promise.reject(new KeySourceError(`${key.field} keys are not supported by chartctl`));
+    }
+  }
+
+  wrap(spec: MasterKeySpec, dataKey: Uint8Array, now: Date): Promise<MasterKey> {
+    switch (spec.type) {
+      case 'age':
+        return this.sources.age.wrap(spec, dataKey, now);
+      case 'kms':
+        return this.sources.kms.wrap(spec, dataKey, now);
+      case 'pgp':
+        return this.sources.pgp.wrap(spec, dataKey, now);
+    }
+  }
+}

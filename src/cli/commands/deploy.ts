@@ -1,0 +1,107 @@
+import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
+import type { RegisterCommand } from '../context.js';
+import type { Output } from '../output.js';
+import { askYesNo, canPrompt } from '../prompt.js';
+
+export const registerDeploy: RegisterCommand = (program, ctx) => {
+  program
+    .command('deploy')
+    .argument('<env>', 'environment name')
+    .description('diff, then helm upgrade --install --wait, helm test, and roll back by itself on failure')
+    .option('--version <version>', "version from the environment's repository (default: the newest it accepts)")
+    .option('--local', "deploy the working tree's chart instead of a repository tarball")
+    .option('--yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
+    .option('--dry-run', 'resolve, verify, validate and show the diff only')
+    .option('--no-tests', 'skip helm test after the upgrade')
+    .option('--timeout <duration>', "helm --timeout (default: the environment's deploy.timeout)")
+    .option('--override-freeze', 'deploy inside a freeze window (needs --reason; recorded in provenance)')
+    .option('--reason <text>', 'why the freeze is overridden')
+    .addHelpText(
+      'after',
+      `
+Steps: pull the exact tarball from the environment's repository and check its sha256 against
+the index (refusing a prerelease where the environment forbids it); refuse a release stuck in
+pending-*; validate the rendered manifests; show the diff; confirm (terminal) or --yes; nothing
+to change -> stop with 0; helm upgrade --install --wait with helm's own rollback on failure
+(--rollback-on-failure on helm 4, --atomic on helm 3); helm test; if tests fail, roll back to
+the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
+the revision's description (chartctl history shows it).
+
+Exit: 0 deployed or nothing to do; 1 failed (rolled back, or not: the recovery commands are printed).
+
+Examples:
+  chartctl deploy dev --yes
+  chartctl deploy prod --version 1.4.0
+  chartctl deploy staging --dry-run`,
+    )
+    .action(
+      async (
+        env: string,
+        opts: { version?: string; local?: boolean; yes?: boolean; dryRun?: boolean; tests: boolean; timeout?: string; overrideFreeze?: boolean; reason?: string },
+        command,
+      ) =>
+        ctx.run(command, async (deps, out) => {
+          const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy.js');
+          const { renderReleaseDiff } = await import('../diff-report.js');
+          let shown = false;
+          const confirm = canPrompt()
+            ? async (plan: DeployPlanSummary) => {
+                if (out.format === 'text') out.write(renderReleaseDiff(plan.diff, out, heading(plan)));
+                shown = true;
+                return askYesNo(`Deploy ${plan.version} to ${plan.env}?`);
+              }
+            : undefined;
+          const result = await deploy(deps, {
+            env,
+            version: opts.version,
+            local: opts.local,
+            yes: opts.yes,
+            dryRun: opts.dryRun,
+            noTests: !opts.tests,
+            timeout: opts.timeout,
+            overrideFreeze: opts.overrideFreeze,
+            reason: opts.reason,
+            confirm,
+          });
+          if (out.format === 'json') out.json(result);
+          else {
+            if (!shown) out.write(renderReleaseDiff(result.outcome.plan.diff, out, heading(result.outcome.plan)));
+            out.write(renderOutcome(result.outcome, out));
+          }
+          return DEPLOY_EXIT[result.outcome.kind];
+        }),
+    );
+};
+
+function heading(plan: DeployPlanSummary): string {
+  const from = plan.fromRevision === null ? 'not installed' : `revision ${plan.fromRevision} (${plan.fromVersion})`;
+  return `${plan.release} in ${plan.namespace}: ${from} → ${plan.version}${plan.digest ? ` (${plan.digest.slice(0, 19)}…)` : ''} from ${plan.source}`;
+}
+
+export function renderOutcome(o: DeployOutcome, out: Output): string {
+  const { paint } = out;
+  switch (o.kind) {
+    case 'unchanged':
+      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly.\n`;
+    case 'planned':
+      return `Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
+    case 'deployed':
+      return `${paint.green('Deployed')} ${o.plan.version} to ${o.plan.env} as revision ${o.revision}; tests ${o.tests}.\n`;
+    case 'rolledBack':
+      return [
+        `${paint.red('Deploy failed')} and was rolled back: ${o.reason}.`,
+        `Failed revision: ${o.failedRevision ?? '-'}; live now: revision ${o.liveRevision ?? '-'}.`,
+        ...o.failures.map((f) => `  ${f}`),
+        '',
+      ].join('\n');
+    case 'failed':
+      return [
+        `${paint.red('Deploy failed')} and could NOT be rolled back: ${o.reason}.`,
+        `State: ${o.state}.`,
+        ...o.failures.map((f) => `  ${f}`),
+        'To recover:',
+        ...o.recovery.map((c) => `  ${c}`),
+        '',
+      ].join('\n');
+  }
+}

@@ -1,0 +1,84 @@
+import { ExitCode } from '../../core/errors.js';
+import type { RegisterCommand } from '../context.js';
+import { table } from '../output.js';
+
+export const registerRepo: RegisterCommand = (program, ctx) => {
+  const repo = program.command('repo').description("inspect and repair an environment's S3 chart repository");
+
+  repo
+    .command('list')
+    .argument('<env>', 'environment')
+    .option('--chart <name>', 'only this chart')
+    .description('versions in the repository with digest, created time and provenance')
+    .action(async (env: string, opts: { chart?: string }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { repoList } = await import('../../actions/repo.js');
+        const result = await repoList(deps, { env, chart: opts.chart });
+        if (out.format === 'json') return out.json(result);
+        if (!result.indexPresent) {
+          out.write(`${result.repository} (${result.env}) has no index.yaml yet.\n`);
+          return;
+        }
+        const rows = result.entries.map((e) => [
+          e.chart,
+          e.version,
+          (e.digest ?? '').slice(0, 12),
+          e.created ?? '',
+          [e.provenance['chartctl.io/promoted-from'] && `from ${e.provenance['chartctl.io/promoted-from']}`, e.provenance['chartctl.io/git-commit']?.slice(0, 7), e.provenance['chartctl.io/git-dirty'] === 'true' && 'dirty'].filter(Boolean).join(' '),
+        ]);
+        out.write(`${table(rows, ['CHART', 'VERSION', 'DIGEST', 'CREATED', 'PROVENANCE'])}\n`);
+      }),
+    );
+
+  repo
+    .command('verify')
+    .argument('<env>', 'environment')
+    .description('check every index entry has its tarball with the listed sha256; list orphan tarballs (exit 1 on any inconsistency)')
+    .action(async (env: string, _opts, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { repoVerify } = await import('../../actions/repo.js');
+        const result = await repoVerify(deps, { env });
+        if (out.format === 'json') out.json(result);
+        else {
+          const lines = result.problems.map((p) => {
+            switch (p.kind) {
+              case 'indexCorrupt':
+                return `  ${out.paint.red('corrupt')}  ${p.key}: ${p.message.split('\n')[0]}`;
+              case 'missingTarball':
+                return `  ${out.paint.red('missing')}  ${p.chart} ${p.version}: ${p.key} does not exist`;
+              case 'digestMismatch':
+                return `  ${out.paint.red('digest')}   ${p.chart} ${p.version}: ${p.key} has sha256 ${p.actual}, index lists ${p.listed}`;
+              default:
+                return `  ${out.paint.red('no digest')} ${p.chart} ${p.version}: the entry has no digest or relative url`;
+            }
+          });
+          lines.push(...result.orphans.map((o) => `  ${out.paint.yellow('orphan')}   ${o} is not in the index (an interrupted publish; publish it again or delete it)`));
+          const head = result.ok ? out.paint.green('ok') : out.paint.red('INCONSISTENT');
+          out.write(`${result.repository} (${result.env}): ${head}, ${result.checked} entries checked, ${result.problems.length} problems, ${result.orphans.length} orphans\n${lines.map((l) => `${l}\n`).join('')}`);
+          if (!result.ok) deps.reporter.progress(`Rebuild the index from the tarballs with: chartctl repo reindex ${result.env}`);
+        }
+        return result.ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+
+  repo
+    .command('reindex')
+    .argument('<env>', 'environment')
+    .option('--dry-run', 'read the tarballs and report, without writing index.yaml')
+    .option('--full', 'download and hash every tarball, even those whose ETag shows they are unchanged')
+    .option('--no-lock', 'write even where the endpoint ignores conditional writes')
+    .description('rebuild index.yaml from the tarballs, keeping provenance from the old index or the objects\' metadata')
+    .action(async (env: string, opts: { dryRun?: boolean; lock?: boolean; full?: boolean }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { repoReindex } = await import('../../actions/repo.js');
+        const result = await repoReindex(deps, { env, dryRun: opts.dryRun, noLock: opts.lock === false, full: opts.full });
+        if (out.format === 'json') return out.json(result);
+        const lines = [
+          `${result.repository} (${result.env}): ${result.dryRun ? 'would write' : 'wrote'} index.yaml with ${result.entries} entries (${result.provenanceKept} with provenance kept, ${result.reused} unchanged objects not re-read)`,
+          ...result.dropped.map((d) => `  dropped ${d}: its tarball is gone`),
+          ...result.skipped.map((s) => `  skipped ${s.key}: ${s.reason.split('\n')[0]}`),
+        ];
+        out.write(`${lines.join('\n')}\n`);
+      }),
+    );
+};

@@ -1,0 +1,51 @@
+import type { RollbackOutcome, RollbackPlan } from '../../actions/rollback.js';
+import { ExitCode } from '../../core/errors.js';
+import type { RegisterCommand } from '../context.js';
+import { askYesNo, canPrompt } from '../prompt.js';
+
+export const registerRollback: RegisterCommand = (program, ctx) => {
+  program
+    .command('rollback')
+    .argument('<env>', 'environment name')
+    .argument('[revision]', 'revision to go back to (default: the newest earlier revision that was deployed and passed its tests)', (v) => Number.parseInt(v, 10))
+    .description('roll a release back to a good revision, showing what will change first')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--dry-run', 'show the target and the diff only')
+    .addHelpText(
+      'after',
+      `
+Works on a release stuck in pending-install/pending-upgrade/pending-rollback (an interrupted
+helm run): rolling back is how it recovers. Runs helm rollback --wait with the environment's
+timeout and history limit, then shows the new head of the history.
+
+Examples:
+  chartctl rollback prod             # last good revision, after showing the diff
+  chartctl rollback prod 7 --yes`,
+    )
+    .action(async (env: string, revision: number | undefined, opts: { yes?: boolean; dryRun?: boolean }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { rollback } = await import('../../actions/rollback.js');
+        const { renderReleaseDiff } = await import('../diff-report.js');
+        const heading = (p: RollbackPlan) =>
+          `${p.release} in ${p.namespace}: revision ${p.from.revision} (${p.from.version}, ${p.from.status}) → revision ${p.to.revision} (${p.to.version})${p.recoveringPending ? ' — recovering a stuck release' : ''}`;
+        let shown = false;
+        const confirm = canPrompt()
+          ? async (p: RollbackPlan) => {
+              if (out.format === 'text') out.write(renderReleaseDiff(p.diff, out, heading(p)));
+              shown = true;
+              return askYesNo(`Roll ${p.env} back to revision ${p.to.revision}?`);
+            }
+          : undefined;
+        const outcome: RollbackOutcome = await rollback(deps, { env, revision, yes: opts.yes, dryRun: opts.dryRun, confirm });
+        if (out.format === 'json') out.json(outcome);
+        else {
+          if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
+          if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
+          else if (outcome.kind === 'rolledBack')
+            out.write(`${out.paint.green('Rolled back')}: ${outcome.plan.release} is at revision ${outcome.head.revision} (${outcome.head.chartVersion}, ${outcome.head.status}: ${outcome.head.description}).\n`);
+          else out.write(`${out.paint.red('Rollback failed')}: ${outcome.reason}\nTo recover:\n${outcome.recovery.map((c) => `  ${c}`).join('\n')}\n`);
+        }
+        return outcome.kind === 'failed' ? ExitCode.failure : ExitCode.ok;
+      }),
+    );
+};

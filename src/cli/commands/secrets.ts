@@ -1,0 +1,123 @@
+import { Option } from 'commander';
+import { ExitCode } from '../../core/errors.js';
+import type { FileFormat } from '../../core/sops/types.js';
+import type { RegisterCommand } from '../context.js';
+
+const formatOption = () =>
+  new Option('--format <format>', 'file format (default: from the extension; other names are read as YAML, or as sops binary files)').choices(['yaml', 'json', 'binary']);
+
+export const registerSecrets: RegisterCommand = (program, ctx) => {
+  const secrets = program
+    .command('secrets')
+    .description('read and write sops-encrypted secrets files (age, AWS KMS, PGP) without the sops binary')
+    .addHelpText(
+      'after',
+      `
+Keys: age identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or $XDG_CONFIG_HOME/sops/age/keys.txt;
+AWS KMS with the usual AWS credentials; PGP through gpg. Recipients of new files come from the
+creation_rules of .sops.yaml (matched by path_regex). See docs/secrets.md.
+
+Examples:
+  chartctl secrets edit environments/secrets/prod.yaml
+  chartctl secrets decrypt environments/secrets/dev.yaml | less
+  chartctl secrets check            # exit 1 if a secrets file holds cleartext`,
+    );
+
+  secrets
+    .command('decrypt')
+    .argument('<file>', 'sops-encrypted file')
+    .description('print the decrypted file on stdout (refuses a terminal unless --force)')
+    .addOption(formatOption())
+    .option('--force', 'print to a terminal anyway')
+    .action(async (file: string, opts: { format?: FileFormat; force?: boolean }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsDecrypt } = await import('../../actions/secrets-decrypt.js');
+        const result = await secretsDecrypt(deps, { file, format: opts.format, toTerminal: Boolean(process.stdout.isTTY), force: opts.force });
+        if (out.format === 'json') return out.json({ file: result.file, format: result.format, values: result.values });
+        out.write(result.text);
+      }),
+    );
+
+  secrets
+    .command('encrypt')
+    .argument('<file>', 'cleartext YAML/JSON file to encrypt in place')
+    .description('encrypt a file in place for the recipients of its .sops.yaml creation rule')
+    .addOption(formatOption())
+    .action(async (file: string, opts: { format?: FileFormat }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsEncrypt } = await import('../../actions/secrets-encrypt.js');
+        const result = await secretsEncrypt(deps, { file, format: opts.format });
+        if (out.format === 'json') return out.json(result);
+        out.write(`Encrypted ${result.file} for ${result.recipients.join(', ')} (rule ${result.rule} of ${result.config})\n`);
+      }),
+    );
+
+  secrets
+    .command('edit')
+    .argument('<file>', 'sops-encrypted file (created from .sops.yaml when missing)')
+    .description('decrypt to a private temp file, open $EDITOR, re-encrypt if changed (same data key: small diffs)')
+    .addOption(formatOption())
+    .action(async (file: string, opts: { format?: FileFormat }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsEdit } = await import('../../actions/secrets-edit.js');
+        const { ProcessEditor } = await import('../../adapters/editor.js');
+        const editor = new ProcessEditor(deps.env, Boolean(process.stdin.isTTY && process.stderr.isTTY));
+        const result = await secretsEdit(deps, { file, format: opts.format, editor });
+        if (out.format === 'json') return out.json(result);
+        out.write(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.file}\n` : `No changes to ${result.file}\n`);
+      }),
+    );
+
+  secrets
+    .command('rotate')
+    .argument('<file>', 'sops-encrypted file')
+    .description('re-encrypt every value under a new data key for the same recipients')
+    .addOption(formatOption())
+    .action(async (file: string, opts: { format?: FileFormat }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsRotate } = await import('../../actions/secrets-rotate.js');
+        const result = await secretsRotate(deps, { file, format: opts.format });
+        if (out.format === 'json') return out.json(result);
+        out.write(`Rotated the data key of ${result.file} (${result.recipients.join(', ')})\n`);
+      }),
+    );
+
+  secrets
+    .command('check')
+    .argument('[paths...]', 'files or directories to check (default: the whole repository)')
+    .description('exit 1 if a file .sops.yaml or an environment says is secret is not encrypted or holds cleartext values')
+    .addHelpText(
+      'after',
+      `
+A file must be encrypted when a .sops.yaml creation rule's path_regex matches it or an
+environment lists it under "secrets". Needs no key. As a git pre-commit hook:
+
+  printf '#!/bin/sh\\nexec npx chartctl secrets check\\n' > .git/hooks/pre-commit
+  chmod +x .git/hooks/pre-commit`,
+    )
+    .action(async (paths: string[], _opts, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsCheck } = await import('../../actions/secrets-check.js');
+        const result = await secretsCheck(deps, { paths });
+        if (out.format === 'json') {
+          out.json(result);
+        } else {
+          const lines: string[] = [];
+          for (const f of result.files) {
+            if (f.problems.length === 0) {
+              lines.push(`${f.file}: ${out.paint.green('ok')}`);
+              continue;
+            }
+            for (const p of f.problems) {
+              const at = p.line ? `${f.file}:${p.line}:${p.col}` : f.file;
+              lines.push(`${at}: ${out.paint.red(p.path ? `${p.path}: ${p.message}` : p.message)} (${f.requiredBy.join('; ')})`);
+            }
+          }
+          lines.push(`${result.files.length} file${result.files.length === 1 ? '' : 's'} checked, ${result.problems} problem${result.problems === 1 ? '' : 's'}`);
+          out.write(`${lines.join('\n')}\n`);
+          if (!result.ok) deps.reporter.progress('Encrypt them with: chartctl secrets encrypt FILE (or create secrets with chartctl secrets edit FILE)');
+        }
+        return result.ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+};

@@ -1,0 +1,29 @@
+import type { RegisterCommand } from '../context.js';
+
+export const registerStatus: RegisterCommand = (program, ctx) => {
+  program
+    .command('status')
+    .argument('<env>', 'environment name')
+    .description("what is live in an environment, its health, and whether a newer version waits in its repository")
+    .addHelpText('after', '\nExample:\n  chartctl status prod --output json')
+    .action(async (env: string, _opts, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { status } = await import('../../actions/status.js');
+        const s = await status(deps, { env });
+        if (out.format === 'json') return out.json(s);
+        const { paint } = out;
+        const health = { healthy: paint.green('healthy'), degraded: paint.yellow('degraded'), stuck: paint.red('stuck'), failed: paint.red('failed'), 'not-installed': 'not installed' }[s.health];
+        const lines = [`${paint.bold(s.env)}: ${s.release} in ${s.namespace} — ${health}`];
+        if (s.live) {
+          lines.push(`  live: revision ${s.live.revision}, ${s.live.chartName} ${s.live.chartVersion} (app ${s.live.appVersion}), deployed ${s.live.updated}`);
+          if (s.live.provenance) lines.push(`  from: ${s.live.provenance.source}${s.live.provenance.digest ? ` ${s.live.provenance.digest}` : ''}${s.live.provenance.actor ? ` by ${s.live.provenance.actor}` : ''}`);
+          lines.push(`  tests: ${s.live.tests ?? 'not run'}${s.failedTests.length ? ` (${s.failedTests.join(', ')})` : ''}`);
+        }
+        if (s.health === 'stuck') lines.push(`  a helm operation was interrupted; recover with: chartctl rollback ${s.env}`);
+        if (s.waiting) lines.push(`  waiting: ${s.waiting.version} in ${s.waiting.repository} (chartctl deploy ${s.env})`);
+        else if (!s.repositoryError) lines.push('  repository: nothing newer');
+        if (s.repositoryError) lines.push(`  repository: not checked (${s.repositoryError})`);
+        out.write(`${lines.join('\n')}\n`);
+      }),
+    );
+};

@@ -1,0 +1,123 @@
+import { fstatSync } from 'node:fs';
+import type { ValidateRun } from '../../actions/validate.js';
+import { ChartctlError, ExitCode } from '../../core/errors.js';
+import { collect, repeat, type RegisterCommand } from '../context.js';
+
+interface ValidateFlags {
+  file?: string[];
+  kubeVersion?: string;
+  schemaLocation?: string[];
+  strict?: boolean;
+  ignoreMissingSchemas?: boolean;
+  skip?: string[];
+  reject?: string[];
+  summary?: boolean;
+  cache?: string;
+  offline?: boolean;
+  cluster?: boolean;
+  kubeContext?: string;
+  insecureSkipTlsVerify?: boolean;
+  ignoreFilenamePattern?: string[];
+}
+
+export const registerValidate: RegisterCommand = (program, ctx) => {
+  program
+    .command('validate')
+    .argument('[env]', 'render this environment (with its CRDs) and validate the result')
+    .description('validate manifests against Kubernetes schemas (kubeconform-compatible): files, directories, stdin or a rendered environment')
+    .option('-f, --file <path>', 'file or directory (recursive: .yaml, .yml, .json); "-" for stdin (repeatable)', repeat)
+    .option('--kube-version <X.Y>', 'Kubernetes version of the schemas (default: the environment\'s kubeVersion, else master)')
+    .option('--schema-location <loc>', 'schema location: kubeconform template, path or URL, a kubernetes-json-schema tree, or "default" (repeatable, in order)', repeat)
+    .option('--strict', 'reject unknown fields and duplicate keys')
+    .option('--ignore-missing-schemas', 'skip resources without a schema instead of failing')
+    .option('--skip <kinds>', 'kinds or apiVersion/kinds to skip, comma-separated (repeatable)', collect)
+    .option('--reject <kinds>', 'kinds or apiVersion/kinds to refuse, comma-separated (repeatable)', collect)
+    .option('--summary', 'print counts of valid, invalid, errors and skipped')
+    .option('--cache <dir>', 'directory for downloaded schemas (must exist; kubeconform cache directories work)')
+    .option('--offline', 'never download: use local locations and the cache only (also CHARTCTL_OFFLINE=1)')
+    .option('--cluster', "also use the cluster's /openapi/v3 (the environment's kubeContext via kubeconfig)")
+    .option('--kube-context <name>', 'kubeconfig context for --cluster (default: the environment\'s kubeContext, else current-context)')
+    .option('--insecure-skip-tls-verify', 'do not verify TLS certificates of schema servers')
+    .option('--ignore-filename-pattern <regex>', 'skip files whose path matches (repeatable)', repeat)
+    .addHelpText(
+      'after',
+      `
+Schema sources, first hit wins: CustomResourceDefinitions in the input; each --schema-location
+in order (none given: the default location, kubernetes-json-schema at CHARTCTL_SCHEMA_BASE_URL
+or kubeconform's; "default" places it explicitly); the cluster with --cluster.
+
+Output (global --output): text (default), json, junit, tap. Exit 0 when every resource is valid,
+1 when any is invalid, cannot be read, or has no schema (unless --ignore-missing-schemas).
+
+Examples:
+  chartctl validate prod --strict
+  chartctl validate -f manifests/ --kube-version 1.33 --summary
+  helm template . | chartctl validate --output junit > report.xml
+  chartctl validate -f crs.yaml --schema-location default --schema-location 'schemas/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'`,
+    )
+    .action(async (envName: string | undefined, flags: ValidateFlags, command) =>
+      ctx.run(command, async (deps, out, globals) => {
+        const { validate } = await import('../../actions/validate.js');
+        const { renderValidationJunit } = await import('../../core/schema/report-junit.js');
+        const { renderValidationTap } = await import('../../core/schema/report-tap.js');
+        const { renderValidationText } = await import('../../core/schema/report-text.js');
+        const result = await validate(deps, {
+          env: envName,
+          files: flags.file ?? [],
+          readStdin,
+          kubeVersion: flags.kubeVersion,
+          schemaLocations: flags.schemaLocation ?? [],
+          strict: Boolean(flags.strict),
+          ignoreMissingSchemas: Boolean(flags.ignoreMissingSchemas),
+          skip: flags.skip ?? [],
+          reject: flags.reject ?? [],
+          ignoreFilenamePatterns: flags.ignoreFilenamePattern ?? [],
+          cacheDir: flags.cache,
+          offline: Boolean(flags.offline),
+          cluster: Boolean(flags.cluster),
+          kubeContext: flags.kubeContext,
+          insecureSkipTlsVerify: Boolean(flags.insecureSkipTlsVerify),
+        });
+        switch (globals.output) {
+          case 'json':
+            out.json(jsonShape(result));
+            break;
+          case 'junit':
+            out.write(renderValidationJunit(result, result.elapsedSeconds));
+            break;
+          case 'tap':
+            out.write(renderValidationTap(result, { summary: flags.summary }));
+            break;
+          default:
+            out.write(renderValidationText(result, { summary: flags.summary, verbose: globals.verbose, style: out.paint }));
+        }
+        return result.ok ? ExitCode.ok : ExitCode.failure;
+      }),
+    );
+};
+
+/** The documented JSON shape (docs/validate.md); timing stays out so output is reproducible. */
+function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds'> {
+  const { elapsedSeconds: _elapsed, ...rest } = result;
+  return rest;
+}
+
+/** Like kubeconform, refuse to wait on a terminal (or /dev/null) when no input was named. */
+async function readStdin(): Promise<string> {
+  let device = false;
+  try {
+    const st = fstatSync(0);
+    device = st.isCharacterDevice();
+  } catch {
+    device = true;
+  }
+  if (device) {
+    throw new ChartctlError('Nothing to validate: no environment, no -f, and nothing piped into stdin.', {
+      code: 'NO_INPUT',
+      hint: 'Name an environment (chartctl validate prod), files (-f DIR), or pipe manifests: helm template . | chartctl validate',
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}

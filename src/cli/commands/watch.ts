@@ -1,0 +1,69 @@
+import type { WatchEvent } from '../../actions/watch.js';
+import type { RegisterCommand } from '../context.js';
+
+export const registerWatch: RegisterCommand = (program, ctx) => {
+  program
+    .command('watch')
+    .argument('<env>', 'environment to keep up to date')
+    .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback)")
+    .option('--interval <duration>', 'time between polls (e.g. 30s, 2m)', '30s')
+    .option('--once', 'poll once and exit (cron/CI)')
+    .option('--yes', 'required for environments with requireApproval: the watcher is the approval')
+    .addHelpText(
+      'after',
+      `
+Each poll sends the last index ETag (If-None-Match), so an unchanged repository costs one small
+request. A newer version the environment accepts (prereleases only where allowPrerelease) is
+deployed with "deploy --yes": diff, upgrade, tests, automatic rollback. One deploy at a time; a
+version that failed or was refused is not retried until a newer one appears. S3 and cluster
+errors are retried with backoff. SIGTERM/SIGINT: the deploy in flight finishes (or rolls back),
+then the watcher stops; a second signal stops at once. One line per event on stdout (JSON lines
+with --output json).
+
+Examples:
+  chartctl watch dev --interval 15s
+  chartctl watch dev --once --output json     # from cron`,
+    )
+    .action(async (env: string, opts: { interval: string; once?: boolean; yes?: boolean }, command) =>
+      ctx.run(
+        command,
+        async (deps, out) => {
+          const { watch } = await import('../../actions/watch.js');
+          const { durationMs } = await import('../../core/duration.js');
+          const print = (e: WatchEvent) => {
+            const at = deps.now().toISOString();
+            if (out.format === 'json') out.write(`${JSON.stringify({ at, ...e })}\n`);
+            else out.write(`${at} ${describe(e)}\n`);
+          };
+          const result = await watch(deps, { env, intervalMs: durationMs(opts.interval), once: opts.once, yes: opts.yes, onEvent: print });
+          return result.failures > 0 && opts.once ? 1 : 0;
+        },
+        { graceful: true },
+      ),
+    );
+};
+
+function describe(e: WatchEvent): string {
+  switch (e.event) {
+    case 'started':
+      return `watching ${e.repository} for ${e.env} every ${Math.round(e.intervalMs / 1000)}s`;
+    case 'unchanged':
+      return `${e.env}: index unchanged`;
+    case 'up-to-date':
+      return `${e.env}: up to date (deployed ${e.deployed ?? 'nothing'}, newest accepted ${e.newest ?? 'none'})`;
+    case 'deploying':
+      return `${e.env}: deploying ${e.version} (was ${e.from ?? 'not installed'})`;
+    case 'deployed':
+      return `${e.env}: deployed ${e.version} as revision ${e.revision}`;
+    case 'rolled-back':
+      return `${e.env}: ${e.version} failed and was rolled back (${e.reason}); live revision ${e.live ?? '-'}`;
+    case 'deploy-failed':
+      return `${e.env}: ${e.version} failed and could not be rolled back: ${e.reason}`;
+    case 'refused':
+      return `${e.env}: ${e.version} refused: ${e.reason}`;
+    case 'error':
+      return `${e.env}: ${e.message} (retrying in ${Math.round(e.retryInMs / 1000)}s)`;
+    case 'stopped':
+      return `${e.env}: stopped after ${e.deploys} deploy(s)`;
+  }
+}

@@ -1,0 +1,203 @@
+import { load, FAILSAFE_SCHEMA } from 'js-yaml';
+import { ChartctlError } from './errors.js';
+import { CHART_METADATA_FIELDS } from './chart-index.js';
+import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
+import { isValidChartVersion } from './chart-version.js';
+import { readTar, writeTar, type TarFile } from './tar-archive.js';
+import { deterministicGzip, gunzip } from './deterministic-gzip.js';
+
+/**
+ * A chart as helm's loader sees it (loader.LoadFiles), and the archive
+ * layout `helm package` writes for it (chartutil.Save): `<name>/Chart.yaml`
+ * (re-marshalled metadata), `Chart.lock`, `values.yaml`, `values.schema.json`,
+ * templates, other files, then each dependency under `<name>/charts/<dep>/`,
+ * expanded from its tarball. Unlike helm, everything is sorted (helm visits
+ * subcharts in Go map order) and the mtime is fixed.
+ */
+export interface LoadedChart {
+  metadata: Record<string, JsonValue>;
+  lock?: JsonValue;
+  values?: Uint8Array;
+  schema?: Uint8Array;
+  templates: TarFile[];
+  files: TarFile[];
+  dependencies: LoadedChart[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const BOM = [0xef, 0xbb, 0xbf];
+
+function stripBom(data: Uint8Array): Uint8Array {
+  return data[0] === BOM[0] && data[1] === BOM[1] && data[2] === BOM[2] ? data.subarray(3) : data;
+}
+
+/** Path order of Go's filepath.Walk: compare segment by segment. */
+export function walkOrder(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    if (as[i] !== bs[i]) return as[i]! < bs[i]! ? -1 : 1;
+  }
+  return as.length - bs.length;
+}
+
+function invalid(where: string, detail: string): ChartctlError {
+  return new ChartctlError(`${where}: ${detail}.`, {
+    code: 'CHART_INVALID',
+    hint: 'Fix the chart (helm lint shows the same problem), then package again.',
+  });
+}
+
+/**
+ * Chart.yaml typed like helm's chart.Metadata: every scalar is read as text
+ * (so `appVersion: 1.10` stays "1.10", as Go decodes it into a string field)
+ * except the boolean fields.
+ */
+export function parseChartMetadata(text: string, where: string): Record<string, JsonValue> {
+  let raw: unknown;
+  try {
+    raw = load(text, { schema: FAILSAFE_SCHEMA, filename: where });
+  } catch (err) {
+    throw invalid(where, `Chart.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(where, 'Chart.yaml is not a mapping');
+  const doc = raw as Record<string, unknown>;
+  const metadata: Record<string, JsonValue> = {};
+  for (const field of CHART_METADATA_FIELDS) {
+    const value = clean(doc[field]);
+    if (value === undefined) continue;
+    if (field === 'deprecated') metadata[field] = value === 'true';
+    else if (field === 'dependencies' && Array.isArray(value)) {
+      metadata[field] = value.map((d) => {
+        if (d === null || typeof d !== 'object' || Array.isArray(d)) return d;
+        const dep = { ...(d as Record<string, JsonValue>) };
+        if (dep.enabled !== undefined) dep.enabled = dep.enabled === 'true';
+        return dep;
+      });
+    } else metadata[field] = value;
+  }
+  if (typeof metadata.apiVersion !== 'string') throw invalid(where, 'Chart.yaml has no apiVersion');
+  if (typeof metadata.name !== 'string') throw invalid(where, 'Chart.yaml has no name');
+  if (typeof metadata.version !== 'string') throw invalid(where, 'Chart.yaml has no version');
+  if (!isValidChartVersion(metadata.version)) throw invalid(where, `Chart.yaml version "${metadata.version}" is not a semantic version`);
+  return metadata;
+}
+
+/** Drops empty values, as Go's omitempty does when helm marshals metadata. */
+function clean(value: unknown): JsonValue | undefined {
+  if (value === undefined || value === null || value === '' || value === '~' || value === 'null') return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map(clean).filter((v): v is JsonValue => v !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (typeof value === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const c = clean(v);
+      if (c !== undefined) out[k] = c;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return value as JsonValue;
+}
+
+/** helm's loader.LoadFiles: classify chart-relative files into a chart, loading subcharts from charts/. */
+export function chartFromFiles(files: TarFile[], where: string): LoadedChart {
+  const chartFile = files.find((f) => f.path === 'Chart.yaml');
+  if (!chartFile) throw invalid(where, 'no Chart.yaml');
+  const metadata = parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`);
+  const chart: LoadedChart = { metadata, templates: [], files: [], dependencies: [] };
+  const subcharts = new Map<string, TarFile[]>();
+  for (const f of [...files].sort((a, b) => walkOrder(a.path, b.path))) {
+    const data = stripBom(f.data);
+    if (f.path === 'Chart.yaml') continue;
+    if (f.path === 'Chart.lock') {
+      try {
+        chart.lock = (clean(load(decoder.decode(data), { schema: FAILSAFE_SCHEMA })) ?? {}) as JsonValue;
+      } catch {
+        throw invalid(`${where}/Chart.lock`, 'Chart.lock does not parse');
+      }
+    } else if (f.path === 'values.yaml') chart.values = data;
+    else if (f.path === 'values.schema.json') {
+      try {
+        JSON.parse(decoder.decode(data));
+      } catch {
+        throw invalid(`${where}/values.schema.json`, 'values.schema.json is not valid JSON');
+      }
+      chart.schema = data;
+    } else if (f.path.startsWith('templates/')) chart.templates.push({ path: f.path, data });
+    else if (f.path.startsWith('charts/')) {
+      if (f.path.endsWith('.prov')) {
+        chart.files.push({ path: f.path, data });
+        continue;
+      }
+      const rest = f.path.slice('charts/'.length);
+      if (rest.startsWith('.') || rest.startsWith('_')) continue;
+      const sub = rest.split('/')[0]!;
+      const list = subcharts.get(sub) ?? [];
+      list.push({ path: rest.slice(sub.length + 1), data: f.data });
+      subcharts.set(sub, list);
+    } else chart.files.push({ path: f.path, data });
+  }
+  for (const name of [...subcharts.keys()].sort()) {
+    const group = subcharts.get(name)!;
+    if (group.length === 1 && group[0]!.path === '' && /\.t?gz$/.test(name)) {
+      chart.dependencies.push(chartFromArchive(group[0]!.data, `${where}/charts/${name}`));
+    } else if (group.some((f) => f.path !== '')) {
+      chart.dependencies.push(chartFromFiles(group.filter((f) => f.path !== ''), `${where}/charts/${name}`));
+    }
+  }
+  return chart;
+}
+
+/** A packaged chart (.tgz): files are `<name>/...`; the first path segment is dropped as helm does. */
+export function chartFromArchive(tgz: Uint8Array, where: string): LoadedChart {
+  return chartFromFiles(archiveFiles(tgz, where), where);
+}
+
+export function archiveFiles(tgz: Uint8Array, where: string): TarFile[] {
+  let tar: Uint8Array;
+  try {
+    tar = gunzip(tgz);
+  } catch {
+    throw invalid(where, 'not a gzip-compressed chart archive');
+  }
+  const files: TarFile[] = [];
+  for (const f of readTar(tar)) {
+    if (f.path === 'pax_global_header') continue;
+    const parts = f.path.replace(/^\.\//, '').split('/');
+    if (parts.length < 2 || parts.includes('..') || f.path.startsWith('/')) continue;
+    files.push({ path: parts.slice(1).join('/'), data: f.data });
+  }
+  return files;
+}
+
+/** Chart.yaml of a packaged chart, without loading the rest. */
+export function archiveMetadata(tgz: Uint8Array, where: string): Record<string, JsonValue> {
+  const chartYaml = archiveFiles(tgz, where).find((f) => f.path === 'Chart.yaml');
+  if (!chartYaml) throw invalid(where, 'the archive has no <name>/Chart.yaml');
+  return parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`);
+}
+
+/** chartutil.Save's writeTarContents, in a fixed order. */
+export function archiveLayout(chart: LoadedChart, prefix = ''): TarFile[] {
+  const base = `${prefix}${chart.metadata.name as string}`;
+  const out: TarFile[] = [];
+  const metadata = { ...chart.metadata };
+  // apiVersion v1 charts keep dependencies in requirements.yaml, so helm omits them from Chart.yaml.
+  if (metadata.apiVersion === 'v1') delete metadata.dependencies;
+  out.push({ path: `${base}/Chart.yaml`, data: encoder.encode(emitGoYaml(metadata)) });
+  if (metadata.apiVersion !== 'v1' && chart.lock !== undefined) out.push({ path: `${base}/Chart.lock`, data: encoder.encode(emitGoYaml(chart.lock)) });
+  if (chart.values) out.push({ path: `${base}/values.yaml`, data: chart.values });
+  if (chart.schema) out.push({ path: `${base}/values.schema.json`, data: chart.schema });
+  for (const t of chart.templates) out.push({ path: `${base}/${t.path}`, data: t.data });
+  for (const f of chart.files) out.push({ path: `${base}/${f.path}`, data: f.data });
+  for (const dep of chart.dependencies) out.push(...archiveLayout(dep, `${base}/charts/`));
+  return out;
+}
+
+/** The reproducible .tgz of a chart. */
+export function packChart(chart: LoadedChart): Uint8Array {
+  return deterministicGzip(writeTar(archiveLayout(chart)));
+}

@@ -1,0 +1,42 @@
+import pako from 'pako';
+
+/**
+ * gzip whose bytes depend only on the input. Node's own zlib is not used on
+ * purpose: its deflate output changes with the bundled zlib build (it differs
+ * between Node releases and CPU-specific code paths), which would give another
+ * digest on another CI runner. pako is a pure-JavaScript port of zlib pinned in
+ * the lockfile, so its output is the same everywhere. The header is fixed:
+ * no file name, mtime 0, OS "unknown" (255), as Go's gzip writer leaves it for helm.
+ */
+const HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
+
+export function deterministicGzip(data: Uint8Array): Uint8Array {
+  const body = pako.deflateRaw(data, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+  const out = new Uint8Array(HEADER.length + body.length + 8);
+  out.set(HEADER, 0);
+  out.set(body, HEADER.length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  view.setUint32(HEADER.length + body.length, crc32(data), true);
+  view.setUint32(HEADER.length + body.length + 4, data.length >>> 0, true);
+  return out;
+}
+
+export function gunzip(data: Uint8Array): Uint8Array {
+  return pako.ungzip(data);
+}
+
+let table: Uint32Array | undefined;
+
+export function crc32(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

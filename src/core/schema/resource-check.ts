@@ -1,0 +1,161 @@
+import { matchesKindFilter } from './gvk.js';
+import type { InputDocument } from './manifest-input.js';
+import type { CompiledValidator } from './schema-compiler.js';
+import { describeSchemaErrors, formatPath } from './schema-problems.js';
+import type { Problem, ResourceResult } from './validation-result.js';
+import { locatePath, type PathSegment } from './yaml-events.js';
+
+/** A resource to check: a document, or one item of a `List` document. */
+export interface InputResource {
+  doc: InputDocument;
+  item?: number;
+  value: unknown;
+}
+
+/** Documents → resources; `kind: List` documents contribute their items one by one (kubeconform's rule: any case of "list"). */
+export function expandResources(docs: readonly InputDocument[]): InputResource[] {
+  const out: InputResource[] = [];
+  for (const doc of docs) {
+    const v = doc.value as Record<string, unknown> | undefined;
+    if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.toLowerCase() === 'list' && Array.isArray(v.items)) {
+      v.items.forEach((item, i) => out.push({ doc, item: i, value: item }));
+    } else {
+      out.push({ doc, value: doc.value });
+    }
+  }
+  return out;
+}
+
+export type SchemaLookup =
+  | { kind: 'found'; label: string; validator: CompiledValidator }
+  | { kind: 'missing'; tried: string[] }
+  | { kind: 'error'; message: string };
+
+export interface CheckOptions {
+  skip: ReadonlySet<string>;
+  reject: ReadonlySet<string>;
+  ignoreMissingSchemas: boolean;
+}
+
+/** The identity fields of a resource, whatever shape it has. */
+export function identify(value: unknown): { apiVersion: string; kind: string; namespace: string; name: string } {
+  const v = (value && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, any>;
+  const meta = v.metadata && typeof v.metadata === 'object' ? v.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '';
+  return {
+    apiVersion: typeof v.apiVersion === 'string' ? v.apiVersion : '',
+    kind: typeof v.kind === 'string' ? v.kind : '',
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : '',
+    name,
+  };
+}
+
+/** Everything but the schema check: parse errors, identity, skip/reject. Returns a finished result, or undefined to go on. */
+export function precheck(res: InputResource, options: CheckOptions): ResourceResult | undefined {
+  const base = baseResult(res);
+  const { doc } = res;
+  if (doc.error) {
+    return { ...base, status: 'error', problems: [{ path: '', keyword: 'yaml', message: `not valid YAML: ${doc.error.message}`, line: doc.error.line, column: doc.error.col }] };
+  }
+  const v = res.value;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    return { ...base, status: 'error', problems: [{ path: '', keyword: 'type', message: `expected a mapping (a Kubernetes object), found ${Array.isArray(v) ? 'a list' : typeof v}` }] };
+  }
+  if (!base.kind) return { ...base, status: 'error', problems: [{ path: 'kind', keyword: 'required', message: "missing 'kind'" }] };
+  if (!base.apiVersion) return { ...base, status: 'error', problems: [{ path: 'apiVersion', keyword: 'required', message: "missing 'apiVersion'" }] };
+  if (matchesKindFilter(options.skip, base.apiVersion, base.kind)) return { ...base, status: 'skipped', problems: [{ path: '', keyword: 'skip', message: 'skipped by --skip' }] };
+  if (matchesKindFilter(options.reject, base.apiVersion, base.kind)) {
+    return { ...base, status: 'error', problems: [{ path: '', keyword: 'rejected', message: `prohibited resource kind ${base.kind} (--reject)` }] };
+  }
+  return undefined;
+}
+
+/** The schema check proper, for a resource that passed `precheck`. */
+export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, options: CheckOptions, fastValid?: boolean): ResourceResult {
+  const base = baseResult(res);
+  const problems: Problem[] = duplicateKeyProblems(res);
+  if (lookup.kind === 'error') return { ...base, status: 'error', problems: [...problems, { path: '', keyword: 'schema-source', message: lookup.message }] };
+  if (lookup.kind === 'missing') {
+    if (options.ignoreMissingSchemas && problems.length === 0) {
+      return { ...base, status: 'skipped', problems: [{ path: '', keyword: 'missing-schema', message: `no schema for ${base.apiVersion}/${base.kind} (--ignore-missing-schemas)` }] };
+    }
+    const tried = lookup.tried.length ? ` (looked in: ${lookup.tried.join(', ')})` : '';
+    const missing = { path: '', keyword: 'missing-schema', message: `could not find a schema for ${base.apiVersion}/${base.kind}${tried}` };
+    return { ...base, status: options.ignoreMissingSchemas ? 'invalid' : 'error', problems: options.ignoreMissingSchemas ? problems : [...problems, missing] };
+  }
+  const withSchema = { ...base, schema: lookup.label };
+  let data = res.value;
+  if (!(fastValid ?? lookup.validator.isValid(data))) {
+    // An explicit null means "not set" to the API server; only look for nulls when the strict check failed.
+    const cleaned = containsNull(data) ? withoutNulls(data) : undefined;
+    if (cleaned !== undefined && lookup.validator.isValid(cleaned)) {
+      data = cleaned;
+    } else {
+      data = cleaned ?? data;
+      for (const p of describeSchemaErrors(lookup.validator.errors(data), data)) problems.push(locate(res, p.segments, { path: p.path, keyword: p.keyword, message: p.message }));
+    }
+  }
+  return { ...withSchema, status: problems.length ? 'invalid' : 'valid', problems };
+}
+
+function baseResult(res: InputResource): Omit<ResourceResult, 'status' | 'problems'> {
+  const id = identify(res.value);
+  const line = res.item !== undefined ? itemLine(res) : res.doc.line;
+  return {
+    file: res.doc.file,
+    document: res.doc.index,
+    ...(res.item !== undefined ? { item: res.item } : {}),
+    line,
+    ...(res.doc.source ? { source: res.doc.source } : {}),
+    ...id,
+  };
+}
+
+function itemLine(res: InputResource): number {
+  return position(res, ['items', res.item!])?.line ?? res.doc.line;
+}
+
+function duplicateKeyProblems(res: InputResource): Problem[] {
+  const prefix = res.item !== undefined ? ['items', res.item] : [];
+  return res.doc.duplicateKeys
+    .filter((d) => prefix.every((p, i) => String(d.path[i]) === String(p)))
+    .map((d) => {
+      const segments = [...d.path.slice(prefix.length), d.key];
+      return { path: formatPath(segments), keyword: 'duplicate-key', message: 'key given more than once (the API server would keep only the last one)', line: d.line, column: d.col };
+    });
+}
+
+function locate(res: InputResource, segments: PathSegment[], problem: Problem): Problem {
+  const prefix: PathSegment[] = res.item !== undefined ? ['items', res.item] : [];
+  const at = position(res, [...prefix, ...segments]);
+  return at ? { ...problem, line: at.line, column: at.col } : problem;
+}
+
+function position(res: InputResource, path: PathSegment[]): { line: number; col: number } | undefined {
+  const text = res.doc.text();
+  const offset = locatePath(text, path);
+  let line = res.doc.textLine;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, col: offset - lineStart + 1 };
+}
+
+function containsNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(containsNull);
+  for (const k in value as Record<string, unknown>) if (containsNull((value as Record<string, unknown>)[k])) return true;
+  return false;
+}
+
+/** A copy without object fields set to null (list items stay: a null item is not an absent field). */
+function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== null) out[k] = withoutNulls(v);
+  return out;
+}

@@ -1,0 +1,98 @@
+import type { Scalar, ScalarType } from './types.js';
+
+/**
+ * Go's `strconv.FormatFloat(v, 'f', -1, 64)`, which sops uses both for the
+ * encrypted bytes of a float and for its MAC: the shortest digits that read
+ * back as the same double, never in exponent form.
+ */
+export function formatGoFloat(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  if (Object.is(value, -0)) return '-0';
+  const shortest = String(value);
+  const e = shortest.indexOf('e');
+  if (e < 0) return shortest;
+  const negative = shortest.startsWith('-');
+  const mantissa = shortest.slice(negative ? 1 : 0, e);
+  const exponent = Number(shortest.slice(e + 1));
+  const [intPart, fracPart = ''] = mantissa.split('.');
+  const digits = `${intPart}${fracPart}`;
+  const point = intPart!.length + exponent;
+  let plain: string;
+  if (point <= 0) plain = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) plain = `${digits}${'0'.repeat(point - digits.length)}`;
+  else plain = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${plain}` : plain;
+}
+
+/** Go's `strconv.ParseFloat(s, 64)` for the forms sops and YAML produce; undefined when it would fail. */
+export function parseGoFloat(text: string): number | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** Go's `strconv.Atoi`, kept exact (BigInt) and canonical; undefined when it would fail. */
+export function canonicalInt(text: string): string | undefined {
+  if (!/^[+-]?\d+$/.test(text)) return undefined;
+  const value = BigInt(text);
+  // Atoi is int64 on the platforms sops ships for.
+  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
+  return value.toString();
+}
+
+/** Go's `strconv.ParseBool`. */
+export function parseGoBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+/** sops encodes booleans like Python did: `True` / `False`. */
+export function goBoolText(value: boolean): string {
+  return value ? 'True' : 'False';
+}
+
+/**
+ * Turns decrypted bytes of the given type back into a leaf, canonicalising
+ * the text the way sops does when it computes the MAC (decode, then ToBytes).
+ * Returns undefined when Go's parser would reject the text.
+ */
+export function scalarFromDecrypted(type: ScalarType, text: string): Scalar | undefined {
+  switch (type) {
+    case 'str':
+    case 'bytes':
+      return { kind: 'scalar', type, text };
+    case 'int': {
+      const canonical = canonicalInt(text);
+      return canonical === undefined ? undefined : { kind: 'scalar', type, text: canonical };
+    }
+    case 'float': {
+      const value = parseGoFloat(text);
+      return value === undefined ? undefined : { kind: 'scalar', type, text: formatGoFloat(value) };
+    }
+    case 'bool': {
+      const value = parseGoBool(text);
+      return value === undefined ? undefined : { kind: 'scalar', type, text: goBoolText(value) };
+    }
+  }
+}
+
+/** The JavaScript value of a leaf, as helm should see it in the values. */
+export function scalarToJs(scalar: Scalar): string | number | boolean {
+  switch (scalar.type) {
+    case 'str':
+    case 'bytes':
+      return scalar.text;
+    case 'int':
+      return Number(scalar.text);
+    case 'float':
+      return parseGoFloat(scalar.text) ?? NaN;
+    case 'bool':
+      return scalar.text === 'True';
+  }
+}
+
+export const SCALAR_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'bytes']);

@@ -1,0 +1,40 @@
+/**
+ * Reads helm's release records back out of the Secrets/ConfigMaps its storage
+ * drivers write (`data.release`: gzip'd JSON, base64 encoded; Secrets add the
+ * API's own base64 layer), so tests can assert on what helm stored.
+ */
+import { gunzipSync } from 'node:zlib';
+import type { KubeObject } from './object-store.js';
+
+export interface DecodedRelease {
+  name: string;
+  namespace: string;
+  version: number;
+  status: string;
+  /** The full record helm stored (chart, config, manifest, hooks, info). */
+  record: Record<string, any>;
+  manifest: string;
+}
+
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
+
+export function decodeReleaseObject(object: KubeObject): DecodedRelease {
+  const stored: string | undefined = object.data?.release;
+  if (!stored) throw new Error(`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name} holds no helm release (no data.release)`);
+  const encoded = object.kind === 'Secret' ? Buffer.from(stored, 'base64').toString('utf8') : stored;
+  let bytes = Buffer.from(encoded, 'base64');
+  if (bytes.subarray(0, 3).equals(GZIP_MAGIC)) bytes = gunzipSync(bytes);
+  const record = JSON.parse(bytes.toString('utf8')) as Record<string, any>;
+  return {
+    name: String(record.name),
+    namespace: String(record.namespace),
+    version: Number(record.version),
+    status: String(record.info?.status ?? ''),
+    record,
+    manifest: String(record.manifest ?? ''),
+  };
+}
+
+/** True for the objects helm's storage drivers own (labels `owner=helm`, data.release). */
+export const isReleaseObject = (object: KubeObject): boolean =>
+  (object.kind === 'Secret' || object.kind === 'ConfigMap') && object.metadata?.labels?.owner === 'helm' && typeof object.data?.release === 'string';

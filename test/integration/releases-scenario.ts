@@ -1,0 +1,272 @@
+/**
+ * diff / deploy / rollback / history / status end to end: the real chartctl CLI,
+ * a real helm binary (3 or 4), the local S3 server and the Kubernetes simulator.
+ * releases-helm3.test.ts and releases-helm4.test.ts run it with each major.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
+import { copyExampleApp, runCli, type CliRun } from '../support/project.js';
+import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
+
+export function releasesScenario(helm: string, major: 3 | 4): void {
+  let sim: Simulator;
+  let s3: TestS3;
+  let app: ReturnType<typeof copyExampleApp>;
+  let home: string;
+  let env: Record<string, string>;
+  let root: string;
+
+  const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> => runCli(args, { cwd: app.dir, env: { ...env, ...extra }, timeoutMs: 120_000 });
+  const ok = async (args: string[]) => {
+    const r = await cli(args);
+    assert.equal(r.exitCode, 0, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
+    return r;
+  };
+  const json = async (args: string[]) => JSON.parse((await ok([...args, '--output', 'json'])).stdout);
+  const image = (ns: string, name: string) => sim.getObject('Deployment', ns, name)?.spec.template.spec.containers[0].image as string | undefined;
+  const editValues = (envName: string, edit: (t: string) => string) => {
+    const file = join(app.dir, 'environments', 'values', `${envName}.yaml`);
+    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+  };
+  const historyOf = async (envName: string) => (await json(['history', envName])).revisions as any[];
+
+  before(async () => {
+    sim = await startSimulator({ readinessDelayMs: 50 });
+    s3 = await startTestS3();
+    app = copyExampleApp();
+    root = isolateRepositories(app.dir, s3);
+    home = mkdtempSync(join(tmpdir(), 'chartctl-releases-'));
+    writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
+    env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helm, CHARTCTL_ACTOR: 'release-tests' };
+    // Short waits keep failure scenarios fast.
+    for (const name of ['dev', 'staging']) {
+      const file = join(app.dir, 'environments', `${name}.yaml`);
+      writeFileSync(file, readFileSync(file, 'utf8').replace(/deploy: \{timeout: 5m/, 'deploy: {timeout: 4s'));
+    }
+    await ok(['publish', 'dev', '--version', '1.0.0']);
+  });
+  after(async () => {
+    await sim?.close();
+    await s3?.close();
+    app?.remove();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  test(`[helm ${major}] diff of a release that does not exist yet shows everything as added; --detailed-exitcode 2`, async () => {
+    const r = await cli(['diff', 'dev', '--detailed-exitcode', '--output', 'json']);
+    assert.equal(r.exitCode, 2, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.deployed.revision, null);
+    assert.equal(d.candidate.version, '1.0.0');
+    assert.match(d.candidate.digest, /^sha256:[a-f0-9]{64}$/);
+    assert.equal(d.diff.counts.changed + d.diff.counts.removed + d.diff.counts.unchanged, 0);
+    assert.ok(d.diff.changes.some((c: any) => c.resource === 'apps/Deployment shop-dev/shop-api' && c.change === 'added'));
+    assert.ok(d.diff.changes.some((c: any) => c.kind === 'Pod' && c.hook), 'the test pod is reported as a hook');
+    const secret = d.diff.changes.find((c: any) => c.kind === 'Secret');
+    assert.doesNotMatch(secret.diff, /DATABASE_PASSWORD: (?!'\*\*\*')/, 'secret values masked');
+  });
+
+  test(`[helm ${major}] first deploy installs the exact tarball, tests pass, provenance recorded`, async () => {
+    const r = await json(['deploy', 'dev', '--yes']);
+    assert.equal(r.outcome.kind, 'deployed', JSON.stringify(r.outcome));
+    assert.equal(r.outcome.tests, 'passed');
+    assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.1.0-dev.3');
+    const [head] = await historyOf('dev');
+    assert.equal(head.status, 'deployed');
+    assert.equal(head.provenance.version, '1.0.0');
+    assert.equal(head.provenance.digest, r.outcome.plan.digest);
+    assert.equal(head.provenance.source, `s3://${s3.bucket}/${root}/dev`);
+    assert.equal(head.provenance.actor, 'release-tests');
+  });
+
+  test(`[helm ${major}] a no-op deploy says so and changes nothing; diff --detailed-exitcode 0`, async () => {
+    const before = (await historyOf('dev')).length;
+    const r = await ok(['deploy', 'dev', '--yes']);
+    assert.match(r.stdout, /Nothing to deploy: dev already runs this exactly/);
+    assert.equal((await historyOf('dev')).length, before);
+    const d = await cli(['diff', 'dev', '--detailed-exitcode']);
+    assert.equal(d.exitCode, 0, d.stderr);
+    assert.match(d.stdout, /No changes/);
+  });
+
+  test(`[helm ${major}] diff shows exactly the changed replicas, image and masked Secret keys, then deploy upgrades`, async () => {
+    editValues('dev', (t) => t.replace(/replicaCount: 1\n/, 'replicaCount: 2\n'));
+    await ok(['set-image', 'dev', 'api', '1.2.0']);
+    editValues('dev', (t) => `${t}database:\n  user: shop_v2\n`);
+    const d = await json(['diff', 'dev', '--context', '0']);
+    const changed = d.diff.changes.filter((c: any) => c.change === 'changed').map((c: any) => c.resource).sort();
+    assert.deepEqual(changed, [
+      'ConfigMap shop-dev/shop-api',
+      'Secret shop-dev/shop-database',
+      'ServiceAccount shop-dev/shop-api',
+      'Service shop-dev/shop-api',
+      'apps/Deployment shop-dev/shop-api',
+      'networking.k8s.io/Ingress shop-dev/shop-api',
+    ].sort());
+    const api = d.diff.changes.find((c: any) => c.resource === 'apps/Deployment shop-dev/shop-api');
+    assert.match(api.diff, /^-  replicas: 1$/m);
+    assert.match(api.diff, /^\+  replicas: 2$/m);
+    assert.match(api.diff, /^\+ +image: ghcr\.io\/acme\/shop-api:1\.2\.0$/m);
+    const secret = d.diff.changes.find((c: any) => c.kind === 'Secret');
+    assert.deepEqual(secret.secretKeysChanged, ['stringData.DATABASE_USER']);
+    assert.doesNotMatch(JSON.stringify(d), /shop_v2/, 'the new Secret value is never shown');
+    const text = await cli(['diff', 'dev']);
+    assert.match(text.stdout, /secret keys changed: stringData\.DATABASE_USER \(values hidden/);
+    const r = await json(['deploy', 'dev', '--yes']);
+    assert.equal(r.outcome.kind, 'deployed');
+    assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');
+    assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-api')?.spec.replicas, 2);
+  });
+
+  test(`[helm ${major}] an injected never-ready Deployment fails the deploy; helm rolls back; exit 1`, async () => {
+    const live = (await historyOf('dev'))[0].revision;
+    await ok(['set-image', 'dev', 'web', '9.0.0']);
+    sim.injectFault('shop-dev/Deployment/shop-web', 'never-ready');
+    try {
+      const r = await cli(['deploy', 'dev', '--yes', '--output', 'json']);
+      assert.equal(r.exitCode, 1, r.stderr);
+      const outcome = JSON.parse(r.stdout).outcome;
+      assert.equal(outcome.kind, 'rolledBack', JSON.stringify(outcome));
+      assert.ok(outcome.failures.some((f: string) => /shop-web/.test(f)), outcome.failures.join('\n'));
+      const history = await historyOf('dev');
+      assert.equal(history.find((h: any) => h.revision === outcome.failedRevision)?.status, 'failed');
+      assert.equal(history[0].status, 'deployed');
+      assert.equal(history[0].revision, outcome.liveRevision);
+      assert.ok(history[0].revision > live);
+      assert.notEqual(image('shop-dev', 'shop-web'), 'ghcr.io/acme/shop-web:9.0.0', 'the old image is back');
+    } finally {
+      sim.injectFault('shop-dev/Deployment/shop-web', 'clear');
+      await ok(['set-image', 'dev', 'web', '1.1.0-dev.3']);
+    }
+  });
+
+  test(`[helm ${major}] failing helm test: chartctl rolls back to the previous good revision; exit 1`, async () => {
+    const good = (await historyOf('dev'))[0];
+    await ok(['set-image', 'dev', 'api', '1.3.0']);
+    sim.injectFault('shop-dev/Pod/shop-test-connection', 'fail');
+    try {
+      const r = await cli(['deploy', 'dev', '--yes']);
+      assert.equal(r.exitCode, 1, r.stderr);
+      assert.match(r.stdout, /Deploy failed and was rolled back: helm test failed; rolled back to revision \d+/);
+      assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');
+      const history = await historyOf('dev');
+      assert.equal(history[0].status, 'deployed');
+      assert.equal(history[1].tests, 'failed', 'the tested revision is marked by its failed test');
+      assert.equal(history[0].chartVersion, good.chartVersion);
+    } finally {
+      sim.injectFault('shop-dev/Pod/shop-test-connection', 'clear');
+      await ok(['set-image', 'dev', 'api', '1.2.0']);
+    }
+  });
+
+  test(`[helm ${major}] rollback to an explicit revision, then to the default (last good)`, async () => {
+    const history = await historyOf('dev');
+    // history-max prunes old revisions: the oldest kept one that differs from what is live
+    const differing = [];
+    for (const h of history.slice(1)) {
+      const d = await cli(['diff', 'dev', '--revision', String(h.revision), '--detailed-exitcode']);
+      if (d.exitCode === 2) differing.push(h.revision);
+    }
+    assert.ok(differing.length > 0, 'some earlier revision differs from the live one');
+    const explicit = await json(['rollback', 'dev', String(differing.at(-1)), '--yes']);
+    assert.equal(explicit.kind, 'rolledBack');
+    assert.ok(explicit.plan.diff.hasChanges);
+    const same = await cli(['diff', 'dev', '--revision', String(differing.at(-1)), '--detailed-exitcode']);
+    assert.equal(same.exitCode, 0, 'the live release now matches the chosen revision');
+    const dflt = await json(['rollback', 'dev', '--yes']);
+    assert.equal(dflt.kind, 'rolledBack');
+    assert.ok(dflt.plan.to.revision < dflt.plan.from.revision);
+    const missing = await cli(['rollback', 'dev', '999', '--yes']);
+    assert.equal(missing.exitCode, 3);
+    assert.match(missing.stderr, /has no revision 999\. Revisions: \d+ \((superseded|deployed), 1\.0\.0\)/);
+  });
+
+  test(`[helm ${major}] a stuck pending release is refused with guidance, then recovered by rollback`, async () => {
+    // A helm run killed mid-upgrade leaves the newest revision pending-upgrade.
+    sim.injectFault('shop-dev/Deployment/shop-api', 'never-ready');
+    const values = join(home, 'values.yaml');
+    writeFileSync(values, 'api:\n  image:\n    tag: stuck\n');
+    const dir = join(app.dir, 'charts', 'shop');
+    const child = execa(helm, ['upgrade', 'shop', dir, '-n', 'shop-dev', '--kube-context', 'dev', '-f', values, major === 4 ? '--wait=watcher' : '--wait', '--timeout', '60s'], {
+      env: { ...process.env, ...env },
+      reject: false,
+    });
+    for (let i = 0; i < 100 && !(await historyOf('dev'))[0].status.startsWith('pending'); i++) await sleep(100);
+    child.kill('SIGKILL');
+    await child;
+    sim.injectFault('shop-dev/Deployment/shop-api', 'clear');
+    assert.equal((await historyOf('dev'))[0].status, 'pending-upgrade');
+    const refused = await cli(['deploy', 'dev', '--yes']);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /is stuck in pending-upgrade at revision \d+/);
+    assert.match(refused.stderr, /hint: Recover with "chartctl rollback dev"/);
+    const status = await json(['status', 'dev']);
+    assert.equal(status.health, 'stuck');
+    const recovered = await json(['rollback', 'dev', '--yes']);
+    assert.equal(recovered.kind, 'rolledBack');
+    assert.equal(recovered.plan.recoveringPending, true);
+    assert.equal((await historyOf('dev'))[0].status, 'deployed');
+    assert.equal((await json(['status', 'dev'])).health, 'healthy');
+  });
+
+  test(`[helm ${major}] digest mismatch between index and tarball is refused before touching the cluster`, async () => {
+    await ok(['publish', 'dev', '--version', '1.0.1']);
+    const repo = testRepository(s3, root, 'dev');
+    const got = await repo.get('shop-1.0.1.tgz');
+    assert.equal(got.kind, 'found');
+    const tampered = new Uint8Array(got.kind === 'found' ? got.body : []);
+    tampered[tampered.length - 1] ^= 0xff;
+    await repo.put('shop-1.0.1.tgz', tampered);
+    const before = (await historyOf('dev')).length;
+    const r = await cli(['deploy', 'dev', '--yes', '--version', '1.0.1']);
+    assert.equal(r.exitCode, 1);
+    assert.match(r.stderr, /tarball's sha256 [a-f0-9]{64} does not match the dev index/);
+    assert.match(r.stderr, /Nothing was changed in the cluster/);
+    assert.equal((await historyOf('dev')).length, before);
+  });
+
+  test(`[helm ${major}] a release whose history holds only failed revisions can still be deployed`, async () => {
+    const file = join(app.dir, 'environments', 'staging.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('rollbackOnFailure: true', 'rollbackOnFailure: false'));
+    sim.injectFault('shop-staging/Deployment/shop-web', 'never-ready');
+    const first = await cli(['deploy', 'staging', '--local', '--yes']);
+    assert.equal(first.exitCode, 1, `${first.stdout}\n${first.stderr}`);
+    assert.match(first.stdout, /could NOT be rolled back: the upgrade failed \(deploy\.rollbackOnFailure is off\)/);
+    assert.match(first.stdout, /not ready: Deployment shop-staging\/shop-web (is not ready|: 0\/\d ready)|resource Deployment\/shop-staging\/shop-web not ready/);
+    assert.match(first.stdout, /chartctl deploy staging --yes +# after fixing the cause/);
+    const failedOnly = await historyOf('staging');
+    assert.ok(failedOnly.every((h: any) => h.status === 'failed'), JSON.stringify(failedOnly));
+    sim.injectFault('shop-staging/Deployment/shop-web', 'clear');
+    const again = await cli(['deploy', 'staging', '--local', '--yes']);
+    assert.equal(again.exitCode, 0, `${again.stdout}\n${again.stderr}`);
+    assert.equal((await historyOf('staging'))[0].status, 'deployed');
+  });
+
+  test(`[helm ${major}] when the rollback itself fails, the state and recovery commands are printed`, async () => {
+    // Revision A has an extra Deployment; B drops it and fails its tests; rolling back to A
+    // must wait for that Deployment, which is made never-ready: the rollback fails too.
+    const extra = join(app.dir, 'charts', 'shop', 'templates', 'extra.yaml');
+    writeFileSync(extra, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra\nspec:\n  selector: {matchLabels: {app: extra}}\n  template:\n    metadata: {labels: {app: extra}}\n    spec:\n      containers: [{name: extra, image: "busybox:1.36"}]\n');
+    await ok(['deploy', 'dev', '--local', '--yes']);
+    unlinkSync(extra);
+    sim.injectFault('shop-dev/Deployment/extra', 'never-ready');
+    sim.injectFault('shop-dev/Pod/shop-test-connection', 'fail');
+    try {
+      const r = await cli(['deploy', 'dev', '--local', '--yes', '--timeout', '3s']);
+      assert.equal(r.exitCode, 1, r.stderr);
+      assert.match(r.stdout, /could NOT be rolled back: helm test failed and the rollback to revision \d+ failed too/);
+      assert.match(r.stdout, /State: revision \d+ is \w+/);
+      assert.match(r.stdout, /To recover:\n {2}helm status shop -n shop-dev --kube-context dev --show-resources/);
+      assert.match(r.stdout, /chartctl rollback dev /);
+    } finally {
+      sim.clearFaults();
+    }
+  });
+}
