@@ -47,7 +47,7 @@ const short = (digest) => (digest ? digest.replace(/^sha256:/, '').slice(0, 12) 
 // A private copy of the example app, as its own git repository (provenance records the commit).
 rmSync(work, { recursive: true, force: true });
 mkdirSync(app, { recursive: true });
-for (const entry of ['charts', 'environments', 'examples', '.sops.yaml']) {
+for (const entry of ['charts', 'environments', 'examples', '.sops.yaml', '.gitignore']) {
   cpSync(join(root, entry), join(app, entry), { recursive: true, filter: (src) => !/\/charts\/[^/]+\/charts\/[^/]+\.tgz$/.test(src) });
 }
 const git = (...args) => spawnSync('git', args, { cwd: app, stdio: 'ignore', env: { ...env, GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' } });
@@ -114,10 +114,8 @@ d = chartctl(['deploy', 'prod', '--yes'], { json: true, expect: 1 });
 step(`deploy prod ${p3.version} → ${d.outcome.kind}`, `${d.outcome.reason}; live revision ${d.outcome.liveRevision}`);
 chartctl(['sandbox', 'fault', '--dir', sandbox, 'shop-prod/Pod/shop-test-connection', 'clear']);
 
-const history0 = chartctl(['history', 'prod'], { json: true }).revisions;
-const first = history0.at(-1).revision;
-const rb = chartctl(['rollback', 'prod', String(first), '--yes'], { json: true });
-step(`rollback prod to revision ${first} (by hand)`, `now revision ${rb.head.revision} (${rb.head.chartVersion}), ${rb.plan.diff.counts.changed} resources changed back`);
+const rb = chartctl(['rollback', 'prod', '--yes'], { json: true });
+step(`rollback prod (by hand) to revision ${rb.plan.to.revision}, the last good one`, `now revision ${rb.head.revision} (${rb.head.chartVersion}); the diff it showed first: ${rb.plan.diff.hasChanges ? `${rb.plan.diff.counts.changed} changed` : 'no changes'}`);
 
 process.stdout.write(`\n${chartctl(['history', 'prod'])}`);
 

@@ -20,7 +20,9 @@ export interface PrereleaseContext {
 
 /** Helm's own rule (strict semver 2, optional leading v is not allowed in Chart.yaml). */
 export function isValidChartVersion(version: string): boolean {
-  return semver.valid(version, { loose: false }) === version;
+  // semver.valid() drops build metadata (+g1a2b3c4), so compare against the parsed parts.
+  const parsed = semver.parse(version, { loose: false });
+  return parsed !== null && version === `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}`;
 }
 
 export function assertChartVersion(version: string, where: string): string {

@@ -32,3 +32,11 @@ test('newest version follows the environment rules', () => {
   assert.equal(isPrerelease('1.0.0+build'), false);
   assert.equal(isPrerelease('1.0.0-0'), true);
 });
+
+test('versions with build metadata are valid chart versions', async () => {
+  const { isValidChartVersion } = await import('../../src/core/chart-version.js');
+  assert.equal(isValidChartVersion('1.0.0-dev.1+ga5eca4c'), true);
+  assert.equal(isValidChartVersion('1.0.0+build.7'), true);
+  assert.equal(isValidChartVersion('v1.0.0'), false);
+  assert.equal(isValidChartVersion('1.0'), false);
+});
