@@ -15,6 +15,8 @@ export interface SetImageOptions {
   service: string;
   tag: string;
   digest?: string;
+  /** Commit the changed files with a conventional message. */
+  commit?: boolean;
 }
 
 export interface ImageEdit {
@@ -31,8 +33,10 @@ export interface ImageEdit {
 export interface SetImageResult {
   service: string;
   edits: ImageEdit[];
-  /** Files whose content changed (for `--commit`). */
+  /** Files whose content changed. */
   changedFiles: string[];
+  /** The commit made with `commit: true` (none when nothing changed). */
+  commit: string | null;
 }
 
 /**
@@ -83,7 +87,13 @@ export async function setImage(deps: Deps, options: SetImageOptions): Promise<Se
     await rename(`${abs}.chartctl-tmp`, abs);
     changedFiles.push(deps.repo.display(abs));
   }
-  return { service: options.service, edits: planned.map((p) => p.edit), changedFiles };
+  let commit: string | null = null;
+  if (options.commit && changedFiles.length > 0) {
+    const where = options.envs.length > 0 ? options.envs.join(',') : 'all';
+    const message = `chore(${where}): set ${options.service} image to ${options.tag}${options.digest ? ` (${options.digest.slice(0, 19)})` : ''}`;
+    commit = await deps.git.commit(deps.repo.root, changedFiles, message);
+  }
+  return { service: options.service, edits: planned.map((p) => p.edit), changedFiles, commit };
 }
 
 async function assertKnownService(deps: Deps, env: Environment, service: string): Promise<void> {

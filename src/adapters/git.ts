@@ -1,4 +1,5 @@
 import { runProcess } from './process-runner.js';
+import { ChartctlError } from '../core/errors.js';
 
 /** Where a chart's sources come from, as recorded in its provenance annotations. */
 export interface SourceRevision {
@@ -15,6 +16,8 @@ export interface Git {
   revision(cwd: string, paths: string[]): Promise<SourceRevision | undefined>;
   /** `user.name <user.email>` from git config, for provenance "actor". */
   actor(cwd: string): Promise<string | undefined>;
+  /** Commits exactly these files (other staged changes are left alone); returns the new commit id. */
+  commit(cwd: string, files: string[], message: string): Promise<string>;
 }
 
 export class GitCli implements Git {
@@ -34,6 +37,17 @@ export class GitCli implements Git {
     if (!history) return undefined; // not a work tree, no commits, or no git
     const commits = history.split('\n').filter(Boolean);
     return { commit: commits[0]!, dirty: Boolean(status), commitCount: commits.length };
+  }
+
+  async commit(cwd: string, files: string[], message: string): Promise<string> {
+    const result = await runProcess('git', ['commit', '--quiet', '--only', '-m', message, '--', ...files], { cwd, env: this.env, timeoutMs: 60_000 });
+    if (result.exitCode !== 0) {
+      throw new ChartctlError(`git commit failed: ${(result.stderr || result.stdout).trim().split('\n')[0] ?? 'unknown error'}`, {
+        code: 'GIT_COMMIT_FAILED',
+        hint: 'The files were edited but not committed; check `git status`, configure user.name/user.email if git asks, and commit them yourself.',
+      });
+    }
+    return (await this.git(cwd, ['rev-parse', 'HEAD'])) ?? '';
   }
 
   async actor(cwd: string): Promise<string | undefined> {

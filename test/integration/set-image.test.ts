@@ -58,3 +58,22 @@ test('set-image refuses bad tags, bad digests and unknown services without touch
   assert.match(unknown.stderr, /Unknown service "cart" for dev\. Known services: api, web\./);
   assert.equal(readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8'), snapshot);
 });
+
+test('set-image --commit commits only the edited values file with a conventional message', async () => {
+  const { execa } = await import('execa');
+  const git = (...args: string[]) => execa('git', args, { cwd: app.dir, env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+  await git('init', '-q');
+  await git('add', '-A');
+  await git('commit', '-qm', 'base');
+  const r = await runCli(['set-image', 'staging', 'api', '4.5.6', '--commit', '--output', 'json'], {
+    cwd: app.dir,
+    env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' },
+  });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).commit, /^[0-9a-f]{40}$/);
+  assert.equal((await git('log', '-1', '--format=%s')).stdout, 'chore(staging): set api image to 4.5.6');
+  assert.equal((await git('show', '--name-only', '--format=', 'HEAD')).stdout.trim(), 'environments/values/staging.yaml');
+  assert.equal((await git('status', '--porcelain')).stdout.trim(), '', 'nothing else left uncommitted');
+  const again = await runCli(['set-image', 'staging', 'api', '4.5.6', '--commit', '--output', 'json'], { cwd: app.dir });
+  assert.equal(JSON.parse(again.stdout).commit, null, 'no change, no commit');
+});

@@ -12,6 +12,7 @@ export const registerSetImage: RegisterCommand = (program, ctx) => {
     .description("set a service's image tag (and digest) in an environment's values file, keeping comments and formatting")
     .option('--all', 'edit every environment')
     .addOption(new Option('--digest <sha256:...>', 'also pin the image digest'))
+    .option('--commit', 'git commit the edited values files ("chore(<env>): set <service> image to <tag>")')
     .addHelpText(
       'after',
       `
@@ -25,7 +26,7 @@ Examples:
     )
     .action(async (...args: unknown[]) => {
       const command = args.at(-1) as import('commander').Command;
-      const opts = args.at(-2) as { all?: boolean; digest?: string };
+      const opts = args.at(-2) as { all?: boolean; digest?: string; commit?: boolean };
       const positional = args.slice(0, -2).filter((a) => a !== undefined) as string[];
       return ctx.run(command, async (deps, out) => {
         const { ChartctlError } = await import('../../core/errors.js');
@@ -35,13 +36,13 @@ Examples:
           throw new ChartctlError('set-image needs an environment (or --all), a service and a tag.', { code: 'USAGE', hint: 'Example: chartctl set-image dev api 1.4.2' });
         }
         const { setImage } = await import('../../actions/set-image.js');
-        const result = await setImage(deps, { envs: env ? [env] : [], service: service!, tag: tag!, digest: opts.digest });
+        const result = await setImage(deps, { envs: env ? [env] : [], service: service!, tag: tag!, digest: opts.digest, commit: opts.commit });
         if (out.format === 'json') return out.json(result);
         out.write(
           `${table(
             result.edits.map((e) => [e.env, e.file, e.tagPath, String(e.previousTag ?? '-'), e.changed ? e.tag : `${e.tag} (unchanged)`]),
             ['ENVIRONMENT', 'FILE', 'KEY', 'FROM', 'TO'],
-          )}\n`,
+          )}\n${result.commit ? `committed ${result.commit.slice(0, 12)}\n` : ''}`,
         );
       });
     });
