@@ -225,7 +225,7 @@ async function afterFailedUpgrade(deps: Deps, releases: HelmReleases, env: Envir
     // Failed before anything was stored (e.g. a rejected manifest): the old revision is still live.
     return { kind: 'rolledBack', plan, failedRevision, liveRevision: live.revision, reason: 'the upgrade failed before changing the release', failures };
   }
-  return failedState(env, plan, newest, env.deploy.rollbackOnFailure ? 'the upgrade failed and the release could not be brought back automatically' : 'the upgrade failed (deploy.rollbackOnFailure is off)', failures, history);
+  return failedState(env, plan, newest, env.deploy.rollbackOnFailure ? 'the upgrade failed and the release could not be brought back automatically' : 'the upgrade failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
 }
 
 async function rollBackAfterTests(
@@ -242,7 +242,7 @@ async function rollBackAfterTests(
   const targetRevision = chooseRollbackTarget(history.filter((h) => h.revision !== failedRevision).concat(history.filter((h) => h.revision === failedRevision)));
   if (!targetRevision || !env.deploy.rollbackOnFailure) {
     const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, !targetRevision ? 'helm test failed and there is no earlier good revision to roll back to' : 'helm test failed (deploy.rollbackOnFailure is off)', failures, history);
+    return failedState(env, plan, newest, !targetRevision ? 'helm test failed and there is no earlier good revision to roll back to' : 'helm test failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
   }
   deps.reporter.progress(`helm test failed; rolling back ${env.release} to revision ${targetRevision.revision}`);
   try {
@@ -251,13 +251,13 @@ async function rollBackAfterTests(
     if (!(err instanceof HelmError)) throw err;
     const after = await releases.history(releaseTarget(env)).catch(() => history);
     const newest = [...after].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, `helm test failed and the rollback to revision ${targetRevision.revision} failed too: ${err.stderr.split('\n')[0]}`, failures, after);
+    return failedState(env, plan, newest, `helm test failed and the rollback to revision ${targetRevision.revision} failed too: ${err.stderr.split('\n')[0]}`, failures, after, await releases.major());
   }
   const live = liveRevision(await releases.history(releaseTarget(env)));
   return { kind: 'rolledBack', plan, failedRevision, liveRevision: live?.revision ?? null, reason: `helm test failed; rolled back to revision ${targetRevision.revision}`, failures };
 }
 
-function failedState(env: Environment, plan: DeployPlanSummary, newest: RevisionInfo | undefined, reason: string, failures: string[], history: RevisionInfo[] = []): DeployOutcome {
+function failedState(env: Environment, plan: DeployPlanSummary, newest: RevisionInfo | undefined, reason: string, failures: string[], history: RevisionInfo[], helmMajor: number): DeployOutcome {
   const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
   const good = history.some((h) => h.revision !== newest?.revision && (h.status === 'superseded' || h.status === 'deployed'));
   return {
@@ -267,7 +267,7 @@ function failedState(env: Environment, plan: DeployPlanSummary, newest: Revision
     reason,
     failures,
     recovery: [
-      `helm status ${env.release} -n ${env.namespace}${ctx} --show-resources   # what is not ready`,
+      `helm status ${env.release} -n ${env.namespace}${ctx}${helmMajor < 4 ? ' --show-resources' : ''}   # what is not ready`,
       good
         ? `chartctl rollback ${env.name}            # back to the last good revision`
         : `chartctl deploy ${env.name} --yes        # after fixing the cause: there is no good revision to roll back to`,

@@ -1,6 +1,7 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import { HelmError } from '../adapters/helm.js';
 import type { Deps } from './deps.js';
@@ -15,6 +16,8 @@ export interface DiffOptions {
   revision?: number;
   context?: number;
   showSecrets?: boolean;
+  /** Also compare the last applied manifest with the live objects (changes made outside helm). */
+  live?: boolean;
 }
 
 export interface DiffResult {
@@ -25,6 +28,8 @@ export interface DiffResult {
   deployed: { revision: number | null; version: string | null; status: string | null };
   candidate: { version: string; digest: string | null; source: string; revision: number | null };
   diff: ReleaseDiff;
+  /** With `live`: resources whose live fields differ from what helm applied (null when not asked). */
+  drift: ResourceDrift[] | null;
 }
 
 export function releaseTarget(env: Environment) {
@@ -63,6 +68,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   });
   const current = [...history].sort((a, b) => b.revision - a.revision)[0];
   const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
+  const drift = options.live && current ? detectDrift(deployedText, await releases.resources(releaseTarget(env)), env.namespace) : options.live ? [] : null;
 
   if (options.revision !== undefined) {
     const wanted = history.find((h) => h.revision === options.revision);
@@ -81,6 +87,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       deployed,
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+      drift,
     };
   }
 
@@ -94,6 +101,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       deployed,
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+      drift,
     };
   } finally {
     await candidate.release();

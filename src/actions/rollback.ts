@@ -110,7 +110,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
       reason: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' '),
       recovery: [
         `helm history ${env.release} -n ${env.namespace}${ctx}`,
-        `helm status ${env.release} -n ${env.namespace}${ctx} --show-resources`,
+        `helm status ${env.release} -n ${env.namespace}${ctx}${(await releases.major()) < 4 ? ' --show-resources' : ''}`,
         `chartctl rollback ${env.name} <revision> --yes   # try another good revision`,
       ],
     };

@@ -93,7 +93,9 @@ export class HelmReleases {
 
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {
-    const { stdout } = await this.helm.run([...helmStatusArgs(t), '--show-resources'], { timeoutMs: 120_000 });
+    // helm 4 always includes the resources and no longer knows the flag.
+    const flag = (await this.major()) >= 4 ? [] : ['--show-resources'];
+    const { stdout } = await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs: 120_000 });
     return ((JSON.parse(stdout) as { info?: { resources?: Record<string, KubeObject[]> } }).info?.resources ?? {});
   }
 

@@ -13,6 +13,16 @@ function target(t: ReleaseTarget): string[] {
   return ['--namespace', t.namespace, ...(t.kubeContext ? ['--kube-context', t.kubeContext] : [])];
 }
 
+/**
+ * helm 4 applies server-side: a field someone changed by hand (kubectl scale, edit)
+ * is owned by them and the apply would conflict. The chart is the source of truth
+ * (as helm 3's three-way merge treats it), so take such fields back; `chartctl
+ * diff --live` shows them beforehand.
+ */
+function takeOwnership(helmMajor: number): string[] {
+  return helmMajor >= 4 ? ['--force-conflicts'] : [];
+}
+
 function waitFlag(helmMajor: number): string[] {
   return helmMajor >= 4 ? ['--wait=watcher'] : ['--wait'];
 }
@@ -45,6 +55,7 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
     ...(a.setArgs ?? []),
     ...(a.wait || a.rollbackOnFailure ? waitFlag(a.helmMajor) : []),
     ...rollback,
+    ...takeOwnership(a.helmMajor),
     '--timeout',
     a.timeout,
     '--history-max',
@@ -62,6 +73,7 @@ export function helmRollbackArgs(t: ReleaseTarget & { revision?: number; helmMaj
     ...(t.revision !== undefined ? [String(t.revision)] : []),
     ...target(t),
     ...(t.wait ? waitFlag(t.helmMajor) : []),
+    ...takeOwnership(t.helmMajor),
     '--timeout',
     t.timeout,
     '--history-max',

@@ -125,6 +125,27 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-api')?.spec.replicas, 2);
   });
 
+  test(`[helm ${major}] diff --live reports fields changed outside helm`, async () => {
+    const clean = await json(['diff', 'dev', '--live']);
+    assert.deepEqual(clean.drift, []);
+    // What `kubectl scale deployment shop-web --replicas 5` sends.
+    const res = await fetch(`${sim.url}/apis/apps/v1/namespaces/shop-dev/deployments/shop-web?fieldManager=kubectl-scale`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { replicas: 5 } }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const r = await cli(['diff', 'dev', '--live', '--detailed-exitcode']);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stdout, /! drifted Deployment shop-dev\/shop-web\n {4}spec\.replicas: applied 1, live 5/);
+    // The next deploy takes the field back (helm 4 with --force-conflicts, helm 3 by its three-way merge).
+    await ok(['set-image', 'dev', 'web', '1.1.1']);
+    await ok(['deploy', 'dev', '--yes']);
+    assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-web')?.spec.replicas, 1);
+    assert.deepEqual((await json(['diff', 'dev', '--live'])).drift, []);
+    await ok(['set-image', 'dev', 'web', '1.1.0-dev.3']);
+  });
+
   test(`[helm ${major}] an injected never-ready Deployment fails the deploy; helm rolls back; exit 1`, async () => {
     const live = (await historyOf('dev'))[0].revision;
     await ok(['set-image', 'dev', 'web', '9.0.0']);
@@ -263,7 +284,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
       assert.equal(r.exitCode, 1, r.stderr);
       assert.match(r.stdout, /could NOT be rolled back: helm test failed and the rollback to revision \d+ failed too/);
       assert.match(r.stdout, /State: revision \d+ is \w+/);
-      assert.match(r.stdout, /To recover:\n {2}helm status shop -n shop-dev --kube-context dev --show-resources/);
+      assert.match(r.stdout, new RegExp(`To recover:\\n {2}helm status shop -n shop-dev --kube-context dev${major === 3 ? ' --show-resources' : ''} `));
       assert.match(r.stdout, /chartctl rollback dev /);
     } finally {
       sim.clearFaults();

@@ -6,7 +6,7 @@ const base = { release: 'shop', namespace: 'shop-prod', kubeContext: 'prod', cha
 
 test('helm 4 upgrade: --wait=watcher and --rollback-on-failure', () => {
   const args = helmUpgradeArgs({ ...base, helmMajor: 4, description: 'chartctl {}' });
-  assert.deepEqual(args, ['upgrade', 'shop', '/tmp/shop-1.0.0.tgz', '--install', '--namespace', 'shop-prod', '--kube-context', 'prod', '--values', '-', '--wait=watcher', '--rollback-on-failure', '--timeout', '5m', '--history-max', '10', '--description', 'chartctl {}']);
+  assert.deepEqual(args, ['upgrade', 'shop', '/tmp/shop-1.0.0.tgz', '--install', '--namespace', 'shop-prod', '--kube-context', 'prod', '--values', '-', '--wait=watcher', '--rollback-on-failure', '--force-conflicts', '--timeout', '5m', '--history-max', '10', '--description', 'chartctl {}']);
 });
 
 test('helm 3 upgrade: --wait and --atomic', () => {
