@@ -1,3 +1,8 @@
 #!/usr/bin/env node
-// The CLI is compiled to dist/ by `npm ci` (the prepare script); run `npm run build` after editing src/.
-import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2)));
+// `npm ci` builds the CLI (the prepare script): dist/bundle/ is the fast path, dist/src/ the
+// plain compiled modules it is made from. Run `npm run build` after editing src/.
+import { existsSync } from 'node:fs';
+
+const bundle = new URL('../dist/bundle/main.js', import.meta.url);
+const entry = existsSync(bundle) ? bundle.href : new URL('../dist/src/cli/main.js', import.meta.url).href;
+import(entry).then((m) => m.main(process.argv.slice(2)));

@@ -123,11 +123,13 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
       const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { $schema?: string };
       // Charts declare their draft; helm accepts draft-07 up to 2020-12.
       const draft = schema.$schema ?? '';
+      // ajv is CommonJS: its class is the named export natively, `default` once bundled.
+      const pick = <T>(m: Record<string, unknown>, name: string): T => (m[name] ?? (m.default as Record<string, unknown>)?.[name] ?? m.default) as T;
       const AjvClass = draft.includes('2020-12')
-        ? (await import('ajv/dist/2020.js')).Ajv2020
+        ? pick<typeof import('ajv/dist/2020.js').Ajv2020>(await import('ajv/dist/2020.js'), 'Ajv2020')
         : draft.includes('2019-09')
-          ? (await import('ajv/dist/2019.js')).Ajv2019
-          : (await import('ajv')).Ajv;
+          ? pick<typeof import('ajv/dist/2019.js').Ajv2019>(await import('ajv/dist/2019.js'), 'Ajv2019')
+          : pick<typeof import('ajv').Ajv>(await import('ajv'), 'Ajv');
       return new AjvClass({ allErrors: true, strict: false }).compile(schema);
     })();
     valuesValidators.set(schemaPath, pending);

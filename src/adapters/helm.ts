@@ -1,6 +1,6 @@
 import { existsSync, statSync, readFileSync, writeFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from './package-root.js';
 import { ChartctlError } from '../core/errors.js';
 import type { Reporter } from './reporter.js';
 import { runProcess } from './process-runner.js';
@@ -50,7 +50,6 @@ export class HelmError extends ChartctlError {
 }
 
 const MINIMUM_MAJOR = 3;
-const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Where helm comes from: `CHARTCTL_HELM`, else `helm` on PATH, else the copy `npm ci` extracted. */
 export function locateHelm(env: NodeJS.ProcessEnv): string {
@@ -68,7 +67,7 @@ export function locateHelm(env: NodeJS.ProcessEnv): string {
     const candidate = join(dir, 'helm');
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
   }
-  const bundled = join(packageRoot, '.tools', 'helm4', 'helm');
+  const bundled = join(packageRoot(), '.tools', 'helm4', 'helm');
   if (existsSync(bundled)) return bundled;
   throw new ChartctlError('helm was not found: CHARTCTL_HELM is unset, there is no helm on PATH, and no development copy in .tools/.', {
     code: 'HELM_NOT_FOUND',

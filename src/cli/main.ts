@@ -58,6 +58,12 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `chartctl template prod | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    cleanup.runAll();
+    process.exit(process.exitCode ?? 0);
+  });
 
   let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   const program = new Command('chartctl')

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../adapters/package-root.js';
 import { ChartctlError } from '../core/errors.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { readSandboxState, S3_CREDENTIALS, SANDBOX_FILES, type SandboxState } from './state.js';
@@ -33,7 +33,8 @@ export interface UpOptions {
   signal?: AbortSignal;
 }
 
-const BACKGROUND_ENTRY = fileURLToPath(new URL('./background.js', import.meta.url));
+// Always the compiled module (also when this code runs from the CLI bundle).
+const BACKGROUND_ENTRY = join(packageRoot(), 'dist', 'src', 'sandbox', 'background.js');
 
 export async function sandboxUp(options: UpOptions): Promise<SandboxInfo> {
   const { dir } = options;

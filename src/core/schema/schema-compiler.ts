@@ -67,7 +67,9 @@ export class SchemaCompiler {
 
   /** Loads ajv when something must be compiled (a warm run never imports it). */
   async prepare(): Promise<void> {
-    this.ajvConstructor ??= (await import('ajv')).Ajv;
+    // ajv is CommonJS: its class is the named export natively, `default` once bundled.
+    const ajvModule = (await import('ajv')) as unknown as { Ajv?: AjvConstructor; default?: AjvConstructor & { Ajv?: AjvConstructor } };
+    this.ajvConstructor ??= ajvModule.Ajv ?? ajvModule.default?.Ajv ?? ajvModule.default!;
     if (this.store && !this.standalone) {
       const mod = (await import('ajv/dist/standalone/index.js')) as unknown as { default: (ajv: Ajv, fn: unknown) => string };
       this.standalone = mod.default;
