@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { ChartctlError } from '../../core/errors.js';
 import type { PromotionSummary } from '../../actions/promote.js';
 import type { RegisterCommand } from '../context.js';
+import { askYesNo, canPrompt } from '../prompt.js';
 
 export const registerPromote: RegisterCommand = (program, ctx) => {
   program
@@ -33,19 +33,13 @@ Examples:
       ctx.run(command, async (deps, out) => {
         const { promote } = await import('../../actions/promote.js');
         const confirm = async (s: PromotionSummary): Promise<boolean> => {
-          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+          if (!canPrompt()) {
             throw new ChartctlError(`Promotion of ${s.chart} ${s.version} to ${s.to} needs approval, and this is not an interactive terminal.`, {
               code: 'APPROVAL_REQUIRED',
               hint: `Pass --yes to approve from a CD job (after your own gate), or run the command in a terminal.`,
             });
           }
-          const rl = createInterface({ input: process.stdin, output: process.stderr });
-          try {
-            const answer = await rl.question(`Promote ${s.chart} ${s.version} (sha256 ${s.digest.slice(0, 12)}…) from ${s.from} to ${s.to} by ${s.transfer}? [y/N] `);
-            return /^y(es)?$/i.test(answer.trim());
-          } finally {
-            rl.close();
-          }
+          return askYesNo(`Promote ${s.chart} ${s.version} (sha256 ${s.digest.slice(0, 12)}…) from ${s.from} to ${s.to} by ${s.transfer}?`);
         };
         const result = await promote(deps, { from, to, version: opts.version, chart: opts.chart, yes: opts.yes, dryRun: opts.dryRun, noLock: opts.lock === false, confirm });
         if (out.format === 'json') return out.json(result);
