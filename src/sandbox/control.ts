@@ -59,7 +59,13 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxInfo> {
   for (;;) {
     const state = readSandboxState(dir);
     if (state && (await answers(state))) {
-      await createBuckets(state.s3Endpoint, options.buckets);
+      try {
+        await createBuckets(state.s3Endpoint, options.buckets);
+      } catch (err) {
+        // A refused `up` leaves nothing running behind it.
+        await sandboxDown(dir);
+        throw err;
+      }
       return { ...writeClientFiles(dir, state, options.contextAliases), buckets: options.buckets, alreadyRunning: false };
     }
     if (exited !== null || Date.now() > deadline || options.signal?.aborted) {
