@@ -1,7 +1,5 @@
 import { ChartctlError } from '../core/errors.js';
 import {
-  helmGetHooksArgs,
-  helmGetManifestArgs,
   helmHistoryArgs,
   helmRollbackArgs,
   helmStatusArgs,
@@ -52,24 +50,6 @@ export class HelmReleases {
     }
   }
 
-  /** The manifest helm applied for a revision (the current one by default). */
-  async manifest(t: ReleaseTarget, revision?: number): Promise<string> {
-    try {
-      return (await this.helm.run(helmGetManifestArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
-    } catch (err) {
-      throw unreachable(err, t);
-    }
-  }
-
-  /** The hooks (tests included) helm stored with a revision; helm keeps them out of `get manifest`. */
-  async hooks(t: ReleaseTarget, revision?: number): Promise<string> {
-    try {
-      return (await this.helm.run(helmGetHooksArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
-    } catch (err) {
-      throw unreachable(err, t);
-    }
-  }
-
   /** Status, manifest and hooks of a revision in one helm call (`helm status -o json` carries all three). */
   async snapshot(t: ReleaseTarget, revision?: number): Promise<RevisionStatus & { manifest: string; hooksManifest: string }> {
     let stdout: string;
@@ -87,9 +67,9 @@ export class HelmReleases {
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {
-    const { stdout } = await this.helm.run(helmStatusArgs({ ...t, revision }), { timeoutMs: 120_000 });
-    return toStatus(JSON.parse(stdout) as StatusJson);
+    return this.snapshot(t, revision);
   }
+
 
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {

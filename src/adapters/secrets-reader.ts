@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ChartctlError } from '../core/errors.js';
-import { KeySourceError, type DataKeyService } from './sops-keys/key-service.js';
+import type { DataKeyService } from './sops-keys/key-service.js';
 
 /**
  * Turns a sops-encrypted values file into its cleartext tree. The value lives
@@ -44,22 +44,3 @@ export async function readSecretsFile(path: string, displayPath: string): Promis
   }
 }
 
-/** A reader that refuses every file with a clear error (for builds or tests without sops support). */
-export class UnsupportedSecretsReader implements SecretsReader {
-  readonly keys: DataKeyService = {
-    unwrap: async () => {
-      throw new KeySourceError('sops keys are not available in this build');
-    },
-    wrap: async () => {
-      throw new KeySourceError('sops keys are not available in this build');
-    },
-  };
-
-  async decryptFile(path: string, displayPath: string): Promise<Record<string, unknown>> {
-    await readFile(path);
-    throw new ChartctlError(`${displayPath}: cannot decrypt this secrets file: sops decryption is not available in this build.`, {
-      code: 'SECRETS_UNSUPPORTED',
-      hint: 'Remove it from the environment\'s "secrets" list for now.',
-    });
-  }
-}

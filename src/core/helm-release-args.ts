@@ -92,11 +92,3 @@ export function helmHistoryArgs(t: ReleaseTarget & { max?: number }): string[] {
 export function helmStatusArgs(t: ReleaseTarget & { revision?: number }): string[] {
   return ['status', t.release, ...target(t), '--output', 'json', ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
 }
-
-export function helmGetManifestArgs(t: ReleaseTarget & { revision?: number }): string[] {
-  return ['get', 'manifest', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
-}
-
-export function helmGetHooksArgs(t: ReleaseTarget & { revision?: number }): string[] {
-  return ['get', 'hooks', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
-}
