@@ -1,5 +1,5 @@
 import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
-import { normalizeObject } from './release-diff.js';
+import { normalizeObject, sameScalar } from './release-diff.js';
 
 export interface FieldDrift {
   /** Dotted path with list indexes, e.g. `spec.template.spec.containers[0].image`. */
@@ -13,10 +13,6 @@ export interface ResourceDrift {
   /** The object helm applied is gone from the cluster. */
   missing: boolean;
   fields: FieldDrift[];
-}
-
-function sameScalar(a: unknown, b: unknown): boolean {
-  return a === b || ((typeof a === 'number' || typeof b === 'number') && String(a) === String(b));
 }
 
 /** Every field the manifest sets whose live value differs (fields the manifest does not set are the cluster's own). */

@@ -81,7 +81,8 @@ export function normalizeObject(value: unknown): unknown {
   return value;
 }
 
-function sameScalar(a: unknown, b: unknown): boolean {
+/** Scalars equal as the cluster sees them: `"3"` and `3` are the same value. */
+export function sameScalar(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   // "3" vs 3: helm normalises some quoted numbers; not a change the cluster would see.
   if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {

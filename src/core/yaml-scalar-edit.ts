@@ -1,9 +1,6 @@
-import { createRequire } from 'node:module';
 import type { Scalar } from 'yaml';
 import { ChartctlError } from './errors.js';
-
-type YamlPackage = typeof import('yaml');
-const yaml = (): YamlPackage => createRequire(import.meta.url)('yaml') as YamlPackage;
+import { yamlPackage as yaml } from './yaml-source.js';
 
 export interface ScalarEdit {
   /** The edited text. */

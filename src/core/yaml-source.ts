@@ -56,7 +56,7 @@ type YamlPackage = typeof import('yaml');
 let loaded: YamlPackage | undefined;
 
 /** Loaded on first use: it costs ~20 ms at start-up and the fast paths never need positions. */
-function yamlPackage(): YamlPackage {
+export function yamlPackage(): YamlPackage {
   loaded ??= createRequire(import.meta.url)('yaml') as YamlPackage;
   return loaded;
 }
