@@ -8,7 +8,7 @@ import { chooseRollbackTarget, encodeProvenance, liveRevision, pendingRevision, 
 import { HelmError } from '../adapters/helm.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
-import { deployedManifest, releaseTarget } from './diff.js';
+import { historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
@@ -72,7 +72,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
   try {
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
-    const history = await releases.history(target);
+    // History and the deployed manifest in one round, as diff does.
+    const { history, manifest: deployedText } = await historyAndManifest(releases, env);
     const stuck = pendingRevision(history);
     if (stuck) {
       throw new ChartctlError(`Release ${env.release} in ${env.namespace} is stuck in ${stuck.status} at revision ${stuck.revision} (a helm run was interrupted); deploying over it could make things worse.`, {
@@ -96,7 +97,6 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
         { code: 'MANIFESTS_INVALID', hint: `See chartctl validate ${env.name} for every finding.` },
       );
     }
-    const deployedText = current ? await deployedManifest(releases, env) : '';
     const plan: DeployPlanSummary = {
       env: env.name,
       release: env.release,

@@ -1,11 +1,10 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
-import type { Environment } from '../core/environment.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
-import { HelmError } from '../adapters/helm.js';
 import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
+import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
 
 export interface DiffOptions {
@@ -30,28 +29,6 @@ export interface DiffResult {
   diff: ReleaseDiff;
   /** With `live`: resources whose live fields differ from what helm applied (null when not asked). */
   drift: ResourceDrift[] | null;
-}
-
-export function releaseTarget(env: Environment) {
-  return { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
-}
-
-/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both), from one `helm status`. */
-export async function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
-  const snapshot = await releases.snapshot(releaseTarget(env), revision);
-  return `${snapshot.manifest}\n${snapshot.hooksManifest}`;
-}
-
-/** History and the current manifest, fetched in parallel; the manifest is '' when the release does not exist. */
-async function historyAndManifest(releases: HelmReleases, env: Environment) {
-  const [history, manifest] = await Promise.all([
-    releases.history(releaseTarget(env)),
-    deployedManifest(releases, env).catch((err: unknown) => {
-      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return '';
-      throw err;
-    }),
-  ]);
-  return { history, manifest };
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */

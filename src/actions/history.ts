@@ -4,7 +4,7 @@ import type { HelmReleases } from '../adapters/helm-releases.js';
 import { HelmReleases as Releases } from '../adapters/helm-releases.js';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import type { Deps } from './deps.js';
-import { releaseTarget } from './diff.js';
+import { releaseTarget } from './steps/deployed-release.js';
 
 export interface HistoryOptions {
   env: string;

@@ -5,7 +5,7 @@ import { durationMs } from '../core/duration.js';
 import { HelmError } from '../adapters/helm.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
-import { deployedManifest, releaseTarget } from './diff.js';
+import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 
 export interface RollbackOptions {

@@ -2,7 +2,7 @@ import { newestVersion, compareVersions } from '../core/chart-version.js';
 import { liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
-import { releaseTarget } from './diff.js';
+import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { openRepository, readIndex } from './steps/repository-index.js';
 

@@ -6,7 +6,7 @@ import { liveRevision } from '../core/release-history.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { deploy } from './deploy.js';
-import { releaseTarget } from './diff.js';
+import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
 

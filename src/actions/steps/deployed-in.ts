@@ -2,7 +2,7 @@ import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { HelmReleases } from '../../adapters/helm-releases.js';
 import type { Deps } from '../deps.js';
-import { releaseTarget } from '../diff.js';
+import { releaseTarget } from './deployed-release.js';
 
 /**
  * `promotion.requireDeployedIn: staging`: the version must be, or have been,

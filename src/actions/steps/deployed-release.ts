@@ -1,0 +1,26 @@
+import type { Environment } from '../../core/environment.js';
+import { HelmError } from '../../adapters/helm.js';
+import type { HelmReleases } from '../../adapters/helm-releases.js';
+
+/** Where an environment's release lives, as helm's release commands take it. */
+export function releaseTarget(env: Environment) {
+  return { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
+}
+
+/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both), from one `helm status`. */
+export async function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
+  const snapshot = await releases.snapshot(releaseTarget(env), revision);
+  return `${snapshot.manifest}\n${snapshot.hooksManifest}`;
+}
+
+/** History and the current manifest, fetched in parallel; the manifest is '' when the release does not exist. */
+export async function historyAndManifest(releases: HelmReleases, env: Environment) {
+  const [history, manifest] = await Promise.all([
+    releases.history(releaseTarget(env)),
+    deployedManifest(releases, env).catch((err: unknown) => {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return '';
+      throw err;
+    }),
+  ]);
+  return { history, manifest };
+}
