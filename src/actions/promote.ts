@@ -8,6 +8,7 @@ import type { Environment } from '../core/environment.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import type { Deps } from './deps.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
+import { decideApproval } from '../core/deploy-gates.js';
 import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, updateIndex } from './steps/repository-index.js';
 
 export interface PromoteOptions {
@@ -86,20 +87,19 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (toEnv.promotion.requireDeployedIn) {
     await requireDeployedIn(deps, toEnv, { chartName: chart, version: plan.version, digest: plan.source.digest ? `sha256:${plan.source.digest}` : undefined });
   }
-  if (toEnv.promotion.requireApproval && options.yes && deps.env.CI && !deps.env.CHARTCTL_ACTOR) {
-    throw new ChartctlError(`Promotion to ${toEnv.name} needs approval: in CI, --yes must come with CHARTCTL_ACTOR naming who approved.`, {
+  // The same approval rule as deploy: a terminal is asked; a machine passes --yes, and in CI names the approver.
+  const approval = decideApproval({
+    required: toEnv.promotion.requireApproval,
+    yes: Boolean(options.yes),
+    interactive: Boolean(options.confirm),
+    actor: deps.env.CHARTCTL_ACTOR,
+    ci: Boolean(deps.env.CI),
+  });
+  if (approval.kind === 'refused' || (approval.kind === 'ask' && !(await options.confirm!(summary)))) {
+    throw new ChartctlError(`Promotion of ${chart} ${plan.version} to ${toEnv.name} needs approval and was not approved${approval.kind === 'refused' ? `: ${approval.reason}` : ''}.`, {
       code: 'APPROVAL_REQUIRED',
-      hint: 'Set CHARTCTL_ACTOR (e.g. to the person who approved the pipeline step) and run again.',
+      hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (with CHARTCTL_ACTOR in CI, e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
     });
-  }
-  if (toEnv.promotion.requireApproval && !options.yes) {
-    const approved = options.confirm ? await options.confirm(summary) : false;
-    if (!approved) {
-      throw new ChartctlError(`Promotion of ${chart} ${plan.version} to ${toEnv.name} needs approval and was not approved.`, {
-        code: 'APPROVAL_REQUIRED',
-        hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
-      });
-    }
   }
   await requireConditionalWrites(deps, target, toEnv, Boolean(options.noLock));
 
