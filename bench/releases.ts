@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
-import { compare, report, timeProcess } from './support.js';
+import { compare, loadOnlyScript, report, timeProcess } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
@@ -91,6 +91,14 @@ exit 0
     { label: 'helm template + helm get manifest + diff -u', run: () => timeProcess('/bin/sh', [script], { env }) },
   );
   report('diff prod (example app)', d, '<= 1.5');
+  // The parts the project requires (the AWS SDK's S3 client, age for sops), loaded and nothing done.
+  const loadOnly = await loadOnlyScript(work, ['@aws-sdk/client-s3', 'age-encryption', 'yaml']);
+  const floor = compare(
+    runs,
+    { label: 'node loading @aws-sdk/client-s3 + age-encryption + yaml, bundled like the CLI, doing nothing', run: () => timeProcess(process.execPath, [loadOnly]) },
+    { label: 'helm template + helm get manifest + diff -u', run: () => timeProcess('/bin/sh', [script], { env }) },
+  );
+  report('floor: what reading an S3 repository and a sops file costs a Node process before any work', floor);
 
   // 500 resources: the example chart plus 488 generated ConfigMaps, deployed, then one changed.
   const big = join(app.dir, 'charts', 'shop', 'templates', 'bulk.yaml');

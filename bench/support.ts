@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../test/support/project.js';
 
 export interface Timing {
   label: string;
@@ -45,4 +48,17 @@ export function report(title: string, r: ReturnType<typeof compare>, target?: st
   console.log(`  A ${fmt(r.a)}`);
   console.log(`  B ${fmt(r.b)}`);
   console.log(`  ratio A/B = ${r.ratio.toFixed(2)}${target ? `  (target ${target})` : ''}`);
+}
+
+/**
+ * A script that only starts Node and loads `modules`, bundled the way the CLI is
+ * (scripts/bundle.mjs): what any Node tool built on those parts pays before doing anything.
+ */
+export async function loadOnlyScript(dir: string, modules: string[]): Promise<string> {
+  const { build } = await import('esbuild');
+  const entry = join(dir, 'load-only.mjs');
+  writeFileSync(entry, modules.map((m, i) => `import * as m${i} from '${m}';\nif (!Object.keys(m${i}).length) process.exit(1);`).join('\n'));
+  const out = join(dir, 'load-only.bundle.mjs');
+  await build({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', mainFields: ['module', 'main'], nodePaths: [join(projectRoot, 'node_modules')], logLevel: 'warning', banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
+  return out;
 }

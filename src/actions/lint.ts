@@ -11,6 +11,7 @@ import { checkPolicies } from '../core/lint-policies.js';
 import { findDuplicates, formatResourceId, parseManifestStream } from '../core/manifests.js';
 import { isPlainObject, mergeValues, type Values } from '../core/values.js';
 import { isChartctlError } from '../core/errors.js';
+import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
@@ -52,14 +53,15 @@ async function lintEnvironment(deps: Deps, env: Environment): Promise<Environmen
   try {
     const chartDir = chartDirOf(deps, env);
     const values = await resolveValues(deps, env);
-    const [lintOutput, rendered] = await Promise.all([
+    // The values schema is compiled and checked while the helm processes run.
+    const [lintOutput, rendered, schemaFindings] = await Promise.all([
       runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),
       renderEnvironment(deps, env, { values, includeCrds: true }).then(
         (r) => ({ ok: true as const, r }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
+      checkValuesSchema(chartDir, values.merged, env, deps),
     ]);
-    const schemaFindings = await checkValuesSchema(chartDir, values.merged, env, deps);
     findings.push(...lintOutput, ...schemaFindings);
     if (!rendered.ok) {
       // helm lint or the values schema usually explain a render failure already; keep one finding either way.
@@ -122,14 +124,7 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
     pending = (async () => {
       const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { $schema?: string };
       // Charts declare their draft; helm accepts draft-07 up to 2020-12.
-      const draft = schema.$schema ?? '';
-      // ajv is CommonJS: its class is the named export natively, `default` once bundled.
-      const pick = <T>(m: Record<string, unknown>, name: string): T => (m[name] ?? (m.default as Record<string, unknown>)?.[name] ?? m.default) as T;
-      const AjvClass = draft.includes('2020-12')
-        ? pick<typeof import('ajv/dist/2020.js').Ajv2020>(await import('ajv/dist/2020.js'), 'Ajv2020')
-        : draft.includes('2019-09')
-          ? pick<typeof import('ajv/dist/2019.js').Ajv2019>(await import('ajv/dist/2019.js'), 'Ajv2019')
-          : pick<typeof import('ajv').Ajv>(await import('ajv'), 'Ajv');
+      const AjvClass = await ajvClassFor(schema.$schema);
       return new AjvClass({ allErrors: true, strict: false }).compile(schema);
     })();
     valuesValidators.set(schemaPath, pending);

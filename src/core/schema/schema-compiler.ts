@@ -1,4 +1,5 @@
 import type { Ajv, ErrorObject, Options } from 'ajv';
+import { ajvClassFor, type AjvConstructor } from './ajv-classes.js';
 import { SchemaInterpreter } from './schema-interpreter.js';
 
 /** A schema ready to compile: its root, plus the documents its `$ref`s point into (registered under their ids). */
@@ -35,7 +36,6 @@ export interface CompilerStats {
 /** Below this many resources of a kind, walking the schema is cheaper than compiling it. */
 export const COMPILE_THRESHOLD = 300;
 
-type AjvConstructor = typeof import('ajv').Ajv;
 type ValidateFn = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 const BASE_OPTIONS: Options = {
@@ -67,9 +67,7 @@ export class SchemaCompiler {
 
   /** Loads ajv when something must be compiled (a warm run never imports it). */
   async prepare(): Promise<void> {
-    // ajv is CommonJS: its class is the named export natively, `default` once bundled.
-    const ajvModule = (await import('ajv')) as unknown as { Ajv?: AjvConstructor; default?: AjvConstructor & { Ajv?: AjvConstructor } };
-    this.ajvConstructor ??= ajvModule.Ajv ?? ajvModule.default?.Ajv ?? ajvModule.default!;
+    this.ajvConstructor ??= await ajvClassFor();
     if (this.store && !this.standalone) {
       const mod = (await import('ajv/dist/standalone/index.js')) as unknown as { default: (ajv: Ajv, fn: unknown) => string };
       this.standalone = mod.default;
