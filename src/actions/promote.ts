@@ -1,14 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { findEntry, OBJECT_ETAG_ANNOTATION, provenanceToMetadata, withEntry, type IndexEntry } from '../core/chart-index.js';
-import { parseChartMetadata } from '../core/chart-archive.js';
 import { planPromotion, promotedEntry } from '../core/promotion-plan.js';
 import type { Environment } from '../core/environment.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import type { Deps } from './deps.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
+import { readChartMetadata } from '../adapters/chart-directory.js';
 import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, updateIndex } from './steps/repository-index.js';
 
 export interface PromoteOptions {
@@ -44,8 +42,7 @@ export type PromoteResult =
 async function chartName(deps: Deps, env: Environment, explicit: string | undefined, sourceCharts: string[]): Promise<string> {
   if (explicit) return explicit;
   try {
-    const text = await readFile(join(deps.repo.path(env.chart), 'Chart.yaml'), 'utf8');
-    return parseChartMetadata(text, `${env.chart}/Chart.yaml`).name as string;
+    return (await readChartMetadata(deps.repo.path(env.chart), (p) => deps.repo.display(p))).name as string;
   } catch {
     // A CD job may run without the chart sources: fall back to the only chart in the source repository.
     if (sourceCharts.length === 1) return sourceCharts[0]!;

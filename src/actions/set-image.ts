@@ -1,11 +1,10 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
 import { isOciDigest, isOciTag } from '../core/oci-reference.js';
 import { insertSiblingScalar, readScalar, setScalar } from '../core/yaml-scalar-edit.js';
+import { readChartMetadata } from '../adapters/chart-directory.js';
 import type { Deps } from './deps.js';
 import { chartDirOf } from './steps/render.js';
 
@@ -98,8 +97,8 @@ export async function setImage(deps: Deps, options: SetImageOptions): Promise<Se
 
 async function assertKnownService(deps: Deps, env: Environment, service: string): Promise<void> {
   const chartDir = chartDirOf(deps, env);
-  const chart = load(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string; alias?: string }[] };
-  const services = (chart?.dependencies ?? []).map((d) => d.alias ?? d.name);
+  const chart = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
+  const services = ((chart.dependencies ?? []) as { name: string; alias?: string }[]).map((d) => d.alias ?? d.name);
   const mapped = Object.keys(env.images);
   const known = [...new Set([...services, ...mapped])].sort();
   if (!known.includes(service)) {

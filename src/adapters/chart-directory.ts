@@ -3,10 +3,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { isIgnored, parseHelmIgnore, type HelmIgnoreRule } from '../core/helmignore.js';
+import { parseChartMetadata } from '../core/chart-metadata.js';
+import type { JsonValue } from '../core/go-yaml-style.js';
 import type { TarFile } from '../core/tar-archive.js';
 
 /** helm's MaxDecompressedFileSize: refuse what helm would refuse. */
 const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** A chart directory's Chart.yaml, typed as helm reads it; a missing or unparseable file is CHART_NOT_FOUND / CHART_INVALID. */
+export async function readChartMetadata(dir: string, display: (path: string) => string = (p) => p): Promise<Record<string, JsonValue>> {
+  const file = join(dir, 'Chart.yaml');
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new ChartctlError(`${display(file)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, { code: 'CHART_NOT_FOUND', hint: 'Point the environment\'s "chart:" (or --chart) at a chart directory.' });
+  });
+  return parseChartMetadata(text, display(file));
+}
 
 /**
  * The files of a chart directory as helm's loader.LoadDir reads them:

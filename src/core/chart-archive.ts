@@ -1,8 +1,6 @@
 import { load, FAILSAFE_SCHEMA } from 'js-yaml';
-import { ChartctlError } from './errors.js';
-import { CHART_METADATA_FIELDS } from './chart-index.js';
 import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
-import { isValidChartVersion } from './chart-version.js';
+import { invalidChart, omitEmpty, parseChartMetadata } from './chart-metadata.js';
 import { readTar, writeTar, type TarFile } from './tar-archive.js';
 import { deterministicGzip, gunzip } from './deterministic-gzip.js';
 
@@ -42,70 +40,10 @@ export function walkOrder(a: string, b: string): number {
   return as.length - bs.length;
 }
 
-function invalid(where: string, detail: string): ChartctlError {
-  return new ChartctlError(`${where}: ${detail}.`, {
-    code: 'CHART_INVALID',
-    hint: 'Fix the chart (helm lint shows the same problem), then package again.',
-  });
-}
-
-/**
- * Chart.yaml typed like helm's chart.Metadata: every scalar is read as text
- * (so `appVersion: 1.10` stays "1.10", as Go decodes it into a string field)
- * except the boolean fields.
- */
-export function parseChartMetadata(text: string, where: string): Record<string, JsonValue> {
-  let raw: unknown;
-  try {
-    raw = load(text, { schema: FAILSAFE_SCHEMA, filename: where });
-  } catch (err) {
-    throw invalid(where, `Chart.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(where, 'Chart.yaml is not a mapping');
-  const doc = raw as Record<string, unknown>;
-  const metadata: Record<string, JsonValue> = {};
-  for (const field of CHART_METADATA_FIELDS) {
-    const value = clean(doc[field]);
-    if (value === undefined) continue;
-    if (field === 'deprecated') metadata[field] = value === 'true';
-    else if (field === 'dependencies' && Array.isArray(value)) {
-      metadata[field] = value.map((d) => {
-        if (d === null || typeof d !== 'object' || Array.isArray(d)) return d;
-        const dep = { ...(d as Record<string, JsonValue>) };
-        if (dep.enabled !== undefined) dep.enabled = dep.enabled === 'true';
-        return dep;
-      });
-    } else metadata[field] = value;
-  }
-  if (typeof metadata.apiVersion !== 'string') throw invalid(where, 'Chart.yaml has no apiVersion');
-  if (typeof metadata.name !== 'string') throw invalid(where, 'Chart.yaml has no name');
-  if (typeof metadata.version !== 'string') throw invalid(where, 'Chart.yaml has no version');
-  if (!isValidChartVersion(metadata.version)) throw invalid(where, `Chart.yaml version "${metadata.version}" is not a semantic version`);
-  return metadata;
-}
-
-/** Drops empty values, as Go's omitempty does when helm marshals metadata. */
-function clean(value: unknown): JsonValue | undefined {
-  if (value === undefined || value === null || value === '' || value === '~' || value === 'null') return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map(clean).filter((v): v is JsonValue => v !== undefined);
-    return items.length ? items : undefined;
-  }
-  if (typeof value === 'object') {
-    const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      const c = clean(v);
-      if (c !== undefined) out[k] = c;
-    }
-    return Object.keys(out).length ? out : undefined;
-  }
-  return value as JsonValue;
-}
-
 /** helm's loader.LoadFiles: classify chart-relative files into a chart, loading subcharts from charts/. */
 export function chartFromFiles(files: TarFile[], where: string): LoadedChart {
   const chartFile = files.find((f) => f.path === 'Chart.yaml');
-  if (!chartFile) throw invalid(where, 'no Chart.yaml');
+  if (!chartFile) throw invalidChart(where, 'no Chart.yaml');
   const metadata = parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`);
   const chart: LoadedChart = { metadata, templates: [], files: [], dependencies: [] };
   const subcharts = new Map<string, TarFile[]>();
@@ -114,16 +52,16 @@ export function chartFromFiles(files: TarFile[], where: string): LoadedChart {
     if (f.path === 'Chart.yaml') continue;
     if (f.path === 'Chart.lock') {
       try {
-        chart.lock = (clean(load(decoder.decode(data), { schema: FAILSAFE_SCHEMA })) ?? {}) as JsonValue;
+        chart.lock = (omitEmpty(load(decoder.decode(data), { schema: FAILSAFE_SCHEMA })) ?? {}) as JsonValue;
       } catch {
-        throw invalid(`${where}/Chart.lock`, 'Chart.lock does not parse');
+        throw invalidChart(`${where}/Chart.lock`, 'Chart.lock does not parse');
       }
     } else if (f.path === 'values.yaml') chart.values = data;
     else if (f.path === 'values.schema.json') {
       try {
         JSON.parse(decoder.decode(data));
       } catch {
-        throw invalid(`${where}/values.schema.json`, 'values.schema.json is not valid JSON');
+        throw invalidChart(`${where}/values.schema.json`, 'values.schema.json is not valid JSON');
       }
       chart.schema = data;
     } else if (f.path.startsWith('templates/')) chart.templates.push({ path: f.path, data });
@@ -161,7 +99,7 @@ export function archiveFiles(tgz: Uint8Array, where: string): TarFile[] {
   try {
     tar = gunzip(tgz);
   } catch {
-    throw invalid(where, 'not a gzip-compressed chart archive');
+    throw invalidChart(where, 'not a gzip-compressed chart archive');
   }
   const files: TarFile[] = [];
   for (const f of readTar(tar)) {
@@ -176,7 +114,7 @@ export function archiveFiles(tgz: Uint8Array, where: string): TarFile[] {
 /** Chart.yaml of a packaged chart, without loading the rest. */
 export function archiveMetadata(tgz: Uint8Array, where: string): Record<string, JsonValue> {
   const chartYaml = archiveFiles(tgz, where).find((f) => f.path === 'Chart.yaml');
-  if (!chartYaml) throw invalid(where, 'the archive has no <name>/Chart.yaml');
+  if (!chartYaml) throw invalidChart(where, 'the archive has no <name>/Chart.yaml');
   return parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`);
 }
 

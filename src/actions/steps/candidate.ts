@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { findEntry, keyOfUrl } from '../../core/chart-index.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
+import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
 import type { Deps } from '../deps.js';
 import { chartDirOf, ensureDependencies } from './render.js';
@@ -31,8 +31,8 @@ export interface Candidate {
 }
 
 export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name: string; version: string }> {
-  const chart = load(await readFile(join(chartDirOf(deps, env), 'Chart.yaml'), 'utf8')) as { name: string; version: string };
-  return { name: chart.name, version: String(chart.version) };
+  const chart = await readChartMetadata(chartDirOf(deps, env), (p) => deps.repo.display(p));
+  return { name: chart.name as string, version: chart.version as string };
 }
 
 /**

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { load } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { helmTemplateArgs } from '../../core/helm-args.js';
+import { readChartMetadata } from '../../adapters/chart-directory.js';
 import type { Deps } from '../deps.js';
 import { resolveValues, type CommandLineValues, type ResolvedValues } from './values.js';
 
@@ -56,8 +56,8 @@ export function ensureDependencies(deps: Deps, chartDir: string): Promise<void> 
 }
 
 async function buildIfNeeded(deps: Deps, chartDir: string): Promise<void> {
-  const chart = load(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: { name: string; repository?: string }[] };
-  const dependencies = chart?.dependencies ?? [];
+  const chart = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
+  const dependencies = (chart.dependencies ?? []) as { name: string; repository?: string }[];
   if (dependencies.length === 0) return;
   const fingerprint = await dependencyFingerprint(chartDir, dependencies);
   const stamp = join(deps.repo.root, '.chartctl', 'deps', `${createHash('sha256').update(resolve(chartDir)).digest('hex').slice(0, 16)}.txt`);
