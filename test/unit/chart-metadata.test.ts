@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readChartMetadata } from '../../src/adapters/chart-directory.js';
+import { ChartctlError } from '../../src/core/errors.js';
+
+function chartDir(chartYaml?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-meta-'));
+  if (chartYaml !== undefined) writeFileSync(join(dir, 'Chart.yaml'), chartYaml);
+  return dir;
+}
+
+const code = (err: unknown) => (err instanceof ChartctlError ? err.code : String(err));
+
+test('readChartMetadata types Chart.yaml as helm does: scalars stay text, empty fields dropped', async () => {
+  const dir = chartDir('apiVersion: v2\nname: shop\nversion: 1.10.0\nappVersion: 1.10\ndescription: ""\ndependencies:\n  - name: api\n    alias: backend\n    enabled: true\n');
+  try {
+    const meta = await readChartMetadata(dir);
+    assert.equal(meta.appVersion, '1.10');
+    assert.equal(meta.version, '1.10.0');
+    assert.equal(meta.description, undefined);
+    assert.deepEqual(meta.dependencies, [{ name: 'api', alias: 'backend', enabled: true }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('readChartMetadata: a missing Chart.yaml is CHART_NOT_FOUND, a broken one CHART_INVALID naming the file', async () => {
+  const missing = chartDir();
+  const broken = chartDir('apiVersion: v2\nname: [shop\n');
+  const noVersion = chartDir('apiVersion: v2\nname: shop\n');
+  try {
+    await assert.rejects(readChartMetadata(missing, () => 'charts/x/Chart.yaml'), (err) => code(err) === 'CHART_NOT_FOUND' && /charts\/x\/Chart.yaml: no such file/.test((err as Error).message));
+    await assert.rejects(readChartMetadata(broken), (err) => code(err) === 'CHART_INVALID' && (err as Error).message.includes(join(broken, 'Chart.yaml')));
+    await assert.rejects(readChartMetadata(noVersion), (err) => code(err) === 'CHART_INVALID' && /no version/.test((err as Error).message));
+  } finally {
+    for (const d of [missing, broken, noVersion]) rmSync(d, { recursive: true, force: true });
+  }
+});
