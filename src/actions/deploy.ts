@@ -4,7 +4,7 @@ import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
 import type { Finding } from '../core/findings.js';
 import { parseManifestStream } from '../core/manifests.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
-import { chooseRollbackTarget, encodeProvenance, liveRevision, pendingRevision, type Provenance, type RevisionInfo } from '../core/release-history.js';
+import { encodeProvenance, liveRevision, pendingRevision, type Provenance } from '../core/release-history.js';
 import { HelmError } from '../adapters/helm.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
@@ -14,9 +14,8 @@ import { requireDeployedIn } from './steps/deployed-in.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
 import { renderEnvironment } from './steps/render.js';
 import { resolveActor } from './steps/repository-index.js';
+import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
 import { durationMs } from '../core/duration.js';
-import { unreadyWorkloads } from '../core/workload-readiness.js';
-import { summarizeHelmFailure } from '../core/helm-failure.js';
 
 export interface DeployOptions {
   env: string;
@@ -145,7 +144,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       );
     } catch (err) {
       if (!(err instanceof HelmError)) throw err;
-      return { outcome: await afterFailedUpgrade(deps, releases, env, plan, err, current), warnings };
+      return { outcome: await afterFailedUpgrade(releases, env, plan, err, current), warnings };
     }
     const after = await releases.history(target);
     const newRevision = liveRevision(after)?.revision ?? 0;
@@ -192,88 +191,6 @@ async function approve(deps: Deps, env: Environment, options: DeployOptions, pla
     decision.kind === 'refused' ? `Deploy to ${env.name} not confirmed: ${decision.reason}.` : `Deploy to ${env.name} cancelled; nothing was changed.`,
     { code: 'NOT_CONFIRMED', hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.` },
   );
-}
-
-function failedTestLines(output: string): string[] {
-  // helm test prints each test's phase; keep the failing ones and helm's error.
-  return output
-    .split('\n')
-    .filter((l) => /failed|error|Phase:\s+Failed/i.test(l))
-    .map((l) => l.trim())
-    .slice(0, 20);
-}
-
-/** helm ran its own rollback (or could not); say which state the release is in now. */
-async function afterFailedUpgrade(deps: Deps, releases: HelmReleases, env: Environment, plan: DeployPlanSummary, err: HelmError, before: RevisionInfo | undefined): Promise<DeployOutcome> {
-  const failures = summarizeHelmFailure(err.stderr);
-  if (!failures.some((f) => /not ready/.test(f))) {
-    // Name the workloads that are still not ready when helm's message does not.
-    const unready = await releases.resources(releaseTarget(env)).then(
-      (r) => unreadyWorkloads(r, env.namespace),
-      () => [],
-    );
-    failures.push(...unready.map((u) => `not ready: ${u}`));
-  }
-  const history = await releases.history(releaseTarget(env)).catch(() => [] as RevisionInfo[]);
-  const live = liveRevision(history);
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
-  const failedRevision = history.filter((h) => h.status === 'failed').sort((a, b) => b.revision - a.revision)[0]?.revision ?? null;
-  if (live && before && live.revision !== before.revision && newest?.status === 'deployed' && /roll(ed)? ?back/i.test(err.stderr)) {
-    return { kind: 'rolledBack', plan, failedRevision, liveRevision: live.revision, reason: 'the upgrade failed and helm rolled it back', failures };
-  }
-  if (live && newest?.revision === live.revision && before && live.revision === before.revision) {
-    // Failed before anything was stored (e.g. a rejected manifest): the old revision is still live.
-    return { kind: 'rolledBack', plan, failedRevision, liveRevision: live.revision, reason: 'the upgrade failed before changing the release', failures };
-  }
-  return failedState(env, plan, newest, env.deploy.rollbackOnFailure ? 'the upgrade failed and the release could not be brought back automatically' : 'the upgrade failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
-}
-
-async function rollBackAfterTests(
-  deps: Deps,
-  releases: HelmReleases,
-  env: Environment,
-  plan: DeployPlanSummary,
-  failedRevision: number,
-  failures: string[],
-  timeout: string,
-  timeoutMs: number,
-): Promise<DeployOutcome> {
-  const history = await releases.history(releaseTarget(env));
-  const targetRevision = chooseRollbackTarget(history.filter((h) => h.revision !== failedRevision).concat(history.filter((h) => h.revision === failedRevision)));
-  if (!targetRevision || !env.deploy.rollbackOnFailure) {
-    const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, !targetRevision ? 'helm test failed and there is no earlier good revision to roll back to' : 'helm test failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
-  }
-  deps.reporter.progress(`helm test failed; rolling back ${env.release} to revision ${targetRevision.revision}`);
-  try {
-    await releases.rollback({ ...releaseTarget(env), revision: targetRevision.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, timeoutMs);
-  } catch (err) {
-    if (!(err instanceof HelmError)) throw err;
-    const after = await releases.history(releaseTarget(env)).catch(() => history);
-    const newest = [...after].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, `helm test failed and the rollback to revision ${targetRevision.revision} failed too: ${err.stderr.split('\n')[0]}`, failures, after, await releases.major());
-  }
-  const live = liveRevision(await releases.history(releaseTarget(env)));
-  return { kind: 'rolledBack', plan, failedRevision, liveRevision: live?.revision ?? null, reason: `helm test failed; rolled back to revision ${targetRevision.revision}`, failures };
-}
-
-function failedState(env: Environment, plan: DeployPlanSummary, newest: RevisionInfo | undefined, reason: string, failures: string[], history: RevisionInfo[], helmMajor: number): DeployOutcome {
-  const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
-  const good = history.some((h) => h.revision !== newest?.revision && (h.status === 'superseded' || h.status === 'deployed'));
-  return {
-    kind: 'failed',
-    plan,
-    state: newest ? `revision ${newest.revision} is ${newest.status}` : 'the release has no revisions',
-    reason,
-    failures,
-    recovery: [
-      `helm status ${env.release} -n ${env.namespace}${ctx}${helmMajor < 4 ? ' --show-resources' : ''}   # what is not ready`,
-      good
-        ? `chartctl rollback ${env.name}            # back to the last good revision`
-        : `chartctl deploy ${env.name} --yes        # after fixing the cause: there is no good revision to roll back to`,
-      ...(good ? [] : [`helm uninstall ${env.release} -n ${env.namespace}${ctx}   # or start over`]),
-    ],
-  };
 }
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
