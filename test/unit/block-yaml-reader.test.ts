@@ -147,6 +147,11 @@ const declinedCases: [string, string][] = [
   ['content after a quoted scalar', 'kind: A\nd: "x" y\n'],
   ['a comment without a space before it, after a quoted scalar', "kind: A\nd: 'x'#c\n"],
   ['content after {}', 'kind: A\nd: {} x\n'],
+  ['control character in a quoted scalar', 'kind: A\nd: "\x01"\n'],
+  ['control character in a plain scalar', 'kind: A\nd: a\x01\n'],
+  ['non-printable character in a plain scalar', 'kind: A\nd: a\x7Fb\n'],
+  ['lone surrogate in a plain scalar', 'kind: A\nd: a\uD800b\n'],
+  ['non-printable character in a block scalar', 'kind: A\nd: |\n  a\x9Fb\n'],
   ['deep nesting', `${Array.from({ length: 60 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')} 1\n`],
   ['block scalar with leading over-indented blank line', 'kind: A\nd: |\n      \n    x\n'],
   ['explicit indentation digit 0', 'kind: A\nd: |0\n  x\n'],
@@ -194,14 +199,17 @@ const edgeCases = [
   'a:\n- b\n - c\n',
   'key: value # comment: with colon\nurl: http://x#frag\n',
   'a: 1\n#comment at column 0\n  # indented comment\nb: 2\n',
+  'a: "\x7F \x9F \uD800" # js-yaml takes these in quoted scalars\nb: \'\uFFFE\'\n',
+  'a: b\x85c é \uD83D\uDE00 # NEL and paired surrogates are printable; a comment may hold anything: \x01\x7F\n',
+  'a: |\n  é \uD83D\uDE00\n',
 ];
 
 test('edge cases of lines, documents and the end of the text read as js-yaml reads them', () => {
   for (const text of edgeCases) assertSameAsJsYaml(JSON.stringify(text), text);
 });
 
-test('declined to js-yaml as a whole stream: directives, CR line ends, byte order marks, non-printable characters', () => {
-  for (const text of ['%YAML 1.1\n---\nkind: A\n', 'kind: A\r\nx: 1\r\n', '\uFEFFkind: A\n', 'kind: A\nx: "\x01"\n', 'kind: A\n... trailing\n']) {
+test('declined to js-yaml as a whole stream: directives, CR line ends, byte order marks, NUL', () => {
+  for (const text of ['%YAML 1.1\n---\nkind: A\n', 'kind: A\r\nx: 1\r\n', 'kind: A # \r\n', '\uFEFFkind: A\n', 'kind: A\nx: "\0"\n', 'kind: A\n... trailing\n']) {
     const { read, declined } = assertSameAsJsYaml(JSON.stringify(text), text);
     assert.equal(read, 0);
     assert.ok(declined[0]!.startsWith('whole stream'), JSON.stringify(text));

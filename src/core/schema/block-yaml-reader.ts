@@ -34,11 +34,10 @@ export type BlockYamlStream = { documents: (BlockYamlDocument | DeclinedDocument
 /**
  * Splits a stream into documents and reads each one it can. The whole stream
  * is declined when its document boundaries might not be where this reader
- * would put them (directives, byte order marks, CR line ends, characters
- * js-yaml refuses).
+ * would put them (directives, byte order marks, CR line ends, NUL).
  */
 export function readBlockYaml(text: string, options: { duplicateKeys: boolean }): BlockYamlStream {
-  if (STREAM_DECLINE.test(text)) return { declined: 'CR line ends, byte order marks or non-printable characters' };
+  if (text.includes('\r') || text.includes('\uFEFF') || text.includes('\0')) return { declined: 'CR line ends, a byte order mark or NUL' };
   try {
     return { documents: new BlockReader(text, options.duplicateKeys).stream() };
   } catch (err) {
@@ -47,8 +46,8 @@ export function readBlockYaml(text: string, options: { duplicateKeys: boolean })
   }
 }
 
-// js-yaml refuses these outside comments (its PATTERN_NON_PRINTABLE), plus CR and BOM, which move document boundaries.
-const STREAM_DECLINE = /[\x00-\x08\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+// js-yaml's PATTERN_NON_PRINTABLE: it refuses these in plain and block scalars (quoted ones only refuse C0 controls).
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
 
 /** Collections nested deeper than this are left to js-yaml (and its maxDepth). */
 const MAX_DEPTH = 40;
@@ -83,6 +82,7 @@ const enum Ch {
   OpenBrace = 123,
   Pipe = 124,
   CloseBrace = 125,
+  Delete = 127,
 }
 
 class Declined {
@@ -483,6 +483,7 @@ class BlockReader {
     const { src } = this;
     let last = at;
     let p = at;
+    let wide = false;
     for (;;) {
       const c = src.charCodeAt(p);
       if (c === Ch.Colon) {
@@ -503,10 +504,13 @@ class BlockReader {
           break;
         }
       } else {
+        if (c < Ch.Space) throw new Declined('control character');
+        if (c >= Ch.Delete) wide = true;
         last = p + 1;
       }
       p++;
     }
+    if (wide && NON_PRINTABLE.test(src.slice(at, last))) throw new Declined('non-printable character');
     this.plainEnd = last;
     this.pos = p;
   }
@@ -527,6 +531,7 @@ class BlockReader {
         } else if (c === Ch.LineFeed || c === Ch.End) {
           throw new Declined('multi-line quoted scalar');
         } else {
+          if (c < Ch.Space && c !== Ch.Tab) throw new Declined('control character');
           p++;
         }
       }
@@ -540,6 +545,7 @@ class BlockReader {
         } else if (c === Ch.LineFeed || c === Ch.End) {
           throw new Declined('multi-line quoted scalar');
         } else {
+          if (c < Ch.Space && c !== Ch.Tab) throw new Declined('control character');
           p++;
         }
       }
@@ -623,6 +629,7 @@ class BlockReader {
       }
       valueEnd = p = lf + 1;
     }
+    if (NON_PRINTABLE.test(src.slice(valueStart, valueEnd))) throw new Declined('non-printable character');
     const value = getScalarValue(src, scalarEvent(folded ? SCALAR_STYLE.FOLDED_BLOCK : SCALAR_STYLE.LITERAL_BLOCK, valueStart, valueEnd, chomping, contentIndent));
     this.contentLine(p);
     return value;
