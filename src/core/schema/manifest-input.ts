@@ -132,18 +132,19 @@ function toInputDocuments(file: string, text: string, base: number, lines: LineI
     if (value === null || value === undefined) continue;
     const start = starts[d]!;
     const end = d + 1 < starts.length ? starts[d + 1]! : text.length;
+    const textLine = lines.position(base + start).line;
     docs.push({
       file,
-      index: -1,
+      index: docs.length,
       line: lines.position(base + Math.max(offset, 0)).line,
       source: sourceComment(text, start, offset),
       value,
       duplicateKeys: parsed[d]!.duplicates.map(({ path, key, offset: at }) => ({ path, key, ...lines.position(base + at) })),
       text: () => fullText.slice(base + start, base + end),
-      textLine: lines.position(base + start).line,
+      textLine,
     });
   }
-  return docs.map((doc, index) => ({ ...doc, index }));
+  return docs;
 }
 
 /** Per-document fallback: a document that does not parse becomes an error at its file:line:col. */
