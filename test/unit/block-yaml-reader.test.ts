@@ -194,6 +194,7 @@ const edgeCases = [
   '- root\n- sequence\n',
   'a: "\\\\"\nb: "\\"x"\nc: \'\'\nd: ""\ne: \'\'\'\'\n',
   '"<<": 1\n',
+  '"": empty key\n\'\': again\n',
   'a: -\n',
   'a: - b\n',
   'a:\n- b\n - c\n',
@@ -222,6 +223,17 @@ test('a declined document in the middle is read by js-yaml alone; its neighbours
   assert.deepEqual([read, declined], [2, ['flow collection with content']]);
   const docs = readManifestText('mixed', text, { duplicateKeys: false });
   assert.deepEqual(docs.map((d) => [d.index, d.line, (d.value as { kind: string }).kind]), [[0, 1, 'A'], [1, 3, 'B'], [2, 6, 'C']]);
+});
+
+test('declined documents next to each other are read by js-yaml together, also across ... and empty documents', () => {
+  for (const text of [
+    'kind: A\nx: [1]\n---\nkind: B\ny: {a: 1}\n---\nkind: C\n',
+    'kind: A\nx: [1]\n...\nkind: B\ny: &a 1\n---\n---\nkind: C\nz: *b\n',
+    '---\nx: !!str 1\n---\n# empty\n---\ny: [2]\n',
+  ]) {
+    const { declined } = assertSameAsJsYaml(JSON.stringify(text), text);
+    assert.ok(declined.length >= 2);
+  }
 });
 
 test('a broken document still comes out as js-yaml reports it, and its neighbours are still read', () => {

@@ -69,7 +69,6 @@ const enum Ch {
   Dash = 45,
   Dot = 46,
   Zero = 48,
-  One = 49,
   Nine = 57,
   Colon = 58,
   Greater = 62,
