@@ -9,6 +9,7 @@ import { crdSchemas } from '../../src/core/schema/crd-schemas.js';
 import { classifySchemaDocument } from '../../src/core/schema/schema-document.js';
 import { formatPath, closest } from '../../src/core/schema/schema-problems.js';
 import { locatePath } from '../../src/core/schema/yaml-events.js';
+import { LineIndex } from '../../src/core/schema/line-index.js';
 import { isChartctlError } from '../../src/core/errors.js';
 
 test('location template fields are computed exactly as kubeconform does', () => {
@@ -82,6 +83,19 @@ test('duplicate keys: the last wins normally; strict reading reports each with i
 test('JSON files are read directly, with the same result as YAML', () => {
   const docs = readManifestText('x.json', '\n{"apiVersion": "v1", "kind": "Pod"}', { duplicateKeys: false });
   assert.deepEqual(docs.map((d) => [d.line, d.value]), [[2, { apiVersion: 'v1', kind: 'Pod' }]]);
+});
+
+test('line index: the same positions whether looked up in file order or not', () => {
+  const text = 'a\n\nbb\nccc\n\n';
+  const naive = (offset: number) => {
+    const before = text.slice(0, offset);
+    return { line: before.split('\n').length, col: offset - before.lastIndexOf('\n') };
+  };
+  const offsets = Array.from({ length: text.length + 2 }, (_, i) => i);
+  const inOrder = new LineIndex(text);
+  for (const o of offsets) assert.deepEqual(inOrder.position(o), naive(o), `offset ${o} in order`);
+  const mixed = new LineIndex(text);
+  for (const o of [3, 3, 7, 1, 9, 0, 12, 5]) assert.deepEqual(mixed.position(o), naive(o), `offset ${o} out of order`);
 });
 
 test('locating a path prefers the key of the last segment', () => {

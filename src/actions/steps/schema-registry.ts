@@ -52,6 +52,8 @@ export class SchemaRegistry {
   private readonly sources: Source[];
   private readonly memo = new Map<string, Promise<Resolution>>();
   private readonly transformed: Map<string, object>;
+  /** Fetched documents are shared by every kind looked up in them: index each one once, not once per kind. */
+  private readonly classified = new WeakMap<object, SchemaDocument | undefined>();
 
   constructor(
     private readonly fetcher: SchemaFetcher,
@@ -127,7 +129,7 @@ export class SchemaRegistry {
           if (outcome.kind === 'not-found') continue;
           if (outcome.kind === 'error') return { kind: 'error', message: outcome.message };
           if (outcome.kind === 'invalid') return { kind: 'next', tried: outcome.message };
-          const doc = classifySchemaDocument(outcome.value);
+          const doc = this.classify(outcome.value);
           if (doc && doc.kind !== 'single') return this.fromDefinitions(doc, outcome, gvk);
         }
         return this.fromTemplate(perKind, gvk);
@@ -141,7 +143,7 @@ export class SchemaRegistry {
     if (outcome.kind === 'not-found') return { kind: 'next', tried: location };
     if (outcome.kind === 'invalid') return { kind: 'next', tried: outcome.message };
     if (outcome.kind === 'error') return { kind: 'error', message: outcome.message };
-    const doc = classifySchemaDocument(outcome.value);
+    const doc = this.classify(outcome.value);
     if (!doc) return { kind: 'next', tried: `${location} (not a JSON Schema object)` };
     if (doc.kind !== 'single') return this.fromDefinitions(doc, outcome, gvk);
     return this.fromSingle(doc.schema, outcome);
@@ -215,12 +217,18 @@ export class SchemaRegistry {
         // The URL carries a hash of the document: cache it; without one, ask every run.
         const outcome = await this.fetcher.fetch(url, { ...request, cacheable: /[?&]hash=/.test(url) });
         if (outcome.kind !== 'ok') return outcome.kind === 'error' ? { kind: 'error', message: `cluster (context ${cluster.context}): ${outcome.message}` } : { kind: 'next', tried: outcome.message };
-        const doc = classifySchemaDocument(outcome.value);
+        const doc = this.classify(outcome.value);
         if (!doc || doc.kind === 'single') return { kind: 'next', tried: `${url} (not an OpenAPI document)` };
         const answer = this.fromDefinitions(doc, outcome, gvk);
         return answer.kind === 'found' ? { ...answer, label: `cluster ${cluster.context} (${path})` } : answer;
       },
     };
+  }
+
+  private classify(value: unknown): SchemaDocument | undefined {
+    if (!value || typeof value !== 'object') return classifySchemaDocument(value);
+    if (!this.classified.has(value)) this.classified.set(value, classifySchemaDocument(value));
+    return this.classified.get(value);
   }
 
   private transformedDefinitions(id: string, doc: Exclude<SchemaDocument, { kind: 'single' }>): object {

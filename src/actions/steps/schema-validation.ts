@@ -1,7 +1,7 @@
 import { crdSchemas, isCustomResourceDefinition, type CrdSchema } from '../../core/schema/crd-schemas.js';
 import { gvkOf } from '../../core/schema/gvk.js';
 import type { InputDocument } from '../../core/schema/manifest-input.js';
-import { checkAgainstSchema, expandResources, identify, precheck, type CheckOptions, type InputResource, type SchemaLookup } from '../../core/schema/resource-check.js';
+import { checkAgainstSchema, describeResource, expandResources, precheck, type CheckOptions, type InputResource, type SchemaLookup } from '../../core/schema/resource-check.js';
 import type { SchemaCompiler } from '../../core/schema/schema-compiler.js';
 import type { ResourceResult } from '../../core/schema/validation-result.js';
 import type { Resolution, SchemaRegistry } from './schema-registry.js';
@@ -18,19 +18,23 @@ export function crdSchemasIn(docs: readonly InputDocument[]): CrdSchema[] {
 /**
  * Checks every resource: schemas are resolved once per kind (in parallel),
  * compiled once per kind, then resources are validated in one synchronous
- * pass, which keeps validation cheaper than parsing.
+ * pass, which keeps validation cheaper than parsing. Each resource's identity
+ * and kind key are worked out once and reused by every pass.
  */
 export async function validateDocuments(docs: readonly InputDocument[], registry: SchemaRegistry, compiler: SchemaCompiler, options: CheckOptions): Promise<ResourceResult[]> {
   const resources = expandResources(docs);
-  const results: (ResourceResult | undefined)[] = resources.map((r) => precheck(r, options));
+  const bases = resources.map(describeResource);
+  const results: (ResourceResult | undefined)[] = resources.map((r, i) => precheck(r, options, bases[i]));
+  const keys: string[] = [];
   const kinds = new Map<string, { apiVersion: string; kind: string; count: number }>();
-  resources.forEach((r, i) => {
+  resources.forEach((_, i) => {
     if (results[i]) return;
-    const { apiVersion, kind } = identify(r.value);
+    const { apiVersion, kind } = bases[i]!;
     const key = `${apiVersion}\0${kind}`;
-    const entry = kinds.get(key) ?? { apiVersion, kind, count: 0 };
-    entry.count++;
-    kinds.set(key, entry);
+    keys[i] = key;
+    const entry = kinds.get(key);
+    if (entry) entry.count++;
+    else kinds.set(key, { apiVersion, kind, count: 1 });
   });
   const resolved = new Map<string, Resolution>();
   await Promise.all(
@@ -51,17 +55,11 @@ export async function validateDocuments(docs: readonly InputDocument[], registry
   // Fast pass first: detailed errors need ajv, which a run with every validator cached never loads otherwise.
   const fastValid: (boolean | undefined)[] = resources.map((r, i) => {
     if (results[i]) return undefined;
-    const { apiVersion, kind } = identify(r.value);
-    const lookup = lookupFor(`${apiVersion}\0${kind}`);
+    const lookup = lookupFor(keys[i]!);
     return lookup.kind === 'found' ? lookup.validator.isValid(r.value) : undefined;
   });
   if (fastValid.includes(false)) await compiler.prepare();
-  return resources.map((r: InputResource, i) => {
-    const done = results[i];
-    if (done) return done;
-    const { apiVersion, kind } = identify(r.value);
-    return checkAgainstSchema(r, lookupFor(`${apiVersion}\0${kind}`), options, fastValid[i]);
-  });
+  return resources.map((r: InputResource, i) => results[i] ?? checkAgainstSchema(r, lookupFor(keys[i]!), options, fastValid[i], bases[i]));
 }
 
 function toLookup(resolution: Resolution, compiler: SchemaCompiler, uses: number): SchemaLookup {

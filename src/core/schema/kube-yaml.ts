@@ -1,4 +1,4 @@
-import { NOT_RESOLVED, Schema, boolYaml11Tag, defineScalarTag, mapTag, mergeTag, nullYaml11Tag, seqTag, strTag } from 'js-yaml';
+import { NOT_RESOLVED, Schema, boolYaml11Tag, defineScalarTag, mapTag, mergeTag, nullYaml11Tag, seqTag, strTag, type ScalarTagDefinition } from 'js-yaml';
 
 /**
  * Plain scalars resolved as Kubernetes reads manifests (sigs.k8s.io/yaml over
@@ -47,4 +47,34 @@ const goFloatTag = defineScalarTag<number>('tag:yaml.org,2002:float', {
   identify: (data) => typeof data === 'number',
 });
 
-export const KUBERNETES_YAML_SCHEMA = new Schema([strTag, seqTag, mapTag, nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag]);
+/** The tags that resolve plain scalars, in the order js-yaml tries them. */
+const IMPLICIT_TAGS: readonly ScalarTagDefinition[] = [nullYaml11Tag, boolYaml11Tag, goIntTag, goFloatTag, mergeTag];
+
+export const KUBERNETES_YAML_SCHEMA = new Schema([strTag, seqTag, mapTag, ...IMPLICIT_TAGS]);
+
+// The same first-character dispatch as Schema.resolveImplicitScalarTag, kept as
+// an array for ASCII so the block reader pays one index per scalar.
+const anyFirstChar = IMPLICIT_TAGS.filter((tag) => tag.implicitFirstChars === null);
+const byFirstChar = new Map<string, readonly ScalarTagDefinition[]>();
+for (const tag of IMPLICIT_TAGS) {
+  for (const key of tag.implicitFirstChars ?? []) {
+    if (!byFirstChar.has(key)) byFirstChar.set(key, IMPLICIT_TAGS.filter((t) => t.implicitFirstChars === null || t.implicitFirstChars.includes(key)));
+  }
+}
+const asciiFirstChar = Array.from({ length: 128 }, (_, code) => byFirstChar.get(String.fromCharCode(code)) ?? anyFirstChar);
+const emptyCandidates = byFirstChar.get('') ?? anyFirstChar;
+
+/**
+ * The value of an untagged plain scalar, exactly as KUBERNETES_YAML_SCHEMA
+ * resolves it (for a mapping key, js-yaml then takes `String()` of it).
+ */
+export function resolvePlainScalar(source: string): unknown {
+  const code = source.charCodeAt(0);
+  const candidates = code < 128 ? asciiFirstChar[code]! : source.length === 0 ? emptyCandidates : (byFirstChar.get(source.charAt(0)) ?? anyFirstChar);
+  for (let i = 0; i < candidates.length; i++) {
+    const tag = candidates[i]!;
+    const value = tag.resolve(source, false, tag.tagName);
+    if (value !== NOT_RESOLVED) return value;
+  }
+  return source;
+}

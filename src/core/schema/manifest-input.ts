@@ -1,4 +1,5 @@
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
+import { readBlockYaml } from './block-yaml-reader.js';
 import { KUBERNETES_YAML_SCHEMA } from './kube-yaml.js';
 import { LineIndex } from './line-index.js';
 import { nodeOffset, walkDocument, type PathSegment } from './yaml-events.js';
@@ -30,10 +31,10 @@ export interface ReadOptions {
 }
 
 /**
- * Splits and parses a manifest file. The whole text is parsed in one pass
- * (js-yaml has a fixed cost per call, so per-document calls would double the
- * time); when that fails, each document is parsed on its own so a broken one
- * is reported at its file:line:col and the others are still validated.
+ * Splits and parses a manifest file. Documents in the block style helm renders
+ * are read by the block reader; any document it declines is parsed by js-yaml
+ * on its own, and when that fails the whole file goes the js-yaml way, so a
+ * broken document is reported exactly as js-yaml reports it.
  */
 export function readManifestText(file: string, text: string, options: ReadOptions): InputDocument[] {
   if (!options.duplicateKeys && file.endsWith('.json')) {
@@ -41,8 +42,49 @@ export function readManifestText(file: string, text: string, options: ReadOption
     if (json) return json;
   }
   const lines = new LineIndex(text);
+  const stream = readBlockYaml(text, options);
+  if ('declined' in stream) return readWithJsYaml(file, text, lines, options);
+  const parsed: ParsedDocument[] = [];
+  const { documents } = stream;
+  for (let d = 0; d < documents.length; d++) {
+    const doc = documents[d]!;
+    if (doc.kind === 'read') {
+      parsed.push(doc);
+      continue;
+    }
+    // Declined documents next to each other go to js-yaml in one call: it has a fixed cost per call.
+    let end = doc.end;
+    for (let next = documents[d + 1]; next?.kind === 'declined' && next.start === end; next = documents[d + 1]) {
+      end = next.end;
+      d++;
+    }
+    try {
+      for (const one of parseWithJsYaml(text.slice(doc.start, end), options)) parsed.push(shift(one, doc.start));
+    } catch {
+      return readWithJsYaml(file, text, lines, options);
+    }
+  }
+  return toInputDocuments(file, text, 0, lines, parsed, text);
+}
+
+/** The same, with js-yaml reading every document: the reference the block reader is held to. */
+export function readManifestTextWithJsYaml(file: string, text: string, options: ReadOptions): InputDocument[] {
+  if (!options.duplicateKeys && file.endsWith('.json')) {
+    const json = tryJson(file, text);
+    if (json) return json;
+  }
+  return readWithJsYaml(file, text, new LineIndex(text), options);
+}
+
+/**
+ * The whole text is parsed in one pass (js-yaml has a fixed cost per call, so
+ * per-document calls would double the time); when that fails, each document
+ * is parsed on its own so a broken one is reported at its file:line:col and
+ * the others are still validated.
+ */
+function readWithJsYaml(file: string, text: string, lines: LineIndex, options: ReadOptions): InputDocument[] {
   try {
-    return parseStream(file, text, 0, lines, options);
+    return toInputDocuments(file, text, 0, lines, parseWithJsYaml(text, options), text);
   } catch {
     return parseEachDocument(file, text, lines, options);
   }
@@ -58,40 +100,59 @@ function tryJson(file: string, text: string): InputDocument[] | undefined {
   }
 }
 
-/** Parses `text` (the whole file, or one document of it starting at `base`); throws on any YAML error. */
-function parseStream(file: string, text: string, base: number, lines: LineIndex, options: ReadOptions, fullText = text): InputDocument[] {
+/** One document as a parser gives it, offsets in the text it was given (the root's is -1 for an empty document). */
+interface ParsedDocument {
+  offset: number;
+  value: unknown;
+  duplicates: { path: PathSegment[]; key: string; offset: number }[];
+}
+
+/** Parses `text` with js-yaml; throws on any YAML error. */
+function parseWithJsYaml(text: string, options: ReadOptions): ParsedDocument[] {
   const events = parseEvents(text, {});
-  const roots: { event: number; offset: number; duplicates: InputDocument['duplicateKeys'] }[] = [];
+  const docs: ParsedDocument[] = [];
   for (let i = 0; i < events.length; i++) {
     if (events[i]!.type !== EVENT_ID.DOCUMENT) continue;
     const root = events[i + 1];
-    const duplicates: InputDocument['duplicateKeys'] = [];
-    if (options.duplicateKeys) {
-      walkDocument(events, i, text, undefined, (path, key, offset) => duplicates.push({ path: [...path], key, ...lines.position(base + offset) }));
-    }
-    roots.push({ event: i, offset: root ? nodeOffset(root as Event) : -1, duplicates });
+    const duplicates: ParsedDocument['duplicates'] = [];
+    if (options.duplicateKeys) walkDocument(events, i, text, undefined, (path, key, offset) => duplicates.push({ path: [...path], key, offset }));
+    docs.push({ offset: root ? nodeOffset(root as Event) : -1, value: undefined, duplicates });
   }
   const values = constructFromEvents(events, { source: text, json: true, schema: KUBERNETES_YAML_SCHEMA, maxAliases: 1000 });
+  docs.forEach((doc, d) => (doc.value = values[d]));
+  return docs;
+}
+
+function shift(doc: ParsedDocument, by: number): ParsedDocument {
+  return {
+    offset: doc.offset < 0 ? doc.offset : doc.offset + by,
+    value: doc.value,
+    duplicates: doc.duplicates.map((d) => ({ ...d, offset: d.offset + by })),
+  };
+}
+
+/** Documents of `text` (the whole file, or one document of it starting at `base`), with what locates them in the file. */
+function toInputDocuments(file: string, text: string, base: number, lines: LineIndex, parsed: readonly ParsedDocument[], fullText: string): InputDocument[] {
   const docs: InputDocument[] = [];
-  const starts = roots.map((r) => documentStart(text, r.offset));
-  for (let d = 0; d < roots.length; d++) {
-    const value = values[d];
+  const starts = parsed.map((p) => documentStart(text, p.offset));
+  for (let d = 0; d < parsed.length; d++) {
+    const { value, offset } = parsed[d]!;
     if (value === null || value === undefined) continue;
     const start = starts[d]!;
     const end = d + 1 < starts.length ? starts[d + 1]! : text.length;
-    const offset = roots[d]!.offset;
+    const textLine = lines.position(base + start).line;
     docs.push({
       file,
-      index: -1,
+      index: docs.length,
       line: lines.position(base + Math.max(offset, 0)).line,
       source: sourceComment(text, start, offset),
       value,
-      duplicateKeys: roots[d]!.duplicates,
+      duplicateKeys: parsed[d]!.duplicates.map(({ path, key, offset: at }) => ({ path, key, ...lines.position(base + at) })),
       text: () => fullText.slice(base + start, base + end),
-      textLine: lines.position(base + start).line,
+      textLine,
     });
   }
-  return docs.map((doc, index) => ({ ...doc, index }));
+  return docs;
 }
 
 /** Per-document fallback: a document that does not parse becomes an error at its file:line:col. */
@@ -101,7 +162,7 @@ function parseEachDocument(file: string, text: string, lines: LineIndex, options
     const chunk = text.slice(start, end);
     if (!hasContent(chunk)) continue;
     try {
-      docs.push(...parseStream(file, chunk, start, lines, options, text));
+      docs.push(...toInputDocuments(file, chunk, start, lines, parseWithJsYaml(chunk, options), text));
     } catch (err) {
       const mark = err instanceof YAMLException ? err.mark : undefined;
       const at = lines.position(start + (mark?.position ?? 0));

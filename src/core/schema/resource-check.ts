@@ -2,7 +2,7 @@ import { matchesKindFilter } from './gvk.js';
 import type { InputDocument } from './manifest-input.js';
 import type { CompiledValidator } from './schema-compiler.js';
 import { describeSchemaErrors, formatPath } from './schema-problems.js';
-import type { Problem, ResourceResult } from './validation-result.js';
+import type { Problem, ResourceResult, ResourceStatus } from './validation-result.js';
 import { locatePath, type PathSegment } from './yaml-events.js';
 
 /** A resource to check: a document, or one item of a `List` document. */
@@ -50,40 +50,50 @@ export function identify(value: unknown): { apiVersion: string; kind: string; na
   };
 }
 
+/** Where a resource is and what it is: the start of every result for it (`item` and `source` undefined when absent). */
+export interface ResourceBase {
+  file: string;
+  document: number;
+  item: number | undefined;
+  line: number;
+  source: string | undefined;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
 /** Everything but the schema check: parse errors, identity, skip/reject. Returns a finished result, or undefined to go on. */
-export function precheck(res: InputResource, options: CheckOptions): ResourceResult | undefined {
-  const base = baseResult(res);
+export function precheck(res: InputResource, options: CheckOptions, base: ResourceBase = describeResource(res)): ResourceResult | undefined {
   const { doc } = res;
   if (doc.error) {
-    return { ...base, status: 'error', problems: [{ path: '', keyword: 'yaml', message: `not valid YAML: ${doc.error.message}`, line: doc.error.line, column: doc.error.col }] };
+    return resultOf(base, 'error', [{ path: '', keyword: 'yaml', message: `not valid YAML: ${doc.error.message}`, line: doc.error.line, column: doc.error.col }]);
   }
   const v = res.value;
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
-    return { ...base, status: 'error', problems: [{ path: '', keyword: 'type', message: `expected a mapping (a Kubernetes object), found ${Array.isArray(v) ? 'a list' : typeof v}` }] };
+    return resultOf(base, 'error', [{ path: '', keyword: 'type', message: `expected a mapping (a Kubernetes object), found ${Array.isArray(v) ? 'a list' : typeof v}` }]);
   }
-  if (!base.kind) return { ...base, status: 'error', problems: [{ path: 'kind', keyword: 'required', message: "missing 'kind'" }] };
-  if (!base.apiVersion) return { ...base, status: 'error', problems: [{ path: 'apiVersion', keyword: 'required', message: "missing 'apiVersion'" }] };
-  if (matchesKindFilter(options.skip, base.apiVersion, base.kind)) return { ...base, status: 'skipped', problems: [{ path: '', keyword: 'skip', message: 'skipped by --skip' }] };
+  if (!base.kind) return resultOf(base, 'error', [{ path: 'kind', keyword: 'required', message: "missing 'kind'" }]);
+  if (!base.apiVersion) return resultOf(base, 'error', [{ path: 'apiVersion', keyword: 'required', message: "missing 'apiVersion'" }]);
+  if (matchesKindFilter(options.skip, base.apiVersion, base.kind)) return resultOf(base, 'skipped', [{ path: '', keyword: 'skip', message: 'skipped by --skip' }]);
   if (matchesKindFilter(options.reject, base.apiVersion, base.kind)) {
-    return { ...base, status: 'error', problems: [{ path: '', keyword: 'rejected', message: `prohibited resource kind ${base.kind} (--reject)` }] };
+    return resultOf(base, 'error', [{ path: '', keyword: 'rejected', message: `prohibited resource kind ${base.kind} (--reject)` }]);
   }
   return undefined;
 }
 
 /** The schema check proper, for a resource that passed `precheck`. */
-export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, options: CheckOptions, fastValid?: boolean): ResourceResult {
-  const base = baseResult(res);
+export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, options: CheckOptions, fastValid?: boolean, base: ResourceBase = describeResource(res)): ResourceResult {
   const problems: Problem[] = duplicateKeyProblems(res);
-  if (lookup.kind === 'error') return { ...base, status: 'error', problems: [...problems, { path: '', keyword: 'schema-source', message: lookup.message }] };
+  if (lookup.kind === 'error') return resultOf(base, 'error', [...problems, { path: '', keyword: 'schema-source', message: lookup.message }]);
   if (lookup.kind === 'missing') {
     if (options.ignoreMissingSchemas && problems.length === 0) {
-      return { ...base, status: 'skipped', problems: [{ path: '', keyword: 'missing-schema', message: `no schema for ${base.apiVersion}/${base.kind} (--ignore-missing-schemas)` }] };
+      return resultOf(base, 'skipped', [{ path: '', keyword: 'missing-schema', message: `no schema for ${base.apiVersion}/${base.kind} (--ignore-missing-schemas)` }]);
     }
     const tried = lookup.tried.length ? ` (looked in: ${lookup.tried.join(', ')})` : '';
     const missing = { path: '', keyword: 'missing-schema', message: `could not find a schema for ${base.apiVersion}/${base.kind}${tried}` };
-    return { ...base, status: options.ignoreMissingSchemas ? 'invalid' : 'error', problems: options.ignoreMissingSchemas ? problems : [...problems, missing] };
+    return resultOf(base, options.ignoreMissingSchemas ? 'invalid' : 'error', options.ignoreMissingSchemas ? problems : [...problems, missing]);
   }
-  const withSchema = { ...base, schema: lookup.label };
   let data = res.value;
   if (!(fastValid ?? lookup.validator.isValid(data))) {
     // An explicit null means "not set" to the API server; only look for nulls when the strict check failed.
@@ -95,19 +105,41 @@ export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, opt
       for (const p of describeSchemaErrors(lookup.validator.errors(data), data)) problems.push(locate(res, p.segments, { path: p.path, keyword: p.keyword, message: p.message }));
     }
   }
-  return { ...withSchema, status: problems.length ? 'invalid' : 'valid', problems };
+  return resultOf(base, problems.length ? 'invalid' : 'valid', problems, lookup.label);
 }
 
-function baseResult(res: InputResource): Omit<ResourceResult, 'status' | 'problems'> {
-  const id = identify(res.value);
-  const line = res.item !== undefined ? itemLine(res) : res.doc.line;
+/**
+ * A result with its fields in the JSON output's order. Built field by field:
+ * spreading the base into each result cost about a microsecond per resource.
+ */
+function resultOf(base: ResourceBase, status: ResourceStatus, problems: Problem[], schema?: string): ResourceResult {
+  const out = { file: base.file, document: base.document } as ResourceResult;
+  if (base.item !== undefined) out.item = base.item;
+  out.line = base.line;
+  if (base.source !== undefined) out.source = base.source;
+  out.apiVersion = base.apiVersion;
+  out.kind = base.kind;
+  out.namespace = base.namespace;
+  out.name = base.name;
+  if (schema !== undefined) out.schema = schema;
+  out.status = status;
+  out.problems = problems;
+  return out;
+}
+
+/** The base of every result for `res`; computing it once per resource spares a second identify (and, for List items, a second re-parse). */
+export function describeResource(res: InputResource): ResourceBase {
+  const { apiVersion, kind, namespace, name } = identify(res.value);
   return {
     file: res.doc.file,
     document: res.doc.index,
-    ...(res.item !== undefined ? { item: res.item } : {}),
-    line,
-    ...(res.doc.source ? { source: res.doc.source } : {}),
-    ...id,
+    item: res.item,
+    line: res.item !== undefined ? itemLine(res) : res.doc.line,
+    source: res.doc.source || undefined,
+    apiVersion,
+    kind,
+    namespace,
+    name,
   };
 }
 
@@ -116,6 +148,7 @@ function itemLine(res: InputResource): number {
 }
 
 function duplicateKeyProblems(res: InputResource): Problem[] {
+  if (res.doc.duplicateKeys.length === 0) return [];
   const prefix = res.item !== undefined ? ['items', res.item] : [];
   return res.doc.duplicateKeys
     .filter((d) => prefix.every((p, i) => String(d.path[i]) === String(p)))

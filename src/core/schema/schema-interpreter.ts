@@ -11,6 +11,13 @@ import type { ErrorObject } from 'ajv';
 
 type Schema = Record<string, unknown> | boolean;
 
+/**
+ * Where the walk is in the data, as a chain back to the root (undefined).
+ * Valid resources never need the JSON pointer, so it is only spelled out
+ * for an error.
+ */
+type InstancePath = { up: InstancePath; segment: string | number } | undefined;
+
 const VALIDATING = new Set([
   '$ref', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'patternProperties', 'items',
   'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
@@ -22,6 +29,8 @@ export class SchemaInterpreter {
   private readonly documents = new Map<string, Schema>();
   private readonly patterns = new Map<string, RegExp>();
   private readonly documentSupport = new Map<string, boolean>();
+  /** base → ref → target; documents are only ever added, so a resolved ref stays resolved. */
+  private readonly resolvedRefs = new Map<string, Map<string, { schema: Schema; base: string }>>();
 
   constructor(documents: { id: string; schema: object }[]) {
     this.add(documents);
@@ -72,11 +81,11 @@ export class SchemaInterpreter {
     const errors: ErrorObject[] = [];
     const rootBase = typeof (root as { $id?: unknown }).$id === 'string' ? stripFragment((root as { $id: string }).$id) : base;
     if (rootBase && !this.documents.has(rootBase)) this.documents.set(rootBase, root as Schema);
-    this.check(root as Schema, data, '', rootBase, errors);
+    this.check(root as Schema, data, undefined, rootBase, errors);
     return errors;
   }
 
-  private check(schema: Schema, data: unknown, path: string, base: string, errors: ErrorObject[]): void {
+  private check(schema: Schema, data: unknown, path: InstancePath, base: string, errors: ErrorObject[]): void {
     if (schema === true) return;
     if (schema === false) return void errors.push(err('false schema', path, {}, 'boolean schema is false', schema, data));
     const s = schema;
@@ -110,7 +119,7 @@ export class SchemaInterpreter {
     if (Array.isArray(data)) {
       if (typeof s.minItems === 'number' && data.length < s.minItems) errors.push(err('minItems', path, { limit: s.minItems }, `must NOT have fewer than ${s.minItems} items`, s, data));
       if (typeof s.maxItems === 'number' && data.length > s.maxItems) errors.push(err('maxItems', path, { limit: s.maxItems }, `must NOT have more than ${s.maxItems} items`, s, data));
-      if (s.items !== undefined && typeof s.items === 'object') data.forEach((item, i) => this.check(s.items as Schema, item, `${path}/${i}`, base, errors));
+      if (s.items !== undefined && typeof s.items === 'object') data.forEach((item, i) => this.check(s.items as Schema, item, { up: path, segment: i }, base, errors));
     } else if (data !== null && typeof data === 'object') {
       this.checkObject(s, data as Record<string, unknown>, path, base, errors);
     }
@@ -136,7 +145,7 @@ export class SchemaInterpreter {
     }
   }
 
-  private checkObject(s: Record<string, unknown>, data: Record<string, unknown>, path: string, base: string, errors: ErrorObject[]): void {
+  private checkObject(s: Record<string, unknown>, data: Record<string, unknown>, path: InstancePath, base: string, errors: ErrorObject[]): void {
     const keys = Object.keys(data);
     for (const r of (s.required as string[] | undefined) ?? []) {
       if (!(r in data)) errors.push(err('required', path, { missingProperty: r }, `must have required property '${r}'`, s, data));
@@ -146,7 +155,7 @@ export class SchemaInterpreter {
     const props = (s.properties as Record<string, Schema> | undefined) ?? {};
     const patterns = Object.entries((s.patternProperties as Record<string, Schema> | undefined) ?? {});
     for (const key of keys) {
-      const child = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const child: InstancePath = { up: path, segment: key };
       let matched = false;
       if (Object.prototype.hasOwnProperty.call(props, key)) {
         matched = true;
@@ -165,6 +174,18 @@ export class SchemaInterpreter {
   }
 
   private resolve(ref: string, base: string): { schema: Schema; base: string } | undefined {
+    let byRef = this.resolvedRefs.get(base);
+    const known = byRef?.get(ref);
+    if (known) return known;
+    const target = this.lookupRef(ref, base);
+    if (target) {
+      if (!byRef) this.resolvedRefs.set(base, (byRef = new Map()));
+      byRef.set(ref, target);
+    }
+    return target;
+  }
+
+  private lookupRef(ref: string, base: string): { schema: Schema; base: string } | undefined {
     const hash = ref.indexOf('#');
     const docPart = hash < 0 ? ref : ref.slice(0, hash);
     const pointer = hash < 0 ? '' : ref.slice(hash + 1);
@@ -200,8 +221,14 @@ export class SchemaInterpreter {
   }
 }
 
-function err(keyword: string, instancePath: string, params: Record<string, unknown>, message: string, parentSchema: unknown, data: unknown): ErrorObject {
-  return { keyword, instancePath, schemaPath: '', params, message, parentSchema: parentSchema as object, data } as ErrorObject;
+function err(keyword: string, path: InstancePath, params: Record<string, unknown>, message: string, parentSchema: unknown, data: unknown): ErrorObject {
+  return { keyword, instancePath: pointerOf(path), schemaPath: '', params, message, parentSchema: parentSchema as object, data } as ErrorObject;
+}
+
+function pointerOf(path: InstancePath): string {
+  let pointer = '';
+  for (let p = path; p; p = p.up) pointer = `/${typeof p.segment === 'number' ? p.segment : p.segment.replace(/~/g, '~0').replace(/\//g, '~1')}${pointer}`;
+  return pointer;
 }
 
 function stripFragment(id: string): string {
