@@ -142,6 +142,11 @@ export function serializeChartIndex(index: ChartIndex): string {
   return emitGoYaml({ ...index.extra, apiVersion: index.apiVersion, entries, generated: index.generated });
 }
 
+/** One chart's block under `entries:` (`  name:` and its versions), byte for byte as serializeChartIndex writes it. */
+export function serializeChartSection(name: string, versions: IndexEntry[]): string {
+  return emitGoYaml({ entries: { [name]: versions.map((e) => stripUndefined(e)) } }).slice('entries:\n'.length);
+}
+
 function stripUndefined(entry: IndexEntry): JsonValue {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== null && !(k === 'annotations' && Object.keys(v as object).length === 0)) out[k] = v;
