@@ -1,5 +1,5 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
-import { findEntry, OBJECT_ETAG_ANNOTATION, provenanceToMetadata, withEntry, type IndexEntry } from '../core/chart-index.js';
+import { OBJECT_ETAG_ANNOTATION, provenanceToMetadata, type IndexEntry } from '../core/chart-index.js';
 import { planPromotion, promotedEntry } from '../core/promotion-plan.js';
 import type { Environment } from '../core/environment.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
-import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, updateIndex } from './steps/repository-index.js';
+import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256 } from './steps/repository-index.js';
 
 export interface PromoteOptions {
   from: string;
@@ -106,16 +106,16 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const copied = await copyTarball(source, target, plan.sourceName, plan.targetName, entry, fromEnv, toEnv);
   entry.annotations = { ...entry.annotations, [OBJECT_ETAG_ANNOTATION]: copied.etag };
 
-  await updateIndex(
+  await addIndexEntry(
     deps,
     target,
-    (current) => {
-      const listed = current ? findEntry(current, chart, plan.version) : undefined;
-      if (listed?.digest === entry.digest) return undefined;
+    entry,
+    (listed) => {
+      if (listed?.digest === entry.digest) return false;
       if (listed) throw refusal('targetDiffers', `${toEnv.name} already lists ${chart} ${plan.version} with digest ${listed.digest}`, fromEnv, toEnv);
-      return withEntry(current ?? { apiVersion: 'v1', entries: {}, generated: '', extra: {} }, entry, deps.now());
+      return true;
     },
-    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: toIndex },
+    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: chartIndexSnapshot(target, entry.name, toIndex) },
   );
   return { kind: copied.written ? 'promoted' : 'repaired', key, ...summary };
 }

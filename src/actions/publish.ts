@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { archiveMetadata } from '../core/chart-archive.js';
-import { chartIndexEntry, findEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetadata, tarballFileName, withEntry } from '../core/chart-index.js';
+import { chartIndexEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetadata, tarballFileName } from '../core/chart-index.js';
 import { planIndexStep, planPublish, type PublishOutcome } from '../core/publish-plan.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import type { Deps } from './deps.js';
 import { buildPackage } from './steps/package-chart.js';
-import { openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, storedObject, updateIndex } from './steps/repository-index.js';
+import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, storedObject } from './steps/repository-index.js';
 
 export interface PublishOptions {
   env: string;
@@ -80,10 +80,10 @@ export async function publish(deps: Deps, options: PublishOptions): Promise<Publ
   const where = `s3://${repository.bucket}/${repository.keyOf(tarball.fileName)}`;
 
   // Read the index first: a corrupt index refuses the publish before anything is uploaded.
-  const snapshot = await readIndex(repository);
-  const { index } = snapshot;
+  const snapshot = await readChartIndex(repository, tarball.name);
+  const listed = listedVersionOf(snapshot, tarball.version);
   let existing = await storedObject(repository, tarball.fileName);
-  let plan = planPublish({ chart: tarball, storedDigest: existing?.digest, index, force: Boolean(options.force) });
+  let plan = planPublish({ chart: tarball, storedDigest: existing?.digest, listed, force: Boolean(options.force) });
   if (plan.kind === 'refused') throw versionExists(env.name, where, tarball, plan.existingDigest, plan.reason);
   // Probe (once per bucket, cached) only when something is about to be written.
   if (plan.tarball !== 'keep' || plan.index !== 'keep') await requireConditionalWrites(deps, repository, env, Boolean(options.noLock));
@@ -103,7 +103,7 @@ export async function publish(deps: Deps, options: PublishOptions): Promise<Publ
     if (written.kind === 'preconditionFailed') {
       // Another job uploaded the same name between our check and our write.
       existing = await storedObject(repository, tarball.fileName);
-      plan = planPublish({ chart: tarball, storedDigest: existing?.digest, index, force: false });
+      plan = planPublish({ chart: tarball, storedDigest: existing?.digest, listed, force: false });
       if (plan.kind === 'refused') throw versionExists(env.name, where, tarball, plan.existingDigest, plan.reason);
     } else {
       uploaded = true;
@@ -113,15 +113,14 @@ export async function publish(deps: Deps, options: PublishOptions): Promise<Publ
 
   const annotations = existing?.etag ? { ...repositoryAnnotations, [OBJECT_ETAG_ANNOTATION]: existing.etag } : repositoryAnnotations;
   const entry = chartIndexEntry(tarball.metadata, { digest: tarball.digest, created: deps.now().toISOString(), url: tarball.fileName, annotations });
-  const update = await updateIndex(
+  const update = await addIndexEntry(
     deps,
     repository,
-    (current) => {
-      const listed = current ? findEntry(current, tarball.name, tarball.version) : undefined;
-      const step = planIndexStep(listed, tarball.digest);
-      if (step === 'keep') return undefined;
-      if (step === 'replace' && !options.force) throw versionExists(env.name, where, tarball, listed!.digest!, 'indexDiffers');
-      return withEntry(current ?? { apiVersion: 'v1', entries: {}, generated: '', extra: {} }, entry, deps.now());
+    entry,
+    (listedNow) => {
+      const step = planIndexStep(listedNow, tarball.digest);
+      if (step === 'replace' && !options.force) throw versionExists(env.name, where, tarball, listedNow!.digest!, 'indexDiffers');
+      return step !== 'keep';
     },
     { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: snapshot },
   );

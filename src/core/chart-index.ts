@@ -1,6 +1,6 @@
 import { load, CORE_SCHEMA } from 'js-yaml';
 import { ChartctlError } from './errors.js';
-import { compareVersions } from './chart-version.js';
+import { compareVersions, newestFirstPosition } from './chart-version.js';
 import { emitGoYaml, goYamlKeyCompare, type JsonValue } from './go-yaml-style.js';
 
 /**
@@ -142,6 +142,11 @@ export function serializeChartIndex(index: ChartIndex): string {
   return emitGoYaml({ ...index.extra, apiVersion: index.apiVersion, entries, generated: index.generated });
 }
 
+/** One chart's block under `entries:` (`  name:` and its versions), byte for byte as serializeChartIndex writes it. */
+export function serializeChartSection(name: string, versions: IndexEntry[]): string {
+  return emitGoYaml({ entries: { [name]: versions.map((e) => stripUndefined(e)) } }).slice('entries:\n'.length);
+}
+
 function stripUndefined(entry: IndexEntry): JsonValue {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== null && !(k === 'annotations' && Object.keys(v as object).length === 0)) out[k] = v;
@@ -183,14 +188,8 @@ export function listEntries(index: ChartIndex): IndexEntry[] {
 export function withEntry(index: ChartIndex, entry: IndexEntry, generated: Date): ChartIndex {
   const current = (index.entries[entry.name] ?? []).filter((e) => e.version !== entry.version);
   // The list is normally sorted already (helm and chartctl write it so): insert in place, O(n) not O(n log n) semver parses.
-  const sorted = current.every((e, i) => i === 0 || compareVersions(current[i - 1]!.version, e.version) >= 0);
-  let versions: IndexEntry[];
-  if (sorted) {
-    const at = current.findIndex((e) => compareVersions(e.version, entry.version) < 0);
-    versions = at < 0 ? [...current, entry] : [...current.slice(0, at), entry, ...current.slice(at)];
-  } else {
-    versions = [...current, entry].sort((a, b) => compareVersions(b.version, a.version));
-  }
+  const at = newestFirstPosition(current.map((e) => e.version), entry.version);
+  const versions = at === undefined ? [...current, entry].sort((a, b) => compareVersions(b.version, a.version)) : [...current.slice(0, at), entry, ...current.slice(at)];
   return { ...index, entries: { ...index.entries, [entry.name]: versions }, generated: generated.toISOString() };
 }
 

@@ -1,4 +1,4 @@
-import { findEntry, type ChartIndex, type IndexEntry } from './chart-index.js';
+import type { IndexEntry } from './chart-index.js';
 
 /**
  * What publishing one tarball must do, from what the repository holds now.
@@ -10,8 +10,8 @@ export interface PublishInput {
   chart: { name: string; version: string; digest: string };
   /** sha256 of the object already stored under the tarball's name, if any. */
   storedDigest: string | undefined;
-  /** The current index; undefined when the repository has none yet. */
-  index: ChartIndex | undefined;
+  /** What the current index lists for name+version (only its digest matters); undefined when it does not. */
+  listed: Pick<IndexEntry, 'digest'> | undefined;
   force: boolean;
 }
 
@@ -26,8 +26,7 @@ export type PublishPlan =
 export type PublishOutcome = 'published' | 'unchanged' | 'repaired' | 'replaced';
 
 export function planPublish(input: PublishInput): PublishPlan {
-  const { chart, storedDigest, index, force } = input;
-  const listed = index ? findEntry(index, chart.name, chart.version) : undefined;
+  const { chart, storedDigest, listed, force } = input;
   if (storedDigest !== undefined && storedDigest !== chart.digest && !force) {
     return { kind: 'refused', reason: 'tarballDiffers', existingDigest: storedDigest, localDigest: chart.digest };
   }
@@ -44,7 +43,7 @@ export function planPublish(input: PublishInput): PublishPlan {
   return { kind: 'apply', tarball, index: indexStep, outcome };
 }
 
-export function planIndexStep(listed: IndexEntry | undefined, digest: string): IndexStep {
+export function planIndexStep(listed: Pick<IndexEntry, 'digest'> | undefined, digest: string): IndexStep {
   if (!listed) return 'add';
   return listed.digest === digest ? 'keep' : 'replace';
 }

@@ -5,7 +5,7 @@ import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { probeConditionalWrites } from '../../src/adapters/conditional-write-probe.js';
 import { chartIndexEntry, emptyChartIndex, parseChartIndex, serializeChartIndex, withEntry } from '../../src/core/chart-index.js';
 import { isChartctlError } from '../../src/core/errors.js';
-import { readIndex, requireConditionalWrites, updateIndex } from '../../src/actions/steps/repository-index.js';
+import { addIndexEntry, readChartIndex, readIndex, requireConditionalWrites, updateIndex } from '../../src/actions/steps/repository-index.js';
 import type { Deps } from '../../src/actions/deps.js';
 import type { Environment } from '../../src/core/environment.js';
 
@@ -58,6 +58,74 @@ test('a contended index gives up at the deadline with a clear error', async () =
     o.etag = `"${Math.random()}"`;
   };
   await assert.rejects(updateIndex(deps(store), repo, addVersion('2.0.0'), { lock: true, deadlineMs: 30, random: () => 0.1 }), (e: unknown) => isChartctlError(e) && e.code === 'INDEX_CONTENDED');
+});
+
+const stored = (store: MemoryObjectStore) => new TextDecoder().decode(store.bucket('b').get('dev/index.yaml')!.body);
+const seed = (store: MemoryObjectStore, text: string) => store.bucket('b').set('dev/index.yaml', { body: new TextEncoder().encode(text), etag: '"seed"', metadata: {}, lastModified: at });
+const always = () => true;
+
+test('adding an entry splices it into an index in chartctl\'s layout, with the bytes of the full rewrite', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  const first = await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  assert.deepEqual(first, { written: true, attempts: 1, spliced: false }, 'no index yet: it is written from scratch');
+  const before = stored(store);
+  const snapshot = await readChartIndex(repo, 'shop');
+  assert.ok(snapshot.scan, 'chartctl\'s own index is in the layout');
+  assert.equal(snapshot.index, undefined, 'and is not parsed');
+  const second = await addIndexEntry(deps(store), repo, entry('1.1.0'), always, { lock: true, initial: snapshot });
+  assert.deepEqual(second, { written: true, attempts: 1, spliced: true });
+  assert.equal(stored(store), serializeChartIndex(withEntry(parseChartIndex(before, 'x'), entry('1.1.0'), at)));
+});
+
+test('an index in another layout is parsed and rewritten, and comes out in chartctl\'s layout', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  seed(store, "apiVersion: v1\nentries:\n    shop:\n        - name: shop\n          version: '1.0.0'\n          digest: a\ngenerated: 2020-01-01T00:00:00Z\n");
+  const result = await addIndexEntry(deps(store), repo, entry('1.1.0'), always, { lock: true });
+  assert.deepEqual(result, { written: true, attempts: 1, spliced: false });
+  const text = stored(store);
+  assert.deepEqual(parseChartIndex(text, 'x').entries.shop!.map((e) => e.version), ['1.1.0', '1.0.0']);
+  assert.ok((await readChartIndex(repo, 'shop')).scan, 'the next publish splices');
+});
+
+test('admit sees what is listed: keep writes nothing, a refusal propagates, a corrupt index is refused before any write', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  const etag = store.bucket('b').get('dev/index.yaml')!.etag;
+  const seen: unknown[] = [];
+  const kept = await addIndexEntry(deps(store), repo, entry('1.0.0'), (listed) => (seen.push(listed), false), { lock: true });
+  assert.deepEqual(seen, [{ digest: '1.0.0' }]);
+  assert.deepEqual(kept, { written: false, attempts: 1, spliced: false });
+  await assert.rejects(addIndexEntry(deps(store), repo, entry('1.0.0'), () => { throw new Error('refused'); }, { lock: true }), /refused/);
+  assert.equal(store.bucket('b').get('dev/index.yaml')!.etag, etag, 'nothing was written');
+
+  seed(store, 'apiVersion: v1\nentries:\n  shop:\n  - name: shop\n    version: "1.0.0\n');
+  let written = false;
+  store.beforeWrite = () => (written = true);
+  await assert.rejects(readChartIndex(repo, 'shop'), (e: unknown) => isChartctlError(e) && e.code === 'INDEX_CORRUPT');
+  await assert.rejects(addIndexEntry(deps(store), repo, entry('1.1.0'), always, { lock: true }), (e: unknown) => isChartctlError(e) && e.code === 'INDEX_CORRUPT');
+  assert.equal(written, false);
+});
+
+test('a splice that races another writer re-reads, re-applies and keeps both entries', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  const initial = await readChartIndex(repo, 'shop');
+  let raced = false;
+  store.beforeWrite = (key) => {
+    if (key !== 'dev/index.yaml' || raced) return;
+    raced = true;
+    store.beforeWrite = undefined;
+    // Another job's write lands between our read and our conditional write.
+    void repo.put('index.yaml', new TextEncoder().encode(serializeChartIndex(withEntry(parseChartIndex(stored(store), key), entry('1.1.0'), at))));
+  };
+  const result = await addIndexEntry(deps(store), repo, entry('1.2.0'), (listed) => listed === undefined, { lock: true, random: () => 0, initial });
+  assert.deepEqual(result, { written: true, attempts: 2, spliced: true });
+  const { index } = await readIndex(repo);
+  assert.deepEqual(index!.entries.shop!.map((e) => e.version), ['1.2.0', '1.1.0', '1.0.0']);
 });
 
 test('the probe tells an endpoint that enforces conditional writes from one that ignores them', async () => {

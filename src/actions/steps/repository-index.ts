@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChartctlError } from '../../core/errors.js';
-import { emptyChartIndex, parseChartIndex, serializeChartIndex, type ChartIndex } from '../../core/chart-index.js';
+import { emptyChartIndex, findEntry, parseChartIndex, serializeChartIndex, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
+import { listedVersion, scanIndexText, spliceIndexEntry, type IndexTextScan } from '../../core/chart-index-text.js';
 import { retryDelayMs } from '../../core/publish-plan.js';
 import type { Environment } from '../../core/environment.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
@@ -23,6 +24,12 @@ export interface IndexSnapshot {
   /** undefined: the repository has no index.yaml yet. */
   index: ChartIndex | undefined;
   etag: string | undefined;
+  /** The text it was parsed from (addIndexEntry can splice into it instead of writing the whole index again). */
+  text?: string;
+}
+
+function indexLocation(repository: ChartRepository): string {
+  return `s3://${repository.bucket}/${repository.keyOf(INDEX_NAME)}`;
 }
 
 /** Reads and parses index.yaml; a corrupt index throws INDEX_CORRUPT naming the key (nothing is ever written over it). */
@@ -36,8 +43,9 @@ export async function readIndex(repository: ChartRepository): Promise<IndexSnaps
 export async function readIndexTolerant(repository: ChartRepository): Promise<IndexSnapshot & { corrupt?: ChartctlError }> {
   const got = await repository.get(INDEX_NAME);
   if (got.kind !== 'found') return { index: undefined, etag: undefined };
+  const text = decoder.decode(got.body);
   try {
-    return { index: parseChartIndex(decoder.decode(got.body), `s3://${repository.bucket}/${repository.keyOf(INDEX_NAME)}`), etag: got.etag };
+    return { index: parseChartIndex(text, indexLocation(repository)), etag: got.etag, text };
   } catch (err) {
     if (err instanceof ChartctlError && err.code === 'INDEX_CORRUPT') return { index: undefined, etag: got.etag, corrupt: err };
     throw err;
@@ -94,20 +102,126 @@ export async function updateIndex(
   change: (current: ChartIndex | undefined) => ChartIndex | undefined | Promise<ChartIndex | undefined>,
   options: IndexUpdateOptions,
 ): Promise<IndexUpdate> {
+  let next: ChartIndex | undefined;
+  const cycle = await writeIndexOptimistically(
+    deps,
+    repository,
+    () => readIndexTolerant(repository),
+    async (snapshot) => {
+      if (snapshot.corrupt && !options.replaceCorrupt) throw snapshot.corrupt;
+      next = await change(snapshot.index);
+      return next && serializeChartIndex(next);
+    },
+    options,
+  );
+  return { index: cycle.written ? next! : (cycle.snapshot.index ?? emptyChartIndex(deps.now())), written: cycle.written, attempts: cycle.attempts };
+}
+
+/**
+ * index.yaml as addIndexEntry works on it: the text and, when it is in the
+ * layout chartctl and helm write, where `chart`'s versions are in it (so one
+ * entry is spliced in rather than 10,000 parsed and written again). Any other
+ * text is parsed in full, which refuses a corrupt index.
+ */
+export interface ChartIndexSnapshot {
+  chart: string;
+  /** undefined: the repository has no index.yaml yet. */
+  text: string | undefined;
+  etag: string | undefined;
+  scan: IndexTextScan | undefined;
+  /** The full parse: always there when the scan declined, and when the caller had it already. */
+  index: ChartIndex | undefined;
+}
+
+/** Reads index.yaml for adding an entry of `chart`; a corrupt index throws INDEX_CORRUPT like readIndex. */
+export async function readChartIndex(repository: ChartRepository, chart: string): Promise<ChartIndexSnapshot> {
+  const got = await repository.get(INDEX_NAME);
+  if (got.kind !== 'found') return { chart, text: undefined, etag: undefined, scan: undefined, index: undefined };
+  return chartIndexSnapshot(repository, chart, { text: decoder.decode(got.body), etag: got.etag, index: undefined });
+}
+
+/** The ChartIndexSnapshot of an index read with readIndex (its parse is reused if the text needs the full path). */
+export function chartIndexSnapshot(repository: ChartRepository, chart: string, read: IndexSnapshot): ChartIndexSnapshot {
+  const { text, etag } = read;
+  const scan = text === undefined ? undefined : scanIndexText(text, chart);
+  const index = scan || text === undefined ? read.index : (read.index ?? parseChartIndex(text, indexLocation(repository)));
+  return { chart, text, etag, scan, index };
+}
+
+/** What the index lists for `version` of the snapshot's chart: planning needs only its digest. */
+export function listedVersionOf(snapshot: ChartIndexSnapshot, version: string): Pick<IndexEntry, 'digest'> | undefined {
+  if (snapshot.scan) return listedVersion(snapshot.scan, version);
+  return snapshot.index && findEntry(snapshot.index, snapshot.chart, version);
+}
+
+export interface IndexEntryUpdate {
+  written: boolean;
+  attempts: number;
+  /** The entry was spliced into the text (false: the index was parsed and written in full, or not written). */
+  spliced: boolean;
+}
+
+/**
+ * Adds `entry` (or replaces its version) in the same read-modify-write cycle as
+ * updateIndex. `admit` gets what the current index lists for the version and
+ * returns whether to write; it throws to refuse (immutable versions). Each
+ * cycle splices into the text when scanIndexText and spliceIndexEntry accept
+ * it, and otherwise takes the full parse → withEntry → serialize path, which
+ * writes the same bytes.
+ */
+export async function addIndexEntry(
+  deps: Deps,
+  repository: ChartRepository,
+  entry: IndexEntry,
+  admit: (listed: Pick<IndexEntry, 'digest'> | undefined) => boolean,
+  options: Omit<IndexUpdateOptions, 'initial' | 'replaceCorrupt'> & { initial?: ChartIndexSnapshot },
+): Promise<IndexEntryUpdate> {
+  let spliced = false;
+  const cycle = await writeIndexOptimistically(
+    deps,
+    repository,
+    () => readChartIndex(repository, entry.name),
+    (snapshot) => {
+      if (!admit(listedVersionOf(snapshot, entry.version))) return undefined;
+      const generated = deps.now();
+      const text = snapshot.scan && spliceIndexEntry(snapshot.scan, entry, generated);
+      spliced = text !== undefined;
+      if (text !== undefined) return text;
+      const current = snapshot.index ?? (snapshot.text === undefined ? emptyChartIndex(generated) : parseChartIndex(snapshot.text, indexLocation(repository)));
+      return serializeChartIndex(withEntry(current, entry, generated));
+    },
+    { ...options, initial: options.initial?.chart === entry.name ? options.initial : undefined },
+  );
+  if (cycle.written) deps.reporter.verbose(`index.yaml: ${spliced ? 'spliced the entry into the existing text' : 'parsed and rewrote the whole index'}`);
+  return { written: cycle.written, attempts: cycle.attempts, spliced: cycle.written && spliced };
+}
+
+/**
+ * The optimistic lock itself: `change` turns a snapshot into the new text (undefined: nothing to write),
+ * which is written with If-Match on the snapshot's ETag (If-None-Match: * when there was none); on
+ * 412/409 the cycle runs again from a fresh read after a jittered backoff, until the deadline.
+ */
+async function writeIndexOptimistically<S extends { etag: string | undefined }>(
+  deps: Deps,
+  repository: ChartRepository,
+  read: () => Promise<S>,
+  change: (snapshot: S) => string | undefined | Promise<string | undefined>,
+  options: { lock: boolean; deadlineMs?: number; random?: () => number; initial?: S },
+): Promise<{ written: boolean; attempts: number; snapshot: S }> {
   const deadline = Date.now() + (options.deadlineMs ?? 120_000);
   const random = options.random ?? Math.random;
+  let initial = options.initial;
   for (let attempt = 1; ; attempt++) {
     deps.signal.throwIfAborted();
-    const snapshot: IndexSnapshot & { corrupt?: ChartctlError } = attempt === 1 && options.initial ? options.initial : await readIndexTolerant(repository);
-    if (snapshot.corrupt && !options.replaceCorrupt) throw snapshot.corrupt;
-    const next = await change(snapshot.index);
-    if (next === undefined) return { index: snapshot.index ?? emptyChartIndex(deps.now()), written: false, attempts: attempt };
-    const body = encoder.encode(serializeChartIndex(next));
+    const snapshot = initial ?? (await read());
+    initial = undefined; // a retry must read again, and the old text need not stay in memory
+    const next = await change(snapshot);
+    if (next === undefined) return { written: false, attempts: attempt, snapshot };
     const conditions = !options.lock ? {} : snapshot.etag ? { ifMatch: snapshot.etag } : { ifNoneMatch: '*' as const };
-    const result = await repository.put(INDEX_NAME, body, { ...conditions, contentType: 'application/x-yaml' });
-    if (result.kind === 'written') return { index: next, written: true, attempts: attempt };
+    const result = await repository.put(INDEX_NAME, encoder.encode(next), { ...conditions, contentType: 'application/x-yaml' });
+    if (result.kind === 'written') return { written: true, attempts: attempt, snapshot };
     if (Date.now() >= deadline) {
-      throw new ChartctlError(`Gave up updating s3://${repository.bucket}/${repository.keyOf(INDEX_NAME)} after ${attempt} attempts: other writers kept changing it.`, {
+      throw new ChartctlError(`Gave up updating ${indexLocation(repository)} after ${attempt} attempts: other writers kept changing it.`, {
         code: 'INDEX_CONTENDED',
         hint: 'Nothing was lost: the tarball is uploaded and the index is consistent. Run the same command again to add the entry.',
       });
