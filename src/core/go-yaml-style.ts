@@ -107,8 +107,9 @@ function foldPlain(text: string, column: number, continuationIndent: number): st
 const NON_STRING = [
   /^(?:~|null|Null|NULL)$/,
   /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/,
-  /^[-+]?(?:0|[1-9][0-9_]*)$/,
-  /^[-+]?0[0-7_]+$/,
+  // Any run of digits: go-yaml reads `09` as the float 9, YAML 1.2 parsers as the int 9.
+  /^[-+]?[0-9][0-9_]*$/,
+  /^[-+]?0o[0-7_]+$/,
   /^[-+]?0x[0-9a-fA-F_]+$/,
   /^[-+]?0b[01_]+$/,
   /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$/,
