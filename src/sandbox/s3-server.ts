@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   If-Match on a missing key), checked and written atomically;
  * - per-key serialisation of every object request, so a reader never sees a
  *   half-written object or an ETag that does not belong to the bytes (s3rver
- *   writes in place);
+ *   writes in place), and uploads stored whole or not at all: a PUT is read
+ *   completely before s3rver sees it, so a client killed mid-upload leaves nothing;
  * - fault injection for tests and `chartctl sandbox fault`: latency, fixed
  *   error answers, or ignoring conditional headers like a non-conforming endpoint.
  *
@@ -103,8 +104,22 @@ export async function startS3Server(options: { host?: string; port?: number; dir
           return sendError(res, refusal.status, refusal.code, refusal.message);
         }
       }
-      await forward(req, res);
+      if (req.method !== 'PUT' || copySource) return forward(req, res);
+      // S3 stores an upload whole or not at all; s3rver would keep what arrived before a client died.
+      const body = await wholeBody(req);
+      if (body) await forward(req, res, body);
+      else res.destroy();
     });
+  }
+
+  async function wholeBody(req: IncomingMessage): Promise<Buffer | undefined> {
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of req) chunks.push(c as Buffer);
+    } catch {
+      return undefined;
+    }
+    return req.complete ? Buffer.concat(chunks) : undefined;
   }
 
   async function withLocks(keys: string[], body: () => Promise<void>): Promise<void> {
@@ -161,7 +176,8 @@ export async function startS3Server(options: { host?: string; port?: number; dir
     });
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Passes the request to s3rver as it streams in, or with `body` when it was read already. */
+  function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       const upstreamReq = httpRequest(
         { host: '127.0.0.1', port: upstreamAddress.port, method: req.method, path: req.url, headers: req.headers, agent },
@@ -174,7 +190,8 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       );
       upstreamReq.on('error', reject);
       res.on('close', () => resolve());
-      req.pipe(upstreamReq);
+      if (body) upstreamReq.end(body);
+      else req.pipe(upstreamReq);
     });
   }
 
