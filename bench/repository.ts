@@ -106,6 +106,8 @@ async function main(): Promise<void> {
       theirs.push((await must(measure(helm4, ['package', join(app, 'charts/shop'), '-d', join(work, 'helmpkg')]), 'helm package')).wallS);
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const nodeAlone: number[] = [];
+    for (let i = 0; i < runs; i++) nodeAlone.push((await must(measure(process.execPath, ['-e', '0']), 'node -e 0')).wallS);
     const digestOf = (file: string) => sha256(readFileSync(file));
     const beforeTouch = digestOf(join(work, 'pkg', 'shop-1.0.0.tgz'));
     const helm4Before = digestOf(join(work, 'helmpkg', 'shop-1.0.0.tgz'));
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
     console.log(`  chartctl package : ${fmt(median(ours))}`);
     console.log(`  helm 4 package   : ${fmt(median(theirs))}`);
     console.log(`  ratio            : ${ratio(median(ours), median(theirs))} (target ≤ 1.5×)`);
+    console.log(`  floor: node -e 0 (the runtime starting and exiting) : ${fmt(median(nodeAlone))} → ${ratio(median(nodeAlone), median(theirs))} of helm package`);
     const inProcess: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
