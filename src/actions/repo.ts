@@ -194,17 +194,29 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
         // Entries of the old index whose tarball is gone are dropped; ones published during the rebuild are kept.
         if (name && !droppedSet.has(`${e.name} ${e.version}`) && (await repository.head(name))) landed.push(e);
       }
-      return landed.length ? sortedIndex([...entries, ...landed], deps.now(), next.extra) : next;
+      const rebuilt = landed.length ? sortedIndex([...entries, ...landed], deps.now(), next.extra) : next;
+      // Only `generated` would change: leave the index (and its ETag, which caches and CDNs key on) alone.
+      return current && listsSameEntries(current, rebuilt) ? undefined : rebuilt;
     },
     { lock: !options.noLock, replaceCorrupt: true, deadlineMs: options.deadlineMs, initial: snapshot },
   );
   return { ...result, written: update.written };
 }
 
+/** Whether `rebuilt` lists the very entry objects of `current`, in the same order (true only when every object was reused). */
+function listsSameEntries(current: ChartIndex, rebuilt: ChartIndex): boolean {
+  const names = Object.keys(current.entries);
+  if (names.length !== Object.keys(rebuilt.entries).length) return false;
+  return names.every((name) => {
+    const was = current.entries[name]!;
+    const now = rebuilt.entries[name];
+    return now !== undefined && was.length === now.length && was.every((e, i) => e === now[i]);
+  });
+}
+
 function pickRepositoryProvenance(entry: IndexEntry): Record<string, string> {
   return Object.fromEntries(Object.entries(entry.annotations ?? {}).filter(([k]) => REPOSITORY_PROVENANCE_KEYS.includes(k)));
 }
-
 
 function sameEtag(recorded: string | undefined, listed: string): boolean {
   const bare = (t: string) => t.replace(/^W\//, '').replace(/"/g, '');

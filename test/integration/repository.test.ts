@@ -231,8 +231,10 @@ test('repo list, verify and reindex: dangling entries and wrong digests fail, or
   assert.equal((await cli(['repo', 'verify', 'staging'])).exitCode, 0);
 
   // A second reindex skips objects whose ETag shows they are unchanged, and re-reads one that changed.
-  const warm = JSON.parse((await cli(['repo', 'reindex', 'staging', '--output', 'json'])).stdout) as { reused: number; entries: number };
-  assert.deepEqual([warm.reused, warm.entries], [1, 1]);
+  const before = await indexOf('staging');
+  const warm = JSON.parse((await cli(['repo', 'reindex', 'staging', '--output', 'json'])).stdout) as { reused: number; entries: number; written: boolean };
+  assert.deepEqual([warm.reused, warm.entries, warm.written], [1, 1, false], 'nothing changed, so index.yaml is not rewritten');
+  assert.equal((await indexOf('staging')).etag, before.etag);
   await staging.put('shop-1.1.0.tgz', new TextEncoder().encode('replaced behind our back'));
   const changed = JSON.parse((await cli(['repo', 'reindex', 'staging', '--output', 'json'])).stdout) as { reused: number; entries: number; skipped: unknown[] };
   assert.deepEqual([changed.reused, changed.entries, changed.skipped.length], [0, 0, 1], 'the changed object was read again (and is not a chart)');

@@ -74,7 +74,7 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
         const result = await repoReindex(deps, { env, dryRun: opts.dryRun, noLock: opts.lock === false, full: opts.full });
         if (out.format === 'json') return out.json(result);
         const lines = [
-          `${result.repository} (${result.env}): ${result.dryRun ? 'would write' : 'wrote'} index.yaml with ${result.entries} entries (${result.provenanceKept} with provenance kept, ${result.reused} unchanged objects not re-read)`,
+          `${result.repository} (${result.env}): ${result.dryRun ? 'would write' : result.written ? 'wrote' : 'index.yaml already up to date:'} ${result.written || result.dryRun ? 'index.yaml with ' : ''}${result.entries} entries (${result.provenanceKept} with provenance kept, ${result.reused} unchanged objects not re-read)`,
           ...result.dropped.map((d) => `  dropped ${d}: its tarball is gone`),
           ...result.skipped.map((s) => `  skipped ${s.key}: ${s.reason.split('\n')[0]}`),
         ];
