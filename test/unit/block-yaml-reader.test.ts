@@ -352,6 +352,16 @@ test('duplicate keys in flow mappings: the same path, key, line and column as js
   );
 });
 
+test('a document followed by empty documents keeps its text, so paths in it are located (both readers)', () => {
+  for (const text of ['kind: A\nspec:\n  x: 1\n---\n---\n', 'kind: A\nspec:\n  x: 1\n---\n', 'kind: A\nspec:\n  x: 1\n---\n# nothing\n---\nkind: B\n', '---\nkind: A\nspec:\n  x: [1, 2]\n---\n...\n']) {
+    assertSameAsJsYaml(JSON.stringify(text), text);
+    for (const read of [readManifestText, readManifestTextWithJsYaml]) {
+      const [doc] = read('empty after', text, { duplicateKeys: false });
+      assert.match(doc!.text(), /^(---\n)?kind: A\nspec:\n {2}x: /, JSON.stringify(text));
+    }
+  }
+});
+
 test('every YAML file of the shared corpus reads the same as with js-yaml', { skip: hasSharedCorpus ? false : SHARED_SKIP_REASON }, (t) => {
   const reasons = new Map<string, number>();
   let read = 0;

@@ -63,6 +63,19 @@ test('strict mode catches a typo with its path, line and a suggestion; without s
   assert.match(r!.schema!, /_definitions\.json$/);
 });
 
+test('a problem in a document followed by empty documents is located at its field, not at the first line', async () => {
+  for (const text of [`${DEPLOYMENT}---\n---\n`, `${DEPLOYMENT}---\n`, `---\n${DEPLOYMENT}---\n# nothing rendered\n`]) {
+    const first = text.startsWith('---') ? 1 : 0;
+    const results = await check(text, { strict: true });
+    assert.equal(results.length, 1, text);
+    assert.deepEqual(
+      results[0]!.problems.map((p) => [p.path, p.line, p.column]),
+      [['spec.template.spec.containers[0].imagePullPolice', 17 + first, 9]],
+      text,
+    );
+  }
+});
+
 test("type, enum, required and quantity problems use the schema's words", async () => {
   const text = DEPLOYMENT.replace('replicas: 2', 'replicas: two').replace('imagePullPolice: Always', 'imagePullPolicy: Sometimes').replace('memory: 512Mi', 'memory: 512MB').replace('      - name: api\n', '      - ports: [{containerPort: 80}]\n');
   const [r] = await check(text);
