@@ -16,14 +16,18 @@ export interface InputResource {
 export function expandResources(docs: readonly InputDocument[]): InputResource[] {
   const out: InputResource[] = [];
   for (const doc of docs) {
-    const v = doc.value as Record<string, unknown> | undefined;
-    if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.toLowerCase() === 'list' && Array.isArray(v.items)) {
-      v.items.forEach((item, i) => out.push({ doc, item: i, value: item }));
-    } else {
-      out.push({ doc, value: doc.value });
-    }
+    const items = listItems(doc.value);
+    if (items) items.forEach((item, i) => out.push({ doc, item: i, value: item }));
+    else out.push({ doc, value: doc.value });
   }
   return out;
+}
+
+/** The items of a `List` document (kubeconform's rule: any case of "list"), or undefined for any other document. */
+export function listItems(value: unknown): unknown[] | undefined {
+  const v = value as Record<string, unknown> | undefined;
+  if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.toLowerCase() === 'list' && Array.isArray(v.items)) return v.items;
+  return undefined;
 }
 
 export type SchemaLookup =
