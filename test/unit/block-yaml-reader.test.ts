@@ -105,6 +105,11 @@ test('the block reader reads what helm renders, with the same values, lines and 
     '      key with spaces: 1e3',
     '      0x1F: hex key',
     '      yes: bool key',
+    '      command: ["wget", "-qO-", \'http://x:80/healthz\']',
+    '      probe: {exec: {command: [grpc_health_probe, -addr=:9999]}, periodSeconds: 10} # flow',
+    '      list:',
+    '      - [a, "b", \'c\', 1, true, ~, ]',
+    '      - {a: 1, "b": x, \'c\':[], d: {}}',
     '---',
     '---',
     '# only a comment',
@@ -121,8 +126,45 @@ test('the block reader reads what helm renders, with the same values, lines and 
 
 // One explicit case for each construct the reader leaves to js-yaml.
 const declinedCases: [string, string][] = [
-  ['flow sequence with content', 'kind: A\nargs: ["a", "b"]\n'],
-  ['flow mapping with content', 'kind: A\nmeta: {name: a}\n'],
+  ['multi-line flow sequence', 'kind: A\nargs: ["a",\n  "b"]\n'],
+  ['multi-line flow mapping', 'kind: A\nmeta: {name: a,\n  x: b}\n'],
+  ['flow sequence opened at the line end', 'kind: A\nargs: [\n  a]\n'],
+  ['unclosed flow sequence', 'kind: A\nargs: [a, b\n'],
+  ['comment inside a flow collection', 'kind: A\nargs: [a, # c\n  b]\n'],
+  ['multi-line quoted scalar in a flow collection', 'kind: A\nargs: ["a\n  b"]\n'],
+  ['explicit key in a flow mapping', 'kind: A\nm: {? a: 1}\n'],
+  ['explicit key in a flow sequence', 'kind: A\ns: [? a]\n'],
+  ['single-pair mapping in a flow sequence', 'kind: A\ns: [a: 1]\n'],
+  ['quoted single-pair mapping in a flow sequence', 'kind: A\ns: [x, "a":1]\n'],
+  ['single-pair mapping with a flow key in a flow sequence', 'kind: A\ns: [[a]: 1]\n'],
+  ['anchor and alias inside a flow collection', 'kind: A\ns: [&x a, *x]\n'],
+  ['alias as a flow mapping value', 'kind: A\nm: {a: *x}\n'],
+  ['tag inside a flow collection', 'kind: A\ns: [!!str 1]\n'],
+  ['flow mapping key without a value', 'kind: A\nm: {a, b: 1}\n'],
+  ['flow mapping key a:1 (one plain scalar, no value)', 'kind: A\nm: {a:1}\n'],
+  ['flow mapping key "a :1"', 'kind: A\nm: {a :1}\n'],
+  ['empty value in a flow mapping', 'kind: A\nm: {a: , b: 1}\n'],
+  ['empty value before the closing brace', 'kind: A\nm: {a:}\n'],
+  ['empty entry in a flow sequence', 'kind: A\ns: [a,,b]\n'],
+  ['leading comma in a flow sequence', 'kind: A\ns: [, a]\n'],
+  ['lone comma in a flow sequence', 'kind: A\ns: [,]\n'],
+  ['content right after a flow collection', 'kind: A\ns: [a]b\n'],
+  ['content after a flow collection', 'kind: A\ns: {a: 1} b\n'],
+  ['comment without a space after a flow collection', 'kind: A\ns: [a]#c\n'],
+  ['plain scalar ending at a flow indicator', 'kind: A\ns: [x]y]\n'],
+  ['plain scalar with a bracket inside', 'kind: A\ns: [a[b]\n'],
+  ['flow sequence as a mapping key', 'kind: A\n[a]: b\n'],
+  ['flow mapping as a mapping key', 'kind: A\n{a: 1}: b\n'],
+  ['flow collection as a key in a flow mapping', 'kind: A\nm: {[a]: b}\n'],
+  ['flow collection as a compact mapping key', 'kind: A\nl:\n- [a]: b\n'],
+  ['merge key in a flow mapping', 'kind: A\nm: {<<: {a: 1}}\n'],
+  ['tab in a flow collection', 'kind: A\ns: [a,\tb]\n'],
+  ['tab after a colon in a flow collection', 'kind: A\ns: {"a":\tb}\n'],
+  ['block sequence indicator in a flow collection', 'kind: A\ns: [- a]\n'],
+  ['dash alone in a flow collection', 'kind: A\ns: [a, -]\n'],
+  ['block scalar indicator in a flow collection', 'kind: A\ns: [|]\n'],
+  ['deeply nested flow collections', `kind: A\ns: ${'['.repeat(60)}${']'.repeat(60)}\n`],
+  ['flow sequence at the root', '[a, b]\n'],
   ['anchor', 'kind: A\nbase: &b\n  x: 1\n'],
   ['alias', 'kind: A\nbase: &b 1\nother: *b\n'],
   ['merge key', 'kind: A\nbase: &b\n  x: 1\nother:\n  <<: *b\n  y: 2\n'],
@@ -218,18 +260,18 @@ test('declined to js-yaml as a whole stream: directives, CR line ends, byte orde
 });
 
 test('a declined document in the middle is read by js-yaml alone; its neighbours keep the block reader', () => {
-  const text = 'kind: A\n---\nkind: B\nargs: [1, 2]\n---\nkind: C\n';
+  const text = 'kind: A\n---\nkind: B\nargs: [1,\n  2]\n---\nkind: C\n';
   const { read, declined } = assertSameAsJsYaml('mixed', text);
-  assert.deepEqual([read, declined], [2, ['flow collection with content']]);
+  assert.deepEqual([read, declined], [2, ['multi-line flow collection']]);
   const docs = readManifestText('mixed', text, { duplicateKeys: false });
-  assert.deepEqual(docs.map((d) => [d.index, d.line, (d.value as { kind: string }).kind]), [[0, 1, 'A'], [1, 3, 'B'], [2, 6, 'C']]);
+  assert.deepEqual(docs.map((d) => [d.index, d.line, (d.value as { kind: string }).kind]), [[0, 1, 'A'], [1, 3, 'B'], [2, 7, 'C']]);
 });
 
 test('declined documents next to each other are read by js-yaml together, also across ... and empty documents', () => {
   for (const text of [
-    'kind: A\nx: [1]\n---\nkind: B\ny: {a: 1}\n---\nkind: C\n',
-    'kind: A\nx: [1]\n...\nkind: B\ny: &a 1\n---\n---\nkind: C\nz: *b\n',
-    '---\nx: !!str 1\n---\n# empty\n---\ny: [2]\n',
+    'kind: A\nx: [1,\n  2]\n---\nkind: B\ny: {a: 1,\n  b: 2}\n---\nkind: C\n',
+    'kind: A\nx: [1,\n  2]\n...\nkind: B\ny: &a 1\n---\n---\nkind: C\nz: *b\n',
+    '---\nx: !!str 1\n---\n# empty\n---\ny: [2\n  ]\n',
   ]) {
     const { declined } = assertSameAsJsYaml(JSON.stringify(text), text);
     assert.ok(declined.length >= 2);
@@ -257,6 +299,67 @@ test('duplicate keys: the same path, key, line and column as js-yaml, last value
       ['', 'kind', 11, 1],
     ],
   );
+});
+
+// One-line flow collections the block reader reads itself; each must come out as js-yaml gives it.
+const flowCases = [
+  '[a, "b", \'c\', 1, true, ~]',
+  '[]',
+  '[ ]',
+  '{}',
+  '{ }',
+  '{a: 1, "b": x}',
+  '[[a], {b: c}]',
+  '[[[]], {a: {b: [c, {d: e}]}}]',
+  '[a, ]',
+  '[a,]',
+  '{a: 1, }',
+  '[a,b,c]',
+  '[ a , b ]',
+  '["a, b", \'x]y\', \'it\'\'s\', "\\t\\u00e9\\"", http://x:80, a:b, -1, 0x1F, yes, No, 0755, 1e3, .inf, ~, null, -.Inf]',
+  '[:a, ?q, --flag, -x, a#b, a b, a :b, "", \'\', é ü, 12:30, 2024-01-01, say "hi"]',
+  '{"a":1, \'b\':2, c: [3]}',
+  '{a:[b], c:{d: e}, f: "g"}',
+  '{yes: 1, 1: 2, ~: 3, 0x1F: 4, "": 5, a b: 6, http://x:80: 7}',
+  '{__proto__: p, a: 1}',
+  '{a : 1, "b" : 2}',
+  '[a] # comment',
+  '{a: [b]}   ',
+];
+
+test('one-line flow collections are read by the block reader, with the same values as js-yaml', () => {
+  for (const flow of flowCases) {
+    for (const text of [`kind: A\nv: ${flow}\n`, `kind: A\nl:\n- ${flow}\n-   ${flow}\n- k: ${flow}\n  j: 1\n`]) {
+      const { read, declined } = assertSameAsJsYaml(JSON.stringify(text), text);
+      assert.deepEqual([read, declined], [1, []], text);
+    }
+  }
+});
+
+test('duplicate keys in flow mappings: the same path, key, line and column as js-yaml', () => {
+  const text = 'kind: A\nm: {a: 1, b: 2, "a": 3}\nl:\n- [x, {k: 1, k: 2}]\n- {n: {p: 1, \'p\': 2}, n: 3, yes: 4, true: 5}\n';
+  const { read } = assertSameAsJsYaml('flow dups', text);
+  assert.equal(read, 1);
+  const [doc] = readManifestText('flow dups', text, { duplicateKeys: true });
+  assert.deepEqual(
+    doc!.duplicateKeys.map((d) => [d.path.join('.'), d.key, d.line, d.col]),
+    [
+      ['m', 'a', 2, 18],
+      ['l.0.1', 'k', 4, 14],
+      ['l.1.n', 'p', 5, 15],
+      ['l.1', 'n', 5, 23],
+    ],
+  );
+});
+
+test('a document followed by empty documents keeps its text, so paths in it are located (both readers)', () => {
+  for (const text of ['kind: A\nspec:\n  x: 1\n---\n---\n', 'kind: A\nspec:\n  x: 1\n---\n', 'kind: A\nspec:\n  x: 1\n---\n# nothing\n---\nkind: B\n', '---\nkind: A\nspec:\n  x: [1, 2]\n---\n...\n']) {
+    assertSameAsJsYaml(JSON.stringify(text), text);
+    for (const read of [readManifestText, readManifestTextWithJsYaml]) {
+      const [doc] = read('empty after', text, { duplicateKeys: false });
+      assert.match(doc!.text(), /^(---\n)?kind: A\nspec:\n {2}x: /, JSON.stringify(text));
+    }
+  }
 });
 
 test('every YAML file of the shared corpus reads the same as with js-yaml', { skip: hasSharedCorpus ? false : SHARED_SKIP_REASON }, (t) => {
@@ -306,6 +409,9 @@ function random(seed: number): () => number {
 const TRICKY_PLAIN = ['yes', 'No', 'ON', 'off', 'y', 'n', 'True', '0x1F', '0755', '0o17', '08', '1e3', '-1.5e-3', '.inf', '-.Inf', '.NaN', '~', 'null', 'Null', '-0', '+12', '1_000', '12:30', '2024-01-01', 'http://x', 'http://x:80/a?b=c', 'a:b', 'value:with colon', 'a#b', 'a,b', 'x[0]', 'x{y}', '-x', '--flag', '?q', ':c', '<<', 'é ü', 'a  b', "it's", 'say "hi"', '100m', '512Mi', 'a'.repeat(300)];
 const TRICKY_KEYS = ['name', 'app.kubernetes.io/name', 'key with spaces', 'yes', 'No', '1', '0x1F', '1e3', '~', 'null', '-x', 'a:b', '__proto__', 'x[0]', 'é'];
 const WORD_CHARS = 'abcxyz019 -_./:#,[]{}"\'!&*%@`?|>\\';
+/** Plain scalars as flow entries: the ones that read differently in flow context are in FLOW_ODD. */
+const FLOW_PLAIN = ['a', 'b c', 'yes', 'No', '~', 'null', 'true', '-1', '+12', '0x1F', '0755', '1e3', '.inf', '-.Inf', 'http://x:80', 'http://x:80/a?b=c', 'a:b', 'a#b', 'a :b', ':a', '?q', '--flag', '-x', 'é ü', "it's", 'say "hi"', '512Mi', '12:30', '2024-01-01'];
+const FLOW_ODD = ['x]y', 'a,b', 'x{y}', 'a [b]', '-', '?', ':', '- a', '? a', 'a: b', 'a:', 'a #c', '#c', '&a x', '*a', '!!str 1', '|', '>', '', ' ', '"', 'a:\tb', 'a\tb'];
 
 class DocumentGenerator {
   constructor(private readonly r: () => number) {}
@@ -333,7 +439,10 @@ class DocumentGenerator {
   /** Rare constructs that must send the document to js-yaml. */
   private noise(indent: number): string {
     return this.pick([
-      `${' '.repeat(indent)}flow: [a, {b: c}]\n`,
+      `${' '.repeat(indent)}flow: [a, {b: c},\n${' '.repeat(indent + 2)}d]\n`,
+      `${' '.repeat(indent)}flow: {a: [b,\n${' '.repeat(indent + 2)}c]}\n`,
+      `${' '.repeat(indent)}flow: [a, # comment\n${' '.repeat(indent + 2)}b]\n`,
+      `${' '.repeat(indent)}flow: [&x a, *x]\n`,
       `${' '.repeat(indent)}anchored: &a 1\n`,
       `${' '.repeat(indent)}tagged: !!str 1\n`,
       `${' '.repeat(indent)}? complex\n${' '.repeat(indent)}: value\n`,
@@ -359,9 +468,47 @@ class DocumentGenerator {
         for (let i = Math.floor(this.r() * 4); i >= 0; i--) s += this.pick(parts);
         return `"${s}"`;
       }
-      default:
-        return this.chance(0.5) ? '{}' : '[]';
+      default: {
+        if (this.chance(0.3)) return this.chance(0.5) ? '{}' : '[]';
+        const flow = this.flow(0);
+        // Now and then something right after it, which js-yaml refuses.
+        return this.chance(0.02) ? `${flow}${this.pick(['x', ']', ',', ':', ': b', '#c'])}` : flow;
+      }
     }
+  }
+
+  private flowScalar(): string {
+    const roll = this.r();
+    if (roll < 0.5) return this.pick(FLOW_PLAIN);
+    if (roll < 0.53) return this.chance(0.5) ? this.pick(TRICKY_PLAIN) : this.word();
+    if (roll < 0.55) return this.pick(FLOW_ODD);
+    const text = this.pick([...FLOW_PLAIN, ...FLOW_ODD, 'a, b', 'x]y', '{a: 1}', '']);
+    if (roll < 0.8) return `'${text.replace(/'/g, "''")}'`;
+    return `"${text.replace(/["\\]/g, '\\$&')}${this.chance(0.2) ? this.pick(['\\t', '\\u00e9', '\\"', '\\x41']) : ''}"`;
+  }
+
+  /** A one-line flow sequence or mapping; mostly what js-yaml reads, sometimes what it reads differently or refuses. */
+  private flow(depth: number): string {
+    const mapping = this.chance(0.4);
+    const n = Math.floor(this.r() * 4);
+    const entries: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const node = depth < 2 && this.chance(0.15) ? this.flow(depth + 1) : this.flowScalar();
+      if (!mapping) {
+        entries.push(this.chance(0.005) ? `${node}: x` : node);
+        continue;
+      }
+      // Few distinct keys, so some are given twice.
+      const key = this.chance(0.4) ? this.pick(['a', 'b', '"a"', "'b'", 'yes', 'true']) : this.flowScalar();
+      // `key:value` is one plain scalar (a key without a value) unless the key is quoted.
+      const colon = /^["']/.test(key) || this.chance(0.05) ? this.pick([':', ': ', ' : ']) : this.pick([': ', ': ', ' : ', ':  ']);
+      entries.push(this.chance(0.01) ? key : `${key}${colon}${node}`);
+    }
+    let body = entries.join(this.pick([', ', ', ', ',', ' , ', ',  ']));
+    if (n > 0 && this.chance(0.1)) body += this.pick([',', ', ']);
+    if (this.chance(0.005)) body += ', ,';
+    const pad = () => this.pick(['', '', '', ' ', '  ']);
+    return mapping ? `{${pad()}${body}${pad()}}` : `[${pad()}${body}${pad()}]`;
   }
 
   key(): string {

@@ -8,7 +8,7 @@ import { SchemaRegistry } from '../../src/actions/steps/schema-registry.js';
 import { crdSchemasIn, validateDocuments } from '../../src/actions/steps/schema-validation.js';
 import { SchemaCompiler } from '../../src/core/schema/schema-compiler.js';
 import { parseKubeVersion } from '../../src/core/schema/kube-version.js';
-import { readManifestText } from '../../src/core/schema/manifest-input.js';
+import { readManifestText, type InputDocument } from '../../src/core/schema/manifest-input.js';
 import { renderValidationJunit } from '../../src/core/schema/report-junit.js';
 import { renderValidationTap } from '../../src/core/schema/report-tap.js';
 import { renderValidationText } from '../../src/core/schema/report-text.js';
@@ -22,8 +22,8 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function check(text: string, opts: { strict?: boolean; skip?: string[]; reject?: string[]; ignoreMissing?: boolean } = {}): Promise<ResourceResult[]> {
-  const docs = readManifestText('in.yaml', text, { duplicateKeys: Boolean(opts.strict) });
+async function check(input: string | InputDocument[], opts: { strict?: boolean; skip?: string[]; reject?: string[]; ignoreMissing?: boolean } = {}): Promise<ResourceResult[]> {
+  const docs = typeof input === 'string' ? readManifestText('in.yaml', input, { duplicateKeys: Boolean(opts.strict) }) : input;
   const fetcher = new SchemaFetcher({ offline: true, insecureSkipTlsVerify: false, cwd: dir, timeoutMs: 1000 });
   const registry = new SchemaRegistry(fetcher, { kubeVersion: parseKubeVersion('1.33'), strict: Boolean(opts.strict), locations: ['schemas'], defaultBase: 'unused', crds: crdSchemasIn(docs) });
   return validateDocuments(docs, registry, new SchemaCompiler(), { skip: new Set(opts.skip ?? []), reject: new Set(opts.reject ?? []), ignoreMissingSchemas: Boolean(opts.ignoreMissing) });
@@ -63,6 +63,19 @@ test('strict mode catches a typo with its path, line and a suggestion; without s
   assert.match(r!.schema!, /_definitions\.json$/);
 });
 
+test('a problem in a document followed by empty documents is located at its field, not at the first line', async () => {
+  for (const text of [`${DEPLOYMENT}---\n---\n`, `${DEPLOYMENT}---\n`, `---\n${DEPLOYMENT}---\n# nothing rendered\n`]) {
+    const first = text.startsWith('---') ? 1 : 0;
+    const results = await check(text, { strict: true });
+    assert.equal(results.length, 1, text);
+    assert.deepEqual(
+      results[0]!.problems.map((p) => [p.path, p.line, p.column]),
+      [['spec.template.spec.containers[0].imagePullPolice', 17 + first, 9]],
+      text,
+    );
+  }
+});
+
 test("type, enum, required and quantity problems use the schema's words", async () => {
   const text = DEPLOYMENT.replace('replicas: 2', 'replicas: two').replace('imagePullPolice: Always', 'imagePullPolicy: Sometimes').replace('memory: 512Mi', 'memory: 512MB').replace('      - name: api\n', '      - ports: [{containerPort: 80}]\n');
   const [r] = await check(text);
@@ -79,6 +92,19 @@ test('null is accepted for optional fields (as absent), not for required ones', 
   const bad = await check('apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: null\n');
   assert.equal(bad[0]!.status, 'invalid');
   assert.match(bad[0]!.problems[0]!.message, /missing required field "port"/);
+});
+
+test('nulls among valid fields, a null list item, and an error elsewhere in a resource with nulls; the parsed document is left as it was', async () => {
+  const withNulls = DEPLOYMENT.replace('  replicas: 2\n', '  replicas: 2\n  strategy: null\n').replace('        image: api:1.0\n', '        image: api:1.0\n        command: null\n        env:\n        - name: A\n          value: null\n');
+  const docs = readManifestText('in.yaml', withNulls, { duplicateKeys: false });
+  const before = JSON.stringify(docs[0]!.value);
+  const [valid] = await check(docs);
+  assert.equal(valid!.status, 'valid', JSON.stringify(valid!.problems));
+  assert.equal(JSON.stringify(docs[0]!.value), before);
+  const [nullItem] = await check(withNulls.replace('        command: null\n', '        command: [sh, null]\n'));
+  assert.deepEqual(nullItem!.problems.map((p) => [p.path, p.line]), [['spec.template.spec.containers[0].command[1]', 18]]);
+  const [elsewhere] = await check(withNulls.replace('replicas: 2', 'replicas: two'));
+  assert.deepEqual(elsewhere!.problems.map((p) => [p.path, p.message, p.line]), [['spec.replicas', 'expected integer, got string', 7]]);
 });
 
 test('List items are validated one by one; skip, reject, missing schemas and identity errors', async () => {

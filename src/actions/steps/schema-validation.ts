@@ -1,7 +1,7 @@
 import { crdSchemas, isCustomResourceDefinition, type CrdSchema } from '../../core/schema/crd-schemas.js';
 import { gvkOf } from '../../core/schema/gvk.js';
 import type { InputDocument } from '../../core/schema/manifest-input.js';
-import { checkAgainstSchema, describeResource, expandResources, precheck, type CheckOptions, type InputResource, type SchemaLookup } from '../../core/schema/resource-check.js';
+import { checkAgainstSchema, describeResource, expandResources, listItems, precheck, type CheckOptions, type InputResource, type SchemaLookup } from '../../core/schema/resource-check.js';
 import type { SchemaCompiler } from '../../core/schema/schema-compiler.js';
 import type { ResourceResult } from '../../core/schema/validation-result.js';
 import type { Resolution, SchemaRegistry } from './schema-registry.js';
@@ -9,8 +9,14 @@ import type { Resolution, SchemaRegistry } from './schema-registry.js';
 /** Schemas declared by the CustomResourceDefinitions among the documents (source 1: no separate conversion step). */
 export function crdSchemasIn(docs: readonly InputDocument[]): CrdSchema[] {
   const out: CrdSchema[] = [];
-  for (const { value } of expandResources(docs)) {
+  const add = (value: unknown) => {
     if (value && typeof value === 'object' && isCustomResourceDefinition(value as object)) out.push(...crdSchemas(value as Record<string, unknown>));
+  };
+  // The resources of expandResources, without making an InputResource for each.
+  for (const doc of docs) {
+    const items = listItems(doc.value);
+    if (items) items.forEach(add);
+    else add(doc.value);
   }
   return out;
 }

@@ -403,7 +403,7 @@ class BlockReader {
 
   // --- scalars -------------------------------------------------------------
 
-  /** A scalar (or `{}` / `[]`) starting at `pos` on the current line, inside a collection at `indent`. */
+  /** A scalar or one-line flow collection starting at `pos` on the current line, inside a collection at `indent`. */
   private inlineValue(c: number, indent: number): unknown {
     switch (c) {
       case Ch.DoubleQuote:
@@ -417,13 +417,9 @@ class BlockReader {
         return this.blockScalar(indent);
       case Ch.OpenBrace:
       case Ch.OpenBracket: {
-        const close = c === Ch.OpenBrace ? Ch.CloseBrace : Ch.CloseBracket;
-        let n = this.code(++this.pos);
-        while (n === Ch.Space) n = this.code(++this.pos);
-        if (n !== close) throw new Declined('flow collection with content');
-        this.pos++;
+        const value = this.flowCollection(c);
         this.finishLine();
-        return c === Ch.OpenBrace ? {} : [];
+        return value;
       }
     }
     const at = this.pos;
@@ -431,6 +427,161 @@ class BlockReader {
     this.scanPlain(at);
     if (this.plainStop === PlainStop.KeyIndicator) throw new Declined('a mapping on the line of its key');
     return this.finishPlain(at);
+  }
+
+  // --- flow collections ----------------------------------------------------
+
+  /**
+   * A flow sequence or mapping that closes on the line it opens on; `pos` is
+   * at `[` or `{` and ends after the closing bracket. Entries are scalars and
+   * nested flow collections, separated by `,` and spaces (a comma may end the
+   * collection); mapping entries are `key: value` with a scalar key and a
+   * value. Anything else (line breaks, comments, tabs, empty entries or
+   * values, `?`, single-pair mappings in sequences, properties, aliases) is
+   * declined.
+   */
+  private flowCollection(open: number): unknown[] | Record<string, unknown> {
+    if (++this.depth > MAX_DEPTH) throw new Declined('nesting depth');
+    this.pos++;
+    const value = open === Ch.OpenBracket ? this.flowSequence() : this.flowMapping();
+    this.depth--;
+    return value;
+  }
+
+  private flowSequence(): unknown[] {
+    const out: unknown[] = [];
+    const { path } = this;
+    let c = this.flowSpace();
+    while (c !== Ch.CloseBracket) {
+      if (path) path.push(out.length);
+      out.push(this.flowNode(c));
+      if (path) path.pop();
+      c = this.flowSpace();
+      // `a: b` (or `"a": b`, `[a]: b`) in a sequence is a single-pair mapping for js-yaml.
+      if (c === Ch.Comma) c = this.flowSpaceAfter();
+      else if (c !== Ch.CloseBracket) throw new Declined(c === Ch.Colon ? 'a single-pair mapping in a flow sequence' : 'unexpected content in a flow sequence');
+    }
+    this.pos++;
+    return out;
+  }
+
+  private flowMapping(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const { path } = this;
+    const seen = path ? new Set<string>() : undefined;
+    let c = this.flowSpace();
+    while (c !== Ch.CloseBrace) {
+      const keyAt = this.pos;
+      let text: string;
+      let key: string;
+      let keyOffset = keyAt;
+      if (c === Ch.DoubleQuote || c === Ch.SingleQuote) {
+        key = text = this.quoted(c);
+        keyOffset = keyAt + 1;
+      } else if (this.startsFlowPlain(c, keyAt)) {
+        this.scanFlowPlain(keyAt);
+        text = this.src.slice(keyAt, this.plainEnd);
+        const resolved = resolvePlainScalar(text);
+        key = typeof resolved === 'string' ? resolved : String(resolved);
+      } else {
+        throw new Declined(`a flow mapping key cannot start with ${JSON.stringify(String.fromCharCode(c))} here`);
+      }
+      if (text === '<<') throw new Declined('merge key');
+      if (this.flowSpace() !== Ch.Colon) throw new Declined('a flow mapping key without a value');
+      this.pos++;
+      c = this.flowSpace();
+      if (seen) {
+        if (seen.has(text)) this.duplicates.push({ path: [...path!], key: text, offset: keyOffset });
+        else seen.add(text);
+        path!.push(text);
+      }
+      const value = this.flowNode(c);
+      if (path) path.pop();
+      if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+      else out[key] = value;
+      c = this.flowSpace();
+      if (c === Ch.Comma) c = this.flowSpaceAfter();
+      else if (c !== Ch.CloseBrace) throw new Declined('unexpected content in a flow mapping');
+    }
+    this.pos++;
+    return out;
+  }
+
+  /** An entry of a flow collection (or a flow mapping's value) starting at `pos`. */
+  private flowNode(c: number): unknown {
+    if (c === Ch.OpenBracket || c === Ch.OpenBrace) return this.flowCollection(c);
+    if (c === Ch.DoubleQuote || c === Ch.SingleQuote) return this.quoted(c);
+    const at = this.pos;
+    if (!this.startsFlowPlain(c, at)) throw new Declined(c === Ch.Comma || c === Ch.CloseBracket || c === Ch.CloseBrace ? 'an empty entry or value in a flow collection' : `a flow entry cannot start with ${JSON.stringify(String.fromCharCode(c))} here`);
+    this.scanFlowPlain(at);
+    return resolvePlainScalar(this.src.slice(at, this.plainEnd));
+  }
+
+  /** Past spaces from `pos` to the next character inside a flow collection, which must be on this line; returns it. */
+  private flowSpace(): number {
+    let c = this.code(this.pos);
+    while (c === Ch.Space) c = this.code(++this.pos);
+    if (c === Ch.LineFeed || c === Ch.End) throw new Declined('multi-line flow collection');
+    // A tab as separation can make js-yaml report deficient indentation; a `#` after a space starts a comment.
+    if (c === Ch.Tab) throw new Declined('tab in a flow collection');
+    if (c === Ch.Hash) throw new Declined('comment in a flow collection');
+    return c;
+  }
+
+  /** After a `,` at `pos`: the start of the next entry, or the closing bracket (a trailing comma is allowed). */
+  private flowSpaceAfter(): number {
+    this.pos++;
+    const c = this.flowSpace();
+    if (c === Ch.Comma) throw new Declined('an empty entry in a flow collection');
+    return c;
+  }
+
+  /** js-yaml's canStartPlainScalar in flow context, with `:` treated like `?` and `-` (js-yaml reads no plain scalar there either). */
+  private startsFlowPlain(c: number, at: number): boolean {
+    if (!this.startsPlain(c, at)) return false;
+    if (c === Ch.Question || c === Ch.Dash || c === Ch.Colon) return !isFlowIndicator(this.code(at + 1));
+    return true;
+  }
+
+  /**
+   * Scans a plain scalar inside a flow collection from `at` (js-yaml's
+   * readPlainScalar in flow context, on one line): it ends at a flow
+   * indicator, at `:` followed by a space or a flow indicator, or before
+   * ` #`. `plainEnd` is the end of its text, `pos` where it stopped.
+   */
+  private scanFlowPlain(at: number): void {
+    const { src } = this;
+    let last = at;
+    let p = at;
+    let wide = false;
+    for (;;) {
+      const c = src.charCodeAt(p);
+      if (c === Ch.Colon) {
+        const n = src.charCodeAt(p + 1);
+        if (n === Ch.Space || n === Ch.LineFeed || n === Ch.End || isFlowIndicator(n)) break;
+        if (n === Ch.Tab) throw new Declined('tab in a flow collection');
+        last = p + 1;
+      } else if (c === Ch.Space) {
+        if (src.charCodeAt(p + 1) === Ch.Hash) {
+          p++;
+          break;
+        }
+      } else if (isFlowIndicator(c)) {
+        break;
+      } else if (c === Ch.LineFeed || c === Ch.End) {
+        throw new Declined('multi-line flow collection');
+      } else if (c === Ch.Tab) {
+        throw new Declined('tab in a flow collection');
+      } else {
+        if (c < Ch.Space) throw new Declined('control character');
+        if (c >= Ch.Delete) wide = true;
+        last = p + 1;
+      }
+      p++;
+    }
+    if (wide && NON_PRINTABLE.test(src.slice(at, last))) throw new Declined('non-printable character');
+    this.plainEnd = last;
+    this.pos = p;
   }
 
   private finishPlain(at: number): unknown {
@@ -663,6 +814,10 @@ function escapeLength(src: string, at: number): number {
   if (digits === 0) throw new Declined(c === Ch.LineFeed ? 'multi-line quoted scalar' : 'unknown escape');
   for (let i = 1; i <= digits; i++) if (!isHex(src.charCodeAt(at + i))) throw new Declined('bad hex escape');
   return digits;
+}
+
+function isFlowIndicator(c: number): boolean {
+  return c === Ch.Comma || c === Ch.OpenBracket || c === Ch.CloseBracket || c === Ch.OpenBrace || c === Ch.CloseBrace;
 }
 
 function isHex(c: number): boolean {

@@ -22,5 +22,5 @@ export function gvkString(gvk: GroupVersionKind): string {
 
 /** Matches a --skip/--reject entry: a bare kind (`Secret`) or apiVersion/kind (`v1/Secret`, `apps/v1/Deployment`). */
 export function matchesKindFilter(filters: ReadonlySet<string>, apiVersion: string, kind: string): boolean {
-  return filters.has(kind) || filters.has(`${apiVersion}/${kind}`);
+  return filters.size > 0 && (filters.has(kind) || filters.has(`${apiVersion}/${kind}`));
 }

@@ -135,11 +135,18 @@ function shift(doc: ParsedDocument, by: number): ParsedDocument {
 function toInputDocuments(file: string, text: string, base: number, lines: LineIndex, parsed: readonly ParsedDocument[], fullText: string): InputDocument[] {
   const docs: InputDocument[] = [];
   const starts = parsed.map((p) => documentStart(text, p.offset));
+  // A document's text runs to the start of the next one that has a root node; an empty
+  // document (`---` with nothing after it) has no start of its own, so it stays with the one before.
+  const ends = new Array<number>(parsed.length);
+  for (let d = parsed.length - 1, end = text.length; d >= 0; d--) {
+    ends[d] = end;
+    if (parsed[d]!.offset >= 0) end = starts[d]!;
+  }
   for (let d = 0; d < parsed.length; d++) {
     const { value, offset } = parsed[d]!;
     if (value === null || value === undefined) continue;
     const start = starts[d]!;
-    const end = d + 1 < starts.length ? starts[d + 1]! : text.length;
+    const end = ends[d]!;
     const textLine = lines.position(base + start).line;
     docs.push({
       file,

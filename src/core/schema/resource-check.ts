@@ -16,14 +16,18 @@ export interface InputResource {
 export function expandResources(docs: readonly InputDocument[]): InputResource[] {
   const out: InputResource[] = [];
   for (const doc of docs) {
-    const v = doc.value as Record<string, unknown> | undefined;
-    if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.toLowerCase() === 'list' && Array.isArray(v.items)) {
-      v.items.forEach((item, i) => out.push({ doc, item: i, value: item }));
-    } else {
-      out.push({ doc, value: doc.value });
-    }
+    const items = listItems(doc.value);
+    if (items) items.forEach((item, i) => out.push({ doc, item: i, value: item }));
+    else out.push({ doc, value: doc.value });
   }
   return out;
+}
+
+/** The items of a `List` document (kubeconform's rule: any case of "list"), or undefined for any other document. */
+export function listItems(value: unknown): unknown[] | undefined {
+  const v = value as Record<string, unknown> | undefined;
+  if (v && typeof v === 'object' && !Array.isArray(v) && typeof v.kind === 'string' && v.kind.toLowerCase() === 'list' && Array.isArray(v.items)) return v.items;
+  return undefined;
 }
 
 export type SchemaLookup =
@@ -97,7 +101,8 @@ export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, opt
   let data = res.value;
   if (!(fastValid ?? lookup.validator.isValid(data))) {
     // An explicit null means "not set" to the API server; only look for nulls when the strict check failed.
-    const cleaned = containsNull(data) ? withoutNulls(data) : undefined;
+    const stripped = withoutNulls(data);
+    const cleaned = stripped !== data ? stripped : undefined;
     if (cleaned !== undefined && lookup.validator.isValid(cleaned)) {
       data = cleaned;
     } else {
@@ -176,19 +181,43 @@ function position(res: InputResource, path: PathSegment[]): { line: number; col:
   return { line, col: offset - lineStart + 1 };
 }
 
-function containsNull(value: unknown): boolean {
-  if (value === null) return true;
-  if (typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(containsNull);
-  for (const k in value as Record<string, unknown>) if (containsNull((value as Record<string, unknown>)[k])) return true;
-  return false;
-}
-
-/** A copy without object fields set to null (list items stay: a null item is not an absent field). */
+/**
+ * `value` without object fields set to null (list items stay: a null item is not an absent field).
+ * `value` itself when it has no such field; otherwise only the objects and lists on the way to
+ * one are copied and the rest is shared (validation only reads the data).
+ */
 function withoutNulls(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (v !== null) out[k] = withoutNulls(v);
-  return out;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const kept = withoutNulls(item);
+      if (kept !== item && !out) out = value.slice(0, i);
+      if (out) out.push(kept);
+    }
+    return out ?? value;
+  }
+  const object = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in object) {
+    const v = object[k];
+    const kept = v === null ? v : withoutNulls(v);
+    if (!out) {
+      if (v !== null && kept === v) continue;
+      // The first field to drop or change: the ones before it are taken as they are.
+      out = {};
+      for (const before in object) {
+        if (before === k) break;
+        setField(out, before, object[before]);
+      }
+    }
+    if (v !== null) setField(out, k, kept);
+  }
+  return out ?? value;
+}
+
+function setField(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+  else out[key] = value;
 }

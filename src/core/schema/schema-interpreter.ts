@@ -94,12 +94,10 @@ export class SchemaInterpreter {
       if (target) this.check(target.schema, data, path, target.base, errors);
       else errors.push(err('$ref', path, { ref: s.$ref }, `can't resolve reference ${s.$ref}`, s, data));
     }
-    if (s.type !== undefined) {
+    if (s.type !== undefined && !(Array.isArray(s.type) ? (s.type as string[]).some((t) => hasType(data, t)) : hasType(data, s.type as string))) {
       const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-      if (!types.some((t) => hasType(data, t))) {
-        errors.push(err('type', path, { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
-        return;
-      }
+      errors.push(err('type', path, { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
+      return;
     }
     if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, data))) errors.push(err('enum', path, { allowedValues: s.enum }, 'must be equal to one of the allowed values', s, data));
     if ('const' in s && !equal(s.const, data)) errors.push(err('const', path, { allowedValue: s.const }, 'must be equal to constant', s, data));
@@ -119,25 +117,13 @@ export class SchemaInterpreter {
     if (Array.isArray(data)) {
       if (typeof s.minItems === 'number' && data.length < s.minItems) errors.push(err('minItems', path, { limit: s.minItems }, `must NOT have fewer than ${s.minItems} items`, s, data));
       if (typeof s.maxItems === 'number' && data.length > s.maxItems) errors.push(err('maxItems', path, { limit: s.maxItems }, `must NOT have more than ${s.maxItems} items`, s, data));
-      if (s.items !== undefined && typeof s.items === 'object') data.forEach((item, i) => this.check(s.items as Schema, item, { up: path, segment: i }, base, errors));
+      if (s.items !== undefined && typeof s.items === 'object') for (let i = 0; i < data.length; i++) this.check(s.items as Schema, data[i], { up: path, segment: i }, base, errors);
     } else if (data !== null && typeof data === 'object') {
       this.checkObject(s, data as Record<string, unknown>, path, base, errors);
     }
-    for (const sub of (s.allOf as Schema[] | undefined) ?? []) this.check(sub, data, path, base, errors);
-    for (const kw of ['anyOf', 'oneOf'] as const) {
-      const branches = s[kw] as Schema[] | undefined;
-      if (!branches) continue;
-      const results = branches.map((b) => {
-        const e: ErrorObject[] = [];
-        this.check(b, data, path, base, e);
-        return e;
-      });
-      const passing = results.filter((e) => e.length === 0).length;
-      if (kw === 'anyOf' ? passing === 0 : passing !== 1) {
-        if (passing === 0) for (const e of results) errors.push(...e);
-        errors.push(err(kw, path, {}, kw === 'anyOf' ? 'must match a schema in anyOf' : 'must match exactly one schema in oneOf', s, data));
-      }
-    }
+    if (s.allOf != null) for (const sub of s.allOf as Schema[]) this.check(sub, data, path, base, errors);
+    if (s.anyOf) this.branches('anyOf', s, data, path, base, errors);
+    if (s.oneOf) this.branches('oneOf', s, data, path, base, errors);
     if (s.not !== undefined) {
       const e: ErrorObject[] = [];
       this.check(s.not as Schema, data, path, base, e);
@@ -145,31 +131,49 @@ export class SchemaInterpreter {
     }
   }
 
+  private branches(kw: 'anyOf' | 'oneOf', s: Record<string, unknown>, data: unknown, path: InstancePath, base: string, errors: ErrorObject[]): void {
+    const results = (s[kw] as Schema[]).map((b) => {
+      const e: ErrorObject[] = [];
+      this.check(b, data, path, base, e);
+      return e;
+    });
+    const passing = results.filter((e) => e.length === 0).length;
+    if (kw === 'anyOf' ? passing === 0 : passing !== 1) {
+      if (passing === 0) for (const e of results) errors.push(...e);
+      errors.push(err(kw, path, {}, kw === 'anyOf' ? 'must match a schema in anyOf' : 'must match exactly one schema in oneOf', s, data));
+    }
+  }
+
   private checkObject(s: Record<string, unknown>, data: Record<string, unknown>, path: InstancePath, base: string, errors: ErrorObject[]): void {
     const keys = Object.keys(data);
-    for (const r of (s.required as string[] | undefined) ?? []) {
-      if (!(r in data)) errors.push(err('required', path, { missingProperty: r }, `must have required property '${r}'`, s, data));
+    if (s.required != null) {
+      for (const r of s.required as string[]) {
+        if (!(r in data)) errors.push(err('required', path, { missingProperty: r }, `must have required property '${r}'`, s, data));
+      }
     }
     if (typeof s.minProperties === 'number' && keys.length < s.minProperties) errors.push(err('minProperties', path, { limit: s.minProperties }, `must NOT have fewer than ${s.minProperties} properties`, s, data));
     if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) errors.push(err('maxProperties', path, { limit: s.maxProperties }, `must NOT have more than ${s.maxProperties} properties`, s, data));
-    const props = (s.properties as Record<string, Schema> | undefined) ?? {};
-    const patterns = Object.entries((s.patternProperties as Record<string, Schema> | undefined) ?? {});
+    const props = (s.properties ?? undefined) as Record<string, Schema> | undefined;
+    const patterns = s.patternProperties == null ? undefined : Object.entries(s.patternProperties as Record<string, Schema>);
+    const additional = s.additionalProperties;
     for (const key of keys) {
       const child: InstancePath = { up: path, segment: key };
       let matched = false;
-      if (Object.prototype.hasOwnProperty.call(props, key)) {
+      if (props !== undefined && Object.prototype.hasOwnProperty.call(props, key)) {
         matched = true;
         this.check(props[key]!, data[key], child, base, errors);
       }
-      for (const [p, sub] of patterns) {
-        if (this.regex(p)?.test(key)) {
-          matched = true;
-          this.check(sub, data[key], child, base, errors);
+      if (patterns !== undefined) {
+        for (const [p, sub] of patterns) {
+          if (this.regex(p)?.test(key)) {
+            matched = true;
+            this.check(sub, data[key], child, base, errors);
+          }
         }
       }
-      if (matched || s.additionalProperties === undefined || s.additionalProperties === true) continue;
-      if (s.additionalProperties === false) errors.push(err('additionalProperties', path, { additionalProperty: key }, 'must NOT have additional properties', s, data));
-      else this.check(s.additionalProperties as Schema, data[key], child, base, errors);
+      if (matched || additional === undefined || additional === true) continue;
+      if (additional === false) errors.push(err('additionalProperties', path, { additionalProperty: key }, 'must NOT have additional properties', s, data));
+      else this.check(additional as Schema, data[key], child, base, errors);
     }
   }
 
