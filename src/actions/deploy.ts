@@ -13,6 +13,7 @@ import { resolveCandidate } from './steps/candidate.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
 import { renderEnvironment } from './steps/render.js';
+import { resolveValues } from './steps/values.js';
 import { resolveActor } from './steps/repository-index.js';
 import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
 import { durationMs } from '../core/duration.js';
@@ -68,6 +69,9 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
+  // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
+  const valuesPromise = resolveValues(deps, env);
+  valuesPromise.catch(() => undefined);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
   try {
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
@@ -83,7 +87,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     if (env.promotion.requireDeployedIn && !options.local) await requireDeployedIn(deps, env, candidate);
 
     const current = [...history].sort((a, b) => b.revision - a.revision)[0];
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), includeCrds: true });
+    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), includeCrds: true, values: await valuesPromise });
     const docs = parseManifestStream(rendered.manifest);
     const findings = await validateRenderedManifests(deps, env, docs);
     const errors = findings.filter((f) => f.severity === 'error');

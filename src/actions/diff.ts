@@ -6,6 +6,7 @@ import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
+import { resolveValues } from './steps/values.js';
 
 export interface DiffOptions {
   env: string;
@@ -39,6 +40,9 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
+  // Reading the values and decrypting the secrets depends on neither: it runs while both are fetched.
+  const valuesPromise = candidatePromise ? resolveValues(deps, env) : undefined;
+  valuesPromise?.catch(() => undefined);
   const { history, manifest: deployedText } = await historyAndManifest(releases, env).catch(async (err: unknown) => {
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
     throw err;
@@ -70,7 +74,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
 
   const candidate = await candidatePromise!;
   try {
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current) });
+    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values: await valuesPromise });
     return {
       env: env.name,
       release: env.release,
