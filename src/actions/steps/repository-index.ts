@@ -72,8 +72,6 @@ export async function requireConditionalWrites(deps: Deps, repository: ChartRepo
 }
 
 export interface IndexUpdate {
-  /** The index as written (or as found, when nothing needed changing). */
-  index: ChartIndex;
   written: boolean;
   attempts: number;
 }
@@ -102,19 +100,17 @@ export async function updateIndex(
   change: (current: ChartIndex | undefined) => ChartIndex | undefined | Promise<ChartIndex | undefined>,
   options: IndexUpdateOptions,
 ): Promise<IndexUpdate> {
-  let next: ChartIndex | undefined;
-  const cycle = await writeIndexOptimistically(
+  return writeIndexOptimistically(
     deps,
     repository,
     () => readIndexTolerant(repository),
     async (snapshot) => {
       if (snapshot.corrupt && !options.replaceCorrupt) throw snapshot.corrupt;
-      next = await change(snapshot.index);
+      const next = await change(snapshot.index);
       return next && serializeChartIndex(next);
     },
     options,
   );
-  return { index: cycle.written ? next! : (cycle.snapshot.index ?? emptyChartIndex(deps.now())), written: cycle.written, attempts: cycle.attempts };
 }
 
 /**
@@ -207,7 +203,7 @@ async function writeIndexOptimistically<S extends { etag: string | undefined }>(
   read: () => Promise<S>,
   change: (snapshot: S) => string | undefined | Promise<string | undefined>,
   options: { lock: boolean; deadlineMs?: number; random?: () => number; initial?: S },
-): Promise<{ written: boolean; attempts: number; snapshot: S }> {
+): Promise<IndexUpdate> {
   const deadline = Date.now() + (options.deadlineMs ?? 120_000);
   const random = options.random ?? Math.random;
   let initial = options.initial;
@@ -216,10 +212,10 @@ async function writeIndexOptimistically<S extends { etag: string | undefined }>(
     const snapshot = initial ?? (await read());
     initial = undefined; // a retry must read again, and the old text need not stay in memory
     const next = await change(snapshot);
-    if (next === undefined) return { written: false, attempts: attempt, snapshot };
+    if (next === undefined) return { written: false, attempts: attempt };
     const conditions = !options.lock ? {} : snapshot.etag ? { ifMatch: snapshot.etag } : { ifNoneMatch: '*' as const };
     const result = await repository.put(INDEX_NAME, encoder.encode(next), { ...conditions, contentType: 'application/x-yaml' });
-    if (result.kind === 'written') return { written: true, attempts: attempt, snapshot };
+    if (result.kind === 'written') return { written: true, attempts: attempt };
     if (Date.now() >= deadline) {
       throw new ChartctlError(`Gave up updating ${indexLocation(repository)} after ${attempt} attempts: other writers kept changing it.`, {
         code: 'INDEX_CONTENDED',
