@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { chartIndexEntry, emptyChartIndex, findEntry, parseChartIndex, serializeChartIndex, sortedIndex, withEntry, type ChartIndex, type IndexEntry } from '../../src/core/chart-index.js';
 import { listedVersion, scanIndexText, spliceIndexEntry } from '../../src/core/chart-index-text.js';
 import type { JsonValue } from '../../src/core/go-yaml-style.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const at = new Date('2026-01-02T03:04:05.678Z');
 const now = new Date('2026-03-04T05:06:07.890Z');
@@ -218,16 +219,6 @@ test('the splice declines what it does not fully understand, and the scan never 
 
 // ---- randomized differential test ----
 
-function random(seed: number): () => number {
-  // mulberry32: small, seeded, the same sequence on every run.
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TRICKY = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', 'v1.2.3-rc.1+build.5', '0o17', '09', 'rocket 🚀', 'back\\slash', 'say "hi"', 'bell\u0007', 'nel\u0085', 'del\u007f', 'lone\ud800', '', '-', 'a:b', 'key:', '{x}', '[x]', '...', '---'];
 const WORDS = ['chart', 'helm', 'deploy', 'the', 'a', 'service', 'api', 'web', 'front', 'end', 'x', 'with', 'and', 'über', 'config', 'database', 'k8s', 'v2'];
 
@@ -321,7 +312,7 @@ function checkDifferential(text: string, added: IndexEntry, what: string): boole
 }
 
 test('randomized: for generated indexes the splice equals the full path or declines (seeded)', () => {
-  const g = new Generator(random(20260101));
+  const g = new Generator(seededRandom(20260101));
   let spliced = 0;
   const cases = 400;
   for (let i = 0; i < cases; i++) {
@@ -344,7 +335,7 @@ test('randomized: for generated indexes the splice equals the full path or decli
 });
 
 test('randomized: mutated indexes are either spliced exactly like the full path or declined, never misread (seeded)', () => {
-  const g = new Generator(random(7));
+  const g = new Generator(seededRandom(7));
   const inserts = [' ', '  ', '\t', '#', ':', ': ', '-', '- ', '"', "'", '&a ', '*a', '{', '}', '[', ']', '!', '|', '>', '\r', '\\', '%', '@', '?', ',', '0', 'x'];
   let spliced = 0;
   let refused = 0;
