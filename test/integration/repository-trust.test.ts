@@ -173,3 +173,26 @@ test('a prerelease tarball listed as a release is refused by promote into an env
   const dryRun = await cli(['promote', 'dev', 'staging', '--version', '9.9.8', '--dry-run', '--output', 'json']);
   assert.equal(dryRun.exitCode, 1, 'a dry run does not promise a promotion that would be refused');
 });
+
+test('urls helm resolves inside the repository still work: percent-encoded, host-absolute and s3:// absolute; promote lists its own object', async () => {
+  const dev = testRepository(s3, root, 'dev');
+  const cases = [
+    { version: '1.0.1', key: 'enc+-1.0.1.tgz', url: 'enc%2B-1.0.1.tgz' },
+    { version: '1.0.2', key: 'shop-1.0.2.tgz', url: `/${root}/dev/shop-1.0.2.tgz` },
+    { version: '1.0.3', key: 'shop-1.0.3.tgz', url: `s3://${s3.bucket}/${root}/dev/shop-1.0.3.tgz` },
+  ];
+  for (const c of cases) {
+    const body = await tarballClaiming(c.version);
+    await dev.put(c.key, body);
+    await listInDev(entry(c.version, c.url, body));
+    const diff = await cli(['diff', 'dev', '--version', c.version, '--output', 'json']);
+    assert.equal(diff.exitCode, 0, `${c.url}: ${diff.stderr}`);
+    assert.equal((JSON.parse(diff.stdout) as { candidate: { version: string } }).candidate.version, c.version);
+  }
+  const promote = await cli(['promote', 'dev', 'staging', '--version', '1.0.3', '--output', 'json']);
+  assert.equal(promote.exitCode, 0, promote.stderr);
+  assert.equal((JSON.parse(promote.stdout) as { key: string }).key, `${root}/staging/shop-1.0.3.tgz`);
+  const staging = await testRepository(s3, root, 'staging').get('index.yaml');
+  const listed = parseChartIndex(new TextDecoder().decode(staging.kind === 'found' ? staging.body : new Uint8Array()), 'staging index').entries.shop!.find((e) => e.version === '1.0.3');
+  assert.deepEqual(listed?.urls, ['shop-1.0.3.tgz'], 'staging lists its own object, not the dev url');
+});
