@@ -131,6 +131,9 @@ test('an index url that climbs out of the repository writes nothing: diff and pr
   assert.equal(verify.exitCode, 1, verify.stderr);
   const problems = (JSON.parse(verify.stdout) as { problems: { kind: string; version?: string; url?: string }[] }).problems;
   assert.ok(problems.some((p) => p.kind === 'urlOutsideRepository' && p.version === '9.9.7' && p.url === url), JSON.stringify(problems));
+  const text = await cli(['repo', 'verify', 'dev']);
+  assert.equal(text.exitCode, 1);
+  assert.match(text.stdout, /url +shop 9\.9\.7: its url "\.\.\/\.\.\/home\/\.bashrc" is not an object of this repository \(it resolves to key "home\/\.bashrc", outside the prefix "t-[^/]+\/dev\/"\); not read/);
   assert.deepEqual(files(work), filesBefore);
 });
 
@@ -157,6 +160,9 @@ test("a tarball whose own Chart.yaml says another version than its entry never r
   assert.equal(verify.exitCode, 1);
   const problems = (JSON.parse(verify.stdout) as { problems: { kind: string; version?: string; actual?: { version: string } }[] }).problems;
   assert.ok(problems.some((p) => p.kind === 'identityMismatch' && p.version === '9.9.9' && p.actual?.version === '6.6.6'), JSON.stringify(problems));
+  const text = await cli(['repo', 'verify', 'dev']);
+  assert.equal(text.exitCode, 1);
+  assert.match(text.stdout, /identity shop 9\.9\.9: t-[^/]+\/dev\/shop-9\.9\.9\.tgz's own Chart\.yaml says "shop" version "6\.6\.6"/);
 });
 
 test('a prerelease tarball listed as a release is refused by promote into an environment without prereleases, and nothing is copied', async () => {
