@@ -8,6 +8,7 @@ import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256 } from './steps/repository-index.js';
+import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 
 export interface PromoteOptions {
   from: string;
@@ -64,7 +65,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex.index?.entries ?? {}));
   const plan = planPromotion({
     chart,
-    from: { name: fromEnv.name, index: fromIndex.index },
+    from: { name: fromEnv.name, index: fromIndex.index, repository: source },
     to: { name: toEnv.name, index: toIndex.index, rules: toEnv.promotion },
     version: options.version,
   });
@@ -72,6 +73,10 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (plan.kind === 'upToDate') return { kind: 'upToDate', ...base, newestInSource: plan.newestInSource, newestInTarget: plan.newestInTarget };
   if (plan.kind === 'alreadyPromoted') return { kind: 'alreadyPromoted', ...base, version: plan.version, digest: plan.digest };
   if (plan.kind === 'refused') throw refusal(plan.reason, plan.detail, fromEnv, toEnv);
+  // The plan judged what the source index says; these are the bytes it says it about. Only a tarball
+  // whose sha256 and own Chart.yaml name and version match the entry goes on (so every rule above held
+  // for the chart inside it too), and nothing is written before.
+  const verified = await fetchVerifiedTarball(source, fromEnv.name, plan.source, { name: chart, version: plan.version });
 
   const summary: PromotionSummary = {
     ...base,
@@ -101,9 +106,9 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   await requireConditionalWrites(deps, target, toEnv, Boolean(options.noLock));
 
   const actor = await resolveActor(deps);
-  const entry = promotedEntry(plan.source, { from: fromEnv.name, at: deps.now(), by: actor });
+  const entry = promotedEntry({ ...plan.source, name: chart }, plan.targetName, { from: fromEnv.name, at: deps.now(), by: actor });
   deps.reporter.progress(`Promoting ${chart} ${plan.version} from ${fromEnv.name} to ${toEnv.name} (${summary.transfer})`);
-  const copied = await copyTarball(source, target, plan.sourceName, plan.targetName, entry, fromEnv, toEnv);
+  const copied = await copyTarball(source, target, verified, plan.targetName, entry, fromEnv, toEnv);
   entry.annotations = { ...entry.annotations, [OBJECT_ETAG_ANNOTATION]: copied.etag };
 
   await addIndexEntry(
@@ -121,32 +126,26 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
 }
 
 /**
- * Puts the exact source bytes under the target name, never over different
- * bytes (If-None-Match: *), and checks the sha256 of what landed. `written`
- * is false when the target already had the identical object (an earlier,
- * interrupted promotion).
+ * Puts the verified source bytes under the target name, never over different
+ * bytes (If-None-Match: *), and checks the sha256 of what landed. Within one
+ * endpoint the object is copied server-side (no upload); the landed check then
+ * also catches a source replaced since it was verified. `written` is false when
+ * the target already had the identical object (an earlier, interrupted promotion).
  */
-async function copyTarball(source: ChartRepository, target: ChartRepository, sourceName: string, targetName: string, entry: IndexEntry, fromEnv: Environment, toEnv: Environment): Promise<{ written: boolean; etag: string }> {
+async function copyTarball(source: ChartRepository, target: ChartRepository, verified: VerifiedTarball, targetName: string, entry: IndexEntry, fromEnv: Environment, toEnv: Environment): Promise<{ written: boolean; etag: string }> {
   const metadata = { sha256: entry.digest!, ...provenanceToMetadata(entry.annotations) };
   const targetKey = `s3://${target.bucket}/${target.keyOf(targetName)}`;
-  let result;
-  if (source.copyScope === target.copyScope) {
-    result = await target.copyFrom(source, sourceName, targetName, { ifNoneMatch: '*', metadata, contentType: 'application/gzip' });
-  } else {
-    const got = await source.get(sourceName);
-    if (got.kind !== 'found') throw refusal('notInSource', `the ${fromEnv.name} index lists ${sourceName} but s3://${source.bucket}/${source.keyOf(sourceName)} does not exist`, fromEnv, toEnv);
-    if (sha256(got.body) !== entry.digest) throw sourceMismatch(fromEnv, source, sourceName, sha256(got.body), entry.digest!);
-    result = await target.put(targetName, got.body, { ifNoneMatch: '*', metadata, contentType: 'application/gzip' });
-  }
+  const options = { ifNoneMatch: '*', metadata, contentType: 'application/gzip' } as const;
+  const result = source.copyScope === target.copyScope ? await target.copyFrom(source, verified.name, targetName, options) : await target.put(targetName, verified.body, options);
   const landed = await target.get(targetName);
   const digest = landed.kind === 'found' ? sha256(landed.body) : undefined;
   if (digest === entry.digest && landed.kind === 'found') return { written: result.kind === 'written', etag: landed.etag };
   if (result.kind === 'preconditionFailed') {
     throw refusal('targetDiffers', `${targetKey} already exists with sha256 ${digest}, but ${fromEnv.name} has ${entry.digest}`, fromEnv, toEnv);
   }
-  // We created this object and it is wrong: the source object does not match its own index. Remove what we wrote.
+  // We created this object and it is wrong: the source object changed after it was verified. Remove what we wrote.
   await target.delete(targetName).catch(() => undefined);
-  throw sourceMismatch(fromEnv, source, sourceName, digest ?? '(missing)', entry.digest!);
+  throw sourceMismatch(fromEnv, source, verified.name, digest ?? '(missing)', entry.digest!);
 }
 
 function sourceMismatch(fromEnv: Environment, source: ChartRepository, name: string, actual: string, listed: string): ChartctlError {
@@ -163,6 +162,11 @@ function refusal(reason: string, detail: string, fromEnv: Environment, toEnv: En
     prereleaseNotAllowed: { code: 'PRERELEASE_NOT_ALLOWED', hint: `Promote a release version (without -suffix), or set promotion.allowPrerelease: true in ${toEnv.file}.` },
     targetDiffers: { code: 'TARGET_DIFFERS', hint: `Versions are immutable: inspect both with "chartctl repo list", then publish a new version instead.` },
     noDigest: { code: 'INDEX_INCOMPLETE', hint: `Run "chartctl repo reindex ${fromEnv.name}" to rebuild its entries from the tarballs.` },
+    urlOutsideRepository: {
+      code: 'INDEX_URL_OUTSIDE_REPOSITORY',
+      hint: `Nothing was copied. Someone who can write to the ${fromEnv.name} repository pointed this entry elsewhere: inspect its index.yaml, then run "chartctl repo reindex ${fromEnv.name}".`,
+    },
+    unsafeTargetName: { code: 'CHART_NAME_INVALID', hint: `Nothing was copied. Inspect the ${fromEnv.name} index: chart names and versions must be plain names.` },
   };
   const h = hints[reason] ?? { code: 'PROMOTE_REFUSED', hint: 'See the message above.' };
   return new ChartctlError(`Cannot promote from ${fromEnv.name} to ${toEnv.name}: ${detail}.`, { code: h.code, hint: h.hint, exitCode: h.exitCode });

@@ -1,7 +1,6 @@
 import { isChartctlError } from '../core/errors.js';
 import {
   chartIndexEntry,
-  keyOfUrl,
   listEntries,
   OBJECT_ETAG_ANNOTATION,
   provenanceFromMetadata,
@@ -12,6 +11,8 @@ import {
   type IndexEntry,
 } from '../core/chart-index.js';
 import { archiveMetadata } from '../core/chart-archive.js';
+import { identityMismatch, type ChartIdentity } from '../core/chart-identity.js';
+import { entryObject } from '../core/index-url.js';
 import type { Deps } from './deps.js';
 import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
 
@@ -62,7 +63,13 @@ export type VerifyProblem =
   | { kind: 'indexCorrupt'; key: string; message: string }
   | { kind: 'missingTarball'; chart: string; version: string; key: string }
   | { kind: 'digestMismatch'; chart: string; version: string; key: string; listed: string; actual: string }
-  | { kind: 'noDigest'; chart: string; version: string };
+  | { kind: 'noDigest'; chart: string; version: string }
+  /** The entry's url resolves outside the repository prefix (or does not resolve): nothing was read for it. */
+  | { kind: 'urlOutsideRepository'; chart: string; version: string; url: string; reason: string }
+  /** The tarball is not a readable chart. */
+  | { kind: 'invalidChart'; chart: string; version: string; key: string; message: string }
+  /** The tarball's own Chart.yaml names another chart or version than its entry. */
+  | { kind: 'identityMismatch'; chart: string; version: string; key: string; actual: ChartIdentity };
 
 export interface RepoVerifyResult {
   env: string;
@@ -74,7 +81,7 @@ export interface RepoVerifyResult {
   orphans: string[];
 }
 
-/** Every index entry must point to an existing object with the listed sha256. */
+/** Every index entry must point to an object inside the repository with the listed sha256, whose Chart.yaml names the entry's chart and version. */
 export async function repoVerify(deps: Deps, options: { env: string }): Promise<RepoVerifyResult> {
   const env = await deps.repo.loadEnvironment(options.env);
   const repository = openRepository(deps, env);
@@ -95,14 +102,27 @@ export async function repoVerify(deps: Deps, options: { env: string }): Promise<
   deps.reporter.progress(`Verifying ${entries.length} entries of ${repository.url} (${env.name})`);
   const problems = (
     await mapLimit(entries, READ_CONCURRENCY, async (e): Promise<VerifyProblem | undefined> => {
-      const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
+      const object = entryObject(e, repository);
+      const entry = { chart: e.name, version: e.version };
+      if (object.kind === 'outside') return { kind: 'urlOutsideRepository', ...entry, url: object.url, reason: object.reason };
+      const name = object.kind === 'object' ? object.name : undefined;
       if (name) referenced.add(name);
-      if (!e.digest || !name) return { kind: 'noDigest', chart: e.name, version: e.version };
-      if (!present.has(name)) return { kind: 'missingTarball', chart: e.name, version: e.version, key: repository.keyOf(name) };
+      if (!e.digest || !name) return { kind: 'noDigest', ...entry };
+      const key = repository.keyOf(name);
+      if (!present.has(name)) return { kind: 'missingTarball', ...entry, key };
       const got = await repository.get(name);
-      if (got.kind !== 'found') return { kind: 'missingTarball', chart: e.name, version: e.version, key: repository.keyOf(name) };
+      if (got.kind !== 'found') return { kind: 'missingTarball', ...entry, key };
       const actual = sha256(got.body);
-      return actual === e.digest ? undefined : { kind: 'digestMismatch', chart: e.name, version: e.version, key: repository.keyOf(name), listed: e.digest, actual };
+      if (actual !== e.digest) return { kind: 'digestMismatch', ...entry, key, listed: e.digest, actual };
+      let metadata;
+      try {
+        metadata = archiveMetadata(got.body, key);
+      } catch (err) {
+        if (!isChartctlError(err)) throw err;
+        return { kind: 'invalidChart', ...entry, key, message: err.message };
+      }
+      const identity = identityMismatch({ name: e.name, version: e.version }, metadata);
+      return identity ? { kind: 'identityMismatch', ...entry, key, actual: identity } : undefined;
     })
   ).filter((p): p is VerifyProblem => p !== undefined);
   const orphans = objects.filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/') && !referenced.has(o.name)).map((o) => repository.keyOf(o.name));
@@ -137,8 +157,8 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
   for (const e of previous ? listEntries(previous) : []) {
     if (!e.digest) continue;
     previousByDigest.set(`${e.name}@${e.version}@${e.digest}`, e);
-    const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
-    if (name) previousByObject.set(name, e);
+    const object = entryObject(e, repository);
+    if (object.kind === 'object') previousByObject.set(object.name, e);
   }
 
   const tarballs = (await repository.list()).filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/'));
@@ -190,9 +210,10 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
       const missing = current ? listEntries(current).filter((e) => !next.entries[e.name]?.some((m) => m.version === e.version)) : [];
       const landed: IndexEntry[] = [];
       for (const e of missing) {
-        const name = e.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
-        // Entries of the old index whose tarball is gone are dropped; ones published during the rebuild are kept.
-        if (name && !droppedSet.has(`${e.name} ${e.version}`) && (await repository.head(name))) landed.push(e);
+        const object = entryObject(e, repository);
+        // Entries of the old index whose tarball is gone are dropped; ones published during the rebuild are kept
+        // (only when their url is an object of this repository: reindex never adopts an entry pointing elsewhere).
+        if (object.kind === 'object' && !droppedSet.has(`${e.name} ${e.version}`) && (await repository.head(object.name))) landed.push(e);
       }
       const rebuilt = landed.length ? sortedIndex([...entries, ...landed], deps.now(), next.extra) : next;
       // Only `generated` would change: leave the index (and its ETag, which caches and CDNs key on) alone.

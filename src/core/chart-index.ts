@@ -193,12 +193,6 @@ export function withEntry(index: ChartIndex, entry: IndexEntry, generated: Date)
   return { ...index, entries: { ...index.entries, [entry.name]: versions }, generated: generated.toISOString() };
 }
 
-/** The object key of a url listed in an entry, relative to the repository (absolute urls are not ours). */
-export function keyOfUrl(url: string): string | undefined {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(url)) return undefined;
-  return url.replace(/^\.?\//, '');
-}
-
 export function sortedIndex(entries: IndexEntry[], generated: Date, extra: Record<string, JsonValue> = {}): ChartIndex {
   const byName: Record<string, IndexEntry[]> = {};
   for (const e of entries) (byName[e.name] ??= []).push(e);

@@ -1,6 +1,7 @@
-import { findEntry, keyOfUrl, PROVENANCE, type ChartIndex, type IndexEntry } from './chart-index.js';
+import { findEntry, PROVENANCE, tarballFileName, type ChartIndex, type IndexEntry } from './chart-index.js';
 import { compareVersions, isPrerelease, newestVersion } from './chart-version.js';
 import type { PromotionRules } from './environment.js';
+import { displayUrl, entryObject, type RepositoryLocation } from './index-url.js';
 
 /**
  * What `promote <from> <to>` should do, decided from both indexes alone.
@@ -9,19 +10,30 @@ import type { PromotionRules } from './environment.js';
  */
 export interface PromotionInput {
   chart: string;
-  from: { name: string; index: ChartIndex | undefined };
+  /** `repository`: where the source's index urls are resolved (a url outside it is refused). */
+  from: { name: string; index: ChartIndex | undefined; repository: RepositoryLocation };
   to: { name: string; index: ChartIndex | undefined; rules: PromotionRules };
   /** Literal version; default is the newest in `from` that `to`'s rules allow. */
   version?: string;
 }
 
 export type PromotionPlan =
-  | { kind: 'promote'; version: string; source: IndexEntry; sourceName: string; targetName: string }
+  /**
+   * Only when the source entry's url resolves inside the source repository. `targetName` is
+   * `<chart>-<version>.tgz`, never taken from the source url, so the target key stays under
+   * the target prefix whatever the source index says.
+   */
+  | { kind: 'promote'; version: string; source: IndexEntry; targetName: string }
   | { kind: 'alreadyPromoted'; version: string; digest: string }
   | { kind: 'upToDate'; newestInSource?: string; newestInTarget?: string }
   | { kind: 'refused'; reason: PromotionRefusal; version?: string; detail: string };
 
-export type PromotionRefusal = 'wrongSource' | 'notInSource' | 'prereleaseNotAllowed' | 'targetDiffers' | 'noDigest' | 'olderThanTarget';
+export type PromotionRefusal = 'wrongSource' | 'notInSource' | 'prereleaseNotAllowed' | 'targetDiffers' | 'noDigest' | 'olderThanTarget' | 'urlOutsideRepository' | 'unsafeTargetName';
+
+/** A target object name that is one plain path segment (chart names and versions are not validated by the index). */
+function isPlainObjectName(name: string): boolean {
+  return !/[\/\\\u0000-\u001f\u007f]/.test(name) && !name.startsWith('.');
+}
 
 export function planPromotion(input: PromotionInput): PromotionPlan {
   const { chart, from, to } = input;
@@ -55,23 +67,30 @@ export function planPromotion(input: PromotionInput): PromotionPlan {
     return { kind: 'refused', reason: 'prereleaseNotAllowed', version, detail: `${version} is a prerelease and ${to.name} does not accept prereleases (promotion.allowPrerelease: false)` };
   }
   if (!source.digest) return { kind: 'refused', reason: 'noDigest', version, detail: `the ${from.name} index lists ${chart} ${version} without a digest` };
-  const sourceName = source.urls?.map(keyOfUrl).find((k): k is string => k !== undefined);
-  if (!sourceName) return { kind: 'refused', reason: 'noDigest', version, detail: `the ${from.name} index lists ${chart} ${version} without a relative url` };
+  const object = entryObject(source, from.repository);
+  if (object.kind === 'noUrl') return { kind: 'refused', reason: 'noDigest', version, detail: `the ${from.name} index lists ${chart} ${version} without a url` };
+  if (object.kind === 'outside') {
+    return { kind: 'refused', reason: 'urlOutsideRepository', version, detail: `the ${from.name} index lists the url of ${chart} ${version} as ${displayUrl(object.url)}, which is not an object of its repository (${object.reason})` };
+  }
+  const targetName = tarballFileName(chart, version);
+  if (!isPlainObjectName(targetName)) {
+    return { kind: 'refused', reason: 'unsafeTargetName', version, detail: `${displayUrl(targetName)} (from the chart name and version) is not a plain object name` };
+  }
   const existing = to.index ? findEntry(to.index, chart, version) : undefined;
   if (existing) {
     if (existing.digest === source.digest) return { kind: 'alreadyPromoted', version, digest: source.digest };
     return { kind: 'refused', reason: 'targetDiffers', version, detail: `${to.name} already holds ${chart} ${version} with digest ${existing.digest}, but ${from.name} has ${source.digest}` };
   }
-  return { kind: 'promote', version, source, sourceName, targetName: sourceName };
+  return { kind: 'promote', version, source, targetName };
 }
 
-/** The target's index entry: the source entry (same digest, same metadata) plus promotion provenance. */
-export function promotedEntry(source: IndexEntry, provenance: { from: string; at: Date; by?: string }): IndexEntry {
+/** The target's index entry: the source entry (same digest, same metadata) at the target's own object name, plus promotion provenance. */
+export function promotedEntry(source: IndexEntry, targetName: string, provenance: { from: string; at: Date; by?: string }): IndexEntry {
   const annotations: Record<string, string> = { ...(source.annotations ?? {}) };
   annotations[PROVENANCE.promotedFrom] = provenance.from;
   annotations[PROVENANCE.sourceDigest] = source.digest!;
   annotations[PROVENANCE.promotedAt] = provenance.at.toISOString();
   if (provenance.by) annotations[PROVENANCE.promotedBy] = provenance.by;
   else delete annotations[PROVENANCE.promotedBy];
-  return { ...source, annotations, created: provenance.at.toISOString() };
+  return { ...source, urls: [targetName], annotations, created: provenance.at.toISOString() };
 }

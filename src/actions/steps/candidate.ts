@@ -2,13 +2,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { findEntry, keyOfUrl } from '../../core/chart-index.js';
+import { findEntry } from '../../core/chart-index.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
 import type { Deps } from '../deps.js';
 import { chartDirOf, ensureDependencies } from './render.js';
-import { openRepository, readIndex, sha256 } from './repository-index.js';
+import { openRepository, readIndex } from './repository-index.js';
+import { fetchVerifiedTarball } from './verified-tarball.js';
+
+/** The candidate tarball's file in its private temp dir. */
+const CANDIDATE_FILE = 'chart.tgz';
 
 export interface CandidateOptions {
   /** A version from the environment's repository (default: the newest the environment accepts). */
@@ -23,7 +27,7 @@ export interface Candidate {
   version: string;
   /** Where helm reads it: the chart directory (--local) or the verified tarball in a private temp dir. */
   chartPath: string;
-  /** sha256 of the tarball, verified against the repository index. */
+  /** sha256 of the tarball, verified against the repository index (as are its Chart.yaml name and version). */
   digest?: string;
   /** `s3://…` or `local`. */
   source: string;
@@ -38,7 +42,7 @@ export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name:
 /**
  * Resolves the candidate: the working tree (--local) or the exact tarball from
  * the environment's repository, downloaded and checked byte for byte against
- * the index digest before anything touches the cluster.
+ * the index digest and its own Chart.yaml before anything touches the cluster.
  */
 export async function resolveCandidate(deps: Deps, env: Environment, options: CandidateOptions): Promise<Candidate> {
   const chart = await chartNameOf(deps, env);
@@ -73,29 +77,10 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
       hint: `Promote it to ${env.name} first, or pick one of the versions listed.`,
     });
   }
-  const name = entry.urls?.map(keyOfUrl).find((k): k is string => Boolean(k));
-  if (!name || !entry.digest) {
-    throw new ChartctlError(`The ${env.name} index lists ${chart.name} ${version} without ${!name ? 'a relative url' : 'a digest'}.`, {
-      code: 'INDEX_ENTRY_INCOMPLETE',
-      hint: `Run chartctl repo verify ${env.name}, then chartctl repo reindex ${env.name}.`,
-    });
-  }
-  const got = await repository.get(name);
-  if (got.kind !== 'found') {
-    throw new ChartctlError(`The ${env.name} index lists ${chart.name} ${version}, but ${repository.keyOf(name)} is missing.`, {
-      code: 'TARBALL_MISSING',
-      hint: `Run chartctl repo verify ${env.name}; promote or publish the version again.`,
-    });
-  }
-  const digest = sha256(got.body);
-  if (digest !== entry.digest) {
-    throw new ChartctlError(
-      `Refusing ${chart.name} ${version}: the tarball's sha256 ${digest} does not match the ${env.name} index (${entry.digest}). Nothing was changed in the cluster.`,
-      { code: 'DIGEST_MISMATCH', hint: `Someone replaced ${repository.keyOf(name)} after it was indexed. Run chartctl repo verify ${env.name} and investigate before deploying.` },
-    );
-  }
+  const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version });
   const dir = await privateTempDir(deps.cleanup, 'chartctl-candidate-');
-  const chartPath = join(dir.path, name);
-  await writeFile(chartPath, got.body, { mode: 0o600 });
-  return { chartName: chart.name, version, chartPath, digest: `sha256:${digest}`, source: repository.url, release: dir.remove };
+  // A fixed name: nothing the index says may choose where bytes are written.
+  const chartPath = join(dir.path, CANDIDATE_FILE);
+  await writeFile(chartPath, tarball.body, { mode: 0o600, flag: 'wx' });
+  return { chartName: chart.name, version, chartPath, digest: `sha256:${tarball.digest}`, source: repository.url, release: dir.remove };
 }

@@ -1,5 +1,6 @@
 import { ExitCode } from '../../core/errors.js';
 import type { RegisterCommand } from '../context.js';
+import { displayUrl } from '../../core/index-url.js';
 import { table } from '../output.js';
 
 export const registerRepo: RegisterCommand = (program, ctx) => {
@@ -33,7 +34,7 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
   repo
     .command('verify')
     .argument('<env>', 'environment')
-    .description('check every index entry has its tarball with the listed sha256; list orphan tarballs (exit 1 on any inconsistency)')
+    .description('check every index entry points inside the repository to its tarball, with the listed sha256 and the same chart name and version in its Chart.yaml; list orphan tarballs (exit 1 on any inconsistency)')
     .action(async (env: string, _opts, command) =>
       ctx.run(command, async (deps, out) => {
         const { repoVerify } = await import('../../actions/repo.js');
@@ -48,8 +49,14 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
                 return `  ${out.paint.red('missing')}  ${p.chart} ${p.version}: ${p.key} does not exist`;
               case 'digestMismatch':
                 return `  ${out.paint.red('digest')}   ${p.chart} ${p.version}: ${p.key} has sha256 ${p.actual}, index lists ${p.listed}`;
+              case 'urlOutsideRepository':
+                return `  ${out.paint.red('url')}      ${p.chart} ${p.version}: its url ${displayUrl(p.url)} is not an object of this repository (${p.reason}); not read`;
+              case 'invalidChart':
+                return `  ${out.paint.red('invalid')}  ${p.chart} ${p.version}: ${p.message.split('\n')[0]}`;
+              case 'identityMismatch':
+                return `  ${out.paint.red('identity')} ${p.chart} ${p.version}: ${p.key}'s own Chart.yaml says ${JSON.stringify(p.actual.name)} version ${JSON.stringify(p.actual.version)}`;
               default:
-                return `  ${out.paint.red('no digest')} ${p.chart} ${p.version}: the entry has no digest or relative url`;
+                return `  ${out.paint.red('no digest')} ${p.chart} ${p.version}: the entry has no digest or url`;
             }
           });
           lines.push(...result.orphans.map((o) => `  ${out.paint.yellow('orphan')}   ${o} is not in the index (an interrupted publish; publish it again or delete it)`));
