@@ -12,8 +12,16 @@ import {
   type IndexEntry,
 } from '../core/chart-index.js';
 import { archiveMetadata } from '../core/chart-archive.js';
+import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import type { Deps } from './deps.js';
 import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
+
+/**
+ * Tarballs that refuse the whole rebuild instead of being skipped: a bomb or
+ * a traversing archive in a repository is an attack to stop at, not a
+ * damaged upload to leave out.
+ */
+const HOSTILE_ARCHIVE_CODES = new Set(['CHART_TOO_LARGE', 'ARCHIVE_UNSAFE']);
 
 /** Parallel object reads for verify/reindex: enough to hide latency, few enough for a small endpoint. */
 const READ_CONCURRENCY = 16;
@@ -141,6 +149,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
     if (name) previousByObject.set(name, e);
   }
 
+  const limits = archiveLimitsFrom(deps.env);
   const tarballs = (await repository.list()).filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/'));
   deps.reporter.progress(`Reading ${tarballs.length} tarballs from ${repository.url} (${env.name})`);
   const skipped: { key: string; reason: string }[] = [];
@@ -154,13 +163,17 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
       if (Object.keys(pickRepositoryProvenance(known)).length > 0) provenanceKept++;
       return known;
     }
+    const where = `s3://${repository.bucket}/${repository.keyOf(o.name)}`;
+    assertCompressedSize(o.size, where, limits);
     const got = await repository.get(o.name);
     if (got.kind !== 'found') return undefined;
+    assertCompressedSize(got.body.length, where, limits);
     const digest = sha256(got.body);
     let metadata;
     try {
-      metadata = archiveMetadata(got.body, repository.keyOf(o.name));
+      metadata = archiveMetadata(got.body, where, limits);
     } catch (err) {
+      if (isChartctlError(err) && HOSTILE_ARCHIVE_CODES.has(err.code)) throw err;
       skipped.push({ key: repository.keyOf(o.name), reason: err instanceof Error ? err.message : String(err) });
       return undefined;
     }
