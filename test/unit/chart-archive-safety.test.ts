@@ -19,6 +19,8 @@ interface RawMember {
   linkname?: string;
   /** Header size field when it differs from data.length. */
   size?: number;
+  /** A GNU-format header (GNU tar's default), with its access time where USTAR keeps the name prefix. */
+  gnu?: boolean;
 }
 
 /** A tar stream header by header, for member types writeTar never writes (links, devices, PAX paths). */
@@ -37,8 +39,13 @@ function rawTar(members: RawMember[]): Uint8Array {
     put('        ', 148);
     put(m.type ?? '0', 156);
     if (m.linkname) put(m.linkname, 157);
-    put('ustar\0', 257);
-    put('00', 263);
+    if (m.gnu) {
+      put('ustar  \0', 257);
+      put('14712345670\0', 345);
+    } else {
+      put('ustar\0', 257);
+      put('00', 263);
+    }
     let sum = 0;
     for (const b of h) sum += b;
     put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
@@ -107,7 +114,7 @@ test('archiveMetadata (what publish and reindex read) refuses a traversing archi
   assert.throws(() => archiveMetadata(tgz, WHERE), (e: unknown) => isChartctlError(e) && e.code === 'ARCHIVE_UNSAFE' && /symbolic link to "..\/..\/..\/..\/etc\/passwd"/.test(e.message));
 });
 
-test('what helm and tar tools write is read: directory entries, global PAX headers, PAX and ustar-prefix long names', () => {
+test('what helm and tar tools write is read as Go reads it: directory entries, global PAX headers, PAX names, GNU headers, ustar prefixes', () => {
   const long = `shop/templates/${'d'.repeat(120)}/${'f'.repeat(90)}.yaml`;
   const tgz = deterministicGzip(
     rawTar([
@@ -116,9 +123,11 @@ test('what helm and tar tools write is read: directory entries, global PAX heade
       chartYaml,
       { name: 'shop/PaxHeaders.0/x', type: 'x', data: paxRecords({ path: `shop/templates/${'ü'.repeat(80)}.yaml` }) },
       { name: 'shop/templates/placeholder', data: enc.encode('pax') },
+      { name: 'shop/templates/gnu.yaml', gnu: true, data: enc.encode('gnu') },
     ]),
   );
-  assert.deepEqual(archiveFiles(tgz, WHERE).map((f) => f.path), ['Chart.yaml', `templates/${'ü'.repeat(80)}.yaml`]);
+  // Go's archive/tar reads no name prefix from a GNU header: its bytes there are a timestamp.
+  assert.deepEqual(archiveFiles(tgz, WHERE).map((f) => f.path), ['Chart.yaml', `templates/${'ü'.repeat(80)}.yaml`, 'templates/gnu.yaml']);
   const packed = deterministicGzip(writeTar([{ path: 'shop/Chart.yaml', data: CHART_YAML }, { path: long, data: enc.encode('long') }]));
   assert.deepEqual(archiveFiles(packed, WHERE).map((f) => f.path), ['Chart.yaml', long.slice('shop/'.length)]);
 });
