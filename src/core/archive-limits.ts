@@ -82,6 +82,11 @@ export class DecompressionBudget {
     this.remaining = limits.maxChartBytes;
   }
 
+  /** A fresh budget for a chart read on its own, or the one a parent chart is already drawing on. */
+  static of(limits: ArchiveLimits | DecompressionBudget): DecompressionBudget {
+    return limits instanceof DecompressionBudget ? limits : new DecompressionBudget(limits);
+  }
+
   /** Counts `bytes` more decompressed bytes read from `where`; throws CHART_TOO_LARGE once the chart is over its limit. */
   take(bytes: number, where: string): void {
     this.remaining -= bytes;

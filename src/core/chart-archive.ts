@@ -46,7 +46,7 @@ export function walkOrder(a: string, b: string): number {
  * subcharts from charts/ (their archives within `limits`, all together).
  */
 export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): LoadedChart {
-  const budget = limits instanceof DecompressionBudget ? limits : new DecompressionBudget(limits);
+  const budget = DecompressionBudget.of(limits);
   const chartFile = files.find((f) => f.path === 'Chart.yaml');
   if (!chartFile) throw invalidChart(where, 'no Chart.yaml');
   const metadata = parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`);
@@ -96,7 +96,7 @@ export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveL
 
 /** A packaged chart (.tgz): files are `<name>/...`; the first path segment is dropped as helm does. */
 export function chartFromArchive(tgz: Uint8Array, where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): LoadedChart {
-  const budget = limits instanceof DecompressionBudget ? limits : new DecompressionBudget(limits);
+  const budget = DecompressionBudget.of(limits);
   return chartFromFiles(archiveFiles(tgz, where, budget), where, budget);
 }
 
@@ -106,7 +106,7 @@ export function chartFromArchive(tgz: Uint8Array, where: string, limits: Archive
  * directory) under one top-level directory; anything else is refused.
  */
 export function archiveFiles(tgz: Uint8Array, where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): TarFile[] {
-  const reader = new TarReader(where, limits instanceof DecompressionBudget ? limits : new DecompressionBudget(limits));
+  const reader = new TarReader(where, DecompressionBudget.of(limits));
   const outcome = gunzipChunks(tgz, (chunk) => reader.push(chunk));
   if (typeof outcome === 'object') throw invalidChart(where, `not a gzip-compressed chart archive (${outcome.damaged})`);
   const members = reader.finish();
