@@ -76,12 +76,12 @@ function paxRecords(records: Record<string, string>): Uint8Array {
 
 const chartYaml: RawMember = { name: 'shop/Chart.yaml', data: CHART_YAML };
 
-function refusedAsUnsafe(members: RawMember[], member: string) {
+function refusedAsUnsafe(what: string, members: RawMember[], member: string) {
   const tgz = deterministicGzip(rawTar(members));
   assert.throws(
     () => archiveFiles(tgz, WHERE),
     (e: unknown) => isChartctlError(e) && e.code === 'ARCHIVE_UNSAFE' && e.message.startsWith(`${WHERE}: `) && e.message.includes(JSON.stringify(member)) && Boolean(e.hint),
-    `${member} is refused, naming the archive and the member`,
+    `${what}: ${member} is refused, naming the archive and the member`,
   );
 }
 
@@ -106,7 +106,7 @@ test('hostile tar members are refused with ARCHIVE_UNSAFE naming the archive and
     ['a PAX path that traverses', [chartYaml, { name: 'shop/PaxHeaders.0/x', type: 'x', data: paxRecords({ path: 'shop/../../../.bashrc' }) }, { name: 'shop/x', data: enc.encode('x') }], 'shop/../../../.bashrc'],
     ['a GNU long name that traverses', [chartYaml, { name: '././@LongLink', type: 'L', data: enc.encode('shop/../../evil\0') }, { name: 'shop/x', data: enc.encode('x') }], 'shop/../../evil'],
   ];
-  for (const [, members, member] of cases) refusedAsUnsafe(members, member);
+  for (const [what, members, member] of cases) refusedAsUnsafe(what, members, member);
 });
 
 test('archiveMetadata (what publish and reindex read) refuses a traversing archive before parsing Chart.yaml', () => {
