@@ -9,6 +9,7 @@ import { decideApproval } from '../core/deploy-gates.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256 } from './steps/repository-index.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
+import { archiveLimitsFrom } from '../core/archive-limits.js';
 
 export interface PromoteOptions {
   from: string;
@@ -76,7 +77,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   // The plan judged what the source index says; these are the bytes it says it about. Only a tarball
   // whose sha256 and own Chart.yaml name and version match the entry goes on (so every rule above held
   // for the chart inside it too), and nothing is written before.
-  const verified = await fetchVerifiedTarball(source, fromEnv.name, plan.source, { name: chart, version: plan.version });
+  const verified = await fetchVerifiedTarball(source, fromEnv.name, plan.source, { name: chart, version: plan.version }, archiveLimitsFrom(deps.env));
 
   const summary: PromotionSummary = {
     ...base,

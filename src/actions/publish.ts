@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { archiveMetadata } from '../core/chart-archive.js';
+import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import { chartIndexEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetadata, tarballFileName } from '../core/chart-index.js';
 import { planIndexStep, planPublish, type PublishOutcome } from '../core/publish-plan.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
@@ -61,7 +62,9 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
       hint: 'Build it with "chartctl package" first, or drop --package to package the chart now.',
     });
   });
-  const metadata = archiveMetadata(bytes, deps.repo.display(path));
+  const limits = archiveLimitsFrom(deps.env);
+  assertCompressedSize(bytes.length, deps.repo.display(path), limits);
+  const metadata = archiveMetadata(bytes, deps.repo.display(path), limits);
   const name = metadata.name as string;
   const version = metadata.version as string;
   if (options.version && options.version !== version) {

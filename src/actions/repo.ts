@@ -13,8 +13,16 @@ import {
 import { archiveMetadata } from '../core/chart-archive.js';
 import { identityMismatch, type ChartIdentity } from '../core/chart-identity.js';
 import { entryObject } from '../core/index-url.js';
+import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import type { Deps } from './deps.js';
 import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
+
+/**
+ * Tarballs that refuse the whole rebuild instead of being skipped: a bomb or
+ * a traversing archive in a repository is an attack to stop at, not a
+ * damaged upload to leave out.
+ */
+const HOSTILE_ARCHIVE_CODES = new Set(['CHART_TOO_LARGE', 'ARCHIVE_UNSAFE']);
 
 /** Parallel object reads for verify/reindex: enough to hide latency, few enough for a small endpoint. */
 const READ_CONCURRENCY = 16;
@@ -85,6 +93,7 @@ export interface RepoVerifyResult {
 export async function repoVerify(deps: Deps, options: { env: string }): Promise<RepoVerifyResult> {
   const env = await deps.repo.loadEnvironment(options.env);
   const repository = openRepository(deps, env);
+  const limits = archiveLimitsFrom(deps.env);
   const base = { env: env.name, repository: repository.url };
   let index: ChartIndex | undefined;
   try {
@@ -97,6 +106,7 @@ export async function repoVerify(deps: Deps, options: { env: string }): Promise<
   }
   const objects = await repository.list();
   const present = new Set(objects.map((o) => o.name));
+  const sizes = new Map(objects.map((o) => [o.name, o.size]));
   const entries = index ? listEntries(index) : [];
   const referenced = new Set<string>();
   deps.reporter.progress(`Verifying ${entries.length} entries of ${repository.url} (${env.name})`);
@@ -110,13 +120,20 @@ export async function repoVerify(deps: Deps, options: { env: string }): Promise<
       if (!e.digest || !name) return { kind: 'noDigest', ...entry };
       const key = repository.keyOf(name);
       if (!present.has(name)) return { kind: 'missingTarball', ...entry, key };
+      const size = sizes.get(name) ?? 0;
+      try {
+        assertCompressedSize(size, key, limits);
+      } catch (err) {
+        if (!isChartctlError(err)) throw err;
+        return { kind: 'invalidChart', ...entry, key, message: err.message };
+      }
       const got = await repository.get(name);
       if (got.kind !== 'found') return { kind: 'missingTarball', ...entry, key };
       const actual = sha256(got.body);
       if (actual !== e.digest) return { kind: 'digestMismatch', ...entry, key, listed: e.digest, actual };
       let metadata;
       try {
-        metadata = archiveMetadata(got.body, key);
+        metadata = archiveMetadata(got.body, key, limits);
       } catch (err) {
         if (!isChartctlError(err)) throw err;
         return { kind: 'invalidChart', ...entry, key, message: err.message };
@@ -161,6 +178,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
     if (object.kind === 'object') previousByObject.set(object.name, e);
   }
 
+  const limits = archiveLimitsFrom(deps.env);
   const tarballs = (await repository.list()).filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/'));
   deps.reporter.progress(`Reading ${tarballs.length} tarballs from ${repository.url} (${env.name})`);
   const skipped: { key: string; reason: string }[] = [];
@@ -174,13 +192,17 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
       if (Object.keys(pickRepositoryProvenance(known)).length > 0) provenanceKept++;
       return known;
     }
+    const where = `s3://${repository.bucket}/${repository.keyOf(o.name)}`;
+    assertCompressedSize(o.size, where, limits);
     const got = await repository.get(o.name);
     if (got.kind !== 'found') return undefined;
+    assertCompressedSize(got.body.length, where, limits);
     const digest = sha256(got.body);
     let metadata;
     try {
-      metadata = archiveMetadata(got.body, repository.keyOf(o.name));
+      metadata = archiveMetadata(got.body, where, limits);
     } catch (err) {
+      if (isChartctlError(err) && HOSTILE_ARCHIVE_CODES.has(err.code)) throw err;
       skipped.push({ key: repository.keyOf(o.name), reason: err instanceof Error ? err.message : String(err) });
       return undefined;
     }

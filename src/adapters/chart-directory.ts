@@ -6,9 +6,7 @@ import { isIgnored, parseHelmIgnore, type HelmIgnoreRule } from '../core/helmign
 import { parseChartMetadata } from '../core/chart-metadata.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
 import type { TarFile } from '../core/tar-archive.js';
-
-/** helm's MaxDecompressedFileSize: refuse what helm would refuse. */
-const MAX_FILE_BYTES = 5 * 1024 * 1024;
+import { formatBytes, HELM_ARCHIVE_LIMITS } from '../core/archive-limits.js';
 
 /** A chart directory's Chart.yaml, typed as helm reads it; a missing or unparseable file is CHART_NOT_FOUND / CHART_INVALID. */
 export async function readChartMetadata(dir: string, display: (path: string) => string = (p) => p): Promise<Record<string, JsonValue>> {
@@ -22,18 +20,31 @@ export async function readChartMetadata(dir: string, display: (path: string) => 
 /**
  * The files of a chart directory as helm's loader.LoadDir reads them:
  * `.helmignore` applied (directories pruned), symlinks followed, irregular
- * files refused. Paths are chart-relative with `/`. Timestamps and modes are
- * not read at all: they never reach the archive.
+ * files refused, and files over `maxFileBytes` refused as helm refuses them
+ * (its MaxDecompressedFileSize). Paths are chart-relative with `/`.
+ * Timestamps and modes are not read at all: they never reach the archive.
  */
-export async function readChartDirectory(dir: string, display: (path: string) => string = (p) => p): Promise<TarFile[]> {
+export async function readChartDirectory(
+  dir: string,
+  display: (path: string) => string = (p) => p,
+  maxFileBytes = HELM_ARCHIVE_LIMITS.maxFileBytes,
+): Promise<TarFile[]> {
   const ignoreFile = join(dir, '.helmignore');
   const rules: HelmIgnoreRule[] = existsSync(ignoreFile) ? parseHelmIgnore(await readFile(ignoreFile, 'utf8'), display(ignoreFile)) : parseHelmIgnore('');
   const files: TarFile[] = [];
-  await walk(dir, '', rules, files, display);
+  await walk(dir, '', { rules, out: files, display, maxFileBytes });
   return files;
 }
 
-async function walk(root: string, relative: string, rules: HelmIgnoreRule[], out: TarFile[], display: (p: string) => string): Promise<void> {
+interface Walk {
+  rules: HelmIgnoreRule[];
+  out: TarFile[];
+  display: (p: string) => string;
+  maxFileBytes: number;
+}
+
+async function walk(root: string, relative: string, w: Walk): Promise<void> {
+  const { rules, out, display, maxFileBytes } = w;
   const dir = relative ? join(root, relative) : root;
   const names = (await readdir(dir)).sort();
   for (const name of names) {
@@ -42,7 +53,7 @@ async function walk(root: string, relative: string, rules: HelmIgnoreRule[], out
     const info = await stat(full).catch(() => undefined);
     if (!info) continue; // dangling symlink: helm's walk skips it too
     if (info.isDirectory()) {
-      if (!isIgnored(rules, rel, true)) await walk(root, rel, rules, out, display);
+      if (!isIgnored(rules, rel, true)) await walk(root, rel, w);
       continue;
     }
     if (isIgnored(rules, rel, false)) continue;
@@ -52,8 +63,8 @@ async function walk(root: string, relative: string, rules: HelmIgnoreRule[], out
         hint: 'Remove it from the chart directory or list it in .helmignore.',
       });
     }
-    if (info.size > MAX_FILE_BYTES) {
-      throw new ChartctlError(`${display(full)} is ${info.size} bytes; helm refuses chart files over ${MAX_FILE_BYTES} bytes.`, {
+    if (info.size > maxFileBytes) {
+      throw new ChartctlError(`${display(full)} is ${info.size} bytes; chart files over ${formatBytes(maxFileBytes)} are refused (helm's limit is 5 MiB).`, {
         code: 'CHART_INVALID',
         hint: 'Keep large data out of the chart, or list the file in .helmignore.',
       });

@@ -1,8 +1,9 @@
 import { load, FAILSAFE_SCHEMA } from 'js-yaml';
 import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
 import { invalidChart, omitEmpty, parseChartMetadata } from './chart-metadata.js';
-import { readTar, writeTar, type TarFile } from './tar-archive.js';
-import { deterministicGzip, gunzip } from './deterministic-gzip.js';
+import { TarReader, unsafeMember, writeTar, type TarFile } from './tar-archive.js';
+import { deterministicGzip, gunzipChunks } from './deterministic-gzip.js';
+import { DecompressionBudget, HELM_ARCHIVE_LIMITS, type ArchiveLimits } from './archive-limits.js';
 
 /**
  * A chart as helm's loader sees it (loader.LoadFiles), and the archive
@@ -40,8 +41,12 @@ export function walkOrder(a: string, b: string): number {
   return as.length - bs.length;
 }
 
-/** helm's loader.LoadFiles: classify chart-relative files into a chart, loading subcharts from charts/. */
-export function chartFromFiles(files: TarFile[], where: string): LoadedChart {
+/**
+ * helm's loader.LoadFiles: classify chart-relative files into a chart, loading
+ * subcharts from charts/ (their archives within `limits`, all together).
+ */
+export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): LoadedChart {
+  const budget = DecompressionBudget.of(limits);
   const chartFile = files.find((f) => f.path === 'Chart.yaml');
   if (!chartFile) throw invalidChart(where, 'no Chart.yaml');
   const metadata = parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`);
@@ -81,39 +86,46 @@ export function chartFromFiles(files: TarFile[], where: string): LoadedChart {
   for (const name of [...subcharts.keys()].sort()) {
     const group = subcharts.get(name)!;
     if (group.length === 1 && group[0]!.path === '' && /\.t?gz$/.test(name)) {
-      chart.dependencies.push(chartFromArchive(group[0]!.data, `${where}/charts/${name}`));
+      chart.dependencies.push(chartFromArchive(group[0]!.data, `${where}/charts/${name}`, budget));
     } else if (group.some((f) => f.path !== '')) {
-      chart.dependencies.push(chartFromFiles(group.filter((f) => f.path !== ''), `${where}/charts/${name}`));
+      chart.dependencies.push(chartFromFiles(group.filter((f) => f.path !== ''), `${where}/charts/${name}`, budget));
     }
   }
   return chart;
 }
 
 /** A packaged chart (.tgz): files are `<name>/...`; the first path segment is dropped as helm does. */
-export function chartFromArchive(tgz: Uint8Array, where: string): LoadedChart {
-  return chartFromFiles(archiveFiles(tgz, where), where);
+export function chartFromArchive(tgz: Uint8Array, where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): LoadedChart {
+  const budget = DecompressionBudget.of(limits);
+  return chartFromFiles(archiveFiles(tgz, where, budget), where, budget);
 }
 
-export function archiveFiles(tgz: Uint8Array, where: string): TarFile[] {
-  let tar: Uint8Array;
-  try {
-    tar = gunzip(tgz);
-  } catch {
-    throw invalidChart(where, 'not a gzip-compressed chart archive');
-  }
+/**
+ * The chart-relative files of a .tgz, decompressed as they are read so that
+ * `limits` stop a bomb early. Every member must be a regular file (or a
+ * directory) under one top-level directory; anything else is refused.
+ */
+export function archiveFiles(tgz: Uint8Array, where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): TarFile[] {
+  const reader = new TarReader(where, DecompressionBudget.of(limits));
+  const outcome = gunzipChunks(tgz, (chunk) => reader.push(chunk));
+  if (typeof outcome === 'object') throw invalidChart(where, `not a gzip-compressed chart archive (${outcome.damaged})`);
+  const members = reader.finish();
+  if (members.length === 0) throw invalidChart(where, 'the archive holds no files');
+  const top = members[0]!.path.split('/')[0]!;
   const files: TarFile[] = [];
-  for (const f of readTar(tar)) {
-    if (f.path === 'pax_global_header') continue;
-    const parts = f.path.replace(/^\.\//, '').split('/');
-    if (parts.length < 2 || parts.includes('..') || f.path.startsWith('/')) continue;
-    files.push({ path: parts.slice(1).join('/'), data: f.data });
+  for (const f of members) {
+    const slash = f.path.indexOf('/');
+    if (slash < 0 || f.path.slice(0, slash) !== top) {
+      throw unsafeMember(where, f.path, `is outside the chart's directory ${JSON.stringify(`${top}/`)}`);
+    }
+    files.push({ path: f.path.slice(slash + 1), data: f.data });
   }
   return files;
 }
 
-/** Chart.yaml of a packaged chart, without loading the rest. */
-export function archiveMetadata(tgz: Uint8Array, where: string): Record<string, JsonValue> {
-  const chartYaml = archiveFiles(tgz, where).find((f) => f.path === 'Chart.yaml');
+/** Chart.yaml of a packaged chart, after checking every member of the archive. */
+export function archiveMetadata(tgz: Uint8Array, where: string, limits: ArchiveLimits = HELM_ARCHIVE_LIMITS): Record<string, JsonValue> {
+  const chartYaml = archiveFiles(tgz, where, limits).find((f) => f.path === 'Chart.yaml');
   if (!chartYaml) throw invalidChart(where, 'the archive has no <name>/Chart.yaml');
   return parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`);
 }

@@ -41,9 +41,26 @@ export function parseChartMetadata(text: string, where: string): Record<string, 
   }
   if (typeof metadata.apiVersion !== 'string') throw invalidChart(where, 'Chart.yaml has no apiVersion');
   if (typeof metadata.name !== 'string') throw invalidChart(where, 'Chart.yaml has no name');
+  const nameProblem = chartNameProblem(metadata.name);
+  if (nameProblem) throw invalidChart(where, `Chart.yaml name ${JSON.stringify(metadata.name)} ${nameProblem}`);
   if (typeof metadata.version !== 'string') throw invalidChart(where, 'Chart.yaml has no version');
   if (!isValidChartVersion(metadata.version)) throw invalidChart(where, `Chart.yaml version "${metadata.version}" is not a semantic version`);
   return metadata;
+}
+
+/**
+ * helm's rule (Metadata.Validate, lint's validateChartName): not empty, not
+ * "." or "..", and `filepath.Base(name) == name`. The name becomes a file
+ * name, an archive directory and an S3 key, so the Windows separator and what
+ * helm would silently strip or rewrite (control and format characters, tabs,
+ * newlines) are refused too, rather than meaning one chart to chartctl and
+ * another to helm.
+ */
+export function chartNameProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return 'is not allowed';
+  if (name.includes('/') || name.includes('\\')) return 'contains a path separator';
+  if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]+$/u.test(name)) return 'contains a control, format or whitespace character';
+  return undefined;
 }
 
 /** Drops empty values, as Go's omitempty does when helm marshals metadata. */

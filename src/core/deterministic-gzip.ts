@@ -21,8 +21,30 @@ export function deterministicGzip(data: Uint8Array): Uint8Array {
   return out;
 }
 
-export function gunzip(data: Uint8Array): Uint8Array {
-  return pako.ungzip(data);
+export type GunzipOutcome = 'complete' | 'stopped' | { damaged: string };
+
+const STOP = Symbol('stop');
+
+/**
+ * Decompresses gzip `data` piece by piece (64 KiB at a time) into `onChunk`,
+ * never holding more than one piece: a consumer that throws or returns false
+ * stops the inflation there, so a bomb costs only what was read before it
+ * was refused.
+ */
+export function gunzipChunks(data: Uint8Array, onChunk: (chunk: Uint8Array) => boolean): GunzipOutcome {
+  const inflator = new pako.Inflate({ windowBits: 15 + 16 });
+  inflator.onData = (chunk) => {
+    if (!onChunk(chunk as Uint8Array)) throw STOP;
+  };
+  try {
+    inflator.push(data, true);
+  } catch (err) {
+    if (err === STOP) return 'stopped';
+    throw err;
+  }
+  if (inflator.err) return { damaged: inflator.msg || `zlib error ${inflator.err}` };
+  // pako sets `ended` (missing from its typings) at the end of the stream; input that runs out before it is truncated.
+  return (inflator as unknown as { ended: boolean }).ended ? 'complete' : { damaged: 'unexpected end of the gzip stream' };
 }
 
 let table: Uint32Array | undefined;

@@ -5,6 +5,9 @@
  * cannot hold) with one fixed mtime, so the same files always give the same bytes.
  */
 
+import { ChartctlError } from './errors.js';
+import { chartTooLarge, DecompressionBudget, formatBytes, HELM_ARCHIVE_LIMITS, type ArchiveLimits } from './archive-limits.js';
+
 export interface TarFile {
   path: string;
   data: Uint8Array;
@@ -115,53 +118,214 @@ function header(h: { name: string; prefix?: string; size: number; mtime: number;
   return block;
 }
 
-/** Regular files of a tar archive in order (ustar, PAX `path`, GNU long names); directories and links are skipped. */
-export function readTar(archive: Uint8Array): TarFile[] {
-  const files: TarFile[] = [];
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + BLOCK <= archive.length) {
-    const block = archive.subarray(offset, offset + BLOCK);
-    if (block.every((b) => b === 0)) break;
+
+interface Member {
+  /** A regular file, or a header record that applies to the next member. */
+  kind: 'file' | 'pax' | 'longName' | 'globalPax';
+  path: string;
+  data: Uint8Array;
+  filled: number;
+}
+
+const REFUSED_TYPES: Record<string, string> = {
+  '1': 'is a hard link',
+  '2': 'is a symbolic link',
+  '3': 'is a character device',
+  '4': 'is a block device',
+  '6': 'is a FIFO',
+  K: 'names a link target (GNU long link name)',
+};
+
+/**
+ * Reads a tar stream piece by piece (ustar, PAX `path`/`size`, GNU long
+ * names), as it is decompressed, so a bomb is refused after `budget` bytes
+ * instead of after all of them. Keeps regular files in order and refuses what
+ * a chart never holds: links, devices, FIFOs, names that leave the archive
+ * (`..`, absolute, drive letters, backslashes, empty or `.` segments) and a
+ * path given twice (helm would load the last copy, chartctl read the first).
+ */
+export class TarReader {
+  private readonly files: TarFile[] = [];
+  private readonly paths = new Set<string>();
+  private readonly header = new Uint8Array(BLOCK);
+  private headerFilled = 0;
+  private member: Member | undefined;
+  private padding = 0;
+  private offset = 0;
+  private paxPath: string | undefined;
+  private paxSize: number | undefined;
+  private longName: string | undefined;
+  private ended = false;
+
+  constructor(
+    private readonly where: string,
+    private readonly budget: DecompressionBudget,
+  ) {}
+
+  /** Takes the next decompressed bytes; false once the end-of-archive marker is read (nothing after it matters). */
+  push(chunk: Uint8Array): boolean {
+    let i = 0;
+    while (i < chunk.length && !this.ended) {
+      const available = chunk.length - i;
+      let n: number;
+      if (this.member) {
+        const m = this.member;
+        n = Math.min(m.data.length - m.filled, available);
+        m.data.set(chunk.subarray(i, i + n), m.filled);
+        m.filled += n;
+      } else if (this.padding > 0) {
+        n = Math.min(this.padding, available);
+        this.padding -= n;
+      } else {
+        n = Math.min(BLOCK - this.headerFilled, available);
+        this.header.set(chunk.subarray(i, i + n), this.headerFilled);
+        this.headerFilled += n;
+      }
+      i += n;
+      this.offset += n;
+      this.budget.take(n, this.where);
+      if (this.headerFilled === BLOCK) {
+        this.headerFilled = 0;
+        this.readHeader();
+      }
+      if (this.member && this.member.filled === this.member.data.length) this.completeMember();
+    }
+    return !this.ended;
+  }
+
+  /** The files, once the whole stream was pushed; a stream cut inside a member is refused. */
+  finish(): TarFile[] {
+    if (!this.ended && (this.member || this.padding > 0 || this.headerFilled > 0)) {
+      throw damaged(this.where, `the tar stream ends inside ${this.member ? JSON.stringify(this.member.path) : 'a header'}`);
+    }
+    return this.files;
+  }
+
+  private readHeader(): void {
+    const block = this.header;
+    if (block.every((b) => b === 0)) {
+      this.ended = true;
+      return;
+    }
+    if (!checksumMatches(block)) throw damaged(this.where, `no valid tar header at byte ${this.offset - BLOCK}`);
     const field = (start: number, length: number) => {
       const raw = block.subarray(start, start + length);
       const end = raw.indexOf(0);
       return decoder.decode(end < 0 ? raw : raw.subarray(0, end));
     };
-    const size = parseSize(block.subarray(124, 136));
-    const type = String.fromCharCode(block[156]!) || '0';
-    const magic = field(257, 6);
-    const prefix = magic.startsWith('ustar') ? field(345, 155) : '';
-    let name = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
-    const dataStart = offset + BLOCK;
-    const data = archive.subarray(dataStart, dataStart + size);
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    if (type === 'x') {
-      longName = parsePax(data).path ?? longName;
-      continue;
+    let type = String.fromCharCode(block[156]!);
+    let size = parseSize(block.subarray(124, 136));
+    if (size === undefined) throw damaged(this.where, `the tar header at byte ${this.offset - BLOCK} has no valid size`);
+    // Go's archive/tar (what helm reads with) takes the prefix field only in USTAR/PAX headers, not GNU ones.
+    const ustar = field(257, 6) === 'ustar' && field(263, 2) === '00';
+    const prefix = ustar ? field(345, 155) : '';
+    const headerName = prefix ? `${prefix}/${field(0, 100)}` : field(0, 100);
+    if (type === 'x' || type === 'g' || type === 'L') {
+      this.begin(type === 'x' ? 'pax' : type === 'L' ? 'longName' : 'globalPax', headerName, size);
+      return;
     }
-    if (type === 'L') {
-      longName = decoder.decode(data).replace(/\0+$/, '');
-      continue;
+    const path = this.paxPath ?? this.longName ?? headerName;
+    if (this.paxSize !== undefined) size = this.paxSize;
+    this.paxPath = this.paxSize = this.longName = undefined;
+    if (type === '\0' && path.endsWith('/')) type = '5';
+    if (REFUSED_TYPES[type]) {
+      const target = type === '1' || type === '2' ? ` to ${JSON.stringify(field(157, 100))}` : '';
+      throw unsafeMember(this.where, path, `${REFUSED_TYPES[type]}${target}`);
     }
-    if (type === 'g') continue;
-    if (longName !== undefined) {
-      name = longName;
-      longName = undefined;
-    }
-    if (type === '0' || type === '\0' || type === '7') files.push({ path: name, data });
+    const problem = memberPathProblem(type === '5' ? path.replace(/\/$/, '') : path);
+    if (problem) throw unsafeMember(this.where, path, problem);
+    // A directory has no data (Go ignores its size field too) and is not loaded.
+    if (type === '5') return;
+    if (type !== '0' && type !== '\0' && type !== '7') throw unsafeMember(this.where, path, `has tar type ${JSON.stringify(type)}, not a regular file or directory`);
+    if (this.paths.has(path)) throw unsafeMember(this.where, path, 'appears twice (helm would load the last copy)');
+    this.paths.add(path);
+    this.begin('file', path, size);
   }
-  return files;
+
+  /** Refuses a member over the file limit before reading (or allocating) its data, as helm does from the header's size. */
+  private begin(kind: Member['kind'], path: string, size: number): void {
+    const max = this.budget.limits.maxFileBytes;
+    if (size > max) throw chartTooLarge(this.where, `${JSON.stringify(path)} is ${size} bytes decompressed, over the ${formatBytes(max)} limit for one file; refused before reading it`);
+    this.member = { kind, path, data: new Uint8Array(size), filled: 0 };
+    this.padding = Math.ceil(size / BLOCK) * BLOCK - size;
+    if (size === 0) this.completeMember();
+  }
+
+  private completeMember(): void {
+    const m = this.member!;
+    this.member = undefined;
+    if (m.kind === 'file') this.files.push({ path: m.path, data: m.data });
+    else if (m.kind === 'longName') this.longName = decoder.decode(m.data).replace(/\0+$/, '');
+    else if (m.kind === 'pax') this.applyPax(parsePax(m.data));
+  }
+
+  private applyPax(records: Record<string, string>): void {
+    if (Object.keys(records).some((k) => k.startsWith('GNU.sparse.'))) throw unsafeMember(this.where, records.path ?? '(next member)', 'is a sparse file');
+    if (records.path !== undefined) this.paxPath = records.path;
+    if (records.size !== undefined) {
+      const size = /^\d+$/.test(records.size) ? Number(records.size) : NaN;
+      if (!Number.isSafeInteger(size)) throw damaged(this.where, `a PAX header gives the size ${JSON.stringify(records.size)}`);
+      this.paxSize = size;
+    }
+  }
 }
 
-function parseSize(field: Uint8Array): number {
-  if (field[0]! & 0x80) {
-    let n = 0;
-    for (let i = 1; i < field.length; i++) n = n * 256 + field[i]!;
-    return n;
+/** Regular files of a whole tar archive in memory, with TarReader's checks. */
+export function readTar(archive: Uint8Array, where = 'tar archive', limits: ArchiveLimits = HELM_ARCHIVE_LIMITS): TarFile[] {
+  const reader = new TarReader(where, new DecompressionBudget(limits));
+  reader.push(archive);
+  return reader.finish();
+}
+
+/** Why a member's name is refused, or undefined: it must stay inside the archive's directory, on any OS. */
+export function memberPathProblem(path: string): string | undefined {
+  if (path.includes('\\')) return 'has a backslash in its name (a Windows path separator)';
+  if (path.startsWith('/')) return 'is an absolute path';
+  if (/^[A-Za-z]:/.test(path)) return 'starts with a drive letter';
+  if (/[\x00-\x1f\x7f]/.test(path)) return 'has a control character in its name';
+  const segments = path.split('/');
+  if (segments.includes('..')) return 'leaves the archive\'s directory (a ".." segment)';
+  if (segments.some((s) => s === '' || s === '.')) return 'has an empty or "." path segment';
+  return undefined;
+}
+
+export function unsafeMember(where: string, path: string, problem: string): ChartctlError {
+  return new ChartctlError(`${where}: archive member ${JSON.stringify(path)} ${problem}; refused.`, {
+    code: 'ARCHIVE_UNSAFE',
+    hint: 'helm package and chartctl package write only regular files under one <chart>/ directory, so something else made this archive. Do not use it: find out who wrote it, then package and publish the chart again.',
+  });
+}
+
+function damaged(where: string, detail: string): ChartctlError {
+  return new ChartctlError(`${where}: not a readable chart archive (${detail}).`, {
+    code: 'CHART_INVALID',
+    hint: 'The archive is damaged or is not a chart: package and publish it again.',
+  });
+}
+
+/** The header checksum, summed over unsigned or signed bytes as Go's archive/tar accepts either. */
+function checksumMatches(block: Uint8Array): boolean {
+  const stored = parseSize(block.subarray(148, 156));
+  let unsigned = 0;
+  let signed = 0;
+  for (let i = 0; i < BLOCK; i++) {
+    const b = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    unsigned += b;
+    signed += b < 0x80 ? b : b - 256;
   }
-  const text = decoder.decode(field).replace(/[\0 ]+.*$/s, '').trim();
-  return text ? parseInt(text, 8) : 0;
+  return stored === unsigned || stored === signed;
+}
+
+/** An octal (or GNU base-256) number field; undefined if it holds anything else. */
+function parseSize(field: Uint8Array): number | undefined {
+  if (field[0]! & 0x80) {
+    let n = field[0]! & 0x7f;
+    for (let i = 1; i < field.length; i++) n = n * 256 + field[i]!;
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  const text = decoder.decode(field).replace(/\0.*$/s, '').trim();
+  if (text === '') return 0;
+  return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;
 }
 
 function parsePax(data: Uint8Array): Record<string, string> {

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readChartMetadata } from '../../src/adapters/chart-directory.js';
+import { parseChartMetadata } from '../../src/core/chart-metadata.js';
+import { chartFromFiles } from '../../src/core/chart-archive.js';
 import { ChartctlError } from '../../src/core/errors.js';
 
 function chartDir(chartYaml?: string): string {
@@ -37,5 +39,31 @@ test('readChartMetadata: a missing Chart.yaml is CHART_NOT_FOUND, a broken one C
     await assert.rejects(readChartMetadata(noVersion), (err) => code(err) === 'CHART_INVALID' && /no version/.test((err as Error).message));
   } finally {
     for (const d of [missing, broken, noVersion]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('chart names are validated as helm does, wherever Chart.yaml is read: no path separators, ".", "..", or characters helm would strip', async () => {
+  const chartYaml = (name: string) => `apiVersion: v2\nname: ${JSON.stringify(name)}\nversion: 1.0.0\n`;
+  const refused = ['../../evil', 'a/b', 'evil/', '/abs', '.', '..', 'a\\b', '..\\..\\evil', 'tab\there', 'new\nline', 'nul\u0000', 'bidi\u202egpj.exe', 'zero\u200bwidth'];
+  for (const name of refused) {
+    assert.throws(
+      () => parseChartMetadata(chartYaml(name), 'dev/x.tgz:Chart.yaml'),
+      (e: unknown) => code(e) === 'CHART_INVALID' && (e as Error).message.startsWith(`dev/x.tgz:Chart.yaml: Chart.yaml name ${JSON.stringify(name)} `),
+      `name ${JSON.stringify(name)} is refused`,
+    );
+  }
+  assert.throws(() => parseChartMetadata(chartYaml(''), 'Chart.yaml'), (e: unknown) => code(e) === 'CHART_INVALID' && /has no name/.test((e as Error).message));
+  for (const name of ['my-chart_1.x', 'shop', 'ünïcødé-chart', '日本語', 'UPPER.case', 'with space']) {
+    assert.equal(parseChartMetadata(chartYaml(name), 'Chart.yaml').name, name, `name ${JSON.stringify(name)} is accepted (helm accepts it)`);
+  }
+  // A subchart in charts/ and a chart directory go through the same check.
+  const parent = { path: 'Chart.yaml', data: new TextEncoder().encode(chartYaml('shop')) };
+  const sub = { path: 'charts/sub/Chart.yaml', data: new TextEncoder().encode(chartYaml('../../../evil')) };
+  assert.throws(() => chartFromFiles([parent, sub], 'charts/shop'), (e: unknown) => code(e) === 'CHART_INVALID' && (e as Error).message.startsWith('charts/shop/charts/sub/Chart.yaml: Chart.yaml name "../../../evil"'));
+  const dir = chartDir(chartYaml('../evil'));
+  try {
+    await assert.rejects(readChartMetadata(dir), (e: unknown) => code(e) === 'CHART_INVALID' && /name "\.\.\/evil" contains a path separator/.test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -10,6 +10,7 @@ import type { Deps } from '../deps.js';
 import { chartDirOf, ensureDependencies } from './render.js';
 import { openRepository, readIndex } from './repository-index.js';
 import { fetchVerifiedTarball } from './verified-tarball.js';
+import { archiveLimitsFrom } from '../../core/archive-limits.js';
 
 /** The candidate tarball's file in its private temp dir. */
 const CANDIDATE_FILE = 'chart.tgz';
@@ -77,7 +78,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
       hint: `Promote it to ${env.name} first, or pick one of the versions listed.`,
     });
   }
-  const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version });
+  const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version }, archiveLimitsFrom(deps.env));
   const dir = await privateTempDir(deps.cleanup, 'chartctl-candidate-');
   // A fixed name: nothing the index says may choose where bytes are written.
   const chartPath = join(dir.path, CANDIDATE_FILE);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ChartctlError } from '../../core/errors.js';
 import { chartFromFiles, packChart } from '../../core/chart-archive.js';
+import { archiveLimitsFrom } from '../../core/archive-limits.js';
 import { PROVENANCE, tarballFileName } from '../../core/chart-index.js';
 import { resolveChartVersion } from '../../core/chart-version.js';
 import type { JsonValue } from '../../core/go-yaml-style.js';
@@ -63,8 +64,9 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   const chartDir = await chartDirectoryFor(deps, options.chart);
   await ensureDependencies(deps, chartDir);
   deps.reporter.progress(`Packaging ${deps.repo.display(chartDir)}`);
-  const files = await readChartDirectory(chartDir, (p) => deps.repo.display(p));
-  const chart = chartFromFiles(files, deps.repo.display(chartDir));
+  const limits = archiveLimitsFrom(deps.env);
+  const files = await readChartDirectory(chartDir, (p) => deps.repo.display(p), limits.maxFileBytes);
+  const chart = chartFromFiles(files, deps.repo.display(chartDir), limits);
   const metadata = chart.metadata;
 
   const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, metadata)].map((p) => relative(deps.repo.root, p) || '.');

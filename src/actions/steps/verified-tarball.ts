@@ -1,6 +1,7 @@
 import { ChartctlError } from '../../core/errors.js';
 import type { IndexEntry } from '../../core/chart-index.js';
 import { archiveMetadata } from '../../core/chart-archive.js';
+import { assertCompressedSize, type ArchiveLimits } from '../../core/archive-limits.js';
 import { chartIdentityMismatch, identityMismatch, type ChartIdentity } from '../../core/chart-identity.js';
 import { entryObject, indexUrlOutsideRepository } from '../../core/index-url.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
@@ -22,7 +23,7 @@ export interface VerifiedTarball {
  * caller looked up). Only bytes that passed all three reach helm or another
  * repository.
  */
-export async function fetchVerifiedTarball(repository: ChartRepository, env: string, entry: IndexEntry, listed: ChartIdentity): Promise<VerifiedTarball> {
+export async function fetchVerifiedTarball(repository: ChartRepository, env: string, entry: IndexEntry, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedTarball> {
   const object = entryObject(entry, repository);
   if (object.kind === 'outside') throw indexUrlOutsideRepository({ env, repository: repository.url }, listed, object.url, object.reason);
   if (object.kind === 'noUrl' || !entry.digest) {
@@ -39,6 +40,7 @@ export async function fetchVerifiedTarball(repository: ChartRepository, env: str
       hint: `Run chartctl repo verify ${env}; promote or publish the version again.`,
     });
   }
+  assertCompressedSize(got.body.length, key, limits);
   const digest = sha256(got.body);
   if (digest !== entry.digest) {
     throw new ChartctlError(`Refusing ${listed.name} ${listed.version}: the tarball's sha256 ${digest} does not match the ${env} index (${entry.digest}) for ${key}. Nothing was changed in the cluster or any repository.`, {
@@ -46,7 +48,7 @@ export async function fetchVerifiedTarball(repository: ChartRepository, env: str
       hint: `Someone replaced ${key} after it was indexed. Run chartctl repo verify ${env} and investigate before using it.`,
     });
   }
-  const actual = identityMismatch(listed, archiveMetadata(got.body, key));
+  const actual = identityMismatch(listed, archiveMetadata(got.body, key, limits));
   if (actual) throw chartIdentityMismatch({ env, key }, listed, actual);
   return { name: object.name, body: got.body, digest };
 }
