@@ -1,4 +1,4 @@
-import { isChartctlError } from '../core/errors.js';
+import { ChartctlError, isChartctlError } from '../core/errors.js';
 import {
   chartIndexEntry,
   listEntries,
@@ -11,10 +11,11 @@ import {
   type IndexEntry,
 } from '../core/chart-index.js';
 import { archiveMetadata } from '../core/chart-archive.js';
-import { identityMismatch, type ChartIdentity } from '../core/chart-identity.js';
+import { identityMismatch, identityOfObjectName, objectNameMismatch, type ChartIdentity } from '../core/chart-identity.js';
 import { entryObject } from '../core/index-url.js';
 import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import type { Deps } from './deps.js';
+import type { ChartRepository } from '../adapters/chart-repository.js';
 import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
 
 /**
@@ -206,6 +207,9 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
       skipped.push({ key: repository.keyOf(o.name), reason: err instanceof Error ? err.message : String(err) });
       return undefined;
     }
+    const claimed = identityOfObjectName(o.name);
+    const actual = claimed && identityMismatch(claimed, metadata);
+    if (claimed && actual) throw objectNameMismatch({ env: env.name, key: where }, claimed, actual);
     const old = previousByDigest.get(`${metadata.name}@${metadata.version}@${digest}`);
     const kept = old ? pickRepositoryProvenance(old) : provenanceFromMetadata(got.metadata);
     if (Object.keys(kept).length > 0) provenanceKept++;
@@ -217,6 +221,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
     });
   });
   const entries = built.filter((e): e is IndexEntry => e !== undefined);
+  refuseDuplicateVersions(entries, env.name, repository);
   const next = sortedIndex(entries, deps.now(), previous?.extra ?? {});
   const kept = new Set(entries.map((e) => `${e.name}@${e.version}`));
   const dropped = previous ? listEntries(previous).filter((e) => !kept.has(`${e.name}@${e.version}`)).map((e) => `${e.name} ${e.version}`) : [];
@@ -244,6 +249,24 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
     { lock: !options.noLock, replaceCorrupt: true, deadlineMs: options.deadlineMs, initial: snapshot },
   );
   return { ...result, written: update.written };
+}
+
+/** Two objects holding one chart version: an index can list only one, and which is genuine is for a person to decide. */
+function refuseDuplicateVersions(entries: IndexEntry[], env: string, repository: ChartRepository): void {
+  const seen = new Map<string, IndexEntry>();
+  for (const e of entries) {
+    const id = `${e.name}@${e.version}`;
+    const first = seen.get(id);
+    if (!first) {
+      seen.set(id, e);
+      continue;
+    }
+    const keys = [first, e].map((x) => `s3://${repository.bucket}/${repository.keyOf(x.urls![0]!)}`);
+    throw new ChartctlError(`Refusing to rebuild the ${env} index: ${keys[0]} and ${keys[1]} both hold ${e.name} ${e.version}. Nothing was written.`, {
+      code: 'INDEX_DUPLICATE_VERSION',
+      hint: `Keep the genuine one (compare with "chartctl repo verify" in the environments it was promoted to), delete the other, then run "chartctl repo reindex ${env}" again.`,
+    });
+  }
 }
 
 /** Whether `rebuilt` lists the very entry objects of `current`, in the same order (true only when every object was reused). */
