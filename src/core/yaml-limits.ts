@@ -14,11 +14,16 @@ import { ChartctlError } from './errors.js';
  * them are alias copies, the document has passed 1,000 nodes, and the share of
  * copies exceeds 99% up to 400,000 nodes, falling to 10% at 4,000,000. A values
  * file with a handful of `<<: *defaults` merges is far below it; anything helm
- * would load, chartctl loads. On top of it, a document may hold at most
- * MAX_ALIAS_NODES aliases: the `yaml` package looks each alias up in a list of
- * every anchor and alias before it, so many thousands of them take quadratic time.
+ * would load, chartctl loads. Two bounds go-yaml does without: alias copies may
+ * add at most MAX_COPIED_TEXT characters of scalar text (a long string aliased
+ * thousands of times is a bomb of few nodes, and chartctl writes values out for
+ * helm), and a document may hold at most MAX_ALIAS_NODES aliases (the `yaml`
+ * package looks each alias up in a list of every anchor and alias before it, so
+ * many thousands of them take quadratic time).
  */
 export const MAX_ALIAS_NODES = 10_000;
+/** Node counts miss one long string aliased many times; in characters of scalar text, copies may add this much. */
+export const MAX_COPIED_TEXT = 10_000_000;
 const ALIAS_RATIO_RANGE_LOW = 400_000;
 const ALIAS_RATIO_RANGE_HIGH = 4_000_000;
 
@@ -48,26 +53,43 @@ class Refused {
   constructor(readonly problem: AliasProblem) {}
 }
 
+/** What a node stands for once its aliases are expanded: nodes, and characters of scalar text. */
+interface Size {
+  nodes: number;
+  text: number;
+}
+
+const ALIAS_NODE: Size = { nodes: 1, text: 0 };
+
+function grow(into: Size, by: Size): void {
+  into.nodes += by.nodes;
+  into.text += by.text;
+}
+
 /** The expanded size of one document, counted node by node in document order. */
 class AliasBudget {
-  private nodes = 0;
-  private copies = 0;
+  private readonly expanded: Size = { nodes: 0, text: 0 };
+  private readonly copies: Size = { nodes: 0, text: 0 };
   private aliases = 0;
 
-  node(): void {
-    this.nodes++;
+  node(size: Size): void {
+    grow(this.expanded, size);
   }
 
-  /** An alias standing for `size` nodes: the alias itself is a node, what it expands to are copies. */
-  alias(size: number, name: string, offset: number): void {
-    if (++this.aliases > MAX_ALIAS_NODES) throw new Refused({ offset, reason: `more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} aliases in one document` });
-    this.nodes += 1 + size;
-    this.copies += size;
+  /** An alias standing for `target`: the alias itself is a node, what it expands to are copies. */
+  alias(target: Size, name: string, offset: number): void {
+    const refuse = (reason: string) => new Refused({ offset, reason });
+    if (++this.aliases > MAX_ALIAS_NODES) throw refuse(`more than ${MAX_ALIAS_NODES.toLocaleString('en-US')} aliases in one document`);
+    grow(this.expanded, ALIAS_NODE);
+    grow(this.expanded, target);
+    grow(this.copies, target);
+    const { nodes } = this.expanded;
+    const copies = this.copies.nodes;
     // The share of copies only grows while an alias expands, so checking once at its end is go-yaml's per-node check.
-    if (this.copies > 100 && this.nodes > 1000 && this.copies / this.nodes > allowedAliasRatio(this.nodes)) {
-      const share = Math.floor((100 * this.copies) / this.nodes);
-      throw new Refused({ offset, reason: `excessive aliasing: with *${name} the document expands to ${this.nodes.toLocaleString('en-US')} nodes, ${share}% of them alias copies (an alias bomb; helm refuses it too)` });
+    if (copies > 100 && nodes > 1000 && copies / nodes > allowedAliasRatio(nodes)) {
+      throw refuse(`excessive aliasing: with *${name} the document expands to ${nodes.toLocaleString('en-US')} nodes, ${Math.floor((100 * copies) / nodes)}% of them alias copies (an alias bomb; helm refuses it too)`);
     }
+    if (this.copies.text > MAX_COPIED_TEXT) throw refuse(`excessive aliasing: with *${name} the aliases copy more than ${MAX_COPIED_TEXT / 1_000_000} MB of text (an alias bomb)`);
   }
 
   cycle(name: string, offset: number): never {
@@ -94,9 +116,11 @@ export function aliasLimitError(problem: AliasProblem, source: string, options: 
 }
 
 interface Anchored {
-  size: number;
+  size: Size;
   open: boolean;
 }
+
+const NOTHING: Size = { nodes: 0, text: 0 };
 
 /** js-yaml's event stream (every document in it) against the alias rule. */
 export function findAliasProblem(events: readonly Event[], source: string): AliasProblem | undefined {
@@ -105,10 +129,10 @@ export function findAliasProblem(events: readonly Event[], source: string): Alia
     let budget = new AliasBudget();
     let anchors = new Map<string, Anchored>();
     // Expanded size of each open collection, and the anchor it defines (if any).
-    const open: { size: number; anchor?: Anchored }[] = [];
-    const add = (size: number) => {
+    const open: { size: Size; anchor?: Anchored }[] = [];
+    const add = (size: Size) => {
       const top = open[open.length - 1];
-      if (top) top.size += size;
+      if (top) grow(top.size, size);
     };
     for (const event of events) {
       switch (event.type) {
@@ -117,17 +141,20 @@ export function findAliasProblem(events: readonly Event[], source: string): Alia
           anchors = new Map();
           open.length = 0;
           break;
-        case EVENT_ID.SCALAR:
-          budget.node();
-          if (event.anchorStart >= 0) anchors.set(source.slice(event.anchorStart, event.anchorEnd), { size: 1, open: false });
-          add(1);
+        case EVENT_ID.SCALAR: {
+          const size = { nodes: 1, text: event.valueEnd - event.valueStart };
+          budget.node(size);
+          if (event.anchorStart >= 0) anchors.set(source.slice(event.anchorStart, event.anchorEnd), { size, open: false });
+          add(size);
           break;
+        }
         case EVENT_ID.SEQUENCE:
         case EVENT_ID.MAPPING: {
-          budget.node();
+          const size = { nodes: 1, text: 0 };
+          budget.node(size);
           let anchor: Anchored | undefined;
-          if (event.anchorStart >= 0) anchors.set(source.slice(event.anchorStart, event.anchorEnd), (anchor = { size: 0, open: true }));
-          open.push({ size: 1, anchor });
+          if (event.anchorStart >= 0) anchors.set(source.slice(event.anchorStart, event.anchorEnd), (anchor = { size, open: true }));
+          open.push({ size, anchor });
           break;
         }
         case EVENT_ID.ALIAS: {
@@ -136,17 +163,15 @@ export function findAliasProblem(events: readonly Event[], source: string): Alia
           const target = anchors.get(name);
           // An unknown anchor is the constructor's error to report.
           if (target?.open) budget.cycle(name, offset);
-          budget.alias(target?.size ?? 0, name, offset);
-          add(1 + (target?.size ?? 0));
+          budget.alias(target?.size ?? NOTHING, name, offset);
+          add(ALIAS_NODE);
+          add(target?.size ?? NOTHING);
           break;
         }
         case EVENT_ID.POP: {
           const done = open.pop();
           if (!done) break;
-          if (done.anchor) {
-            done.anchor.size = done.size;
-            done.anchor.open = false;
-          }
+          if (done.anchor) done.anchor.open = false;
           add(done.size);
           break;
         }
@@ -209,28 +234,31 @@ export function checkYamlDocumentAliases(doc: Document, yaml: YamlNodeTests): { 
   const targets = new Map<Alias, YamlNode>();
   const budget = new AliasBudget();
   const anchors = new Map<string, { node: YamlNode } & Anchored>();
-  const sizeOf = (node: unknown): number => {
-    if (yaml.isPair(node)) return sizeOf(node.key) + sizeOf(node.value);
+  const sizeOf = (node: unknown, into: Size): void => {
+    if (yaml.isPair(node)) {
+      sizeOf(node.key, into);
+      sizeOf(node.value, into);
+      return;
+    }
     if (yaml.isAlias(node)) {
       const offset = node.range?.[0] ?? 0;
       const target = anchors.get(node.source);
       if (target?.open) budget.cycle(node.source, offset);
-      budget.alias(target?.size ?? 0, node.source, offset);
+      budget.alias(target?.size ?? NOTHING, node.source, offset);
       if (target) targets.set(node, target.node);
-      return 1 + (target?.size ?? 0);
+      grow(into, ALIAS_NODE);
+      grow(into, target?.size ?? NOTHING);
+      return;
     }
-    if (!yaml.isScalar(node) && !yaml.isMap(node) && !yaml.isSeq(node)) return 0;
-    budget.node();
-    const anchor = node.anchor ? { node, size: 1, open: true } : undefined;
+    if (!yaml.isScalar(node) && !yaml.isMap(node) && !yaml.isSeq(node)) return;
+    const size = { nodes: 1, text: yaml.isScalar(node) && node.range ? node.range[1] - node.range[0] : 0 };
+    budget.node(size);
+    const anchor = node.anchor ? { node, size, open: true } : undefined;
     if (anchor) anchors.set(node.anchor!, anchor);
-    let size = 1;
-    if (!yaml.isScalar(node)) for (const item of node.items) size += sizeOf(item);
-    if (anchor) {
-      anchor.size = size;
-      anchor.open = false;
-    }
-    return size;
+    if (!yaml.isScalar(node)) for (const item of node.items) sizeOf(item, size);
+    if (anchor) anchor.open = false;
+    grow(into, size);
   };
-  const problem = refusedOf(() => sizeOf(doc.contents));
+  const problem = refusedOf(() => sizeOf(doc.contents, { nodes: 0, text: 0 }));
   return problem ? { targets, problem } : { targets };
 }
