@@ -24,6 +24,3 @@ export function assertAliasLimit(err: unknown, file: string): true {
   assert.ok(err.hint);
   return true;
 }
-
-// A test would hang or run out of memory if the refusal regressed; this timeout turns that into a failure.
-export const BOUNDED = { timeout: 20_000 };
