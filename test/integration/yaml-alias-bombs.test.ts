@@ -62,17 +62,24 @@ test('an alias bomb in a sops file: secrets decrypt exits 1 naming the file', as
   }
 });
 
-const entry = `  - apiVersion: v2\n    created: "2026-01-01T00:00:00Z"\n    digest: ${'0'.repeat(64)}\n    name: shop\n    urls:\n    - shop-0.9.0.tgz\n    version: 0.9.0\n`;
+const entry = `  - apiVersion: v2\n    created: "2026-01-01T00:00:00Z"\n    digest: ${'ab'.repeat(32)}\n    name: shop\n    urls:\n    - shop-0.9.0.tgz\n    version: 0.9.0\n`;
 
-test('an index.yaml with anchors in top-level keys: repo list and publish exit 1 naming index.yaml', async () => {
-  const repository = testRepository(s3, root, 'dev');
+async function putBombIndex(env: string): Promise<{ index: string; where: string }> {
   const index = `apiVersion: v1\n${billionLaughs(9)}entries:\n  shop:\n${entry}generated: "2026-01-01T00:00:00Z"\n`;
-  await repository.put('index.yaml', new TextEncoder().encode(index));
-  const where = `s3://${s3.bucket}/${root}/dev/index.yaml`;
+  await testRepository(s3, root, env).put('index.yaml', new TextEncoder().encode(index));
+  return { index, where: `s3://${s3.bucket}/${root}/${env}/index.yaml` };
+}
+
+test('an index.yaml with anchors in top-level keys: repo list exits 1 naming index.yaml', async () => {
+  const { where } = await putBombIndex('dev');
   assertRefused(await cli(['repo', 'list', 'dev']), where);
-  assertRefused(await cli(['publish', 'dev']), where);
-  const after = await repository.get('index.yaml');
-  assert.equal(after.kind === 'found' && new TextDecoder().decode(after.body), index, 'the index is left as it was');
+});
+
+test('an index.yaml with anchors in top-level keys: publish exits 1 naming index.yaml and leaves it as it was', async () => {
+  const { index, where } = await putBombIndex('prod');
+  assertRefused(await cli(['publish', 'prod']), where);
+  const got = await testRepository(s3, root, 'prod').get('index.yaml');
+  assert.equal(got.kind === 'found' && new TextDecoder().decode(got.body), index);
 });
 
 test('an index.yaml with anchors in one entry\'s annotations: repo list exits 1 naming index.yaml', async () => {
