@@ -13,8 +13,8 @@ import { ChartctlError } from './errors.js';
  * the document as if every alias were expanded, refuse once more than 100 of
  * them are alias copies, the document has passed 1,000 nodes, and the share of
  * copies exceeds 99% up to 400,000 nodes, falling to 10% at 4,000,000. A values
- * file with a handful of `<<: *defaults` merges is far below it; anything helm
- * would load, chartctl loads. Two bounds go-yaml does without: alias copies may
+ * file with a handful of `<<: *defaults` merges is far below it. Two bounds
+ * go-yaml does without, far above what a file written by hand holds: alias copies may
  * add at most MAX_COPIED_TEXT characters of scalar text (a long string aliased
  * thousands of times is a bomb of few nodes, and chartctl writes values out for
  * helm), and a document may hold at most MAX_ALIAS_NODES aliases (the `yaml`

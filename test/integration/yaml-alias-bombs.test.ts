@@ -52,6 +52,15 @@ test('a billion-laughs values file in an environment: template and lint exit 1 n
   }
 });
 
+test('a billion-laughs environment file: envs exits 1 naming the file', async () => {
+  const restore = withFile('environments/staging.yaml', (t) => `${t}\n${billionLaughs(9)}`);
+  try {
+    assertRefused(await cli(['envs']), 'environments/staging.yaml');
+  } finally {
+    restore();
+  }
+});
+
 test('an alias bomb in a sops file: secrets decrypt exits 1 naming the file', async () => {
   const restore = withFile('environments/secrets/dev.yaml', (t) => `${billionLaughs(9)}${t}`);
   try {
