@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import { load } from 'js-yaml';
 import type { Environment } from '../core/environment.js';
 import { countBySeverity, type Finding, type Severity } from '../core/findings.js';
 import { helmLintArgs } from '../core/helm-args.js';
@@ -11,6 +10,7 @@ import { checkPolicies } from '../core/lint-policies.js';
 import { findDuplicates, formatResourceId, parseManifestStream } from '../core/manifests.js';
 import { isPlainObject, mergeValues, type Values } from '../core/values.js';
 import { isChartctlError } from '../core/errors.js';
+import { loadYaml } from '../core/yaml-limits.js';
 import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
@@ -137,7 +137,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
   if (!existsSync(schemaPath)) return [];
   const validate = await valuesValidator(schemaPath);
   const defaultsPath = join(chartDir, 'values.yaml');
-  const defaults = existsSync(defaultsPath) ? load(await readFile(defaultsPath, 'utf8')) : {};
+  const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
   const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => {

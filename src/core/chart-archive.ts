@@ -1,4 +1,6 @@
-import { load, FAILSAFE_SCHEMA } from 'js-yaml';
+import { FAILSAFE_SCHEMA } from 'js-yaml';
+import { isChartctlError } from './errors.js';
+import { loadYaml } from './yaml-limits.js';
 import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
 import { invalidChart, omitEmpty, parseChartMetadata } from './chart-metadata.js';
 import { TarReader, unsafeMember, writeTar, type TarFile } from './tar-archive.js';
@@ -57,8 +59,9 @@ export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveL
     if (f.path === 'Chart.yaml') continue;
     if (f.path === 'Chart.lock') {
       try {
-        chart.lock = (omitEmpty(load(decoder.decode(data), { schema: FAILSAFE_SCHEMA })) ?? {}) as JsonValue;
-      } catch {
+        chart.lock = (omitEmpty(loadYaml(decoder.decode(data), { schema: FAILSAFE_SCHEMA, file: `${where}/Chart.lock` })) ?? {}) as JsonValue;
+      } catch (err) {
+        if (isChartctlError(err)) throw err;
         throw invalidChart(`${where}/Chart.lock`, 'Chart.lock does not parse');
       }
     } else if (f.path === 'values.yaml') chart.values = data;

@@ -1,5 +1,6 @@
-import { load, CORE_SCHEMA } from 'js-yaml';
-import { ChartctlError } from './errors.js';
+import { CORE_SCHEMA } from 'js-yaml';
+import { ChartctlError, isChartctlError } from './errors.js';
+import { loadYaml } from './yaml-limits.js';
 import { compareVersions, newestFirstPosition } from './chart-version.js';
 import { emitGoYaml, goYamlKeyCompare, type JsonValue } from './go-yaml-style.js';
 
@@ -93,12 +94,15 @@ function corrupt(where: string, detail: string, cause?: unknown): ChartctlError 
   });
 }
 
+const INDEX_ALIAS_HINT = 'Nothing was changed. helm never writes anchors into an index: rebuild it from the tarballs with "chartctl repo reindex <env>" and find out who wrote this one.';
+
 /** Parses index.yaml (js-yaml, core schema: fast and never turns `created` into a Date). */
 export function parseChartIndex(text: string, where: string): ChartIndex {
   let raw: unknown;
   try {
-    raw = load(text, { schema: CORE_SCHEMA, filename: where });
+    raw = loadYaml(text, { schema: CORE_SCHEMA, filename: where, file: where, hint: INDEX_ALIAS_HINT });
   } catch (err) {
+    if (isChartctlError(err)) throw err;
     throw corrupt(where, `YAML does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, err);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw corrupt(where, 'the document is not a mapping');

@@ -1,5 +1,6 @@
-import { load, FAILSAFE_SCHEMA } from 'js-yaml';
-import { ChartctlError } from './errors.js';
+import { FAILSAFE_SCHEMA } from 'js-yaml';
+import { ChartctlError, isChartctlError } from './errors.js';
+import { loadYaml } from './yaml-limits.js';
 import { CHART_METADATA_FIELDS } from './chart-index.js';
 import type { JsonValue } from './go-yaml-style.js';
 import { isValidChartVersion } from './chart-version.js';
@@ -19,8 +20,9 @@ export function invalidChart(where: string, detail: string): ChartctlError {
 export function parseChartMetadata(text: string, where: string): Record<string, JsonValue> {
   let raw: unknown;
   try {
-    raw = load(text, { schema: FAILSAFE_SCHEMA, filename: where });
+    raw = loadYaml(text, { schema: FAILSAFE_SCHEMA, filename: where, file: where });
   } catch (err) {
+    if (isChartctlError(err)) throw err;
     throw invalidChart(where, `Chart.yaml does not parse (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalidChart(where, 'Chart.yaml is not a mapping');

@@ -1,4 +1,5 @@
-import { load, dump, YAMLException } from 'js-yaml';
+import { dump, YAMLException } from 'js-yaml';
+import { loadYamlDocument } from './yaml-limits.js';
 
 /** One document of a rendered YAML stream. */
 export interface ManifestDocument {
@@ -46,7 +47,7 @@ export function parseManifestStream(stream: string): ManifestDocument[] {
     if (!hasContent(text)) return;
     const doc: ManifestDocument = { index: docs.length, source, text, startLine };
     try {
-      const value = load(text);
+      const value = loadYamlDocument(text);
       if (value === null || value === undefined) return;
       if (typeof value !== 'object' || Array.isArray(value)) {
         doc.error = { message: `expected a mapping (a Kubernetes object), found ${Array.isArray(value) ? 'a list' : typeof value}`, line: startLine, col: 1 };

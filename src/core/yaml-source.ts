@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
-import { load } from 'js-yaml';
-import { ChartctlError } from './errors.js';
+import { ChartctlError, isChartctlError } from './errors.js';
+import { aliasLimitError, checkYamlDocumentAliases, loadYaml } from './yaml-limits.js';
 
 export interface SourcePosition {
   line: number;
@@ -35,7 +35,10 @@ export function parseLocatedYaml(text: string, file: string, hint?: string): Loc
       hint: hint ?? 'Fix the YAML syntax at that position (indentation, a missing ":" or an unclosed quote are the usual causes).',
     });
   }
-  const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  const { problem } = checkYamlDocumentAliases(doc, yamlPackage());
+  if (problem) throw aliasLimitError(problem, text, { file });
+  // The check above is the bound (the same as for js-yaml); the package's own count would refuse other files.
+  const value = doc.toJS({ maxAliasCount: -1 }) as unknown;
   const locate = (path: ReadonlyArray<string | number>, at: 'key' | 'value' = 'value'): SourcePosition => {
     const node = nodeAt(doc, path, at);
     const offset = node?.range?.[0] ?? 0;
@@ -90,8 +93,9 @@ function nodeAt(doc: Document, path: ReadonlyArray<string | number>, at: 'key' |
  */
 export function parseYamlFast(text: string, file: string, hint?: string): unknown {
   try {
-    return load(text);
+    return loadYaml(text, { file });
   } catch (err) {
+    if (isChartctlError(err)) throw err;
     parseLocatedYaml(text, file, hint);
     const mark = (err as { mark?: { line: number; column: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? String(err);

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { load as loadYaml } from 'js-yaml';
+import { loadYamlDocument } from '../core/yaml-limits.js';
 import { ApiError, badRequest, internalError, methodNotAllowed, pathNotFound, unsupportedMediaType } from './api-status.js';
 import type { Cluster } from './cluster.js';
 import { coreVersions, group, groupList, resourceList, versionInfo } from './discovery.js';
@@ -333,7 +333,7 @@ function parseJson(body: Buffer): KubeObject {
 
 function parseYamlOrJson(body: Buffer): KubeObject {
   try {
-    const value = loadYaml(body.toString('utf8'));
+    const value = loadYamlDocument(body.toString('utf8'));
     if (!isPlainObject(value)) throw new Error('not an object');
     return value;
   } catch (err) {

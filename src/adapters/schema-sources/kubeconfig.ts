@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { load } from 'js-yaml';
-import { ChartctlError } from '../../core/errors.js';
+import { loadYaml } from '../../core/yaml-limits.js';
+import { ChartctlError, isChartctlError } from '../../core/errors.js';
 
 /** How to reach one cluster's API server, as a kubeconfig context describes it. */
 export interface ClusterAccess {
@@ -49,8 +49,9 @@ export function resolveClusterAccess(env: NodeJS.ProcessEnv, contextName?: strin
   for (const file of files) {
     let doc: Record<string, any>;
     try {
-      doc = (load(readFileSync(file, 'utf8')) ?? {}) as Record<string, any>;
+      doc = (loadYaml(readFileSync(file, 'utf8'), { file }) ?? {}) as Record<string, any>;
     } catch (err) {
+      if (isChartctlError(err)) throw err;
       throw new ChartctlError(`${file}: not a readable kubeconfig: ${(err as Error).message.split('\n')[0]}`, { code: 'BAD_KUBECONFIG', hint: 'Fix the file, or point KUBECONFIG elsewhere.' });
     }
     current ??= typeof doc['current-context'] === 'string' && doc['current-context'] ? doc['current-context'] : undefined;

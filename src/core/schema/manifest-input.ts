@@ -1,6 +1,7 @@
 import { EVENT_ID, YAMLException, constructFromEvents, parseEvents, type Event } from 'js-yaml';
 import { readBlockYaml } from './block-yaml-reader.js';
 import { KUBERNETES_YAML_SCHEMA } from './kube-yaml.js';
+import { checkAliasEvents } from '../yaml-limits.js';
 import { LineIndex } from './line-index.js';
 import { nodeOffset, walkDocument, type PathSegment } from './yaml-events.js';
 
@@ -118,6 +119,7 @@ function parseWithJsYaml(text: string, options: ReadOptions): ParsedDocument[] {
     if (options.duplicateKeys) walkDocument(events, i, text, undefined, (path, key, offset) => duplicates.push({ path: [...path], key, offset }));
     docs.push({ offset: root ? nodeOffset(root as Event) : -1, value: undefined, duplicates });
   }
+  checkAliasEvents(events, text);
   const values = constructFromEvents(events, { source: text, json: true, schema: KUBERNETES_YAML_SCHEMA, maxAliases: 1000 });
   docs.forEach((doc, d) => (doc.value = values[d]));
   return docs;

@@ -1,4 +1,5 @@
-import { parseDocument } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { checkYamlDocumentAliases } from '../yaml-limits.js';
 import { parseMetadata } from './metadata.js';
 import type { MapNode, SeqNode, SopsDocument, TreeNode } from './types.js';
 
@@ -22,6 +23,9 @@ export function scanEncryptedYaml(text: string, file: string): SopsDocument | un
   if (/\n[^\s#]/.test(metaText.slice(5))) return undefined;
   const metaDoc = parseDocument(metaText, { prettyErrors: false });
   if (metaDoc.errors.length > 0) return undefined;
+  // Aliases are for the full parser to refuse or expand.
+  const aliases = checkYamlDocumentAliases(metaDoc, { isAlias, isMap, isPair, isScalar, isSeq });
+  if (aliases.problem || aliases.targets.size > 0) return undefined;
   const metadata = parseMetadata((metaDoc.toJS() as { sops?: unknown } | null)?.sops, file);
   if (metadata.rules.encryptedCommentRegex || metadata.rules.unencryptedCommentRegex) return undefined;
 

@@ -11,9 +11,11 @@ import {
   isScalar,
   isSeq,
   parseAllDocuments,
+  type Alias,
   type Node as YamlNode,
 } from 'yaml';
 import { ChartctlError } from '../errors.js';
+import { aliasLimitError, checkYamlDocumentAliases } from '../yaml-limits.js';
 import { parseMetadata, metadataEntries, type MetaMap, type MetaValue } from './metadata.js';
 import { formatGoFloat, goBoolText } from './scalars.js';
 import type { Comment, MapNode, Scalar, SeqNode, SopsDocument, SopsMetadata, SourcePos, TreeNode } from './types.js';
@@ -27,6 +29,8 @@ interface ConvertContext {
   doc: Document.Parsed;
   lines: LineCounter;
   depth: number;
+  /** What each alias refers to (checked against the alias limit). */
+  aliases: Map<Alias, YamlNode>;
 }
 
 function posOf(node: { range?: [number, number, number] | null } | null | undefined, lines: LineCounter): SourcePos | undefined {
@@ -59,7 +63,7 @@ function scalarFromYaml(node: YamlScalar, ctx: ConvertContext): Scalar | { kind:
 
 function keyText(key: unknown, ctx: ConvertContext): string {
   if (isScalar(key)) return typeof key.value === 'string' ? key.value : String(key.value);
-  if (isAlias(key)) return keyText(key.resolve(ctx.doc), ctx);
+  if (isAlias(key)) return keyText(ctx.aliases.get(key), ctx);
   const pos = posOf(key as YamlNode, ctx.lines);
   throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: a mapping key must be a plain value, not a collection.`, {
     code: 'SOPS_UNSUPPORTED_YAML',
@@ -79,7 +83,7 @@ function convert(node: unknown, ctx: ConvertContext, headTaken = false): TreeNod
   if (isAlias(node)) {
     if (ctx.depth > MAX_ALIAS_DEPTH) throw new ChartctlError(`${ctx.file}: aliases nest too deeply.`, { code: 'SOPS_UNSUPPORTED_YAML', hint: 'Expand the aliases by hand.' });
     // sops expands aliases into copies: each copy is encrypted with its own path.
-    return convert(node.resolve(ctx.doc), { ...ctx, depth: ctx.depth + 1 }, headTaken);
+    return convert(ctx.aliases.get(node), { ...ctx, depth: ctx.depth + 1 }, headTaken);
   }
   if (isScalar(node)) return scalarFromYaml(node, ctx);
   if (isMap(node)) {
@@ -138,7 +142,9 @@ export function parseYamlSops(text: string, file: string): SopsDocument {
         hint: 'Fix the YAML syntax at that position (indentation, a missing ":" or an unclosed quote are the usual causes).',
       });
     }
-    const ctx: ConvertContext = { file, doc, lines, depth: 0 };
+    const { targets, problem } = checkYamlDocumentAliases(doc, { isAlias, isMap, isPair, isScalar, isSeq });
+    if (problem) throw aliasLimitError(problem, text, { file });
+    const ctx: ConvertContext = { file, doc, lines, depth: 0, aliases: targets };
     const contents = doc.contents as YamlNode | null;
     if (contents !== null && !isMap(contents) && !(isScalar(contents) && contents.value === null)) {
       const p = posOf(contents, lines);
