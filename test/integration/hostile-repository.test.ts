@@ -1,0 +1,224 @@
+/**
+ * A dev bucket written by an attacker: every command that reads it refuses,
+ * names the entry, writes nothing outside its private temp dir and leaves the
+ * cluster as it was (the trust boundary in docs/threat-model.md).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { after, before, test } from 'node:test';
+import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
+import { writeTar } from '../../src/core/tar-archive.js';
+import type { ChartRepository } from '../../src/adapters/chart-repository.js';
+import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
+import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
+
+/** The refusal must come before anything slow: a hang or a bomb being expanded fails the run. */
+const REFUSAL_DEADLINE_MS = 5_000;
+
+let sim: Simulator;
+let s3: TestS3;
+let app: ReturnType<typeof copyExampleApp>;
+let home: string;
+let victimDir: string;
+let chartctlTmp: string;
+let env: Record<string, string>;
+let root: string;
+let dev: ChartRepository;
+let goodTarball: Uint8Array;
+let goodIndex: string;
+
+const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
+const cli = (args: string[], timeoutMs = 120_000): Promise<CliRun> =>
+  runCli(args, { cwd: app.dir, env: { ...env, TMPDIR: chartctlTmp }, timeoutMs });
+
+/** Every file under a directory with its size, mode and sha256: compared before/after each hostile run. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else out.set(relative(dir, path), `${st.size} ${st.mode.toString(8)} ${sha256(readFileSync(path))}`);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** What the cluster holds: every object's kind/namespace/name and resourceVersion. */
+function clusterState(): string {
+  return sim
+    .listObjects()
+    .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name} ${o.metadata.resourceVersion}`)
+    .sort()
+    .join('\n');
+}
+
+/** An index.yaml that lists the good 1.0.0 plus one hostile 9.9.9 entry. */
+function indexWith(entry: { urls: string[]; digest: string; version?: string; name?: string }): string {
+  const hostile = [
+    `  - apiVersion: v2`,
+    `    created: "2026-12-01T00:00:00Z"`,
+    `    digest: ${entry.digest}`,
+    `    name: ${entry.name ?? 'shop'}`,
+    `    urls:`,
+    ...entry.urls.map((u) => `      - ${JSON.stringify(u)}`),
+    `    version: ${entry.version ?? '9.9.9'}`,
+  ];
+  return goodIndex.replace(/^  shop:\n/m, `  shop:\n${hostile.join('\n')}\n`);
+}
+
+interface HostileCase {
+  name: string;
+  /** Put the hostile objects into the dev bucket. */
+  arrange(): Promise<void>;
+  /** What every refusal must mention: the entry or the object. */
+  names: RegExp;
+  /** Commands that read the hostile content; each must exit 1. */
+  commands: string[][];
+  alsoCheck?: () => Promise<void>;
+}
+
+const readers: string[][] = [
+  ['diff', 'dev'],
+  ['deploy', 'dev', '--yes'],
+  ['watch', 'dev', '--once', '--yes'],
+  ['promote', 'dev', 'staging', '--yes', '--version', '9.9.9'],
+  ['repo', 'verify', 'dev'],
+];
+
+const putIndex = async (text: string) => {
+  const r = await dev.put('index.yaml', new TextEncoder().encode(text));
+  assert.equal(r.kind, 'written');
+};
+
+const cases: HostileCase[] = [
+  {
+    name: 'a url that climbs out of the repository onto a file of the user',
+    arrange: async () => putIndex(indexWith({ urls: [`${'../'.repeat(12)}${victimDir.slice(1)}/victim.txt`], digest: sha256(goodTarball) })),
+    names: /9\.9\.9/,
+    commands: readers,
+  },
+  {
+    name: 'a percent-encoded climbing url',
+    arrange: async () => putIndex(indexWith({ urls: [`..%2F..%2F..%2F..%2Fvictim.txt`], digest: sha256(goodTarball) })),
+    names: /9\.9\.9/,
+    commands: readers,
+  },
+  {
+    name: 'an absolute url to another host',
+    arrange: async () => putIndex(indexWith({ urls: ['https://charts.attacker.invalid/shop-9.9.9.tgz'], digest: sha256(goodTarball) })),
+    names: /9\.9\.9/,
+    commands: readers,
+  },
+  {
+    name: 'a tarball whose own Chart.yaml is not the version listed',
+    arrange: async () => {
+      await dev.put('shop-9.9.9.tgz', goodTarball);
+      await putIndex(indexWith({ urls: ['shop-9.9.9.tgz'], digest: sha256(goodTarball) }));
+    },
+    names: /9\.9\.9/,
+    commands: [...readers, ['repo', 'reindex', 'dev', '--dry-run']],
+  },
+  {
+    name: 'a decompression bomb listed with its true digest',
+    arrange: async () => {
+      const chartYaml = new TextEncoder().encode('apiVersion: v2\nname: shop\nversion: 9.9.9\n');
+      const bomb = gzipSync(writeTar([
+        { path: 'shop/Chart.yaml', data: chartYaml },
+        { path: 'shop/templates/big.yaml', data: new Uint8Array(6 * 1024 * 1024) },
+      ]));
+      await dev.put('shop-9.9.9.tgz', bomb);
+      await putIndex(indexWith({ urls: ['shop-9.9.9.tgz'], digest: sha256(bomb) }));
+    },
+    names: /shop-9\.9\.9\.tgz|9\.9\.9/,
+    commands: [...readers, ['repo', 'reindex', 'dev', '--dry-run']],
+  },
+  {
+    name: 'an index.yaml that is an alias bomb',
+    arrange: async () => {
+      const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+      for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*${i === 1 ? 'a' : `l${i - 1}`}`).join(',')}]`);
+      await putIndex(`apiVersion: v1\n${levels.join('\n')}\nentries:\n  shop:\n  - {name: shop, version: 9.9.9, digest: x, urls: [shop-9.9.9.tgz], annotations: {bomb: *l8}}\ngenerated: "2026-12-01T00:00:00Z"\n`);
+    },
+    names: /index\.yaml/,
+    commands: [['diff', 'dev'], ['deploy', 'dev', '--yes'], ['watch', 'dev', '--once', '--yes'], ['promote', 'dev', 'staging', '--yes'], ['repo', 'verify', 'dev'], ['repo', 'list', 'dev']],
+    // status still shows what is live (on-call needs it most when the repository is broken) and says why the repository was not read.
+    alsoCheck: async () => {
+      const r = await cli(['status', 'dev'], REFUSAL_DEADLINE_MS);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stdout, /live: revision 1, shop 1\.0\.0/);
+      assert.match(r.stdout, /repository: not checked \(.*index\.yaml.*alias/);
+    },
+  },
+];
+
+before(async () => {
+  sim = await startSimulator({ readinessDelayMs: 20 });
+  s3 = await startTestS3();
+  app = copyExampleApp();
+  root = isolateRepositories(app.dir, s3);
+  home = mkdtempSync(join(tmpdir(), 'chartctl-hostile-home-'));
+  victimDir = mkdtempSync(join(tmpdir(), 'chartctl-hostile-victim-'));
+  chartctlTmp = mkdtempSync(join(tmpdir(), 'chartctl-hostile-tmp-'));
+  writeFileSync(join(victimDir, 'victim.txt'), 'the user\'s own file\n');
+  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
+  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_ACTOR: 'hostile-tests' };
+  for (const name of ['dev', 'staging']) {
+    const file = join(app.dir, 'environments', `${name}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/deploy: \{timeout: 5m/, 'deploy: {timeout: 10s'));
+  }
+  dev = testRepository(s3, root, 'dev');
+  for (const args of [['publish', 'dev', '--version', '1.0.0'], ['deploy', 'dev', '--yes']]) {
+    const r = await cli(args);
+    assert.equal(r.exitCode, 0, `chartctl ${args.join(' ')}: ${r.stderr}`);
+  }
+  const tarball = await dev.get('shop-1.0.0.tgz');
+  const index = await dev.get('index.yaml');
+  assert.ok(tarball.kind === 'found' && index.kind === 'found');
+  goodTarball = tarball.body;
+  goodIndex = new TextDecoder().decode(index.body);
+});
+
+after(async () => {
+  await sim?.close();
+  await s3?.close();
+  app?.remove();
+  for (const dir of [home, victimDir, chartctlTmp]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+for (const hostile of cases) {
+  test(`hostile dev bucket: ${hostile.name} — every reader refuses, nothing written, cluster untouched`, async (t) => {
+    await hostile.arrange();
+    const watched = [app.dir, home, victimDir];
+    const files = watched.map(snapshot);
+    const cluster = clusterState();
+    const stagingBefore = (await testRepository(s3, root, 'staging').list()).map((o) => `${o.name} ${o.etag}`).sort();
+    let slowest = 0;
+    for (const args of hostile.commands) {
+      const started = performance.now();
+      const r = await cli(args, REFUSAL_DEADLINE_MS);
+      slowest = Math.max(slowest, performance.now() - started);
+      const said = `${r.stdout}\n${r.stderr}`;
+      assert.equal(r.exitCode, 1, `chartctl ${args.join(' ')} exited ${r.exitCode} (want 1, within ${REFUSAL_DEADLINE_MS} ms):\n${said}`);
+      assert.match(said, hostile.names, `chartctl ${args.join(' ')} names the entry:\n${said}`);
+      assert.doesNotMatch(said, /unexpected internal error/i, `chartctl ${args.join(' ')}:\n${said}`);
+    }
+    await hostile.alsoCheck?.();
+    watched.forEach((dir, i) => assert.deepEqual(snapshot(dir), files[i], `nothing under ${dir} changed`));
+    assert.equal(readFileSync(join(victimDir, 'victim.txt'), 'utf8'), 'the user\'s own file\n');
+    assert.deepEqual(readdirSync(chartctlTmp), [], 'every private temp dir was removed');
+    assert.equal(clusterState(), cluster, 'the cluster is untouched');
+    const stagingAfter = (await testRepository(s3, root, 'staging').list()).map((o) => `${o.name} ${o.etag}`).sort();
+    assert.deepEqual(stagingAfter, stagingBefore, 'nothing was promoted');
+    t.diagnostic(`slowest refusal: ${Math.round(slowest)} ms`);
+    await putIndex(goodIndex);
+    await dev.delete('shop-9.9.9.tgz');
+  });
+}
