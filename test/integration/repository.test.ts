@@ -286,7 +286,7 @@ test('access denied, endpoint down and a slow endpoint give clear errors', { ski
     const started = Date.now();
     const slow = await cli(['repo', 'list', 'dev'], { CHARTCTL_S3_TIMEOUT_MS: '300', CHARTCTL_S3_MAX_ATTEMPTS: '2' });
     assert.equal(slow.exitCode, 1);
-    assert.match(slow.stderr, /did not answer within 300 ms/);
+    assert.match(slow.stderr, /did not complete the request within 300 ms/);
     assert.ok(Date.now() - started < 10_000, 'a hung endpoint fails fast');
   } finally {
     s3.setFaults!({});
