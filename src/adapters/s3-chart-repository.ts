@@ -71,7 +71,7 @@ export class S3ChartRepository implements ChartRepository {
   constructor(
     config: RepositoryConfig,
     private readonly settings: S3Settings,
-    private readonly environment: string,
+    readonly environment: string,
   ) {
     this.url = config.url;
     this.bucket = config.bucket;
