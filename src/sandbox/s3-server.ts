@@ -1,6 +1,8 @@
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
+import { parseTarget } from './s3-names.js';
+import { sha256Hex, verifyRequest } from './s3-signature.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -18,8 +20,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * - fault injection for tests and `chartctl sandbox fault`: latency, fixed
  *   error answers, or ignoring conditional headers like a non-conforming endpoint.
  *
- * Anonymous GETs are served (s3rver's default), so `helm repo add
- * <endpoint>/<bucket>/<prefix>` works against what chartctl publishes.
+ * - signatures checked like S3: s3rver verifies only V2 signatures and takes any
+ *   V4 signature from a known access key, so the front verifies V4 (header and
+ *   presigned) against S3_SERVER_CREDENTIALS: 403 InvalidAccessKeyId for another
+ *   key, 403 SignatureDoesNotMatch for a wrong secret, 400
+ *   XAmzContentSHA256Mismatch for a body that is not the one signed;
+ * - names that stay inside the data directory: s3rver joins bucket and key onto
+ *   it as a file path, so a bucket that is not a valid S3 bucket name (400
+ *   InvalidBucketName) and a key with a `.` or `..` segment (400
+ *   InvalidArgument) are refused. Real S3 stores such keys as ordinary keys;
+ *   this local server does not.
+ *
+ * Anonymous GETs and HEADs are served (s3rver's default), so `helm repo add
+ * <endpoint>/<bucket>/<prefix>` works against what chartctl publishes;
+ * anonymous writes are refused (403 AccessDenied), as on a private bucket.
  * Credentials for signed requests: access key S3RVER, secret S3RVER.
  */
 export interface S3ServerOptions {
@@ -86,16 +100,27 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       req.resume();
       return sendError(res, ERROR_STATUS[faults.error] ?? 500, faults.error, 'Injected by the test S3 server');
     }
-    const [bucket, ...rest] = url.pathname.slice(1).split('/');
-    const key = rest.length ? decodeURIComponent(rest.join('/')) : '';
+    // The raw path, as s3rver will see it (URL parsing would resolve `..` segments first).
+    const target = parseTarget(req.url ?? '/', header(req, 'x-amz-copy-source'));
+    if ('refusal' in target) {
+      req.resume();
+      return sendError(res, 400, target.refusal.code, target.refusal.message);
+    }
+    const { bucket, key, copySourceKey } = target;
+    const authority = verifyRequest(req, S3_SERVER_CREDENTIALS);
+    if (authority.kind === 'refused' || (authority.kind === 'anonymous' && req.method !== 'GET' && req.method !== 'HEAD')) {
+      req.resume();
+      const refusal = authority.kind === 'refused' ? authority : { status: 403, code: 'AccessDenied', message: 'Anonymous requests may only read; sign writes with the server credentials' };
+      return sendError(res, refusal.status, refusal.code, refusal.message);
+    }
     const isObjectRequest = Boolean(bucket && key) && !url.searchParams.has('uploads') && !url.searchParams.has('uploadId');
     if (!isObjectRequest) {
       if (req.method === 'GET' && bucket && !key && url.searchParams.get('list-type') === '2') return listObjectsV2(req, res, url);
       return forward(req, res);
     }
     const keys = [`${bucket}/${key}`];
-    const copySource = header(req, 'x-amz-copy-source');
-    if (copySource) keys.push(decodeURIComponent(copySource.replace(/^\//, '').split('?')[0]!));
+    const copySource = copySourceKey !== undefined;
+    if (copySourceKey !== undefined) keys.push(copySourceKey);
     await withLocks([...new Set(keys)].sort(), async () => {
       if ((req.method === 'PUT' || req.method === 'POST') && !faults.ignoreConditions) {
         const refusal = await checkConditions(req, bucket!, key);
@@ -107,8 +132,12 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       if (req.method !== 'PUT' || copySource) return forward(req, res);
       // S3 stores an upload whole or not at all; s3rver would keep what arrived before a client died.
       const body = await wholeBody(req);
-      if (body) await forward(req, res, body);
-      else res.destroy();
+      if (!body) return void res.destroy();
+      const signed = header(req, 'x-amz-content-sha256');
+      if (authority.kind === 'signed' && signed && /^[0-9a-f]{64}$/i.test(signed) && sha256Hex(body) !== signed.toLowerCase()) {
+        return sendError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      }
+      await forward(req, res, body);
     });
   }
 
