@@ -1,6 +1,8 @@
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseTarget } from './s3-names.js';
 import { sha256Hex, verifyRequest } from './s3-signature.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -56,8 +58,6 @@ export interface S3Faults {
 export interface S3Server {
   endpoint: string;
   close(): Promise<void>;
-  /** s3rver itself, without the front: it ignores conditional headers. */
-  upstreamEndpoint: string;
   setFaults(faults: S3Faults): void;
 }
 
@@ -68,19 +68,22 @@ export const FAULTS_PATH = '/_chartctl/faults';
 
 const ERROR_STATUS: Record<string, number> = { AccessDenied: 403, InvalidAccessKeyId: 403, NoSuchBucket: 404, InternalError: 500, ServiceUnavailable: 503, SlowDown: 503 };
 
-export async function startS3Server(options: { host?: string; port?: number; directory: string; buckets?: string[] }): Promise<{ endpoint: string; close(): Promise<void> } & S3Server> {
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.directory, { recursive: true });
   const { default: S3rver } = (await import('s3rver')) as { default: S3rverConstructor };
   const upstream = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
     silent: true,
     directory: options.directory,
     vhostBuckets: false,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
-  const upstreamAddress = (await upstream.run()) as AddressInfo;
+  // s3rver listens on a unix socket in a private 0700 directory, not on a port: only the front,
+  // which refuses traversing names and checks signatures, can reach it.
+  const socketDir = await mkdtemp(join(tmpdir(), 'chartctl-s3rver-'));
+  const socketPath = join(socketDir, 's3rver.sock');
+  await upstream.configureBuckets();
+  const upstreamServer = await upstream.listen({ path: socketPath });
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const locks = new Map<string, Promise<void>>();
   let faults: S3Faults = {};
@@ -196,7 +199,7 @@ export async function startS3Server(options: { host?: string; port?: number; dir
   function headUpstream(bucket: string, key: string): Promise<{ status: number; etag?: string }> {
     return new Promise((resolve, reject) => {
       const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-      const r = httpRequest({ host: '127.0.0.1', port: upstreamAddress.port, method: 'HEAD', path, agent }, (res) => {
+      const r = httpRequest({ socketPath, method: 'HEAD', path, agent }, (res) => {
         res.resume();
         resolve({ status: res.statusCode ?? 500, etag: typeof res.headers.etag === 'string' ? res.headers.etag : undefined });
       });
@@ -209,7 +212,7 @@ export async function startS3Server(options: { host?: string; port?: number; dir
   function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       const upstreamReq = httpRequest(
-        { host: '127.0.0.1', port: upstreamAddress.port, method: req.method, path: req.url, headers: req.headers, agent },
+        { socketPath, method: req.method, path: req.url, headers: req.headers, agent },
         (upstreamRes) => {
           res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
           upstreamRes.pipe(res);
@@ -243,7 +246,7 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       // Unsigned: s3rver serves anonymous reads, and the client's signature covered the v2 query, not this one.
       const headers = { ...req.headers };
       delete headers.authorization;
-      const r = httpRequest({ host: '127.0.0.1', port: upstreamAddress.port, method: 'GET', path: `${url.pathname}${query ? `?${query}` : ''}`, headers, agent }, resolve);
+      const r = httpRequest({ socketPath, method: 'GET', path: `${url.pathname}${query ? `?${query}` : ''}`, headers, agent }, resolve);
       r.on('error', reject);
       r.end();
     });
@@ -285,7 +288,6 @@ export async function startS3Server(options: { host?: string; port?: number; dir
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   return {
     endpoint,
-    upstreamEndpoint: `http://127.0.0.1:${upstreamAddress.port}`,
     setFaults(next: S3Faults) {
       faults = { ...next };
     },
@@ -295,7 +297,11 @@ export async function startS3Server(options: { host?: string; port?: number; dir
         front.closeAllConnections();
       });
       agent.destroy();
-      await upstream.close();
+      await new Promise<void>((resolve) => {
+        upstreamServer.close(() => resolve());
+        upstreamServer.closeAllConnections();
+      });
+      await rm(socketDir, { recursive: true, force: true });
     },
   };
 }
@@ -324,5 +330,5 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 }
 
 interface S3rverConstructor {
-  new (options: Record<string, unknown>): { run(): Promise<AddressInfo>; close(): Promise<void> };
+  new (options: Record<string, unknown>): { configureBuckets(): Promise<void>; listen(options: { path: string }): Promise<Server> };
 }
