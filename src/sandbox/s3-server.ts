@@ -208,20 +208,33 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     });
   }
 
-  /** Passes the request to s3rver as it streams in, or with `body` when it was read already. */
+  /**
+   * Passes the request to s3rver as it streams in, or with `body` when it was read already, and
+   * settles only when s3rver has answered: a client that goes away mid-exchange must not release
+   * the key's lock while s3rver is still writing the object in place.
+   */
   function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       const upstreamReq = httpRequest(
         { socketPath, method: req.method, path: req.url, headers: req.headers, agent },
         (upstreamRes) => {
+          upstreamRes.on('end', resolve);
+          upstreamRes.on('close', resolve);
+          upstreamRes.on('error', reject);
+          if (res.destroyed) return void upstreamRes.resume();
           res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
           upstreamRes.pipe(res);
-          upstreamRes.on('end', resolve);
-          upstreamRes.on('error', reject);
+          res.on('close', () => upstreamRes.resume());
         },
       );
       upstreamReq.on('error', reject);
-      res.on('close', () => resolve());
+      res.on('close', () => {
+        // A request still streaming in never completes: stop it (s3rver then stores nothing).
+        if (!body && !req.complete) {
+          upstreamReq.destroy();
+          resolve();
+        }
+      });
       if (body) upstreamReq.end(body);
       else req.pipe(upstreamReq);
     });
