@@ -105,8 +105,6 @@ export class MemoryChartRepository implements ChartRepository {
 export class MemoryChartRepositories implements ChartRepositories {
   /** What the disk cache answers; undefined: nothing cached, the endpoint is asked. Set it to model an answer gone stale. */
   cachedAnswer?: boolean;
-  /** How many times the endpoint itself was asked. */
-  probes = 0;
   constructor(readonly store = new MemoryObjectStore()) {}
   open(config: RepositoryConfig, environment: string): ChartRepository {
     return new MemoryChartRepository(config.url, config.bucket, config.prefix, this.store, environment);
@@ -115,7 +113,6 @@ export class MemoryChartRepositories implements ChartRepositories {
     return this.cachedAnswer ?? this.confirmConditionalWrites();
   }
   async confirmConditionalWrites(): Promise<boolean> {
-    this.probes++;
     this.cachedAnswer = !this.store.ignoreConditions;
     return this.cachedAnswer;
   }

@@ -295,7 +295,7 @@ async function writeIndexOptimistically<S extends { etag: string | undefined }>(
   }
 }
 
-function listed(entries: string[]): string {
+function someOf(entries: string[]): string {
   return entries.length <= 3 ? entries.join(', ') : `${entries.slice(0, 3).join(', ')} and ${entries.length - 3} more`;
 }
 
@@ -303,7 +303,7 @@ function listed(entries: string[]): string {
 function conditionsNotEnforced(repository: ChartRepository, expected: IndexExpectation, when: 'before' | 'after'): ChartctlError {
   const done = when === 'before' ? 'index.yaml was not changed' : 'what index.yaml lists now may not last';
   return new ChartctlError(
-    `Did not add ${listed(expected.entries)} to ${indexLocation(repository)} (environment ${repository.environment}): the endpoint accepts If-Match/If-None-Match but does not honour conditional writes (any more), so concurrent updates of the index would silently drop each other's entries; ${done}.`,
+    `Did not add ${someOf(expected.entries)} to ${indexLocation(repository)} (environment ${repository.environment}): the endpoint accepts If-Match/If-None-Match but does not honour conditional writes (any more), so concurrent updates of the index would silently drop each other's entries; ${done}.`,
     {
       code: 'CONDITIONAL_WRITES_UNSUPPORTED',
       hint: `The cached probe answer was replaced, so the next run refuses before uploading anything. Objects this run uploaded stay and are harmless. Use an endpoint that enforces conditional writes, or stop other writers of ${repository.environment} and run the same command again with --no-lock.`,
@@ -314,7 +314,7 @@ function conditionsNotEnforced(repository: ChartRepository, expected: IndexExpec
 /** Written MAX_LOST_WRITES times, and every time the read-back no longer listed the entries. */
 function entriesLost(repository: ChartRepository, missing: string[], writes: number, lock: boolean): ChartctlError {
   return new ChartctlError(
-    `Wrote ${indexLocation(repository)} (environment ${repository.environment}) ${writes} times and each time it was read back without ${listed(missing)}: another writer keeps replacing the index without ${missing.length === 1 ? 'this entry' : 'these entries'}${lock ? ', so the endpoint does not honour conditional writes for it' : ' (--no-lock: this run wrote without conditions)'}.`,
+    `Wrote ${indexLocation(repository)} (environment ${repository.environment}) ${writes} times and each time it was read back without ${someOf(missing)}: another writer keeps replacing the index without ${missing.length === 1 ? 'this entry' : 'these entries'}${lock ? ', so the endpoint does not honour conditional writes for it' : ' (--no-lock: this run wrote without conditions)'}.`,
     {
       code: 'INDEX_ENTRY_LOST',
       hint: `Not done: do not rely on the index listing ${missing.length === 1 ? 'it' : 'them'}. Stop the other writers of ${repository.environment} (jobs using --no-lock, tools other than chartctl), then run the same command again; "chartctl repo list ${repository.environment}" shows what the index lists.`,
