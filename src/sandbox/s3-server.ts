@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTarget } from './s3-names.js';
 import { sha256Hex, verifyRequest } from './s3-signature.js';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * A local S3-protocol server on loopback: s3rver (an independent S3
@@ -121,9 +121,8 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
       if (req.method === 'GET' && bucket && !key && url.searchParams.get('list-type') === '2') return listObjectsV2(req, res, url);
       return forward(req, res);
     }
-    const keys = [`${bucket}/${key}`];
     const copySource = copySourceKey !== undefined;
-    if (copySourceKey !== undefined) keys.push(copySourceKey);
+    const keys = copySource ? [`${bucket}/${key}`, copySourceKey] : [`${bucket}/${key}`];
     await withLocks([...new Set(keys)].sort(), async () => {
       if ((req.method === 'PUT' || req.method === 'POST') && !faults.ignoreConditions) {
         const refusal = await checkConditions(req, bucket!, key);
