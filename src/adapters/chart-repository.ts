@@ -37,6 +37,8 @@ export interface ChartRepository {
   readonly url: string;
   readonly bucket: string;
   readonly prefix: string;
+  /** The environment it belongs to, for messages. */
+  readonly environment: string;
   /** Identifies the endpoint+credentials scope: server-side copy works between repositories with the same value. */
   readonly copyScope: string;
   /** Full object key of a name, for messages. */
@@ -57,4 +59,10 @@ export interface ChartRepositories {
   open(config: import('../core/environment.js').RepositoryConfig, environment: string): ChartRepository;
   /** Probes once per endpoint+bucket (cached on disk) whether If-Match/If-None-Match are enforced. */
   supportsConditionalWrites(repository: ChartRepository): Promise<boolean>;
+  /**
+   * The same question answered by the endpoint now, not by the disk cache: probes unless this
+   * process already did (`again`: probes even then), and replaces the cached answer. An answer
+   * cached days ago says nothing about an endpoint that was reconfigured since.
+   */
+  confirmConditionalWrites(repository: ChartRepository, options?: { again?: boolean }): Promise<boolean>;
 }

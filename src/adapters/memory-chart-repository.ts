@@ -16,6 +16,8 @@ export class MemoryObjectStore {
   ignoreConditions = false;
   /** Called before every write, to inject races in tests. */
   beforeWrite?: (key: string) => void;
+  /** Called after every write that landed, to inject a writer that replaces it before it is read back. */
+  afterWrite?: (key: string) => void;
 
   bucket(name: string): Map<string, Stored> {
     let b = this.buckets.get(name);
@@ -34,6 +36,7 @@ export class MemoryChartRepository implements ChartRepository {
     readonly bucket: string,
     readonly prefix: string,
     readonly store: MemoryObjectStore,
+    readonly environment = prefix.split('/').pop() || bucket,
   ) {}
 
   static fromUrl(url: string, store = new MemoryObjectStore()): MemoryChartRepository {
@@ -71,6 +74,7 @@ export class MemoryChartRepository implements ChartRepository {
     }
     const etag = etagOf(body);
     this.objects().set(key, { body: Uint8Array.from(body), etag, metadata, lastModified: new Date() });
+    this.store.afterWrite?.(key);
     return { kind: 'written', etag };
   }
 
@@ -99,11 +103,17 @@ export class MemoryChartRepository implements ChartRepository {
 
 /** Fake factory: every environment's repository lives in one shared in-memory endpoint. */
 export class MemoryChartRepositories implements ChartRepositories {
+  /** What the disk cache answers; undefined: nothing cached, the endpoint is asked. Set it to model an answer gone stale. */
+  cachedAnswer?: boolean;
   constructor(readonly store = new MemoryObjectStore()) {}
-  open(config: RepositoryConfig): ChartRepository {
-    return new MemoryChartRepository(config.url, config.bucket, config.prefix, this.store);
+  open(config: RepositoryConfig, environment: string): ChartRepository {
+    return new MemoryChartRepository(config.url, config.bucket, config.prefix, this.store, environment);
   }
   async supportsConditionalWrites(): Promise<boolean> {
-    return !this.store.ignoreConditions;
+    return this.cachedAnswer ?? this.confirmConditionalWrites();
+  }
+  async confirmConditionalWrites(): Promise<boolean> {
+    this.cachedAnswer = !this.store.ignoreConditions;
+    return this.cachedAnswer;
   }
 }

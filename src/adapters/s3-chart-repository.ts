@@ -8,10 +8,17 @@ export interface S3Settings {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
-  /** Per HTTP request (a hung endpoint fails instead of hanging the CD job). */
+  /**
+   * Deadline of one request as a whole, connecting and the body download included: an endpoint
+   * that drips bytes fails like a hung one (the SDK's own requestTimeout is a socket-idle timeout).
+   */
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
-  /** SDK attempts per call. Safe for every call chartctl makes: writes are conditional, so a replayed write cannot clobber anything. */
+  /**
+   * Attempts per call. A request that missed its deadline is sent again only when replaying it
+   * is safe: reads, conditional writes (a replay that lands twice fails its own condition) and
+   * deletes; an unconditional write is never replayed (the first attempt may still land).
+   */
   maxAttempts: number;
   /** Explicit keys (tests, tools); normally absent so the standard AWS credential chain decides. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -46,6 +53,14 @@ function sdk(): Promise<S3Module> {
   return s3Module;
 }
 
+/** Whether a request that missed its deadline may be sent again: see S3Settings.maxAttempts. */
+type Replay = 'safe' | 'unsafe';
+
+/** The reason a request's AbortSignal fires when its deadline passes (tells it from other aborts). */
+class RequestDeadline extends Error {
+  override name = 'RequestDeadline';
+}
+
 export class S3ChartRepository implements ChartRepository {
   readonly url: string;
   readonly bucket: string;
@@ -56,7 +71,7 @@ export class S3ChartRepository implements ChartRepository {
   constructor(
     config: RepositoryConfig,
     private readonly settings: S3Settings,
-    private readonly environment: string,
+    readonly environment: string,
   ) {
     this.url = config.url;
     this.bucket = config.bucket;
@@ -90,9 +105,11 @@ export class S3ChartRepository implements ChartRepository {
     const { GetObjectCommand } = await sdk();
     const client = await this.s3();
     try {
-      const res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), IfNoneMatch: options.ifNoneMatch }));
-      const body = await res.Body!.transformToByteArray();
-      return { kind: 'found', body, etag: res.ETag ?? '', metadata: res.Metadata ?? {} };
+      return await this.withDeadline('safe', async (abortSignal) => {
+        const res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), IfNoneMatch: options.ifNoneMatch }), { abortSignal });
+        const body = await res.Body!.transformToByteArray();
+        return { kind: 'found', body, etag: res.ETag ?? '', metadata: res.Metadata ?? {} } as const;
+      });
     } catch (err) {
       const status = statusOf(err);
       if (status === 304) return { kind: 'notModified', etag: options.ifNoneMatch! };
@@ -105,7 +122,7 @@ export class S3ChartRepository implements ChartRepository {
     const { HeadObjectCommand } = await sdk();
     const client = await this.s3();
     try {
-      const res = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      const res = await this.withDeadline('safe', (abortSignal) => client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }), { abortSignal }));
       return { name, etag: res.ETag ?? '', size: res.ContentLength ?? 0, lastModified: res.LastModified, metadata: res.Metadata ?? {} };
     } catch (err) {
       // HEAD has no body, so a missing bucket also looks like 404; list() tells them apart when it matters.
@@ -117,8 +134,9 @@ export class S3ChartRepository implements ChartRepository {
   async put(name: string, body: Uint8Array, options: PutOptions = {}): Promise<WriteResult> {
     const { PutObjectCommand } = await sdk();
     const client = await this.s3();
+    const replay: Replay = options.ifMatch !== undefined || options.ifNoneMatch !== undefined ? 'safe' : 'unsafe';
     try {
-      const res = await client.send(
+      const res = await this.withDeadline(replay, (abortSignal) => client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.keyOf(name),
@@ -129,7 +147,8 @@ export class S3ChartRepository implements ChartRepository {
           IfMatch: options.ifMatch,
           IfNoneMatch: options.ifNoneMatch,
         }),
-      );
+        { abortSignal },
+      ));
       return { kind: 'written', etag: res.ETag ?? '' };
     } catch (err) {
       if (isPreconditionFailure(err)) return { kind: 'preconditionFailed' };
@@ -141,8 +160,9 @@ export class S3ChartRepository implements ChartRepository {
     const { CopyObjectCommand } = await sdk();
     const client = await this.s3();
     const sourceKey = source.keyOf(sourceName);
+    const replay: Replay = options.ifMatch !== undefined || options.ifNoneMatch !== undefined ? 'safe' : 'unsafe';
     try {
-      const res = await client.send(
+      const res = await this.withDeadline(replay, (abortSignal) => client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: this.keyOf(name),
@@ -153,7 +173,8 @@ export class S3ChartRepository implements ChartRepository {
           IfMatch: options.ifMatch,
           IfNoneMatch: options.ifNoneMatch,
         }),
-      );
+        { abortSignal },
+      ));
       return { kind: 'written', etag: res.CopyObjectResult?.ETag ?? '' };
     } catch (err) {
       if (isPreconditionFailure(err)) return { kind: 'preconditionFailed' };
@@ -165,7 +186,8 @@ export class S3ChartRepository implements ChartRepository {
     const { DeleteObjectCommand } = await sdk();
     const client = await this.s3();
     try {
-      await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      // Replayed: chartctl deletes only objects it just wrote itself (probe scratch objects, a bad copy).
+      await this.withDeadline('safe', (abortSignal) => client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }), { abortSignal }));
     } catch (err) {
       throw this.failure(err, 'delete', name);
     }
@@ -179,7 +201,8 @@ export class S3ChartRepository implements ChartRepository {
     let token: string | undefined;
     try {
       do {
-        const res = await client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = token;
+        const res = await this.withDeadline('safe', (abortSignal) => client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: page }), { abortSignal }));
         for (const o of res.Contents ?? []) {
           if (!o.Key) continue;
           out.push({ name: o.Key.slice(prefix.length), etag: o.ETag ?? '', size: o.Size ?? 0, lastModified: o.LastModified });
@@ -190,6 +213,28 @@ export class S3ChartRepository implements ChartRepository {
       throw this.failure(err, 'list', '');
     }
     return out;
+  }
+
+  /**
+   * Runs one SDK call (and whatever it reads of the response body) under an overall deadline:
+   * its AbortSignal fires after requestTimeoutMs, which tears the connection down even while
+   * bytes are still trickling in. A missed deadline is tried again, up to maxAttempts, only for
+   * `safe` calls; the last miss throws a RequestDeadline that failure() reports as REPO_TIMEOUT.
+   */
+  private async withDeadline<T>(replay: Replay, call: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const attempts = replay === 'safe' ? this.settings.maxAttempts : 1;
+    for (let attempt = 1; ; attempt++) {
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(new RequestDeadline(`attempt ${attempt} of ${attempts} missed its deadline`)), this.settings.requestTimeoutMs);
+      try {
+        return await call(deadline.signal);
+      } catch (err) {
+        if (!deadline.signal.aborted) throw err;
+        if (attempt >= attempts) throw new RequestDeadline(`${attempts} attempt(s), each given ${this.settings.requestTimeoutMs} ms`, { cause: err });
+      } finally {
+        clearTimeout(timer);
+      }
+    }
   }
 
   /** One paragraph: what failed, which key, which endpoint, what to do. */
@@ -221,10 +266,11 @@ export class S3ChartRepository implements ChartRepository {
         cause: err,
       });
     }
-    if (code === 'TimeoutError' || code === 'RequestTimeout' || networkCode === 'ETIMEDOUT' || /timed? ?out/i.test(detail)) {
-      return new ChartctlError(`Could not ${action} ${where}: the endpoint did not answer within ${this.settings.requestTimeoutMs} ms (after ${this.settings.maxAttempts} attempts).`, {
+    if (err instanceof RequestDeadline || code === 'TimeoutError' || code === 'RequestTimeout' || networkCode === 'ETIMEDOUT' || /timed? ?out/i.test(detail)) {
+      const tries = err instanceof RequestDeadline ? err.message : `${this.settings.maxAttempts} attempt(s)`;
+      return new ChartctlError(`Could not ${action} ${where}: the endpoint did not complete the request within ${this.settings.requestTimeoutMs} ms (${tries}).`, {
         code: 'REPO_TIMEOUT',
-        hint: 'Nothing was left half-written. Check the endpoint and network, then run the same command again (raise CHARTCTL_S3_TIMEOUT_MS for a slow link).',
+        hint: `${action === 'write' ? 'A write that timed out may still land; chartctl checks what is stored the next time it runs. ' : 'Nothing was left half-written. '}Check the endpoint and network, then run the same command again (CHARTCTL_S3_TIMEOUT_MS is the deadline of each whole request, body included; raise it for a slow link).`,
         cause: err,
       });
     }

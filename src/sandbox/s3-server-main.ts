@@ -1,6 +1,6 @@
 // Runs the local S3 server as its own process (for concurrency tests, benchmarks, and anyone who
 // wants one by hand): node dist/src/sandbox/s3-server-main.js --directory DIR [--port N] [--host H] [--bucket NAME]...
-// Prints one JSON line {"endpoint": "...", "upstreamEndpoint": "..."} on stdout when ready; stops on SIGTERM/SIGINT.
+// Prints one JSON line {"endpoint": "..."} on stdout when ready; stops on SIGTERM/SIGINT.
 import { parseArgs } from 'node:util';
 import { startS3Server } from './s3-server.js';
 
@@ -17,7 +17,7 @@ if (!values.directory) {
   process.exit(1);
 }
 const server = await startS3Server({ directory: values.directory, port: Number(values.port), host: values.host, buckets: values.bucket });
-process.stdout.write(`${JSON.stringify({ endpoint: server.endpoint, upstreamEndpoint: server.upstreamEndpoint })}\n`);
+process.stdout.write(`${JSON.stringify({ endpoint: server.endpoint })}\n`);
 const stop = () => {
   server.close().then(() => process.exit(0), () => process.exit(1));
 };

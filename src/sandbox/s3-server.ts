@@ -1,7 +1,11 @@
-import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseTarget } from './s3-names.js';
+import { sha256Hex, verifyRequest } from './s3-signature.js';
 
 /**
  * A local S3-protocol server on loopback: s3rver (an independent S3
@@ -18,8 +22,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * - fault injection for tests and `chartctl sandbox fault`: latency, fixed
  *   error answers, or ignoring conditional headers like a non-conforming endpoint.
  *
- * Anonymous GETs are served (s3rver's default), so `helm repo add
- * <endpoint>/<bucket>/<prefix>` works against what chartctl publishes.
+ * - signatures checked like S3: s3rver verifies only V2 signatures and takes any
+ *   V4 signature from a known access key, so the front verifies V4 (header and
+ *   presigned) against S3_SERVER_CREDENTIALS: 403 InvalidAccessKeyId for another
+ *   key, 403 SignatureDoesNotMatch for a wrong secret, 400
+ *   XAmzContentSHA256Mismatch for a body that is not the one signed;
+ * - names that stay inside the data directory: s3rver joins bucket and key onto
+ *   it as a file path, so a bucket that is not a valid S3 bucket name (400
+ *   InvalidBucketName) and a key with a `.` or `..` segment (400
+ *   InvalidArgument) are refused. Real S3 stores such keys as ordinary keys;
+ *   this local server does not.
+ *
+ * Anonymous GETs and HEADs are served (s3rver's default), so `helm repo add
+ * <endpoint>/<bucket>/<prefix>` works against what chartctl publishes;
+ * anonymous writes are refused (403 AccessDenied), as on a private bucket.
  * Credentials for signed requests: access key S3RVER, secret S3RVER.
  */
 export interface S3ServerOptions {
@@ -42,8 +58,6 @@ export interface S3Faults {
 export interface S3Server {
   endpoint: string;
   close(): Promise<void>;
-  /** s3rver itself, without the front: it ignores conditional headers. */
-  upstreamEndpoint: string;
   setFaults(faults: S3Faults): void;
 }
 
@@ -54,19 +68,22 @@ export const FAULTS_PATH = '/_chartctl/faults';
 
 const ERROR_STATUS: Record<string, number> = { AccessDenied: 403, InvalidAccessKeyId: 403, NoSuchBucket: 404, InternalError: 500, ServiceUnavailable: 503, SlowDown: 503 };
 
-export async function startS3Server(options: { host?: string; port?: number; directory: string; buckets?: string[] }): Promise<{ endpoint: string; close(): Promise<void> } & S3Server> {
+export async function startS3Server(options: S3ServerOptions): Promise<S3Server> {
   const host = options.host ?? '127.0.0.1';
   await mkdir(options.directory, { recursive: true });
   const { default: S3rver } = (await import('s3rver')) as { default: S3rverConstructor };
   const upstream = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
     silent: true,
     directory: options.directory,
     vhostBuckets: false,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
-  const upstreamAddress = (await upstream.run()) as AddressInfo;
+  // s3rver listens on a unix socket in a private 0700 directory, not on a port: only the front,
+  // which refuses traversing names and checks signatures, can reach it.
+  const socketDir = await mkdtemp(join(tmpdir(), 'chartctl-s3rver-'));
+  const socketPath = join(socketDir, 's3rver.sock');
+  await upstream.configureBuckets();
+  const upstreamServer = await upstream.listen({ path: socketPath });
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const locks = new Map<string, Promise<void>>();
   let faults: S3Faults = {};
@@ -86,16 +103,26 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       req.resume();
       return sendError(res, ERROR_STATUS[faults.error] ?? 500, faults.error, 'Injected by the test S3 server');
     }
-    const [bucket, ...rest] = url.pathname.slice(1).split('/');
-    const key = rest.length ? decodeURIComponent(rest.join('/')) : '';
+    // The raw path, as s3rver will see it (URL parsing would resolve `..` segments first).
+    const target = parseTarget(req.url ?? '/', header(req, 'x-amz-copy-source'));
+    if ('refusal' in target) {
+      req.resume();
+      return sendError(res, 400, target.refusal.code, target.refusal.message);
+    }
+    const { bucket, key, copySourceKey } = target;
+    const authority = verifyRequest(req, S3_SERVER_CREDENTIALS);
+    if (authority.kind === 'refused' || (authority.kind === 'anonymous' && req.method !== 'GET' && req.method !== 'HEAD')) {
+      req.resume();
+      const refusal = authority.kind === 'refused' ? authority : { status: 403, code: 'AccessDenied', message: 'Anonymous requests may only read; sign writes with the server credentials' };
+      return sendError(res, refusal.status, refusal.code, refusal.message);
+    }
     const isObjectRequest = Boolean(bucket && key) && !url.searchParams.has('uploads') && !url.searchParams.has('uploadId');
     if (!isObjectRequest) {
       if (req.method === 'GET' && bucket && !key && url.searchParams.get('list-type') === '2') return listObjectsV2(req, res, url);
       return forward(req, res);
     }
-    const keys = [`${bucket}/${key}`];
-    const copySource = header(req, 'x-amz-copy-source');
-    if (copySource) keys.push(decodeURIComponent(copySource.replace(/^\//, '').split('?')[0]!));
+    const copySource = copySourceKey !== undefined;
+    const keys = copySource ? [`${bucket}/${key}`, copySourceKey] : [`${bucket}/${key}`];
     await withLocks([...new Set(keys)].sort(), async () => {
       if ((req.method === 'PUT' || req.method === 'POST') && !faults.ignoreConditions) {
         const refusal = await checkConditions(req, bucket!, key);
@@ -107,8 +134,12 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       if (req.method !== 'PUT' || copySource) return forward(req, res);
       // S3 stores an upload whole or not at all; s3rver would keep what arrived before a client died.
       const body = await wholeBody(req);
-      if (body) await forward(req, res, body);
-      else res.destroy();
+      if (!body) return void res.destroy();
+      const signed = header(req, 'x-amz-content-sha256');
+      if (authority.kind === 'signed' && signed && /^[0-9a-f]{64}$/i.test(signed) && sha256Hex(body) !== signed.toLowerCase()) {
+        return sendError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      }
+      await forward(req, res, body);
     });
   }
 
@@ -167,7 +198,7 @@ export async function startS3Server(options: { host?: string; port?: number; dir
   function headUpstream(bucket: string, key: string): Promise<{ status: number; etag?: string }> {
     return new Promise((resolve, reject) => {
       const path = `/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-      const r = httpRequest({ host: '127.0.0.1', port: upstreamAddress.port, method: 'HEAD', path, agent }, (res) => {
+      const r = httpRequest({ socketPath, method: 'HEAD', path, agent }, (res) => {
         res.resume();
         resolve({ status: res.statusCode ?? 500, etag: typeof res.headers.etag === 'string' ? res.headers.etag : undefined });
       });
@@ -176,20 +207,33 @@ export async function startS3Server(options: { host?: string; port?: number; dir
     });
   }
 
-  /** Passes the request to s3rver as it streams in, or with `body` when it was read already. */
+  /**
+   * Passes the request to s3rver as it streams in, or with `body` when it was read already, and
+   * settles only when s3rver has answered: a client that goes away mid-exchange must not release
+   * the key's lock while s3rver is still writing the object in place.
+   */
   function forward(req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       const upstreamReq = httpRequest(
-        { host: '127.0.0.1', port: upstreamAddress.port, method: req.method, path: req.url, headers: req.headers, agent },
+        { socketPath, method: req.method, path: req.url, headers: req.headers, agent },
         (upstreamRes) => {
+          upstreamRes.on('end', resolve);
+          upstreamRes.on('close', resolve);
+          upstreamRes.on('error', reject);
+          if (res.destroyed) return void upstreamRes.resume();
           res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
           upstreamRes.pipe(res);
-          upstreamRes.on('end', resolve);
-          upstreamRes.on('error', reject);
+          res.on('close', () => upstreamRes.resume());
         },
       );
       upstreamReq.on('error', reject);
-      res.on('close', () => resolve());
+      res.on('close', () => {
+        // A request still streaming in never completes: stop it (s3rver then stores nothing).
+        if (!body && !req.complete) {
+          upstreamReq.destroy();
+          resolve();
+        }
+      });
       if (body) upstreamReq.end(body);
       else req.pipe(upstreamReq);
     });
@@ -214,7 +258,7 @@ export async function startS3Server(options: { host?: string; port?: number; dir
       // Unsigned: s3rver serves anonymous reads, and the client's signature covered the v2 query, not this one.
       const headers = { ...req.headers };
       delete headers.authorization;
-      const r = httpRequest({ host: '127.0.0.1', port: upstreamAddress.port, method: 'GET', path: `${url.pathname}${query ? `?${query}` : ''}`, headers, agent }, resolve);
+      const r = httpRequest({ socketPath, method: 'GET', path: `${url.pathname}${query ? `?${query}` : ''}`, headers, agent }, resolve);
       r.on('error', reject);
       r.end();
     });
@@ -256,7 +300,6 @@ export async function startS3Server(options: { host?: string; port?: number; dir
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   return {
     endpoint,
-    upstreamEndpoint: `http://127.0.0.1:${upstreamAddress.port}`,
     setFaults(next: S3Faults) {
       faults = { ...next };
     },
@@ -266,7 +309,11 @@ export async function startS3Server(options: { host?: string; port?: number; dir
         front.closeAllConnections();
       });
       agent.destroy();
-      await upstream.close();
+      await new Promise<void>((resolve) => {
+        upstreamServer.close(() => resolve());
+        upstreamServer.closeAllConnections();
+      });
+      await rm(socketDir, { recursive: true, force: true });
     },
   };
 }
@@ -295,5 +342,5 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 }
 
 interface S3rverConstructor {
-  new (options: Record<string, unknown>): { run(): Promise<AddressInfo>; close(): Promise<void> };
+  new (options: Record<string, unknown>): { configureBuckets(): Promise<void>; listen(options: { path: string }): Promise<Server> };
 }

@@ -26,8 +26,6 @@ export interface TestS3 {
   region: string;
   /** Environment for chartctl subprocesses (endpoint, credentials, private cache dir). */
   env: Record<string, string>;
-  /** The raw s3rver without the front (ignores conditional writes); undefined on a real endpoint. */
-  upstreamEndpoint?: string;
   setFaults?: (faults: S3Faults) => void;
   local: boolean;
   close(): Promise<void>;
@@ -60,7 +58,6 @@ export async function startTestS3(): Promise<TestS3> {
     bucket: 'acme-charts',
     region: 'us-east-1',
     local: true,
-    upstreamEndpoint: server.upstreamEndpoint,
     setFaults: (f) => server.setFaults(f),
     env: {
       ...common,

@@ -10,8 +10,8 @@ import type { Deps } from '../../src/actions/deps.js';
 import type { Environment } from '../../src/core/environment.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
-function deps(store: MemoryObjectStore): Deps {
-  return { repositories: new MemoryChartRepositories(store), reporter: new MemoryReporter(), signal: new AbortController().signal, now: () => at, env: {} } as unknown as Deps;
+function deps(store: MemoryObjectStore, repositories = new MemoryChartRepositories(store)): Deps {
+  return { repositories, reporter: new MemoryReporter(), signal: new AbortController().signal, now: () => at, env: {} } as unknown as Deps;
 }
 const entry = (version: string) => chartIndexEntry({ apiVersion: 'v2', name: 'shop', version }, { digest: version, created: at.toISOString(), url: `shop-${version}.tgz` });
 const addVersion = (version: string) => (current: ReturnType<typeof emptyChartIndex> | undefined) => withEntry(current ?? emptyChartIndex(at), entry(version), at);
@@ -138,4 +138,70 @@ test('the probe tells an endpoint that enforces conditional writes from one that
   const env = { name: 'dev' } as Environment;
   await assert.rejects(requireConditionalWrites(deps(bad), MemoryChartRepository.fromUrl('s3://b/dev', bad), env, false), (e: unknown) => isChartctlError(e) && e.code === 'CONDITIONAL_WRITES_UNSUPPORTED' && (e.hint ?? '').includes('--no-lock'));
   await requireConditionalWrites(deps(bad), MemoryChartRepository.fromUrl('s3://b/dev', bad), env, true);
+});
+
+const versionsIn = (store: MemoryObjectStore) => parseChartIndex(stored(store), 'x').entries.shop!.map((e) => e.version);
+
+test('a probe answer cached before the endpoint stopped enforcing conditions does not let an index write through', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  const before = stored(store);
+  store.ignoreConditions = true;
+  const repositories = new MemoryChartRepositories(store);
+  repositories.cachedAnswer = true; // what ~/.cache still says from last week
+  await assert.rejects(
+    addIndexEntry(deps(store, repositories), repo, entry('1.2.0'), always, { lock: true }),
+    (e: unknown) =>
+      isChartctlError(e) &&
+      e.code === 'CONDITIONAL_WRITES_UNSUPPORTED' &&
+      e.message.includes('shop 1.2.0 (digest 1.2.0)') &&
+      e.message.includes('s3://b/dev/index.yaml') &&
+      e.message.includes('environment dev') &&
+      /does not honour conditional writes/.test(e.message),
+  );
+  assert.equal(stored(store), before, 'index.yaml was not changed');
+  assert.equal(repositories.cachedAnswer, false, 'the stale answer was replaced, so the next run refuses before uploading');
+});
+
+test('an index write replaced by another writer before it is read back is written again, and only then reported', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  const stale = parseChartIndex(stored(store), 'x');
+  let replaced = false;
+  store.afterWrite = (key) => {
+    if (key !== 'dev/index.yaml' || replaced) return;
+    replaced = true;
+    // A writer that read the index before our write (e.g. with --no-lock) lands right after it.
+    const body = new TextEncoder().encode(serializeChartIndex(withEntry(stale, entry('1.1.0'), at)));
+    store.bucket('b').set(key, { body, etag: '"other-writer"', metadata: {}, lastModified: at });
+  };
+  const result = await addIndexEntry(deps(store), repo, entry('1.2.0'), (listed) => listed === undefined, { lock: true, random: () => 0 });
+  assert.equal(result.written, true);
+  assert.equal(result.attempts, 2, 'the lost write is detected by reading back and made again');
+  assert.deepEqual(versionsIn(store), ['1.2.0', '1.1.0', '1.0.0']);
+});
+
+test('an index write that never stays fails loudly naming the environment, the index key and the missing entry', async () => {
+  const store = new MemoryObjectStore();
+  const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
+  await addIndexEntry(deps(store), repo, entry('1.0.0'), always, { lock: true });
+  const original = store.bucket('b').get('dev/index.yaml')!;
+  let writes = 0;
+  store.afterWrite = (key) => {
+    if (key !== 'dev/index.yaml') return;
+    writes++;
+    store.bucket('b').set(key, { ...original, etag: `"other-${writes}"` });
+  };
+  const lost = (e: unknown) =>
+    isChartctlError(e) &&
+    e.code === 'INDEX_ENTRY_LOST' &&
+    e.message.includes('s3://b/dev/index.yaml (environment dev) 3 times') &&
+    e.message.includes('shop 1.2.0 (digest 1.2.0)') &&
+    /does not honour conditional writes/.test(e.message);
+  await assert.rejects(addIndexEntry(deps(store), repo, entry('1.2.0'), always, { lock: true, random: () => 0 }), lost);
+  assert.equal(writes, 3);
+  await assert.rejects(updateIndex(deps(store), repo, addVersion('1.2.0'), { lock: true, random: () => 0 }), lost, 'a whole-index write (repo reindex) is checked the same way');
+  assert.deepEqual(versionsIn(store), ['1.0.0']);
 });

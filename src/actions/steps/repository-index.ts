@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChartctlError } from '../../core/errors.js';
-import { emptyChartIndex, findEntry, parseChartIndex, serializeChartIndex, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
+import { emptyChartIndex, findEntry, listEntries, parseChartIndex, serializeChartIndex, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
 import { listedVersion, scanIndexText, spliceIndexEntry, type IndexTextScan } from '../../core/chart-index-text.js';
 import { retryDelayMs } from '../../core/publish-plan.js';
 import type { Environment } from '../../core/environment.js';
@@ -107,7 +107,7 @@ export async function updateIndex(
     async (snapshot) => {
       if (snapshot.corrupt && !options.replaceCorrupt) throw snapshot.corrupt;
       const next = await change(snapshot.index);
-      return next && serializeChartIndex(next);
+      return next && { text: serializeChartIndex(next), expected: entriesOf(next, indexLocation(repository)) };
     },
     options,
   );
@@ -173,6 +173,7 @@ export async function addIndexEntry(
   options: Omit<IndexUpdateOptions, 'initial' | 'replaceCorrupt'> & { initial?: ChartIndexSnapshot },
 ): Promise<IndexEntryUpdate> {
   let spliced = false;
+  const expected = entryOf(entry, indexLocation(repository));
   const cycle = await writeIndexOptimistically(
     deps,
     repository,
@@ -182,9 +183,9 @@ export async function addIndexEntry(
       const generated = deps.now();
       const text = snapshot.scan && spliceIndexEntry(snapshot.scan, entry, generated);
       spliced = text !== undefined;
-      if (text !== undefined) return text;
+      if (text !== undefined) return { text, expected };
       const current = snapshot.index ?? (snapshot.text === undefined ? emptyChartIndex(generated) : parseChartIndex(snapshot.text, indexLocation(repository)));
-      return serializeChartIndex(withEntry(current, entry, generated));
+      return { text: serializeChartIndex(withEntry(current, entry, generated)), expected };
     },
     { ...options, initial: options.initial?.chart === entry.name ? options.initial : undefined },
   );
@@ -192,31 +193,97 @@ export async function addIndexEntry(
   return { written: cycle.written, attempts: cycle.attempts, spliced: cycle.written && spliced };
 }
 
+/** What an index write must leave in index.yaml, checked by reading it back. */
+interface IndexExpectation {
+  /** Each entry as `name version (digest d)`, for messages. */
+  entries: string[];
+  /** The entries of `entries` that `text` (undefined: no index.yaml) does not list with the same digest. */
+  missingFrom(text: string | undefined): string[];
+}
+
+const describeEntry = (e: Pick<IndexEntry, 'name' | 'version' | 'digest'>) => `${e.name} ${e.version} (digest ${e.digest ?? 'none'})`;
+
+/** One entry: found through the text scan when the index is in chartctl's layout, else by a full parse. */
+function entryOf(entry: IndexEntry, location: string): IndexExpectation {
+  const described = describeEntry(entry);
+  return {
+    entries: [described],
+    missingFrom(text) {
+      if (text === undefined) return [described];
+      const scan = scanIndexText(text, entry.name);
+      const listed = scan ? listedVersion(scan, entry.version) : findEntry(parseChartIndex(text, location), entry.name, entry.version);
+      return listed?.digest === entry.digest ? [] : [described];
+    },
+  };
+}
+
+/** Every entry of an index written whole (`repo reindex`); entries others added meanwhile do not matter. */
+function entriesOf(index: ChartIndex, location: string): IndexExpectation {
+  const written = listEntries(index);
+  return {
+    entries: written.map(describeEntry),
+    missingFrom(text) {
+      const back = text === undefined ? undefined : parseChartIndex(text, location);
+      return written.filter((e) => !back || findEntry(back, e.name, e.version)?.digest !== e.digest).map(describeEntry);
+    },
+  };
+}
+
+/** Reads index.yaml back after a write; an unchanged ETag (304, no body) means it still holds the bytes just written. */
+async function missingAfterWrite(repository: ChartRepository, etag: string, expected: IndexExpectation): Promise<string[]> {
+  const got = await repository.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : {});
+  if (got.kind === 'notModified') return [];
+  return expected.missingFrom(got.kind === 'found' ? decoder.decode(got.body) : undefined);
+}
+
+/** Index writes that landed but were gone when read back, before the update fails loudly. */
+const MAX_LOST_WRITES = 3;
+
 /**
- * The optimistic lock itself: `change` turns a snapshot into the new text (undefined: nothing to write),
- * which is written with If-Match on the snapshot's ETag (If-None-Match: * when there was none); on
- * 412/409 the cycle runs again from a fresh read after a jittered backoff, until the deadline.
+ * The optimistic lock itself: `change` turns a snapshot into the new text and what it must leave
+ * in the index (undefined: nothing to write), which is written with If-Match on the snapshot's
+ * ETag (If-None-Match: * when there was none); on 412/409 the cycle runs again from a fresh read
+ * after a jittered backoff, until the deadline.
+ *
+ * The lock is only as good as the endpoint's enforcement, and the probe answer behind
+ * requireConditionalWrites may come from a disk cache days old. So before the first write the
+ * endpoint is asked again (unless this process just probed it), and after every write the index
+ * is read back: a write that is not there (another writer replaced it without this entry) runs
+ * the cycle again after probing once more, and after MAX_LOST_WRITES fails loudly. An update is
+ * only reported written when the read-back listed it.
  */
 async function writeIndexOptimistically<S extends { etag: string | undefined }>(
   deps: Deps,
   repository: ChartRepository,
   read: () => Promise<S>,
-  change: (snapshot: S) => string | undefined | Promise<string | undefined>,
+  change: (snapshot: S) => { text: string; expected: IndexExpectation } | undefined | Promise<{ text: string; expected: IndexExpectation } | undefined>,
   options: { lock: boolean; deadlineMs?: number; random?: () => number; initial?: S },
 ): Promise<IndexUpdate> {
   const deadline = Date.now() + (options.deadlineMs ?? 120_000);
   const random = options.random ?? Math.random;
   let initial = options.initial;
+  let confirmed = !options.lock;
+  let lost = 0;
   for (let attempt = 1; ; attempt++) {
     deps.signal.throwIfAborted();
     const snapshot = initial ?? (await read());
     initial = undefined; // a retry must read again, and the old text need not stay in memory
     const next = await change(snapshot);
     if (next === undefined) return { written: false, attempts: attempt };
+    if (!confirmed) {
+      if (!(await deps.repositories.confirmConditionalWrites(repository))) throw conditionsNotEnforced(repository, next.expected, 'before');
+      confirmed = true;
+    }
     const conditions = !options.lock ? {} : snapshot.etag ? { ifMatch: snapshot.etag } : { ifNoneMatch: '*' as const };
-    const result = await repository.put(INDEX_NAME, encoder.encode(next), { ...conditions, contentType: 'application/x-yaml' });
-    if (result.kind === 'written') return { written: true, attempts: attempt };
-    if (Date.now() >= deadline) {
+    const result = await repository.put(INDEX_NAME, encoder.encode(next.text), { ...conditions, contentType: 'application/x-yaml' });
+    if (result.kind === 'written') {
+      const missing = await missingAfterWrite(repository, result.etag, next.expected);
+      if (missing.length === 0) return { written: true, attempts: attempt };
+      lost++;
+      deps.reporter.warn(`${indexLocation(repository)} was written but read back without ${missing.join(', ')} (another writer replaced it); writing it again`);
+      if (options.lock && !(await deps.repositories.confirmConditionalWrites(repository, { again: true }))) throw conditionsNotEnforced(repository, next.expected, 'after');
+      if (lost >= MAX_LOST_WRITES) throw entriesLost(repository, missing, lost, options.lock);
+    } else if (Date.now() >= deadline) {
       throw new ChartctlError(`Gave up updating ${indexLocation(repository)} after ${attempt} attempts: other writers kept changing it.`, {
         code: 'INDEX_CONTENDED',
         hint: 'Nothing was lost: the tarball is uploaded and the index is consistent. Run the same command again to add the entry.',
@@ -226,6 +293,33 @@ async function writeIndexOptimistically<S extends { etag: string | undefined }>(
     deps.reporter.verbose(`index.yaml changed while updating it (attempt ${attempt}); retrying in ${delay} ms`);
     await sleep(delay, undefined, { signal: deps.signal }).catch(() => deps.signal.throwIfAborted());
   }
+}
+
+function someOf(entries: string[]): string {
+  return entries.length <= 3 ? entries.join(', ') : `${entries.slice(0, 3).join(', ')} and ${entries.length - 3} more`;
+}
+
+/** The endpoint, asked live, does not enforce If-Match/If-None-Match although the cached answer said it did. */
+function conditionsNotEnforced(repository: ChartRepository, expected: IndexExpectation, when: 'before' | 'after'): ChartctlError {
+  const done = when === 'before' ? 'index.yaml was not changed' : 'what index.yaml lists now may not last';
+  return new ChartctlError(
+    `Did not add ${someOf(expected.entries)} to ${indexLocation(repository)} (environment ${repository.environment}): the endpoint accepts If-Match/If-None-Match but does not honour conditional writes (any more), so concurrent updates of the index would silently drop each other's entries; ${done}.`,
+    {
+      code: 'CONDITIONAL_WRITES_UNSUPPORTED',
+      hint: `The cached probe answer was replaced, so the next run refuses before uploading anything. Objects this run uploaded stay and are harmless. Use an endpoint that enforces conditional writes, or stop other writers of ${repository.environment} and run the same command again with --no-lock.`,
+    },
+  );
+}
+
+/** Written MAX_LOST_WRITES times, and every time the read-back no longer listed the entries. */
+function entriesLost(repository: ChartRepository, missing: string[], writes: number, lock: boolean): ChartctlError {
+  return new ChartctlError(
+    `Wrote ${indexLocation(repository)} (environment ${repository.environment}) ${writes} times and each time it was read back without ${someOf(missing)}: another writer keeps replacing the index without ${missing.length === 1 ? 'this entry' : 'these entries'}${lock ? ', so the endpoint does not honour conditional writes for it' : ' (--no-lock: this run wrote without conditions)'}.`,
+    {
+      code: 'INDEX_ENTRY_LOST',
+      hint: `Not done: do not rely on the index listing ${missing.length === 1 ? 'it' : 'them'}. Stop the other writers of ${repository.environment} (jobs using --no-lock, tools other than chartctl), then run the same command again; "chartctl repo list ${repository.environment}" shows what the index lists.`,
+    },
+  );
 }
 
 /** sha256 and ETag of the object stored under `name`, or undefined if there is none. */
