@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { isPlainObject, layerValues, type Values, type ValuesLayer } from '../../core/values.js';
 import { parseYamlFast } from '../../core/yaml-source.js';
+import { MAX_CONFIG_FILE_BYTES, readUserText } from '../../adapters/user-files.js';
 import type { Deps } from '../deps.js';
 
 export interface CommandLineValues {
@@ -32,8 +31,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
   }
   for (const rel of env.secrets) {
     const abs = deps.repo.path(rel);
-    if (!existsSync(abs)) throw missingFile(rel, env, 'secrets');
-    const values = await deps.secrets.decryptFile(abs, rel);
+    const values = await deps.secrets.decryptFile(abs, rel, `(listed under "secrets" in ${env.file})`);
     deps.masker.add(values);
     layers.push({ source: rel, kind: 'secrets', values });
   }
@@ -52,8 +50,14 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
 }
 
 async function readValuesFile(deps: Deps, abs: string, shown: string, env?: Environment): Promise<Values> {
-  if (!existsSync(abs)) throw missingFile(shown, env, 'values');
-  let text = await readFile(abs, 'utf8');
+  let text = await readUserText(abs, {
+    shown,
+    what: 'values file',
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    origin: env ? `(listed under "values" in ${env.file})` : undefined,
+    hint: env ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
+    notFoundCode: 'VALUES_FILE_MISSING',
+  });
   if (abs.endsWith('.hbs')) {
     // Handlebars is loaded only for .hbs files: it is a noticeable part of start-up time.
     const { renderValuesTemplate } = await import('../../core/values-template.js');
@@ -68,11 +72,4 @@ async function readValuesFile(deps: Deps, abs: string, shown: string, env?: Envi
     });
   }
   return parsed;
-}
-
-function missingFile(shown: string, env: Environment | undefined, what: string): ChartctlError {
-  return new ChartctlError(`${shown}: ${what} file not found${env ? ` (listed under "${what}" in ${env.file})` : ''}.`, {
-    code: 'VALUES_FILE_MISSING',
-    hint: env ? `Create the file or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
-  });
 }
