@@ -35,7 +35,7 @@ export interface PrivateOutputOptions {
 export async function openPrivateOutputDir(options: PrivateOutputOptions): Promise<PrivateOutputDir> {
   const repositories = options.holds === undefined ? [] : await repositoryRoots(options.repositoryRoot);
   await refuseInside(await realPathOfMaybeMissing(options.dir, options), repositories, options);
-  await ensureUserDirectory(options.dir, { shown: options.shown, what: options.flag, hint: `Point ${options.flag} at a directory you can write to, outside the repository.`, mode: 0o700 });
+  await ensureUserDirectory(options.dir, { shown: options.shown, what: options.flag, hint: `Point ${options.flag} at a directory you can write to${options.holds ? ", outside the repository" : ""}.`, mode: 0o700 });
   // Checked again on the directory as created: a link swapped in meanwhile must not win.
   const path = await realpath(options.dir);
   await refuseInside(path, repositories, options);
@@ -92,6 +92,12 @@ async function realPathOfMaybeMissing(path: string, options: PrivateOutputOption
       const code = (err as NodeJS.ErrnoException).code;
       // A link whose target is missing would be created through on mkdir: its target decides, and we cannot know it.
       const dangling = code === 'ENOENT' && (await lstat(at).catch(() => undefined))?.isSymbolicLink();
+      if (code === 'ENOTDIR') {
+        throw new ChartctlError(`${options.flag} ${options.shown}: a part of the path is a file, not a directory.`, {
+          code: 'FILE_NOT_DIRECTORY',
+          hint: `Point ${options.flag} at a directory outside the repository.`,
+        });
+      }
       if (code !== 'ENOENT' || dangling || dirname(at) === at) {
         throw new ChartctlError(`${options.flag} ${options.shown}: cannot resolve ${at} (${dangling ? 'a symbolic link to a missing target' : (code ?? (err as Error).message)}).`, {
           code: 'OUTPUT_UNRESOLVABLE',
