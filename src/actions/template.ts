@@ -56,7 +56,7 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
 /** One file per resource, named `<kind>-<name>.yaml`; each written to a temp name first so a failure leaves no half file. */
 async function writePerResource(dir: PrivateOutputDir, docs: ManifestDocument[]): Promise<string[]> {
   const used = new Set<string>();
-  const written: string[] = [];
+  const files: { name: string; text: string }[] = [];
   for (const doc of docs) {
     const kind = doc.object?.kind?.toLowerCase();
     const name = doc.object?.metadata?.name;
@@ -65,7 +65,7 @@ async function writePerResource(dir: PrivateOutputDir, docs: ManifestDocument[])
     let file = `${base}.yaml`;
     for (let n = 2; used.has(file); n++) file = `${base}-${n}.yaml`;
     used.add(file);
-    written.push(await dir.write(file, `${doc.text.trim()}\n`));
+    files.push({ name: file, text: `${doc.text.trim()}\n` });
   }
-  return written;
+  return dir.writeAll(files);
 }

@@ -16,8 +16,11 @@ import { ensureUserDirectory } from './user-files.js';
 export interface PrivateOutputDir {
   /** The real path the files go to. */
   path: string;
-  /** Writes one file (mode 0600) through a temp name; never follows a link at the destination. */
-  write(name: string, text: string): Promise<string>;
+  /**
+   * Writes the files (mode 0600), each through a temp name; refuses before
+   * writing any when a destination is a link or not a regular file.
+   */
+  writeAll(files: { name: string; text: string }[]): Promise<string[]>;
 }
 
 export interface PrivateOutputOptions {
@@ -39,18 +42,29 @@ export async function openPrivateOutputDir(options: PrivateOutputOptions): Promi
   // Checked again on the directory as created: a link swapped in meanwhile must not win.
   const path = await realpath(options.dir);
   await refuseInside(path, repositories, options);
-  return { path, write: (name, text) => writePrivateFile(path, name, text, options) };
+  return {
+    path,
+    async writeAll(files) {
+      for (const { name } of files) await refuseNonRegular(path, name, options);
+      const written: string[] = [];
+      for (const { name, text } of files) written.push(await writePrivateFile(path, name, text, options));
+      return written;
+    },
+  };
 }
 
-async function writePrivateFile(dir: string, name: string, text: string, options: PrivateOutputOptions): Promise<string> {
-  const path = join(dir, name);
-  const existing = await lstat(path).catch(() => undefined);
+async function refuseNonRegular(dir: string, name: string, options: PrivateOutputOptions): Promise<void> {
+  const existing = await lstat(join(dir, name)).catch(() => undefined);
   if (existing && !existing.isFile()) {
     throw new ChartctlError(`${options.flag} ${options.shown}: ${name} exists and is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; refusing to write through it.`, {
       code: 'OUTPUT_NOT_REGULAR',
       hint: `Remove ${join(dir, name)}, or choose an empty ${options.flag}.`,
     });
   }
+}
+
+async function writePrivateFile(dir: string, name: string, text: string, options: PrivateOutputOptions): Promise<string> {
+  const path = join(dir, name);
   const temp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.partial`);
   try {
     // O_EXCL | O_NOFOLLOW: never open a file or link someone else put there; rename then replaces the name, not a link's target.
