@@ -14,8 +14,6 @@ import { ensureUserDirectory } from './user-files.js';
  * is one `git add .` away from being committed.
  */
 export interface PrivateOutputDir {
-  /** The real path the files go to. */
-  path: string;
   /**
    * Writes the files (mode 0600), each through a temp name; refuses before
    * writing any when a destination is a link or not a regular file.
@@ -43,7 +41,6 @@ export async function openPrivateOutputDir(options: PrivateOutputOptions): Promi
   const path = await realpath(options.dir);
   await refuseInside(path, repositories, options);
   return {
-    path,
     async writeAll(files) {
       for (const { name } of files) await refuseNonRegular(path, name, options);
       const written: string[] = [];
@@ -134,7 +131,7 @@ async function refuseInside(real: string, repositories: string[], options: Priva
 }
 
 /** Whether child is root or below it, by path segments (so "..x" is inside and "root-x" is not). */
-export function isWithin(child: string, root: string): boolean {
+function isWithin(child: string, root: string): boolean {
   const rel = relative(root, child);
   return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
 }

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { ChartctlError } from '../core/errors.js';
 
@@ -96,7 +96,7 @@ export async function checkUserDirectory(path: string, options: Omit<UserDirecto
   if (!st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'is not a directory');
 }
 
-function describeKind(st: import('node:fs').Stats): string {
+function describeKind(st: Stats): string {
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
   if (st.isFIFO()) return 'a named pipe';
