@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ensureUserDirectory } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
 import { buildPackage, type PackageChartOptions } from './steps/package-chart.js';
 
@@ -23,7 +24,11 @@ export interface PackageResult {
 export async function packageChart(deps: Deps, options: PackageOptions): Promise<PackageResult> {
   const built = await buildPackage(deps, options);
   const dir = resolve(deps.repo.root, options.destination ?? '.');
-  await mkdir(dir, { recursive: true });
+  await ensureUserDirectory(dir, {
+    shown: options.destination ?? '.',
+    what: '--destination',
+    hint: 'Point --destination at a directory you can write to (relative paths are resolved from --cwd).',
+  });
   const file = join(dir, built.fileName);
   // Write under a temporary name first: a reader never sees half a tarball.
   const temp = `${file}.${process.pid}.partial`;

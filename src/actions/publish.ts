@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { archiveMetadata } from '../core/chart-archive.js';
@@ -7,6 +6,7 @@ import { chartIndexEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetada
 import { planIndexStep, planPublish, type PublishOutcome } from '../core/publish-plan.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
+import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
 import { buildPackage } from './steps/package-chart.js';
 import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, storedObject } from './steps/repository-index.js';
@@ -56,11 +56,12 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
     return built;
   }
   const path = resolve(deps.repo.root, options.package);
-  const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-    throw new ChartctlError(`--package ${options.package}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, {
-      code: 'PACKAGE_NOT_FOUND',
-      hint: 'Build it with "chartctl package" first, or drop --package to package the chart now.',
-    });
+  const bytes = await readUserFile(path, {
+    shown: `--package ${options.package}`,
+    what: 'chart archive',
+    maxBytes: MAX_BULK_FILE_BYTES,
+    hint: 'Build it with "chartctl package" first, or drop --package to package the chart now.',
+    notFoundCode: 'PACKAGE_NOT_FOUND',
   });
   const limits = archiveLimitsFrom(deps.env);
   assertCompressedSize(bytes.length, deps.repo.display(path), limits);

@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readSecretsFile } from '../adapters/secrets-reader.js';
 import { isChartctlError } from '../core/errors.js';
 import { findPlaintext, type PlaintextProblem } from '../core/sops/plaintext-check.js';
 import { detectFormat, parseSopsText } from '../core/sops/sops-file.js';
@@ -102,10 +103,11 @@ export async function secretsCheck(deps: Deps, options: SecretsCheckOptions): Pr
 async function checkFile(path: string, file: string): Promise<{ encrypted: boolean; problems: PlaintextProblem[] }> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readSecretsFile(path, file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { encrypted: false, problems: [{ path: '', message: code === 'ENOENT' ? 'the file does not exist' : `cannot read the file (${code})` }] };
+    if (!isChartctlError(err)) throw err;
+    // A file that cannot be read is a problem to report like any other, not a reason to stop.
+    return { encrypted: false, problems: [{ path: '', message: err.message.startsWith(`${file}: `) ? err.message.slice(file.length + 2) : err.message }] };
   }
   try {
     const doc = parseSopsText(text, detectFormat(path, text), file);

@@ -1,6 +1,5 @@
-import { mkdir, writeFile, rename } from 'node:fs/promises';
-import { join, resolve, relative } from 'node:path';
-import { ChartctlError } from '../core/errors.js';
+import { resolve } from 'node:path';
+import { openPrivateOutputDir, type PrivateOutputDir } from '../adapters/private-output.js';
 import { maskSecretsInStream, parseManifestStream, type ManifestDocument } from '../core/manifests.js';
 import type { Deps } from './deps.js';
 import { renderEnvironment } from './steps/render.js';
@@ -28,16 +27,18 @@ export interface TemplateResult {
 
 export async function template(deps: Deps, options: TemplateOptions): Promise<TemplateResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const outputDir = options.outputDir ? resolve(deps.repo.root, options.outputDir) : undefined;
+  // Checked before rendering: a refused directory means nothing was decrypted.
+  const outputDir = options.outputDir
+    ? await openPrivateOutputDir({
+        dir: resolve(deps.repo.root, options.outputDir),
+        shown: options.outputDir,
+        flag: '--output-dir',
+        repositoryRoot: deps.repo.root,
+        holds: options.showSecrets ? `the unmasked secrets of ${env.name}` : undefined,
+      })
+    : undefined;
   const rendered = await renderEnvironment(deps, env, { set: options.set, valuesFiles: options.valuesFiles });
   const docs = parseManifestStream(rendered.manifest);
-  const hasSecretValues = env.secrets.length > 0;
-  if (outputDir && options.showSecrets && hasSecretValues && !relative(deps.repo.root, outputDir).startsWith('..')) {
-    throw new ChartctlError(`Refusing to write decrypted secrets of ${env.name} into the repository (${deps.repo.display(outputDir)}).`, {
-      code: 'SECRETS_IN_REPO',
-      hint: 'Choose an --output-dir outside the repository, or drop --show-secrets.',
-    });
-  }
   // Re-serialising is only needed when there is a Secret to mask; other output stays byte for byte helm's.
   const hasSecrets = docs.some((d) => d.object?.kind === 'Secret');
   const manifest = options.showSecrets || !hasSecrets ? rendered.manifest : maskSecretsInStream(docs);
@@ -52,11 +53,10 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
   };
 }
 
-/** One file per resource, named `<kind>-<name>.yaml`; written to a temp name first so a failure leaves no half file. */
-async function writePerResource(dir: string, docs: ManifestDocument[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true });
+/** One file per resource, named `<kind>-<name>.yaml`; each written to a temp name first so a failure leaves no half file. */
+async function writePerResource(dir: PrivateOutputDir, docs: ManifestDocument[]): Promise<string[]> {
   const used = new Set<string>();
-  const written: string[] = [];
+  const files: { name: string; text: string }[] = [];
   for (const doc of docs) {
     const kind = doc.object?.kind?.toLowerCase();
     const name = doc.object?.metadata?.name;
@@ -65,10 +65,7 @@ async function writePerResource(dir: string, docs: ManifestDocument[]): Promise<
     let file = `${base}.yaml`;
     for (let n = 2; used.has(file); n++) file = `${base}-${n}.yaml`;
     used.add(file);
-    const path = join(dir, file);
-    await writeFile(`${path}.partial`, `${doc.text.trim()}\n`);
-    await rename(`${path}.partial`, path);
-    written.push(path);
+    files.push({ name: file, text: `${doc.text.trim()}\n` });
   }
-  return written;
+  return dir.writeAll(files);
 }

@@ -1,6 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
+import { MAX_BULK_FILE_BYTES, readUserText, type UserFileOptions } from '../adapters/user-files.js';
 import { ChartctlError } from '../core/errors.js';
 import { parseKubeVersion } from '../core/schema/kube-version.js';
 import { readManifestText, type InputDocument } from '../core/schema/manifest-input.js';
@@ -104,19 +105,27 @@ function compilePattern(pattern: string): RegExp {
 /** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable). */
 async function readInputs(deps: Deps, path: string, ignore: RegExp[]): Promise<{ name: string; text: string }[]> {
   const abs = resolve(deps.repo.root, path);
-  let st;
-  try {
-    st = await stat(abs);
-  } catch {
-    throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint: 'Check the path given with -f (relative paths are resolved from --cwd).' });
-  }
+  const hint = 'Check the path given with -f (relative paths are resolved from --cwd).';
+  const input = (shown: string): UserFileOptions => ({ shown, what: 'file', maxBytes: MAX_BULK_FILE_BYTES, hint });
+  const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint });
+    // Any other reason (permission, a symlink loop) is explained by the reader.
+    return undefined;
+  });
   const skip = (p: string) => ignore.some((re) => re.test(p));
-  if (!st.isDirectory()) return skip(path) ? [] : [{ name: path, text: await readFile(abs, 'utf8') }];
-  const entries = (await readdir(abs, { recursive: true, withFileTypes: true }))
+  if (!st?.isDirectory()) return skip(path) ? [] : [{ name: path, text: await readUserText(abs, input(path)) }];
+  const entries = (
+    await readdir(abs, { recursive: true, withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new ChartctlError(`${path}: cannot list the directory (${err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message)}).`, {
+        code: 'FILE_UNREADABLE',
+        hint: 'Check the permissions of the directory and of the directories below it.',
+      });
+    })
+  )
     .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name))
     .map((e) => join(path, join(e.parentPath, e.name).slice(abs.length + 1)))
     .sort();
   const out: { name: string; text: string }[] = [];
-  for (const name of entries) if (!skip(name)) out.push({ name, text: await readFile(resolve(deps.repo.root, name), 'utf8') });
+  for (const name of entries) if (!skip(name)) out.push({ name, text: await readUserText(resolve(deps.repo.root, name), input(name)) });
   return out;
 }

@@ -1,9 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
 import type { Environment } from '../core/environment.js';
+import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
 export class AppRepo {
@@ -50,7 +51,7 @@ export class AppRepo {
     }
     const candidates = [`${name}.yaml`, `${name}.yml`].map((f) => join(this.environmentsDir, f));
     const file = candidates.find((f) => existsSync(f))!;
-    const text = await readFile(file, 'utf8');
+    const text = await readUserText(file, { shown: this.display(file), what: 'environment file', maxBytes: MAX_CONFIG_FILE_BYTES, hint: `Check ${this.display(file)}.` });
     return parseEnvironment(name, this.display(file), text);
   }
 

@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { ChartctlError } from '../core/errors.js';
 import type { DataKeyService } from './sops-keys/key-service.js';
+import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
 
 /**
  * Turns a sops-encrypted values file into its cleartext tree. The value lives
  * only in memory; callers register it with the SecretMasker.
  */
 export interface SecretsReader {
-  decryptFile(path: string, displayPath: string): Promise<Record<string, unknown>>;
+  /** origin says where the path came from, for messages (e.g. '(listed under "secrets" in environments/dev.yaml)'). */
+  decryptFile(path: string, displayPath: string, origin?: string): Promise<Record<string, unknown>>;
   /** Unwraps and wraps sops data keys (age, AWS KMS, PGP), for `chartctl secrets`. */
   readonly keys: DataKeyService;
 }
@@ -16,10 +17,10 @@ export interface SecretsReader {
 export class SopsSecretsReader implements SecretsReader {
   constructor(readonly keys: DataKeyService) {}
 
-  async decryptFile(path: string, displayPath: string): Promise<Record<string, unknown>> {
+  async decryptFile(path: string, displayPath: string, origin?: string): Promise<Record<string, unknown>> {
     // The sops format (and the YAML parser behind it) is loaded only when an environment has secrets.
     const [{ detectFormat, openSopsText }, { treeToValues }] = await Promise.all([import('../core/sops/sops-file.js'), import('../core/sops/to-values.js')]);
-    const text = await readSecretsFile(path, displayPath);
+    const text = await readSecretsFile(path, displayPath, origin);
     const format = detectFormat(path, text);
     if (format === 'binary') {
       throw new ChartctlError(`${displayPath}: a sops binary file cannot be used as helm values.`, {
@@ -32,15 +33,13 @@ export class SopsSecretsReader implements SecretsReader {
   }
 }
 
-export async function readSecretsFile(path: string, displayPath: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ChartctlError(`${displayPath}: cannot read the secrets file (${code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}).`, {
-      code: code === 'ENOENT' ? 'SECRETS_FILE_MISSING' : 'SECRETS_FILE_UNREADABLE',
-      hint: 'Check the path (relative paths are resolved from the repository root) and the file permissions.',
-    });
-  }
+export async function readSecretsFile(path: string, displayPath: string, origin?: string): Promise<string> {
+  return readUserText(path, {
+    shown: displayPath,
+    what: 'secrets file',
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    origin,
+    hint: origin ? 'Fix the path, or create the file with chartctl secrets edit FILE.' : 'Check the path (relative paths are resolved from --cwd).',
+    notFoundCode: 'SECRETS_FILE_MISSING',
+  });
 }
-

@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { ChartctlError, ExitCode, isChartctlError } from '../core/errors.js';
@@ -8,6 +7,7 @@ import { SecretMasker } from '../core/secret-masker.js';
 import { StderrReporter } from '../adapters/reporter.js';
 import { Cleanup } from '../adapters/cleanup.js';
 import { AppRepo } from '../adapters/app-repo.js';
+import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
@@ -90,9 +90,7 @@ export async function main(argv: string[]): Promise<void> {
         verbose: Boolean(raw.verbose),
       };
       jsonErrors = globals.output === 'json';
-      if (!existsSync(globals.cwd) || !statSync(globals.cwd).isDirectory()) {
-        throw new ChartctlError(`--cwd ${raw.cwd}: no such directory.`, { code: 'BAD_CWD', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
-      }
+      await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
       const deps: Deps = {

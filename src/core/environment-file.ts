@@ -4,6 +4,7 @@ import { ChartctlError } from './errors.js';
 import { parseLocatedYaml, parseYamlFast } from './yaml-source.js';
 import { environmentFormats, environmentSchema } from './environment-schema.js';
 import type { Environment, RepositoryConfig } from './environment.js';
+import { deniedValuesEnvEntry } from './values-env-policy.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 let compiled: Validator | undefined;
@@ -42,9 +43,15 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
     });
   }
   const validate = validator();
-  if (!validate(raw)) {
+  const valid = validate(raw);
+  // Checked past the schema: a credential name in valuesEnv is well-formed, and still never allowed.
+  const deniedEnv = valid ? deniedValuesEnv((raw as { valuesEnv?: string[] }).valuesEnv ?? []) : [];
+  if (!valid || deniedEnv.length > 0) {
     const doc = parseLocatedYaml(text, file);
-    const problems = (validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at)));
+    const problems = [
+      ...(validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at))),
+      ...deniedEnv.map(({ index, reason }) => `${doc.where(['valuesEnv', index])}: "valuesEnv.${index}": ${reason}`),
+    ];
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
       code: 'ENV_INVALID',
       hint: 'Fix the keys above; the README section "Environment file reference" lists every key and its type.',
@@ -61,6 +68,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
     kubeVersion: String(env.kubeVersion).replace(/^v/, ''),
     repository: parseRepository(env.repository),
     values: env.values ?? [],
+    valuesEnv: env.valuesEnv ?? [],
     secrets: env.secrets ?? [],
     promotion: {
       from: env.promotion?.from,
@@ -79,6 +87,13 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
     images: env.images ?? {},
     freeze: env.freeze ?? [],
   };
+}
+
+function deniedValuesEnv(entries: string[]): { index: number; reason: string }[] {
+  return entries.flatMap((entry, index) => {
+    const reason = deniedValuesEnvEntry(entry);
+    return reason ? [{ index, reason }] : [];
+  });
 }
 
 export function parseRepository(raw: { url: string; endpoint?: string; region?: string; forcePathStyle?: boolean }): RepositoryConfig {

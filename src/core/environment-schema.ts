@@ -1,3 +1,5 @@
+import { VALUES_ENV_ENTRY } from './values-env-policy.js';
+
 /** JSON Schema of `environments/<name>.yaml`. Unknown keys are errors so typos never pass silently. */
 export const environmentSchema = {
   type: 'object',
@@ -21,6 +23,10 @@ export const environmentSchema = {
       },
     },
     values: { type: 'array', items: { type: 'string', minLength: 1 } },
+    valuesEnv: {
+      type: 'array',
+      items: { type: 'string', pattern: VALUES_ENV_ENTRY, description: 'an environment variable name, or a prefix ending in * (e.g. IMAGE_TAG, BUILD_*)' },
+    },
     secrets: { type: 'array', items: { type: 'string', minLength: 1 } },
     promotion: {
       type: 'object',

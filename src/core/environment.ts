@@ -10,6 +10,8 @@ export interface Environment {
   kubeVersion: string;
   repository: RepositoryConfig;
   values: string[];
+  /** Environment variables `*.hbs` values files may read: names, or prefixes ending in `*` (see values-env-policy.ts). */
+  valuesEnv: string[];
   secrets: string[];
   promotion: PromotionRules;
   deploy: DeploySettings;

@@ -54,7 +54,8 @@ test('--set and --values override environment values (layering order)', async ()
 
 test('.hbs values files are rendered with the process environment', async () => {
   const envFile = join(app.dir, 'environments', 'dev.yaml');
-  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('- environments/values/dev.yaml', '- environments/values/dev.yaml\n  - environments/values/ci.yaml.hbs'));
+  const original = readFileSync(envFile, 'utf8');
+  writeFileSync(envFile, `${original.replace('- environments/values/dev.yaml', '- environments/values/dev.yaml\n  - environments/values/ci.yaml.hbs')}valuesEnv: [API_TAG]\n`);
   writeFileSync(join(app.dir, 'environments', 'values', 'ci.yaml.hbs'), 'api:\n  image:\n    tag: "{{ requiredEnv "API_TAG" }}"\n');
   const ok = await runCli(['template', 'dev'], { cwd: app.dir, env: { API_TAG: '2.0.0-rc.1' } });
   assert.equal(ok.exitCode, 0, ok.stderr);
@@ -64,7 +65,7 @@ test('.hbs values files are rendered with the process environment', async () => 
   assert.match(missing.stderr, /environments\/values\/ci\.yaml\.hbs: requiredEnv "API_TAG"/);
   assert.match(missing.stderr, /hint: Set API_TAG/);
   assert.doesNotMatch(missing.stderr, /at .*\.js:\d+/, 'no stack trace');
-  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('\n  - environments/values/ci.yaml.hbs', ''));
+  writeFileSync(envFile, original);
 });
 
 test('--output-dir writes one file per resource; --cwd works from anywhere', async () => {

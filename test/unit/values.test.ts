@@ -4,6 +4,10 @@ import { getPath, layerValues, mergeValues } from '../../src/core/values.js';
 import { renderValuesTemplate } from '../../src/core/values-template.js';
 import { ChartctlError } from '../../src/core/errors.js';
 
+/** The policy of an environment file that allows every variable these tests read. */
+const allowAll = { allowed: ['TAG', 'HOST', 'REPLICAS', 'API_TAG', 'X'], environmentFile: 'environments/dev.yaml' };
+const render = (text: string, file: string, env: NodeJS.ProcessEnv) => renderValuesTemplate(text, file, env, allowAll).text;
+
 test('mergeValues merges maps deeply, replaces lists and scalars, keeps explicit null', () => {
   const base = { api: { replicaCount: 1, image: { repository: 'r', tag: 'a' }, args: ['x', 'y'] }, keep: true, drop: 'me' };
   const merged = mergeValues(base, { api: { image: { tag: 'b' }, args: ['z'] }, drop: null });
@@ -28,17 +32,17 @@ test('getPath reads dotted paths and returns undefined for missing ones', () => 
 
 test('.hbs values: env, default and requiredEnv helpers', () => {
   const text = 'tag: {{ requiredEnv "TAG" }}\nhost: "{{ env "HOST" }}"\nreplicas: {{ default (env "REPLICAS") 2 }}\n';
-  assert.equal(renderValuesTemplate(text, 'v.yaml.hbs', { TAG: '1.4.0', HOST: 'a.example' }), 'tag: 1.4.0\nhost: "a.example"\nreplicas: 2\n');
-  assert.equal(renderValuesTemplate(text, 'v.yaml.hbs', { TAG: 'x', REPLICAS: '5' }), 'tag: x\nhost: ""\nreplicas: 5\n');
+  assert.equal(render(text, 'v.yaml.hbs', { TAG: '1.4.0', HOST: 'a.example' }), 'tag: 1.4.0\nhost: "a.example"\nreplicas: 2\n');
+  assert.equal(render(text, 'v.yaml.hbs', { TAG: 'x', REPLICAS: '5' }), 'tag: x\nhost: ""\nreplicas: 5\n');
 });
 
 test('.hbs values: requiredEnv fails with a clear error naming the file and variable', () => {
   assert.throws(
-    () => renderValuesTemplate('tag: {{ requiredEnv "API_TAG" }}\n', 'environments/values/dev.yaml.hbs', {}),
+    () => render('tag: {{ requiredEnv "API_TAG" }}\n', 'environments/values/dev.yaml.hbs', {}),
     (err: unknown) => err instanceof ChartctlError && err.code === 'VALUES_REQUIRED_ENV' && /dev\.yaml\.hbs/.test(err.message) && /API_TAG/.test(err.message) && /export API_TAG/.test(err.hint ?? ''),
   );
 });
 
 test('.hbs values: output is not HTML-escaped', () => {
-  assert.equal(renderValuesTemplate('v: "{{ env "X" }}"', 'f.hbs', { X: 'a&b<c>' }), 'v: "a&b<c>"');
+  assert.equal(render('v: "{{ env "X" }}"', 'f.hbs', { X: 'a&b<c>' }), 'v: "a&b<c>"');
 });

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { isPlainObject, layerValues, type Values, type ValuesLayer } from '../../core/values.js';
 import { parseYamlFast } from '../../core/yaml-source.js';
+import { MAX_CONFIG_FILE_BYTES, readUserText } from '../../adapters/user-files.js';
 import type { Deps } from '../deps.js';
 
 export interface CommandLineValues {
@@ -28,18 +27,17 @@ export interface ResolvedValues {
 export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}): Promise<ResolvedValues> {
   const layers: ValuesLayer[] = [];
   for (const rel of env.values) {
-    layers.push({ source: rel, kind: 'environment', values: await readValuesFile(deps, deps.repo.path(rel), rel, env) });
+    layers.push({ source: rel, kind: 'environment', values: await readValuesFile(deps, deps.repo.path(rel), rel, env, true) });
   }
   for (const rel of env.secrets) {
     const abs = deps.repo.path(rel);
-    if (!existsSync(abs)) throw missingFile(rel, env, 'secrets');
-    const values = await deps.secrets.decryptFile(abs, rel);
+    const values = await deps.secrets.decryptFile(abs, rel, `(listed under "secrets" in ${env.file})`);
     deps.masker.add(values);
     layers.push({ source: rel, kind: 'secrets', values });
   }
   for (const file of cli.valuesFiles ?? []) {
     const abs = resolve(deps.repo.root, file);
-    layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs)) });
+    layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
   }
   const merged = layerValues(layers);
   const setArgs = (cli.set ?? []).flatMap((s) => {
@@ -51,13 +49,22 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
   return { layers, merged, stdin: dump(merged, { lineWidth: -1, noRefs: true }), setArgs };
 }
 
-async function readValuesFile(deps: Deps, abs: string, shown: string, env?: Environment): Promise<Values> {
-  if (!existsSync(abs)) throw missingFile(shown, env, 'values');
-  let text = await readFile(abs, 'utf8');
+/** listed: the file is named in the environment file (else it came from --values); .hbs files follow the environment's valuesEnv either way. */
+async function readValuesFile(deps: Deps, abs: string, shown: string, env: Environment, listed: boolean): Promise<Values> {
+  let text = await readUserText(abs, {
+    shown,
+    what: 'values file',
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    origin: listed ? `(listed under "values" in ${env.file})` : undefined,
+    hint: listed ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
+    notFoundCode: 'VALUES_FILE_MISSING',
+  });
   if (abs.endsWith('.hbs')) {
     // Handlebars is loaded only for .hbs files: it is a noticeable part of start-up time.
     const { renderValuesTemplate } = await import('../../core/values-template.js');
-    text = renderValuesTemplate(text, shown, deps.env);
+    const rendered = renderValuesTemplate(text, shown, deps.env, { allowed: env.valuesEnv, environmentFile: env.file });
+    for (const value of rendered.readFromEnv) deps.masker.add(value);
+    text = rendered.text;
   }
   const parsed = parseYamlFast(text, shown, `Fix the YAML in ${shown}${abs.endsWith('.hbs') ? ' (positions refer to the rendered template)' : ''}.`);
   if (parsed === null || parsed === undefined) return {};
@@ -68,11 +75,4 @@ async function readValuesFile(deps: Deps, abs: string, shown: string, env?: Envi
     });
   }
   return parsed;
-}
-
-function missingFile(shown: string, env: Environment | undefined, what: string): ChartctlError {
-  return new ChartctlError(`${shown}: ${what} file not found${env ? ` (listed under "${what}" in ${env.file})` : ''}.`, {
-    code: 'VALUES_FILE_MISSING',
-    hint: env ? `Create the file or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
-  });
 }

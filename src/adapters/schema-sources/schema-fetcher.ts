@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { ChartctlError } from '../../core/errors.js';
+import { MAX_BULK_FILE_BYTES, readUserText } from '../user-files.js';
 import { httpGet, type HttpGetOptions } from './http-get.js';
 
 /** What fetching one schema document gave. */
@@ -61,11 +62,12 @@ export class SchemaFetcher {
     const path = this.localPath(location);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = await readUserText(path, { shown: path, what: 'schema file', maxBytes: MAX_BULK_FILE_BYTES, hint: 'Check --schema-location.' });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return { kind: 'not-found', message: `no file ${path}` };
-      return { kind: 'error', message: `cannot read ${path}: ${(err as Error).message}` };
+      if (!(err instanceof ChartctlError)) throw err;
+      // A template location names a file per kind: one that is not there means "try the next location".
+      if (err.code === 'FILE_NOT_FOUND' || err.code === 'FILE_IS_DIRECTORY') return { kind: 'not-found', message: `no file ${path}` };
+      return { kind: 'error', message: err.message.replace(/\.$/, '') };
     }
     return parsed(text, path, 'file');
   }

@@ -7,8 +7,8 @@ export const registerTemplate: RegisterCommand = (program, ctx) => {
     .description("render an environment's manifests with its values, secrets and Kubernetes version")
     .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
     .option('--values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--output-dir <dir>', 'write one file per resource into DIR instead of stdout')
-    .option('--show-secrets', 'print Secret values instead of *** (never into the repository)')
+    .option('--output-dir <dir>', 'write one file per resource (mode 0600) into DIR instead of stdout')
+    .option('--show-secrets', 'print Secret values instead of *** (never into the repository, links followed)')
     .addHelpText(
       'after',
       `

@@ -1,0 +1,158 @@
+import { constants, type Stats } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { ChartctlError } from '../core/errors.js';
+
+/**
+ * Values, secrets and environment files are configuration a person wrote: a
+ * file above this is a mistake (or /dev/zero behind a link), not input. helm
+ * itself reads --values without a limit; 10 MiB is far above any real values file.
+ */
+export const MAX_CONFIG_FILE_BYTES = 10 * 1024 * 1024;
+/** Manifests, schemas and chart archives can be large: helm's own cap for a whole chart. */
+export const MAX_BULK_FILE_BYTES = 100 * 1024 * 1024;
+
+export interface UserFileOptions {
+  /** The path as the user should see it (repository-relative, or as typed). */
+  shown: string;
+  /** What the file is, for messages: "values file", "secrets file", ... */
+  what: string;
+  maxBytes: number;
+  /** Where the path came from, e.g. '(listed under "values" in environments/dev.yaml)'. */
+  origin?: string;
+  /** What to do about a wrong path, e.g. 'Check the path given to --values (relative paths are resolved from --cwd).' */
+  hint: string;
+  /** Error code for a missing file, for callers with an established one. */
+  notFoundCode?: string;
+}
+
+/**
+ * Reads a file whose path a user (or a file a user wrote) chose: a regular
+ * file of at most maxBytes, or a ChartctlError that says what is wrong with it.
+ * Never waits on a FIFO, never reads a device, never reports an errno as a crash.
+ */
+export async function readUserFile(path: string, options: UserFileOptions): Promise<Buffer> {
+  let handle;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw fileError(err, options);
+  }
+  try {
+    const st = await handle.stat();
+    if (st.isDirectory()) throw failure(options, 'FILE_IS_DIRECTORY', `is a directory, not a file`);
+    if (!st.isFile()) throw failure(options, 'FILE_NOT_REGULAR', `is not a regular file (it is ${describeKind(st)})`);
+    if (st.size > options.maxBytes) throw tooLarge(options);
+    // Read at most one byte past the limit: the file may grow between stat and read.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, options.maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > options.maxBytes) throw tooLarge(options);
+    }
+    return Buffer.concat(chunks, total);
+  } catch (err) {
+    throw err instanceof ChartctlError ? err : fileError(err, options);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function readUserText(path: string, options: UserFileOptions): Promise<string> {
+  return (await readUserFile(path, options)).toString('utf8');
+}
+
+export interface UserDirectoryOptions {
+  shown: string;
+  /** "--output-dir", "--destination", ... */
+  what: string;
+  hint: string;
+  /** Mode of directories this call creates. */
+  mode?: number;
+}
+
+/** Creates a user-chosen output directory (and its parents) or explains why it cannot be one. */
+export async function ensureUserDirectory(path: string, options: UserDirectoryOptions): Promise<void> {
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw directoryError(err, options);
+  });
+  if (st && !st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'exists and is not a directory');
+  if (st) return;
+  await mkdir(path, { recursive: true, mode: options.mode }).catch((err: unknown) => {
+    throw directoryError(err, options);
+  });
+}
+
+/** Checks that an existing directory (such as --cwd) can be used, with the same messages. */
+export async function checkUserDirectory(path: string, options: Omit<UserDirectoryOptions, 'mode'>): Promise<void> {
+  const st = await stat(path).catch((err: unknown) => {
+    throw directoryError(err, options);
+  });
+  if (!st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'is not a directory');
+}
+
+function describeKind(st: Stats): string {
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+function tooLarge(options: UserFileOptions): ChartctlError {
+  return failure(options, 'FILE_TOO_LARGE', `is larger than ${mebibytes(options.maxBytes)}, the limit for a ${options.what}`, 'Check that the path names the file you meant; a file this large is not configuration.');
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
+function failure(options: UserFileOptions, code: string, problem: string, hint = options.hint): ChartctlError {
+  return new ChartctlError(`${options.shown}: ${options.what} ${problem}${options.origin ? ` ${options.origin}` : ''}.`, { code, hint });
+}
+
+/** Turns an errno from open/read into a clear refusal; unexpected codes are named, not crashed on. */
+function fileError(err: unknown, options: UserFileOptions): ChartctlError {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return failure(options, options.notFoundCode ?? 'FILE_NOT_FOUND', 'not found');
+    case 'EISDIR':
+      return failure(options, 'FILE_IS_DIRECTORY', 'is a directory, not a file');
+    case 'EACCES':
+    case 'EPERM':
+      return failure(options, 'FILE_UNREADABLE', 'cannot be read: permission denied', 'Check the permissions of the file and of the directories above it.');
+    case 'ELOOP':
+      return failure(options, 'FILE_UNREADABLE', 'cannot be read: too many levels of symbolic links', 'Check where the symbolic link points.');
+    default:
+      return failure(options, 'FILE_UNREADABLE', `cannot be read (${e.code ?? 'error'}: ${e.message})`, 'Check the path and the file.');
+  }
+}
+
+function directoryFailure(options: Omit<UserDirectoryOptions, 'mode'>, code: string, problem: string, hint = options.hint): ChartctlError {
+  return new ChartctlError(`${options.what} ${options.shown}: ${problem}.`, { code, hint });
+}
+
+function directoryError(err: unknown, options: Omit<UserDirectoryOptions, 'mode'>): ChartctlError {
+  const e = err as NodeJS.ErrnoException;
+  switch (e.code) {
+    case 'ENOENT':
+      return directoryFailure(options, 'FILE_NOT_FOUND', 'no such directory');
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return directoryFailure(options, 'FILE_NOT_DIRECTORY', 'a part of the path is a file, not a directory');
+    case 'EACCES':
+    case 'EPERM':
+      return directoryFailure(options, 'FILE_UNREADABLE', 'permission denied', 'Check the permissions of the directory and of the directories above it.');
+    case 'EROFS':
+      return directoryFailure(options, 'FILE_UNREADABLE', 'the file system is read-only', options.hint);
+    default:
+      return directoryFailure(options, 'FILE_UNREADABLE', `cannot be used (${e.code ?? 'error'}: ${e.message})`, options.hint);
+  }
+}
