@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Interrupted } from '../core/interruption.js';
 
 export interface ProcessOutcome {
   stdout: string;
   stderr: string;
-  /** null when the process was killed by a signal or never started. */
+  /** null when the process was killed by a signal, never started, or was abandoned. */
   exitCode: number | null;
   timedOut: boolean;
   cancelled: boolean;
+  /** Cancelled, and still running `stopGraceMs` after the signal was forwarded: no longer waited for. */
+  abandoned?: { pid: number };
   /** `ENOENT` etc. when the binary could not be started. */
   spawnError?: NodeJS.ErrnoException;
 }
@@ -14,7 +17,15 @@ export interface ProcessOutcome {
 export interface ProcessOptions {
   input?: string;
   timeoutMs?: number;
+  /**
+   * Aborting forwards the signal named by an `Interrupted` reason (else SIGTERM)
+   * to the child, which may take its time to stop (helm rolls back an upgrade).
+   */
   signal?: AbortSignal;
+  /** How long to wait for the child once `signal` aborted; unbounded when absent. */
+  stopGraceMs?: number;
+  /** Called once the child is started (to track it while it runs). */
+  onSpawn?: (child: ChildProcess) => void;
   cwd?: string;
   env: NodeJS.ProcessEnv;
 }
@@ -30,20 +41,31 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     const stderr: Buffer[] = [];
     let timedOut = false;
     let cancelled = false;
+    let abandoned: { pid: number } | undefined;
     let settled = false;
+    let stopTimer: NodeJS.Timeout | undefined;
     const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const kill = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (child.pid !== undefined) options.onSpawn?.(child);
+    const kill = (signal: NodeJS.Signals) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     };
     const timer = options.timeoutMs
       ? setTimeout(() => {
           timedOut = true;
-          kill();
+          kill('SIGTERM');
         }, options.timeoutMs)
       : undefined;
     const onAbort = () => {
       cancelled = true;
-      kill();
+      const reason: unknown = options.signal?.reason;
+      kill(reason instanceof Interrupted ? reason.signal : 'SIGTERM');
+      if (options.stopGraceMs !== undefined && child.pid !== undefined) {
+        const pid = child.pid;
+        stopTimer = setTimeout(() => {
+          abandoned = { pid };
+          finish(null);
+        }, options.stopGraceMs);
+      }
     };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -51,6 +73,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      if (stopTimer) clearTimeout(stopTimer);
       options.signal?.removeEventListener('abort', onAbort);
       resolve({
         stdout: Buffer.concat(stdout).toString('utf8'),
@@ -58,6 +81,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
         exitCode,
         timedOut,
         cancelled,
+        abandoned,
         spawnError,
       });
     };
