@@ -143,7 +143,8 @@ export class HelmCli implements Helm {
     }
     let text = cache[identity];
     if (!text) {
-      const result = await this.exec(['version', '--template', '{{.Version}}'], { timeoutMs: 30_000 });
+      // Read-only and quick: still allowed after a signal, so the state of a release can be read then.
+      const result = await this.exec(['version', '--template', '{{.Version}}'], { timeoutMs: 30_000, afterInterrupt: true });
       text = result.stdout.trim();
     }
     const version = parseHelmVersion(text);
