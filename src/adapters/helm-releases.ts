@@ -96,7 +96,12 @@ export class HelmReleases {
 
   async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {
     // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
-    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), { stdin: values, timeoutMs, stopGraceMs: durationMs(a.timeout) + DEFAULT_STOP_GRACE_MS });
+    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), {
+      stdin: values,
+      timeoutMs,
+      stopGraceMs: durationMs(a.timeout) + DEFAULT_STOP_GRACE_MS,
+      outlivesParent: true,
+    });
   }
 
   async test(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<TestRun> {
@@ -105,7 +110,7 @@ export class HelmReleases {
   }
 
   async rollback(t: ReleaseTarget & { revision?: number; wait: boolean; timeout: string; historyMax: number }, timeoutMs: number): Promise<void> {
-    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs });
+    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs, outlivesParent: true });
   }
 }
 

@@ -34,6 +34,8 @@ export interface HelmRunOptions {
    * waiting for it (default 60 s). An interrupted upgrade rolls back, waiting up to its --timeout.
    */
   stopGraceMs?: number;
+  /** The call changes a release: helm must be able to finish it even if chartctl is gone (see runProcess). */
+  outlivesParent?: boolean;
 }
 
 /** How long a helm call may take to stop after a forwarded SIGINT/SIGTERM unless the call says otherwise. */
@@ -196,6 +198,7 @@ export class HelmCli implements Helm {
       timeoutMs: options.timeoutMs,
       signal: options.afterInterrupt ? undefined : this.deps.signal,
       stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      outlivesParent: options.outlivesParent,
       onSpawn: (child) => this.deps.running?.add(child, described),
       cwd: options.cwd,
       env: { ...this.deps.env, ...options.env },

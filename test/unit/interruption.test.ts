@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeInterruptedRelease, Interrupted, signalExitCode } from '../../src/core/interruption.js';
@@ -122,6 +122,24 @@ test('HelmCli starts no new helm call once interrupted, except read-only queries
     await cli.run(['history', 'shop', '--namespace', 'shop-dev'], { afterInterrupt: true });
     assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['version', 'history']);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runProcess with outlivesParent: output goes through unlinked files, read back in full, nothing left by name', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-outlives-'));
+  const previous = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    // 200 KB on stdout: more than a pipe buffer, so a short read would show.
+    const outcome = await runProcess('sh', ['-c', 'ls "$TMPDIR" >&2; head -c 200000 /dev/zero | tr "\\0" x; echo; echo err >&2; exit 3'], { env: process.env, outlivesParent: true });
+    assert.equal(outcome.exitCode, 3);
+    assert.equal(outcome.stdout.trim().length, 200_000);
+    assert.equal(outcome.stderr, 'err\n', 'the child saw no file by name in TMPDIR');
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 /**
- * SIGTERM/SIGINT during a deploy: the real chartctl CLI, real helm 3 and 4, the
+ * SIGTERM/SIGINT during deploy and rollback: the real chartctl CLI, real helm 3 and 4, the
  * local S3 server and the Kubernetes simulator. chartctl must forward the signal
  * to helm, wait for it, and only then report the release's real state.
  */
@@ -40,7 +40,7 @@ function isAlive(pid: number): boolean {
 }
 
 for (const major of [4, 3] as const) {
-  describe(`[helm ${major}] signals during deploy`, () => {
+  describe(`[helm ${major}] signals during deploy and rollback`, () => {
     const helm = major === 4 ? helmBinaries.helm4 : helmBinaries.helm3;
     let sim: Simulator;
     let s3: TestS3;
@@ -56,8 +56,9 @@ for (const major of [4, 3] as const) {
     };
     const revisions = () => sim.releases('shop-dev', 'shop').map((r) => `${r.version}:${r.status}`);
     /** `chartctl deploy dev --yes`, with its own TMPDIR to see what it leaves behind. */
-    const startDeploy = (tmp: string, extra: string[] = []) =>
-      execa(process.execPath, [cliPath, 'deploy', 'dev', '--yes', ...extra], {
+    const startDeploy = (tmp: string, extra: string[] = []) => start(tmp, ['deploy', 'dev', '--yes', ...extra]);
+    const start = (tmp: string, args: string[]) =>
+      execa(process.execPath, [cliPath, ...args], {
         cwd: app.dir,
         env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env, TMPDIR: tmp },
         extendEnv: false,
@@ -145,8 +146,8 @@ for (const major of [4, 3] as const) {
           await new Promise((r) => setTimeout(r, 50));
         }
         assert.ok(helmPid, `helm upgrade started:\n${stderr}`);
-        // helm's rollback after the first signal waits 30 s for the old pods: it is surely still running at the second.
-        sim.setReadinessDelay(30_000);
+        // helm's rollback after the first signal waits 6 s for the old pods: it is still running at the second.
+        sim.setReadinessDelay(6000);
         child.kill('SIGTERM');
         for (let i = 0; i < 600 && !/waiting for helm upgrade/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
         assert.match(stderr, new RegExp(`chartctl: SIGTERM: waiting for helm upgrade shop -n shop-dev \\(pid ${helmPid}\\) to stop; a second signal exits at once`));
@@ -157,12 +158,50 @@ for (const major of [4, 3] as const) {
         assert.match(r.stderr, /hint: helm may still change the release/);
         assert.ok(isAlive(helmPid), 'helm was left to finish its rollback, not killed');
         assert.deepEqual(readdirSync(tmp), [], 'temp dirs removed even so');
+        // Left alone (not killed by chartctl, nor by a broken pipe once chartctl is gone), helm completes its rollback.
+        for (let i = 0; i < 1200 && isAlive(helmPid); i++) await new Promise((res) => setTimeout(res, 50));
+        assert.ok(!isAlive(helmPid), 'helm finished within a minute');
+        const newest = sim.release('shop-dev', 'shop')!;
+        assert.equal(newest.status, 'deployed', `helm finished its rollback: ${JSON.stringify(revisions())}`);
+        assert.match(newest.record.info.description, /^Rollback to \d+/);
       } finally {
         sim.setReadinessDelay(0);
         sim.injectFault('shop-dev/Deployment/shop-web', 'clear');
-        // Let the helm left running finish before the next test reads the release.
+        // Whatever failed above, let the helm left running finish before the next test reads the release.
         for (let i = 0; i < 1200 && helmPid !== undefined && isAlive(helmPid); i++) await new Promise((r) => setTimeout(r, 50));
       }
+    });
+
+    test('SIGTERM during helm rollback: helm stops, the release is reported pending-rollback with the way out, which works', async () => {
+      const before = sim.release('shop-dev', 'shop')!.version;
+      // The rollback's --wait then waits 30 s for the old pods: only the signal ends it.
+      sim.setReadinessDelay(30_000);
+      try {
+        const tmp = mkdtempSync(join(home, 'tmp-'));
+        const child = start(tmp, ['rollback', 'dev', '--yes']);
+        let stderr = '';
+        child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+        let helmPid: number | undefined;
+        for (let i = 0; i < 600 && helmPid === undefined; i++) {
+          if (sim.release('shop-dev', 'shop')?.status === 'pending-rollback') helmPid = childrenOf(child.pid!).find((c) => /\bhelm\b.*\brollback\b/.test(c.command))?.pid;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.ok(helmPid, `helm rollback started:\n${stderr}`);
+        child.kill('SIGTERM');
+        const r = await child;
+        assert.equal(r.exitCode, 143, r.stderr);
+        assert.ok(!isAlive(helmPid), 'helm rollback stopped before chartctl exited');
+        const newest = sim.release('shop-dev', 'shop')!;
+        assert.ok(newest.version > before, `${before} -> ${JSON.stringify(revisions())}\n${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`Interrupted by SIGTERM during helm rollback shop -n shop-dev: helm stopped; release shop in shop-dev is at revision ${newest.version} \\(${newest.status}`));
+        assert.match(r.stderr, /hint: Recover with "chartctl rollback dev"/);
+        assert.deepEqual(readdirSync(tmp), []);
+      } finally {
+        sim.setReadinessDelay(0);
+      }
+      const recovered = await ok(['rollback', 'dev', '--yes', '--output', 'json']);
+      assert.equal(JSON.parse(recovered.stdout).kind, 'rolledBack');
+      assert.equal(sim.release('shop-dev', 'shop')!.status, 'deployed');
     });
   });
 }
