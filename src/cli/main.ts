@@ -32,6 +32,7 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitco
 /** After a signal, how long chartctl waits for a command with no helm child left to return by itself. */
 const IDLE_EXIT_MS = 2000;
 const IDLE_TICK_MS = 100;
+const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(argv: string[]): Promise<void> {
@@ -45,16 +46,16 @@ export async function main(argv: string[]): Promise<void> {
   let graceful = false;
   let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   let interruptedBy: StopSignal | undefined;
+  /** The environment a release command (deploy, rollback, watch) works on, to name it in the last message. */
+  let releaseEnv: string | undefined;
   const exitNow = (signal: StopSignal, why: string) => {
     running.signalAll(signal);
     const left = running.list();
-    const message = `${why}${left.length ? `; still running: ${left.map((p) => `${p.description} (pid ${p.pid})`).join(', ')}` : ''}.`;
-    const hint = left.length ? 'helm may still change the release: see it with "chartctl status <env>" once helm ends; if it is pending-* or failed, recover with "chartctl rollback <env>".' : undefined;
-    if (jsonErrors) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}
-`);
-    process.stderr.write(`chartctl: ${message}
-${hint ? `hint: ${hint}
-` : ''}`);
+    const message = masker.mask(`${why}${left.length ? `; still running: ${left.map((p) => `${p.description} (pid ${p.pid})`).join(', ')}` : ''}.`);
+    const env = releaseEnv ?? '<env>';
+    const hint = left.length ? `helm may still change the release: once it ends, see it with "chartctl status ${env}"; if it is pending-* or failed, recover with "chartctl rollback ${env}".` : undefined;
+    if (jsonErrors) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}\n`);
+    process.stderr.write(`chartctl: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
     cleanup.runAll();
     process.exit(signalExitCode(signal));
   };
@@ -108,6 +109,7 @@ ${hint ? `hint: ${hint}
   const ctx: CliContext = {
     async run(command, body, options) {
       graceful = Boolean(options?.graceful);
+      if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),

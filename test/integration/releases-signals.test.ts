@@ -155,7 +155,7 @@ for (const major of [4, 3] as const) {
         const r = await child;
         assert.equal(r.exitCode, 143, r.stderr);
         assert.match(r.stderr, new RegExp(`second SIGTERM: exiting without waiting for helm; still running: helm upgrade shop -n shop-dev \\(pid ${helmPid}\\)`));
-        assert.match(r.stderr, /hint: helm may still change the release/);
+        assert.match(r.stderr, /hint: helm may still change the release: once it ends, see it with "chartctl status dev"; if it is pending-\* or failed, recover with "chartctl rollback dev"/);
         assert.ok(isAlive(helmPid), 'helm was left to finish its rollback, not killed');
         assert.deepEqual(readdirSync(tmp), [], 'temp dirs removed even so');
         // Left alone (not killed by chartctl, nor by a broken pipe once chartctl is gone), helm completes its rollback.
