@@ -169,7 +169,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     return { outcome: await rollBackAfterTests(deps, releases, env, plan, newRevision, failures, timeout, timeoutMs), warnings };
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
-    if (changing) throw await interruptedRelease(releases, env, err, changing.before);
+    if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
     throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
   } finally {
     await candidate.release();

@@ -104,7 +104,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   try {
     await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, durationMs(timeout) * 2 + 60_000);
   } catch (err) {
-    if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, newest);
+    if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, newest, 'rollback');
     if (!(err instanceof HelmError)) throw err;
     const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
     return {

@@ -41,6 +41,8 @@ export interface InterruptedRelease {
   before?: RevisionInfo;
   /** History read after helm stopped; undefined when it could not be read. */
   history?: RevisionInfo[];
+  /** The command that was interrupted, to run again when nothing changed, e.g. `chartctl deploy dev`. */
+  retry: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
   if (!newest) {
     return {
       message: `${head}; ${where} has no revisions (nothing was installed).`,
-      hint: `Deploy again with "chartctl deploy ${r.env}".`,
+      hint: `Run "${r.retry}" again.`,
     };
   }
   const live = liveRevision(r.history);
@@ -78,7 +80,7 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
     return { message, hint: `${waitFirst}Recover with "chartctl rollback ${r.env}" (back to the last good revision), then deploy again.` };
   }
   if (newest.status === 'deployed' && newest.revision === r.before?.revision) {
-    return { message: `${message} Nothing was changed.`, hint: `${waitFirst}Deploy again with "chartctl deploy ${r.env}".` };
+    return { message: `${message} Nothing was changed.`, hint: `${waitFirst}Run "${r.retry}" again when ready.` };
   }
   const rolledBackTo = /^Rollback to (\d+)/.exec(newest.description)?.[1];
   if (newest.status === 'deployed' && rolledBackTo) {

@@ -106,8 +106,9 @@ for (const major of [4, 3] as const) {
           }
           assert.equal(sim.release('shop-dev', 'shop')?.status, 'pending-upgrade', `helm upgrade did not start:\n${stderr}`);
           assert.equal(helmPids.length, 1, 'one helm upgrade child');
-          // helm's own rollback after the signal then waits seconds for the old pods: longer than chartctl used to wait.
-          sim.setReadinessDelay(4000);
+          // helm's first write after the signal (marking the upgrade failed, before its own rollback)
+          // is held for 4 s: helm stops later than chartctl used to wait for it.
+          sim.addRequestFault({ method: 'PUT', resource: 'secrets', namespace: 'shop-dev', delayMs: 4000, times: 1 });
           child.kill(signal);
           const r = await child;
           assert.equal(r.exitCode, exitCode, `${r.stderr}\n${r.stdout}`);
@@ -126,8 +127,7 @@ for (const major of [4, 3] as const) {
           assert.match(error.hint, /chartctl (rollback|deploy) dev/);
           assert.deepEqual(readdirSync(tmp), [], 'temp dirs (chart, decrypted values) removed once helm was done');
         } finally {
-          sim.setReadinessDelay(0);
-          sim.injectFault('shop-dev/Deployment/shop-web', 'clear');
+          sim.clearFaults();
         }
       });
     }
@@ -146,8 +146,8 @@ for (const major of [4, 3] as const) {
           await new Promise((r) => setTimeout(r, 50));
         }
         assert.ok(helmPid, `helm upgrade started:\n${stderr}`);
-        // helm's rollback after the first signal waits 6 s for the old pods: it is still running at the second.
-        sim.setReadinessDelay(6000);
+        // helm's first write after the first signal is held for 3 s: it is still running at the second.
+        sim.addRequestFault({ method: 'PUT', resource: 'secrets', namespace: 'shop-dev', delayMs: 3000, times: 1 });
         child.kill('SIGTERM');
         for (let i = 0; i < 600 && !/waiting for helm upgrade/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
         assert.match(stderr, new RegExp(`chartctl: SIGTERM: waiting for helm upgrade shop -n shop-dev \\(pid ${helmPid}\\) to stop; a second signal exits at once`));
@@ -165,16 +165,18 @@ for (const major of [4, 3] as const) {
         assert.equal(newest.status, 'deployed', `helm finished its rollback: ${JSON.stringify(revisions())}`);
         assert.match(newest.record.info.description, /^Rollback to \d+/);
       } finally {
-        sim.setReadinessDelay(0);
-        sim.injectFault('shop-dev/Deployment/shop-web', 'clear');
+        sim.clearFaults();
         // Whatever failed above, let the helm left running finish before the next test reads the release.
         for (let i = 0; i < 1200 && helmPid !== undefined && isAlive(helmPid); i++) await new Promise((r) => setTimeout(r, 50));
       }
     });
 
     test('SIGTERM during helm rollback: helm stops, the release is reported pending-rollback with the way out, which works', async () => {
+      // A good revision whose web image differs from the one before, so that rolling back rolls pods out.
+      await ok(['set-image', 'dev', 'web', '1.2.3']);
+      await ok(['deploy', 'dev', '--yes']);
       const before = sim.release('shop-dev', 'shop')!.version;
-      // The rollback's --wait then waits 30 s for the old pods: only the signal ends it.
+      // The rollback's --wait then waits 30 s for the pods: only the signal ends it.
       sim.setReadinessDelay(30_000);
       try {
         const tmp = mkdtempSync(join(home, 'tmp-'));
@@ -191,9 +193,11 @@ for (const major of [4, 3] as const) {
         const r = await child;
         assert.equal(r.exitCode, 143, r.stderr);
         assert.ok(!isAlive(helmPid), 'helm rollback stopped before chartctl exited');
+        // helm rollback has no signal handling: it stops at once, leaving the release pending-rollback.
         const newest = sim.release('shop-dev', 'shop')!;
-        assert.ok(newest.version > before, `${before} -> ${JSON.stringify(revisions())}\n${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`Interrupted by SIGTERM during helm rollback shop -n shop-dev: helm stopped; release shop in shop-dev is at revision ${newest.version} \\(${newest.status}`));
+        assert.equal(newest.version, before + 1);
+        assert.equal(newest.status, 'pending-rollback');
+        assert.match(r.stderr, new RegExp(`Interrupted by SIGTERM during helm rollback shop -n shop-dev: helm stopped; release shop in shop-dev is at revision ${newest.version} \\(pending-rollback`));
         assert.match(r.stderr, /hint: Recover with "chartctl rollback dev"/);
         assert.deepEqual(readdirSync(tmp), []);
       } finally {

@@ -19,7 +19,7 @@ const rev = (revision: number, status: string, chartVersion = '1.0.0', descripti
   updated: '',
   description,
 });
-const target = { env: 'dev', release: 'shop', namespace: 'shop-dev' };
+const target = { env: 'dev', release: 'shop', namespace: 'shop-dev', retry: 'chartctl deploy dev' };
 const during = { signal: 'SIGTERM' as const, during: 'helm upgrade shop -n shop-dev', started: true, stillRunning: undefined };
 
 test('interrupted: a release left pending-upgrade is reported as such, with rollback as the recovery', () => {
@@ -41,6 +41,7 @@ test('interrupted: an upgrade that completed anyway, a failed one, an unchanged 
   assert.match(failed.hint, /^Recover with "chartctl rollback dev"/);
   const unchanged = describeInterruptedRelease({ ...during, during: 'helm test shop -n shop-dev', started: false }, { ...target, before: rev(2, 'deployed'), history: [rev(2, 'deployed')] });
   assert.match(unchanged.message, /^Interrupted by SIGTERM before helm test shop -n shop-dev started; .* Nothing was changed\.$/);
+  assert.equal(unchanged.hint, 'Run "chartctl deploy dev" again when ready.');
   const unknown = describeInterruptedRelease(during, { ...target, before: undefined, history: undefined });
   assert.match(unknown.message, /the state of release shop in shop-dev could not be read/);
   assert.match(unknown.hint, /chartctl status dev/);
