@@ -4,7 +4,8 @@ import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
 import type { Finding } from '../core/findings.js';
 import { parseManifestStream } from '../core/manifests.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
-import { encodeProvenance, liveRevision, pendingRevision, type Provenance } from '../core/release-history.js';
+import { encodeProvenance, liveRevision, pendingRevision, type Provenance, type RevisionInfo } from '../core/release-history.js';
+import { Interrupted } from '../core/interruption.js';
 import { HelmError } from '../adapters/helm.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
@@ -16,6 +17,7 @@ import { renderEnvironment } from './steps/render.js';
 import { resolveValues } from './steps/values.js';
 import { resolveActor } from './steps/repository-index.js';
 import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
+import { interruptedRelease } from './steps/interrupted-release.js';
 import { durationMs } from '../core/duration.js';
 
 export interface DeployOptions {
@@ -73,6 +75,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const valuesPromise = resolveValues(deps, env);
   valuesPromise.catch(() => undefined);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
+  // Set once helm may change the release: an interruption from then on reports the state helm left.
+  let changing: { before: RevisionInfo | undefined } | undefined;
   try {
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
     // History and the deployed manifest in one round, as diff does.
@@ -130,6 +134,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     const timeout = options.timeout ?? env.deploy.timeout;
     const timeoutMs = durationMs(timeout) * 3 + 60_000;
     deps.reporter.progress(`Deploying ${candidate.chartName} ${candidate.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
+    changing = { before: current };
     try {
       await releases.upgrade(
         {
@@ -148,7 +153,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       );
     } catch (err) {
       if (!(err instanceof HelmError)) throw err;
-      return { outcome: await afterFailedUpgrade(releases, env, plan, err, current), warnings };
+      const outcome = await afterFailedUpgrade(releases, env, plan, err, current);
+      // Its reads give up quietly when interrupted; the state is then read once more below.
+      deps.signal.throwIfAborted();
+      return { outcome, warnings };
     }
     const after = await releases.history(target);
     const newRevision = liveRevision(after)?.revision ?? 0;
@@ -159,6 +167,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     if (tests.ok) return { outcome: { kind: 'deployed', plan, revision: newRevision, tests: 'passed' }, warnings };
     const failures = failedTestLines(tests.output);
     return { outcome: await rollBackAfterTests(deps, releases, env, plan, newRevision, failures, timeout, timeoutMs), warnings };
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
+    if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
+    throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
   } finally {
     await candidate.release();
   }

@@ -18,12 +18,16 @@ export interface Deps {
   reporter: Reporter;
   masker: SecretMasker;
   cleanup: Cleanup;
-  /** Aborted on SIGINT/SIGTERM; pass it to anything that can wait. */
+  /**
+   * Aborted on SIGINT/SIGTERM (the reason is an `Interrupted` naming the
+   * signal); pass it to anything that can wait. helm calls in flight get the
+   * signal forwarded and are waited for; new ones are refused.
+   */
   signal: AbortSignal;
   /**
    * Aborted on the first SIGINT/SIGTERM for commands that stop gracefully
-   * (watch): finish or roll back the step in flight, then return. A second
-   * signal aborts `signal` as well.
+   * (watch): finish or roll back the step in flight, then return (`signal`
+   * stays unaborted). A second signal exits at once.
    */
   drain: AbortSignal;
   /** The helm binary, located on first use. */

@@ -2,11 +2,13 @@ import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
 import { chooseRollbackTarget, liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import { durationMs } from '../core/duration.js';
+import { Interrupted } from '../core/interruption.js';
 import { HelmError } from '../adapters/helm.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
+import { interruptedRelease } from './steps/interrupted-release.js';
 
 export interface RollbackOptions {
   env: string;
@@ -102,6 +104,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   try {
     await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, durationMs(timeout) * 2 + 60_000);
   } catch (err) {
+    if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, newest, 'rollback');
     if (!(err instanceof HelmError)) throw err;
     const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
     return {

@@ -9,7 +9,8 @@ import {
   type UpgradeArgs,
 } from '../core/helm-release-args.js';
 import { toRevisionInfo, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
-import { HelmError, type Helm } from './helm.js';
+import { DEFAULT_STOP_GRACE_MS, HelmError, type Helm } from './helm.js';
+import { durationMs } from '../core/duration.js';
 import type { KubeObject } from '../core/manifests.js';
 
 /** What `helm status -o json` says about one revision that chartctl uses. */
@@ -50,6 +51,20 @@ export class HelmReleases {
     }
   }
 
+  /**
+   * The history read after SIGINT/SIGTERM stopped helm (a read-only call still
+   * allowed then), to report the state helm left; undefined when it cannot be read.
+   */
+  async historyAfterInterrupt(t: ReleaseTarget): Promise<RevisionInfo[] | undefined> {
+    try {
+      const { stdout } = await this.helm.run(helmHistoryArgs(t), { timeoutMs: 30_000, afterInterrupt: true });
+      return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+    } catch (err) {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return [];
+      return undefined;
+    }
+  }
+
   /** Status, manifest and hooks of a revision in one helm call (`helm status -o json` carries all three). */
   async snapshot(t: ReleaseTarget, revision?: number): Promise<RevisionStatus & { manifest: string; hooksManifest: string }> {
     let stdout: string;
@@ -80,7 +95,13 @@ export class HelmReleases {
   }
 
   async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {
-    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), { stdin: values, timeoutMs });
+    // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
+    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), {
+      stdin: values,
+      timeoutMs,
+      stopGraceMs: durationMs(a.timeout) + DEFAULT_STOP_GRACE_MS,
+      outlivesParent: true,
+    });
   }
 
   async test(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<TestRun> {
@@ -89,7 +110,7 @@ export class HelmReleases {
   }
 
   async rollback(t: ReleaseTarget & { revision?: number; wait: boolean; timeout: string; historyMax: number }, timeoutMs: number): Promise<void> {
-    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs });
+    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs, outlivesParent: true });
   }
 }
 

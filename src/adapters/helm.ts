@@ -4,6 +4,8 @@ import { packageRoot } from './package-root.js';
 import { ChartctlError } from '../core/errors.js';
 import type { Reporter } from './reporter.js';
 import { runProcess } from './process-runner.js';
+import type { RunningProcesses } from './running-processes.js';
+import { Interrupted, type StopSignal } from '../core/interruption.js';
 
 export interface HelmVersion {
   major: number;
@@ -21,7 +23,23 @@ export interface HelmRunOptions {
   env?: Record<string, string | undefined>;
   /** Exit codes that are not failures for this call (e.g. `helm diff --detailed-exitcode`). */
   okExitCodes?: number[];
+  /**
+   * A read-only query (history, status) that may still start after SIGINT/SIGTERM,
+   * so chartctl can report the state helm left a release in. Every other call is
+   * refused once interrupted, and a call in flight gets the signal forwarded.
+   */
+  afterInterrupt?: boolean;
+  /**
+   * How long helm may take to stop after a forwarded signal before chartctl stops
+   * waiting for it (default 60 s). An interrupted upgrade rolls back, waiting up to its --timeout.
+   */
+  stopGraceMs?: number;
+  /** The call changes a release: helm must be able to finish it even if chartctl is gone (see runProcess). */
+  outlivesParent?: boolean;
 }
+
+/** How long a helm call may take to stop after a forwarded SIGINT/SIGTERM unless the call says otherwise. */
+export const DEFAULT_STOP_GRACE_MS = 60_000;
 
 export interface HelmResult {
   stdout: string;
@@ -93,7 +111,10 @@ export class HelmCli implements Helm {
     private readonly deps: {
       reporter: Reporter;
       mask: (text: string) => string;
+      /** Aborted (with an `Interrupted` reason) on SIGINT/SIGTERM. */
       signal?: AbortSignal;
+      /** Where running helm processes are tracked, so a second signal can name them. */
+      running?: RunningProcesses;
       env: NodeJS.ProcessEnv;
       /** Where the detected version is remembered between runs (keyed by the binary's identity). */
       cacheDir?: string;
@@ -124,7 +145,8 @@ export class HelmCli implements Helm {
     }
     let text = cache[identity];
     if (!text) {
-      const result = await this.exec(['version', '--template', '{{.Version}}'], { timeoutMs: 30_000 });
+      // Read-only and quick: still allowed after a signal, so the state of a release can be read then.
+      const result = await this.exec(['version', '--template', '{{.Version}}'], { timeoutMs: 30_000, afterInterrupt: true });
       text = result.stdout.trim();
     }
     const version = parseHelmVersion(text);
@@ -156,14 +178,28 @@ export class HelmCli implements Helm {
     return this.exec(args, options);
   }
 
+  private stopSignal(): StopSignal {
+    const reason: unknown = this.deps.signal?.reason;
+    return reason instanceof Interrupted ? reason.signal : 'SIGTERM';
+  }
+
   private async exec(args: string[], options: HelmRunOptions): Promise<HelmResult> {
     const { mask, reporter } = this.deps;
     const shown = `helm ${maskArgv(args, mask)}`;
+    const described = describeHelmCall(args);
+    if (this.deps.signal?.aborted && !options.afterInterrupt) {
+      // Nothing new starts once the user asked chartctl to stop.
+      const signal = this.stopSignal();
+      throw new Interrupted(signal, `Interrupted by ${signal} before ${described} started.`, { during: described, started: false });
+    }
     reporter.verbose(shown);
     const result = await runProcess(this.binary, args, {
       input: options.stdin,
       timeoutMs: options.timeoutMs,
-      signal: this.deps.signal,
+      signal: options.afterInterrupt ? undefined : this.deps.signal,
+      stopGraceMs: options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
+      outlivesParent: options.outlivesParent,
+      onSpawn: (child) => this.deps.running?.add(child, described),
       cwd: options.cwd,
       env: { ...this.deps.env, ...options.env },
     });
@@ -175,7 +211,10 @@ export class HelmCli implements Helm {
       });
     }
     if (result.cancelled) {
-      throw new ChartctlError(`${shown} was cancelled.`, { code: 'CANCELLED' });
+      const signal = this.stopSignal();
+      const stillRunning = result.abandoned ? { pid: result.abandoned.pid, description: described } : undefined;
+      const state = stillRunning ? `had not stopped after ${Math.round((options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) / 1000)}s and is still running (pid ${stillRunning.pid})` : 'stopped';
+      throw new Interrupted(signal, `Interrupted by ${signal}: ${described} ${state}.`, { during: described, stillRunning });
     }
     if (result.timedOut) {
       throw new HelmError(`${shown} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s and was stopped.`, args, undefined, mask(result.stderr), 'Raise the timeout or check what helm is waiting on (cluster, network).');
@@ -186,6 +225,15 @@ export class HelmCli implements Helm {
     const stderr = mask(result.stderr.trim());
     throw new HelmError(`${shown} failed with exit status ${exitCode}:\n${indent(stderr || mask(result.stdout.trim()) || '(no output)')}`, args, exitCode, stderr);
   }
+}
+
+/** `helm upgrade shop -n shop-dev`: enough to recognise a helm call in a message, without values or secrets. */
+export function describeHelmCall(args: string[]): string {
+  const [verb, name] = args;
+  const withRelease = ['upgrade', 'install', 'rollback', 'test', 'status', 'history', 'uninstall', 'get'];
+  const i = args.findIndex((a) => a === '--namespace' || a === '-n');
+  const namespace = i >= 0 && args[i + 1] ? ` -n ${args[i + 1]}` : '';
+  return verb && withRelease.includes(verb) && name ? `helm ${verb} ${name}${namespace}` : `helm ${verb ?? ''}`.trim();
 }
 
 function indent(text: string): string {

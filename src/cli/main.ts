@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { ChartctlError, ExitCode, isChartctlError } from '../core/errors.js';
+import { Interrupted, signalExitCode, type StopSignal } from '../core/interruption.js';
 import { SecretMasker } from '../core/secret-masker.js';
 import { StderrReporter } from '../adapters/reporter.js';
 import { Cleanup } from '../adapters/cleanup.js';
+import { RunningProcesses } from '../adapters/running-processes.js';
 import { AppRepo } from '../adapters/app-repo.js';
 import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
@@ -27,6 +29,11 @@ Examples:
 Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
 3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
 
+/** After a signal, how long chartctl waits for a command with no helm child left to return by itself. */
+const IDLE_EXIT_MS = 2000;
+const IDLE_TICK_MS = 100;
+const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
+
 /** The only place that prints errors and decides the process exit code. */
 export async function main(argv: string[]): Promise<void> {
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
@@ -35,26 +42,48 @@ export async function main(argv: string[]): Promise<void> {
   const cleanup = new Cleanup();
   const abort = new AbortController();
   const drain = new AbortController();
+  const running = new RunningProcesses();
   let graceful = false;
-  let interruptedBy: NodeJS.Signals | undefined;
-  const hardStop = (signal: NodeJS.Signals) => {
-    abort.abort(new ChartctlError(`Interrupted by ${signal}.`, { code: 'INTERRUPTED', exitCode: signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm }));
-    // Give running helm children a moment to stop, then clean up and leave.
-    setTimeout(() => {
-      cleanup.runAll();
-      process.exit(signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
-    }, 2000).unref();
+  let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let interruptedBy: StopSignal | undefined;
+  /** The environment a release command (deploy, rollback, watch) works on, to name it in the last message. */
+  let releaseEnv: string | undefined;
+  const exitNow = (signal: StopSignal, why: string) => {
+    running.signalAll(signal);
+    const left = running.list();
+    const message = masker.mask(`${why}${left.length ? `; still running: ${left.map((p) => `${p.description} (pid ${p.pid})`).join(', ')}` : ''}.`);
+    const env = releaseEnv ?? '<env>';
+    const hint = left.length ? `helm may still change the release: once it ends, see it with "chartctl status ${env}"; if it is pending-* or failed, recover with "chartctl rollback ${env}".` : undefined;
+    if (jsonErrors) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}\n`);
+    process.stderr.write(`chartctl: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    cleanup.runAll();
+    process.exit(signalExitCode(signal));
+  };
+  // Code that does not listen to the abort signal must not keep chartctl alive:
+  // once no helm child is left to wait for, the command gets this long to return.
+  const watchIdle = (signal: StopSignal) => {
+    let idleTicks = 0;
+    setInterval(() => {
+      idleTicks = running.size === 0 ? idleTicks + 1 : 0;
+      if (idleTicks * IDLE_TICK_MS >= IDLE_EXIT_MS) exitNow(signal, `interrupted by ${signal}; cleaned up`);
+    }, IDLE_TICK_MS).unref();
   };
   const onSignal = (signal: NodeJS.Signals) => {
+    const stop: StopSignal = signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
     if (interruptedBy) {
-      // A second signal always stops at once.
-      if (graceful) hardStop(signal);
+      // A second signal always stops at once, naming what is left running.
+      exitNow(stop, `second ${stop}: exiting without waiting for helm`);
       return;
     }
-    interruptedBy = signal;
+    interruptedBy = stop;
     drain.abort();
     // Long-running loops (watch) finish or roll back the step in flight, then return by themselves.
-    if (!graceful) hardStop(signal);
+    if (graceful) return;
+    // Forwarded to running helm children, which stop (an upgrade rolls back); nothing new starts.
+    abort.abort(new Interrupted(stop));
+    const waiting = running.list();
+    if (waiting.length) process.stderr.write(`chartctl: ${stop}: waiting for ${waiting.map((p) => `${p.description} (pid ${p.pid})`).join(', ')} to stop; a second signal exits at once.\n`);
+    watchIdle(stop);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -65,7 +94,6 @@ export async function main(argv: string[]): Promise<void> {
     process.exit(process.exitCode ?? 0);
   });
 
-  let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
     .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
@@ -81,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
   const ctx: CliContext = {
     async run(command, body, options) {
       graceful = Boolean(options?.graceful);
+      if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),
@@ -106,6 +135,7 @@ export async function main(argv: string[]): Promise<void> {
             reporter,
             mask: (t) => masker.mask(t),
             signal: abort.signal,
+            running,
             env: process.env,
             cacheDir: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'),
           })),
@@ -134,13 +164,18 @@ export async function main(argv: string[]): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (interruptedBy) process.exit(interruptedBy === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+  if (interruptedBy) process.exit(signalExitCode(interruptedBy));
 }
 
-function printError(err: unknown, masker: SecretMasker, json: boolean, signal: NodeJS.Signals | undefined): number {
+function printError(err: unknown, masker: SecretMasker, json: boolean, signal: StopSignal | undefined): number {
   if (signal) {
-    process.stderr.write(`chartctl: interrupted by ${signal}; cleaned up.\n`);
-    return signal === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm;
+    // The bare reason main aborted with says nothing the first line does not.
+    const detail = err instanceof Interrupted && (err.during !== undefined || err.hint !== undefined) ? err : undefined;
+    const message = masker.mask(detail?.message ?? `Interrupted by ${signal}.`);
+    const hint = detail?.hint ? masker.mask(detail.hint) : undefined;
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}\n`);
+    process.stderr.write(`chartctl: interrupted by ${signal}; cleaned up.\n${detail ? `error: ${message}\n` : ''}${hint ? `hint: ${hint}\n` : ''}`);
+    return signalExitCode(signal);
   }
   if (isChartctlError(err)) {
     const message = masker.mask(err.message);
