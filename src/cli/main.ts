@@ -1,8 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
-import { resolve } from 'node:path';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
-import { ChartctlError, ExitCode, isChartctlError } from '../core/errors.js';
+import { ExitCode, isChartctlError } from '../core/errors.js';
 import { Interrupted, signalExitCode, type StopSignal } from '../core/interruption.js';
 import { SecretMasker } from '../core/secret-masker.js';
 import { StderrReporter } from '../adapters/reporter.js';
