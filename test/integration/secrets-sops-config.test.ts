@@ -33,9 +33,9 @@ function repo(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'chartctl-sops-config-'));
   dirs.push(dir);
   for (const [rel, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    if (rel.endsWith('/')) continue;
-    writeFileSync(join(dir, rel), content);
+    // A name ending in "/" is an empty directory.
+    mkdirSync(rel.endsWith('/') ? join(dir, rel) : dirname(join(dir, rel)), { recursive: true });
+    if (!rel.endsWith('/')) writeFileSync(join(dir, rel), content);
   }
   return dir;
 }
