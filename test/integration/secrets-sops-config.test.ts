@@ -1,9 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from '../support/project.js';
+import { hasSharedCorpus, runCli, SHARED_SKIP_REASON, sharedCorpus } from '../support/project.js';
 import { fakeEditor, isolatedSecretsEnv } from '../support/secrets.js';
 
 /*
@@ -98,6 +99,16 @@ test('.sops.yaml is the nearest one from the current directory up, as sops looks
   assert.equal(decrypted.stdout, 'token: b-value');
 });
 
+test('a file outside the .sops.yaml directory is matched by its absolute path, as sops does', async () => {
+  const dir = repo({
+    'app/.sops.yaml': `creation_rules:\n  - path_regex: ^shared/\n    age: ${OTHER_AGE}\n  - path_regex: ^/.*/shared/db\\.yaml$\n    age: ${DEMO_AGE}\n`,
+    'shared/db.yaml': 'password: db-value\n',
+  });
+  const r = await cli(join(dir, 'app'), ['secrets', 'encrypt', '../shared/db.yaml']);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^Encrypted .*/shared/db\\.yaml for age ${DEMO_AGE} \\(rule 2 of \\.sops\\.yaml\\)$`));
+});
+
 test('--ignore-mac decrypts and edits a file whose MAC does not match, warning loudly', async () => {
   const dir = repo({
     '.sops.yaml': `creation_rules:\n  - encrypted_regex: ^password$\n    age: ${DEMO_AGE}\n`,
@@ -124,4 +135,28 @@ test('--ignore-mac decrypts and edits a file whose MAC does not match, warning l
   assert.equal(clean.exitCode, 0, clean.stderr);
   assert.equal(clean.stdout, 'user: app\npassword: s3cret-value');
   assert.equal(clean.stderr, '');
+});
+
+const hasGpg = spawnSync('gpg', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** sops' own functional test decrypt_file_no_mac, on its res/no_mac.yaml (PGP, the functional tests' key). */
+test('--ignore-mac decrypts sops\' no_mac.yaml, which plain decrypt refuses (sops functional test decrypt_file_no_mac)', { skip: !hasSharedCorpus ? SHARED_SKIP_REASON : hasGpg ? false : 'gpg is not installed' }, async () => {
+  const upstream = join(sharedCorpus, 'sops-upstream');
+  const dir = repo({});
+  copyFileSync(join(upstream, 'functional-tests', 'res', 'no_mac.yaml'), join(dir, 'no_mac.yaml'));
+  const gnupg = mkdtempSync(join(tmpdir(), 'chartctl-gnupg-'));
+  const env = { GNUPGHOME: gnupg };
+  try {
+    execFileSync('gpg', ['--batch', '--quiet', '--import', join(upstream, 'pgp', 'sops_functional_tests_key.asc')], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const refused = await cli(dir, ['secrets', 'decrypt', 'no_mac.yaml'], env);
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /^error: no_mac\.yaml: MAC mismatch: the file has no MAC\.$/m);
+    const recovered = await cli(dir, ['secrets', 'decrypt', '--ignore-mac', 'no_mac.yaml'], env);
+    assert.equal(recovered.exitCode, 0, recovered.stderr);
+    assert.match(recovered.stdout, /^myapp1: \S+/m);
+    assert.match(recovered.stderr, /^warning: no_mac\.yaml: MAC mismatch: the file has no MAC\. IGNORED because of --ignore-mac/m);
+  } finally {
+    spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    rmSync(gnupg, { recursive: true, force: true });
+  }
 });
