@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSecretsFile } from '../adapters/secrets-reader.js';
 import { isChartctlError } from '../core/errors.js';
+import { matchCreationRule } from '../core/sops/creation-rules.js';
 import { findPlaintext, type PlaintextProblem } from '../core/sops/plaintext-check.js';
 import { detectFormat, parseSopsText } from '../core/sops/sops-file.js';
 import type { Deps } from './deps.js';
@@ -48,8 +49,11 @@ async function walk(dir: string, out: string[]): Promise<void> {
 /** Secrets files listed by the environment files: absolute path -> environment files listing it. */
 async function environmentSecrets(deps: Deps): Promise<Map<string, string[]>> {
   const listed = new Map<string, string[]>();
+  // A repository with only a .sops.yaml (or no environment file yet) is checked by its rules alone.
   if (!existsSync(deps.repo.environmentsDir)) return listed;
-  for (const env of await deps.repo.loadEnvironments([])) {
+  const names = await deps.repo.environmentNames();
+  if (names.length === 0) return listed;
+  for (const env of await deps.repo.loadEnvironments(names)) {
     for (const rel of env.secrets) {
       const abs = deps.repo.path(rel);
       listed.set(abs, [...(listed.get(abs) ?? []), env.file]);
@@ -60,10 +64,9 @@ async function environmentSecrets(deps: Deps): Promise<Map<string, string[]>> {
 
 function ruleRequiring(config: SopsConfig | undefined, file: string): string | undefined {
   if (!config) return undefined;
-  const rel = pathForRules(config, file);
-  if (rel.startsWith('..')) return undefined;
-  // Only rules with a path_regex say "files like this are secrets"; a catch-all rule just picks recipients.
-  const rule = config.rules.find((r) => !r.pathRegex || r.pathRegex.test(rel));
+  // The rule sops would encrypt this file with. Only rules with a path_regex say
+  // "files like this are secrets"; a catch-all rule just picks recipients.
+  const rule = matchCreationRule(config.rules, pathForRules(config, file));
   return rule?.pathRegex ? `.sops.yaml rule ${rule.index} (path_regex ${rule.pathPattern})` : undefined;
 }
 
@@ -74,7 +77,7 @@ function ruleRequiring(config: SopsConfig | undefined, file: string): string | u
  * (pre-commit hook, CI).
  */
 export async function secretsCheck(deps: Deps, options: SecretsCheckOptions): Promise<SecretsCheckResult> {
-  const config = await findSopsConfig(deps, deps.repo.root);
+  const config = await findSopsConfig(deps);
   const listed = await environmentSecrets(deps);
   const candidates: string[] = [];
   if (options.paths.length === 0) {

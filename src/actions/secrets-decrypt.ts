@@ -12,6 +12,8 @@ export interface SecretsDecryptOptions {
   /** stdout is a terminal: cleartext would end up on screen and in scrollback. */
   toTerminal: boolean;
   force?: boolean;
+  /** Recovery: decrypt despite a MAC mismatch (sops' --ignore-mac), with a warning. */
+  ignoreMac?: boolean;
 }
 
 export interface SecretsDecryptResult {
@@ -21,6 +23,11 @@ export interface SecretsDecryptResult {
   text: string;
   /** The decrypted values of the first document (for --output json). */
   values: Record<string, unknown>;
+}
+
+/** Loud on purpose: the values printed may not be the ones their owner encrypted. */
+export function warnIgnoredMac(deps: Deps, mismatch: string): void {
+  deps.reporter.warn(`${mismatch} IGNORED because of --ignore-mac: the values may have been altered, added or removed since they were encrypted; check every one before trusting it.`);
 }
 
 /** Decrypts a sops file in memory for printing on stdout; the caller decides where stdout goes. */
@@ -33,8 +40,9 @@ export async function secretsDecrypt(deps: Deps, options: SecretsDecryptOptions)
     });
   }
   const { text, format } = await readSopsFile(ref, options.format);
-  const opened = await openSopsText(text, { file: ref.shown, format }, (key) => deps.secrets.keys.unwrap(key));
+  const opened = await openSopsText(text, { file: ref.shown, format, ignoreMac: options.ignoreMac }, (key) => deps.secrets.keys.unwrap(key));
   for (const secret of opened.secrets) deps.masker.add(secret);
+  if (opened.macMismatch) warnIgnoredMac(deps, opened.macMismatch);
   return {
     file: ref.shown,
     format,

@@ -11,6 +11,7 @@ import type { FileFormat, MapNode } from '../core/sops/types.js';
 import { privateTempDir } from '../adapters/cleanup.js';
 import type { Editor } from '../adapters/editor.js';
 import type { Deps } from './deps.js';
+import { warnIgnoredMac } from './secrets-decrypt.js';
 import { recipientsOf, sealNewFile } from './secrets-encrypt.js';
 import { creationRuleFor } from './steps/sops-config.js';
 import { readSopsFile, replaceFile, sopsFileRef } from './steps/sops-file-io.js';
@@ -19,6 +20,8 @@ export interface SecretsEditOptions {
   file: string;
   format?: FileFormat;
   editor: Editor;
+  /** Recovery: open a file whose MAC does not match (sops' --ignore-mac); saving writes a new MAC. */
+  ignoreMac?: boolean;
 }
 
 export interface SecretsEditResult {
@@ -56,8 +59,9 @@ export async function secretsEdit(deps: Deps, options: SecretsEditOptions): Prom
   } else {
     const read = await readSopsFile(ref, options.format);
     format = read.format;
-    const opened = await openSopsText(read.text, { file: ref.shown, format, keepIvs: true }, (key) => deps.secrets.keys.unwrap(key));
+    const opened = await openSopsText(read.text, { file: ref.shown, format, keepIvs: true, ignoreMac: options.ignoreMac }, (key) => deps.secrets.keys.unwrap(key));
     for (const secret of opened.secrets) deps.masker.add(secret);
+    if (opened.macMismatch) warnIgnoredMac(deps, opened.macMismatch);
     plainText = emitPlainText(opened.branches, format);
     recipients = recipientsOf(opened.metadata.keyGroups);
     const { keyGroups, shamirThreshold, rules } = opened.metadata;

@@ -84,5 +84,5 @@ test('no matching creation rule, and no .sops.yaml at all', async () => {
   writeFileSync(join(iso.dir, 'outside.yaml'), 'a: b\n');
   const r = await runCli(['secrets', 'encrypt', 'outside.yaml'], { cwd: iso.dir, env: { ...iso.env } });
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /^error: outside\.yaml: no \.sops\.yaml found in its directory or any parent/m);
+  assert.match(r.stderr, /^error: outside\.yaml: no \.sops\.yaml found in \S+ or any parent directory \(sops looks from the current directory up\)/m);
 });

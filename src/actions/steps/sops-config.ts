@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { ChartctlError } from '../../core/errors.js';
 import { matchCreationRule, parseSopsConfig, type CreationRule } from '../../core/sops/creation-rules.js';
 import type { Deps } from '../deps.js';
@@ -15,33 +15,51 @@ export interface SopsConfig {
   rules: CreationRule[];
 }
 
-/** The nearest `.sops.yaml` from `startDir` upwards (as sops looks it up), or undefined. */
-export async function findSopsConfig(deps: Deps, startDir: string): Promise<SopsConfig | undefined> {
-  let dir = startDir;
-  for (;;) {
+/** sops' own bound on the walk up (config.LookupConfigFile). */
+const MAX_CONFIG_DEPTH = 100;
+/** The name sops warns about and ignores. */
+const IGNORED_CONFIG_FILE = '.sops.yml';
+
+/**
+ * The `.sops.yaml` sops would use: the nearest one from the current directory
+ * (--cwd) upwards, whatever file is being encrypted, exactly as sops' LookupConfigFile.
+ * A `.sops.yml` on the way is ignored with sops' warning.
+ */
+export async function findSopsConfig(deps: Deps): Promise<SopsConfig | undefined> {
+  let dir = deps.repo.root;
+  let ignored: string | undefined;
+  for (let depth = 0; depth < MAX_CONFIG_DEPTH; depth++) {
     const path = join(dir, SOPS_CONFIG_FILE);
     if (existsSync(path)) {
+      if (ignored) deps.reporter.warn(`ignoring ${deps.repo.display(ignored)}: the sops config file must be called ${SOPS_CONFIG_FILE}; using ${deps.repo.display(path)} instead`);
       return { path, dir, rules: parseSopsConfig(await readFile(path, 'utf8'), deps.repo.display(path)) };
     }
+    if (!ignored && existsSync(join(dir, IGNORED_CONFIG_FILE))) ignored = join(dir, IGNORED_CONFIG_FILE);
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir) break;
     dir = parent;
   }
+  if (ignored) deps.reporter.warn(`ignoring ${deps.repo.display(ignored)}: the sops config file must be called ${SOPS_CONFIG_FILE}`);
+  return undefined;
 }
 
-/** Path of `file` relative to the config's directory, with forward slashes. */
+/**
+ * What path_regex is matched against, as sops does: the path relative to the
+ * config's directory for a file under it, the absolute path otherwise (forward slashes).
+ */
 export function pathForRules(config: SopsConfig, file: string): string {
-  return relative(config.dir, file).split(sep).join('/');
+  const rel = relative(config.dir, file);
+  return (rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file).split(sep).join('/');
 }
 
 /** The creation rule that decides the recipients of a new file, or a clear error. */
 export async function creationRuleFor(deps: Deps, file: string): Promise<{ config: SopsConfig; rule: CreationRule }> {
   const shown = deps.repo.display(file);
-  const config = await findSopsConfig(deps, dirname(file));
+  const config = await findSopsConfig(deps);
   if (!config) {
-    throw new ChartctlError(`${shown}: no ${SOPS_CONFIG_FILE} found in its directory or any parent, so there are no recipients to encrypt for.`, {
+    throw new ChartctlError(`${shown}: no ${SOPS_CONFIG_FILE} found in ${deps.repo.root} or any parent directory (sops looks from the current directory up), so there are no recipients to encrypt for.`, {
       code: 'SOPS_CONFIG_MISSING',
-      hint: `Create ${SOPS_CONFIG_FILE} at the repository root with creation_rules (path_regex and age/pgp/kms recipients); see docs/secrets.md.`,
+      hint: `Create ${SOPS_CONFIG_FILE} at the repository root with creation_rules (path_regex and age/pgp/kms recipients), and run chartctl from inside that directory (or --cwd); see docs/secrets.md.`,
     });
   }
   const relativePath = pathForRules(config, file);

@@ -6,6 +6,8 @@ import type { RegisterCommand } from '../context.js';
 const formatOption = () =>
   new Option('--format <format>', 'file format (default: from the extension; other names are read as YAML, or as sops binary files)').choices(['yaml', 'json', 'binary']);
 
+const ignoreMacHelp = 'recovery: decrypt even if the MAC does not match (values may have been tampered with; warns on stderr)';
+
 export const registerSecrets: RegisterCommand = (program, ctx) => {
   const secrets = program
     .command('secrets')
@@ -29,10 +31,11 @@ Examples:
     .description('print the decrypted file on stdout (refuses a terminal unless --force)')
     .addOption(formatOption())
     .option('--force', 'print to a terminal anyway')
-    .action(async (file: string, opts: { format?: FileFormat; force?: boolean }, command) =>
+    .option('--ignore-mac', ignoreMacHelp)
+    .action(async (file: string, opts: { format?: FileFormat; force?: boolean; ignoreMac?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { secretsDecrypt } = await import('../../actions/secrets-decrypt.js');
-        const result = await secretsDecrypt(deps, { file, format: opts.format, toTerminal: Boolean(process.stdout.isTTY), force: opts.force });
+        const result = await secretsDecrypt(deps, { file, format: opts.format, toTerminal: Boolean(process.stdout.isTTY), force: opts.force, ignoreMac: opts.ignoreMac });
         if (out.format === 'json') return out.json({ file: result.file, format: result.format, values: result.values });
         out.write(result.text);
       }),
@@ -57,12 +60,13 @@ Examples:
     .argument('<file>', 'sops-encrypted file (created from .sops.yaml when missing)')
     .description('decrypt to a private temp file, open $EDITOR, re-encrypt if changed (same data key: small diffs)')
     .addOption(formatOption())
-    .action(async (file: string, opts: { format?: FileFormat }, command) =>
+    .option('--ignore-mac', `${ignoreMacHelp}; saving writes a new MAC`)
+    .action(async (file: string, opts: { format?: FileFormat; ignoreMac?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { secretsEdit } = await import('../../actions/secrets-edit.js');
         const { ProcessEditor } = await import('../../adapters/editor.js');
         const editor = new ProcessEditor(deps.env, Boolean(process.stdin.isTTY && process.stderr.isTTY));
-        const result = await secretsEdit(deps, { file, format: opts.format, editor });
+        const result = await secretsEdit(deps, { file, format: opts.format, editor, ignoreMac: opts.ignoreMac });
         if (out.format === 'json') return out.json(result);
         out.write(result.changed ? `${result.created ? 'Created' : 'Updated'} ${result.file}\n` : `No changes to ${result.file}\n`);
       }),

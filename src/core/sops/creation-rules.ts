@@ -1,6 +1,7 @@
 import { ChartctlError } from '../errors.js';
 import { parseLocatedYaml } from '../yaml-source.js';
-import { checkSingleRule, goRegExp } from './rules.js';
+import { compileGoRegExp, type GoRegExp } from './go-regexp.js';
+import { checkSingleRule } from './rules.js';
 import type { EncryptionRules, MasterKeySpec } from './types.js';
 
 /** One entry of `creation_rules` in `.sops.yaml`. */
@@ -9,7 +10,7 @@ export interface CreationRule {
   index: number;
   /** `file:line:col` of the rule. */
   where: string;
-  pathRegex?: RegExp;
+  pathRegex?: GoRegExp;
   /** path_regex as written. */
   pathPattern?: string;
   keyGroups: MasterKeySpec[][];
@@ -21,6 +22,7 @@ export interface CreationRule {
 
 type Raw = Record<string, unknown>;
 const UNSUPPORTED_FIELDS = ['gcp_kms', 'azure_keyvault', 'hc_vault_transit_uri', 'hc_vault', 'hckms'];
+const REGEX_FIELDS = ['unencrypted_regex', 'encrypted_regex', 'unencrypted_comment_regex', 'encrypted_comment_regex'] as const;
 
 function isObject(v: unknown): v is Raw {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -124,13 +126,15 @@ export function parseSopsConfig(text: string, file: string): CreationRule[] {
       macOnlyEncrypted: raw.mac_only_encrypted === true || undefined,
     };
     checkSingleRule(rules, where);
-    for (const pattern of [rules.unencryptedRegex, rules.encryptedRegex, rules.unencryptedCommentRegex, rules.encryptedCommentRegex]) if (pattern) goRegExp(pattern, where);
+    // Refused here, at the key that holds it, rather than when a file is first encrypted with it.
+    for (const field of REGEX_FIELDS) if (typeof raw[field] === 'string' && raw[field]) compileGoRegExp(raw[field], parsed.where(['creation_rules', i, field], 'key'));
+    const pathPattern = typeof raw.path_regex === 'string' && raw.path_regex ? raw.path_regex : undefined;
     const shamir = raw.shamir_threshold;
     return {
       index: i + 1,
       where,
-      pathRegex: typeof raw.path_regex === 'string' && raw.path_regex ? goRegExp(raw.path_regex, where) : undefined,
-      pathPattern: typeof raw.path_regex === 'string' && raw.path_regex ? raw.path_regex : undefined,
+      pathRegex: pathPattern ? compileGoRegExp(pathPattern, parsed.where(['creation_rules', i, 'path_regex'], 'key')) : undefined,
+      pathPattern,
       keyGroups: keyGroups.filter((g) => g.length > 0),
       shamirThreshold: typeof shamir === 'number' && shamir > 0 ? shamir : undefined,
       rules,
@@ -139,7 +143,7 @@ export function parseSopsConfig(text: string, file: string): CreationRule[] {
   });
 }
 
-/** sops' rule choice: the first rule without a path_regex, or whose path_regex matches the path relative to `.sops.yaml`. */
+/** sops' rule choice: the first rule without a path_regex, or whose path_regex matches (Go's MatchString) the path relative to `.sops.yaml`. */
 export function matchCreationRule(rules: readonly CreationRule[], relativePath: string): CreationRule | undefined {
   const path = relativePath.split('\\').join('/');
   return rules.find((r) => !r.pathRegex || r.pathRegex.test(path));

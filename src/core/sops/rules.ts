@@ -1,46 +1,26 @@
 import { ChartctlError } from '../errors.js';
+import { compileGoRegExp, type GoRegExp } from './go-regexp.js';
 import type { EncryptionRules } from './types.js';
-
-/**
- * Go (RE2) patterns from `.sops.yaml` and file metadata as JavaScript regexps.
- * RE2 and JavaScript agree on the usual syntax; a leading `(?i)` (common in
- * sops configs) becomes the `i` flag since Node 20 has no inline modifiers.
- */
-export function goRegExp(pattern: string, where: string): RegExp {
-  let source = pattern;
-  let flags = '';
-  const inline = /^\(\?([imsU]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    for (const f of inline[1]!) if (f === 'i' || f === 'm' || f === 's') flags += f;
-  }
-  try {
-    return new RegExp(source, flags);
-  } catch (err) {
-    throw new ChartctlError(`${where}: invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}.`, {
-      code: 'SOPS_BAD_REGEX',
-      hint: 'sops uses Go (RE2) syntax; fix the pattern.',
-    });
-  }
-}
 
 export interface CompiledRules {
   unencryptedSuffix?: string;
   encryptedSuffix?: string;
-  unencryptedRegex?: RegExp;
-  encryptedRegex?: RegExp;
-  unencryptedCommentRegex?: RegExp;
-  encryptedCommentRegex?: RegExp;
+  unencryptedRegex?: GoRegExp;
+  encryptedRegex?: GoRegExp;
+  unencryptedCommentRegex?: GoRegExp;
+  encryptedCommentRegex?: GoRegExp;
 }
 
+/** `where` names the file whose `sops` metadata holds the rules. */
 export function compileRules(rules: EncryptionRules, where: string): CompiledRules {
+  const compile = (pattern: string | undefined, field: string) => (pattern ? compileGoRegExp(pattern, `${where}: sops.${field}`) : undefined);
   return {
     unencryptedSuffix: rules.unencryptedSuffix || undefined,
     encryptedSuffix: rules.encryptedSuffix || undefined,
-    unencryptedRegex: rules.unencryptedRegex ? goRegExp(rules.unencryptedRegex, where) : undefined,
-    encryptedRegex: rules.encryptedRegex ? goRegExp(rules.encryptedRegex, where) : undefined,
-    unencryptedCommentRegex: rules.unencryptedCommentRegex ? goRegExp(rules.unencryptedCommentRegex, where) : undefined,
-    encryptedCommentRegex: rules.encryptedCommentRegex ? goRegExp(rules.encryptedCommentRegex, where) : undefined,
+    unencryptedRegex: compile(rules.unencryptedRegex, 'unencrypted_regex'),
+    encryptedRegex: compile(rules.encryptedRegex, 'encrypted_regex'),
+    unencryptedCommentRegex: compile(rules.unencryptedCommentRegex, 'unencrypted_comment_regex'),
+    encryptedCommentRegex: compile(rules.encryptedCommentRegex, 'encrypted_comment_regex'),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ChartctlError } from '../errors.js';
+import { ChartctlError, isChartctlError } from '../errors.js';
 import { recoverDataKey, type UnwrapKey } from './data-key.js';
 import { binaryBranch, binaryContent, emitEncryptedJson, emitPlainJson, parseBinarySops, parseJsonSops } from './json-format.js';
 import { canonicalTimestamp, sopsTimestamp } from './metadata.js';
@@ -54,6 +54,8 @@ export interface OpenedSopsFile {
   stash: IvStash;
   /** Decrypted strings, for the SecretMasker. */
   secrets: string[];
+  /** With `ignoreMac`: why the MAC check failed (the values may have been tampered with). */
+  macMismatch?: string;
 }
 
 /** Checks the stored MAC (encrypted with the data key, bound to `lastmodified`) against the one computed while decrypting. */
@@ -83,6 +85,8 @@ export interface OpenOptions {
   valuesOnly?: boolean;
   /** Remember each value's IV so an edit re-encrypts unchanged values identically. */
   keepIvs?: boolean;
+  /** Recovery (sops' --ignore-mac): a MAC mismatch is reported in `macMismatch` instead of refused. */
+  ignoreMac?: boolean;
 }
 
 /** Decrypts a sops file in memory: data key from a master key, every value, then the MAC check. */
@@ -91,7 +95,13 @@ export async function openSopsText(text: string, options: OpenOptions, unwrap: U
   if (!doc.metadata) throw notEncryptedError(options.file);
   const dataKey = await recoverDataKey(doc.metadata, unwrap, options.file);
   const decrypted = decryptTree(doc.branches, dataKey, { file: options.file, rules: doc.metadata.rules }, options.keepIvs);
-  verifyMac(doc.metadata, decrypted.mac, dataKey, options.file);
+  let macMismatch: string | undefined;
+  try {
+    verifyMac(doc.metadata, decrypted.mac, dataKey, options.file);
+  } catch (err) {
+    if (!options.ignoreMac || !isChartctlError(err) || err.code !== 'SOPS_MAC_MISMATCH') throw err;
+    macMismatch = err.message;
+  }
   return {
     format: doc.format,
     metadata: doc.metadata,
@@ -99,6 +109,7 @@ export async function openSopsText(text: string, options: OpenOptions, unwrap: U
     dataKey,
     stash: decrypted.stash,
     secrets: decrypted.secrets,
+    macMismatch,
   };
 }
 
