@@ -4,7 +4,13 @@ import type { FileFormat } from '../../core/sops/types.js';
 import type { RegisterCommand } from '../context.js';
 
 const formatOption = () =>
-  new Option('--format <format>', 'file format (default: from the extension; other names are read as YAML, or as sops binary files)').choices(['yaml', 'json', 'binary']);
+  new Option('--format <format>', 'file format (default: from the extension, .env is dotenv and .ini INI; other names are read as YAML, or as sops binary files)').choices([
+    'yaml',
+    'json',
+    'binary',
+    'dotenv',
+    'ini',
+  ]);
 
 export const registerSecrets: RegisterCommand = (program, ctx) => {
   const secrets = program
@@ -40,7 +46,7 @@ Examples:
 
   secrets
     .command('encrypt')
-    .argument('<file>', 'cleartext YAML/JSON file to encrypt in place')
+    .argument('<file>', 'cleartext YAML/JSON/dotenv/INI file to encrypt in place')
     .description('encrypt a file in place for the recipients of its .sops.yaml creation rule')
     .addOption(formatOption())
     .action(async (file: string, opts: { format?: FileFormat }, command) =>
