@@ -128,17 +128,22 @@ export function sealSopsText(
   const encrypted = encryptTree(branches, dataKey, { file, rules: metadata.rules }, stash);
   const lastModified = sopsTimestamp(now);
   const mac = encryptValue(encrypted.mac, 'str', dataKey, lastModified);
-  const full: SopsMetadata = { ...metadata, lastModified, mac };
+  return emitEncryptedText(encrypted.branches, format, { ...metadata, lastModified, mac });
+}
+
+/** Writes an already encrypted tree with its metadata in the store's layout (sops' EmitEncryptedFile). */
+export function emitEncryptedText(branches: readonly MapNode[], format: FileFormat, metadata: SopsMetadata): string {
+  const first = branches[0] ?? { kind: 'map', items: [] };
   switch (format) {
     case 'yaml':
-      return emitEncryptedYaml(encrypted.branches, full);
+      return emitEncryptedYaml(branches, metadata);
     case 'json':
     case 'binary':
-      return emitEncryptedJson(encrypted.branches[0] ?? { kind: 'map', items: [] }, full);
+      return emitEncryptedJson(first, metadata);
     case 'dotenv':
-      return emitEncryptedDotenv(encrypted.branches[0] ?? { kind: 'map', items: [] }, full);
+      return emitEncryptedDotenv(first, metadata);
     case 'ini':
-      return emitEncryptedIni(encrypted.branches[0] ?? { kind: 'map', items: [] }, full);
+      return emitEncryptedIni(first, metadata);
   }
 }
 
