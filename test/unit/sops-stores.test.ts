@@ -189,3 +189,10 @@ test(
     }
   },
 );
+
+test('dotenv and INI secrets are for the secrets commands only: an environment listing one gets a clear refusal, not helm values', async () => {
+  const reader = createSecretsReader({ PATH: process.env.PATH, SOPS_AGE_KEY_FILE: demoAgeKeyFile });
+  for (const name of ['format.enc.env', 'format.enc.ini']) {
+    await assert.rejects(reader.decryptFile(join(fixtures, name), name), (e: unknown) => isChartctlError(e) && e.code === 'SECRETS_NOT_VALUES' && e.message.includes(`${name}: a sops ${name.endsWith('.env') ? 'dotenv' : 'ini'} file cannot be used as helm values`));
+  }
+});
