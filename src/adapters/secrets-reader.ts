@@ -22,8 +22,8 @@ export class SopsSecretsReader implements SecretsReader {
     const [{ detectFormat, openSopsText }, { treeToValues }] = await Promise.all([import('../core/sops/sops-file.js'), import('../core/sops/to-values.js')]);
     const text = await readSecretsFile(path, displayPath, origin);
     const format = detectFormat(path, text);
-    if (format === 'binary') {
-      throw new ChartctlError(`${displayPath}: a sops binary file cannot be used as helm values.`, {
+    if (format === 'binary' || format === 'dotenv' || format === 'ini') {
+      throw new ChartctlError(`${displayPath}: a sops ${format} file cannot be used as helm values.`, {
         code: 'SECRETS_NOT_VALUES',
         hint: 'List only YAML (or JSON) secrets files under "secrets" in the environment file.',
       });

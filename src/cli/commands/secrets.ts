@@ -1,10 +1,18 @@
 import { Option } from 'commander';
 import { ExitCode } from '../../core/errors.js';
 import type { FileFormat } from '../../core/sops/types.js';
+import type { UpdateKeysPlan } from '../../actions/secrets-updatekeys.js';
 import type { RegisterCommand } from '../context.js';
+import { askYesNo, canPrompt } from '../prompt.js';
 
 const formatOption = () =>
-  new Option('--format <format>', 'file format (default: from the extension; other names are read as YAML, or as sops binary files)').choices(['yaml', 'json', 'binary']);
+  new Option('--format <format>', 'file format (default: from the extension, .env is dotenv and .ini INI; other names are read as YAML, or as sops binary files)').choices([
+    'yaml',
+    'json',
+    'binary',
+    'dotenv',
+    'ini',
+  ]);
 
 const ignoreMacHelp = 'recovery: decrypt even if the MAC does not match (values may have been tampered with; warns on stderr)';
 
@@ -22,6 +30,7 @@ creation_rules of .sops.yaml (matched by path_regex). See docs/secrets.md.
 Examples:
   chartctl secrets edit environments/secrets/prod.yaml
   chartctl secrets decrypt environments/secrets/dev.yaml | less
+  chartctl secrets updatekeys environments/secrets/prod.yaml   # after changing .sops.yaml
   chartctl secrets check            # exit 1 if a secrets file holds cleartext`,
     );
 
@@ -43,7 +52,7 @@ Examples:
 
   secrets
     .command('encrypt')
-    .argument('<file>', 'cleartext YAML/JSON file to encrypt in place')
+    .argument('<file>', 'cleartext YAML/JSON/dotenv/INI file to encrypt in place')
     .description('encrypt a file in place for the recipients of its .sops.yaml creation rule')
     .addOption(formatOption())
     .action(async (file: string, opts: { format?: FileFormat }, command) =>
@@ -83,6 +92,43 @@ Examples:
         const result = await secretsRotate(deps, { file, format: opts.format });
         if (out.format === 'json') return out.json(result);
         out.write(`Rotated the data key of ${result.file} (${result.recipients.join(', ')})\n`);
+      }),
+    );
+
+  secrets
+    .command('updatekeys')
+    .argument('<file>', 'sops-encrypted file')
+    .description('wrap the data key for the recipients .sops.yaml names now (sops updatekeys); values are not re-encrypted')
+    .addOption(formatOption())
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (file: string, opts: { format?: FileFormat; yes?: boolean }, command) =>
+      ctx.run(command, async (deps, out) => {
+        const { secretsUpdateKeys } = await import('../../actions/secrets-updatekeys.js');
+        const describe = (plan: UpdateKeysPlan) => {
+          const lines = [`The following changes will be made to the key groups of ${plan.file} (rule ${plan.rule} of ${plan.config}):`];
+          const { from, to } = plan.shamirThreshold;
+          if (from !== to) {
+            if (to) lines.push(out.paint.green(`+++ shamir_threshold: ${to}`));
+            if (from) lines.push(out.paint.red(`--- shamir_threshold: ${from}`));
+          }
+          for (const g of plan.groups) {
+            lines.push(`Group ${g.group}`, ...g.kept.map((k) => `    ${k}`), ...g.added.map((k) => out.paint.green(`+++ ${k}`)), ...g.removed.map((k) => out.paint.red(`--- ${k}`)));
+          }
+          return `${lines.join('\n')}\n`;
+        };
+        let shown = false;
+        const confirm = canPrompt()
+          ? async (plan: UpdateKeysPlan) => {
+              if (out.format === 'text') out.write(describe(plan));
+              shown = true;
+              return askYesNo('Is this okay?');
+            }
+          : undefined;
+        const result = await secretsUpdateKeys(deps, { file, format: opts.format, yes: opts.yes, confirm });
+        if (out.format === 'json') return out.json({ ...result.plan, changed: result.changed, recipients: result.recipients });
+        if (!result.changed) return out.write(`${result.plan.file} already matches rule ${result.plan.rule} of ${result.plan.config}\n`);
+        if (!shown) out.write(describe(result.plan));
+        out.write(`Updated the recipients of ${result.plan.file} (${result.recipients.join(', ')})\n`);
       }),
     );
 

@@ -1,5 +1,7 @@
 import { ChartctlError, isChartctlError } from '../errors.js';
 import { recoverDataKey, type UnwrapKey } from './data-key.js';
+import { emitEncryptedDotenv, emitPlainDotenv, parseDotenvSops } from './dotenv-format.js';
+import { emitEncryptedIni, emitPlainIni, parseIniSops } from './ini-format.js';
 import { binaryBranch, binaryContent, emitEncryptedJson, emitPlainJson, parseBinarySops, parseJsonSops } from './json-format.js';
 import { canonicalTimestamp, sopsTimestamp } from './metadata.js';
 import { decryptTree, encryptTree } from './tree-crypto.js';
@@ -9,11 +11,14 @@ import { scanEncryptedYaml } from './yaml-fast-scan.js';
 import { emitEncryptedYaml, emitPlainYaml, parseYamlSops } from './yaml-format.js';
 
 /**
- * The store sops would pick: by extension, and for other names by content (a
- * JSON envelope holding only `data` is sops' binary store).
+ * The store sops would pick: by extension (sops' `.env` and `.ini`, exact
+ * case), and for other names by content (a JSON envelope holding only `data`
+ * is sops' binary store).
  */
 export function detectFormat(path: string, text?: string): FileFormat {
   if (/\.json$/i.test(path)) return 'json';
+  if (path.endsWith('.env')) return 'dotenv';
+  if (path.endsWith('.ini')) return 'ini';
   if (/\.ya?ml$/i.test(path)) return 'yaml';
   if (text !== undefined && /^\s*\{/.test(text) && /"data"\s*:/.test(text) && /"sops"\s*:/.test(text)) return 'binary';
   return 'yaml';
@@ -28,6 +33,10 @@ export function parseSopsText(text: string, format: FileFormat, file: string): S
       return parseJsonSops(text, file);
     case 'binary':
       return parseBinarySops(text, file);
+    case 'dotenv':
+      return parseDotenvSops(text, file);
+    case 'ini':
+      return parseIniSops(text, file);
   }
 }
 
@@ -130,13 +139,22 @@ export function sealSopsText(
   const encrypted = encryptTree(branches, dataKey, { file, rules: metadata.rules }, stash);
   const lastModified = sopsTimestamp(now);
   const mac = encryptValue(encrypted.mac, 'str', dataKey, lastModified);
-  const full: SopsMetadata = { ...metadata, lastModified, mac };
+  return emitEncryptedText(encrypted.branches, format, { ...metadata, lastModified, mac });
+}
+
+/** Writes an already encrypted tree with its metadata in the store's layout (sops' EmitEncryptedFile). */
+export function emitEncryptedText(branches: readonly MapNode[], format: FileFormat, metadata: SopsMetadata): string {
+  const first = branches[0] ?? { kind: 'map', items: [] };
   switch (format) {
     case 'yaml':
-      return emitEncryptedYaml(encrypted.branches, full);
+      return emitEncryptedYaml(branches, metadata);
     case 'json':
     case 'binary':
-      return emitEncryptedJson(encrypted.branches[0] ?? { kind: 'map', items: [] }, full);
+      return emitEncryptedJson(first, metadata);
+    case 'dotenv':
+      return emitEncryptedDotenv(first, metadata);
+    case 'ini':
+      return emitEncryptedIni(first, metadata);
   }
 }
 
@@ -149,5 +167,9 @@ export function emitPlainText(branches: readonly MapNode[], format: FileFormat):
       return emitPlainJson(branches[0] ?? { kind: 'map', items: [] });
     case 'binary':
       return binaryContent(branches[0] ?? { kind: 'map', items: [] });
+    case 'dotenv':
+      return emitPlainDotenv(branches[0] ?? { kind: 'map', items: [] });
+    case 'ini':
+      return emitPlainIni(branches[0] ?? { kind: 'map', items: [] });
   }
 }

@@ -109,9 +109,9 @@ export interface SopsMetadata {
   rules: EncryptionRules;
 }
 
-export type FileFormat = 'yaml' | 'json' | 'binary';
+export type FileFormat = 'yaml' | 'json' | 'binary' | 'dotenv' | 'ini';
 
-/** A parsed sops file: one branch per YAML document (JSON and binary files have one). */
+/** A parsed sops file: one branch per YAML document (JSON, binary, dotenv and INI files have one). */
 export interface SopsDocument {
   format: FileFormat;
   branches: MapNode[];
