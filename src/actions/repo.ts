@@ -192,6 +192,8 @@ export interface RepoReindexResult {
   env: string;
   repository: string;
   entries: number;
+  /** What the rebuilt index lists, charts by name and versions newest first (what `helm repo index` would list). */
+  listed: { chart: string; version: string; url: string }[];
   /** Entries whose provenance came from the previous index or the objects' metadata. */
   provenanceKept: number;
   /** Tarballs that are not readable charts, left out of the index. */
@@ -269,7 +271,8 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
   const next = sortedIndex(entries, deps.now(), previous?.extra ?? {});
   const kept = new Set(entries.map((e) => `${e.name}@${e.version}`));
   const dropped = previous ? listEntries(previous).filter((e) => !kept.has(`${e.name}@${e.version}`)).map((e) => `${e.name} ${e.version}`) : [];
-  const result = { env: env.name, repository: repository.url, entries: entries.length, provenanceKept, reused, skipped, dropped, warnings, dryRun: Boolean(options.dryRun) };
+  const listed = listEntries(next).map((e) => ({ chart: e.name, version: e.version, url: e.urls![0]! }));
+  const result = { env: env.name, repository: repository.url, entries: entries.length, listed, provenanceKept, reused, skipped, dropped, warnings, dryRun: Boolean(options.dryRun) };
   if (options.dryRun) return { ...result, written: false };
   await requireConditionalWrites(deps, repository, env, Boolean(options.noLock));
   const droppedSet = new Set(dropped);
