@@ -29,10 +29,14 @@ export function helmSemver(version: string): string | undefined {
  * keep their order in the index.
  */
 export function sortNewestFirstAsHelm<T extends { version: string }>(versions: readonly T[]): T[] {
-  const keyed = versions.map((v) => ({ v, parsed: helmSemver(v.version) }));
+  // Parsed once per entry, not per comparison: a 10,000-version chart is sorted on every listing.
+  const keyed = versions.map((v) => {
+    const parsed = helmSemver(v.version);
+    return { v, parsed: parsed === undefined ? undefined : new semver.SemVer(parsed) };
+  });
   keyed.sort((a, b) => {
     if (a.parsed === undefined || b.parsed === undefined) return (a.parsed === undefined ? 1 : 0) - (b.parsed === undefined ? 1 : 0);
-    return semver.compare(b.parsed, a.parsed);
+    return b.parsed.compare(a.parsed);
   });
   return keyed.map((k) => k.v);
 }

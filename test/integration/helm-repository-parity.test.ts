@@ -125,6 +125,7 @@ test('repo list loads every helm test index of the shared corpus', { skip: hasSh
 });
 
 interface ReindexResult {
+  entries: number;
   listed: { chart: string; version: string; url: string }[];
   dropped: string[];
   written: boolean;
@@ -148,6 +149,7 @@ test('reindex lists charts one folder down as helm repo index does, and verify c
 
   const dryRun = await cli(['repo', 'reindex', 'subdirs', '--dry-run', '--output', 'json']);
   assert.equal(dryRun.exitCode, 0, dryRun.stderr || dryRun.stdout);
+  assert.equal(json<ReindexResult>(dryRun).entries, helms.length, 'the dry run counts the chart one folder down');
   assert.deepEqual(json<ReindexResult>(dryRun).listed, helms, 'the dry run lists what helm repo index lists');
   const text = await cli(['repo', 'reindex', 'subdirs', '--dry-run']);
   assert.match(text.stdout, /shop 2\.1\.0 {2}"sub\/shop-2\.1\.0\.tgz"/);
