@@ -190,3 +190,26 @@ test('verify and reindex resolve the urls helm resolves inside the repository: p
   const again = await cli(['repo', 'verify', 'urls', '--output', 'json']);
   assert.equal(again.exitCode, 0, again.stdout);
 });
+
+test('an index helm repo index --url wrote for this bucket served over http (absolute urls on the endpoint, one folder down) verifies', async () => {
+  const local = join(work, 'helm-repo-index-url');
+  const helmidx = testRepository(s3, root, 'helmidx');
+  for (const [name, version] of [['shop-2.0.0.tgz', '2.0.0'], ['sub/shop-2.1.0.tgz', '2.1.0']] as const) {
+    await helmidx.put(name, tarballs.get(version)!);
+    mkdirSync(dirname(join(local, name)), { recursive: true });
+    writeFileSync(join(local, name), tarballs.get(version)!);
+  }
+  const base = `${s3.endpoint}/${s3.bucket}/${root}/helmidx`;
+  await execa(helmBinaries.helm4, ['repo', 'index', local, '--url', base]);
+  const written = readFileSync(join(local, 'index.yaml'));
+  assert.deepEqual(listEntries(parseChartIndex(written.toString('utf8'), 'helm')).map((e) => e.urls![0]), [`${base}/sub/shop-2.1.0.tgz`, `${base}/shop-2.0.0.tgz`]);
+  await helmidx.put('index.yaml', new Uint8Array(written));
+
+  const verify = await cli(['repo', 'verify', 'helmidx', '--output', 'json']);
+  assert.equal(verify.exitCode, 0, verify.stdout);
+  const verified = json<{ problems: unknown[]; orphans: string[]; checked: number }>(verify);
+  assert.deepEqual([verified.problems, verified.orphans, verified.checked], [[], [], 2]);
+  const other = await cli(['repo', 'verify', 'dev', '--output', 'json']);
+  assert.equal(other.exitCode, 1, 'dev lists nginx at charts.helm.sh: not an object of the repository');
+  assert.ok(json<{ problems: { kind: string }[] }>(other).problems.some((p) => p.kind === 'urlOutsideRepository'));
+});
