@@ -7,7 +7,7 @@ import type { Deps } from './deps.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
-import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256 } from './steps/repository-index.js';
+import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 import { archiveLimitsFrom } from '../core/archive-limits.js';
 
@@ -63,6 +63,8 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const source = openRepository(deps, fromEnv);
   const target = openRepository(deps, toEnv);
   const [fromIndex, toIndex] = await Promise.all([readIndex(source), readIndex(target)]);
+  warnSkippedEntries(deps, source, fromIndex.index, 'it is not listed, so it cannot be promoted');
+  warnSkippedEntries(deps, target, toIndex.index, SKIPPED_KEPT);
   const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex.index?.entries ?? {}));
   const plan = planPromotion({
     chart,

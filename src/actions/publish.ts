@@ -9,7 +9,7 @@ import type { ChartRepository } from '../adapters/chart-repository.js';
 import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
 import { buildPackage } from './steps/package-chart.js';
-import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, storedObject } from './steps/repository-index.js';
+import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
 
 export interface PublishOptions {
   env: string;
@@ -85,6 +85,8 @@ export async function publish(deps: Deps, options: PublishOptions): Promise<Publ
 
   // Read the index first: a corrupt index refuses the publish before anything is uploaded.
   const snapshot = await readChartIndex(repository, tarball.name);
+  // Only a full parse finds what helm would skip; an index the splice can take is kept byte for byte anyway.
+  warnSkippedEntries(deps, repository, snapshot.index, SKIPPED_KEPT);
   const listed = listedVersionOf(snapshot, tarball.version);
   let existing = await storedObject(repository, tarball.fileName);
   let plan = planPublish({ chart: tarball, storedDigest: existing?.digest, listed, force: Boolean(options.force) });

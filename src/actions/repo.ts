@@ -12,11 +12,22 @@ import {
 } from '../core/chart-index.js';
 import { archiveMetadata } from '../core/chart-archive.js';
 import { identityMismatch, identityOfObjectName, objectNameMismatch, type ChartIdentity } from '../core/chart-identity.js';
-import { entryObject } from '../core/index-url.js';
+import { entryObject, resolveIndexUrl } from '../core/index-url.js';
 import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import type { Deps } from './deps.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
-import { INDEX_NAME, mapLimit, openRepository, readIndex, readIndexTolerant, requireConditionalWrites, sha256, updateIndex } from './steps/repository-index.js';
+import {
+  INDEX_NAME,
+  mapLimit,
+  openRepository,
+  readIndex,
+  readIndexTolerant,
+  requireConditionalWrites,
+  sha256,
+  SKIPPED_KEPT,
+  updateIndex,
+  warnSkippedEntries,
+} from './steps/repository-index.js';
 
 /**
  * Tarballs that refuse the whole rebuild instead of being skipped: a bomb or
@@ -27,6 +38,30 @@ const HOSTILE_ARCHIVE_CODES = new Set(['CHART_TOO_LARGE', 'ARCHIVE_UNSAFE']);
 
 /** Parallel object reads for verify/reindex: enough to hide latency, few enough for a small endpoint. */
 const READ_CONCURRENCY = 16;
+
+/**
+ * The tarballs `helm repo index` indexes: the `.tgz` files at the top of the
+ * repository and one sub-folder down (its globs are `*.tgz` and `**` + `/*.tgz`,
+ * and Go's filepath.Glob reads `**` as `*`).
+ */
+function isIndexableTarball(name: string): boolean {
+  return name.endsWith('.tgz') && name.split('/').length <= 2;
+}
+
+/**
+ * The url reindex lists for an object: its name relative to the repository, as
+ * `helm repo index` writes it, percent-encoded only when the bare name would
+ * not resolve back to the object (`%`, `#`, `?`, spaces...).
+ */
+function indexUrlOf(name: string, repository: ChartRepository): string {
+  const bare = resolveIndexUrl(name, repository);
+  return bare.kind === 'inside' && bare.name === name ? name : name.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The file name of an object name (`sub/x-1.0.0.tgz` → `x-1.0.0.tgz`). */
+function baseName(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
+}
 
 export interface RepoEntry {
   chart: string;
@@ -46,6 +81,8 @@ export interface RepoListResult {
   indexPresent: boolean;
   generated?: string;
   entries: RepoEntry[];
+  /** Entries helm skips when it loads the index (and so does chartctl), one message each. */
+  warnings: string[];
 }
 
 function toRepoEntry(e: IndexEntry): RepoEntry {
@@ -64,8 +101,9 @@ export async function repoList(deps: Deps, options: { env: string; chart?: strin
   const env = await deps.repo.loadEnvironment(options.env);
   const repository = openRepository(deps, env);
   const { index } = await readIndex(repository);
+  const warnings = warnSkippedEntries(deps, repository, index, SKIPPED_KEPT);
   const entries = index ? listEntries(index).filter((e) => !options.chart || e.name === options.chart) : [];
-  return { env: env.name, repository: repository.url, indexPresent: Boolean(index), generated: index?.generated, entries: entries.map(toRepoEntry) };
+  return { env: env.name, repository: repository.url, indexPresent: Boolean(index), generated: index?.generated, entries: entries.map(toRepoEntry), warnings };
 }
 
 export type VerifyProblem =
@@ -88,6 +126,8 @@ export interface RepoVerifyResult {
   problems: VerifyProblem[];
   /** Tarballs no index entry points to (left by an interrupted publish): reported, not a failure. */
   orphans: string[];
+  /** Entries helm skips when it loads the index: not checked, reported, not a failure (helm uses the rest). */
+  warnings: string[];
 }
 
 /** Every index entry must point to an object inside the repository with the listed sha256, whose Chart.yaml names the entry's chart and version. */
@@ -101,10 +141,11 @@ export async function repoVerify(deps: Deps, options: { env: string }): Promise<
     index = (await readIndex(repository)).index;
   } catch (err) {
     if (isChartctlError(err) && err.code === 'INDEX_CORRUPT') {
-      return { ...base, ok: false, checked: 0, problems: [{ kind: 'indexCorrupt', key: repository.keyOf(INDEX_NAME), message: err.message }], orphans: [] };
+      return { ...base, ok: false, checked: 0, problems: [{ kind: 'indexCorrupt', key: repository.keyOf(INDEX_NAME), message: err.message }], orphans: [], warnings: [] };
     }
     throw err;
   }
+  const warnings = warnSkippedEntries(deps, repository, index, 'it is not checked');
   const objects = await repository.list();
   const present = new Set(objects.map((o) => o.name));
   const sizes = new Map(objects.map((o) => [o.name, o.size]));
@@ -143,14 +184,16 @@ export async function repoVerify(deps: Deps, options: { env: string }): Promise<
       return identity ? { kind: 'identityMismatch', ...entry, key, actual: identity } : undefined;
     })
   ).filter((p): p is VerifyProblem => p !== undefined);
-  const orphans = objects.filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/') && !referenced.has(o.name)).map((o) => repository.keyOf(o.name));
-  return { ...base, ok: problems.length === 0, checked: entries.length, problems, orphans };
+  const orphans = objects.filter((o) => isIndexableTarball(o.name) && !referenced.has(o.name)).map((o) => repository.keyOf(o.name));
+  return { ...base, ok: problems.length === 0, checked: entries.length, problems, orphans, warnings };
 }
 
 export interface RepoReindexResult {
   env: string;
   repository: string;
   entries: number;
+  /** What the rebuilt index lists, charts by name and versions newest first (what `helm repo index` would list). */
+  listed: { chart: string; version: string; url: string }[];
   /** Entries whose provenance came from the previous index or the objects' metadata. */
   provenanceKept: number;
   /** Tarballs that are not readable charts, left out of the index. */
@@ -159,6 +202,8 @@ export interface RepoReindexResult {
   dropped: string[];
   /** Objects not downloaded again: their ETag equals the one recorded when chartctl last hashed them (0 with --full). */
   reused: number;
+  /** Entries of the old index helm skips when it loads it: not carried over (the index is rebuilt from the tarballs). */
+  warnings: string[];
   written: boolean;
   dryRun: boolean;
 }
@@ -170,6 +215,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
   const snapshot = await readIndexTolerant(repository);
   const previous: ChartIndex | undefined = snapshot.index;
   if (snapshot.corrupt) deps.reporter.warn(`${snapshot.corrupt.message.split('\n')[0]} Rebuilding it; provenance comes from the tarballs' object metadata.`);
+  const warnings = warnSkippedEntries(deps, repository, previous, 'the index is rebuilt from the tarballs, so it is not carried over');
   const previousByDigest = new Map<string, IndexEntry>();
   const previousByObject = new Map<string, IndexEntry>();
   for (const e of previous ? listEntries(previous) : []) {
@@ -180,7 +226,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
   }
 
   const limits = archiveLimitsFrom(deps.env);
-  const tarballs = (await repository.list()).filter((o) => o.name.endsWith('.tgz') && !o.name.includes('/'));
+  const tarballs = (await repository.list()).filter((o) => isIndexableTarball(o.name));
   deps.reporter.progress(`Reading ${tarballs.length} tarballs from ${repository.url} (${env.name})`);
   const skipped: { key: string; reason: string }[] = [];
   let provenanceKept = 0;
@@ -207,7 +253,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
       skipped.push({ key: repository.keyOf(o.name), reason: err instanceof Error ? err.message : String(err) });
       return undefined;
     }
-    const claimed = identityOfObjectName(o.name);
+    const claimed = identityOfObjectName(baseName(o.name));
     const actual = claimed && identityMismatch(claimed, metadata);
     if (claimed && actual) throw objectNameMismatch({ env: env.name, key: where }, claimed, actual);
     const old = previousByDigest.get(`${metadata.name}@${metadata.version}@${digest}`);
@@ -216,7 +262,7 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
     return chartIndexEntry(metadata, {
       digest,
       created: old?.created ?? (o.lastModified ?? deps.now()).toISOString(),
-      url: o.name,
+      url: indexUrlOf(o.name, repository),
       annotations: { ...kept, [OBJECT_ETAG_ANNOTATION]: got.etag },
     });
   });
@@ -225,7 +271,8 @@ export async function repoReindex(deps: Deps, options: { env: string; dryRun?: b
   const next = sortedIndex(entries, deps.now(), previous?.extra ?? {});
   const kept = new Set(entries.map((e) => `${e.name}@${e.version}`));
   const dropped = previous ? listEntries(previous).filter((e) => !kept.has(`${e.name}@${e.version}`)).map((e) => `${e.name} ${e.version}`) : [];
-  const result = { env: env.name, repository: repository.url, entries: entries.length, provenanceKept, reused, skipped, dropped, dryRun: Boolean(options.dryRun) };
+  const listed = listEntries(next).map((e) => ({ chart: e.name, version: e.version, url: e.urls![0]! }));
+  const result = { env: env.name, repository: repository.url, entries: entries.length, listed, provenanceKept, reused, skipped, dropped, warnings, dryRun: Boolean(options.dryRun) };
   if (options.dryRun) return { ...result, written: false };
   await requireConditionalWrites(deps, repository, env, Boolean(options.noLock));
   const droppedSet = new Set(dropped);
@@ -271,6 +318,7 @@ function refuseDuplicateVersions(entries: IndexEntry[], env: string, repository:
 
 /** Whether `rebuilt` lists the very entry objects of `current`, in the same order (true only when every object was reused). */
 function listsSameEntries(current: ChartIndex, rebuilt: ChartIndex): boolean {
+  if (current.skipped?.length) return false;
   const names = Object.keys(current.entries);
   if (names.length !== Object.keys(rebuilt.entries).length) return false;
   return names.every((name) => {

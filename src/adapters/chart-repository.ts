@@ -1,3 +1,5 @@
+import type { S3Endpoint } from '../core/index-url.js';
+
 /**
  * One environment's chart repository: an object store scoped to
  * `s3://bucket/prefix`, with the conditional operations publishing needs.
@@ -39,6 +41,8 @@ export interface ChartRepository {
   readonly prefix: string;
   /** The environment it belongs to, for messages. */
   readonly environment: string;
+  /** The endpoint it is read through, so index urls of this bucket over http(s) there resolve inside it (absent: none do). */
+  readonly servedBy?: S3Endpoint;
   /** Identifies the endpoint+credentials scope: server-side copy works between repositories with the same value. */
   readonly copyScope: string;
   /** Full object key of a name, for messages. */

@@ -1,6 +1,7 @@
 import type { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ChartctlError } from '../core/errors.js';
 import type { RepositoryConfig } from '../core/environment.js';
+import type { S3Endpoint } from '../core/index-url.js';
 import type { ChartRepository, GetResult, PutOptions, StoredObjectInfo, WriteResult } from './chart-repository.js';
 
 /** How chartctl reaches S3; everything not in the environment file comes from the standard AWS variables. */
@@ -66,6 +67,7 @@ export class S3ChartRepository implements ChartRepository {
   readonly bucket: string;
   readonly prefix: string;
   readonly copyScope: string;
+  readonly servedBy: S3Endpoint;
   private client?: Promise<S3Client>;
 
   constructor(
@@ -77,6 +79,7 @@ export class S3ChartRepository implements ChartRepository {
     this.bucket = config.bucket;
     this.prefix = config.prefix;
     this.copyScope = `${settings.endpoint ?? `aws:${settings.region}`}`;
+    this.servedBy = settings.endpoint ? { kind: 'custom', url: settings.endpoint } : { kind: 'aws' };
   }
 
   keyOf(name: string): string {

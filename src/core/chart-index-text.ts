@@ -1,5 +1,6 @@
 import { serializeChartSection, type IndexEntry } from './chart-index.js';
 import { newestFirstPosition } from './chart-version.js';
+import { helmSemver } from './helm-index-entry.js';
 import { emitGoYaml, goYamlKeyCompare, isSafePlain, plainOrQuoted } from './go-yaml-style.js';
 
 /**
@@ -273,6 +274,8 @@ class Scanner {
     this.charts.push({ name, start: lineStart, end: this.pos, empty: false });
     if (versions) {
       if (new Set(versions.map((v) => v.version)).size !== versions.length) outside();
+      // A version helm skips on load is not listed by the parse, so where the new entry goes is for the full path to decide.
+      if (versions.some((v) => helmSemver(v.version) === undefined)) outside();
       this.versions = versions;
     }
   }

@@ -3,6 +3,7 @@ import { ChartctlError, isChartctlError } from './errors.js';
 import { loadYaml } from './yaml-limits.js';
 import { compareVersions, newestFirstPosition } from './chart-version.js';
 import { emitGoYaml, goYamlKeyCompare, type JsonValue } from './go-yaml-style.js';
+import { helmSkipReason, sortNewestFirstAsHelm } from './helm-index-entry.js';
 
 /**
  * The chart repository index exactly as `helm repo index` writes it:
@@ -16,6 +17,26 @@ export interface ChartIndex {
   generated: string;
   /** Other top-level keys (serverInfo, annotations) kept as they were. */
   extra: Record<string, JsonValue>;
+  /**
+   * Entries helm skips when it loads the index (it warns and uses the rest):
+   * not in `entries`, so never listed, pulled or promoted, but written back
+   * where they were when chartctl rewrites the index, so no one else's entry
+   * is lost.
+   */
+  skipped?: SkippedIndexEntry[];
+}
+
+/** An entry helm skips on load, with where it was and why. */
+export interface SkippedIndexEntry {
+  chart: string;
+  /** Its position in the chart's list as read. */
+  position: number;
+  /** Its version when it has one (as text). */
+  version?: string;
+  /** helm's reason, e.g. `chart.metadata.version is required`. */
+  reason: string;
+  /** The entry as read, normalised like a kept entry, for writing it back. */
+  value: JsonValue;
 }
 
 /** One chart version: Chart.yaml metadata plus repository fields. Unknown keys are preserved. */
@@ -111,28 +132,38 @@ export function parseChartIndex(text: string, where: string): ChartIndex {
   const rawEntries = doc.entries ?? {};
   if (typeof rawEntries !== 'object' || Array.isArray(rawEntries) || rawEntries === null) throw corrupt(where, '"entries" is not a mapping');
   const entries: Record<string, IndexEntry[]> = {};
+  const skipped: SkippedIndexEntry[] = [];
   for (const [chart, versions] of Object.entries(rawEntries as Record<string, unknown>)) {
     if (versions === null) continue;
     if (!Array.isArray(versions)) throw corrupt(where, `entries.${chart} is not a list`);
-    entries[chart] = versions.map((v, i) => normaliseEntry(v, chart, `${where}: entries.${chart}[${i}]`));
+    entries[chart] = [];
+    for (const [position, value] of versions.entries()) {
+      // What helm's strict unmarshal refuses refuses the whole index; what its validation refuses is skipped.
+      if (value !== null && (typeof value !== 'object' || Array.isArray(value))) throw corrupt(`${where}: entries.${chart}[${position}]`, 'an entry is not a mapping');
+      const entry = value === null ? null : normaliseEntry(value as Record<string, JsonValue>, `${where}: entries.${chart}[${position}]`);
+      const reason = helmSkipReason(entry);
+      if (reason === undefined) entries[chart].push(entry as IndexEntry);
+      else skipped.push({ chart, position, ...(entry?.version ? { version: entry.version } : {}), reason, value: entry === null ? null : stripUndefined(entry) });
+    }
   }
   const extra: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(doc)) {
     if (k !== 'apiVersion' && k !== 'entries' && k !== 'generated') extra[k] = v as JsonValue;
   }
-  return { apiVersion: doc.apiVersion, entries, generated: doc.generated === undefined ? '' : String(doc.generated), extra };
+  const index: ChartIndex = { apiVersion: doc.apiVersion, entries, generated: doc.generated === undefined ? '' : String(doc.generated), extra };
+  if (skipped.length > 0) index.skipped = skipped;
+  return index;
 }
 
-function normaliseEntry(value: unknown, chart: string, where: string): IndexEntry {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw corrupt(where, 'an entry is not a mapping');
-  const entry = { ...(value as Record<string, JsonValue>) } as IndexEntry;
-  if (entry.version === undefined || entry.version === null) throw corrupt(where, 'an entry has no version');
+function normaliseEntry(value: Record<string, JsonValue>, where: string): IndexEntry {
+  const entry = { ...value } as IndexEntry;
   // YAML may read `version: 1.0` as a number; helm reads it as the string.
-  entry.version = String(entry.version);
+  if (entry.version !== undefined && entry.version !== null) entry.version = String(entry.version);
   if (entry.appVersion !== undefined && entry.appVersion !== null) entry.appVersion = String(entry.appVersion);
-  entry.name = entry.name === undefined || entry.name === null ? chart : String(entry.name);
-  if (entry.urls !== undefined && !Array.isArray(entry.urls)) throw corrupt(where, '"urls" is not a list');
+  if (entry.name !== undefined && entry.name !== null) entry.name = String(entry.name);
+  if (entry.urls !== undefined && entry.urls !== null && !Array.isArray(entry.urls)) throw corrupt(where, '"urls" is not a list');
   if (entry.annotations !== undefined && entry.annotations !== null) {
+    if (typeof entry.annotations !== 'object' || Array.isArray(entry.annotations)) throw corrupt(where, '"annotations" is not a mapping');
     entry.annotations = Object.fromEntries(Object.entries(entry.annotations).map(([k, v]) => [k, String(v)]));
   }
   return entry;
@@ -141,9 +172,17 @@ function normaliseEntry(value: unknown, chart: string, where: string): IndexEntr
 export function serializeChartIndex(index: ChartIndex): string {
   const entries: Record<string, JsonValue> = {};
   for (const name of Object.keys(index.entries).sort(goYamlKeyCompare)) {
-    entries[name] = index.entries[name]!.map((e) => stripUndefined(e));
+    entries[name] = withSkippedEntries(index.entries[name]!.map((e) => stripUndefined(e)), index.skipped?.filter((s) => s.chart === name));
   }
   return emitGoYaml({ ...index.extra, apiVersion: index.apiVersion, entries, generated: index.generated });
+}
+
+/** The chart's list with the entries helm skips put back at their positions (exactly where they were when the list is unchanged). */
+function withSkippedEntries(kept: JsonValue[], skipped: SkippedIndexEntry[] | undefined): JsonValue[] {
+  if (!skipped?.length) return kept;
+  const out = [...kept];
+  for (const s of skipped) out.splice(Math.min(s.position, out.length), 0, s.value);
+  return out;
 }
 
 /** One chart's block under `entries:` (`  name:` and its versions), byte for byte as serializeChartIndex writes it. */
@@ -151,7 +190,7 @@ export function serializeChartSection(name: string, versions: IndexEntry[]): str
   return emitGoYaml({ entries: { [name]: versions.map((e) => stripUndefined(e)) } }).slice('entries:\n'.length);
 }
 
-function stripUndefined(entry: IndexEntry): JsonValue {
+function stripUndefined(entry: IndexEntry): { [key: string]: JsonValue } {
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(entry)) if (v !== undefined && v !== null && !(k === 'annotations' && Object.keys(v as object).length === 0)) out[k] = v;
   return out;
@@ -181,11 +220,11 @@ export function findEntry(index: ChartIndex, name: string, version: string): Ind
   return index.entries[name]?.find((e) => e.version === version);
 }
 
-/** All entries, newest first per chart, charts in index order. */
+/** All entries helm loads, charts by name, each chart's versions newest first as helm's SortEntries orders them. */
 export function listEntries(index: ChartIndex): IndexEntry[] {
   return Object.keys(index.entries)
     .sort(goYamlKeyCompare)
-    .flatMap((name) => index.entries[name]!);
+    .flatMap((name) => sortNewestFirstAsHelm(index.entries[name]!));
 }
 
 /** A copy of the index with `entry` added or replacing the same version; versions newest first like helm's SortEntries. */

@@ -5,7 +5,19 @@ import type { IndexEntry } from './chart-index.js';
 export interface RepositoryLocation {
   bucket: string;
   prefix: string;
+  /**
+   * The S3 endpoint the repository is read through, so that http(s) urls of this
+   * very bucket there resolve too: `aws` for Amazon S3's own host names, else the
+   * custom endpoint's url. Absent: only s3:// and relative urls name the bucket.
+   */
+  servedBy?: S3Endpoint;
 }
+
+export type S3Endpoint = { kind: 'aws' } | { kind: 'custom'; url: string };
+
+/** Amazon S3 host names: `s3.amazonaws.com`, `s3.<region>.…`, `s3-<region>.…`, `s3.dualstack.<region>.…`, website and accelerate hosts. */
+const AWS_S3_HOST = /^s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com$/;
+const AWS_VIRTUAL_HOST = /^(.+)\.(s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com)$/;
 
 /** An index url resolved against its repository: the object name under the prefix, or why it is not one. */
 export type ResolvedIndexUrl = { kind: 'inside'; name: string } | { kind: 'outside'; reason: string };
@@ -28,8 +40,9 @@ const outside = (reason: string): ResolvedIndexUrl => ({ kind: 'outside', reason
  * Stricter than helm where helm's answer would not be a chart of this
  * repository: `..` that climbs above the bucket root is refused (Go clamps it),
  * as are urls with a query or fragment, backslashes, control characters, and
- * schemes other than s3:// (chartctl reads repositories only through S3, so an
- * https:// url cannot be shown to name this bucket).
+ * schemes other than s3://, except http(s) urls that provably name this bucket
+ * on the endpoint chartctl reads it through (see httpAuthority): any other
+ * https:// url cannot be shown to be this bucket.
  */
 export function resolveIndexUrl(url: unknown, repository: RepositoryLocation): ResolvedIndexUrl {
   if (typeof url !== 'string') return outside('the url is not a string');
@@ -43,11 +56,18 @@ export function resolveIndexUrl(url: unknown, repository: RepositoryLocation): R
   let path: string | undefined;
   const scheme = SCHEME.exec(url);
   if (scheme) {
-    if (scheme[1]!.toLowerCase() !== 's3') return outside(`it is a ${scheme[1]}: url, not an object of this S3 repository`);
+    const name = scheme[1]!.toLowerCase();
     const rest = url.slice(scheme[0].length);
-    if (!rest.startsWith('//')) return outside('the s3: url names no bucket');
-    // helm takes an absolute url as it is: no dot segments are removed, so any left are refused below.
-    [authority, path] = splitAuthority(rest.slice(2));
+    if (name === 'http' || name === 'https') {
+      const served = httpAuthority(name, rest, repository.servedBy);
+      if (served.kind === 'outside') return served;
+      [authority, path] = [served.bucket, served.path];
+    } else {
+      if (name !== 's3') return outside(`it is a ${scheme[1]}: url, not an object of this S3 repository`);
+      if (!rest.startsWith('//')) return outside('the s3: url names no bucket');
+      // helm takes an absolute url as it is: no dot segments are removed, so any left are refused below.
+      [authority, path] = splitAuthority(rest.slice(2));
+    }
   } else if (url.startsWith('//')) {
     const [host, hostPath] = splitAuthority(url.slice(2));
     authority = host;
@@ -85,6 +105,47 @@ function nameProblem(name: string): string | undefined {
   if (CONTROL.test(name)) return 'which contains a control character';
   if (name.includes('\\')) return 'which contains a backslash';
   return undefined;
+}
+
+/**
+ * The bucket and path an http(s) url names on the endpoint the repository is read through:
+ * on AWS, virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`) and path-style
+ * (`https://s3.<region>.amazonaws.com/<bucket>/<key>`) host names; on a custom endpoint, its
+ * own origin path-style (`<endpoint>/<bucket>/<key>`) or `<bucket>.<endpoint host>`. An AWS
+ * host name on a custom endpoint (or the reverse) is another server's object: outside.
+ */
+function httpAuthority(scheme: string, rest: string, servedBy: S3Endpoint | undefined): { kind: 'served'; bucket: string; path: string } | { kind: 'outside'; reason: string } {
+  const notThis = `it is a ${scheme}: url, not an object of this S3 repository`;
+  if (!servedBy || !rest.startsWith('//')) return { kind: 'outside', reason: notThis };
+  const [hostPort, path] = splitAuthority(rest.slice(2));
+  const refuse = (why: string) => ({ kind: 'outside' as const, reason: `${notThis} (${why})` });
+  if (hostPort.includes('@')) return refuse('it carries user information');
+  const host = hostPort.toLowerCase();
+  if (servedBy.kind === 'aws') {
+    const bare = host.replace(scheme === 'https' ? /:443$/ : /:80$/, '');
+    if (AWS_S3_HOST.test(bare)) {
+      const [bucket, key] = splitAuthority(path.slice(1));
+      return { kind: 'served', bucket, path: key };
+    }
+    const virtual = AWS_VIRTUAL_HOST.exec(bare);
+    return virtual ? { kind: 'served', bucket: virtual[1]!, path } : refuse(`${JSON.stringify(host)} is not an Amazon S3 host name`);
+  }
+  let endpoint: URL;
+  try {
+    endpoint = new URL(servedBy.url);
+  } catch {
+    return refuse('the endpoint url does not parse');
+  }
+  const origin = `${endpoint.protocol}//${endpoint.host}`;
+  if (endpoint.protocol !== `${scheme}:`) return refuse(`the endpoint is ${origin}`);
+  const endpointHost = endpoint.host.toLowerCase();
+  const basePath = endpoint.pathname.replace(/\/+$/, '');
+  if (host === endpointHost && path.startsWith(`${basePath}/`)) {
+    const [bucket, key] = splitAuthority(path.slice(basePath.length + 1));
+    return { kind: 'served', bucket, path: key };
+  }
+  if (basePath === '' && host.endsWith(`.${endpointHost}`)) return { kind: 'served', bucket: host.slice(0, -endpointHost.length - 1), path };
+  return refuse(`it is not on the endpoint ${origin}`);
 }
 
 function splitAuthority(rest: string): [string, string] {

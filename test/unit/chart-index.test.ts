@@ -52,7 +52,7 @@ test('parsing keeps unknown fields and reads number-looking versions as text', (
 });
 
 test('a corrupt index is refused with a pointer to repo reindex', () => {
-  for (const text of ['entries: [', 'just text', 'entries: {}\n', 'apiVersion: v1\nentries:\n  x: 3\n', 'apiVersion: v1\nentries:\n  x:\n  - name: x\n']) {
+  for (const text of ['entries: [', 'just text', 'entries: {}\n', 'apiVersion: v1\nentries:\n  x: 3\n', 'apiVersion: v1\nentries:\n  x:\n  - 3\n', 'apiVersion: v1\nentries:\n  x:\n  - name: x\n    urls: a.tgz\n']) {
     assert.throws(
       () => parseChartIndex(text, 's3://b/dev/index.yaml'),
       (err: unknown) => isChartctlError(err) && err.code === 'INDEX_CORRUPT' && err.message.includes('s3://b/dev/index.yaml') && (err.hint ?? '').includes('repo reindex'),

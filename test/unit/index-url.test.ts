@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayUrl, entryObject, indexUrlOutsideRepository, resolveIndexUrl } from '../../src/core/index-url.js';
+import { displayUrl, entryObject, indexUrlOutsideRepository, resolveIndexUrl, type RepositoryLocation } from '../../src/core/index-url.js';
 
 const dev = { bucket: 'acme-charts', prefix: 'dev' };
 const nested = { bucket: 'acme-charts', prefix: 'team/a/dev' };
@@ -110,4 +110,39 @@ test('the refusal names the environment, chart, version and url, with control ch
   assert.doesNotMatch(err.message, /\u001b/);
   assert.match(err.hint ?? '', /chartctl repo reindex dev/);
   assert.equal(displayUrl('a'.repeat(500)).length, 202);
+});
+
+test('http(s) urls of this very bucket on the endpoint it is read through resolve inside it; other hosts, ports and endpoints do not', () => {
+  const aws = { ...dev, servedBy: { kind: 'aws' as const } };
+  const minio = { ...dev, servedBy: { kind: 'custom' as const, url: 'http://127.0.0.1:9000' } };
+  const served: [RepositoryLocation, string, string][] = [
+    [aws, 'https://acme-charts.s3.amazonaws.com/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+    [aws, 'https://acme-charts.s3.eu-west-1.amazonaws.com/dev/enc%2B-1.2.3.tgz', 'enc+-1.2.3.tgz'],
+    [aws, 'https://acme-charts.s3-eu-west-1.amazonaws.com/dev/sub/shop-1.0.0.tgz', 'sub/shop-1.0.0.tgz'],
+    [aws, 'https://ACME-CHARTS.S3.amazonaws.com:443/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+    [aws, 'https://s3.eu-west-1.amazonaws.com/acme-charts/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+    [aws, 'http://s3.amazonaws.com/acme-charts/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+    [minio, 'http://127.0.0.1:9000/acme-charts/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+    [minio, 'http://acme-charts.127.0.0.1:9000/dev/shop-1.0.0.tgz', 'shop-1.0.0.tgz'],
+  ];
+  for (const [repository, url, name] of served) assert.deepEqual(resolveIndexUrl(url, repository), { kind: 'inside', name }, url);
+  const refused: [RepositoryLocation, string, RegExp][] = [
+    [aws, 'https://other.s3.amazonaws.com/dev/shop-1.0.0.tgz', /names bucket "other"/],
+    [aws, 'https://s3.amazonaws.com/other/dev/shop-1.0.0.tgz', /names bucket "other"/],
+    [aws, 'https://acme-charts.s3.amazonaws.com/prod/shop-1.0.0.tgz', /outside the prefix/],
+    [aws, 'https://acme-charts.s3.amazonaws.com/dev/../prod/shop-1.0.0.tgz', /has a "\.\." segment/],
+    [aws, 'https://acme-charts.s3.amazonaws.com.attacker.example/dev/shop-1.0.0.tgz', /is not an Amazon S3 host name/],
+    [aws, 'https://acme-charts.s3.amazonaws.com:8443/dev/shop-1.0.0.tgz', /is not an Amazon S3 host name/],
+    [aws, 'https://user@acme-charts.s3.amazonaws.com/dev/shop-1.0.0.tgz', /user information/],
+    [aws, 'https://charts.example.com/dev/shop-1.0.0.tgz', /is not an Amazon S3 host name/],
+    [aws, 'https://acme-charts.s3.amazonaws.com/dev/shop-1.0.0.tgz?x-id=GetObject', /query or fragment/],
+    [minio, 'https://acme-charts.s3.amazonaws.com/dev/shop-1.0.0.tgz', /the endpoint is http:\/\/127\.0\.0\.1:9000/],
+    [minio, 'http://127.0.0.1:9001/acme-charts/dev/shop-1.0.0.tgz', /not on the endpoint/],
+    [minio, 'http://127.0.0.1:9000/other/dev/shop-1.0.0.tgz', /names bucket "other"/],
+    [dev, 'https://acme-charts.s3.amazonaws.com/dev/shop-1.0.0.tgz', /^it is a https: url, not an object of this S3 repository$/],
+  ];
+  for (const [repository, url, reason] of refused) {
+    const resolved = resolveIndexUrl(url, repository);
+    assert.match(resolved.kind === 'outside' ? resolved.reason : `inside: ${JSON.stringify(resolved)}`, reason, url);
+  }
 });

@@ -53,6 +53,22 @@ export async function readIndexTolerant(repository: ChartRepository): Promise<In
 }
 
 /**
+ * Warns (and returns the warnings) about the entries of `index` that helm skips when it
+ * loads it: chartctl skips them too. `outcome` says what becomes of them in this command.
+ */
+export function warnSkippedEntries(deps: Deps, repository: ChartRepository, index: ChartIndex | undefined, outcome: string): string[] {
+  const warnings = (index?.skipped ?? []).map(
+    (s) =>
+      `${indexLocation(repository)}: skipping entry ${s.position + 1} of chart ${JSON.stringify(s.chart)}${s.version === undefined ? '' : ` (version ${JSON.stringify(s.version)})`}, as helm does: ${s.reason}; ${outcome}.`,
+  );
+  for (const warning of warnings) deps.reporter.warn(warning);
+  return warnings;
+}
+
+/** What becomes of skipped entries when chartctl writes the index: publish and promote write them back. */
+export const SKIPPED_KEPT = 'it is not listed, and stays in index.yaml when chartctl writes it';
+
+/**
  * Refuses to publish where the endpoint ignores conditional writes, unless
  * the caller accepted the risk with --no-lock.
  */

@@ -71,10 +71,10 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
   repo
     .command('reindex')
     .argument('<env>', 'environment')
-    .option('--dry-run', 'read the tarballs and report, without writing index.yaml')
+    .option('--dry-run', 'read the tarballs and list what the index would hold, without writing index.yaml')
     .option('--full', 'download and hash every tarball, even those whose ETag shows they are unchanged')
     .option('--no-lock', 'write even where the endpoint ignores conditional writes')
-    .description('rebuild index.yaml from the tarballs, keeping provenance from the old index or the objects\' metadata')
+    .description('rebuild index.yaml from the tarballs (at the top of the prefix and one folder down, as helm repo index), keeping provenance from the old index or the objects\' metadata')
     .action(async (env: string, opts: { dryRun?: boolean; lock?: boolean; full?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { repoReindex } = await import('../../actions/repo.js');
@@ -82,6 +82,7 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
         if (out.format === 'json') return out.json(result);
         const lines = [
           `${result.repository} (${result.env}): ${result.dryRun ? 'would write' : result.written ? 'wrote' : 'index.yaml already up to date:'} ${result.written || result.dryRun ? 'index.yaml with ' : ''}${result.entries} entries (${result.provenanceKept} with provenance kept, ${result.reused} unchanged objects not re-read)`,
+          ...(result.dryRun ? result.listed.map((e) => `  ${e.chart} ${e.version}  ${displayUrl(e.url)}`) : []),
           ...result.dropped.map((d) => `  dropped ${d}: its tarball is gone`),
           ...result.skipped.map((s) => `  skipped ${s.key}: ${s.reason.split('\n')[0]}`),
         ];
