@@ -19,9 +19,14 @@ function apiBase(apiVersion: string): string {
   return parts.length > 1 ? parts.slice(0, -1).join('/') : apiVersion;
 }
 
-/** helm-diff's resource key: `namespace, name, Kind (api)`, the default namespace filled in for every kind. */
+/**
+ * helm-diff's resource key: `namespace, name, Kind (api)`, the default namespace filled in for
+ * every kind; a renamed resource goes by its old name, as helm-diff reports it.
+ */
 export function helmDiffKey(c: ResourceChange, defaultNamespace: string): string {
-  return `${c.namespace || defaultNamespace}, ${c.name}, ${c.kind} (${apiBase(c.apiVersion)})`;
+  const old = c.renamedFrom?.split(' ')[1]; // `group/Kind namespace/name`
+  const name = old ? old.slice(old.lastIndexOf('/') + 1) : c.name;
+  return `${c.namespace || defaultNamespace}, ${name}, ${c.kind} (${apiBase(c.apiVersion)})`;
 }
 
 function reported(diff: ReleaseDiff): ResourceChange[] {

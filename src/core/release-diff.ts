@@ -1,4 +1,4 @@
-import { createTwoFilesPatch, diffLines, type Change } from 'diff';
+import { createTwoFilesPatch, diffLines } from 'diff';
 import { dump } from 'js-yaml';
 import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
 import { decodeSecret, dropSuppressedLines, keepInDiff, stripTrailingCR } from './release-diff-filters.js';
@@ -187,10 +187,13 @@ function shownSides(kind: string, nb: KubeObject | undefined, na: KubeObject | u
   return { before: dropSuppressedLines(serialize(left), patterns), after: dropSuppressedLines(serialize(right), patterns), secretKeysChanged };
 }
 
-/** Share of changed lines in a diff, as helm-diff measures rename candidates. */
+/**
+ * Share of changed lines in a diff, as helm-diff measures rename candidates. helm-diff splits
+ * text ending in a newline into one more, empty, line: counted here too, so fractions agree.
+ */
 function changedFraction(before: string, after: string): number {
   let changed = 0;
-  let total = 0;
+  let total = 1;
   for (const part of diffLines(before, after)) {
     total += part.count ?? 0;
     if (part.added || part.removed) changed += part.count ?? 0;
@@ -198,10 +201,10 @@ function changedFraction(before: string, after: string): number {
   return total === 0 ? 0 : changed / total;
 }
 
-/** helm-diff's record printing: every line prefixed, lines further than `context` from a change folded into `...`. */
-function helmDiffLines(parts: Change[], context: number): string[] {
+/** helm-diff's record printing: every line prefixed, lines further than `context` (-1: none) from a change folded into `...`. */
+export function helmDiffLines(before: string, after: string, context: number): string[] {
   const records: { mark: string; text: string }[] = [];
-  for (const part of parts) {
+  for (const part of diffLines(before, after)) {
     const mark = part.added ? '+ ' : part.removed ? '- ' : '  ';
     const lines = part.value.split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
@@ -300,7 +303,7 @@ export function diffReleases(current: string, candidate: string, options: DiffOp
           .split('\n')
           .slice(1) // the "=====" banner line carries nothing
           .join('\n');
-        if (options.helmDiffLines) entry.helmDiffLines = helmDiffLines(diffLines(sides.before, sides.after), options.context ?? 3);
+        if (options.helmDiffLines) entry.helmDiffLines = helmDiffLines(sides.before, sides.after, options.context ?? 3);
       }
     }
     changes.push(entry);
