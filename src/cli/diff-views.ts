@@ -29,8 +29,14 @@ export function helmDiffKey(c: ResourceChange, defaultNamespace: string): string
   return `${c.namespace || defaultNamespace}, ${name}, ${c.kind} (${apiBase(c.apiVersion)})`;
 }
 
-function reported(diff: ReleaseDiff): ResourceChange[] {
-  return diff.changes.filter((c) => c.change !== 'unchanged');
+/** helm-diff's order: changed, then removed, then added resources, each by key. */
+function reported(diff: ReleaseDiff, namespace: string): ResourceChange[] {
+  const group = { changed: 0, removed: 1, added: 2, unchanged: 3 };
+  return diff.changes
+    .filter((c) => c.change !== 'unchanged')
+    .map((c) => ({ c, key: helmDiffKey(c, namespace) }))
+    .sort((x, y) => group[x.c.change] - group[y.c.change] || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0))
+    .map(({ c }) => c);
 }
 
 const DIFF_MESSAGES: Record<HelmDiffChange, string> = {
@@ -54,7 +60,7 @@ function colour(out: Output, type: HelmDiffChange, text: string): string {
 
 /** One release in the layout helm-diff prints for `--output diff|simple|json`. */
 export function renderHelmDiffView(view: Exclude<DiffView, 'unified'>, diff: ReleaseDiff, namespace: string, out: Output): string {
-  const changes = reported(diff);
+  const changes = reported(diff, namespace);
   if (view === 'json') {
     // helm-diff's default template: api, kind, namespace, name, change.
     const entries = changes.map((c) => ({ api: apiBase(c.apiVersion), kind: c.kind, namespace: c.namespace || namespace, name: c.name, change: changeType(c) }));
