@@ -130,5 +130,6 @@ function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {
     hooks: o.hooks,
     tests: o.tests,
     helmDiffLines: o.helmDiffLines,
+    pathChanges: o.pathChanges,
   };
 }

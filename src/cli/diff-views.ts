@@ -1,8 +1,10 @@
+import { dump } from 'js-yaml';
+import type { PathChange } from '../core/object-changes.js';
 import type { ReleaseDiff, ResourceChange } from '../core/release-diff.js';
 import type { Output } from './output.js';
 
 /** helm-diff's --output names; `unified` is chartctl's own report (renderReleaseDiff). */
-export const DIFF_VIEWS = ['unified', 'diff', 'simple', 'json'] as const;
+export const DIFF_VIEWS = ['unified', 'diff', 'simple', 'json', 'dyff'] as const;
 export type DiffView = (typeof DIFF_VIEWS)[number];
 
 type HelmDiffChange = 'ADD' | 'REMOVE' | 'MODIFY' | 'MODIFY_SUPPRESSED';
@@ -58,7 +60,54 @@ function colour(out: Output, type: HelmDiffChange, text: string): string {
   return type === 'ADD' ? paint.green(text) : type === 'REMOVE' ? paint.red(text) : type === 'MODIFY' ? paint.yellow(text) : paint.cyan(text);
 }
 
-/** One release in the layout helm-diff prints for `--output diff|simple|json`. */
+const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** dyff's counted nouns: "one map entry", "three list entries". */
+function counted(n: number, noun: 'map entry' | 'list entry'): string {
+  return `${NUMBER_WORDS[n] ?? String(n)} ${n === 1 ? noun : noun.replace(/y$/, 'ies')}`;
+}
+
+function yamlBlock(value: unknown, indent: string): string[] {
+  return dump(value, { lineWidth: -1, noRefs: true, sortKeys: true })
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `${indent}${l}`);
+}
+
+function scalarLines(value: unknown, mark: '-' | '+', out: Output): string[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const paint = mark === '-' ? out.paint.red : out.paint.green;
+  return text.split('\n').map((l) => paint(`    ${mark} ${l}`));
+}
+
+/** One path's block in dyff's human report (helm-diff runs dyff with its header omitted). */
+function dyffBlock(p: PathChange, id: string, out: Output): string[] {
+  const head = `${p.path.length ? p.path.join('.') : '(root level)'}  (${id})`;
+  const { green, red, yellow } = out.paint;
+  switch (p.change) {
+    case 'value':
+      return [head, yellow('  ± value change'), ...scalarLines(p.before, '-', out), ...scalarLines(p.after, '+', out)];
+    case 'mapAdded':
+      return [head, green(`  + ${counted(Object.keys(p.entries).length, 'map entry')} added:`), ...yamlBlock(p.entries, '    ').map(green)];
+    case 'mapRemoved':
+      return [head, red(`  - ${counted(Object.keys(p.entries).length, 'map entry')} removed:`), ...yamlBlock(p.entries, '    ').map(red)];
+    case 'listAdded':
+      return [head, green(`  + ${counted(p.entries.length, 'list entry')} added:`), ...yamlBlock(p.entries, '    ').map(green)];
+    case 'listRemoved':
+      return [head, red(`  - ${counted(p.entries.length, 'list entry')} removed:`), ...yamlBlock(p.entries, '    ').map(red)];
+    case 'documentAdded':
+      return [head, green('+ one document added:'), green('  ---'), ...yamlBlock(p.document, '  ').map(green)];
+    case 'documentRemoved':
+      return [head, red('- one document removed:'), red('  ---'), ...yamlBlock(p.document, '  ').map(red)];
+  }
+}
+
+/** dyff's document id for a Kubernetes resource: `apiVersion/Kind/name`. */
+function dyffId(c: ResourceChange): string {
+  return `${c.apiVersion}/${c.kind}/${c.name}`;
+}
+
+/** One release in the layout helm-diff prints for `--output diff|simple|json|dyff`. */
 export function renderHelmDiffView(view: Exclude<DiffView, 'unified'>, diff: ReleaseDiff, namespace: string, out: Output): string {
   const changes = reported(diff, namespace);
   if (view === 'json') {
@@ -67,6 +116,12 @@ export function renderHelmDiffView(view: Exclude<DiffView, 'unified'>, diff: Rel
     return `${JSON.stringify(entries, null, 2)}\n`;
   }
   const lines: string[] = [];
+  if (view === 'dyff') {
+    const blocks = changes.flatMap((c) =>
+      c.suppressed === 'kind' ? [[`(root level)  (${dyffId(c)})`, out.paint.yellow(`  changes suppressed on sensitive content of type ${c.kind}`)]] : (c.pathChanges ?? []).map((p) => dyffBlock(p, dyffId(c), out)),
+    );
+    return blocks.map((b) => `\n${b.join('\n')}\n`).join('');
+  }
   if (view === 'simple') {
     for (const c of changes) lines.push(colour(out, changeType(c), `${helmDiffKey(c, namespace)} ${SIMPLE_MESSAGES[changeType(c)]}`));
     const n = (t: HelmDiffChange) => changes.filter((c) => changeType(c) === t).length;

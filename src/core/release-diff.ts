@@ -1,7 +1,13 @@
-import { createTwoFilesPatch, diffLines } from 'diff';
+import { createTwoFilesPatch } from 'diff';
 import { dump } from 'js-yaml';
 import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
 import { decodeSecret, dropSuppressedLines, keepInDiff, stripTrailingCR } from './release-diff-filters.js';
+import { deepEqualNormalized, normalizeObject, sameScalar } from './release-diff-equality.js';
+import { helmDiffLines, changedFraction } from './release-diff-lines.js';
+import { objectChanges, type PathChange } from './object-changes.js';
+import { loadYamlDocument } from './yaml-limits.js';
+
+export { deepEqualNormalized, normalizeObject, sameScalar, helmDiffLines };
 
 export type ChangeKind = 'added' | 'removed' | 'changed' | 'unchanged';
 
@@ -31,6 +37,8 @@ export interface ResourceChange {
   suppressed?: 'kind' | 'lines';
   /** With helmDiffLines: the change as helm-diff prints it (`+ `/`- `/`  ` lines, `...` for omitted context). */
   helmDiffLines?: string[];
+  /** With pathChanges: the change path by path, as dyff reports it (helm-diff's --output dyff). */
+  pathChanges?: PathChange[];
 }
 
 export interface ReleaseDiff {
@@ -63,6 +71,8 @@ export interface DiffOptions {
   tests?: boolean;
   /** Also fill helmDiffLines (for the helm-diff style views). */
   helmDiffLines?: boolean;
+  /** Also fill pathChanges (for the dyff view). */
+  pathChanges?: boolean;
 }
 
 /** What jsdiff takes for "the whole object": more context than any manifest has lines. */
@@ -93,51 +103,6 @@ function index(manifest: string, options: DiffOptions): Map<string, Entry> {
     out.set(matchKey(obj, options.namespace), { obj, hook });
   }
   return out;
-}
-
-/**
- * Removes what is not a change: `null` fields (the API server treats them as
- * absent), empty maps/lists left by templates, and numbers written as strings
- * where helm's own YAML round trip would make them numbers. Key order is ignored
- * by sorting keys when serialising.
- */
-export function normalizeObject(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalizeObject);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v === null || v === undefined) continue;
-      const n = normalizeObject(v);
-      if (n && typeof n === 'object' && !Array.isArray(n) && Object.keys(n).length === 0) continue;
-      out[k] = n;
-    }
-    return out;
-  }
-  return value;
-}
-
-/** Scalars equal as the cluster sees them: `"3"` and `3` are the same value. */
-export function sameScalar(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  // "3" vs 3: helm normalises some quoted numbers; not a change the cluster would see.
-  if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {
-    return String(a) === String(b);
-  }
-  return false;
-}
-
-export function deepEqualNormalized(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqualNormalized(x, b[i]));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a as object);
-    const kb = Object.keys(b as object);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqualNormalized((a as any)[k], (b as any)[k]));
-  }
-  return sameScalar(a, b);
 }
 
 /** Secret values replaced by markers; changed keys get distinct before/after markers so the diff shows them. */
@@ -184,50 +149,27 @@ function shownSides(kind: string, nb: KubeObject | undefined, na: KubeObject | u
     right = right && decodeSecret(right);
   }
   const patterns = options.suppressLines ?? [];
-  return { before: dropSuppressedLines(serialize(left), patterns), after: dropSuppressedLines(serialize(right), patterns), secretKeysChanged };
+  return { left, right, before: dropSuppressedLines(serialize(left), patterns), after: dropSuppressedLines(serialize(right), patterns), secretKeysChanged };
 }
 
 /**
- * Share of changed lines in a diff, as helm-diff measures rename candidates. helm-diff splits
- * text ending in a newline into one more, empty, line: counted here too, so fractions agree.
+ * dyff's view of one change. As helm-diff hands dyff the lines left after
+ * --suppress-output-line-regex, the shown (filtered) YAML is compared when lines were dropped.
  */
-function changedFraction(before: string, after: string): number {
-  let changed = 0;
-  let total = 1;
-  for (const part of diffLines(before, after)) {
-    total += part.count ?? 0;
-    if (part.added || part.removed) changed += part.count ?? 0;
-  }
-  return total === 0 ? 0 : changed / total;
-}
-
-/** helm-diff's record printing: every line prefixed, lines further than `context` (-1: none) from a change folded into `...`. */
-export function helmDiffLines(before: string, after: string, context: number): string[] {
-  const records: { mark: string; text: string }[] = [];
-  for (const part of diffLines(before, after)) {
-    const mark = part.added ? '+ ' : part.removed ? '- ' : '  ';
-    const lines = part.value.split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    for (const text of lines) records.push({ mark, text });
-  }
-  const distance = records.map(() => Number.MAX_SAFE_INTEGER);
-  let last = -1;
-  records.forEach((r, i) => {
-    if (r.mark !== '  ') last = i;
-    if (last !== -1) distance[i] = i - last;
-  });
-  last = -1;
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i]!.mark !== '  ') last = i;
-    if (last !== -1) distance[i] = Math.min(distance[i]!, last - i);
-  }
-  const out: string[] = [];
-  records.forEach((r, i) => {
-    if (context >= 0 && distance[i]! > context) {
-      if (out[out.length - 1] !== '...') out.push('...');
-    } else out.push(r.text === '' && r.mark === '  ' ? '' : `${r.mark}${r.text}`);
-  });
-  return out;
+function pathChangesOf(change: ChangeKind, sides: ReturnType<typeof shownSides>, filtered: boolean): PathChange[] {
+  const parse = (text: string, obj: KubeObject | undefined) => {
+    if (!filtered) return obj;
+    try {
+      return loadYamlDocument(text) as KubeObject;
+    } catch {
+      return obj; // dropping lines can leave YAML that does not parse; the whole object is then shown
+    }
+  };
+  const left = parse(sides.before, sides.left);
+  const right = parse(sides.after, sides.right);
+  if (change === 'added') return [{ path: [], change: 'documentAdded', document: right }];
+  if (change === 'removed') return [{ path: [], change: 'documentRemoved', document: left }];
+  return objectChanges(left, right);
 }
 
 /** Pairs removed and added resources of one kind whose content is close enough (helm-diff's --find-renames). */
@@ -304,6 +246,7 @@ export function diffReleases(current: string, candidate: string, options: DiffOp
           .slice(1) // the "=====" banner line carries nothing
           .join('\n');
         if (options.helmDiffLines) entry.helmDiffLines = helmDiffLines(sides.before, sides.after, options.context ?? 3);
+        if (options.pathChanges) entry.pathChanges = pathChangesOf(change, sides, (options.suppressLines ?? []).length > 0);
       }
     }
     changes.push(entry);

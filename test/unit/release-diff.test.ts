@@ -302,3 +302,17 @@ test('simple and json views print what helm-diff prints (helm-diff OnChangeSimpl
   const suppressed = diffReleases(deployed, candidate, { namespace: 'ns', suppressKinds: ['Secret'], helmDiffLines: true });
   assert.match(renderHelmDiffView('diff', suppressed, 'ns', out), /^ns, db, Secret \(v1\) has changed:\n\+ Changes suppressed on sensitive content of type Secret$/m);
 });
+
+test('dyff view: one block per changed path, named list items by name, whole documents added (helm-diff --output dyff)', () => {
+  const out = createOutput('text', false, () => undefined);
+  const d = diffReleases(deployed, candidate, { namespace: 'ns', pathChanges: true });
+  const text = renderHelmDiffView('dyff', d, 'ns', out);
+  assert.match(text, /^spec\.replicas {2}\(apps\/v1\/Deployment\/web\)\n {2}± value change\n {4}- 2\n {4}\+ 3$/m);
+  assert.match(text, /^spec\.template\.spec\.containers\.web\.image {2}\(apps\/v1\/Deployment\/web\)\n {2}± value change\n {4}- web:1\.0\.0\n {4}\+ web:1\.1\.0$/m);
+  assert.match(text, /^\(root level\) {2}\(v1\/ServiceAccount\/new\)\n\+ one document added:\n {2}---\n {2}apiVersion: v1\n {2}kind: ServiceAccount\n/m);
+  assert.match(text, /^\(root level\) {2}\(v1\/Service\/old\)\n- one document removed:$/m);
+  assert.match(text, /^stringData\.PASSWORD {2}\(v1\/Secret\/db\)\n {2}± value change\n {4}- \*\*\* \(before\)\n {4}\+ \*\*\* \(after\)$/m);
+  assert.doesNotMatch(text, /password-value/);
+  const labels = diffReleases('apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1"}}\n', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1", b: "2", c: "3"}}\n', { namespace: 'ns', pathChanges: true });
+  assert.match(renderHelmDiffView('dyff', labels, 'ns', out), /^metadata\.labels {2}\(v1\/Service\/s\)\n {2}\+ two map entries added:\n {4}b: '2'\n {4}c: '3'$/m);
+});

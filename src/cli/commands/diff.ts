@@ -59,7 +59,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--strip-trailing-cr', 'a carriage return before a line end in a value is not a change')
     .option('--no-hooks', 'leave hooks (tests included) out of the diff')
     .option('--include-tests', 'include helm test hooks (already the default here; see docs/releases.md)')
-    .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple or json').choices(DIFF_VIEWS).default('unified'))
+    .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple, json or dyff').choices(DIFF_VIEWS).default('unified'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (or, with --live, drift), 0 when there are none')
     .option('--live', 'also report fields of live objects changed outside helm (drift)')
     .addHelpText(
@@ -80,7 +80,7 @@ environment failed (the others are still reported), else 2 with --detailed-exitc
 
 Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-line-regex,
 --show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
-helm-diff's --output diff|simple|json is --view here (--output json is chartctl's full shape).
+helm-diff's --output diff|simple|json|dyff is --view here (--output json is chartctl's full shape).
 See docs/coming-from.md.
 
 Examples:
@@ -120,6 +120,7 @@ Examples:
           hooks: opts.hooks,
           tests: true, // today's default; --include-tests states it (see docs/releases.md)
           helmDiffLines: opts.view === 'diff',
+          pathChanges: opts.view === 'dyff',
         };
         if (!opts.all) {
           const result = await diff(deps, { ...options, env: envs[0]! });
