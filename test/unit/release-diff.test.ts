@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffReleases, helmDiffLines } from '../../src/core/release-diff.js';
+import { diffReleases } from '../../src/core/release-diff.js';
+import { helmDiffLines } from '../../src/core/release-diff-lines.js';
 import { compileLineRegex, isTestHook } from '../../src/core/release-diff-filters.js';
 import { renderHelmDiffView } from '../../src/cli/diff-views.js';
 import { createOutput } from '../../src/cli/output.js';
