@@ -22,16 +22,16 @@ export interface DiffOptions extends CommandLineValues, DiffShowOptions {
   live?: boolean;
 }
 
-/** Rendering is CPU-bound in helm: one at a time per core (2 here) gains nearly all there is. */
+/** Without a count from the caller: rendering is CPU-bound in helm, and 2 cores are the common CI runner. */
 export const DIFF_ALL_CONCURRENCY = 2;
 
 export type EnvironmentDiff = { env: string; ok: true; result: DiffResult } | { env: string; ok: false; error: ChartctlError | Error };
 
 /**
- * `diff --all`: several environments diffed at once, DIFF_ALL_CONCURRENCY in flight.
+ * `diff --all`: several environments diffed at once, `concurrency` in flight.
  * One environment failing does not stop the others; each outcome is a value.
  */
-export async function diffEnvironments(deps: Deps, envs: string[], options: Omit<DiffOptions, 'env'>): Promise<EnvironmentDiff[]> {
+export async function diffEnvironments(deps: Deps, envs: string[], options: Omit<DiffOptions, 'env'>, concurrency = DIFF_ALL_CONCURRENCY): Promise<EnvironmentDiff[]> {
   const names = envs.length > 0 ? envs : await deps.repo.environmentNames();
   if (options.revision !== undefined) {
     throw new ChartctlError('--revision names a revision of one release; it cannot be used with several environments.', {
@@ -39,7 +39,7 @@ export async function diffEnvironments(deps: Deps, envs: string[], options: Omit
       hint: 'Diff one environment: chartctl diff ENV --revision N.',
     });
   }
-  return mapLimit(names, DIFF_ALL_CONCURRENCY, async (env): Promise<EnvironmentDiff> => {
+  return mapLimit(names, Math.max(1, concurrency), async (env): Promise<EnvironmentDiff> => {
     try {
       return { env, ok: true, result: await diff(deps, { ...options, env }) };
     } catch (err) {

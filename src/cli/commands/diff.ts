@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../../core/errors.js';
 import { repeat, type RegisterCommand } from '../context.js';
@@ -42,7 +43,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .command('diff')
     .argument('[env...]', 'environment name(s); several, or --all, diff them in parallel')
     .description('show what deploying the candidate would change in the cluster, resource by resource (Secret values masked)')
-    .option('--all', 'diff every environment (or the ones named), two at a time, in one report')
+    .option('--all', 'diff every environment (or the ones named), one per CPU core at a time, in one report')
     .option('--version <version>', 'candidate version from the environment\'s repository (default: the newest it accepts)')
     .option('--local', "candidate is the working tree's chart instead of a repository tarball")
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
@@ -74,7 +75,7 @@ shows everything as added; added and removed resources are shown whole. --live a
 what helm last applied with the live objects (helm status --show-resources) and lists fields
 changed outside helm (Secret values hidden).
 
-Several environments (or --all): each is diffed as above, two at a time; the report has one
+Several environments (or --all): each is diffed as above, one per CPU core at a time; the report has one
 section per environment (--output json: an array of {env, ok, result | error}). Exit 1 if any
 environment failed (the others are still reported), else 2 with --detailed-exitcode if any changed.
 
@@ -129,7 +130,8 @@ Examples:
           const changed = result.diff.hasChanges || (result.drift?.length ?? 0) > 0;
           return opts.detailedExitcode && changed ? ExitCode.changes : ExitCode.ok;
         }
-        const results = await diffEnvironments(deps, envs, options);
+        // helm's rendering is CPU-bound: one environment per core.
+        const results = await diffEnvironments(deps, envs, options, availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
         else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
         if (results.some((r) => !r.ok)) return ExitCode.failure;
