@@ -4,7 +4,7 @@ import type { ReleaseDiff, ResourceChange } from '../core/release-diff.js';
 import type { Output } from './output.js';
 
 /** helm-diff's --output names; `unified` is chartctl's own report (renderReleaseDiff). */
-export const DIFF_VIEWS = ['unified', 'diff', 'simple', 'json', 'dyff'] as const;
+export const DIFF_VIEWS = ['unified', 'diff', 'simple', 'json', 'template', 'dyff'] as const;
 export type DiffView = (typeof DIFF_VIEWS)[number];
 
 type HelmDiffChange = 'ADD' | 'REMOVE' | 'MODIFY' | 'MODIFY_SUPPRESSED';
@@ -107,13 +107,15 @@ function dyffId(c: ResourceChange): string {
   return `${c.apiVersion}/${c.kind}/${c.name}`;
 }
 
-/** One release in the layout helm-diff prints for `--output diff|simple|json|dyff`. */
+/** One release in the layout helm-diff prints for `--output diff|simple|json|template|dyff`. */
 export function renderHelmDiffView(view: Exclude<DiffView, 'unified'>, diff: ReleaseDiff, namespace: string, out: Output): string {
   const changes = reported(diff, namespace);
-  if (view === 'json') {
-    // helm-diff's default template: api, kind, namespace, name, change.
-    const entries = changes.map((c) => ({ api: apiBase(c.apiVersion), kind: c.kind, namespace: c.namespace || namespace, name: c.name, change: changeType(c) }));
-    return `${JSON.stringify(entries, null, 2)}\n`;
+  if (view === 'json' || view === 'template') {
+    // helm-diff's default template (json, and template without HELM_DIFF_TPL), byte for byte.
+    const entries = changes.map((c) =>
+      [`{`, `  "api": ${JSON.stringify(apiBase(c.apiVersion))},`, `  "kind": ${JSON.stringify(c.kind)},`, `  "namespace": ${JSON.stringify(c.namespace || namespace)},`, `  "name": ${JSON.stringify(c.name)},`, `  "change": "${changeType(c)}"`, `}`].join('\n'),
+    );
+    return `[${entries.join(',')}]\n`;
   }
   const lines: string[] = [];
   if (view === 'dyff') {

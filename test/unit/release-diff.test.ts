@@ -288,11 +288,15 @@ test('--show-secrets-decoded shows data base64-decoded, stringData folded in; ma
   assert.doesNotMatch(masked.diff!, /hunter|aHVudGVy/);
 });
 
-test('simple and json views print what helm-diff prints (helm-diff OnChangeSimple, OnChangeJSON)', () => {
+test('simple, json and template views print what helm-diff prints (helm-diff OnChangeSimple, OnChangeJSON, OnChangeTemplate)', () => {
   const out = createOutput('text', false, () => undefined);
   const d = diffReleases(nginxBeta, nginxV1Spec, { namespace: 'default' });
   assert.equal(renderHelmDiffView('simple', d, 'default', out), 'default, nginx, Deployment (apps) to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n');
-  assert.deepEqual(JSON.parse(renderHelmDiffView('json', d, 'default', out)), [{ api: 'apps', kind: 'Deployment', namespace: 'default', name: 'nginx', change: 'MODIFY' }]);
+  const helmDiffJson = '[{\n  "api": "apps",\n  "kind": "Deployment",\n  "namespace": "default",\n  "name": "nginx",\n  "change": "MODIFY"\n}]\n';
+  assert.equal(renderHelmDiffView('json', d, 'default', out), helmDiffJson);
+  assert.equal(renderHelmDiffView('template', d, 'default', out), helmDiffJson);
+  assert.equal(renderHelmDiffView('template', diffReleases(nginxBeta, nginxBeta, { namespace: 'default' }), 'default', out), '[]\n', 'helm-diff OnNoChangeTemplate');
+  assert.equal(JSON.parse(renderHelmDiffView('json', diffReleases(deployed, candidate, { namespace: 'ns' }), 'ns', out)).length, 5);
   const all = diffReleases(deployed, candidate, { namespace: 'ns' });
   const simple = renderHelmDiffView('simple', all, 'ns', out);
   assert.match(simple, /^ns, old, Service \(v1\) to be removed\.$/m);

@@ -81,7 +81,7 @@ environment failed (the others are still reported), else 2 with --detailed-exitc
 
 Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-line-regex,
 --show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
-helm-diff's --output diff|simple|json|dyff is --view here (--output json is chartctl's full shape).
+helm-diff's --output diff|simple|json|template|dyff is --view here (--output json is chartctl's full shape).
 See docs/coming-from.md.
 
 Examples:
