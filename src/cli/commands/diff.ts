@@ -60,7 +60,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--strip-trailing-cr', 'a carriage return before a line end in a value is not a change')
     .option('--no-hooks', 'leave hooks (tests included) out of the diff')
     .option('--include-tests', 'include helm test hooks (already the default here; see docs/releases.md)')
-    .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple, json or dyff').choices(DIFF_VIEWS).default('unified'))
+    .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple, json, template or dyff').choices(DIFF_VIEWS).default('unified'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (or, with --live, drift), 0 when there are none')
     .option('--live', 'also report fields of live objects changed outside helm (drift)')
     .addHelpText(
