@@ -25,6 +25,11 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
   return text;
 }
 
+/** What --detailed-exitcode counts: a change to deploy, or (with --live) drift. */
+export function hasChanges(result: DiffResult): boolean {
+  return result.diff.hasChanges || (result.drift?.length ?? 0) > 0;
+}
+
 function errorShape(error: Error, masker: SecretMasker) {
   return error instanceof ChartctlError
     ? { code: error.code, message: masker.mask(error.message), hint: error.hint ? masker.mask(error.hint) : undefined }
@@ -39,9 +44,9 @@ export function renderEnvironmentDiffs(results: EnvironmentDiff[], view: DiffVie
     const e = errorShape(r.error, masker);
     return `${title}\n${out.paint.red('failed')}: ${e.message}${'hint' in e && e.hint ? `\nhint: ${e.hint}` : ''}\n`;
   });
-  const changed = results.filter((r) => r.ok && r.result.diff.hasChanges).map((r) => r.env);
+  const changed = results.filter((r) => r.ok && hasChanges(r.result)).map((r) => r.env);
   const failed = results.filter((r) => !r.ok).map((r) => r.env);
-  const unchanged = results.filter((r) => r.ok && !r.result.diff.hasChanges).map((r) => r.env);
+  const unchanged = results.filter((r) => r.ok && !hasChanges(r.result)).map((r) => r.env);
   const summary = [`changed: ${changed.join(', ') || 'none'}`, `unchanged: ${unchanged.join(', ') || 'none'}`, ...(failed.length ? [`failed: ${failed.join(', ')}`] : [])].join('; ');
   return `${sections.join('\n')}\n${summary}\n`;
 }

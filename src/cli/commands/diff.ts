@@ -95,7 +95,7 @@ Examples:
       ctx.run(command, async (deps, out) => {
         const { diff, diffEnvironments } = await import('../../actions/diff.js');
         const { compileLineRegex } = await import('../../core/release-diff-filters.js');
-        const { renderDiffResult, renderEnvironmentDiffs, environmentDiffsJson } = await import('../diff-result.js');
+        const { renderDiffResult, renderEnvironmentDiffs, environmentDiffsJson, hasChanges } = await import('../diff-result.js');
         if (!opts.all && envs.length !== 1) {
           const { ChartctlError } = await import('../../core/errors.js');
           throw new ChartctlError(envs.length === 0 ? 'Which environment? Name one, several, or give --all.' : `Several environments (${envs.join(', ')}) need --all.`, {
@@ -127,16 +127,14 @@ Examples:
           const result = await diff(deps, { ...options, env: envs[0]! });
           if (out.format === 'json') out.json(result);
           else out.write(renderDiffResult(result, opts.view, out));
-          const changed = result.diff.hasChanges || (result.drift?.length ?? 0) > 0;
-          return opts.detailedExitcode && changed ? ExitCode.changes : ExitCode.ok;
+          return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
         }
         // helm's rendering is CPU-bound: one environment per core.
         const results = await diffEnvironments(deps, envs, options, availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
         else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
         if (results.some((r) => !r.ok)) return ExitCode.failure;
-        const changed = results.some((r) => r.ok && (r.result.diff.hasChanges || (r.result.drift?.length ?? 0) > 0));
-        return opts.detailedExitcode && changed ? ExitCode.changes : ExitCode.ok;
+        return opts.detailedExitcode && results.some((r) => r.ok && hasChanges(r.result)) ? ExitCode.changes : ExitCode.ok;
       }),
     );
 };
