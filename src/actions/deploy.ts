@@ -14,13 +14,14 @@ import { resolveCandidate } from './steps/candidate.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
 import { renderEnvironment } from './steps/render.js';
-import { resolveValues } from './steps/values.js';
+import { resolveValues, type CommandLineValues } from './steps/values.js';
 import { resolveActor } from './steps/repository-index.js';
 import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
 import { durationMs } from '../core/duration.js';
 
-export interface DeployOptions {
+/** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
+export interface DeployOptions extends CommandLineValues {
   env: string;
   version?: string;
   local?: boolean;
@@ -72,7 +73,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   checkFreeze(deps, env, options);
 
   // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
-  const valuesPromise = resolveValues(deps, env);
+  const valuesPromise = resolveValues(deps, env, options);
   valuesPromise.catch(() => undefined);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
   // Set once helm may change the release: an interruption from then on reports the state helm left.

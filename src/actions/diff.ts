@@ -1,23 +1,51 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
-import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
-import { resolveValues } from './steps/values.js';
+import { mapLimit } from './steps/repository-index.js';
+import { resolveValues, type CommandLineValues } from './steps/values.js';
 
-export interface DiffOptions {
+/** How the two sides are compared and shown (helm-diff's flags); see core/release-diff.ts. */
+export type DiffShowOptions = Omit<ReleaseDiffOptions, 'namespace'>;
+
+export interface DiffOptions extends CommandLineValues, DiffShowOptions {
   env: string;
   version?: string;
   local?: boolean;
   /** Diff the deployed release against this earlier revision (what a rollback would change). */
   revision?: number;
-  context?: number;
-  showSecrets?: boolean;
   /** Also compare the last applied manifest with the live objects (changes made outside helm). */
   live?: boolean;
+}
+
+/** Without a count from the caller: rendering is CPU-bound in helm, and 2 cores are the common CI runner. */
+export const DIFF_ALL_CONCURRENCY = 2;
+
+export type EnvironmentDiff = { env: string; ok: true; result: DiffResult } | { env: string; ok: false; error: ChartctlError | Error };
+
+/**
+ * `diff --all`: several environments diffed at once, `concurrency` in flight.
+ * One environment failing does not stop the others; each outcome is a value.
+ */
+export async function diffEnvironments(deps: Deps, envs: string[], options: Omit<DiffOptions, 'env'>, concurrency = DIFF_ALL_CONCURRENCY): Promise<EnvironmentDiff[]> {
+  const names = envs.length > 0 ? envs : await deps.repo.environmentNames();
+  if (options.revision !== undefined) {
+    throw new ChartctlError('--revision names a revision of one release; it cannot be used with several environments.', {
+      code: 'DIFF_REVISION_MANY',
+      hint: 'Diff one environment: chartctl diff ENV --revision N.',
+    });
+  }
+  return mapLimit(names, Math.max(1, concurrency), async (env): Promise<EnvironmentDiff> => {
+    try {
+      return { env, ok: true, result: await diff(deps, { ...options, env }) };
+    } catch (err) {
+      return { env, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+    }
+  });
 }
 
 export interface DiffResult {
@@ -41,7 +69,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
   // Reading the values and decrypting the secrets depends on neither: it runs while both are fetched.
-  const valuesPromise = candidatePromise ? resolveValues(deps, env) : undefined;
+  const valuesPromise = candidatePromise ? resolveValues(deps, env, options) : undefined;
   valuesPromise?.catch(() => undefined);
   const { history, manifest: deployedText } = await historyAndManifest(releases, env).catch(async (err: unknown) => {
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
@@ -67,7 +95,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       namespace: env.namespace,
       deployed,
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
-      diff: diffReleases(deployedText, candidateText, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+      diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift,
     };
   }
@@ -81,10 +109,27 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       namespace: env.namespace,
       deployed,
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
-      diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace, context: options.context, showSecrets: options.showSecrets }),
+      diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift,
     };
   } finally {
     await candidate.release();
   }
+}
+
+function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {
+  return {
+    namespace,
+    context: o.context,
+    showSecrets: o.showSecrets,
+    showSecretsDecoded: o.showSecretsDecoded,
+    suppressKinds: o.suppressKinds,
+    suppressLines: o.suppressLines,
+    findRenames: o.findRenames,
+    stripTrailingCR: o.stripTrailingCR,
+    hooks: o.hooks,
+    tests: o.tests,
+    helmDiffLines: o.helmDiffLines,
+    pathChanges: o.pathChanges,
+  };
 }

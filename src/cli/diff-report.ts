@@ -12,9 +12,12 @@ export function renderReleaseDiff(diff: ReleaseDiff, out: Output, heading: strin
     for (const c of changed) {
       const mark = c.change === 'added' ? paint.green('+ added  ') : c.change === 'removed' ? paint.red('- removed') : paint.yellow('~ changed');
       const moved = c.previousApiVersion ? paint.dim(` (${c.previousApiVersion} → ${c.apiVersion})`) : '';
-      lines.push(`${mark} ${c.resource}${moved}`);
+      const renamed = c.renamedFrom ? paint.dim(` (renamed from ${c.renamedFrom})`) : '';
+      lines.push(`${mark} ${c.resource}${moved}${renamed}`);
+      if (c.suppressed === 'kind') lines.push(`  changes suppressed on sensitive content of type ${c.kind}`);
+      if (c.suppressed === 'lines') lines.push('  has changed, but diff is empty after suppression');
       if (c.secretKeysChanged?.length) lines.push(`  secret keys changed: ${c.secretKeysChanged.join(', ')} (values hidden; --show-secrets to see them)`);
-      if (c.change === 'changed' && c.diff) {
+      if (c.diff) {
         for (const l of c.diff.split('\n').slice(2)) {
           if (!l) continue;
           lines.push(`    ${l.startsWith('+') ? paint.green(l) : l.startsWith('-') ? paint.red(l) : l.startsWith('@@') ? paint.cyan(l) : l}`);

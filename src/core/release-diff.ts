@@ -1,6 +1,14 @@
 import { createTwoFilesPatch } from 'diff';
 import { dump } from 'js-yaml';
 import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
+import { decodeSecret, dropSuppressedLines, keepInDiff, stripTrailingCR } from './release-diff-filters.js';
+import { deepEqualNormalized, normalizeObject, sameScalar } from './release-diff-equality.js';
+import { helmDiffLines, changedFraction } from './release-diff-lines.js';
+import { objectChanges, type PathChange } from './object-changes.js';
+import { loadYamlDocument } from './yaml-limits.js';
+
+// drift.ts compares with the same notion of equality.
+export { deepEqualNormalized, normalizeObject, sameScalar };
 
 export type ChangeKind = 'added' | 'removed' | 'changed' | 'unchanged';
 
@@ -21,6 +29,17 @@ export interface ResourceChange {
   diff?: string;
   /** For Secrets: data/stringData keys whose values differ (the values themselves are never shown masked). */
   secretKeysChanged?: string[];
+  /** With findRenames: the resource (`group/Kind namespace/name`) this one replaces under another name. */
+  renamedFrom?: string;
+  /**
+   * Why no diff is shown: `kind` (its kind is in suppressKinds: content hidden whole),
+   * `lines` (every changed line matched suppressLines).
+   */
+  suppressed?: 'kind' | 'lines';
+  /** With helmDiffLines: the change as helm-diff prints it (`+ `/`- `/`  ` lines, `...` for omitted context). */
+  helmDiffLines?: string[];
+  /** With pathChanges: the change path by path, as dyff reports it (helm-diff's --output dyff). */
+  pathChanges?: PathChange[];
 }
 
 export interface ReleaseDiff {
@@ -31,10 +50,34 @@ export interface ReleaseDiff {
 
 export interface DiffOptions {
   namespace: string;
-  /** Lines of context around each change (default 3). */
+  /** Lines of context around each change (default 3); -1 shows whole objects, as helm-diff's default. */
   context?: number;
   showSecrets?: boolean;
+  /** With showSecrets: Secret `data` base64-decoded (helm-diff's --show-secrets-decoded). */
+  showSecretsDecoded?: boolean;
+  /** Kinds reported as changed without any content (helm-diff's --suppress; Secret for --suppress-secrets). */
+  suppressKinds?: string[];
+  /** Serialised lines matching any of these are left out of both sides (helm-diff's --suppress-output-line-regex). */
+  suppressLines?: RegExp[];
+  /**
+   * Rename detection (helm-diff's --find-renames): a removed and an added resource of the same
+   * kind are one renamed resource when changed lines / all lines of their diff is below this (0 = off).
+   */
+  findRenames?: number;
+  /** CR before line ends in string values is not a change (helm-diff's --strip-trailing-cr). */
+  stripTrailingCR?: boolean;
+  /** Hooks other than tests take part (default true; helm-diff's --no-hooks sets false, dropping tests too). */
+  hooks?: boolean;
+  /** `helm test` hooks take part (default true here; helm-diff's default is false, --include-tests sets true). */
+  tests?: boolean;
+  /** Also fill helmDiffLines (for the helm-diff style views). */
+  helmDiffLines?: boolean;
+  /** Also fill pathChanges (for the dyff view). */
+  pathChanges?: boolean;
 }
+
+/** What jsdiff takes for "the whole object": more context than any manifest has lines. */
+const WHOLE_OBJECT = Number.MAX_SAFE_INTEGER;
 
 interface Entry {
   obj: KubeObject;
@@ -51,58 +94,16 @@ function matchKey(obj: KubeObject, namespace: string): string {
   return `${groupOf(String(obj.apiVersion ?? ''))}|${kind}|${ns}|${obj.metadata?.name ?? ''}`;
 }
 
-function index(manifest: string, namespace: string): Map<string, Entry> {
+function index(manifest: string, options: DiffOptions): Map<string, Entry> {
   const out = new Map<string, Entry>();
   for (const doc of parseManifestStream(manifest)) {
     if (!doc.object?.kind) continue;
-    out.set(matchKey(doc.object, namespace), { obj: doc.object, hook: isHook(doc.object) });
+    const hook = isHook(doc.object);
+    if (!keepInDiff(doc.object, hook, options)) continue;
+    const obj = options.stripTrailingCR ? (stripTrailingCR(doc.object) as KubeObject) : doc.object;
+    out.set(matchKey(obj, options.namespace), { obj, hook });
   }
   return out;
-}
-
-/**
- * Removes what is not a change: `null` fields (the API server treats them as
- * absent), empty maps/lists left by templates, and numbers written as strings
- * where helm's own YAML round trip would make them numbers. Key order is ignored
- * by sorting keys when serialising.
- */
-export function normalizeObject(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalizeObject);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (v === null || v === undefined) continue;
-      const n = normalizeObject(v);
-      if (n && typeof n === 'object' && !Array.isArray(n) && Object.keys(n).length === 0) continue;
-      out[k] = n;
-    }
-    return out;
-  }
-  return value;
-}
-
-/** Scalars equal as the cluster sees them: `"3"` and `3` are the same value. */
-export function sameScalar(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  // "3" vs 3: helm normalises some quoted numbers; not a change the cluster would see.
-  if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) {
-    return String(a) === String(b);
-  }
-  return false;
-}
-
-export function deepEqualNormalized(a: unknown, b: unknown): boolean {
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((x, i) => deepEqualNormalized(x, b[i]));
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a as object);
-    const kb = Object.keys(b as object);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqualNormalized((a as any)[k], (b as any)[k]));
-  }
-  return sameScalar(a, b);
 }
 
 /** Secret values replaced by markers; changed keys get distinct before/after markers so the diff shows them. */
@@ -134,49 +135,120 @@ function serialize(obj: KubeObject | undefined): string {
   return obj ? dump(obj, { sortKeys: true, lineWidth: -1, noRefs: true }) : '';
 }
 
+/** The two sides as the report shows them: Secrets masked (or decoded), suppressed lines dropped. */
+function shownSides(kind: string, nb: KubeObject | undefined, na: KubeObject | undefined, options: DiffOptions) {
+  let left = nb;
+  let right = na;
+  let secretKeysChanged: string[] | undefined;
+  if (kind === 'Secret' && !options.showSecrets) {
+    const masked = maskSecretPair(nb, na);
+    left = masked.before;
+    right = masked.after;
+    secretKeysChanged = masked.changed;
+  } else if (kind === 'Secret' && options.showSecretsDecoded) {
+    left = left && decodeSecret(left);
+    right = right && decodeSecret(right);
+  }
+  const patterns = options.suppressLines ?? [];
+  return { left, right, before: dropSuppressedLines(serialize(left), patterns), after: dropSuppressedLines(serialize(right), patterns), secretKeysChanged };
+}
+
+/**
+ * dyff's view of one change. As helm-diff hands dyff the lines left after
+ * --suppress-output-line-regex, the shown (filtered) YAML is compared when lines were dropped.
+ */
+function pathChangesOf(change: ChangeKind, sides: ReturnType<typeof shownSides>, filtered: boolean): PathChange[] {
+  const parse = (text: string, obj: KubeObject | undefined) => {
+    if (!filtered) return obj;
+    try {
+      return loadYamlDocument(text) as KubeObject;
+    } catch {
+      return obj; // dropping lines can leave YAML that does not parse; the whole object is then shown
+    }
+  };
+  const left = parse(sides.before, sides.left);
+  const right = parse(sides.after, sides.right);
+  if (change === 'added') return [{ path: [], change: 'documentAdded', document: right }];
+  if (change === 'removed') return [{ path: [], change: 'documentRemoved', document: left }];
+  return objectChanges(left, right);
+}
+
+/** Pairs removed and added resources of one kind whose content is close enough (helm-diff's --find-renames). */
+function findRenames(before: Map<string, Entry>, after: Map<string, Entry>, options: DiffOptions): Map<string, string> {
+  const renames = new Map<string, string>(); // added key -> removed key
+  const threshold = options.findRenames ?? 0;
+  if (threshold <= 0) return renames;
+  const added = [...after.keys()].filter((k) => !before.has(k)).sort();
+  for (const removedKey of [...before.keys()].filter((k) => !after.has(k)).sort()) {
+    const old = before.get(removedKey)!;
+    const kind = String(old.obj.kind);
+    let best: { key: string; fraction: number } | undefined;
+    for (const addedKey of added) {
+      const candidate = after.get(addedKey)!;
+      if (String(candidate.obj.kind) !== kind || renames.has(addedKey)) continue;
+      const sides = shownSides(kind, normalizeObject(old.obj) as KubeObject, normalizeObject(candidate.obj) as KubeObject, options);
+      // helm-diff skips pairs whose sizes differ tenfold (except Secrets, whose shown size says little).
+      const ratio = sides.before.length / Math.max(1, sides.after.length);
+      if (kind !== 'Secret' && (ratio < 0.1 || ratio > 10)) continue;
+      const fraction = changedFraction(sides.before, sides.after);
+      if (fraction > 0 && (!best || fraction < best.fraction)) best = { key: addedKey, fraction };
+    }
+    if (best && best.fraction < threshold) renames.set(best.key, removedKey);
+  }
+  return renames;
+}
+
+function describe(key: string, entry: Entry) {
+  const [group, kind, namespace, name] = key.split('|') as [string, string, string, string];
+  return {
+    resource: `${group ? `${group}/` : ''}${kind} ${namespace ? `${namespace}/` : ''}${name}`,
+    apiVersion: String(entry.obj.apiVersion),
+    kind,
+    namespace,
+    name,
+    hook: entry.hook,
+  };
+}
+
 /**
  * Compares the deployed manifest with the candidate, resource by resource.
  * Both are helm output streams (`helm get manifest` / `helm template`).
  */
 export function diffReleases(current: string, candidate: string, options: DiffOptions): ReleaseDiff {
-  const before = index(current, options.namespace);
-  const after = index(candidate, options.namespace);
-  const keys = [...new Set([...before.keys(), ...after.keys()])];
+  const before = index(current, options);
+  const after = index(candidate, options);
+  const renames = findRenames(before, after, options);
+  const renamedAway = new Set(renames.values());
+  const keys = [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamedAway.has(k) || after.has(k));
+  const suppressedKinds = new Set(options.suppressKinds ?? []);
+  const context = options.context === undefined ? 3 : options.context < 0 ? WHOLE_OBJECT : options.context;
   const changes: ResourceChange[] = [];
   for (const key of keys) {
-    const b = before.get(key);
+    const renamedFrom = renames.get(key);
+    const b = renamedFrom ? before.get(renamedFrom) : before.get(key);
     const a = after.get(key);
-    const obj = (a ?? b)!.obj;
-    const [group, kind, namespace, name] = key.split('|') as [string, string, string, string];
-    const base = {
-      resource: `${group ? `${group}/` : ''}${kind} ${namespace ? `${namespace}/` : ''}${name}`,
-      apiVersion: String(obj.apiVersion),
-      kind,
-      namespace,
-      name,
-      hook: (a ?? b)!.hook,
-    };
+    const base = describe(key, (a ?? b)!);
     const nb = b ? (normalizeObject(b.obj) as KubeObject) : undefined;
     const na = a ? (normalizeObject(a.obj) as KubeObject) : undefined;
     // The same object served under another API version is not a change in itself.
-    const change: ChangeKind = !b ? 'added' : !a ? 'removed' : deepEqualNormalized({ ...nb, apiVersion: '' }, { ...na, apiVersion: '' }) ? 'unchanged' : 'changed';
+    const change: ChangeKind = !b ? 'added' : !a ? 'removed' : !renamedFrom && deepEqualNormalized({ ...nb, apiVersion: '' }, { ...na, apiVersion: '' }) ? 'unchanged' : 'changed';
     const entry: ResourceChange = { change, ...base };
+    if (renamedFrom) entry.renamedFrom = describe(renamedFrom, b!).resource;
     if (a && b && a.obj.apiVersion !== b.obj.apiVersion) entry.previousApiVersion = String(b.obj.apiVersion);
-    if (change !== 'unchanged') {
-      let left = nb;
-      let right = na;
-      if (kind === 'Secret' && !options.showSecrets) {
-        const masked = maskSecretPair(nb, na);
-        left = masked.before;
-        right = masked.after;
-        if (change === 'changed') entry.secretKeysChanged = masked.changed;
+    if (change !== 'unchanged' && suppressedKinds.has(base.kind)) entry.suppressed = 'kind';
+    else if (change !== 'unchanged') {
+      const sides = shownSides(base.kind, nb, na, options);
+      if (change === 'changed' && sides.secretKeysChanged) entry.secretKeysChanged = sides.secretKeysChanged;
+      if (change === 'changed' && sides.before === sides.after) entry.suppressed = 'lines';
+      else {
+        const from = renamedFrom ? describe(renamedFrom, b!).resource : base.resource;
+        entry.diff = createTwoFilesPatch(`${from} (deployed)`, `${base.resource} (candidate)`, sides.before, sides.after, '', '', { context })
+          .split('\n')
+          .slice(1) // the "=====" banner line carries nothing
+          .join('\n');
+        if (options.helmDiffLines) entry.helmDiffLines = helmDiffLines(sides.before, sides.after, options.context ?? 3);
+        if (options.pathChanges) entry.pathChanges = pathChangesOf(change, sides, (options.suppressLines ?? []).length > 0);
       }
-      entry.diff = createTwoFilesPatch(`${base.resource} (deployed)`, `${base.resource} (candidate)`, serialize(left), serialize(right), '', '', {
-        context: options.context ?? 3,
-      })
-        .split('\n')
-        .slice(1) // the "=====" banner line carries nothing
-        .join('\n');
     }
     changes.push(entry);
   }

@@ -12,6 +12,8 @@ export interface CommandLineValues {
   valuesFiles?: string[];
   /** `--set key=value`, passed through to helm unchanged (helm applies them last). */
   set?: string[];
+  /** `--set-string key=value`: as --set, the value always a string (helm's --set-string, after --set). */
+  setString?: string[];
 }
 
 export interface ResolvedValues {
@@ -40,12 +42,13 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
     layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
   }
   const merged = layerValues(layers);
-  const setArgs = (cli.set ?? []).flatMap((s) => {
+  const setArg = (flag: '--set' | '--set-string') => (s: string) => {
     if (!/^[^=]+=/.test(s)) {
-      throw new ChartctlError(`--set "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: 'Example: --set api.replicaCount=3' });
+      throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} api.replicaCount=3` });
     }
-    return ['--set', s];
-  });
+    return [flag, s];
+  };
+  const setArgs = [...(cli.set ?? []).flatMap(setArg('--set')), ...(cli.setString ?? []).flatMap(setArg('--set-string'))];
   return { layers, merged, stdin: dump(merged, { lineWidth: -1, noRefs: true }), setArgs };
 }
 

@@ -1,5 +1,5 @@
 import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
-import type { RegisterCommand } from '../context.js';
+import { repeat, type RegisterCommand } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
 
@@ -13,6 +13,9 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option('--yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
     .option('--dry-run', 'resolve, verify, validate and show the diff only')
     .option('--no-tests', 'skip helm test after the upgrade')
+    .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
     .option('--timeout <duration>', "helm --timeout (default: the environment's deploy.timeout)")
     .option('--override-freeze', 'deploy inside a freeze window (needs --reason; recorded in provenance)')
     .option('--reason <text>', 'why the freeze is overridden')
@@ -34,12 +37,25 @@ Exit: 0 deployed or nothing to do; 1 failed (rolled back, or not: the recovery c
 Examples:
   chartctl deploy dev --yes
   chartctl deploy prod --version 1.4.0
-  chartctl deploy staging --dry-run`,
+  chartctl deploy staging --dry-run
+  chartctl deploy dev --yes --set api.replicaCount=3 -f hotfix.yaml`,
     )
     .action(
       async (
         env: string,
-        opts: { version?: string; local?: boolean; yes?: boolean; dryRun?: boolean; tests: boolean; timeout?: string; overrideFreeze?: boolean; reason?: string },
+        opts: {
+          version?: string;
+          local?: boolean;
+          yes?: boolean;
+          dryRun?: boolean;
+          tests: boolean;
+          timeout?: string;
+          overrideFreeze?: boolean;
+          reason?: string;
+          values?: string[];
+          set?: string[];
+          setString?: string[];
+        },
         command,
       ) =>
         ctx.run(command, async (deps, out) => {
@@ -63,6 +79,9 @@ Examples:
             timeout: opts.timeout,
             overrideFreeze: opts.overrideFreeze,
             reason: opts.reason,
+            valuesFiles: opts.values,
+            set: opts.set,
+            setString: opts.setString,
             confirm,
           });
           if (out.format === 'json') out.json(result);

@@ -1,17 +1,66 @@
-import { Option } from 'commander';
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../../core/errors.js';
-import type { RegisterCommand } from '../context.js';
+import { repeat, type RegisterCommand } from '../context.js';
+import { DIFF_VIEWS, type DiffView } from '../diff-views.js';
+
+interface DiffFlags {
+  version?: string;
+  local?: boolean;
+  revision?: number;
+  context: number;
+  showSecrets?: boolean;
+  showSecretsDecoded?: boolean;
+  suppressSecrets?: boolean;
+  suppress?: string[];
+  suppressOutputLineRegex?: string[];
+  findRenames?: number;
+  stripTrailingCr?: boolean;
+  hooks: boolean;
+  includeTests?: boolean;
+  view: DiffView;
+  set?: string[];
+  setString?: string[];
+  values?: string[];
+  all?: boolean;
+  detailedExitcode?: boolean;
+  live?: boolean;
+}
+
+function integer(v: string): number {
+  if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number (-1 for whole objects)');
+  return Number.parseInt(v, 10);
+}
+
+function fraction(v: string): number {
+  const n = Number(v);
+  if (!/^\d*\.?\d+$/.test(v) || n > 1) throw new InvalidArgumentError('expected a fraction between 0 and 1, e.g. 0.5');
+  return n;
+}
 
 export const registerDiff: RegisterCommand = (program, ctx) => {
   program
     .command('diff')
-    .argument('<env>', 'environment name')
+    .argument('[env...]', 'environment name(s); several, or --all, diff them in parallel')
     .description('show what deploying the candidate would change in the cluster, resource by resource (Secret values masked)')
+    .option('--all', 'diff every environment (or the ones named), one per CPU core at a time, in one report')
     .option('--version <version>', 'candidate version from the environment\'s repository (default: the newest it accepts)')
     .option('--local', "candidate is the working tree's chart instead of a repository tarball")
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
-    .addOption(new Option('--context <lines>', 'lines of context around each change').default(3).argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('-C, --context <lines>', 'lines of context around each change; -1 shows whole objects (helm-diff\'s default)').default(3).argParser(integer))
+    .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
+    .option('--suppress <kind>', 'report resources of this kind as changed without their content (repeatable)', repeat)
+    .option('-q, --suppress-secrets', 'the same as --suppress Secret: not even the changed key names are shown')
+    .option('--suppress-output-line-regex <regex>', 'leave lines matching REGEX out of both sides (repeatable)', repeat)
     .option('--show-secrets', 'show Secret values instead of ***')
+    .option('--show-secrets-decoded', 'show Secret data base64-decoded (implies --show-secrets)')
+    .option('-D, --find-renames <fraction>', 'a removed and an added resource of one kind whose diff changes less than FRACTION of its lines are one renamed resource', fraction)
+    .option('--strip-trailing-cr', 'a carriage return before a line end in a value is not a change')
+    .option('--no-hooks', 'leave hooks (tests included) out of the diff')
+    .option('--include-tests', 'include helm test hooks (already the default here; see docs/releases.md)')
+    .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple, json, template or dyff').choices(DIFF_VIEWS).default('unified'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (or, with --live, drift), 0 when there are none')
     .option('--live', 'also report fields of live objects changed outside helm (drift)')
     .addHelpText(
@@ -22,34 +71,70 @@ the environment's kubeContext); the candidate is rendered with the same values, 
 --kube-version as deploy would use, with --is-upgrade semantics. Resources are matched by
 group/kind/namespace/name, so an API version move is not a remove+add. Key order, null vs
 absent and quoted numbers are not reported as changes. A release that does not exist yet
-shows everything as added. --live also compares what helm last applied with the live objects
-(helm status --show-resources) and lists fields changed outside helm (Secret values hidden).
+shows everything as added; added and removed resources are shown whole. --live also compares
+what helm last applied with the live objects (helm status --show-resources) and lists fields
+changed outside helm (Secret values hidden).
+
+Several environments (or --all): each is diffed as above, one per CPU core at a time; the report has one
+section per environment (--output json: an array of {env, ok, result | error}). Exit 1 if any
+environment failed (the others are still reported), else 2 with --detailed-exitcode if any changed.
+
+Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-line-regex,
+--show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
+helm-diff's --output diff|simple|json|template|dyff is --view here (--output json is chartctl's full shape).
+See docs/coming-from.md.
 
 Examples:
   chartctl diff prod
   chartctl diff staging --version 1.4.0 --detailed-exitcode
-  chartctl diff prod --revision 7          # what would "chartctl rollback prod 7" change?`,
+  chartctl diff prod --revision 7          # what would "chartctl rollback prod 7" change?
+  chartctl diff --all --view simple --detailed-exitcode
+  chartctl diff dev -C 5 --suppress-secrets --set api.replicaCount=3`,
     )
-    .action(async (env: string, opts: { version?: string; local?: boolean; revision?: number; context: number; showSecrets?: boolean; detailedExitcode?: boolean; live?: boolean }, command) =>
+    .action(async (envs: string[], opts: DiffFlags, command) =>
       ctx.run(command, async (deps, out) => {
-        const { diff } = await import('../../actions/diff.js');
-        const { renderReleaseDiff } = await import('../diff-report.js');
-        const result = await diff(deps, { env, version: opts.version, local: opts.local, revision: opts.revision, context: opts.context, showSecrets: opts.showSecrets, live: opts.live });
-        if (out.format === 'json') out.json(result);
-        else {
-          const from = result.deployed.revision === null ? 'not installed' : `revision ${result.deployed.revision} (${result.deployed.version}, ${result.deployed.status})`;
-          const to = result.candidate.revision !== null ? `revision ${result.candidate.revision} (${result.candidate.version})` : `${result.candidate.version} from ${result.candidate.source}`;
-          out.write(renderReleaseDiff(result.diff, out, `${result.release} in ${result.namespace}: ${from} → ${to}`));
-          if (result.drift) {
-            out.write(result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`);
-            for (const d of result.drift) {
-              out.write(d.missing ? `${out.paint.red('! missing')} ${d.resource} (deleted outside helm)\n` : `${out.paint.yellow('! drifted')} ${d.resource}\n`);
-              for (const f of d.fields) out.write(`    ${f.path}: applied ${JSON.stringify(f.applied)}, live ${JSON.stringify(f.live)}\n`);
-            }
-          }
+        const { diff, diffEnvironments } = await import('../../actions/diff.js');
+        const { compileLineRegex } = await import('../../core/release-diff-filters.js');
+        const { renderDiffResult, renderEnvironmentDiffs, environmentDiffsJson, hasChanges } = await import('../diff-result.js');
+        if (!opts.all && envs.length !== 1) {
+          const { ChartctlError } = await import('../../core/errors.js');
+          throw new ChartctlError(envs.length === 0 ? 'Which environment? Name one, several, or give --all.' : `Several environments (${envs.join(', ')}) need --all.`, {
+            code: 'DIFF_WHICH_ENV',
+            hint: 'chartctl diff prod, or chartctl diff --all [ENV...] for several in one report.',
+          });
         }
-        const changed = result.diff.hasChanges || (result.drift?.length ?? 0) > 0;
-        return opts.detailedExitcode && changed ? ExitCode.changes : ExitCode.ok;
+        const options = {
+          version: opts.version,
+          local: opts.local,
+          revision: opts.revision,
+          live: opts.live,
+          valuesFiles: opts.values,
+          set: opts.set,
+          setString: opts.setString,
+          context: opts.context,
+          showSecrets: opts.showSecrets || opts.showSecretsDecoded,
+          showSecretsDecoded: opts.showSecretsDecoded,
+          suppressKinds: [...(opts.suppress ?? []), ...(opts.suppressSecrets ? ['Secret'] : [])],
+          suppressLines: (opts.suppressOutputLineRegex ?? []).map(compileLineRegex),
+          findRenames: opts.findRenames,
+          stripTrailingCR: opts.stripTrailingCr,
+          hooks: opts.hooks,
+          tests: true, // today's default; --include-tests states it (see docs/releases.md)
+          helmDiffLines: opts.view === 'diff',
+          pathChanges: opts.view === 'dyff',
+        };
+        if (!opts.all) {
+          const result = await diff(deps, { ...options, env: envs[0]! });
+          if (out.format === 'json') out.json(result);
+          else out.write(renderDiffResult(result, opts.view, out));
+          return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
+        }
+        // helm's rendering is CPU-bound: one environment per core.
+        const results = await diffEnvironments(deps, envs, options, availableParallelism());
+        if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
+        else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
+        if (results.some((r) => !r.ok)) return ExitCode.failure;
+        return opts.detailedExitcode && results.some((r) => r.ok && hasChanges(r.result)) ? ExitCode.changes : ExitCode.ok;
       }),
     );
 };
