@@ -17,7 +17,7 @@ export function parseJsonSops(text: string, file: string): SopsDocument {
       hint: 'Wrap the values in an object, e.g. {"database": {"password": "..."}}.',
     });
   }
-  const doc = parseYamlSops(text, file);
+  const doc = parseYamlSops(text, file, { json: true });
   if (doc.branches.length !== 1) throw new ChartctlError(`${file}: expected one JSON object.`, { code: 'SOPS_UNSUPPORTED_JSON', hint: 'Keep a single object in the file.' });
   return { ...doc, format: 'json' };
 }

@@ -26,6 +26,32 @@ export function formatGoFloat(value: number): string {
   return negative ? `-${plain}` : plain;
 }
 
+/**
+ * A float as yaml.v3 writes it (sops' YAML store): Go's
+ * `strconv.FormatFloat(v, 'g', -1, 64)` (shortest digits, exponent form from
+ * 1e+06 up and below 1e-04, at least two exponent digits), with `.inf`,
+ * `-.inf` and `.nan` for the non-finite values.
+ */
+export function formatYamlFloat(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (value === Infinity) return '.inf';
+  if (value === -Infinity) return '-.inf';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // toExponential() without an argument gives the shortest round-trip digits, like Go's -1 precision.
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(value.toExponential())!;
+  const [, sign, first, rest = '', expText] = m;
+  const digits = `${first}${rest}`;
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) {
+    const abs = Math.abs(exp);
+    return `${sign}${first}${rest ? `.${rest}` : ''}e${exp < 0 ? '-' : '+'}${abs < 10 ? `0${abs}` : abs}`;
+  }
+  const point = exp + 1;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 /** Go's `strconv.ParseFloat(s, 64)` for the forms sops and YAML produce; undefined when it would fail. */
 export function parseGoFloat(text: string): number | undefined {
   if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
