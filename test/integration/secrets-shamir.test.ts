@@ -1,9 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
-import { copyExampleApp, runCli } from '../support/project.js';
+import { copyExampleApp, projectRoot, runCli } from '../support/project.js';
 import { isolatedSecretsEnv } from '../support/secrets.js';
 
 /*
@@ -86,3 +86,23 @@ for (const [format, file, plain] of [
     }
   });
 }
+
+test("a Shamir file in sops' layout, its parts made as sops' Split makes them, opens with any 2 of its 3 keys and not with 1", async () => {
+  // test/fixtures/sops/shamir-2-of-3.yaml: a reproduction of a sops 3.10 file with three age key groups and
+  // shamir_threshold 2, built from sops' shamir/shamir.go and aes/cipher.go without chartctl's code;
+  // shamir-keys.txt holds the three test-only identities, one per key group.
+  const fixtures = join(projectRoot, 'test', 'fixtures', 'sops');
+  const keys = readFileSync(join(fixtures, 'shamir-keys.txt'), 'utf8').split('\n').filter((l) => l.startsWith('AGE-SECRET-KEY-'));
+  assert.equal(keys.length, 3);
+  copyFileSync(join(fixtures, 'shamir-2-of-3.yaml'), join(app.dir, 'quorum', 'sops-written.yaml'));
+  const run = (people: number[]) =>
+    runCli(['secrets', 'decrypt', 'quorum/sops-written.yaml'], { cwd: app.dir, env: { ...iso.env, SOPS_AGE_KEY_FILE: undefined, SOPS_AGE_KEY: people.map((p) => keys[p]).join('\n') }, timeoutMs: 60_000 });
+  for (const pair of PAIRS) {
+    const r = await run(pair);
+    assert.equal(r.exitCode, 0, `keys ${pair.join('+')}: ${r.stderr}`);
+    assert.equal(r.stdout, 'database:\n    password: quorum-Pa55\n    port: 5432');
+  }
+  const alone = await run([2]);
+  assert.equal(alone.exitCode, 1);
+  assert.match(alone.stderr, /2 of which are needed; 1 could be opened/);
+});
