@@ -131,3 +131,23 @@ test("sops' own example.yaml (sops-upstream, PGP) decrypts with its float writte
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('plain YAML numbers are typed as yaml.v3 types them (underscores, 0x/0o/0b, legacy octal), quoted ones stay strings', async () => {
+  const { text, dataKey } = seal('a: 1_000\nb: 0x1F\nc: 0o17\nd: 017\ne: 0b101\nf: 08\ng: +12\nh: "1_000"\ni: 1e3\nj: .5\nk: 2024-01-01\n');
+  const expected: Record<string, { type: string; plain: string }> = {
+    a: { type: 'int', plain: '1000' },
+    b: { type: 'int', plain: '31' },
+    c: { type: 'int', plain: '15' },
+    d: { type: 'int', plain: '15' },
+    e: { type: 'int', plain: '5' },
+    f: { type: 'float', plain: '8' },
+    g: { type: 'int', plain: '12' },
+    h: { type: 'str', plain: '1_000' },
+    i: { type: 'float', plain: '1000' },
+    j: { type: 'float', plain: '0.5' },
+    k: { type: 'str', plain: '2024-01-01' },
+  };
+  for (const [key, want] of Object.entries(expected)) assert.deepEqual(encrypted(text, key, dataKey), want, key);
+  const opened = await open(text, dataKey);
+  assert.equal(emitPlainText(opened.branches, 'yaml'), 'a: 1000\nb: 31\nc: 15\nd: 15\ne: 5\nf: 8\ng: 12\nh: "1_000"\ni: 1000\nj: 0.5\nk: "2024-01-01"\n');
+});

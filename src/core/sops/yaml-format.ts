@@ -21,6 +21,7 @@ import { formatGoFloat, formatYamlFloat, goBoolText, parseGoFloat } from './scal
 import type { Comment, MapNode, Scalar, SeqNode, SopsDocument, SopsMetadata, SourcePos, TreeNode } from './types.js';
 import { isComment } from './types.js';
 import { isYaml11Ambiguous, yamlStringScalar } from './yaml-scalars.js';
+import { resolveYamlV3Number } from './yaml-v3-numbers.js';
 
 const MAX_ALIAS_DEPTH = 100;
 
@@ -53,30 +54,49 @@ function commentLines(text: string | null | undefined, pos?: SourcePos): Comment
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
- * A whole number as sops types it. YAML (yaml.v3 into interface{}): an int
- * when it fits int64, a uint64 from 2^63 to 2^64-1 (which sops refuses to
- * walk), else a float64 if it is decimal, else a string. JSON (json.Number):
- * an int when it fits int64, else a float64.
+ * A whole number the YAML library read as one: a JSON number (sops'
+ * json.Number: an int when it fits int64, else a float64) or an explicitly
+ * tagged `!!int` in YAML (an int when it fits int64, else refused).
  */
 function wholeNumber(value: bigint, node: YamlScalar, pos: SourcePos | undefined, ctx: ConvertContext): Scalar {
   if (value >= INT64_MIN && value <= INT64_MAX) return { kind: 'scalar', type: 'int', text: value.toString(), pos };
-  const source = node.source ?? value.toString();
-  if (!ctx.json && value > INT64_MAX && value <= UINT64_MAX) {
-    throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the integer ${source} cannot be stored by sops: from 2^63 to 2^64-1 YAML reads it as an unsigned 64-bit integer, which sops refuses.`, {
+  if (!ctx.json) {
+    throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the integer ${node.source ?? value.toString()} does not fit in 64 bits.`, {
       code: 'SOPS_UNSUPPORTED_YAML',
-      hint: 'Quote it to keep it as a string (e.g. "18446744073709551615").',
+      hint: 'Quote it to keep it as a string.',
     });
   }
-  if (!ctx.json && !/^[-+]?[0-9]+$/.test(source.replace(/_/g, ''))) return { kind: 'scalar', type: 'str', text: source, pos };
   return { kind: 'scalar', type: 'float', text: formatGoFloat(Number(value)), pos };
+}
+
+function yamlV3Scalar(source: string, pos: SourcePos | undefined, ctx: ConvertContext): Scalar | undefined {
+  const resolved = resolveYamlV3Number(source);
+  switch (resolved?.kind) {
+    case undefined:
+      return undefined;
+    case 'int':
+      return { kind: 'scalar', type: 'int', text: resolved.value.toString(), pos };
+    case 'uint64':
+      throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the integer ${source} cannot be stored by sops: from 2^63 to 2^64-1 YAML reads it as an unsigned 64-bit integer, which sops refuses.`, {
+        code: 'SOPS_UNSUPPORTED_YAML',
+        hint: 'Quote it to keep it as a string (e.g. "18446744073709551615").',
+      });
+    case 'float':
+      return { kind: 'scalar', type: 'float', text: formatGoFloat(resolved.value), pos };
+    case 'str':
+      return { kind: 'scalar', type: 'str', text: source, pos };
+  }
 }
 
 function scalarFromYaml(node: YamlScalar, ctx: ConvertContext): Scalar | { kind: 'null'; pos?: SourcePos } {
   const pos = posOf(node, ctx.lines);
   const v = node.value;
+  if (!ctx.json && node.type === 'PLAIN' && !node.tag && typeof node.source === 'string') {
+    const typed = yamlV3Scalar(node.source, pos, ctx);
+    if (typed) return typed;
+  }
   if (v === null || v === undefined) return { kind: 'null', pos };
   if (typeof v === 'string') return { kind: 'scalar', type: 'str', text: v, pos };
   if (typeof v === 'bigint') return wholeNumber(v, node, pos, ctx);
