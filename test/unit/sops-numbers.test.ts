@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { WRITTEN_SOPS_VERSION, withDefaultRule } from '../../src/core/sops/metad
 import { formatYamlFloat } from '../../src/core/sops/scalars.js';
 import { emitPlainText, openSopsText, parsePlainText, sealSopsText } from '../../src/core/sops/sops-file.js';
 import type { FileFormat } from '../../src/core/sops/types.js';
-import { decryptValue } from '../../src/core/sops/value-cipher.js';
+import { decryptValue, encryptValue } from '../../src/core/sops/value-cipher.js';
 import { hasSharedCorpus, SHARED_SKIP_REASON, sharedCorpus } from '../support/project.js';
 
 /*
@@ -145,9 +146,48 @@ test('plain YAML numbers are typed as yaml.v3 types them (underscores, 0x/0o/0b,
     h: { type: 'str', plain: '1_000' },
     i: { type: 'float', plain: '1000' },
     j: { type: 'float', plain: '0.5' },
-    k: { type: 'str', plain: '2024-01-01' },
+    k: { type: 'time', plain: '2024-01-01T00:00:00Z' },
   };
   for (const [key, want] of Object.entries(expected)) assert.deepEqual(encrypted(text, key, dataKey), want, key);
   const opened = await open(text, dataKey);
-  assert.equal(emitPlainText(opened.branches, 'yaml'), 'a: 1000\nb: 31\nc: 15\nd: 15\ne: 5\nf: 8\ng: 12\nh: "1_000"\ni: 1000\nj: 0.5\nk: "2024-01-01"\n');
+  assert.equal(emitPlainText(opened.branches, 'yaml'), 'a: 1000\nb: 31\nc: 15\nd: 15\ne: 5\nf: 8\ng: 12\nh: "1_000"\ni: 1000\nj: 0.5\nk: 2024-01-01T00:00:00Z\n');
+});
+
+test('unquoted YAML timestamps are sops `time` values: encrypted as Go\'s MarshalText, written back unquoted', async () => {
+  const { text, dataKey } = seal(
+    'day: 2024-2-29\nutc: 2001-12-14T21:59:43.10Z\noffset: 2001-12-14t21:59:43.123456789123-05:00\nzero: 2001-12-14T21:59:43+00:00\nspaced: 2001-12-14 21:59:43.5\nquoted: "2024-01-01"\nnozone: 2001-12-14T21:59:43\nbadday: 2023-02-29\n',
+  );
+  const expected: Record<string, { type: string; plain: string }> = {
+    day: { type: 'time', plain: '2024-02-29T00:00:00Z' },
+    utc: { type: 'time', plain: '2001-12-14T21:59:43.1Z' },
+    offset: { type: 'time', plain: '2001-12-14T21:59:43.123456789-05:00' },
+    zero: { type: 'time', plain: '2001-12-14T21:59:43Z' },
+    spaced: { type: 'time', plain: '2001-12-14T21:59:43.5Z' },
+    quoted: { type: 'str', plain: '2024-01-01' },
+    nozone: { type: 'str', plain: '2001-12-14T21:59:43' },
+    badday: { type: 'str', plain: '2023-02-29' },
+  };
+  for (const [key, want] of Object.entries(expected)) assert.deepEqual(encrypted(text, key, dataKey), want, key);
+  const opened = await open(text, dataKey);
+  const plain = emitPlainText(opened.branches, 'yaml');
+  assert.equal(
+    plain,
+    'day: 2024-02-29T00:00:00Z\nutc: 2001-12-14T21:59:43.1Z\noffset: 2001-12-14T21:59:43.123456789-05:00\nzero: 2001-12-14T21:59:43Z\nspaced: 2001-12-14T21:59:43.5Z\nquoted: "2024-01-01"\nnozone: "2001-12-14T21:59:43"\nbadday: "2023-02-29"\n',
+  );
+  // Read back, the times stay times (an edit that changes nothing keeps the types).
+  const again = seal(plain);
+  assert.equal(encrypted(again.text, 'utc', again.dataKey).type, 'time');
+  assert.equal(encrypted(again.text, 'quoted', again.dataKey).type, 'str');
+});
+
+test('a `type:time` value sops wrote decrypts, verifies its MAC, and is a quoted string in JSON', async () => {
+  // The value and MAC as sops writes them: ENC[...,type:time] over MarshalText, the MAC over the same bytes.
+  const dataKey = newDataKey();
+  const lastModified = '2026-12-02T07:00:00Z';
+  const when = encryptValue('2025-06-30T12:00:00Z', 'time', dataKey, 'expires:');
+  const mac = encryptValue(createHash('sha512').update('2025-06-30T12:00:00Z').digest('hex').toUpperCase(), 'str', dataKey, lastModified);
+  const text = `{\n\t"expires": "${when}",\n\t"sops": {\n\t\t"age": [{"recipient": "age1test", "enc": "unused"}],\n\t\t"lastmodified": "${lastModified}",\n\t\t"mac": "${mac}",\n\t\t"version": "3.10.2"\n\t}\n}\n`;
+  const opened = await open(text, dataKey, 'json');
+  assert.equal(emitPlainText(opened.branches, 'json'), '{\n\t"expires": "2025-06-30T12:00:00Z"\n}\n');
+  assert.equal(emitPlainText(opened.branches, 'yaml'), 'expires: 2025-06-30T12:00:00Z\n');
 });

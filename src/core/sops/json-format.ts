@@ -63,6 +63,8 @@ function jsonLeaf(leaf: Scalar): string {
   switch (leaf.type) {
     case 'str':
     case 'bytes':
+    case 'time':
+      // json.Marshal of a time.Time is its RFC 3339 text as a string.
       return goJsonString(leaf.text);
     case 'int':
       return leaf.text;

@@ -1,3 +1,4 @@
+import { canonicalTimeText } from './go-time.js';
 import type { Scalar, ScalarType } from './types.js';
 
 /**
@@ -103,6 +104,10 @@ export function scalarFromDecrypted(type: ScalarType, text: string): Scalar | un
       const value = parseGoBool(text);
       return value === undefined ? undefined : { kind: 'scalar', type, text: goBoolText(value) };
     }
+    case 'time': {
+      const canonical = canonicalTimeText(text);
+      return canonical === undefined ? undefined : { kind: 'scalar', type, text: canonical };
+    }
   }
 }
 
@@ -111,6 +116,8 @@ export function scalarToJs(scalar: Scalar): string | number | boolean {
   switch (scalar.type) {
     case 'str':
     case 'bytes':
+    case 'time':
+      // helm reads a YAML timestamp as its text.
       return scalar.text;
     case 'int':
       return Number(scalar.text);
@@ -121,4 +128,4 @@ export function scalarToJs(scalar: Scalar): string | number | boolean {
   }
 }
 
-export const SCALAR_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'bytes']);
+export const SCALAR_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'bytes', 'time']);

@@ -6,7 +6,7 @@
  */
 
 /** The value types sops writes after `type:` in an ENC[...] blob. */
-export type ScalarType = 'str' | 'int' | 'float' | 'bool' | 'bytes';
+export type ScalarType = 'str' | 'int' | 'float' | 'bool' | 'bytes' | 'time';
 
 export interface SourcePos {
   line: number;

@@ -7,7 +7,7 @@ export type EncryptedType = ScalarType | 'comment';
 const TAG_BYTES = 16;
 /** sops writes 32-byte IVs; any non-empty IV is read. */
 const NEW_IV_BYTES = 32;
-const KNOWN_TYPES = new Set(['str', 'int', 'float', 'bool', 'bytes', 'comment']);
+const KNOWN_TYPES = new Set(['str', 'int', 'float', 'bool', 'bytes', 'time', 'comment']);
 
 export interface EncryptedValue {
   data: Buffer;

@@ -22,6 +22,7 @@ import type { Comment, MapNode, Scalar, SeqNode, SopsDocument, SopsMetadata, Sou
 import { isComment } from './types.js';
 import { isYaml11Ambiguous, yamlStringScalar } from './yaml-scalars.js';
 import { resolveYamlV3Number } from './yaml-v3-numbers.js';
+import { yamlTimestampText } from './go-time.js';
 
 const MAX_ALIAS_DEPTH = 100;
 
@@ -72,6 +73,8 @@ function wholeNumber(value: bigint, node: YamlScalar, pos: SourcePos | undefined
 }
 
 function yamlV3Scalar(source: string, pos: SourcePos | undefined, ctx: ConvertContext): Scalar | undefined {
+  const time = yamlTimestampText(source);
+  if (time !== undefined) return { kind: 'scalar', type: 'time', text: time, pos };
   const resolved = resolveYamlV3Number(source);
   switch (resolved?.kind) {
     case undefined:
@@ -235,6 +238,8 @@ function yamlScalarNode(leaf: Scalar): YamlScalar {
       return new YamlScalar(new YamlFloatText(formatYamlFloat(parseGoFloat(leaf.text) ?? NaN)));
     case 'bool':
       return new YamlScalar(leaf.text === 'True');
+    case 'time':
+      return new YamlScalar(new YamlTimeText(leaf.text));
   }
 }
 
@@ -291,6 +296,11 @@ class YamlFloatText {
   constructor(readonly text: string) {}
 }
 
+/** A time as yaml.v3 writes a time.Time: its RFC 3339 text, unquoted. */
+class YamlTimeText {
+  constructor(readonly text: string) {}
+}
+
 /** Writes YamlFloatText values as they are, untagged (the yaml library would print JavaScript's number format). */
 const GO_FLOAT_TAG = {
   identify: (value: unknown) => value instanceof YamlFloatText,
@@ -300,10 +310,18 @@ const GO_FLOAT_TAG = {
   stringify: (item: { value: unknown }) => (item.value as YamlFloatText).text,
 };
 
+const GO_TIME_TAG = {
+  identify: (value: unknown) => value instanceof YamlTimeText,
+  default: true,
+  tag: 'tag:yaml.org,2002:timestamp',
+  resolve: (text: string) => text,
+  stringify: (item: { value: unknown }) => (item.value as YamlTimeText).text,
+};
+
 /** One branch as YAML text in the layout `sops -d` writes (4-space indent, literal blocks, no folding). */
 function emitBranch(branch: MapNode): string {
   const hasEntries = branch.items.some((i) => !isComment(i));
-  const doc = new Document(undefined, { customTags: [GO_FLOAT_TAG] });
+  const doc = new Document(undefined, { customTags: [GO_FLOAT_TAG, GO_TIME_TAG] });
   doc.contents = toYamlNode(branch);
   if (!hasEntries) {
     // An empty mapping would print as `{}` under its comments; keep only the comments.
