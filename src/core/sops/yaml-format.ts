@@ -20,7 +20,7 @@ import { parseMetadata, metadataEntries, type MetaMap, type MetaValue } from './
 import { formatGoFloat, formatYamlFloat, goBoolText, parseGoFloat } from './scalars.js';
 import type { Comment, MapNode, Scalar, SeqNode, SopsDocument, SopsMetadata, SourcePos, TreeNode } from './types.js';
 import { isComment } from './types.js';
-import { isYaml11Ambiguous, yamlStringScalar } from './yaml-scalars.js';
+import { GO_SCALAR_TAGS, isYaml11Ambiguous, YamlFloatText, YamlTimeText, yamlStringScalar } from './yaml-scalars.js';
 import { resolveYamlV3Number } from './yaml-v3-numbers.js';
 import { yamlTimestampText } from './go-time.js';
 
@@ -53,6 +53,11 @@ function commentLines(text: string | null | undefined, pos?: SourcePos): Comment
     .map((line) => ({ kind: 'comment' as const, text: line, pos }));
 }
 
+/** `file:line:col` for messages about one value. */
+function at(ctx: ConvertContext, pos: SourcePos | undefined): string {
+  return `${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}`;
+}
+
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -64,7 +69,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 function wholeNumber(value: bigint, node: YamlScalar, pos: SourcePos | undefined, ctx: ConvertContext): Scalar {
   if (value >= INT64_MIN && value <= INT64_MAX) return { kind: 'scalar', type: 'int', text: value.toString(), pos };
   if (!ctx.json) {
-    throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the integer ${node.source ?? value.toString()} does not fit in 64 bits.`, {
+    throw new ChartctlError(`${at(ctx, pos)}: the integer ${node.source ?? value.toString()} does not fit in 64 bits.`, {
       code: 'SOPS_UNSUPPORTED_YAML',
       hint: 'Quote it to keep it as a string.',
     });
@@ -82,7 +87,7 @@ function yamlV3Scalar(source: string, pos: SourcePos | undefined, ctx: ConvertCo
     case 'int':
       return { kind: 'scalar', type: 'int', text: resolved.value.toString(), pos };
     case 'uint64':
-      throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the integer ${source} cannot be stored by sops: from 2^63 to 2^64-1 YAML reads it as an unsigned 64-bit integer, which sops refuses.`, {
+      throw new ChartctlError(`${at(ctx, pos)}: the integer ${source} cannot be stored by sops: from 2^63 to 2^64-1 YAML reads it as an unsigned 64-bit integer, which sops refuses.`, {
         code: 'SOPS_UNSUPPORTED_YAML',
         hint: 'Quote it to keep it as a string (e.g. "18446744073709551615").',
       });
@@ -106,7 +111,7 @@ function scalarFromYaml(node: YamlScalar, ctx: ConvertContext): Scalar | { kind:
   if (typeof v === 'number' && !Number.isFinite(v) && !Number.isNaN(v) && !/^[-+]?\.inf$/i.test(node.source ?? '')) {
     // Beyond float64 (1e400): Go's ParseFloat fails, so yaml.v3 keeps the text and json.Number refuses it.
     if (ctx.json) {
-      throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: the number ${node.source} is out of the float64 range.`, {
+      throw new ChartctlError(`${at(ctx, pos)}: the number ${node.source} is out of the float64 range.`, {
         code: 'SOPS_UNSUPPORTED_JSON',
         hint: 'Store it as a string.',
       });
@@ -123,7 +128,7 @@ function keyText(key: unknown, ctx: ConvertContext): string {
   if (isScalar(key)) return typeof key.value === 'string' ? key.value : String(key.value);
   if (isAlias(key)) return keyText(ctx.aliases.get(key), ctx);
   const pos = posOf(key as YamlNode, ctx.lines);
-  throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: a mapping key must be a plain value, not a collection.`, {
+  throw new ChartctlError(`${at(ctx, pos)}: a mapping key must be a plain value, not a collection.`, {
     code: 'SOPS_UNSUPPORTED_YAML',
     hint: 'sops only supports string keys; rewrite the key as a string.',
   });
@@ -291,37 +296,10 @@ function toYamlNode(node: TreeNode): YamlNode {
   }
 }
 
-/** A float already formatted the way yaml.v3 writes it. */
-class YamlFloatText {
-  constructor(readonly text: string) {}
-}
-
-/** A time as yaml.v3 writes a time.Time: its RFC 3339 text, unquoted. */
-class YamlTimeText {
-  constructor(readonly text: string) {}
-}
-
-/** Writes YamlFloatText values as they are, untagged (the yaml library would print JavaScript's number format). */
-const GO_FLOAT_TAG = {
-  identify: (value: unknown) => value instanceof YamlFloatText,
-  default: true,
-  tag: 'tag:yaml.org,2002:float',
-  resolve: (text: string) => Number(text),
-  stringify: (item: { value: unknown }) => (item.value as YamlFloatText).text,
-};
-
-const GO_TIME_TAG = {
-  identify: (value: unknown) => value instanceof YamlTimeText,
-  default: true,
-  tag: 'tag:yaml.org,2002:timestamp',
-  resolve: (text: string) => text,
-  stringify: (item: { value: unknown }) => (item.value as YamlTimeText).text,
-};
-
 /** One branch as YAML text in the layout `sops -d` writes (4-space indent, literal blocks, no folding). */
 function emitBranch(branch: MapNode): string {
   const hasEntries = branch.items.some((i) => !isComment(i));
-  const doc = new Document(undefined, { customTags: [GO_FLOAT_TAG, GO_TIME_TAG] });
+  const doc = new Document(undefined, { customTags: GO_SCALAR_TAGS });
   doc.contents = toYamlNode(branch);
   if (!hasEntries) {
     // An empty mapping would print as `{}` under its comments; keep only the comments.
