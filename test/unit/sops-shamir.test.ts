@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isChartctlError } from '../../src/core/errors.js';
+import { newDataKey, wrapDataKey, type WrapKey } from '../../src/core/sops/data-key.js';
 import { combineShares, splitSecret } from '../../src/core/sops/shamir.js';
+import type { MasterKeySpec } from '../../src/core/sops/types.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 /*
@@ -92,4 +95,17 @@ test('combineShares recovers the data key from any 2 of 3 shares built exactly a
   }
   assert.throws(() => combineShares([shares[0]!]), /less than two parts/);
   assert.throws(() => combineShares([shares[1]!, shares[1]!]), /duplicate part/);
+});
+
+test('a shamir_threshold sops could not split with is refused before anything is encrypted', async () => {
+  const groups: MasterKeySpec[][] = [[{ type: 'age', recipient: 'age1a' }], [{ type: 'age', recipient: 'age1b' }]];
+  const wrap: WrapKey = async () => assert.fail('no key may be wrapped');
+  for (const threshold of [1, 3]) {
+    await assert.rejects(wrapDataKey(groups, threshold, newDataKey(), wrap, 'secrets/prod.yaml'), (err: unknown) => {
+      assert.ok(isChartctlError(err));
+      assert.equal(err.code, 'SOPS_BAD_THRESHOLD');
+      assert.match(err.message, new RegExp(`^secrets/prod\\.yaml: shamir_threshold ${threshold} cannot split the data key over 2 key groups \\(it must be from 2 to 2\\)`));
+      return true;
+    });
+  }
 });

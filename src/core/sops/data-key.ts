@@ -115,6 +115,13 @@ export async function wrapDataKey(
     });
   }
   const shamirThreshold = groups.length > 1 ? (threshold ?? groups.length) : undefined;
+  if (shamirThreshold !== undefined && (shamirThreshold < 2 || shamirThreshold > groups.length)) {
+    // sops' Split refuses the same ("parts cannot be less than threshold", "threshold must be at least 2").
+    throw new ChartctlError(`${file}: shamir_threshold ${shamirThreshold} cannot split the data key over ${groups.length} key groups (it must be from 2 to ${groups.length}).`, {
+      code: 'SOPS_BAD_THRESHOLD',
+      hint: 'Fix shamir_threshold (or the key_groups) in the creation rule of .sops.yaml.',
+    });
+  }
   const parts = groups.length > 1 ? splitSecret(dataKey, groups.length, shamirThreshold!) : [dataKey];
   const failures: string[] = [];
   const keyGroups: MasterKey[][] = [];
