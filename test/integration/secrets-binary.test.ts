@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { cliPath, copyExampleApp, hasSharedCorpus, projectRoot, SHARED_SKIP_REASON, sharedCorpus } from '../support/project.js';
-import { demoAgeKeyFile, isolatedSecretsEnv } from '../support/secrets.js';
+import { demoAgeKeyFile, fakeEditor, isolatedSecretsEnv } from '../support/secrets.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 /*
@@ -70,6 +70,16 @@ test('--format binary: 300 random (non-UTF-8) bytes come back byte for byte', as
   const detected = await cliBytes(['secrets', 'decrypt', 'files/keystore.p12']);
   assert.equal(detected.exitCode, 0, detected.stderr);
   assert.ok(detected.stdout.equals(bytes));
+  // A new data key re-encrypts the same bytes.
+  const rotated = await cliBytes(['secrets', 'rotate', 'files/keystore.p12']);
+  assert.equal(rotated.exitCode, 0, rotated.stderr);
+  const after = await cliBytes(['secrets', 'decrypt', 'files/keystore.p12']);
+  assert.equal(after.exitCode, 0, after.stderr);
+  assert.ok(after.stdout.equals(bytes), 'the bytes survive a rotate');
+  // The editor gets the exact bytes: an edit that changes nothing is seen as no change.
+  const edit = await cliBytes(['secrets', 'edit', 'files/keystore.p12'], { EDITOR: fakeEditor(iso.dir), EDIT_MODE: 'noop' });
+  assert.equal(edit.exitCode, 0, edit.stderr);
+  assert.match(edit.stdout.toString('utf8'), /^No changes to files\/keystore\.p12/);
 });
 
 test('a binary file in the layout sops writes, holding the same 300 bytes, decrypts and its MAC verifies', async () => {
