@@ -1,5 +1,5 @@
 import { ChartctlError } from '../core/errors.js';
-import { emitPlainText, openSopsText } from '../core/sops/sops-file.js';
+import { emitPlainBytes, openSopsText } from '../core/sops/sops-file.js';
 import { treeToValues } from '../core/sops/to-values.js';
 import type { FileFormat } from '../core/sops/types.js';
 import type { Deps } from './deps.js';
@@ -19,8 +19,8 @@ export interface SecretsDecryptOptions {
 export interface SecretsDecryptResult {
   file: string;
   format: FileFormat;
-  /** The cleartext file exactly as `sops -d` prints it (comments decrypted too). */
-  text: string;
+  /** The cleartext file exactly as `sops -d` prints it (comments decrypted too; a binary file's own bytes). */
+  content: Buffer;
   /** The decrypted values of the first document (for --output json). */
   values: Record<string, unknown>;
 }
@@ -46,7 +46,7 @@ export async function secretsDecrypt(deps: Deps, options: SecretsDecryptOptions)
   return {
     file: ref.shown,
     format,
-    text: emitPlainText(opened.branches, format),
+    content: emitPlainBytes(opened.branches, format),
     values: format === 'binary' ? {} : treeToValues(opened.branches.slice(0, 1), ref.shown),
   };
 }

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { describeMasterKey } from '../core/sops/data-key.js';
 import { WRITTEN_SOPS_VERSION } from '../core/sops/metadata.js';
-import { detectFormat, emitPlainText, openSopsText, parsePlainText, sealSopsText } from '../core/sops/sops-file.js';
+import { detectFormat, emitPlainBytes, openSopsText, parsePlainText, sealSopsText } from '../core/sops/sops-file.js';
 import { leafTexts } from '../core/sops/tree-crypto.js';
 import type { FileFormat, MapNode } from '../core/sops/types.js';
 import { privateTempDir } from '../adapters/cleanup.js';
@@ -33,7 +33,7 @@ export interface SecretsEditResult {
   recipients: string[];
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const sha256 = (content: Uint8Array) => createHash('sha256').update(content).digest('hex');
 
 /**
  * Decrypts into a private 0700 temp directory, runs the editor, and
@@ -47,14 +47,14 @@ export async function secretsEdit(deps: Deps, options: SecretsEditOptions): Prom
   const ref = sopsFileRef(deps, options.file);
   const created = !existsSync(ref.path);
   let format: FileFormat;
-  let plainText: string;
+  let plainText: Buffer;
   let seal: (branches: MapNode[]) => Promise<{ text: string; recipients: string[] }>;
   let recipients: string[];
   if (created) {
     format = options.format ?? detectFormat(ref.path);
     const { rule } = await creationRuleFor(deps, ref.path);
     recipients = rule.keyGroups.flat().map((k) => describeMasterKey(k));
-    plainText = format === 'json' ? '{}\n' : '';
+    plainText = Buffer.from(format === 'json' ? '{}\n' : '');
     seal = async (branches) => sealNewFile(deps, ref, branches, format);
   } else {
     const read = await readSopsFile(ref, options.format);
@@ -62,7 +62,7 @@ export async function secretsEdit(deps: Deps, options: SecretsEditOptions): Prom
     const opened = await openSopsText(read.text, { file: ref.shown, format, keepIvs: true, ignoreMac: options.ignoreMac }, (key) => deps.secrets.keys.unwrap(key));
     for (const secret of opened.secrets) deps.masker.add(secret);
     if (opened.macMismatch) warnIgnoredMac(deps, opened.macMismatch);
-    plainText = emitPlainText(opened.branches, format);
+    plainText = emitPlainBytes(opened.branches, format);
     recipients = recipientsOf(opened.metadata.keyGroups);
     const { keyGroups, shamirThreshold, rules } = opened.metadata;
     seal = async (branches) => ({
@@ -78,7 +78,7 @@ export async function secretsEdit(deps: Deps, options: SecretsEditOptions): Prom
     const before = sha256(plainText);
     for (;;) {
       await options.editor.edit(editing, deps.signal);
-      const edited = await readFile(editing, 'utf8');
+      const edited = await readFile(editing);
       if (sha256(edited) === before) return { file: ref.shown, format, created: false, changed: false, recipients };
       let branches: MapNode[];
       try {

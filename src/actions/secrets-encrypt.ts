@@ -25,8 +25,8 @@ export interface SecretsEncryptResult {
 /** Encrypts a cleartext file in place for the recipients `.sops.yaml` assigns to its path. */
 export async function secretsEncrypt(deps: Deps, options: SecretsEncryptOptions): Promise<SecretsEncryptResult> {
   const ref = sopsFileRef(deps, options.file);
-  const { text, format } = await readSopsFile(ref, options.format);
-  const doc = parsePlainText(text, format, ref.shown);
+  const { text, bytes, format } = await readSopsFile(ref, options.format);
+  const doc = parsePlainText(format === 'binary' ? bytes : text, format, ref.shown);
   if (doc.metadata) {
     throw new ChartctlError(`${ref.shown} is already encrypted.`, {
       code: 'SOPS_ALREADY_ENCRYPTED',

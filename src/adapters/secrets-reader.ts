@@ -1,6 +1,6 @@
 import { ChartctlError } from '../core/errors.js';
 import type { DataKeyService } from './sops-keys/key-service.js';
-import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
+import { MAX_CONFIG_FILE_BYTES, readUserFile } from './user-files.js';
 
 /**
  * Turns a sops-encrypted values file into its cleartext tree. The value lives
@@ -34,7 +34,12 @@ export class SopsSecretsReader implements SecretsReader {
 }
 
 export async function readSecretsFile(path: string, displayPath: string, origin?: string): Promise<string> {
-  return readUserText(path, {
+  return (await readSecretsBytes(path, displayPath, origin)).toString('utf8');
+}
+
+/** The file's bytes as they are (a plaintext file for sops' binary store need not be UTF-8). */
+export async function readSecretsBytes(path: string, displayPath: string, origin?: string): Promise<Buffer> {
+  return readUserFile(path, {
     shown: displayPath,
     what: 'secrets file',
     maxBytes: MAX_CONFIG_FILE_BYTES,

@@ -2,7 +2,8 @@
 export interface Output {
   format: 'text' | 'json';
   color: boolean;
-  write(text: string): void;
+  /** Bytes are written as they are (a decrypted binary file). */
+  write(text: string | Uint8Array): void;
   json(value: unknown): void;
   paint: Painter;
 }
@@ -21,7 +22,7 @@ function painter(on: boolean): Painter {
   return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
 }
 
-export function createOutput(format: 'text' | 'json', color: boolean, write: (t: string) => void = (t) => process.stdout.write(t)): Output {
+export function createOutput(format: 'text' | 'json', color: boolean, write: (t: string | Uint8Array) => void = (t) => process.stdout.write(t)): Output {
   return {
     format,
     color,

@@ -92,7 +92,7 @@ test('PGP through gpg: encrypt for a fingerprint, decrypt with the keyring; a mi
     const enc = await cli(['secrets', 'encrypt', 'pgp.yaml'], { GNUPGHOME: gnupg });
     assert.equal(enc.exitCode, 0, enc.stderr);
     const text = readFileSync(join(repo, 'pgp.yaml'), 'utf8');
-    assert.match(text, new RegExp(`    pgp:\\n        - created_at: "[^"]+"\\n          enc: \\|\\n            -----BEGIN PGP MESSAGE-----\\n[\\s\\S]+          fp: ${fpr}\\n`));
+    assert.match(text, new RegExp(`    pgp:\\n        - created_at: "[^"]+"\\n          enc: \\|-\\n            -----BEGIN PGP MESSAGE-----\\n[\\s\\S]+-----END PGP MESSAGE-----\\n          fp: ${fpr}\\n`), 'the armor trimmed as sops stores it: `enc: |-`');
     const dec = await cli(['secrets', 'decrypt', 'pgp.yaml', '--output', 'json'], { GNUPGHOME: gnupg });
     assert.equal(dec.exitCode, 0, dec.stderr);
     assert.deepEqual(JSON.parse(dec.stdout).values, { token: 'pgp-protected-t0ken' });

@@ -67,7 +67,7 @@ test('decrypt refuses a terminal unless forced, and registers what it decrypted 
     const fresh = setup();
     const result = await secretsDecrypt({ ...deps, masker: fresh.deps.masker }, { file: 'secrets/app.yaml', toTerminal: true, force: true });
     fresh.remove();
-    assert.equal(result.text, 'api:\n    key: api-key-value-123\n');
+    assert.equal(result.content.toString(), 'api:\n    key: api-key-value-123\n');
     assert.equal(fresh.deps.masker.mask('key=api-key-value-123'), 'key=***');
   } finally {
     remove();

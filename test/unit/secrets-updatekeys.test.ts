@@ -78,8 +78,8 @@ test('updatekeys adds then removes an age recipient: the new key decrypts, the r
       assert.deepEqual(added.plan.groups, [{ group: 1, kept: [`age ${DEMO_RECIPIENT}`], added: [`age ${otherRecipient}`], removed: [] }], file);
       const both = readFileSync(path, 'utf8');
       assert.deepEqual(untouched(both), untouched(before), `${file}: same values, lastmodified and MAC`);
-      assert.equal((await secretsDecrypt(p.deps([other]), { file, toTerminal: false })).text, CLEARTEXT[file], `${file}: the added key decrypts (MAC valid)`);
-      assert.equal((await secretsDecrypt(p.deps([DEMO_IDENTITY]), { file, toTerminal: false })).text, CLEARTEXT[file], `${file}: the kept key still decrypts`);
+      assert.equal((await secretsDecrypt(p.deps([other]), { file, toTerminal: false })).content.toString('utf8'), CLEARTEXT[file], `${file}: the added key decrypts (MAC valid)`);
+      assert.equal((await secretsDecrypt(p.deps([DEMO_IDENTITY]), { file, toTerminal: false })).content.toString('utf8'), CLEARTEXT[file], `${file}: the kept key still decrypts`);
 
       p.rule(otherRecipient);
       const removed = await secretsUpdateKeys(p.deps([DEMO_IDENTITY]), { file, yes: true });
@@ -87,7 +87,7 @@ test('updatekeys adds then removes an age recipient: the new key decrypts, the r
       const after = readFileSync(path, 'utf8');
       assert.deepEqual(untouched(after), untouched(before), `${file}: still the same values, lastmodified and MAC`);
       assert.doesNotMatch(after, new RegExp(DEMO_RECIPIENT), file);
-      assert.equal((await secretsDecrypt(p.deps([other]), { file, toTerminal: false })).text, CLEARTEXT[file], file);
+      assert.equal((await secretsDecrypt(p.deps([other]), { file, toTerminal: false })).content.toString('utf8'), CLEARTEXT[file], file);
       await assert.rejects(secretsDecrypt(p.deps([DEMO_IDENTITY]), { file, toTerminal: false }), (e: unknown) => isChartctlError(e) && e.code === 'SOPS_NO_DATA_KEY', `${file}: the removed key cannot decrypt`);
 
       const again = await secretsUpdateKeys(p.deps([other]), { file });

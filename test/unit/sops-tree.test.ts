@@ -77,7 +77,7 @@ database:
     # rotate yearly
     port: 5432
     ratio: 0.75
-    whole: 2.0
+    whole: 2
     tls: true
     nothing: null
     empty: ""
@@ -90,6 +90,7 @@ database:
         -----END KEY-----
 token_unencrypted: visible-token
 `,
+    'a whole float is written `2`, as yaml.v3 (sops -d) writes it',
   );
   assert.deepEqual(treeToValues(opened.branches, 'f'), {
     database: { password: 's3cr3t-Pa55', port: 5432, ratio: 0.75, whole: 2, tls: true, nothing: null, empty: '', hosts: ['db-1.internal', 10], pem: '-----BEGIN KEY-----\nMIIEvQIBADANBgkq\n-----END KEY-----\n' },

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { ChartctlError } from '../../core/errors.js';
 import { detectFormat } from '../../core/sops/sops-file.js';
 import type { FileFormat } from '../../core/sops/types.js';
-import { readSecretsFile } from '../../adapters/secrets-reader.js';
+import { readSecretsBytes } from '../../adapters/secrets-reader.js';
 import type { Deps } from '../deps.js';
 
 export interface SopsFileRef {
@@ -20,9 +20,10 @@ export function sopsFileRef(deps: Deps, file: string): SopsFileRef {
   return { path, shown: deps.repo.display(path) };
 }
 
-export async function readSopsFile(ref: SopsFileRef, format?: FileFormat): Promise<{ text: string; format: FileFormat }> {
-  const text = await readSecretsFile(ref.path, ref.shown);
-  return { text, format: format ?? detectFormat(ref.path, text) };
+export async function readSopsFile(ref: SopsFileRef, format?: FileFormat): Promise<{ text: string; bytes: Buffer; format: FileFormat }> {
+  const bytes = await readSecretsBytes(ref.path, ref.shown);
+  const text = bytes.toString('utf8');
+  return { text, bytes, format: format ?? detectFormat(ref.path, text) };
 }
 
 /**

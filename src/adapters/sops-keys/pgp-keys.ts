@@ -31,7 +31,8 @@ export class PgpKeySource implements KeySource<PgpKey, PgpSpec> {
       dataKey,
       `encrypt the data key for ${spec.fingerprint}`,
     );
-    return { type: 'pgp', fingerprint: spec.fingerprint, createdAt: sopsTimestamp(now), enc: Buffer.from(out).toString('utf8') };
+    // sops stores gpg's armored output with surrounding whitespace trimmed, so the YAML block is written `enc: |-`.
+    return { type: 'pgp', fingerprint: spec.fingerprint, createdAt: sopsTimestamp(now), enc: Buffer.from(out).toString('utf8').trim() };
   }
 
   private async run(args: string[], input: string | Uint8Array, what: string): Promise<Uint8Array> {

@@ -46,7 +46,7 @@ Examples:
         const { secretsDecrypt } = await import('../../actions/secrets-decrypt.js');
         const result = await secretsDecrypt(deps, { file, format: opts.format, toTerminal: Boolean(process.stdout.isTTY), force: opts.force, ignoreMac: opts.ignoreMac });
         if (out.format === 'json') return out.json({ file: result.file, format: result.format, values: result.values });
-        out.write(result.text);
+        out.write(result.content);
       }),
     );
 

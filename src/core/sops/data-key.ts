@@ -65,9 +65,10 @@ export async function recoverDataKey(meta: SopsMetadata, unwrap: UnwrapKey, file
     if (types.has('age')) hints.push('for age, put the matching identity (AGE-SECRET-KEY-1...) in SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or $XDG_CONFIG_HOME/sops/age/keys.txt');
     if (types.has('kms')) hints.push('for AWS KMS, use credentials allowed to kms:Decrypt with that key (AWS_PROFILE, AWS_ACCESS_KEY_ID, ...)');
     if (types.has('pgp')) hints.push('for PGP, import the private key into gpg (GNUPGHOME)');
-    throw new ChartctlError(`${file}: cannot decrypt the data key: ${failures.join(' | ')}.`, {
+    const quorum = groups.length > 1 ? ` (the data key is split over ${groups.length} key groups, ${needed} of which are needed; ${parts.length} could be opened)` : '';
+    throw new ChartctlError(`${file}: cannot decrypt the data key${quorum}: ${failures.join(' | ')}.`, {
       code: 'SOPS_NO_DATA_KEY',
-      hint: `You need the private key of one of the file's recipients: ${hints.join('; ') || 'chartctl supports age, AWS KMS and PGP keys'}.`,
+      hint: `You need the private key of ${groups.length > 1 ? `a recipient in each of ${needed} key groups` : "one of the file's recipients"}: ${hints.join('; ') || 'chartctl supports age, AWS KMS and PGP keys'}.`,
     });
   }
   let dataKey: Uint8Array;
@@ -114,6 +115,13 @@ export async function wrapDataKey(
     });
   }
   const shamirThreshold = groups.length > 1 ? (threshold ?? groups.length) : undefined;
+  if (shamirThreshold !== undefined && (shamirThreshold < 2 || shamirThreshold > groups.length)) {
+    // sops' Split refuses the same ("parts cannot be less than threshold", "threshold must be at least 2").
+    throw new ChartctlError(`${file}: shamir_threshold ${shamirThreshold} cannot split the data key over ${groups.length} key groups (it must be from 2 to ${groups.length}).`, {
+      code: 'SOPS_BAD_THRESHOLD',
+      hint: 'Fix shamir_threshold (or the key_groups) in the creation rule of .sops.yaml.',
+    });
+  }
   const parts = groups.length > 1 ? splitSecret(dataKey, groups.length, shamirThreshold!) : [dataKey];
   const failures: string[] = [];
   const keyGroups: MasterKey[][] = [];

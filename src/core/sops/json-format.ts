@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { ChartctlError } from '../errors.js';
 import { metadataEntries, type MetaMap, type MetaValue } from './metadata.js';
 import { parseGoFloat } from './scalars.js';
@@ -16,7 +17,7 @@ export function parseJsonSops(text: string, file: string): SopsDocument {
       hint: 'Wrap the values in an object, e.g. {"database": {"password": "..."}}.',
     });
   }
-  const doc = parseYamlSops(text, file);
+  const doc = parseYamlSops(text, file, { json: true });
   if (doc.branches.length !== 1) throw new ChartctlError(`${file}: expected one JSON object.`, { code: 'SOPS_UNSUPPORTED_JSON', hint: 'Keep a single object in the file.' });
   return { ...doc, format: 'json' };
 }
@@ -35,16 +36,22 @@ export function parseBinarySops(text: string, file: string): SopsDocument {
   return { ...doc, format: 'binary' };
 }
 
-/** A plain file wrapped the way sops' binary store does before encryption. */
-export function binaryBranch(content: string): MapNode {
-  return { kind: 'map', items: [{ key: 'data', value: { kind: 'scalar', type: 'str', text: content } }] };
+/**
+ * A plain file wrapped the way sops' binary store does before encryption: its
+ * bytes, as they are (sops' `string(in)`), under `data`.
+ */
+export function binaryBranch(content: Uint8Array): MapNode {
+  const bytes = Buffer.from(content);
+  const leaf: Scalar = { kind: 'scalar', type: 'str', text: bytes.toString('utf8') };
+  if (!isUtf8(bytes)) leaf.raw = bytes;
+  return { kind: 'map', items: [{ key: 'data', value: leaf }] };
 }
 
-/** The cleartext of a decrypted binary file. */
-export function binaryContent(branch: MapNode): string {
+/** The cleartext bytes of a decrypted binary file. */
+export function binaryContent(branch: MapNode): Buffer {
   const data = branch.items.find((i) => !isComment(i) && i.key === 'data');
-  if (!data || isComment(data) || data.value.kind !== 'scalar') return '';
-  return data.value.text;
+  if (!data || isComment(data) || data.value.kind !== 'scalar') return Buffer.alloc(0);
+  return data.value.raw ?? Buffer.from(data.value.text, 'utf8');
 }
 
 /** Go's json.Marshal escapes HTML characters and the JavaScript line separators. */
@@ -56,6 +63,8 @@ function jsonLeaf(leaf: Scalar): string {
   switch (leaf.type) {
     case 'str':
     case 'bytes':
+    case 'time':
+      // json.Marshal of a time.Time is its RFC 3339 text as a string.
       return goJsonString(leaf.text);
     case 'int':
       return leaf.text;

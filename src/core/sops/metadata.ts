@@ -115,8 +115,11 @@ export function parseMetadata(raw: unknown, file: string): SopsMetadata {
     macOnlyEncrypted: raw.mac_only_encrypted === true || undefined,
   };
   checkSingleRule(rules, file);
-  const shamir = raw.shamir_threshold;
-  if (shamir !== undefined && (typeof shamir !== 'number' || !Number.isInteger(shamir) || shamir < 0)) throw metadataError(file, '"shamir_threshold" must be a whole number');
+  // sops writes a YAML int / JSON number; the YAML reader gives whole numbers as bigint.
+  const shamir = typeof raw.shamir_threshold === 'bigint' ? Number(raw.shamir_threshold) : raw.shamir_threshold;
+  if (shamir !== undefined && shamir !== null && (typeof shamir !== 'number' || !Number.isInteger(shamir) || shamir < 0 || shamir > 255)) {
+    throw metadataError(file, `"shamir_threshold" (${String(shamir)}) must be a whole number from 0 to 255`);
+  }
   return {
     keyGroups,
     shamirThreshold: typeof shamir === 'number' && shamir > 0 ? shamir : undefined,

@@ -1,3 +1,4 @@
+import { canonicalTimeText } from './go-time.js';
 import type { Scalar, ScalarType } from './types.js';
 
 /**
@@ -24,6 +25,32 @@ export function formatGoFloat(value: number): string {
   else if (point >= digits.length) plain = `${digits}${'0'.repeat(point - digits.length)}`;
   else plain = `${digits.slice(0, point)}.${digits.slice(point)}`;
   return negative ? `-${plain}` : plain;
+}
+
+/**
+ * A float as yaml.v3 writes it (sops' YAML store): Go's
+ * `strconv.FormatFloat(v, 'g', -1, 64)` (shortest digits, exponent form from
+ * 1e+06 up and below 1e-04, at least two exponent digits), with `.inf`,
+ * `-.inf` and `.nan` for the non-finite values.
+ */
+export function formatYamlFloat(value: number): string {
+  if (Number.isNaN(value)) return '.nan';
+  if (value === Infinity) return '.inf';
+  if (value === -Infinity) return '-.inf';
+  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // toExponential() without an argument gives the shortest round-trip digits, like Go's -1 precision.
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(value.toExponential())!;
+  const [, sign, first, rest = '', expText] = m;
+  const digits = `${first}${rest}`;
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) {
+    const abs = Math.abs(exp);
+    return `${sign}${first}${rest ? `.${rest}` : ''}e${exp < 0 ? '-' : '+'}${abs < 10 ? `0${abs}` : abs}`;
+  }
+  const point = exp + 1;
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 /** Go's `strconv.ParseFloat(s, 64)` for the forms sops and YAML produce; undefined when it would fail. */
@@ -77,6 +104,10 @@ export function scalarFromDecrypted(type: ScalarType, text: string): Scalar | un
       const value = parseGoBool(text);
       return value === undefined ? undefined : { kind: 'scalar', type, text: goBoolText(value) };
     }
+    case 'time': {
+      const canonical = canonicalTimeText(text);
+      return canonical === undefined ? undefined : { kind: 'scalar', type, text: canonical };
+    }
   }
 }
 
@@ -85,6 +116,8 @@ export function scalarToJs(scalar: Scalar): string | number | boolean {
   switch (scalar.type) {
     case 'str':
     case 'bytes':
+    case 'time':
+      // helm reads a YAML timestamp as its text.
       return scalar.text;
     case 'int':
       return Number(scalar.text);
@@ -95,4 +128,4 @@ export function scalarToJs(scalar: Scalar): string | number | boolean {
   }
 }
 
-export const SCALAR_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'bytes']);
+export const SCALAR_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool', 'bytes', 'time']);

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * Shamir secret sharing over GF(2^8) as sops uses it for several key groups
@@ -65,13 +65,7 @@ export function splitSecret(secret: Uint8Array, parts: number, threshold: number
   if (parts > 255 || threshold > 255) throw new Error('parts and threshold cannot exceed 255');
   if (threshold < 2) throw new Error('threshold must be at least 2');
   if (secret.length === 0) throw new Error('cannot split an empty secret');
-  // Distinct random x coordinates in 1..255 (a partial Fisher-Yates shuffle).
-  const pool = Array.from({ length: 255 }, (_, i) => i + 1);
-  for (let i = 0; i < parts; i++) {
-    const j = i + randomInt(255 - i);
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
-  const xs = pool.slice(0, parts);
+  const xs = Array.from({ length: parts }, (_, i) => i + 1);
   const out = xs.map((x) => {
     const share = new Uint8Array(secret.length + 1);
     share[secret.length] = x;

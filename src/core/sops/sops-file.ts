@@ -40,10 +40,10 @@ export function parseSopsText(text: string, format: FileFormat, file: string): S
   }
 }
 
-/** A plaintext file as a tree to encrypt (binary files become one `data` value). */
-export function parsePlainText(text: string, format: FileFormat, file: string): SopsDocument {
-  if (format === 'binary') return { format, branches: [binaryBranch(text)] };
-  return parseSopsText(text, format, file);
+/** A plaintext file as a tree to encrypt (binary files become one `data` value holding the file's bytes). */
+export function parsePlainText(content: string | Uint8Array, format: FileFormat, file: string): SopsDocument {
+  if (format === 'binary') return { format, branches: [binaryBranch(typeof content === 'string' ? Buffer.from(content, 'utf8') : content)] };
+  return parseSopsText(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), format, file);
 }
 
 export function notEncryptedError(file: string): ChartctlError {
@@ -158,7 +158,7 @@ export function emitEncryptedText(branches: readonly MapNode[], format: FileForm
   }
 }
 
-/** The cleartext file as `sops -d` prints it. */
+/** The cleartext file as `sops -d` prints it (a binary file's bytes are in emitPlainBytes). */
 export function emitPlainText(branches: readonly MapNode[], format: FileFormat): string {
   switch (format) {
     case 'yaml':
@@ -166,10 +166,16 @@ export function emitPlainText(branches: readonly MapNode[], format: FileFormat):
     case 'json':
       return emitPlainJson(branches[0] ?? { kind: 'map', items: [] });
     case 'binary':
-      return binaryContent(branches[0] ?? { kind: 'map', items: [] });
+      return binaryContent(branches[0] ?? { kind: 'map', items: [] }).toString('utf8');
     case 'dotenv':
       return emitPlainDotenv(branches[0] ?? { kind: 'map', items: [] });
     case 'ini':
       return emitPlainIni(branches[0] ?? { kind: 'map', items: [] });
   }
+}
+
+/** The cleartext file's exact bytes: for a binary file, the bytes sops' binary store kept, not their UTF-8 reading. */
+export function emitPlainBytes(branches: readonly MapNode[], format: FileFormat): Buffer {
+  if (format === 'binary') return binaryContent(branches[0] ?? { kind: 'map', items: [] });
+  return Buffer.from(emitPlainText(branches, format), 'utf8');
 }

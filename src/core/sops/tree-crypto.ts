@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { ChartctlError } from '../errors.js';
 import { compileRules, shouldBeEncrypted, type CompiledRules } from './rules.js';
@@ -121,9 +122,11 @@ export function decryptTree(branches: readonly MapNode[], dataKey: Uint8Array, c
     const value = scalarFromDecrypted(opened.type, opened.plain.toString('utf8'));
     if (!value) throw valueError(ctx, path, leaf.pos, 'bad-value', `its decrypted bytes are not a valid ${opened.type}`);
     value.pos = leaf.pos;
-    if (keepIvs) stash.remember(additionalDataFor(path), opened.type, value.text, opened.iv);
+    // A Go string holds any bytes (sops' binary store): keep them exactly, not their UTF-8 decoding.
+    if ((value.type === 'str' || value.type === 'bytes') && !isUtf8(opened.plain)) value.raw = opened.plain;
+    if (keepIvs) stash.remember(additionalDataFor(path), opened.type, value.raw ?? value.text, opened.iv);
     secrets.push(value.text);
-    hash.update(value.type === 'bytes' ? opened.plain : value.text);
+    hash.update(value.raw ?? value.text);
     return value;
   };
   const out = walkBranches(branches, visit);
@@ -175,11 +178,12 @@ export function encryptTree(branches: readonly MapNode[], dataKey: Uint8Array, c
       if (!encrypted || leaf.text === '') return leaf;
       return { kind: 'comment', text: encryptValue(leaf.text, 'comment', dataKey, aad, stash?.lookup(aad, 'comment', leaf.text)), pos: leaf.pos };
     }
-    if (!ctx.rules.macOnlyEncrypted || encrypted) hash.update(leaf.text);
+    const plain = leaf.raw ?? leaf.text;
+    if (!ctx.rules.macOnlyEncrypted || encrypted) hash.update(plain);
     if (!encrypted) return leaf;
     // sops leaves empty strings as they are: there is nothing to hide and nothing to authenticate.
-    if ((leaf.type === 'str' || leaf.type === 'bytes') && leaf.text === '') return leaf;
-    const ciphertext = encryptValue(leaf.text, leaf.type, dataKey, aad, stash?.lookup(aad, leaf.type, leaf.text));
+    if ((leaf.type === 'str' || leaf.type === 'bytes') && plain.length === 0) return leaf;
+    const ciphertext = encryptValue(plain, leaf.type, dataKey, aad, stash?.lookup(aad, leaf.type, plain));
     return { kind: 'scalar', type: 'str', text: ciphertext, pos: leaf.pos };
   };
   const out = walkBranches(branches, visit);

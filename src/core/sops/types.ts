@@ -6,7 +6,7 @@
  */
 
 /** The value types sops writes after `type:` in an ENC[...] blob. */
-export type ScalarType = 'str' | 'int' | 'float' | 'bool' | 'bytes';
+export type ScalarType = 'str' | 'int' | 'float' | 'bool' | 'bytes' | 'time';
 
 export interface SourcePos {
   line: number;
@@ -23,6 +23,12 @@ export interface Scalar {
   kind: 'scalar';
   type: ScalarType;
   text: string;
+  /**
+   * The exact bytes of a `str`/`bytes` value that is not UTF-8 text (a file in
+   * sops' binary store, kept as one Go string of bytes). When set, these bytes
+   * are what is encrypted and fed to the MAC, and `text` is only a display form.
+   */
+  raw?: Buffer;
   pos?: SourcePos;
 }
 

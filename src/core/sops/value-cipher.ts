@@ -7,7 +7,7 @@ export type EncryptedType = ScalarType | 'comment';
 const TAG_BYTES = 16;
 /** sops writes 32-byte IVs; any non-empty IV is read. */
 const NEW_IV_BYTES = 32;
-const KNOWN_TYPES = new Set(['str', 'int', 'float', 'bool', 'bytes', 'comment']);
+const KNOWN_TYPES = new Set(['str', 'int', 'float', 'bool', 'bytes', 'time', 'comment']);
 
 export interface EncryptedValue {
   data: Buffer;
@@ -110,11 +110,11 @@ export function encryptValue(plain: string | Uint8Array, type: EncryptedType, da
 export class IvStash {
   private readonly ivs = new Map<string, Buffer>();
 
-  remember(additionalData: string, type: EncryptedType, plain: string, iv: Buffer): void {
+  remember(additionalData: string, type: EncryptedType, plain: string | Uint8Array, iv: Buffer): void {
     this.ivs.set(IvStash.key(additionalData, type, plain), iv);
   }
 
-  lookup(additionalData: string, type: EncryptedType, plain: string): Buffer | undefined {
+  lookup(additionalData: string, type: EncryptedType, plain: string | Uint8Array): Buffer | undefined {
     return this.ivs.get(IvStash.key(additionalData, type, plain));
   }
 
@@ -122,7 +122,9 @@ export class IvStash {
     return this.ivs.size;
   }
 
-  private static key(additionalData: string, type: string, plain: string): string {
-    return `${type}\u0000${additionalData}\u0000${plain}`;
+  private static key(additionalData: string, type: string, plain: string | Uint8Array): string {
+    // Raw bytes are keyed by their hex, so they never share a key (and an IV) with some other text.
+    const value = typeof plain === 'string' ? `s${plain}` : `b${Buffer.from(plain).toString('hex')}`;
+    return `${type}\u0000${additionalData}\u0000${value}`;
   }
 }

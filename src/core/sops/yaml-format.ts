@@ -17,10 +17,12 @@ import {
 import { ChartctlError } from '../errors.js';
 import { aliasLimitError, checkYamlDocumentAliases } from '../yaml-limits.js';
 import { parseMetadata, metadataEntries, type MetaMap, type MetaValue } from './metadata.js';
-import { formatGoFloat, goBoolText } from './scalars.js';
+import { formatGoFloat, formatYamlFloat, goBoolText, parseGoFloat } from './scalars.js';
 import type { Comment, MapNode, Scalar, SeqNode, SopsDocument, SopsMetadata, SourcePos, TreeNode } from './types.js';
 import { isComment } from './types.js';
-import { isYaml11Ambiguous, yamlStringScalar } from './yaml-scalars.js';
+import { GO_SCALAR_TAGS, isYaml11Ambiguous, YamlFloatText, YamlTimeText, yamlStringScalar } from './yaml-scalars.js';
+import { resolveYamlV3Number } from './yaml-v3-numbers.js';
+import { yamlTimestampText } from './go-time.js';
 
 const MAX_ALIAS_DEPTH = 100;
 
@@ -31,6 +33,8 @@ interface ConvertContext {
   depth: number;
   /** What each alias refers to (checked against the alias limit). */
   aliases: Map<Alias, YamlNode>;
+  /** Numbers are typed as sops' JSON store types them, not its YAML store. */
+  json: boolean;
 }
 
 function posOf(node: { range?: [number, number, number] | null } | null | undefined, lines: LineCounter): SourcePos | undefined {
@@ -49,12 +53,71 @@ function commentLines(text: string | null | undefined, pos?: SourcePos): Comment
     .map((line) => ({ kind: 'comment' as const, text: line, pos }));
 }
 
+/** `file:line:col` for messages about one value. */
+function at(ctx: ConvertContext, pos: SourcePos | undefined): string {
+  return `${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}`;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A whole number the YAML library read as one: a JSON number (sops'
+ * json.Number: an int when it fits int64, else a float64) or an explicitly
+ * tagged `!!int` in YAML (an int when it fits int64, else refused).
+ */
+function wholeNumber(value: bigint, node: YamlScalar, pos: SourcePos | undefined, ctx: ConvertContext): Scalar {
+  if (value >= INT64_MIN && value <= INT64_MAX) return { kind: 'scalar', type: 'int', text: value.toString(), pos };
+  if (!ctx.json) {
+    throw new ChartctlError(`${at(ctx, pos)}: the integer ${node.source ?? value.toString()} does not fit in 64 bits.`, {
+      code: 'SOPS_UNSUPPORTED_YAML',
+      hint: 'Quote it to keep it as a string.',
+    });
+  }
+  return { kind: 'scalar', type: 'float', text: formatGoFloat(Number(value)), pos };
+}
+
+function yamlV3Scalar(source: string, pos: SourcePos | undefined, ctx: ConvertContext): Scalar | undefined {
+  const time = yamlTimestampText(source);
+  if (time !== undefined) return { kind: 'scalar', type: 'time', text: time, pos };
+  const resolved = resolveYamlV3Number(source);
+  switch (resolved?.kind) {
+    case undefined:
+      return undefined;
+    case 'int':
+      return { kind: 'scalar', type: 'int', text: resolved.value.toString(), pos };
+    case 'uint64':
+      throw new ChartctlError(`${at(ctx, pos)}: the integer ${source} cannot be stored by sops: from 2^63 to 2^64-1 YAML reads it as an unsigned 64-bit integer, which sops refuses.`, {
+        code: 'SOPS_UNSUPPORTED_YAML',
+        hint: 'Quote it to keep it as a string (e.g. "18446744073709551615").',
+      });
+    case 'float':
+      return { kind: 'scalar', type: 'float', text: formatGoFloat(resolved.value), pos };
+    case 'str':
+      return { kind: 'scalar', type: 'str', text: source, pos };
+  }
+}
+
 function scalarFromYaml(node: YamlScalar, ctx: ConvertContext): Scalar | { kind: 'null'; pos?: SourcePos } {
   const pos = posOf(node, ctx.lines);
   const v = node.value;
+  if (!ctx.json && node.type === 'PLAIN' && !node.tag && typeof node.source === 'string') {
+    const typed = yamlV3Scalar(node.source, pos, ctx);
+    if (typed) return typed;
+  }
   if (v === null || v === undefined) return { kind: 'null', pos };
   if (typeof v === 'string') return { kind: 'scalar', type: 'str', text: v, pos };
-  if (typeof v === 'bigint') return { kind: 'scalar', type: 'int', text: v.toString(), pos };
+  if (typeof v === 'bigint') return wholeNumber(v, node, pos, ctx);
+  if (typeof v === 'number' && !Number.isFinite(v) && !Number.isNaN(v) && !/^[-+]?\.inf$/i.test(node.source ?? '')) {
+    // Beyond float64 (1e400): Go's ParseFloat fails, so yaml.v3 keeps the text and json.Number refuses it.
+    if (ctx.json) {
+      throw new ChartctlError(`${at(ctx, pos)}: the number ${node.source} is out of the float64 range.`, {
+        code: 'SOPS_UNSUPPORTED_JSON',
+        hint: 'Store it as a string.',
+      });
+    }
+    return { kind: 'scalar', type: 'str', text: node.source ?? String(v), pos };
+  }
   if (typeof v === 'number') return { kind: 'scalar', type: 'float', text: formatGoFloat(v), pos };
   if (typeof v === 'boolean') return { kind: 'scalar', type: 'bool', text: goBoolText(v), pos };
   // Explicitly tagged oddities (!!binary, !!timestamp, custom tags): keep what was written.
@@ -65,7 +128,7 @@ function keyText(key: unknown, ctx: ConvertContext): string {
   if (isScalar(key)) return typeof key.value === 'string' ? key.value : String(key.value);
   if (isAlias(key)) return keyText(ctx.aliases.get(key), ctx);
   const pos = posOf(key as YamlNode, ctx.lines);
-  throw new ChartctlError(`${ctx.file}${pos ? `:${pos.line}:${pos.col}` : ''}: a mapping key must be a plain value, not a collection.`, {
+  throw new ChartctlError(`${at(ctx, pos)}: a mapping key must be a plain value, not a collection.`, {
     code: 'SOPS_UNSUPPORTED_YAML',
     hint: 'sops only supports string keys; rewrite the key as a string.',
   });
@@ -126,7 +189,7 @@ function convert(node: unknown, ctx: ConvertContext, headTaken = false): TreeNod
  * one branch; the `sops` key is removed from each and read from the first,
  * as sops does.
  */
-export function parseYamlSops(text: string, file: string): SopsDocument {
+export function parseYamlSops(text: string, file: string, options: { json?: boolean } = {}): SopsDocument {
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, intAsBigInt: true, uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) return { format: 'yaml', branches: [] };
@@ -144,7 +207,7 @@ export function parseYamlSops(text: string, file: string): SopsDocument {
     }
     const { targets, problem } = checkYamlDocumentAliases(doc, { isAlias, isMap, isPair, isScalar, isSeq });
     if (problem) throw aliasLimitError(problem, text, { file });
-    const ctx: ConvertContext = { file, doc, lines, depth: 0, aliases: targets };
+    const ctx: ConvertContext = { file, doc, lines, depth: 0, aliases: targets, json: options.json === true };
     const contents = doc.contents as YamlNode | null;
     if (contents !== null && !isMap(contents) && !(isScalar(contents) && contents.value === null)) {
       const p = posOf(contents, lines);
@@ -175,15 +238,13 @@ function yamlScalarNode(leaf: Scalar): YamlScalar {
     }
     case 'int':
       return new YamlScalar(BigInt(leaf.text));
-    case 'float': {
-      const value = Number(leaf.text.replace(/^\+/, ''));
-      const node = new YamlScalar(leaf.text === 'NaN' ? NaN : value);
-      // A float that happens to be whole stays a float when read back (sops would write `1` and lose the type).
-      if (Number.isInteger(value)) node.minFractionDigits = 1;
-      return node;
-    }
+    case 'float':
+      // yaml.v3's layout, as sops writes it: `1.234568e+09`, `.inf`, and `1` for a whole float (read back as an int, as in sops).
+      return new YamlScalar(new YamlFloatText(formatYamlFloat(parseGoFloat(leaf.text) ?? NaN)));
     case 'bool':
       return new YamlScalar(leaf.text === 'True');
+    case 'time':
+      return new YamlScalar(new YamlTimeText(leaf.text));
   }
 }
 
@@ -238,7 +299,7 @@ function toYamlNode(node: TreeNode): YamlNode {
 /** One branch as YAML text in the layout `sops -d` writes (4-space indent, literal blocks, no folding). */
 function emitBranch(branch: MapNode): string {
   const hasEntries = branch.items.some((i) => !isComment(i));
-  const doc = new Document();
+  const doc = new Document(undefined, { customTags: GO_SCALAR_TAGS });
   doc.contents = toYamlNode(branch);
   if (!hasEntries) {
     // An empty mapping would print as `{}` under its comments; keep only the comments.

@@ -23,3 +23,33 @@ export function yamlStringScalar(text: string): string {
   }
   return JSON.stringify(text);
 }
+
+/** A float already formatted the way yaml.v3 writes it. */
+export class YamlFloatText {
+  constructor(readonly text: string) {}
+}
+
+/** A time as yaml.v3 writes a time.Time: its RFC 3339 text, unquoted. */
+export class YamlTimeText {
+  constructor(readonly text: string) {}
+}
+
+/** Writes YamlFloatText values as they are, untagged (the yaml library would print JavaScript's number format). */
+const GO_FLOAT_TAG = {
+  identify: (value: unknown) => value instanceof YamlFloatText,
+  default: true,
+  tag: 'tag:yaml.org,2002:float',
+  resolve: (text: string) => Number(text),
+  stringify: (item: { value: unknown }) => (item.value as YamlFloatText).text,
+};
+
+const GO_TIME_TAG = {
+  identify: (value: unknown) => value instanceof YamlTimeText,
+  default: true,
+  tag: 'tag:yaml.org,2002:timestamp',
+  resolve: (text: string) => text,
+  stringify: (item: { value: unknown }) => (item.value as YamlTimeText).text,
+};
+
+/** Custom tags for a Document that is written with YamlFloatText and YamlTimeText values. */
+export const GO_SCALAR_TAGS = [GO_FLOAT_TAG, GO_TIME_TAG];
