@@ -1,8 +1,8 @@
-import { FAILSAFE_SCHEMA } from 'js-yaml';
 import { isChartctlError } from './errors.js';
 import { loadYaml } from './yaml-limits.js';
 import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
-import { invalidChart, omitEmpty, parseChartMetadata } from './chart-metadata.js';
+import { helmLock, invalidChart, parseChartMetadata } from './chart-metadata.js';
+import { HELM_STRING_SCHEMA } from './helm-yaml-scalars.js';
 import { TarReader, unsafeMember, writeTar, type TarFile } from './tar-archive.js';
 import { deterministicGzip, gunzipChunks } from './deterministic-gzip.js';
 import { DecompressionBudget, HELM_ARCHIVE_LIMITS, type ArchiveLimits } from './archive-limits.js';
@@ -59,7 +59,7 @@ export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveL
     if (f.path === 'Chart.yaml') continue;
     if (f.path === 'Chart.lock') {
       try {
-        chart.lock = (omitEmpty(loadYaml(decoder.decode(data), { schema: FAILSAFE_SCHEMA, file: `${where}/Chart.lock` })) ?? {}) as JsonValue;
+        chart.lock = helmLock(loadYaml(decoder.decode(data), { schema: HELM_STRING_SCHEMA, file: `${where}/Chart.lock` }));
       } catch (err) {
         if (isChartctlError(err)) throw err;
         throw invalidChart(`${where}/Chart.lock`, 'Chart.lock does not parse');

@@ -1,6 +1,6 @@
 import { serializeChartSection, type IndexEntry } from './chart-index.js';
 import { newestFirstPosition } from './chart-version.js';
-import { emitGoYaml, goYamlKeyCompare, isSafePlain, plainOrQuoted } from './go-yaml-style.js';
+import { emitGoYaml, goYamlKeyCompare, isSafePlain, plainOrQuoted, simpleKeyText } from './go-yaml-style.js';
 
 /**
  * Adding one version to index.yaml without parsing and re-emitting all of it.
@@ -348,7 +348,7 @@ class Scanner {
     if (text.charCodeAt(at) === 34) {
       if (this.quoteEnd(at) !== lineEnd - 1) outside();
       this.str = this.json(at, lineEnd);
-      if (isSafePlain(this.str)) outside(); // the emitter would have written it plain
+      if (plainOrQuoted(this.str, column, continuation) !== text.slice(at, lineEnd)) outside(); // the emitter would have written it otherwise
       this.next();
     } else {
       const first = text.slice(at, lineEnd);
@@ -390,14 +390,14 @@ class Scanner {
     if (text.charCodeAt(at) === 34) {
       colon = this.quoteEnd(at) + 1;
       key = this.json(at, colon);
-      if (text.charCodeAt(colon) !== 58 || isSafePlain(key)) outside();
+      if (text.charCodeAt(colon) !== 58 || simpleKeyText(key) !== text.slice(at, colon)) outside();
     } else {
       colon = this.colonOf(at);
       if (colon < 0) outside();
       key = text.slice(at, colon);
       let plain = this.plainKeys.get(key);
       if (plain === undefined) {
-        plain = isSafePlain(key) && !CORE_NON_STRING.test(key);
+        plain = simpleKeyText(key) === key && !CORE_NON_STRING.test(key);
         this.plainKeys.set(key, plain);
       }
       if (!plain) outside();
