@@ -350,6 +350,13 @@ class Scanner {
       this.str = this.json(at, lineEnd);
       if (plainOrQuoted(this.str, column, continuation) !== text.slice(at, lineEnd)) outside(); // the emitter would have written it otherwise
       this.next();
+    } else if (text.charCodeAt(at) === 39) {
+      // Single-quoted on one line (`kubeVersion: '>=1.19.0-0'`), exactly as the emitter writes it; folded ones go the full path.
+      const written = text.slice(at, lineEnd);
+      if (written.length < 2 || !written.endsWith("'")) outside();
+      this.str = written.slice(1, -1).replace(/''/g, "'");
+      if (plainOrQuoted(this.str, column, continuation) !== written) outside();
+      this.next();
     } else {
       const first = text.slice(at, lineEnd);
       if (first === 'true' || first === 'false') kind = 'boolean';

@@ -60,8 +60,8 @@ export function chartNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-// Metadata.Validate sanitizes these string fields (and every source and keyword) before helm writes them.
-const SANITIZED_FIELDS = new Set(['name', 'description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion', 'sources', 'keywords', 'maintainers']);
+// Metadata.Validate sanitizes these string fields (and every source and keyword) before helm writes them; the name is refused instead (chartNameProblem).
+const SANITIZED_FIELDS = new Set(['description', 'home', 'icon', 'condition', 'tags', 'appVersion', 'kubeVersion', 'sources', 'keywords', 'maintainers']);
 // Whitespace as Go's unicode.IsSpace sees it (not JavaScript's \s: U+0085 is, U+FEFF is not).
 const GO_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
 const NOT_GO_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu;
