@@ -110,8 +110,15 @@ interface ScalarAnalysis {
   blockAllowed: boolean;
 }
 
+// Printable ASCII that cannot hold an indicator (`: `, ` #`, a leading `-`, `?`, `'`...) nor a leading or
+// trailing space: most of an index (names, versions, URLs, digests). Its analysis is known without the loop.
+const PLAIN_ASCII = /^[A-Za-z0-9_/(](?:[\x20-\x22\x24-\x39\x3b-\x7e]|:(?! ))*$/;
+const PLAIN_ANALYSIS: ScalarAnalysis = { multiline: false, plainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
+
 function analyzeScalar(text: string): ScalarAnalysis {
   if (text === '') return { multiline: false, plainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
+  const last = text.charCodeAt(text.length - 1);
+  if (last !== 0x20 && last !== 0x3a && PLAIN_ASCII.test(text)) return PLAIN_ANALYSIS;
   const cps = [...text].map((c) => c.codePointAt(0)!);
   let indicators = text.startsWith('---') || text.startsWith('...');
   let lineBreaks = false;
