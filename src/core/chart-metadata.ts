@@ -30,7 +30,7 @@ export function parseChartMetadata(text: string, where: string): Record<string, 
   const doc = raw as Record<string, unknown>;
   const metadata: Record<string, JsonValue> = {};
   for (const field of CHART_METADATA_FIELDS) {
-    const value = field === 'dependencies' ? dependencyList(doc[field]) : omitEmpty(sanitizeField(field, doc[field]));
+    const value = field === 'dependencies' ? helmDependencyList(doc[field]) : omitEmpty(sanitizeField(field, doc[field]));
     if (value === undefined) continue;
     if (field === 'deprecated') {
       if (value === 'true') metadata[field] = true;
@@ -120,7 +120,8 @@ export function helmDependency(raw: unknown): JsonValue {
   return dep;
 }
 
-function dependencyList(value: unknown): JsonValue | undefined {
+/** A `dependencies:` list as chart.Metadata holds it (undefined when empty, as omitempty leaves it out). */
+export function helmDependencyList(value: unknown): JsonValue | undefined {
   if (!Array.isArray(value)) return omitEmpty(value);
   return value.length ? value.map(helmDependency) : undefined;
 }

@@ -13,13 +13,15 @@ import { hasSharedCorpus, helmBinaries, projectRoot, SHARED_SKIP_REASON, sharedC
 
 const fixtures = join(projectRoot, 'test', 'fixtures', 'helm-package');
 const decoder = new TextDecoder();
+// The files helm re-marshals (or, for apiVersion v1, keeps beside Chart.yaml) at the top of the chart.
+const METADATA_FILES = new Set(['Chart.yaml', 'Chart.lock', 'requirements.yaml', 'requirements.lock']);
 
 interface HelmOutput {
   files: Map<string, string>;
   index: string;
 }
 
-/** `helm package` then `helm repo index` in a scratch directory: the top chart's Chart.yaml/Chart.lock and the index text. */
+/** `helm package` then `helm repo index` in a scratch directory: the top chart's metadata files and the index text. */
 async function helmPackage(helm: string, chartDir: string): Promise<HelmOutput> {
   const work = mkdtempSync(join(tmpdir(), 'chartctl-helm-package-'));
   try {
@@ -31,7 +33,7 @@ async function helmPackage(helm: string, chartDir: string): Promise<HelmOutput> 
     const tgz = readdirSync(join(work, 'out')).find((f) => f.endsWith('.tgz'))!;
     const files = new Map<string, string>();
     for (const f of archiveFiles(readFileSync(join(work, 'out', tgz)), tgz)) {
-      if (f.path === 'Chart.yaml' || f.path === 'Chart.lock') files.set(f.path, decoder.decode(f.data));
+      if (METADATA_FILES.has(f.path)) files.set(f.path, decoder.decode(f.data));
     }
     return { files, index: readFileSync(join(work, 'out', 'index.yaml'), 'utf8') };
   } finally {
@@ -39,13 +41,14 @@ async function helmPackage(helm: string, chartDir: string): Promise<HelmOutput> 
   }
 }
 
-/** chartctl's Chart.yaml/Chart.lock for the chart, and its index for helm's created, digest and generated. */
+/** chartctl's metadata files for the chart, and its index for helm's created, digest and generated. */
 async function chartctlPackage(chartDir: string, helmIndex: string): Promise<HelmOutput> {
   const chart = chartFromFiles(await readChartDirectory(chartDir), chartDir);
   const name = chart.metadata.name as string;
   const files = new Map<string, string>();
   for (const f of archiveLayout(chart)) {
-    if (f.path === `${name}/Chart.yaml` || f.path === `${name}/Chart.lock`) files.set(f.path.slice(name.length + 1), decoder.decode(f.data));
+    const path = f.path.slice(name.length + 1);
+    if (f.path.startsWith(`${name}/`) && METADATA_FILES.has(path)) files.set(path, decoder.decode(f.data));
   }
   const field = (key: string) => new RegExp(`^ *${key}: "?([^"\\n]+)"?$`, 'm').exec(helmIndex)?.[1] ?? assert.fail(`helm's index has no ${key}`);
   const url = `${name}-${chart.metadata.version as string}.tgz`;
@@ -54,7 +57,7 @@ async function chartctlPackage(chartDir: string, helmIndex: string): Promise<Hel
   return { files, index };
 }
 
-const charts = ['kube-prometheus-stack', 'prometheus', 'crafted', 'typed-scalars'].map((name) => ({ name, dir: join(fixtures, name), skip: false as string | false }));
+const charts = ['kube-prometheus-stack', 'prometheus', 'crafted', 'typed-scalars', 'v1-requirements'].map((name) => ({ name, dir: join(fixtures, name), skip: false as string | false }));
 charts.push({ name: 'podinfo (shared corpus)', dir: join(sharedCorpus, 'charts', 'podinfo'), skip: hasSharedCorpus ? false : SHARED_SKIP_REASON });
 
 for (const [major, helm] of [
@@ -62,7 +65,7 @@ for (const [major, helm] of [
   [4, helmBinaries.helm4],
 ] as const) {
   for (const chart of charts) {
-    test(`${chart.name}: Chart.yaml, Chart.lock and the index entry are byte for byte helm ${major}'s`, { skip: chart.skip }, async () => {
+    test(`${chart.name}: Chart.yaml, Chart.lock (requirements.* for v1) and the index entry are byte for byte helm ${major}'s`, { skip: chart.skip }, async () => {
       const expected = await helmPackage(helm, chart.dir);
       const actual = await chartctlPackage(chart.dir, expected.index);
       assert.deepEqual([...actual.files.keys()].sort(), [...expected.files.keys()].sort(), 'the same metadata files');
