@@ -350,6 +350,8 @@ class Scanner {
       this.str = this.json(at, lineEnd);
       if (plainOrQuoted(this.str, column, continuation) !== text.slice(at, lineEnd)) outside(); // the emitter would have written it otherwise
       this.next();
+    } else if (text.charCodeAt(at) === 124) {
+      this.str = this.literalBlock(at, continuation);
     } else if (text.charCodeAt(at) === 39) {
       // Single-quoted on one line (`kubeVersion: '>=1.19.0-0'`), exactly as the emitter writes it; folded ones go the full path.
       const written = text.slice(at, lineEnd);
@@ -379,6 +381,35 @@ class Scanner {
     }
     if (this.indent > continuation - 2) outside();
     return kind;
+  }
+
+  /**
+   * A literal block (`|`, `|-`, `|+`, `|2-`: multi-line annotations such as artifacthub.io/links) whose lines
+   * are indented by `continuation` or empty; it must be exactly what the emitter writes for the text it holds.
+   * Moves past it.
+   */
+  private literalBlock(at: number, continuation: number): string {
+    const text = this.text;
+    const header = text.slice(at, this.end);
+    if (!/^\|2?[-+]?$/.test(header)) outside();
+    const lines: string[] = [];
+    let lastEnd = this.end;
+    for (let pos = this.end + 1; pos < text.length; ) {
+      const end = text.indexOf('\n', pos);
+      let ownIndent = 0;
+      while (ownIndent < continuation && text.charCodeAt(pos + ownIndent) === 32) ownIndent++;
+      if (end !== pos && ownIndent < continuation) break;
+      lines.push(text.slice(pos + ownIndent, end));
+      lastEnd = end;
+      pos = end + 1;
+    }
+    if (lines.length === 0) outside();
+    const body = lines.join('\n');
+    const value = header.endsWith('-') ? body : `${body}\n`;
+    const written = plainOrQuoted(value, at - this.pos, continuation);
+    if (`${written.endsWith('\n') ? written.slice(0, -1) : written}` !== text.slice(at, lastEnd)) outside();
+    this.load(lastEnd + 1);
+    return value;
   }
 
   /** Whether the emitter writes `value` at `column` exactly as `written` (the same long descriptions recur in every entry). */

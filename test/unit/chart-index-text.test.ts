@@ -88,7 +88,7 @@ test('entries carrying every Chart.yaml field, provenance and absolute urls spli
       { name: 'api', version: '0.1.0', repository: 'file://../api', condition: 'api.enabled', tags: ['backend'], alias: 'backend' },
       { name: 'web', version: '~0.1', repository: 'https://charts.example.com' },
     ],
-    annotations: { 'chartctl.io/git-commit': 'a'.repeat(40), 'chartctl.io/git-dirty': 'false', 'artifacthub.io/changes': '- kind: added, description: "quoted"\\' },
+    annotations: { 'chartctl.io/git-commit': 'a'.repeat(40), 'chartctl.io/git-dirty': 'false', 'artifacthub.io/changes': '- kind: added\n  description: "quoted"\\', 'artifacthub.io/links': '- name: Chart Source\n  url: https://example.com\n', kept: 'last\n\n', lead: '  indented\nnext' },
     kubeVersion: '>=1.25.0-0',
     deprecated: true,
   };
@@ -142,7 +142,9 @@ test('an index written by helm repo index is spliced into like one chartctl wrot
     assertSplices(helmCanonical, added, `${added.name} ${added.version}`);
   }
   assert.equal(serializeChartIndex(parseChartIndex(helmQuoting, 'x')), helmQuoting, 'the full path writes back what helm wrote, byte for byte');
-  assertDeclines(helmQuoting, entry({ ...shop, version: '1.3.0' }), 'literal blocks are left to the full path');
+  assertDeclines(helmQuoting, entry({ ...shop, version: '1.3.0' }), 'folded single-quoted strings are left to the full path');
+  const unfolded = helmQuoting.replace(/'A description[^']*'/, 'short');
+  assertSplices(unfolded, entry({ ...shop, version: '1.3.0' }), 'literal blocks and one-line single quotes are read');
 });
 
 test('the splice declines what it does not fully understand, and the scan never accepts what the parser refuses', () => {
