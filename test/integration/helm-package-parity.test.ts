@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { archiveFiles, archiveLayout, chartFromFiles, packChart } from '../../src/core/chart-archive.js';
-import { chartIndexEntry, serializeChartIndex } from '../../src/core/chart-index.js';
+import { chartIndexEntry, parseChartIndex, serializeChartIndex, withEntry } from '../../src/core/chart-index.js';
+import { scanIndexText, spliceIndexEntry } from '../../src/core/chart-index-text.js';
 import { readChartDirectory } from '../../src/adapters/chart-directory.js';
 import { hasSharedCorpus, helmBinaries, projectRoot, SHARED_SKIP_REASON, sharedCorpus } from '../support/project.js';
 
@@ -57,6 +58,8 @@ async function chartctlPackage(chartDir: string, helmIndex: string): Promise<Hel
   return { files, index };
 }
 
+// Real charts: helm's index of them must also keep the splice's fast path (crafted ones may need the full parse).
+const REAL = new Set(['kube-prometheus-stack', 'prometheus', 'podinfo (shared corpus)']);
 const charts = ['kube-prometheus-stack', 'prometheus', 'crafted', 'typed-scalars', 'v1-requirements'].map((name) => ({ name, dir: join(fixtures, name), skip: false as string | false }));
 charts.push({ name: 'podinfo (shared corpus)', dir: join(sharedCorpus, 'charts', 'podinfo'), skip: hasSharedCorpus ? false : SHARED_SKIP_REASON });
 
@@ -71,6 +74,15 @@ for (const [major, helm] of [
       assert.deepEqual([...actual.files.keys()].sort(), [...expected.files.keys()].sort(), 'the same metadata files');
       for (const [path, text] of expected.files) assert.equal(actual.files.get(path), text, `${chart.name}/${path}`);
       assert.equal(actual.index, expected.index, `${chart.name}: index.yaml`);
+      if (REAL.has(chart.name)) {
+        const index = parseChartIndex(expected.index, 'index.yaml');
+        const [name, versions] = Object.entries(index.entries)[0]!;
+        const added = { ...versions[0]!, version: '999.0.0', urls: [`${name}-999.0.0.tgz`] };
+        const when = new Date('2026-01-02T03:04:05.678Z');
+        const scan = scanIndexText(expected.index, name);
+        assert.ok(scan, `the splice reads helm's index of ${chart.name}`);
+        assert.equal(spliceIndexEntry(scan, added, when), serializeChartIndex(withEntry(index, added, when)));
+      }
     });
   }
 }
