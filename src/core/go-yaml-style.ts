@@ -393,9 +393,12 @@ const NON_STRING = [
 // One alternation instead of twelve tests: this runs for every scalar of a 10,000-entry index.
 const ANY_NON_STRING = new RegExp(`^(?:${NON_STRING.map((re) => re.source.slice(1)).join('|')})`);
 
-/** Whether go-yaml would read the text back, written plain, as a string (the empty string is null). */
+/**
+ * Whether go-yaml would read the text back, written plain, as a string (the empty string is null).
+ * helm writes a `<<` key plain and then cannot read the file (a merge key): it stays double-quoted here.
+ */
 function resolvesToString(text: string): boolean {
-  return text !== '' && !ANY_NON_STRING.test(text);
+  return text !== '' && text !== '<<' && !ANY_NON_STRING.test(text);
 }
 
 /** Whether the emitter writes this string (value or key) plain, on one line, rather than quoted or as a block. */
