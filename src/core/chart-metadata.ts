@@ -144,7 +144,7 @@ function goTimeText(value: unknown): string {
   const m = typeof value === 'string' ? RFC3339.exec(value) : null;
   if (!m) return String(value);
   const fraction = (m[3] ?? '').slice(0, 9).replace(/0+$/, '');
-  const zone = m[4]!.toUpperCase() === 'Z' || m[4] === '+00:00' ? 'Z' : m[4]!;
+  const zone = m[4]!.toUpperCase() === 'Z' || m[4] === '+00:00' || m[4] === '-00:00' ? 'Z' : m[4]!;
   return `${m[1]}T${m[2]}${fraction ? `.${fraction}` : ''}${zone}`;
 }
 
