@@ -221,7 +221,7 @@ test('the splice declines what it does not fully understand, and the scan never 
 
 // ---- randomized differential test ----
 
-const TRICKY = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', 'v1.2.3-rc.1+build.5', '0o17', '09', 'rocket 🚀', 'back\\slash', 'say "hi"', 'bell\u0007', 'nel\u0085', 'del\u007f', 'lone\ud800', '', '-', 'a:b', 'key:', '{x}', '[x]', '...', '---'];
+const TRICKY = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'keep\n\n', ' lead\nline', '\nleading', 'a\n b', 'last\n', "it's '>=1.0'", 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', 'v1.2.3-rc.1+build.5', '0o17', '09', 'rocket 🚀', 'back\\slash', 'say "hi"', 'bell\u0007', 'nel\u0085', 'del\u007f', 'lone\ud800', '', '-', 'a:b', 'key:', '{x}', '[x]', '...', '---'];
 const WORDS = ['chart', 'helm', 'deploy', 'the', 'a', 'service', 'api', 'web', 'front', 'end', 'x', 'with', 'and', 'über', 'config', 'database', 'k8s', 'v2'];
 
 class Generator {
