@@ -1,8 +1,8 @@
-import { FAILSAFE_SCHEMA } from 'js-yaml';
 import { isChartctlError } from './errors.js';
 import { loadYaml } from './yaml-limits.js';
 import { emitGoYaml, type JsonValue } from './go-yaml-style.js';
-import { invalidChart, omitEmpty, parseChartMetadata } from './chart-metadata.js';
+import { helmDependencyList, helmLock, invalidChart, parseChartMetadata } from './chart-metadata.js';
+import { HELM_STRING_SCHEMA } from './helm-yaml-scalars.js';
 import { TarReader, unsafeMember, writeTar, type TarFile } from './tar-archive.js';
 import { deterministicGzip, gunzipChunks } from './deterministic-gzip.js';
 import { DecompressionBudget, HELM_ARCHIVE_LIMITS, type ArchiveLimits } from './archive-limits.js';
@@ -51,7 +51,7 @@ export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveL
   const budget = DecompressionBudget.of(limits);
   const chartFile = files.find((f) => f.path === 'Chart.yaml');
   if (!chartFile) throw invalidChart(where, 'no Chart.yaml');
-  const metadata = parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`);
+  const metadata = withRequirements(parseChartMetadata(decoder.decode(chartFile.data), `${where}/Chart.yaml`), files, where);
   const chart: LoadedChart = { metadata, templates: [], files: [], dependencies: [] };
   const subcharts = new Map<string, TarFile[]>();
   for (const f of [...files].sort((a, b) => walkOrder(a.path, b.path))) {
@@ -59,7 +59,7 @@ export function chartFromFiles(files: TarFile[], where: string, limits: ArchiveL
     if (f.path === 'Chart.yaml') continue;
     if (f.path === 'Chart.lock') {
       try {
-        chart.lock = (omitEmpty(loadYaml(decoder.decode(data), { schema: FAILSAFE_SCHEMA, file: `${where}/Chart.lock` })) ?? {}) as JsonValue;
+        chart.lock = helmLock(loadYaml(decoder.decode(data), { schema: HELM_STRING_SCHEMA, file: `${where}/Chart.lock` }));
       } catch (err) {
         if (isChartctlError(err)) throw err;
         throw invalidChart(`${where}/Chart.lock`, 'Chart.lock does not parse');
@@ -126,11 +126,34 @@ export function archiveFiles(tgz: Uint8Array, where: string, limits: ArchiveLimi
   return files;
 }
 
-/** Chart.yaml of a packaged chart, after checking every member of the archive. */
+/** Chart.yaml of a packaged chart (with requirements.yaml's dependencies for v1), after checking every member of the archive. */
 export function archiveMetadata(tgz: Uint8Array, where: string, limits: ArchiveLimits = HELM_ARCHIVE_LIMITS): Record<string, JsonValue> {
-  const chartYaml = archiveFiles(tgz, where, limits).find((f) => f.path === 'Chart.yaml');
+  const files = archiveFiles(tgz, where, limits);
+  const chartYaml = files.find((f) => f.path === 'Chart.yaml');
   if (!chartYaml) throw invalidChart(where, 'the archive has no <name>/Chart.yaml');
-  return parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`);
+  return withRequirements(parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`), files, where);
+}
+
+/**
+ * helm's loader reads an apiVersion v1 chart's requirements.yaml into its metadata, so
+ * `helm repo index` lists those dependencies in the entry (the file itself stays as written).
+ */
+function withRequirements(metadata: Record<string, JsonValue>, files: TarFile[], where: string): Record<string, JsonValue> {
+  const requirements = metadata.apiVersion === 'v1' ? files.find((f) => f.path === 'requirements.yaml') : undefined;
+  if (!requirements) return metadata;
+  let doc: unknown;
+  try {
+    doc = loadYaml(decoder.decode(stripBom(requirements.data)), { schema: HELM_STRING_SCHEMA, file: `${where}/requirements.yaml` });
+  } catch (err) {
+    if (isChartctlError(err)) throw err;
+    throw invalidChart(`${where}/requirements.yaml`, 'requirements.yaml does not parse');
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc) || !('dependencies' in doc)) return metadata;
+  const dependencies = helmDependencyList((doc as Record<string, unknown>).dependencies);
+  const merged = { ...metadata };
+  if (dependencies === undefined) delete merged.dependencies;
+  else merged.dependencies = dependencies;
+  return merged;
 }
 
 /** chartutil.Save's writeTarContents, in a fixed order. */

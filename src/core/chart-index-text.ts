@@ -1,7 +1,7 @@
 import { serializeChartSection, type IndexEntry } from './chart-index.js';
 import { newestFirstPosition } from './chart-version.js';
 import { helmSemver } from './helm-index-entry.js';
-import { emitGoYaml, goYamlKeyCompare, isSafePlain, plainOrQuoted } from './go-yaml-style.js';
+import { emitGoYaml, goYamlKeyCompare, isSafePlain, plainOrQuoted, simpleKeyText } from './go-yaml-style.js';
 
 /**
  * Adding one version to index.yaml without parsing and re-emitting all of it.
@@ -351,7 +351,16 @@ class Scanner {
     if (text.charCodeAt(at) === 34) {
       if (this.quoteEnd(at) !== lineEnd - 1) outside();
       this.str = this.json(at, lineEnd);
-      if (isSafePlain(this.str)) outside(); // the emitter would have written it plain
+      if (plainOrQuoted(this.str, column, continuation) !== text.slice(at, lineEnd)) outside(); // the emitter would have written it otherwise
+      this.next();
+    } else if (text.charCodeAt(at) === 124) {
+      this.str = this.literalBlock(at, continuation);
+    } else if (text.charCodeAt(at) === 39) {
+      // Single-quoted on one line (`kubeVersion: '>=1.19.0-0'`), exactly as the emitter writes it; folded ones go the full path.
+      const written = text.slice(at, lineEnd);
+      if (written.length < 2 || !written.endsWith("'")) outside();
+      this.str = written.slice(1, -1).replace(/''/g, "'");
+      if (plainOrQuoted(this.str, column, continuation) !== written) outside();
       this.next();
     } else {
       const first = text.slice(at, lineEnd);
@@ -377,6 +386,35 @@ class Scanner {
     return kind;
   }
 
+  /**
+   * A literal block (`|`, `|-`, `|+`, `|2-`: multi-line annotations such as artifacthub.io/links) whose lines
+   * are indented by `continuation` or empty; it must be exactly what the emitter writes for the text it holds.
+   * Moves past it.
+   */
+  private literalBlock(at: number, continuation: number): string {
+    const text = this.text;
+    const header = text.slice(at, this.end);
+    if (!/^\|2?[-+]?$/.test(header)) outside();
+    const lines: string[] = [];
+    let lastEnd = this.end;
+    for (let pos = this.end + 1; pos < text.length; ) {
+      const end = text.indexOf('\n', pos);
+      let ownIndent = 0;
+      while (ownIndent < continuation && text.charCodeAt(pos + ownIndent) === 32) ownIndent++;
+      if (end !== pos && ownIndent < continuation) break;
+      lines.push(text.slice(pos + ownIndent, end));
+      lastEnd = end;
+      pos = end + 1;
+    }
+    if (lines.length === 0) outside();
+    const body = lines.join('\n');
+    const value = header.endsWith('-') ? body : `${body}\n`;
+    const written = plainOrQuoted(value, at - this.pos, continuation);
+    if (`${written.endsWith('\n') ? written.slice(0, -1) : written}` !== text.slice(at, lastEnd)) outside();
+    this.load(lastEnd + 1);
+    return value;
+  }
+
   /** Whether the emitter writes `value` at `column` exactly as `written` (the same long descriptions recur in every entry). */
   private foldedAsWritten(value: string, written: string, column: number, continuation: number): boolean {
     const key = `${column} ${continuation} ${written}`;
@@ -393,14 +431,14 @@ class Scanner {
     if (text.charCodeAt(at) === 34) {
       colon = this.quoteEnd(at) + 1;
       key = this.json(at, colon);
-      if (text.charCodeAt(colon) !== 58 || isSafePlain(key)) outside();
+      if (text.charCodeAt(colon) !== 58 || simpleKeyText(key) !== text.slice(at, colon)) outside();
     } else {
       colon = this.colonOf(at);
       if (colon < 0) outside();
       key = text.slice(at, colon);
       let plain = this.plainKeys.get(key);
       if (plain === undefined) {
-        plain = isSafePlain(key) && !CORE_NON_STRING.test(key);
+        plain = simpleKeyText(key) === key && !CORE_NON_STRING.test(key);
         this.plainKeys.set(key, plain);
       }
       if (!plain) outside();

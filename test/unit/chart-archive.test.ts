@@ -69,9 +69,9 @@ test('archive layout matches helm: Chart.yaml first, then values, schema, templa
   ]);
 });
 
-test('Chart.yaml is re-marshalled like helm: sorted keys, only helm fields, text scalars kept as written', () => {
+test('Chart.yaml is re-marshalled like helm: sorted keys, only helm fields, an unquoted 1.10 written as helm reads it', () => {
   const chartYaml = new TextDecoder().decode(archiveLayout(chartFromFiles(chartFiles, 'demo'))[0]!.data);
-  assert.equal(chartYaml, 'apiVersion: v2\nappVersion: "1.10"\ndescription: demo chart\nname: demo\nversion: 0.1.0\n');
+  assert.equal(chartYaml, 'apiVersion: v2\nappVersion: "1.1"\ndescription: demo chart\nname: demo\nversion: 0.1.0\n');
   const values = archiveLayout(chartFromFiles(chartFiles, 'demo'))[1]!.data;
   assert.equal(new TextDecoder().decode(values), 'replicas: 1\n', 'the UTF-8 BOM is stripped like helm');
 });

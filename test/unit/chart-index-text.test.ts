@@ -88,7 +88,7 @@ test('entries carrying every Chart.yaml field, provenance and absolute urls spli
       { name: 'api', version: '0.1.0', repository: 'file://../api', condition: 'api.enabled', tags: ['backend'], alias: 'backend' },
       { name: 'web', version: '~0.1', repository: 'https://charts.example.com' },
     ],
-    annotations: { 'chartctl.io/git-commit': 'a'.repeat(40), 'chartctl.io/git-dirty': 'false', 'artifacthub.io/changes': '- kind: added\n  description: "quoted"\\' },
+    annotations: { 'chartctl.io/git-commit': 'a'.repeat(40), 'chartctl.io/git-dirty': 'false', 'artifacthub.io/changes': '- kind: added\n  description: "quoted"\\', 'artifacthub.io/links': '- name: Chart Source\n  url: https://example.com\n', kept: 'last\n\n', lead: '  indented\nnext' },
     kubeVersion: '>=1.25.0-0',
     deprecated: true,
   };
@@ -133,7 +133,7 @@ test('what the scan reads for a version is what findEntry reads', () => {
 // Written by `helm repo index --url https://charts.example.com/stable` (helm v4.1.4) over tarballs made by
 // `chartctl package` (shop, api, web) and `helm package` (legacy: apiVersion v1, deprecated).
 const helmCanonical = readFileSync(new URL('../../../test/golden/helm-index/canonical.yaml', import.meta.url), 'utf8');
-// Also helm's, but go-yaml single-quotes some strings and writes a literal block, where chartctl's emitter double-quotes.
+// Also helm's, with go-yaml's single quotes and a literal block, which the emitter writes the same way.
 const helmQuoting = readFileSync(new URL('../../../test/golden/helm-index/go-yaml-quoting.yaml', import.meta.url), 'utf8');
 
 test('an index written by helm repo index is spliced into like one chartctl wrote', () => {
@@ -141,8 +141,10 @@ test('an index written by helm repo index is spliced into like one chartctl wrot
   for (const added of [entry({ ...shop, version: '1.3.0' }), entry({ ...shop, version: '0.1.0' }), entry({ ...shop, name: 'legacy', version: '0.0.2' }), entry({ ...shop, name: 'new' }), entry({ ...shop, name: 'aaa' })]) {
     assertSplices(helmCanonical, added, `${added.name} ${added.version}`);
   }
-  assert.equal(fullPath(helmQuoting, entry(shop))!.includes("'>=1.25.0-0'"), false, 'the full path double-quotes what go-yaml single-quoted');
-  assertDeclines(helmQuoting, entry({ ...shop, version: '1.3.0' }), 'single quotes and literal blocks are left to the full path');
+  assert.equal(serializeChartIndex(parseChartIndex(helmQuoting, 'x')), helmQuoting, 'the full path writes back what helm wrote, byte for byte');
+  assertDeclines(helmQuoting, entry({ ...shop, version: '1.3.0' }), 'folded single-quoted strings are left to the full path');
+  const unfolded = helmQuoting.replace(/'A description[^']*'/, 'short');
+  assertSplices(unfolded, entry({ ...shop, version: '1.3.0' }), 'literal blocks and one-line single quotes are read');
 });
 
 test('the splice declines what it does not fully understand, and the scan never accepts what the parser refuses', () => {
@@ -219,7 +221,7 @@ test('the splice declines what it does not fully understand, and the scan never 
 
 // ---- randomized differential test ----
 
-const TRICKY = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', 'v1.2.3-rc.1+build.5', '0o17', '09', 'rocket 🚀', 'back\\slash', 'say "hi"', 'bell\u0007', 'nel\u0085', 'del\u007f', 'lone\ud800', '', '-', 'a:b', 'key:', '{x}', '[x]', '...', '---'];
+const TRICKY = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'keep\n\n', ' lead\nline', '\nleading', 'a\n b', 'last\n', "it's '>=1.0'", 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', 'v1.2.3-rc.1+build.5', '0o17', '09', 'rocket 🚀', 'back\\slash', 'say "hi"', 'bell\u0007', 'nel\u0085', 'del\u007f', 'lone\ud800', '', '-', 'a:b', 'key:', '{x}', '[x]', '...', '---'];
 const WORDS = ['chart', 'helm', 'deploy', 'the', 'a', 'service', 'api', 'web', 'front', 'end', 'x', 'with', 'and', 'über', 'config', 'database', 'k8s', 'v2'];
 
 class Generator {

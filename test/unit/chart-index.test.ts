@@ -62,11 +62,11 @@ test('a corrupt index is refused with a pointer to repo reindex', () => {
 });
 
 test('strings that YAML would read as another type are quoted, everything round-trips', () => {
-  const tricky = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', '', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', '1.0.0', 'v1.2.3-rc.1+build.5', '09', '0o17', '-0099', '+7'];
+  const tricky = ['true', 'no', 'on', 'null', '~', '1.0', '010', '0x1f', '1e3', '12:30', '2026-01-01', '', ' lead', 'trail ', 'a: b', 'a #b', '#x', '- x', '*x', '&x', '!x', '%x', '@x', '`x', "'x", '"x', 'line\nbreak', 'keep\n\n', ' lead\nline', '\nleading', 'a\n b', 'last\n', "it's '>=1.0'", 'tab\there', 'ünïcode ✓', 'a, b [c] {d}', 'https://example.com/x?y=1#z', '=', '<<', '1.0.0', 'v1.2.3-rc.1+build.5', '09', '0o17', '-0099', '+7'];
   const value = Object.fromEntries(tricky.map((t, i) => [`k${i}`, t]));
   const text = emitGoYaml({ value, list: tricky });
   assert.deepEqual(load(text), { value, list: tricky });
-  assert.match(text, /k33: 1\.0\.0\n/);
+  assert.ok(text.includes(`k${tricky.indexOf('1.0.0')}: 1.0.0\n`));
   assert.match(text, /k0: "true"\n/);
 });
 

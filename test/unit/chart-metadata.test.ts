@@ -16,14 +16,14 @@ function chartDir(chartYaml?: string): string {
 
 const code = (err: unknown) => (err instanceof ChartctlError ? err.code : String(err));
 
-test('readChartMetadata types Chart.yaml as helm does: scalars stay text, empty fields dropped', async () => {
+test('readChartMetadata types Chart.yaml as helm does: plain numbers become Go\'s text (1.10 is "1.1"), empty fields dropped, repository always there', async () => {
   const dir = chartDir('apiVersion: v2\nname: shop\nversion: 1.10.0\nappVersion: 1.10\ndescription: ""\ndependencies:\n  - name: api\n    alias: backend\n    enabled: true\n');
   try {
     const meta = await readChartMetadata(dir);
-    assert.equal(meta.appVersion, '1.10');
+    assert.equal(meta.appVersion, '1.1', 'helm 3 and 4 read the float 1.1 (test/fixtures/helm-package/typed-scalars)');
     assert.equal(meta.version, '1.10.0');
     assert.equal(meta.description, undefined);
-    assert.deepEqual(meta.dependencies, [{ name: 'api', alias: 'backend', enabled: true }]);
+    assert.deepEqual(meta.dependencies, [{ name: 'api', alias: 'backend', enabled: true, repository: '' }]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
