@@ -62,6 +62,17 @@ class RequestDeadline extends Error {
   override name = 'RequestDeadline';
 }
 
+/** A response body whose length is not the Content-Length the endpoint announced. */
+class IncompleteBody extends Error {
+  override name = 'IncompleteBody';
+  constructor(
+    readonly received: number,
+    readonly announced: number,
+  ) {
+    super(`${received} bytes received, Content-Length ${announced}`);
+  }
+}
+
 export class S3ChartRepository implements ChartRepository {
   readonly url: string;
   readonly bucket: string;
@@ -111,6 +122,9 @@ export class S3ChartRepository implements ChartRepository {
       return await this.withDeadline('safe', async (abortSignal) => {
         const res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), IfNoneMatch: options.ifNoneMatch }), { abortSignal });
         const body = await res.Body!.transformToByteArray();
+        // Node's HTTP parser already fails a body cut short of its Content-Length; checked here too,
+        // so no request handler or proxy can pass part of an object off as the whole of it.
+        if (res.ContentLength !== undefined && body.length !== res.ContentLength) throw new IncompleteBody(body.length, res.ContentLength);
         return { kind: 'found', body, etag: res.ETag ?? '', metadata: res.Metadata ?? {} } as const;
       });
     } catch (err) {
@@ -274,6 +288,13 @@ export class S3ChartRepository implements ChartRepository {
       return new ChartctlError(`Could not ${action} ${where}: the endpoint did not complete the request within ${this.settings.requestTimeoutMs} ms (${tries}).`, {
         code: 'REPO_TIMEOUT',
         hint: `${action === 'write' ? 'A write that timed out may still land; chartctl checks what is stored the next time it runs. ' : 'Nothing was left half-written. '}Check the endpoint and network, then run the same command again (CHARTCTL_S3_TIMEOUT_MS is the deadline of each whole request, body included; raise it for a slow link).`,
+        cause: err,
+      });
+    }
+    if (err instanceof IncompleteBody) {
+      return new ChartctlError(`Could not ${action} ${where}: the endpoint sent ${err.received} bytes where its Content-Length announced ${err.announced}.`, {
+        code: 'REPO_ERROR',
+        hint: 'Nothing of the partial answer was used. Run the same command again; if it persists, the endpoint or a proxy in front of it cuts answers short.',
         cause: err,
       });
     }

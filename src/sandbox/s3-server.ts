@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTarget } from './s3-names.js';
 import { sha256Hex, verifyRequest } from './s3-signature.js';
+import { storeObjectsWhole, type S3rverStore } from './s3rver-whole-writes.js';
 
 /**
  * A local S3-protocol server on loopback: s3rver (an independent S3
@@ -18,7 +19,9 @@ import { sha256Hex, verifyRequest } from './s3-signature.js';
  * - per-key serialisation of every object request, so a reader never sees a
  *   half-written object or an ETag that does not belong to the bytes (s3rver
  *   writes in place), and uploads stored whole or not at all: a PUT is read
- *   completely before s3rver sees it, so a client killed mid-upload leaves nothing;
+ *   completely before s3rver sees it, so a client killed mid-upload leaves nothing,
+ *   and s3rver answers it only once the object file holds all of it
+ *   (s3rver-whole-writes.ts), so the lock is not released while bytes are still landing;
  * - fault injection for tests and `chartctl sandbox fault`: latency, fixed
  *   error answers, or ignoring conditional headers like a non-conforming endpoint.
  *
@@ -78,6 +81,7 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
     vhostBuckets: false,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
+  storeObjectsWhole(upstream.store);
   // s3rver listens on a unix socket in a private 0700 directory, not on a port: only the front,
   // which refuses traversing names and checks signatures, can reach it.
   const socketDir = await mkdtemp(join(tmpdir(), 'chartctl-s3rver-'));
@@ -342,5 +346,5 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 }
 
 interface S3rverConstructor {
-  new (options: Record<string, unknown>): { configureBuckets(): Promise<void>; listen(options: { path: string }): Promise<Server> };
+  new (options: Record<string, unknown>): { store: S3rverStore; configureBuckets(): Promise<void>; listen(options: { path: string }): Promise<Server> };
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -82,6 +83,56 @@ test('an upload cut off mid-body is not stored, as on S3; a complete one is', as
     const back = await fetch(`${server.endpoint}/acme-charts/whole/shop-1.0.0.tgz`);
     assert.equal((await back.arrayBuffer()).byteLength, 5000);
   } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/**
+ * Holds back the bytes s3rver writes into its object files (through fs-extra write streams) until
+ * released, as a disk write does that lags behind on a loaded machine: the file is opened (and so
+ * truncated) at once, its content lands later.
+ */
+function holdObjectFileWrites(): { release(): void } {
+  const fsExtra = createRequire(createRequire(import.meta.url).resolve('s3rver'))('fs-extra') as { createWriteStream: (path: string, options?: unknown) => WriteStream };
+  const createWriteStream = fsExtra.createWriteStream;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  fsExtra.createWriteStream = (path, options) => {
+    const stream = createWriteStream(path, options);
+    if (!String(path).endsWith('._S3rver_object')) return stream;
+    const write = stream._write.bind(stream);
+    stream._write = (chunk, encoding, callback) => void released.then(() => write(chunk, encoding, callback));
+    const writev = stream._writev?.bind(stream);
+    if (writev) stream._writev = (chunks, callback) => void released.then(() => writev(chunks, callback));
+    return stream;
+  };
+  return {
+    release() {
+      fsExtra.createWriteStream = createWriteStream;
+      release();
+    },
+  };
+}
+
+test('a PUT is answered once its bytes are stored: a GET right after it reads the whole object with its ETag, also when the disk write lags', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-s3-'));
+  const server = await startS3Server({ directory: dir, buckets: ['acme-charts'] });
+  const path = '/acme-charts/dev/index.yaml';
+  const index = Buffer.from(`apiVersion: v1\nentries: {}\ngenerated: "2026-01-01T00:00:00Z"\n# ${'x'.repeat(2000)}\n`);
+  const lagging = holdObjectFileWrites();
+  try {
+    const put = await fetch(`${server.endpoint}${path}`, { method: 'PUT', headers: await signedHeaders(server.endpoint, 'PUT', path), body: index });
+    assert.equal(put.status, 200);
+    const back = await fetch(`${server.endpoint}${path}`);
+    assert.equal(back.status, 200);
+    const body = Buffer.from(await back.arrayBuffer());
+    // s3rver alone answers before the write and then serves the truncated file: 200, Content-Length 0, the new ETag.
+    assert.equal(body.length, index.length, 'the read after an answered write gets the whole object');
+    assert.ok(body.equals(index));
+    assert.equal(back.headers.get('etag'), `"${createHash('md5').update(index).digest('hex')}"`);
+  } finally {
+    lagging.release();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
