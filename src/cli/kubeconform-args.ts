@@ -7,7 +7,8 @@
  *
  * A single-dash long flag (`-summary`) is kubeconform's spelling and nobody else's,
  * so it also selects kubeconform's output: text and json then mean kubeconform's
- * text and JSON (`--output kubeconform` / `kubeconform-json`), as the script expects.
+ * text and JSON (`--output kubeconform` / `kubeconform-json`), as the script expects,
+ * and no progress lines on stderr (`--quiet`).
  */
 
 /** kubeconform flag → chartctl flag; `null`: accepted and has no effect here (its value is dropped too). */
@@ -81,6 +82,8 @@ export function translateKubeconformArgs(argv: readonly string[]): string[] {
   if (dialect) {
     for (const p of outputValues) out[p] = KUBECONFORM_OUTPUTS[out[p]!] ?? out[p]!;
     if (outputValues.length === 0 && !globalOutput) out.push('--output', 'kubeconform');
+    // kubeconform prints nothing but its results; chartctl's progress lines would mix into them.
+    out.push('--quiet');
   }
   return out;
 }
