@@ -4,6 +4,7 @@ import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
 import { MAX_BULK_FILE_BYTES, readUserText, type UserFileOptions } from '../adapters/user-files.js';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseKubeVersion } from '../core/schema/kube-version.js';
+import { duplicateKeyMessage, takeDuplicateKeys } from '../core/schema/duplicate-keys.js';
 import { readManifestText, type InputDocument } from '../core/schema/manifest-input.js';
 import { summarize, type ValidateResult } from '../core/schema/validation-result.js';
 import type { Deps } from './deps.js';
@@ -74,7 +75,9 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
   }
 
   const docs: InputDocument[] = [];
-  for (const input of inputs) docs.push(...readManifestText(input.name, input.text, { duplicateKeys: options.strict }));
+  for (const input of inputs) docs.push(...readManifestText(input.name, input.text, { duplicateKeys: true }));
+  // Outside --strict a duplicate key is a warning and the resource is validated with the last value (src/core/schema/duplicate-keys.ts).
+  const duplicateWarnings = options.strict ? [] : takeDuplicateKeys(docs).map((d) => `${d.file}:${d.line}:${d.col}: ${duplicateKeyMessage(d)} (an error with --strict)`);
   if (docs.length >= 1000) deps.reporter.progress(`Validating ${docs.length} documents from ${inputs.length} ${inputs.length === 1 ? 'input' : 'inputs'} (Kubernetes ${kubeVersion.display}${options.strict ? ', strict' : ''})`);
 
   const registry = new SchemaRegistry(session.fetcher, {
@@ -104,7 +107,7 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     strict: options.strict,
     summary,
     resources,
-    warnings: [...new Set(session.fetcher.cacheWarnings)],
+    warnings: [...duplicateWarnings, ...new Set(session.fetcher.cacheWarnings)],
     compiled: { compiled: stats.compiled, fromCache: stats.loadedFromStore, interpreted: stats.interpreted },
     elapsedSeconds: (performance.now() - started) / 1000,
     fromStdin: !env && files.every((f) => f === '-'),
