@@ -120,3 +120,20 @@ test('a duplicated mapping key is one warning naming the key and line, in lint a
     rmSync(dirname(schemasFile), { recursive: true, force: true });
   }
 });
+
+for (const [major, helm] of Object.entries(helmBinaries)) {
+  test(`lint keeps helm's template error text and reports a failing required as a render error with ${major}`, async () => {
+    const broken = copyExampleApp();
+    try {
+      writeFileSync(join(broken.dir, 'charts/shop/templates/nil.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nil\ndata:\n  y: {{ .Values.nothing.deep }}\n');
+      writeFileSync(join(broken.dir, 'charts/shop/templates/req.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: req\ndata:\n  x: {{ required "x is required" .Values.x }}\n');
+      const r = await runCli(['lint', 'dev', '--output', 'json'], { cwd: broken.dir, env: { CHARTCTL_HELM: helm } });
+      assert.equal(r.exitCode, 1, r.stderr);
+      const errors: any[] = JSON.parse(r.stdout).environments[0].findings.filter((f: any) => f.severity === 'error');
+      assert.ok(errors.some((f) => f.check === 'helm-lint' && /shop\/templates\/nil\.yaml:6:\d+: executing "shop\/templates\/nil\.yaml" at <\.Values\.nothing\.deep>: nil pointer evaluating interface \{\}\.deep/.test(f.message)), JSON.stringify(errors));
+      assert.ok(errors.some((f) => f.check === 'render' && /^missing required value: x is required/.test(f.message)), JSON.stringify(errors));
+    } finally {
+      broken.remove();
+    }
+  });
+}
