@@ -59,13 +59,13 @@ export function translateKubeconformArgs(argv: readonly string[]): string[] {
       continue;
     }
     const [, dashes, name, inline] = m as unknown as [string, string, string, string | undefined];
-    const kubeconformSpelling = dashes === '-' && (name.length > 1 || name === 'n') && (name in VALUE_FLAGS || name in BOOLEAN_FLAGS);
+    const kubeconformSpelling = dashes === '-' && (name.length > 1 || name === 'n') && (Object.hasOwn(VALUE_FLAGS, name) || Object.hasOwn(BOOLEAN_FLAGS, name));
     if (kubeconformSpelling) dialect = true;
-    if (name in VALUE_FLAGS && (kubeconformSpelling || name === 'kubernetes-version' || name === 'output')) {
+    if (Object.hasOwn(VALUE_FLAGS, name) && (kubeconformSpelling || name === 'kubernetes-version' || name === 'output')) {
       const target = VALUE_FLAGS[name];
       const value = inline ?? argv[++i];
-      if (target === null) continue;
-      out.push(target!);
+      if (target === null || target === undefined) continue;
+      out.push(target);
       if (value !== undefined) {
         if (name === 'output') outputValues.push(out.length);
         out.push(value);
@@ -80,7 +80,7 @@ export function translateKubeconformArgs(argv: readonly string[]): string[] {
   }
   const globalOutput = argv.slice(0, at).some((a) => a === '--output' || a.startsWith('--output='));
   if (dialect) {
-    for (const p of outputValues) out[p] = KUBECONFORM_OUTPUTS[out[p]!] ?? out[p]!;
+    for (const p of outputValues) if (Object.hasOwn(KUBECONFORM_OUTPUTS, out[p]!)) out[p] = KUBECONFORM_OUTPUTS[out[p]!]!;
     if (outputValues.length === 0 && !globalOutput) out.push('--output', 'kubeconform');
     // kubeconform prints nothing but its results; chartctl's progress lines would mix into them.
     out.push('--quiet');
