@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { writeFixtureSchemas } from '../support/kube-schema-fixture.js';
-import { hasSharedCorpus, projectRoot, runCli, SHARED_SKIP_REASON } from '../support/project.js';
+import { hasSharedCorpus, projectRoot, runCli, sharedCorpus, SHARED_SKIP_REASON } from '../support/project.js';
 
 // kubeconform's own acceptance cases, run through chartctl validate with kubeconform's
 // command lines as typed, exit code and output compared (scripts/compare-kubeconform.mjs).
@@ -87,4 +87,19 @@ test('a positional word is a file when it is a path, and a missing one says it i
   const r = await runCli(['--cwd', dir, 'validate', 'fixtures/not-here'], { env: { XDG_CACHE_HOME: mkdtempSync(join(dir, 'xdg-')) } });
   assert.equal(r.exitCode, 1);
   assert.match(r.stderr, /fixtures\/not-here: no such file or directory[\s\S]*environments\/fixtures\/not-here\.yaml/);
+});
+
+// kubeconform's fixtures/duplicate_property.yaml gives `containers` twice: kubeconform passes it
+// without -strict and fails it with; chartctl warns (key, line, column) and validates the last value.
+test("kubeconform's duplicate-key fixture: a warning naming the key and line, an error with --strict", { skip: hasSharedCorpus ? false : SHARED_SKIP_REASON }, async () => {
+  const file = join(sharedCorpus, 'kubeconform', 'fixtures', 'duplicate_property.yaml');
+  const env = { XDG_CACHE_HOME: mkdtempSync(join(dir, 'xdg-')) };
+  const definitions = join(sharedCorpus, 'k8s-schemas', 'v1.33-definitions.json');
+  const loose = await runCli(['validate', file, '--schema-location', definitions], { env });
+  assert.equal(loose.exitCode, 0, loose.stdout + loose.stderr);
+  assert.match(loose.stdout, /^warning: .*duplicate_property\.yaml:16:7: spec\.template\.spec\.containers: key "containers" given more than once; the API server keeps the last value \(an error with --strict\)$/m);
+  assert.match(loose.stdout, /1 of 1 resources valid/);
+  const strict = await runCli(['validate', file, '--strict', '--schema-location', definitions], { env });
+  assert.equal(strict.exitCode, 1);
+  assert.match(strict.stdout, /:16:7: spec\.template\.spec\.containers: key "containers" given more than once; the API server keeps the last value$/m);
 });
