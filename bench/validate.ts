@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const transformedDocuments = new Map<string, object>();
   const validateAll = async () => {
     const docs: InputDocument[] = [];
-    for (const f of files) docs.push(...readManifestText(f.name, f.text, { duplicateKeys: false }));
+    for (const f of files) docs.push(...readManifestText(f.name, f.text, { duplicateKeys: true })); // as `chartctl validate` reads: duplicate keys are always looked for (warnings outside --strict)
     const registry = new SchemaRegistry(fetcher, { kubeVersion: parseKubeVersion('1.33'), strict: false, locations: [schemaDir], defaultBase: schemaDir, crds: crdSchemasIn(docs), transformedDocuments });
     return validateDocuments(docs, registry, compiler, { skip: new Set(), reject: new Set(), ignoreMissingSchemas: true });
   };

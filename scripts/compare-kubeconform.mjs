@@ -1,7 +1,9 @@
 // Runs kubeconform's own acceptance cases (../shared/corpus/kubeconform/expectations.tsv)
-// through `chartctl validate` and counts how often chartctl agrees with kubeconform on
-// valid/invalid (exit 0 vs non-zero). Cases that need the network are skipped; the
-// "default-location" stand-in is ../shared/corpus/k8s-schemas/v1.33-definitions.json.
+// through `chartctl validate`, with the command line exactly as kubeconform's suite types
+// it (only `bin/kubeconform` replaced), and compares the exit code (0 vs non-zero) and the
+// output with what kubeconform's suite asserts (test/fixtures/kubeconform/acceptance-output.json).
+// Cases that need the network are skipped; the "default-location" stand-in is
+// ../shared/corpus/k8s-schemas/v1.33-definitions.json.
 // Prints one line per case and `agreement: N/M`; exits 1 on any unexpected disagreement.
 // Skips (exit 0, with a SKIP line) when ../shared/corpus is absent.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,21 @@ const DELIBERATE = {
     'the default location is a local stand-in here, so no proxy is involved; chartctl does not read HTTPS_PROXY',
 };
 
+/** Cases where the exit code agrees and the output differs on purpose (docs/validate.md). */
+const OUTPUT_DIFFERS = {
+  'Pass when displaying help with -h': "chartctl's help describes chartctl validate (its own usage line)",
+  'Fail and display help when using an incorrect flag': "the refusal is commander's: error: unknown option '-xyz'",
+  'Return relevant error for non-existent file': 'a missing input is refused before validation (error: … no such file or directory, with a hint), not a result line',
+  'Fail early when passing a non valid -schema-location template': "chartctl's refusal names the field and comes with a hint line",
+  'Fail when cache folder does not exist': "chartctl's refusal says what to do (a hint line) instead of Go's stat error",
+  'Fail when parsing a List that contains an invalid resource':
+    "schema errors are worded by chartctl (expected integer, got string) and name the _definitions.json chartctl read, not jsonschema's per-kind URL",
+  'Fail when parsing a List that contains an invalid resource from stdin':
+    "schema errors are worded by chartctl (expected integer, got string) and name the _definitions.json chartctl read, not jsonschema's per-kind URL",
+};
+
+const expectedOutput = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'kubeconform', 'acceptance-output.json'), 'utf8')).cases;
+
 if (!existsSync(kubeconformDir) || !existsSync(definitions)) {
   console.log(`SKIP: ${corpus} is absent; the kubeconform comparison needs the shared reference corpus`);
   process.exit(0);
@@ -40,7 +57,7 @@ async function compare(work) {
   cpSync(join(kubeconformDir, 'fixtures'), join(work, 'fixtures'), { recursive: true });
   // kubeconform's acceptance suite generates this one before running.
   const valid = readFileSync(join(work, 'fixtures', 'valid.yaml'), 'utf8');
-  writeFileSync(join(work, 'fixtures', 'valid_large.yaml'), Array.from({ length: 10_000 }, () => valid.trimEnd()).join('\n---\n') + '\n');
+  writeFileSync(join(work, 'fixtures', 'valid_large.yaml'), Array.from({ length: 100_000 }, () => valid.trimEnd()).join('\n---\n') + '\n');
   mkdirSync(join(work, 'cache'));
   mkdirSync(join(work, 'standin'));
   symlinkSync(definitions, join(work, 'standin', '_definitions.json'));
@@ -57,9 +74,11 @@ async function compare(work) {
   const results = await mapLimit(rows, 2, async (row) => {
     if (row.source === 'network') return { row, status: 'network' };
     const run = translate(row, work);
-    const { exit, stderr } = await runCli(run, work);
-    const agree = (exit === 0) === (row.expected === 0);
-    return { row, status: agree ? 'agree' : DELIBERATE[row.name] ? 'deliberate' : 'disagree', exit, args: run.args, stderr };
+    const { exit, output } = await runCli(run, work);
+    const exitAgrees = (exit === 0) === (row.expected === 0);
+    const mismatch = outputMismatch(expectedOutput[row.name] ?? [], output);
+    const status = exitAgrees && !mismatch ? 'agree' : DELIBERATE[row.name] || (exitAgrees && OUTPUT_DIFFERS[row.name]) ? 'deliberate' : 'disagree';
+    return { row, status, exit, args: run.args, output, mismatch, exitAgrees };
   });
 
   let agree = 0;
@@ -72,12 +91,17 @@ async function compare(work) {
     compared++;
     if (r.status === 'agree') agree++;
     const label = r.status === 'agree' ? 'agree    ' : r.status === 'deliberate' ? 'differs  ' : 'DISAGREE ';
-    console.log(`${label} ${r.row.name}: kubeconform exit ${r.row.expected}, chartctl exit ${r.exit}${r.status === 'deliberate' ? ` — deliberate: ${DELIBERATE[r.row.name]}` : ''}`);
-    if (r.status === 'disagree') console.log(`          chartctl validate ${r.args.join(' ')}\n          ${r.stderr.trim().split('\n').slice(0, 3).join('\n          ')}`);
+    const why = DELIBERATE[r.row.name] ?? OUTPUT_DIFFERS[r.row.name];
+    console.log(`${label} ${r.row.name}: kubeconform exit ${r.row.expected}, chartctl exit ${r.exit}${r.mismatch ? `, output: ${r.mismatch}` : ''}${r.status === 'deliberate' ? ` — deliberate: ${why}` : ''}`);
+    if (r.status === 'disagree') console.log(`          chartctl validate ${r.args.join(' ')}\n          ${r.output.trim().split('\n').slice(0, 3).join('\n          ')}`);
   }
   const deliberate = results.filter((r) => r.status === 'deliberate').length;
   const disagree = results.filter((r) => r.status === 'disagree').length;
-  console.log(`agreement: ${agree}/${compared} (deliberate differences: ${deliberate}, unexpected: ${disagree}, network cases skipped: ${results.length - compared})`);
+  const outputChecked = results.filter((r) => r.status !== 'network' && (expectedOutput[r.row.name] ?? []).length > 0).length;
+  const exitAgree = results.filter((r) => r.status !== 'network' && r.exitAgrees).length;
+  console.log(
+    `agreement: ${agree}/${compared} (deliberate differences: ${deliberate}, unexpected: ${disagree}, network cases skipped: ${results.length - compared}; exit codes agree: ${exitAgree}/${compared}; cases with asserted output: ${outputChecked})`,
+  );
   return disagree === 0 ? 0 : 1;
 }
 
@@ -98,26 +122,7 @@ function translate(row, work) {
     env[m[1]] = m[2];
     command = m[3];
   }
-  const words = shellWords(command);
-  words.shift(); // bin/kubeconform
-  const args = [];
-  const valueFlags = { '-kubernetes-version': '--kube-version', '-schema-location': '--schema-location', '-skip': '--skip', '-reject': '--reject', '-output': '--output', '-cache': '--cache', '-ignore-filename-pattern': '--ignore-filename-pattern', '--ignore-filename-pattern': '--ignore-filename-pattern', '-n': null };
-  const boolFlags = { '-summary': '--summary', '-strict': '--strict', '-ignore-missing-schemas': '--ignore-missing-schemas', '-verbose': null, '-debug': null, '-h': '--help', '-insecure-skip-tls-verify': '--insecure-skip-tls-verify' };
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i];
-    if (w in valueFlags) {
-      const value = words[++i];
-      if (valueFlags[w]) args.push(valueFlags[w], value);
-    } else if (w in boolFlags) {
-      if (boolFlags[w]) args.push(boolFlags[w]);
-    } else if (w === '-') {
-      args.push('-f', '-');
-    } else if (w.startsWith('-')) {
-      args.push(`-${w}`); // an unknown flag stays unknown
-    } else {
-      args.push('-f', w);
-    }
-  }
+  const args = shellWords(command).slice(1); // bin/kubeconform → chartctl validate, the rest as typed
   if (row.source === 'no-network') {
     // The real default location, reachable only through the cache: never the network, whatever this machine has.
     delete env.CHARTCTL_SCHEMA_BASE_URL;
@@ -126,21 +131,39 @@ function translate(row, work) {
   return { args, env, stdinFile };
 }
 
+/** Runs chartctl; `output` is stdout and stderr in the order they came, as bats' `run` captures them. */
 function runCli({ args, env, stdinFile }, work) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, '--cwd', work, 'validate', ...args], {
       env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: mkdtempSync(join(work, 'xdg-')), ...env },
-      stdio: [stdinFile ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+      stdio: [stdinFile ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr.on('data', (c) => (stderr += c));
+    let output = '';
+    child.stdout.on('data', (c) => (output += c));
+    child.stderr.on('data', (c) => (output += c));
     if (stdinFile) child.stdin.end(readFileSync(stdinFile));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ exit: code ?? -1, stderr });
+      resolve({ exit: code ?? -1, output });
     });
   });
+}
+
+/** The first assertion of kubeconform's suite that `output` fails, described; undefined when all hold. */
+function outputMismatch(assertions, output) {
+  const whole = output.replace(/\n+$/, '');
+  const lines = whole.split('\n').filter((l) => l !== '');
+  for (const a of assertions) {
+    const subject = a.line !== undefined ? lines[a.line] ?? '' : whole;
+    const where = a.line !== undefined ? `line ${a.line}` : 'output';
+    if (a.output !== undefined && whole !== a.output) return `${where} ${JSON.stringify(whole.slice(0, 300))}, expected ${JSON.stringify(a.output)}`;
+    if (a.text !== undefined && subject !== a.text) return `${where} ${JSON.stringify(subject.slice(0, 300))}, expected ${JSON.stringify(a.text)}`;
+    if (a.contains !== undefined && !subject.includes(a.contains)) return `${where} lacks ${JSON.stringify(a.contains)}`;
+    if (a.prefix !== undefined && !subject.startsWith(a.prefix)) return `${where} ${JSON.stringify(subject.slice(0, 120))} does not start with ${JSON.stringify(a.prefix)}`;
+    if (a.lines !== undefined && lines.length !== a.lines) return `${lines.length} lines, expected ${a.lines}`;
+  }
+  return undefined;
 }
 
 function shellWords(text) {

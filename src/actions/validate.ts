@@ -2,8 +2,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
 import { MAX_BULK_FILE_BYTES, readUserText, type UserFileOptions } from '../adapters/user-files.js';
-import { ChartctlError } from '../core/errors.js';
+import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseKubeVersion } from '../core/schema/kube-version.js';
+import { duplicateKeyMessage, takeDuplicateKeys } from '../core/schema/duplicate-keys.js';
 import { readManifestText, type InputDocument } from '../core/schema/manifest-input.js';
 import { summarize, type ValidateResult } from '../core/schema/validation-result.js';
 import type { Deps } from './deps.js';
@@ -17,6 +18,13 @@ export interface ValidateOptions {
   env?: string;
   /** Files and directories (recursively: .yaml, .yml, .json); `-` is stdin. */
   files: string[];
+  /**
+   * Positional words, as kubeconform takes its files: each is `-` (stdin), an existing path,
+   * else an environment's name (at most one), else a path (which then is missing).
+   */
+  inputs?: string[];
+  /** kubeconform's -exit-on-error: stop at the first resource that is invalid or an error. */
+  exitOnError?: boolean;
   /** Reads all of stdin; used for `-`, or when neither env nor files are given. */
   readStdin: () => Promise<string>;
   kubeVersion?: string;
@@ -37,11 +45,18 @@ export interface ValidateOptions {
 
 export interface ValidateRun extends ValidateResult {
   elapsedSeconds: number;
+  /** Only stdin was read (kubeconform's summary then says "found parsing stdin"). */
+  fromStdin: boolean;
 }
 
 export async function validate(deps: Deps, options: ValidateOptions): Promise<ValidateRun> {
   const started = performance.now();
-  const env = options.env ? await deps.repo.loadEnvironment(options.env) : undefined;
+  const positional = await classifyInputs(deps, options.inputs ?? []);
+  if (options.env && positional.env) {
+    throw new ChartctlError(`Two environments to validate: ${options.env} and ${positional.env}.`, { code: 'BAD_ARGUMENTS', hint: 'Validate one environment per run, or name files with ./ to read them as files.' });
+  }
+  const envName = options.env ?? positional.env;
+  const env = envName ? await deps.repo.loadEnvironment(envName) : undefined;
   const kubeVersion = parseKubeVersion(options.kubeVersion ?? env?.kubeVersion ?? 'master', options.kubeVersion ? '--kube-version' : env ? `kubeVersion in ${env.file}` : '--kube-version');
   const ignore = options.ignoreFilenamePatterns.map((p) => compilePattern(p));
   const session = createSchemaSession(deps, { cacheDir: options.cacheDir, offline: options.offline, insecureSkipTlsVerify: options.insecureSkipTlsVerify, timeoutMs: 30_000 });
@@ -52,14 +67,17 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     const rendered = await renderEnvironment(deps, env, { includeCrds: true });
     inputs.push({ name: `rendered:${env.name}`, text: rendered.manifest });
   }
-  const files = options.files.length === 0 && !env ? ['-'] : options.files;
+  const named = [...positional.files, ...options.files];
+  const files = named.length === 0 && !env ? ['-'] : named;
   for (const f of files) {
     if (f === '-') inputs.push({ name: 'stdin', text: await options.readStdin() });
     else inputs.push(...(await readInputs(deps, f, ignore)));
   }
 
   const docs: InputDocument[] = [];
-  for (const input of inputs) docs.push(...readManifestText(input.name, input.text, { duplicateKeys: options.strict }));
+  for (const input of inputs) docs.push(...readManifestText(input.name, input.text, { duplicateKeys: true }));
+  // Outside --strict a duplicate key is a warning and the resource is validated with the last value (src/core/schema/duplicate-keys.ts).
+  const duplicateWarnings = options.strict ? [] : takeDuplicateKeys(docs).map((d) => `${d.file}:${d.line}:${d.col}: ${duplicateKeyMessage(d)} (an error with --strict)`);
   if (docs.length >= 1000) deps.reporter.progress(`Validating ${docs.length} documents from ${inputs.length} ${inputs.length === 1 ? 'input' : 'inputs'} (Kubernetes ${kubeVersion.display}${options.strict ? ', strict' : ''})`);
 
   const registry = new SchemaRegistry(session.fetcher, {
@@ -76,6 +94,10 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     reject: new Set(options.reject),
     ignoreMissingSchemas: options.ignoreMissingSchemas,
   });
+  if (options.exitOnError) {
+    const first = resources.findIndex((r) => r.status === 'invalid' || r.status === 'error');
+    if (first >= 0) resources.splice(first + 1);
+  }
   for (const r of resources) for (const p of r.problems) p.message = deps.masker.mask(p.message);
   const summary = summarize(resources, inputs.length);
   const stats = session.compiler.stats;
@@ -85,10 +107,35 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     strict: options.strict,
     summary,
     resources,
-    warnings: [...new Set(session.fetcher.cacheWarnings)],
+    warnings: [...duplicateWarnings, ...new Set(session.fetcher.cacheWarnings)],
     compiled: { compiled: stats.compiled, fromCache: stats.loadedFromStore, interpreted: stats.interpreted },
     elapsedSeconds: (performance.now() - started) / 1000,
+    fromStdin: !env && files.every((f) => f === '-'),
   };
+}
+
+/**
+ * kubeconform takes files as positional arguments; chartctl took an environment there.
+ * Both work: `-` and any existing path are input files; a word that names an
+ * environment (environments/<word>.yaml) and is not a path is that environment; anything
+ * else is a file that does not exist, and the error says it is not an environment either.
+ */
+async function classifyInputs(deps: Deps, words: readonly string[]): Promise<{ env?: string; files: string[] }> {
+  const out: { env?: string; files: string[] } = { files: [] };
+  if (words.length === 0) return out;
+  const environments = new Set(await deps.repo.environmentNames().catch((err: unknown) => {
+    // Not an application repository: every word is a file, as for kubeconform.
+    if (isChartctlError(err)) return [] as string[];
+    throw err;
+  }));
+  for (const word of words) {
+    const exists = word === '-' || (await stat(resolve(deps.repo.root, word)).then(() => true, () => false));
+    if (exists || !environments.has(word)) out.files.push(word);
+    else if (out.env) {
+      throw new ChartctlError(`Two environments to validate: ${out.env} and ${word}.`, { code: 'BAD_ARGUMENTS', hint: 'Validate one environment per run: chartctl validate <env> [files...].' });
+    } else out.env = word;
+  }
+  return out;
 }
 
 function compilePattern(pattern: string): RegExp {
@@ -105,7 +152,7 @@ function compilePattern(pattern: string): RegExp {
 /** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable). */
 async function readInputs(deps: Deps, path: string, ignore: RegExp[]): Promise<{ name: string; text: string }[]> {
   const abs = resolve(deps.repo.root, path);
-  const hint = 'Check the path given with -f (relative paths are resolved from --cwd).';
+  const hint = `Check the path (relative paths are resolved from --cwd); a bare name is read as an environment only when environments/${path}.yaml exists.`;
   const input = (shown: string): UserFileOptions => ({ shown, what: 'file', maxBytes: MAX_BULK_FILE_BYTES, hint });
   const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint });

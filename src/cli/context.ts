@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import type { Deps } from '../actions/deps.js';
 import type { Output } from './output.js';
 
+/** junit, tap and kubeconform's own formats are rendered by the command that supports them (validate); Output itself is text or json. */
+export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'tap', 'pretty', 'kubeconform', 'kubeconform-json'] as const;
+
 export interface GlobalOptions {
   cwd: string;
-  /** junit and tap are rendered by the commands that support them (validate); Output itself is text or json. */
-  output: 'text' | 'json' | 'junit' | 'tap';
+  output: (typeof OUTPUT_FORMATS)[number];
   color: boolean;
   quiet: boolean;
   verbose: boolean;

@@ -15,8 +15,9 @@ import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
 import { GitCli } from '../adapters/git.js';
 import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
-import type { CliContext, GlobalOptions } from './context.js';
+import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
+import { translateKubeconformArgs } from './kubeconform-args.js';
 
 const EXAMPLES = `
 Examples:
@@ -34,7 +35,8 @@ const IDLE_TICK_MS = 100;
 const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 
 /** The only place that prints errors and decides the process exit code. */
-export async function main(argv: string[]): Promise<void> {
+export async function main(givenArgv: string[]): Promise<void> {
+  const argv = translateKubeconformArgs(givenArgv);
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
@@ -96,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
     .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
-    .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(['text', 'json', 'junit', 'tap']).default('text'))
+    .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
     .option('--quiet', 'hide progress messages on stderr')
     .option('--verbose', 'print each helm command line (secrets masked)')
@@ -112,7 +114,7 @@ export async function main(argv: string[]): Promise<void> {
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),
-        output: raw.output === 'json' || raw.output === 'junit' || raw.output === 'tap' ? raw.output : 'text',
+        output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),

@@ -47,7 +47,8 @@ export function parseManifestStream(stream: string): ManifestDocument[] {
     if (!hasContent(text)) return;
     const doc: ManifestDocument = { index: docs.length, source, text, startLine };
     try {
-      const value = loadYamlDocument(text);
+      // json: a duplicated key keeps its last value, as helm and the API server read it (lint warns about it).
+      const value = loadYamlDocument(text, { json: true });
       if (value === null || value === undefined) return;
       if (typeof value !== 'object' || Array.isArray(value)) {
         doc.error = { message: `expected a mapping (a Kubernetes object), found ${Array.isArray(value) ? 'a list' : typeof value}`, line: startLine, col: 1 };

@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { writeFixtureSchemas } from '../support/kube-schema-fixture.js';
 import { copyExampleApp, helmBinaries, runCli } from '../support/project.js';
 
 let app: ReturnType<typeof copyExampleApp>;
@@ -81,3 +83,57 @@ test('a policy raised to error fails lint', async () => {
     strict.remove();
   }
 });
+
+// kube-prometheus-stack with its ci/03-non-defaults-values.yaml renders a document with a key
+// given twice; helm lint --strict passes and the API server keeps the last value. Reproduced here
+// with a template that repeats a label: one warning naming the key and the line, in lint and in
+// validate alike, and the resource still schema-checked (here: found invalid, with the last value).
+test('a duplicated mapping key is one warning naming the key and line, in lint and validate; the resource is still validated', async () => {
+  const dupApp = copyExampleApp();
+  const schemasFile = join(await writeFixtureSchemas(mkdtempSync(join(tmpdir(), 'chartctl-lint-schemas-'))), '_definitions.json');
+  try {
+    writeFileSync(
+      join(dupApp.dir, 'charts/shop/templates/dup.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata:\n  name: dup\n  labels:\n    team: a\n    team: b\nspec:\n  ports:\n    - port: "eighty"\n',
+    );
+    const r = await runCli(['lint', 'dev', '--output', 'json'], { cwd: dupApp.dir, env: { CHARTCTL_SCHEMA_LOCATION: schemasFile } });
+    const findings: any[] = JSON.parse(r.stdout).environments[0].findings;
+    const dup = findings.filter((f) => f.source === 'shop/templates/dup.yaml');
+    assert.deepEqual(
+      dup.map((f) => [f.severity, f.check]),
+      [
+        ['warning', 'duplicate-key'],
+        ['error', 'schema'],
+      ],
+      JSON.stringify(findings),
+    );
+    // Line 8: the document starts with helm's "# Source:" comment, then the template's 7 lines.
+    assert.match(dup[0].message, /line 8 of the document: metadata\.labels\.team: key "team" given more than once; the API server keeps the last value/);
+    assert.match(dup[1].message, /spec\.ports\[0\]\.port: expected integer/);
+    assert.ok(!findings.some((f) => /not valid YAML/.test(f.message)), JSON.stringify(findings));
+    const v = await runCli(['validate', 'dev', '--schema-location', schemasFile], { cwd: dupApp.dir });
+    assert.equal(v.exitCode, 1, v.stdout + v.stderr);
+    assert.match(v.stdout, /^warning: rendered:dev:\d+:5: metadata\.labels\.team: key "team" given more than once; the API server keeps the last value \(an error with --strict\)$/m);
+    assert.match(v.stdout, /v1\/Service dup shop\/templates\/dup\.yaml[^\n]*: invalid\n {2}rendered:dev:\d+:\d+: spec\.ports\[0\]\.port: expected integer/);
+  } finally {
+    dupApp.remove();
+    rmSync(dirname(schemasFile), { recursive: true, force: true });
+  }
+});
+
+for (const [major, helm] of Object.entries(helmBinaries)) {
+  test(`lint keeps helm's template error text and reports a failing required as a render error with ${major}`, async () => {
+    const broken = copyExampleApp();
+    try {
+      writeFileSync(join(broken.dir, 'charts/shop/templates/nil.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nil\ndata:\n  y: {{ .Values.nothing.deep }}\n');
+      writeFileSync(join(broken.dir, 'charts/shop/templates/req.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: req\ndata:\n  x: {{ required "x is required" .Values.x }}\n');
+      const r = await runCli(['lint', 'dev', '--output', 'json'], { cwd: broken.dir, env: { CHARTCTL_HELM: helm } });
+      assert.equal(r.exitCode, 1, r.stderr);
+      const errors: any[] = JSON.parse(r.stdout).environments[0].findings.filter((f: any) => f.severity === 'error');
+      assert.ok(errors.some((f) => f.check === 'helm-lint' && /shop\/templates\/nil\.yaml:6:\d+: executing "shop\/templates\/nil\.yaml" at <\.Values\.nothing\.deep>: nil pointer evaluating interface \{\}\.deep/.test(f.message)), JSON.stringify(errors));
+      assert.ok(errors.some((f) => f.check === 'render' && /^missing required value: x is required/.test(f.message)), JSON.stringify(errors));
+    } finally {
+      broken.remove();
+    }
+  });
+}

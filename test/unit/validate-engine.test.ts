@@ -159,8 +159,8 @@ test('reports: text groups findings under the resource; tap and junit count ever
   assert.match(renderValidationText(result, { summary: true }), /Summary: 2 resources found in 1 file - Valid: 1, Invalid: 1, Errors: 0, Skipped: 0/);
   const tap = renderValidationTap(result).split('\n');
   assert.equal(tap[0], 'TAP version 13');
-  assert.match(tap[1]!, /^not ok 1 - in\.yaml:1 \(apps\/v1\/Deployment shop\/api\)$/);
-  assert.ok(tap.includes('ok 2 - in.yaml:21 (v1/ConfigMap c)'), tap.join('\n'));
+  assert.match(tap[1]!, /^not ok 1 - in\.yaml \(apps\/v1\/Deployment\/shop\/api\): problem validating schema\. Check JSON formatting: jsonschema validation failed with '.*#' - at '\//);
+  assert.ok(tap.includes('ok 2 - in.yaml (v1/ConfigMap//c)'), tap.join('\n'));
   assert.ok(tap.includes('1..2'));
   const junit = renderValidationJunit(result, 0.5);
   assert.match(junit, /<testsuites name="chartctl validate" time="0.500" tests="2" failures="1" disabled="0" errors="0">/);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { FORMAT_CHECKS } from '../../src/core/schema/formats.js';
 import { compileLocationTemplate, locationVariables, parseSchemaLocation } from '../../src/core/schema/location-template.js';
 import { parseKubeVersion } from '../../src/core/schema/kube-version.js';
 import { gvkOf, matchesKindFilter } from '../../src/core/schema/gvk.js';
@@ -117,7 +118,8 @@ test('transform: int-or-string, nullable, formats, OpenAPI exclusive bounds', ()
         when: { type: 'string', format: 'date-time', nullable: true },
         size: { type: 'string', format: 'quantity' },
         n: { type: 'integer', minimum: 0, exclusiveMinimum: true },
-        other: { type: 'string', format: 'duration', description: 'dropped' },
+        other: { type: 'string', format: 'password', description: 'dropped' },
+        interval: { type: 'string', format: 'duration', pattern: '^[0-9]' },
       },
     },
     { strict: false },
@@ -126,7 +128,9 @@ test('transform: int-or-string, nullable, formats, OpenAPI exclusive bounds', ()
   assert.deepEqual(t.properties.when, { type: ['string', 'null'], pattern: DATE_TIME_PATTERN });
   assert.deepEqual(t.properties.size, { type: ['string', 'number'], pattern: QUANTITY_PATTERN });
   assert.deepEqual(t.properties.n, { type: 'integer', exclusiveMinimum: 0 });
+  // An annotation-only format (as in kubeconform's jsonschema); an asserted one next to a pattern: both hold.
   assert.deepEqual(t.properties.other, { type: 'string' });
+  assert.deepEqual(t.properties.interval, { type: 'string', pattern: '^[0-9]', allOf: [{ pattern: FORMAT_CHECKS.duration!.pattern }] });
   assert.equal(t.additionalProperties, undefined, 'not strict: open');
 });
 

@@ -3,6 +3,7 @@ import { isChartctlError } from '../../core/errors.js';
 import type { Finding } from '../../core/findings.js';
 import type { ManifestDocument } from '../../core/manifests.js';
 import { parseKubeVersion } from '../../core/schema/kube-version.js';
+import { duplicateKeyMessage, takeDuplicateKeys } from '../../core/schema/duplicate-keys.js';
 import { readManifestText, type InputDocument } from '../../core/schema/manifest-input.js';
 import { describeResource, type ResourceResult } from '../../core/schema/validation-result.js';
 import type { Deps } from '../deps.js';
@@ -22,13 +23,21 @@ const sessions = new WeakMap<Deps, SchemaSession>();
  * failure, so lint and deploy work offline.
  */
 export async function validateRenderedManifests(deps: Deps, env: Environment, docs: ManifestDocument[]): Promise<Finding[]> {
+  // Duplicate keys are reported whether or not schemas can be had.
+  const input = toInputDocuments(env, docs);
+  const duplicates = takeDuplicateKeys(input).map((d): Finding => ({
+    severity: 'warning',
+    check: 'duplicate-key',
+    env: env.name,
+    source: d.source,
+    message: `rendered document ${d.document}, line ${d.line} of the document: ${duplicateKeyMessage(d)}`,
+  }));
   let session = sessions.get(deps);
   try {
     if (!session) {
       session = createSchemaSession(deps, { offline: false, insecureSkipTlsVerify: false, timeoutMs: 10_000 });
       sessions.set(deps, session);
     }
-    const input = toInputDocuments(env, docs);
     const registry = new SchemaRegistry(session.fetcher, {
       kubeVersion: parseKubeVersion(env.kubeVersion, `kubeVersion in ${env.file}`),
       strict: false,
@@ -38,10 +47,10 @@ export async function validateRenderedManifests(deps: Deps, env: Environment, do
       transformedDocuments: session.transformedDocuments,
     });
     const results = await validateDocuments(input, registry, session.compiler, { skip: new Set(), reject: new Set(), ignoreMissingSchemas: false });
-    return findingsOf(deps, env, results);
+    return [...duplicates, ...findingsOf(deps, env, results)];
   } catch (err) {
     if (!isChartctlError(err)) throw err;
-    return [{ severity: 'warning', check: 'schema', env: env.name, message: `schemas unavailable: ${err.message}${err.hint ? ` (${err.hint})` : ''}` }];
+    return [...duplicates, { severity: 'warning', check: 'schema', env: env.name, message: `schemas unavailable: ${err.message}${err.hint ? ` (${err.hint})` : ''}` }];
   }
 }
 
@@ -50,7 +59,7 @@ function toInputDocuments(env: Environment, docs: ManifestDocument[]): InputDocu
   const out: InputDocument[] = [];
   for (const d of docs) {
     if (d.error || !d.object) continue;
-    for (const parsed of readManifestText(`rendered:${env.name}`, d.text, { duplicateKeys: false })) {
+    for (const parsed of readManifestText(`rendered:${env.name}`, d.text, { duplicateKeys: true })) {
       out.push({ ...parsed, index: d.index, source: d.source, line: d.startLine + parsed.line - 1, textLine: d.startLine + parsed.textLine - 1 });
     }
   }

@@ -18,13 +18,14 @@ interface ValidateFlags {
   kubeContext?: string;
   insecureSkipTlsVerify?: boolean;
   ignoreFilenamePattern?: string[];
+  exitOnError?: boolean;
 }
 
 export const registerValidate: RegisterCommand = (program, ctx) => {
   program
     .command('validate')
-    .argument('[env]', 'render this environment (with its CRDs) and validate the result')
-    .description('validate manifests against Kubernetes schemas (kubeconform-compatible): files, directories, stdin or a rendered environment')
+    .argument('[inputs...]', 'files, directories or "-" (stdin), as kubeconform takes them; a name of an environment that is not a path renders that environment (with its CRDs)')
+    .description('validate manifests against Kubernetes schemas (kubeconform-compatible, flags and output included): files, directories, stdin or a rendered environment')
     .option('-f, --file <path>', 'file or directory (recursive: .yaml, .yml, .json); "-" for stdin (repeatable)', repeat)
     .option('--kube-version <X.Y>', 'Kubernetes version of the schemas (default: the environment\'s kubeVersion, else master)')
     .option('--schema-location <loc>', 'schema location: kubeconform template, path or URL, a kubernetes-json-schema tree, or "default" (repeatable, in order)', repeat)
@@ -39,6 +40,7 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option('--kube-context <name>', 'kubeconfig context for --cluster (default: the environment\'s kubeContext, else current-context)')
     .option('--insecure-skip-tls-verify', 'do not verify TLS certificates of schema servers')
     .option('--ignore-filename-pattern <regex>', 'skip files whose path matches (repeatable)', repeat)
+    .option('--exit-on-error', 'stop at the first resource that is invalid or an error (kubeconform\'s -exit-on-error)')
     .addHelpText(
       'after',
       `
@@ -46,24 +48,33 @@ Schema sources, first hit wins: CustomResourceDefinitions in the input; each --s
 in order (none given: the default location, kubernetes-json-schema at CHARTCTL_SCHEMA_BASE_URL
 or kubeconform's; "default" places it explicitly); the cluster with --cluster.
 
-Output (global --output): text (default), json, junit, tap. Exit 0 when every resource is valid,
+Output (global --output): text (default), json, junit, tap, and kubeconform's own: kubeconform
+(its text lines), kubeconform-json (its JSON), pretty. Exit 0 when every resource is valid,
 1 when any is invalid, cannot be read, or has no schema (unless --ignore-missing-schemas).
+
+kubeconform's command line works as it is: single-dash flags (-summary, -kubernetes-version 1.33.0,
+-schema-location, -skip, -reject, -strict, -ignore-missing-schemas, -ignore-filename-pattern,
+-cache, -insecure-skip-tls-verify, -exit-on-error, -verbose, -output, -n) and files as arguments.
+With kubeconform's spelling, -output text/json mean kubeconform's text/JSON (docs/validate.md).
 
 Examples:
   chartctl validate prod --strict
+  chartctl validate -summary -output json -kubernetes-version 1.33.0 manifests/
   chartctl validate -f manifests/ --kube-version 1.33 --summary
   helm template . | chartctl validate --output junit > report.xml
   chartctl validate -f crs.yaml --schema-location default --schema-location 'schemas/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json'`,
     )
-    .action(async (envName: string | undefined, flags: ValidateFlags, command) =>
+    .action(async (inputs: string[], flags: ValidateFlags, command) =>
       ctx.run(command, async (deps, out, globals) => {
         const { validate } = await import('../../actions/validate.js');
         const { renderValidationJunit } = await import('../../core/schema/report-junit.js');
         const { renderValidationTap } = await import('../../core/schema/report-tap.js');
         const { renderValidationText } = await import('../../core/schema/report-text.js');
+        const kubeconform = await import('../../core/schema/report-kubeconform.js');
         const result = await validate(deps, {
-          env: envName,
+          inputs,
           files: flags.file ?? [],
+          exitOnError: Boolean(flags.exitOnError),
           readStdin,
           kubeVersion: flags.kubeVersion,
           schemaLocations: flags.schemaLocation ?? [],
@@ -78,6 +89,7 @@ Examples:
           kubeContext: flags.kubeContext,
           insecureSkipTlsVerify: Boolean(flags.insecureSkipTlsVerify),
         });
+        const kubeconformOptions = { summary: Boolean(flags.summary), verbose: globals.verbose, stdin: result.fromStdin };
         switch (globals.output) {
           case 'json':
             out.json(jsonShape(result));
@@ -86,10 +98,19 @@ Examples:
             out.write(renderValidationJunit(result, result.elapsedSeconds));
             break;
           case 'tap':
-            out.write(renderValidationTap(result, { summary: flags.summary }));
+            out.write(renderValidationTap(result));
+            break;
+          case 'kubeconform':
+            out.write(kubeconform.renderKubeconformText(result, kubeconformOptions));
+            break;
+          case 'kubeconform-json':
+            out.write(kubeconform.renderKubeconformJson(result, kubeconformOptions));
+            break;
+          case 'pretty':
+            out.write(kubeconform.renderKubeconformPretty(result, kubeconformOptions));
             break;
           default:
-            out.write(renderValidationText(result, { summary: flags.summary, verbose: globals.verbose, style: out.paint }));
+            out.write(renderValidationText(result, { summary: flags.summary, verbose: globals.verbose, stdin: result.fromStdin, style: out.paint }));
         }
         return result.ok ? ExitCode.ok : ExitCode.failure;
       }),
@@ -97,8 +118,8 @@ Examples:
 };
 
 /** The documented JSON shape (docs/validate.md); timing stays out so output is reproducible. */
-function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds'> {
-  const { elapsedSeconds: _elapsed, ...rest } = result;
+function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin'> {
+  const { elapsedSeconds: _elapsed, fromStdin: _stdin, ...rest } = result;
   return rest;
 }
 

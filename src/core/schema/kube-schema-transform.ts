@@ -8,12 +8,15 @@
  * - `nullable: true` → null allowed (other nulls are handled by the validator,
  *   which treats an explicit null as an absent field, as the API server does);
  * - `format: date-time` and `byte` are checked (as patterns, so compiled code
- *   needs no format plugins); other formats are annotations only;
+ *   needs no format plugins), and so are the formats kubeconform asserts
+ *   (ipv4, hostname, uri, duration, …: formats.ts); other formats are annotations only;
  * - OpenAPI's boolean `exclusiveMinimum/Maximum` → draft-07 numbers;
  * - strict mode closes an object (`additionalProperties: false`) only where the
  *   schema is closed: it lists `properties`, says nothing about additional
  *   ones and does not preserve unknown fields.
  */
+
+import { FORMAT_CHECKS } from './formats.js';
 
 export interface TransformOptions {
   strict: boolean;
@@ -151,6 +154,13 @@ function applyFormat(src: Json, out: Json): void {
       out.type = ['string', 'number'];
       if (out.pattern === undefined) out.pattern = QUANTITY_PATTERN;
       break;
+    default: {
+      const check = typeof src.format === 'string' && Object.hasOwn(FORMAT_CHECKS, src.format) ? FORMAT_CHECKS[src.format] : undefined;
+      if (!check) break;
+      // A schema may give both a pattern and a format: both must hold.
+      if (out.pattern === undefined) out.pattern = check.pattern;
+      else out.allOf = [...(Array.isArray(out.allOf) ? out.allOf : []), { pattern: check.pattern }];
+    }
   }
 }
 

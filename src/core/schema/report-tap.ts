@@ -1,30 +1,23 @@
-import { describeResource, whereIs, type ValidateResult } from './validation-result.js';
+import { kubeconformMessage, signature } from './report-kubeconform.js';
+import type { ValidateResult } from './validation-result.js';
 
-/** TAP version 13: one test point per resource (kubeconform's layout), failures with a YAML diagnostic block. */
-export function renderValidationTap(result: ValidateResult, options: { summary?: boolean } = {}): string {
-  const lines = ['TAP version 13'];
+/**
+ * TAP version 13 as kubeconform prints it (pkg/output/tap.go): one test point per
+ * resource, `path (apiVersion/Kind/namespace/name)`, kubeconform's message after a
+ * failure; no header when nothing was found.
+ */
+export function renderValidationTap(result: ValidateResult): string {
+  const lines: string[] = [];
   result.resources.forEach((r, i) => {
     const n = i + 1;
-    const name = `${whereIs(r)} (${describeResource(r)})`;
-    if (r.status === 'valid') lines.push(`ok ${n} - ${name}`);
-    else if (r.status === 'skipped') lines.push(`ok ${n} - ${name} # SKIP ${r.problems[0]?.message ?? 'skipped'}`);
-    else {
-      lines.push(`not ok ${n} - ${name}`);
-      lines.push('  ---');
-      lines.push(`  status: ${r.status}`);
-      lines.push('  problems:');
-      for (const p of r.problems) {
-        lines.push(`    - path: ${JSON.stringify(p.path)}`);
-        lines.push(`      message: ${JSON.stringify(p.message)}`);
-        if (p.line !== undefined) lines.push(`      line: ${p.line}`);
-      }
-      lines.push('  ...');
-    }
+    if (n === 1) lines.push('TAP version 13');
+    const { kind, name, version, namespace } = signature(r);
+    const qualified = `${version}/${kind}/${namespace}/${name}`;
+    if (r.status === 'valid') lines.push(`ok ${n} - ${r.file} (${qualified})`);
+    else if (r.status === 'invalid') lines.push(`not ok ${n} - ${r.file} (${qualified}): ${kubeconformMessage(r)}`);
+    else if (r.status === 'error') lines.push(`not ok ${n} - ${r.file}: ${kubeconformMessage(r)}`);
+    else lines.push(`ok ${n} - ${r.file} (${qualified}) # skip`);
   });
   lines.push(`1..${result.resources.length}`);
-  if (options.summary) {
-    const s = result.summary;
-    lines.push(`# valid ${s.valid}, invalid ${s.invalid}, errors ${s.errors}, skipped ${s.skipped}`);
-  }
   return `${lines.join('\n')}\n`;
 }

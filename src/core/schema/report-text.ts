@@ -1,3 +1,4 @@
+import { summaryLine } from './report-kubeconform.js';
 import { describeResource, whereIs, type ValidateResult } from './validation-result.js';
 
 export interface TextStyle {
@@ -12,10 +13,10 @@ const plain: TextStyle = { red: (t) => t, yellow: (t) => t, green: (t) => t, dim
 
 /**
  * One line per finding, grouped under the resource it belongs to, then a
- * result line. `summary` adds kubeconform's count line; `verbose` lists valid
+ * result line. `summary` adds kubeconform's count line ("found parsing stdin" for stdin); `verbose` lists valid
  * and skipped resources too.
  */
-export function renderValidationText(result: ValidateResult, options: { summary?: boolean; verbose?: boolean; style?: TextStyle } = {}): string {
+export function renderValidationText(result: ValidateResult, options: { summary?: boolean; verbose?: boolean; stdin?: boolean; style?: TextStyle } = {}): string {
   const st = options.style ?? plain;
   const lines: string[] = [];
   for (const w of result.warnings) lines.push(`${st.yellow('warning')}: ${w}`);
@@ -30,9 +31,7 @@ export function renderValidationText(result: ValidateResult, options: { summary?
   }
   const s = result.summary;
   if (options.summary) {
-    lines.push(
-      `Summary: ${s.resources} resource${s.resources === 1 ? '' : 's'} found in ${s.files} file${s.files === 1 ? '' : 's'} - Valid: ${s.valid}, Invalid: ${s.invalid}, Errors: ${s.errors}, Skipped: ${s.skipped}`,
-    );
+    lines.push(summaryLine(result, { stdin: Boolean(options.stdin) }));
   } else if (result.ok) {
     lines.push(st.green(`${s.valid} of ${s.resources} resources valid${s.skipped ? ` (${s.skipped} skipped)` : ''}`));
   } else {

@@ -1,3 +1,4 @@
+import { duplicateKeyText } from './duplicate-keys.js';
 import { matchesKindFilter } from './gvk.js';
 import type { InputDocument } from './manifest-input.js';
 import type { CompiledValidator } from './schema-compiler.js';
@@ -159,7 +160,7 @@ function duplicateKeyProblems(res: InputResource): Problem[] {
     .filter((d) => prefix.every((p, i) => String(d.path[i]) === String(p)))
     .map((d) => {
       const segments = [...d.path.slice(prefix.length), d.key];
-      return { path: formatPath(segments), keyword: 'duplicate-key', message: 'key given more than once (the API server would keep only the last one)', line: d.line, column: d.col };
+      return { path: formatPath(segments), keyword: 'duplicate-key', message: duplicateKeyText(d.key), line: d.line, column: d.col };
     });
 }
 

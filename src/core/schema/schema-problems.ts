@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { FORMAT_CHECKS } from './formats.js';
 import { BASE64_PATTERN, DATE_TIME_PATTERN, QUANTITY_PATTERN } from './kube-schema-transform.js';
 import type { PathSegment } from './yaml-events.js';
 
@@ -17,6 +18,7 @@ const PATTERN_WORDS: Record<string, string> = {
   [DATE_TIME_PATTERN]: 'expected an RFC 3339 date-time such as 2026-01-02T15:04:05Z',
   [QUANTITY_PATTERN]: 'expected a quantity such as 250m, 1.5, 512Mi or 2Gi',
   [BASE64_PATTERN]: 'expected base64-encoded data (format: byte); put plain text in stringData instead',
+  ...Object.fromEntries(Object.values(FORMAT_CHECKS).map((f) => [f.pattern, `expected ${f.expected}`])),
 };
 
 /** ajv's errors (from a validator compiled with allErrors and verbose) → problems, deduplicated and without combinator noise. */
