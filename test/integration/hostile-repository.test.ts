@@ -8,14 +8,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { writeTar } from '../../src/core/tar-archive.js';
 import type { ChartRepository } from '../../src/adapters/chart-repository.js';
 import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
 import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
+import { HOSTILE_CONTENT, restore, type GoodRepository, type HostileContent } from '../support/hostile-bucket.js';
 
 /** The refusal must come before anything slow: a hang or a bomb being expanded fails the run. */
 const REFUSAL_DEADLINE_MS = 5_000;
@@ -29,8 +28,7 @@ let chartctlTmp: string;
 let env: Record<string, string>;
 let root: string;
 let dev: ChartRepository;
-let goodTarball: Uint8Array;
-let goodIndex: string;
+let good: GoodRepository;
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const cli = (args: string[], timeoutMs = 120_000): Promise<CliRun> =>
@@ -60,31 +58,7 @@ function clusterState(): string {
     .join('\n');
 }
 
-/** An index.yaml that lists the good 1.0.0 plus one hostile 9.9.9 entry. */
-function indexWith(entry: { urls: string[]; digest: string; version?: string; name?: string }): string {
-  const hostile = [
-    `  - apiVersion: v2`,
-    `    created: "2026-12-01T00:00:00Z"`,
-    `    digest: ${entry.digest}`,
-    `    name: ${entry.name ?? 'shop'}`,
-    `    urls:`,
-    ...entry.urls.map((u) => `      - ${JSON.stringify(u)}`),
-    `    version: ${entry.version ?? '9.9.9'}`,
-  ];
-  return goodIndex.replace(/^  shop:\n/m, `  shop:\n${hostile.join('\n')}\n`);
-}
-
-interface HostileCase {
-  name: string;
-  /** Put the hostile objects into the dev bucket. */
-  arrange(): Promise<void>;
-  /** What every refusal must say: the entry or the object, and why it was refused. */
-  names: RegExp;
-  /** Commands that read the hostile content; each must exit 1. */
-  commands: string[][];
-  alsoCheck?: () => Promise<void>;
-}
-
+/** Commands that read a hostile 9.9.9 entry; each must exit 1. */
 const readers: string[][] = [
   ['diff', 'dev'],
   ['deploy', 'dev', '--yes'],
@@ -93,71 +67,10 @@ const readers: string[][] = [
   ['repo', 'verify', 'dev'],
 ];
 
-const putIndex = async (text: string) => {
-  const r = await dev.put('index.yaml', new TextEncoder().encode(text));
-  assert.equal(r.kind, 'written');
-};
-
-const cases: HostileCase[] = [
-  {
-    name: 'a url that climbs out of the repository onto a file of the user',
-    arrange: async () => putIndex(indexWith({ urls: [`${'../'.repeat(12)}${victimDir.slice(1)}/victim.txt`], digest: sha256(goodTarball) })),
-    names: /9\.9\.9[^\n]*is not an object of/,
-    commands: readers,
-  },
-  {
-    name: 'a percent-encoded climbing url',
-    arrange: async () => putIndex(indexWith({ urls: [`..%2F..%2F..%2F..%2Fvictim.txt`], digest: sha256(goodTarball) })),
-    names: /9\.9\.9[^\n]*is not an object of/,
-    commands: readers,
-  },
-  {
-    name: 'an absolute url to another host',
-    arrange: async () => putIndex(indexWith({ urls: ['https://charts.attacker.invalid/shop-9.9.9.tgz'], digest: sha256(goodTarball) })),
-    names: /9\.9\.9[^\n]*is not an object of/,
-    commands: readers,
-  },
-  {
-    name: 'a tarball whose own Chart.yaml is not the version listed',
-    arrange: async () => {
-      await dev.put('shop-9.9.9.tgz', goodTarball);
-      await putIndex(indexWith({ urls: ['shop-9.9.9.tgz'], digest: sha256(goodTarball) }));
-    },
-    names: /9\.9\.9[^\n]*Chart\.yaml says "shop" version "1\.0\.0"/,
-    commands: [...readers, ['repo', 'reindex', 'dev', '--dry-run']],
-  },
-  {
-    name: 'a decompression bomb listed with its true digest',
-    arrange: async () => {
-      const chartYaml = new TextEncoder().encode('apiVersion: v2\nname: shop\nversion: 9.9.9\n');
-      const bomb = gzipSync(writeTar([
-        { path: 'shop/Chart.yaml', data: chartYaml },
-        { path: 'shop/templates/big.yaml', data: new Uint8Array(6 * 1024 * 1024) },
-      ]));
-      await dev.put('shop-9.9.9.tgz', bomb);
-      await putIndex(indexWith({ urls: ['shop-9.9.9.tgz'], digest: sha256(bomb) }));
-    },
-    names: /shop-9\.9\.9\.tgz: "shop\/templates\/big\.yaml" is \d+ bytes decompressed, over the 5 MiB limit/,
-    commands: [...readers, ['repo', 'reindex', 'dev', '--dry-run']],
-  },
-  {
-    name: 'an index.yaml that is an alias bomb',
-    arrange: async () => {
-      const levels = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-      for (let i = 1; i < 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*${i === 1 ? 'a' : `l${i - 1}`}`).join(',')}]`);
-      await putIndex(`apiVersion: v1\n${levels.join('\n')}\nentries:\n  shop:\n  - {name: shop, version: 9.9.9, digest: x, urls: [shop-9.9.9.tgz], annotations: {bomb: *l8}}\ngenerated: "2026-12-01T00:00:00Z"\n`);
-    },
-    names: /index\.yaml:\d+:\d+: refused: excessive aliasing/,
-    commands: [['diff', 'dev'], ['deploy', 'dev', '--yes'], ['watch', 'dev', '--once', '--yes'], ['promote', 'dev', 'staging', '--yes'], ['repo', 'verify', 'dev'], ['repo', 'list', 'dev']],
-    // status still shows what is live (on-call needs it most when the repository is broken) and says why the repository was not read.
-    alsoCheck: async () => {
-      const r = await cli(['status', 'dev'], REFUSAL_DEADLINE_MS);
-      assert.equal(r.exitCode, 0, r.stderr);
-      assert.match(r.stdout, /live: revision 1, shop 1\.0\.0/);
-      assert.match(r.stdout, /repository: not checked \(.*index\.yaml.*alias/);
-    },
-  },
-];
+function commandsFor(hostile: HostileContent): string[][] {
+  if (hostile.wholeIndex) return [...readers.slice(0, 3), ['promote', 'dev', 'staging', '--yes'], ['repo', 'verify', 'dev'], ['repo', 'list', 'dev']];
+  return hostile.storedObject ? [...readers, ['repo', 'reindex', 'dev', '--dry-run']] : readers;
+}
 
 before(async () => {
   sim = await startSimulator({ readinessDelayMs: 20 });
@@ -182,8 +95,7 @@ before(async () => {
   const tarball = await dev.get('shop-1.0.0.tgz');
   const index = await dev.get('index.yaml');
   assert.ok(tarball.kind === 'found' && index.kind === 'found');
-  goodTarball = tarball.body;
-  goodIndex = new TextDecoder().decode(index.body);
+  good = { tarball: tarball.body, index: new TextDecoder().decode(index.body), victimFile: join(victimDir, 'victim.txt') };
 });
 
 after(async () => {
@@ -193,24 +105,30 @@ after(async () => {
   for (const dir of [home, victimDir, chartctlTmp]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-for (const hostile of cases) {
+for (const hostile of HOSTILE_CONTENT) {
   test(`hostile dev bucket: ${hostile.name} — every reader refuses, nothing written, cluster untouched`, async (t) => {
-    await hostile.arrange();
+    await hostile.arrange(dev, good);
     const watched = [app.dir, home, victimDir];
     const files = watched.map(snapshot);
     const cluster = clusterState();
     const stagingBefore = (await testRepository(s3, root, 'staging').list()).map((o) => `${o.name} ${o.etag}`).sort();
     let slowest = 0;
-    for (const args of hostile.commands) {
+    for (const args of commandsFor(hostile)) {
       const started = performance.now();
       const r = await cli(args, REFUSAL_DEADLINE_MS);
       slowest = Math.max(slowest, performance.now() - started);
       const said = `${r.stdout}\n${r.stderr}`;
       assert.equal(r.exitCode, 1, `chartctl ${args.join(' ')} exited ${r.exitCode} (want 1, within ${REFUSAL_DEADLINE_MS} ms):\n${said}`);
-      assert.match(said, hostile.names, `chartctl ${args.join(' ')} names the entry:\n${said}`);
+      assert.match(said, hostile.refusal, `chartctl ${args.join(' ')} names the entry and why:\n${said}`);
       assert.doesNotMatch(said, /unexpected internal error/i, `chartctl ${args.join(' ')}:\n${said}`);
     }
-    await hostile.alsoCheck?.();
+    if (hostile.wholeIndex) {
+      // status still shows what is live (on-call needs it most when the repository is broken) and says why the repository was not read.
+      const r = await cli(['status', 'dev'], REFUSAL_DEADLINE_MS);
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stdout, /live: revision 1, shop 1\.0\.0/);
+      assert.match(r.stdout, /repository: not checked \(.*index\.yaml.*alias/);
+    }
     watched.forEach((dir, i) => assert.deepEqual(snapshot(dir), files[i], `nothing under ${dir} changed`));
     assert.equal(readFileSync(join(victimDir, 'victim.txt'), 'utf8'), 'the user\'s own file\n');
     assert.deepEqual(readdirSync(chartctlTmp), [], 'every private temp dir was removed');
@@ -218,7 +136,6 @@ for (const hostile of cases) {
     const stagingAfter = (await testRepository(s3, root, 'staging').list()).map((o) => `${o.name} ${o.etag}`).sort();
     assert.deepEqual(stagingAfter, stagingBefore, 'nothing was promoted');
     t.diagnostic(`slowest refusal: ${Math.round(slowest)} ms`);
-    await putIndex(goodIndex);
-    await dev.delete('shop-9.9.9.tgz');
+    await restore(dev, good);
   });
 }
