@@ -84,6 +84,8 @@ test('watch (long-running) deploys a new version, rolls back a bad one, does not
     env: { ...process.env, ...env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt') },
     extendEnv: false,
     reject: false,
+    // The deploy in flight may take longer than execa's default 5 s before its SIGKILL.
+    forceKillAfterDelay: false,
   });
   const lines: any[] = [];
   child.stdout!.on('data', (b: Buffer) => {

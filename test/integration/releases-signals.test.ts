@@ -65,6 +65,8 @@ for (const major of [4, 3] as const) {
         reject: false,
         // Guards against a hang only; the deploy would otherwise wait 40 s for readiness.
         timeout: 110_000,
+        // execa's kill() sends SIGKILL 5 s after the signal by default: chartctl must get all the time it takes to wait for helm.
+        forceKillAfterDelay: false,
       });
 
     before(async () => {
