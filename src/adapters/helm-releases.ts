@@ -88,10 +88,25 @@ export class HelmReleases {
 
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {
+    return (await this.newestResources(t, 120_000))?.resources ?? {};
+  }
+
+  /**
+   * The newest revision's number and live objects (a pending one's too, while
+   * helm works on it); undefined while the release does not exist yet.
+   */
+  async newestResources(t: ReleaseTarget, timeoutMs: number): Promise<{ revision: number; resources: Record<string, KubeObject[]> } | undefined> {
     // helm 4 always includes the resources and no longer knows the flag.
     const flag = (await this.major()) >= 4 ? [] : ['--show-resources'];
-    const { stdout } = await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs: 120_000 });
-    return ((JSON.parse(stdout) as { info?: { resources?: Record<string, KubeObject[]> } }).info?.resources ?? {});
+    let stdout: string;
+    try {
+      stdout = (await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs })).stdout;
+    } catch (err) {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return undefined;
+      throw err;
+    }
+    const s = JSON.parse(stdout) as { version: number; info?: { resources?: Record<string, KubeObject[]> } };
+    return { revision: s.version, resources: s.info?.resources ?? {} };
   }
 
   async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {

@@ -121,7 +121,7 @@ export async function main(givenArgv: string[]): Promise<void> {
       };
       jsonErrors = globals.output === 'json';
       await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
-      const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
+      const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, json: globals.output === 'json', mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
       const deps: Deps = {
         repo: new AppRepo(globals.cwd),
