@@ -23,6 +23,9 @@ export interface WaitObservation {
   note?: string;
 }
 
+/** One read; `rollingBack` when it saw helm's rollback instead of the upgrade. */
+export type WaitReading = WaitObservation & { rollingBack?: true };
+
 export type WaitEvent =
   | ({ event: 'waiting'; release: string; namespace: string; elapsed: number } & WaitObservation)
   | ({ event: 'waited'; release: string; namespace: string; elapsed: number; result: WaitResult } & WaitObservation);
@@ -34,12 +37,20 @@ export type WaitResult = 'ready' | 'timedOut' | 'failed';
 const NAMED_IN_TEXT = 8;
 
 /**
- * Readiness from `helm status -o json` (with --show-resources on helm 3): only
- * once helm has stored the revision it is installing, newer than `before`;
- * until then status still shows the previous revision's objects.
+ * Readiness from `helm status -o json` (with --show-resources on helm 3), only
+ * for the revision helm is installing: newer than `before` (until helm stores
+ * it, status shows the previous revision's objects) and not helm's own rollback
+ * after a failure (that one shows the old objects again).
  */
-export function observeWait(status: { revision: number; resources: Record<string, KubeObject[]> } | undefined, namespace: string, before: number | undefined): WaitObservation {
+export function observeWait(
+  status: { revision: number; status: string; description: string; resources: Record<string, KubeObject[]> } | undefined,
+  namespace: string,
+  before: number | undefined,
+): WaitReading {
   if (!status || status.revision <= (before ?? 0)) return { workloads: null, notReady: [], note: 'helm has not stored the new revision yet' };
+  if (status.status === 'pending-rollback' || /^Rollback to \d+/.test(status.description)) {
+    return { workloads: null, notReady: [], note: `helm is rolling back the failed upgrade (revision ${status.revision})`, rollingBack: true };
+  }
   const all = workloadReadiness(status.resources, namespace);
   return {
     workloads: all.length,

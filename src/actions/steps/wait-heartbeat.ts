@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReleaseTarget } from '../../core/helm-release-args.js';
-import { elapsedSeconds, observeWait, waitEventText, waitResult, type WaitEvent, type WaitObservation } from '../../core/wait-heartbeat.js';
+import { elapsedSeconds, observeWait, waitEventText, waitResult, type WaitEvent, type WaitObservation, type WaitReading } from '../../core/wait-heartbeat.js';
 import type { HelmReleases } from '../../adapters/helm-releases.js';
 import type { Deps } from '../deps.js';
 
@@ -43,13 +43,15 @@ export function startWaitHeartbeat(
     for (;;) {
       await sleep(options.intervalMs, stopped.signal);
       if (stopped.signal.aborted) return;
-      last = await releases.newestResources(target, STATUS_READ_TIMEOUT_MS).then(
+      const { rollingBack, ...seen } = await releases.newestResources(target, STATUS_READ_TIMEOUT_MS).then(
         (status) => observeWait(status, target.namespace, options.before),
-        (err: unknown) => ({ workloads: null, notReady: [], note: `helm status failed: ${String((err as Error).message ?? err).split('\n')[0]}` }),
+        (err: unknown): WaitReading => ({ workloads: null, notReady: [], note: `helm status failed: ${String((err as Error).message ?? err).split('\n')[0]}` }),
       );
       // The upgrade ended (or a signal came) during the read: its summary says the rest.
       if (stopped.signal.aborted) return;
-      report({ event: 'waiting', ...ids, elapsed: elapsedSeconds(start, deps.now()), ...last });
+      // The summary names what the upgrade was waiting for, not the old objects helm rolled back to.
+      if (!rollingBack && (seen.workloads !== null || last.workloads === null)) last = seen;
+      report({ event: 'waiting', ...ids, elapsed: elapsedSeconds(start, deps.now()), ...seen });
     }
   })();
 
