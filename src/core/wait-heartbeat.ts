@@ -79,7 +79,7 @@ export function waitEventText(e: WaitEvent): string {
 }
 
 function observationText(o: WaitObservation): string {
-  if (o.workloads === null) return `readiness not known yet (${o.note})`;
+  if (o.workloads === null) return o.note ?? 'readiness not known yet';
   if (o.workloads === 0) return 'the release has no Deployments, StatefulSets or DaemonSets; helm is checking its other resources';
   if (o.notReady.length === 0) return `all ${plural(o.workloads, 'workload')} ready; helm is checking the release's other resources`;
   return `${o.notReady.length} of ${plural(o.workloads, 'workload')} not ready: ${namedList(o.notReady)}`;

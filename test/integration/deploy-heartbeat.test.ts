@@ -44,7 +44,8 @@ for (const major of [4, 3] as const) {
      */
     const deployHeldUntil = async (args: string[], until: RegExp) => {
       sim.injectFault('shop-dev/Deployment/shop-web', 'never-ready');
-      const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--yes', ...args], {
+      // helm gives up after 30 s by itself (and the test fails) if no heartbeat ever shows.
+      const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--yes', '--timeout', '30s', ...args], {
         cwd: app.dir,
         env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env },
         extendEnv: false,
