@@ -30,6 +30,10 @@ to change -> stop with 0; helm upgrade --install --wait with helm's own rollback
 the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
 
+While helm waits, stderr gets a line every 5 s (CHARTCTL_HEARTBEAT_INTERVAL) naming the workloads
+not ready yet (Deployment/shop-web 0/2), and one when the wait ends; JSON lines with --output json;
+--quiet hides them.
+
 Exit: 0 deployed or nothing to do; 1 failed (rolled back, or not: the recovery commands are printed);
 130/143 on SIGINT/SIGTERM: the signal is forwarded to helm, chartctl waits for it (up to the timeout
 + 60s), then prints the release's real state and how to recover; a second signal exits at once.
