@@ -5,7 +5,8 @@ import { unreadyWorkloads, workloadReadiness } from '../../src/core/workload-rea
 import type { KubeObject } from '../../src/core/manifests.js';
 import { startWaitHeartbeat, type Sleep } from '../../src/actions/steps/wait-heartbeat.js';
 import type { NewestResources } from '../../src/adapters/helm-releases.js';
-import { MemoryReporter } from '../../src/adapters/reporter.js';
+import { MemoryReporter, StderrReporter } from '../../src/adapters/reporter.js';
+import { HelmError } from '../../src/adapters/helm.js';
 
 const deployment = (name: string, replicas: number, status: Record<string, number>, generation = 2): KubeObject =>
   ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop-dev', generation }, spec: { replicas }, status: { observedGeneration: generation, ...status } }) as KubeObject;
@@ -191,4 +192,38 @@ test('a failed wait is summarised with what the upgrade was still waiting for, n
     'waiting 10s: helm is rolling back the failed upgrade (revision 5)',
     'timed out after 10s; still not ready when last seen: Deployment/shop-web 0/1',
   ]);
+});
+
+test('a helm status that fails is said as helm said it, and does not hide what was seen before', async () => {
+  const clock = handDriven();
+  const reporter = new MemoryReporter();
+  const answers: (() => Promise<NewestResources | undefined>)[] = [
+    async () => ({ revision: 4, status: 'pending-upgrade', description: '', resources: rolling }),
+    async () => {
+      throw new HelmError('helm status shop --namespace shop-dev -o json failed with exit status 1:\n  Error: Kubernetes cluster unreachable', ['status'], 1, 'Error: Kubernetes cluster unreachable: dial tcp 127.0.0.1:1: connect: connection refused\n');
+    },
+  ];
+  const releases = { newestResources: () => answers.shift()!() };
+  const heartbeat = startWaitHeartbeat({ reporter, now: clock.now, signal: new AbortController().signal }, releases, target, { before: 3, intervalMs: 5000, sleep: clock.sleep });
+  for (const n of [1, 2]) {
+    await until(clock.sleeping, `sleep ${n}`);
+    clock.tick(5);
+    await until(() => reporter.lines.length === n, `heartbeat ${n}`);
+  }
+  await heartbeat.end('Error: UPGRADE FAILED: timed out waiting for the condition');
+  assert.deepEqual(reporter.lines.slice(1), [
+    'waiting 10s: helm status failed: Error: Kubernetes cluster unreachable: dial tcp 127.0.0.1:1: connect: connection refused',
+    'timed out after 10s; still not ready when last seen: Deployment/shop-web 0/1',
+  ]);
+});
+
+test('stderr gets the text, or with --output json the event as one JSON line (masked); --quiet gets neither', () => {
+  const written: string[] = [];
+  const event = { event: 'waiting', note: 'token hunter2' };
+  const mask = (t: string) => t.replaceAll('hunter2', '***');
+  for (const opts of [{ json: false }, { json: true }, { json: true, quiet: true }]) {
+    new StderrReporter({ quiet: false, verbose: false, mask, ...opts }, (t) => written.push(t)).progress('waiting 5s: hunter2', event);
+  }
+  new StderrReporter({ quiet: false, verbose: false, json: true, mask }, (t) => written.push(t)).progress('Reading release shop');
+  assert.deepEqual(written, ['waiting 5s: ***\n', '{"event":"waiting","note":"token ***"}\n', 'Reading release shop\n']);
 });

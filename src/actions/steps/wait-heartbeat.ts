@@ -1,13 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReleaseTarget } from '../../core/helm-release-args.js';
 import { elapsedSeconds, observeWait, waitEventText, waitResult, type WaitEvent, type WaitObservation, type WaitReading } from '../../core/wait-heartbeat.js';
+import { HelmError } from '../../adapters/helm.js';
 import type { HelmReleases } from '../../adapters/helm-releases.js';
 import type { Deps } from '../deps.js';
 
 /** Resolves after `ms`, or as soon as `signal` aborts (then without an error). */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-export const sleepUnlessAborted: Sleep = (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined);
+const sleepUnlessAborted: Sleep = (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /** One `helm status` read should not hold the deploy up once the upgrade is over. */
 const STATUS_READ_TIMEOUT_MS = 15_000;
@@ -45,7 +46,7 @@ export function startWaitHeartbeat(
       if (stopped.signal.aborted) return;
       const { rollingBack, ...seen } = await releases.newestResources(target, STATUS_READ_TIMEOUT_MS).then(
         (status) => observeWait(status, target.namespace, options.before),
-        (err: unknown): WaitReading => ({ workloads: null, notReady: [], note: `helm status failed: ${String((err as Error).message ?? err).split('\n')[0]}` }),
+        (err: unknown): WaitReading => ({ workloads: null, notReady: [], note: `helm status failed: ${whyStatusFailed(err)}` }),
       );
       // The upgrade ended (or a signal came) during the read: its summary says the rest.
       if (stopped.signal.aborted) return;
@@ -67,4 +68,10 @@ export function startWaitHeartbeat(
       report({ event: 'waited', ...ids, elapsed: elapsedSeconds(start, deps.now()), result, ...seen });
     },
   };
+}
+
+/** helm's own first line (a HelmError's message starts with the whole command line instead). */
+function whyStatusFailed(err: unknown): string {
+  const text = err instanceof HelmError && err.stderr.trim() ? err.stderr : err instanceof Error ? err.message : String(err);
+  return text.trim().split('\n')[0]!;
 }
