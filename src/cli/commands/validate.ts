@@ -120,7 +120,8 @@ Examples:
 /** The documented JSON shape (docs/validate.md); timing stays out so output is reproducible. */
 function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin'> {
   const { elapsedSeconds: _elapsed, fromStdin: _stdin, ...rest } = result;
-  return rest;
+  // kubeconform's wording is for its formats; chartctl's JSON keeps its documented fields.
+  return { ...rest, resources: rest.resources.map(({ kubeconform: _kubeconform, ...resource }) => resource) };
 }
 
 /** Like kubeconform, refuse to wait on a terminal (or /dev/null) when no input was named. */

@@ -85,18 +85,23 @@ export class SchemaInterpreter {
     return errors;
   }
 
-  private check(schema: Schema, data: unknown, path: InstancePath, base: string, errors: ErrorObject[]): void {
+  /**
+   * `optional`: the data is a property its object does not require. kubeconform's
+   * standalone schemas (openapi2jsonschema) allow null there, so its type errors
+   * say `want null or …`; the flag rides along as the type error's `nullable`.
+   */
+  private check(schema: Schema, data: unknown, path: InstancePath, base: string, errors: ErrorObject[], optional = false): void {
     if (schema === true) return;
     if (schema === false) return void errors.push(err('false schema', path, {}, 'boolean schema is false', schema, data));
     const s = schema;
     if (typeof s.$ref === 'string') {
       const target = this.resolve(s.$ref, base);
-      if (target) this.check(target.schema, data, path, target.base, errors);
+      if (target) this.check(target.schema, data, path, target.base, errors, optional);
       else errors.push(err('$ref', path, { ref: s.$ref }, `can't resolve reference ${s.$ref}`, s, data));
     }
     if (s.type !== undefined && !(Array.isArray(s.type) ? (s.type as string[]).some((t) => hasType(data, t)) : hasType(data, s.type as string))) {
       const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-      errors.push(err('type', path, { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
+      errors.push(err('type', path, optional ? { type: types.join(','), nullable: true } : { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
       return;
     }
     if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, data))) errors.push(err('enum', path, { allowedValues: s.enum }, 'must be equal to one of the allowed values', s, data));
@@ -121,7 +126,7 @@ export class SchemaInterpreter {
     } else if (data !== null && typeof data === 'object') {
       this.checkObject(s, data as Record<string, unknown>, path, base, errors);
     }
-    if (s.allOf != null) for (const sub of s.allOf as Schema[]) this.check(sub, data, path, base, errors);
+    if (s.allOf != null) for (const sub of s.allOf as Schema[]) this.check(sub, data, path, base, errors, optional);
     if (s.anyOf) this.branches('anyOf', s, data, path, base, errors);
     if (s.oneOf) this.branches('oneOf', s, data, path, base, errors);
     if (s.not !== undefined) {
@@ -161,7 +166,7 @@ export class SchemaInterpreter {
       let matched = false;
       if (props !== undefined && Object.prototype.hasOwnProperty.call(props, key)) {
         matched = true;
-        this.check(props[key]!, data[key], child, base, errors);
+        this.check(props[key]!, data[key], child, base, errors, !(s.required as string[] | undefined)?.includes(key));
       }
       if (patterns !== undefined) {
         for (const [p, sub] of patterns) {
