@@ -16,7 +16,7 @@ test('chartctl validate agrees with kubeconform on exit code and output for ever
   assert.ok(m, r.stdout);
   const [, agree, compared, deliberate, exitAgree, withOutput] = m.map(Number);
   assert.equal(agree! + deliberate!, compared, r.stdout);
-  assert.ok(agree! >= 50, r.stdout);
+  assert.ok(agree! >= 53, r.stdout);
   assert.ok(exitAgree! >= 55, r.stdout);
   assert.ok(withOutput! >= 35, r.stdout);
 });
@@ -105,6 +105,37 @@ test('kubeconform -output json has its shape; -exit-on-error stops at the first 
   // chartctl's own json keeps its shape under its own name.
   const own = await runCli(['--cwd', dir, 'validate', 'fixtures/valid.yaml', '--schema-location', schemas, '--output', 'json'], { env: { XDG_CACHE_HOME: mkdtempSync(join(dir, 'xdg-')) } });
   assert.equal(JSON.parse(own.stdout).summary.valid, 1, own.stderr);
+});
+
+// kubeconform's acceptance cases "Return relevant error for non-existent file", "Fail when cache folder
+// does not exist", "Fail early when passing a non valid -schema-location template", "Fail and display help
+// when using an incorrect flag", its -v and -debug, and its TAP line for an empty file (pkg/output/tap.go).
+test("kubeconform's command line: a missing file is a result line, refusals in kubeconform's words, -v, -debug", async () => {
+  assert.deepEqual(await kubeconform(['-summary', 'fixtures/valid.yaml', 'fixtures/not-here']), {
+    exitCode: 1,
+    output: 'fixtures/not-here - failed validation: lstat fixtures/not-here: no such file or directory\nSummary: 2 resources found in 2 files - Valid: 1, Invalid: 0, Errors: 1, Skipped: 0',
+  });
+  assert.deepEqual(await kubeconform(['-cache', 'cache_does_not_exist', 'fixtures/valid.yaml']), {
+    exitCode: 1,
+    output: 'failed opening cache folder cache_does_not_exist: stat cache_does_not_exist: no such file or directory',
+  });
+  const template = await kubeconform(['-schema-location', 'foo {{ .Foo }}/x.json', 'fixtures/valid.yaml']);
+  assert.equal(template.exitCode, 1);
+  assert.match(template.output, /^failed initialising schema location registry: [^\n]*Foo[^\n]*$/);
+  const unknown = await kubeconform(['-xyz']);
+  assert.equal(unknown.exitCode, 1);
+  const lines = unknown.output.split('\n');
+  assert.deepEqual(lines.slice(0, 4), ['flag provided but not defined: -xyz', 'Usage: chartctl validate [OPTION]... [FILE OR FOLDER]...', '  -cache string', '    \tdirectory for downloaded schemas (must exist; kubeconform cache directories work)']);
+  assert.ok(lines.includes('  -v\tshow version information'), unknown.output);
+  const version = await kubeconform(['-v']);
+  assert.equal(version.exitCode, 0);
+  assert.match(version.output, /^v\d+\.\d+\.\d+\S*$/);
+  assert.deepEqual(await kubeconform(['-debug', '-summary', 'fixtures/valid.yaml']), { exitCode: 0, output: 'Summary: 1 resource found in 1 file - Valid: 1, Invalid: 0, Errors: 0, Skipped: 0' });
+  writeFileSync(join(dir, 'fixtures', 'blank.yaml'), '# nothing here\n');
+  assert.deepEqual(await kubeconform(['-output', 'tap', 'fixtures/blank.yaml', 'fixtures/valid.yaml']), {
+    exitCode: 0,
+    output: 'TAP version 13\nok 1 - fixtures/blank.yaml (empty)\nok 2 - fixtures/valid.yaml (v1/ConfigMap//bob)\n1..2',
+  });
 });
 
 test('a positional word is a file when it is a path, and a missing one says it is not an environment either', async () => {

@@ -1,6 +1,9 @@
-import { fstatSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import type { ValidateRun } from '../../actions/validate.js';
-import { ChartctlError, ExitCode } from '../../core/errors.js';
+import { ChartctlError, ExitCode, isChartctlError } from '../../core/errors.js';
+import { KubeconformRefusal, kubeconformUsage } from '../kubeconform-args.js';
 import { collect, repeat, type RegisterCommand } from '../context.js';
 
 interface ValidateFlags {
@@ -19,6 +22,9 @@ interface ValidateFlags {
   insecureSkipTlsVerify?: boolean;
   ignoreFilenamePattern?: string[];
   exitOnError?: boolean;
+  kubeconformDialect?: boolean;
+  kubeconformVersion?: boolean;
+  kubeconformUnknownFlag?: string;
 }
 
 export const registerValidate: RegisterCommand = (program, ctx) => {
@@ -41,6 +47,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option('--insecure-skip-tls-verify', 'do not verify TLS certificates of schema servers')
     .option('--ignore-filename-pattern <regex>', 'skip files whose path matches (repeatable)', repeat)
     .option('--exit-on-error', 'stop at the first resource that is invalid or an error (kubeconform\'s -exit-on-error)')
+    // Set by kubeconform's command line (src/cli/kubeconform-args.ts), not typed by users.
+    .addOption(new Option('--kubeconform-dialect').hideHelp())
+    .addOption(new Option('--kubeconform-version').hideHelp())
+    .addOption(new Option('--kubeconform-unknown-flag <flag>').hideHelp())
     .addHelpText(
       'after',
       `
@@ -66,6 +76,13 @@ Examples:
     )
     .action(async (inputs: string[], flags: ValidateFlags, command) =>
       ctx.run(command, async (deps, out, globals) => {
+        if (flags.kubeconformUnknownFlag !== undefined) throw new KubeconformRefusal(`flag provided but not defined: ${flags.kubeconformUnknownFlag}\n${usage(command)}`, 'BAD_ARGUMENTS');
+        if (flags.kubeconformVersion) {
+          // kubeconform prints its release tag (v0.6.7); chartctl's version in the same shape.
+          const { chartctlVersion } = await import('../version.js');
+          out.write(`v${chartctlVersion()}\n`);
+          return ExitCode.ok;
+        }
         const { validate } = await import('../../actions/validate.js');
         const { renderValidationJunit } = await import('../../core/schema/report-junit.js');
         const { renderValidationTap } = await import('../../core/schema/report-tap.js');
@@ -73,6 +90,7 @@ Examples:
         const kubeconform = await import('../../core/schema/report-kubeconform.js');
         const result = await validate(deps, {
           inputs,
+          missingFiles: flags.kubeconformDialect ? 'result' : 'refuse',
           files: flags.file ?? [],
           exitOnError: Boolean(flags.exitOnError),
           readStdin,
@@ -88,6 +106,8 @@ Examples:
           cluster: Boolean(flags.cluster),
           kubeContext: flags.kubeContext,
           insecureSkipTlsVerify: Boolean(flags.insecureSkipTlsVerify),
+        }).catch((err: unknown) => {
+          throw flags.kubeconformDialect ? asKubeconformRefusal(err, flags, deps.repo.root) : err;
         });
         const kubeconformOptions = { summary: Boolean(flags.summary), verbose: globals.verbose, stdin: result.fromStdin };
         switch (globals.output) {
@@ -98,7 +118,7 @@ Examples:
             out.write(renderValidationJunit(result, result.elapsedSeconds));
             break;
           case 'tap':
-            out.write(renderValidationTap(result));
+            out.write(renderValidationTap(result, result.inputFiles));
             break;
           case 'kubeconform':
             out.write(kubeconform.renderKubeconformText(result, kubeconformOptions));
@@ -117,9 +137,27 @@ Examples:
     );
 };
 
+/** kubeconform's words for the refusals it makes before validating anything (pkg/registry/registry.go). */
+function asKubeconformRefusal(err: unknown, flags: ValidateFlags, root: string): unknown {
+  if (!isChartctlError(err)) return err;
+  if (err.code === 'BAD_SCHEMA_LOCATION') return new KubeconformRefusal(`failed initialising schema location registry: ${err.message.replace(/\.$/, '')}`, err.code);
+  if (err.code === 'BAD_CACHE_DIR' && flags.cache !== undefined) {
+    // Go's own output, its nil error included, for a path that is not a directory.
+    if (existsSync(resolve(root, flags.cache))) return new KubeconformRefusal('cache folder %!s(<nil>) is not a directory', err.code);
+    return new KubeconformRefusal(`failed opening cache folder ${flags.cache}: stat ${flags.cache}: no such file or directory`, err.code);
+  }
+  return err;
+}
+
+/** kubeconform's usage, listing its flags with the descriptions of the chartctl options they stand for. */
+function usage(command: Command): string {
+  const options = [...command.options, ...(command.parent?.options ?? [])];
+  return kubeconformUsage('chartctl validate', (long) => options.find((o) => o.long === long)?.description);
+}
+
 /** The documented JSON shape (docs/validate.md); timing stays out so output is reproducible. */
-function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin'> {
-  const { elapsedSeconds: _elapsed, fromStdin: _stdin, ...rest } = result;
+function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin' | 'inputFiles'> {
+  const { elapsedSeconds: _elapsed, fromStdin: _stdin, inputFiles: _files, ...rest } = result;
   // kubeconform's wording is for its formats; chartctl's JSON keeps its documented fields.
   return { ...rest, resources: rest.resources.map(({ kubeconform: _kubeconform, ...resource }) => resource) };
 }
