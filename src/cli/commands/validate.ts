@@ -64,8 +64,9 @@ Output (global --output): text (default), json, junit, tap, and kubeconform's ow
 
 kubeconform's command line works as it is: single-dash flags (-summary, -kubernetes-version 1.33.0,
 -schema-location, -skip, -reject, -strict, -ignore-missing-schemas, -ignore-filename-pattern,
--cache, -insecure-skip-tls-verify, -exit-on-error, -verbose, -output, -n) and files as arguments.
-With kubeconform's spelling, -output text/json mean kubeconform's text/JSON (docs/validate.md).
+-cache, -insecure-skip-tls-verify, -exit-on-error, -verbose, -output, -n, -debug, -v) and files as
+arguments. With kubeconform's spelling, -output text/json mean kubeconform's text/JSON, and missing
+files and refusals are reported in kubeconform's words (docs/validate.md).
 
 Examples:
   chartctl validate prod --strict
