@@ -13,7 +13,7 @@ import { classifySchemaDocument, componentsRefToDefinitions, type SchemaDocument
 /** kubeconform's default location: its kubernetes-json-schema fork (its `master/_definitions.json` covers every built-in kind). */
 export const DEFAULT_SCHEMA_BASE = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master';
 /** Bump when the transformation changes, so compiled validators on disk are not reused across versions. */
-const TRANSFORM_VERSION = 'chartctl-schema-2';
+const TRANSFORM_VERSION = 'chartctl-schema-3';
 
 export type Resolution =
   /** `kubeconformLocation`: for definitions read from a kubernetes-json-schema tree, the per-kind file kubeconform reads there. */

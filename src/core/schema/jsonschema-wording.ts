@@ -86,6 +86,8 @@ function message(e: ErrorObject, params: Record<string, unknown>): string {
       if (format) return `${display(e.data)} is not valid ${format}`;
       return `${quote(String(e.data))} does not match pattern ${quote(pattern)}`;
     }
+    case 'format':
+      return `${display(e.data)} is not valid ${String(params.format)}${params.reason ? `: ${String(params.reason)}` : ''}`;
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':

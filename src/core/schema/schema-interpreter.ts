@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { goRegexpError, REGEX_FORMAT_KEYWORD } from './formats.js';
 
 /**
  * Walks a schema instead of compiling it. Compiling the schema of one
@@ -10,6 +11,9 @@ import type { ErrorObject } from 'ajv';
  */
 
 type Schema = Record<string, unknown> | boolean;
+
+/** Whether the walker handles a schema tree, and whether only the walker checks it in full. */
+type Support = 'no' | 'yes' | 'walker-only';
 
 /**
  * Where the walk is in the data, as a chain back to the root (undefined).
@@ -28,7 +32,7 @@ const ANNOTATIONS = new Set(['title', 'description', '$comment', 'readOnly', 'wr
 export class SchemaInterpreter {
   private readonly documents = new Map<string, Schema>();
   private readonly patterns = new Map<string, RegExp>();
-  private readonly documentSupport = new Map<string, boolean>();
+  private readonly documentSupport = new Map<string, Support>();
   /** base → ref → target; documents are only ever added, so a resolved ref stays resolved. */
   private readonly resolvedRefs = new Map<string, Map<string, { schema: Schema; base: string }>>();
 
@@ -42,21 +46,35 @@ export class SchemaInterpreter {
 
   /** Whether every keyword reachable from the documents and root is one this walker knows. */
   supports(root: object): boolean {
-    if (!this.walkableTree(root)) return false;
-    for (const [id, doc] of this.documents) {
-      if (!this.documentSupport.has(id)) this.documentSupport.set(id, this.walkableTree(doc));
-      if (!this.documentSupport.get(id)) return false;
-    }
-    return true;
+    return this.support(root) !== 'no';
   }
 
-  private walkableTree(tree: unknown): boolean {
+  /** Whether the schema asks for a check only this walker makes (`format: regex`), so it must not be compiled. */
+  requiresWalking(root: object): boolean {
+    return this.support(root) === 'walker-only';
+  }
+
+  private support(root: object): Support {
+    let overall = this.walkableTree(root);
+    if (overall === 'no') return 'no';
+    for (const [id, doc] of this.documents) {
+      let known = this.documentSupport.get(id);
+      if (known === undefined) this.documentSupport.set(id, (known = this.walkableTree(doc)));
+      if (known === 'no') return 'no';
+      if (known === 'walker-only') overall = known;
+    }
+    return overall;
+  }
+
+  private walkableTree(tree: unknown): Support {
     const seen = new Set<unknown>();
+    let walkerOnly = false;
     const ok = (s: unknown): boolean => {
       if (typeof s === 'boolean' || seen.has(s)) return true;
       if (!s || typeof s !== 'object' || Array.isArray(s)) return false;
       seen.add(s);
       for (const [k, v] of Object.entries(s)) {
+        if (k === REGEX_FORMAT_KEYWORD) walkerOnly = true;
         if (k.startsWith('x-') || ANNOTATIONS.has(k)) continue;
         if (!VALIDATING.has(k)) return false;
         if (k === 'properties' || k === 'patternProperties' || k === 'definitions' || k === '$defs') {
@@ -73,7 +91,8 @@ export class SchemaInterpreter {
       }
       return true;
     };
-    return ok(tree);
+    if (!ok(tree)) return 'no';
+    return walkerOnly ? 'walker-only' : 'yes';
   }
 
   /** Every error (ajv's allErrors shape, with parentSchema and data as in verbose mode). */
@@ -110,6 +129,10 @@ export class SchemaInterpreter {
       if (typeof s.minLength === 'number' && [...data].length < s.minLength) errors.push(err('minLength', path, { limit: s.minLength }, `must NOT have fewer than ${s.minLength} characters`, s, data));
       if (typeof s.maxLength === 'number' && [...data].length > s.maxLength) errors.push(err('maxLength', path, { limit: s.maxLength }, `must NOT have more than ${s.maxLength} characters`, s, data));
       if (typeof s.pattern === 'string' && !this.regex(s.pattern)!.test(data)) errors.push(err('pattern', path, { pattern: s.pattern }, `must match pattern "${s.pattern}"`, s, data));
+      if (s[REGEX_FORMAT_KEYWORD] === true) {
+        const reason = goRegexpError(data);
+        if (reason !== undefined) errors.push(err('format', path, { format: 'regex', reason }, 'must match format "regex"', s, data));
+      }
     }
     if (typeof data === 'number') {
       const bound = (kw: string, fails: boolean, cmp: string) => fails && errors.push(err(kw, path, { comparison: cmp, limit: s[kw] }, `must be ${cmp} ${s[kw]}`, s, data));
