@@ -119,7 +119,7 @@ function commandIndex(argv: readonly string[]): number {
 }
 
 /** kubeconform's flags with chartctl's option each stands for (its description is the usage text). */
-export const KUBECONFORM_FLAGS: readonly { name: string; option?: string; value: boolean; usage?: string }[] = [
+const KUBECONFORM_FLAGS: readonly { name: string; option?: string; value: boolean; usage?: string }[] = [
   ...Object.entries(VALUE_FLAGS).map(([name, option]) => ({
     name,
     value: true,
