@@ -17,7 +17,7 @@ import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
-import { translateKubeconformArgs } from './kubeconform-args.js';
+import { KubeconformRefusal, translateKubeconformArgs } from './kubeconform-args.js';
 
 const EXAMPLES = `
 Examples:
@@ -177,6 +177,10 @@ function printError(err: unknown, masker: SecretMasker, json: boolean, signal: S
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}\n`);
     process.stderr.write(`chartctl: interrupted by ${signal}; cleaned up.\n${detail ? `error: ${message}\n` : ''}${hint ? `hint: ${hint}\n` : ''}`);
     return signalExitCode(signal);
+  }
+  if (err instanceof KubeconformRefusal) {
+    process.stderr.write(`${masker.mask(err.message)}\n`);
+    return err.exitCode;
   }
   if (isChartctlError(err)) {
     const message = masker.mask(err.message);
