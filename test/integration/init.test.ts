@@ -119,3 +119,18 @@ test('init -> publish -> deploy the first environment on the sandbox; then --fro
   assert.equal(missing.exitCode, 1);
   assert.match(missing.stderr, /INIT_RELEASE_NOT_FOUND|Cannot read the helm release nope in namespace shop-dev/);
 });
+
+test('in CI without CHARTCTL_ACTOR, GITHUB_ACTOR approves a promotion and a deploy, recorded as such; with no CI user it is refused', async () => {
+  const ci = { ...env, CI: 'true', CHARTCTL_ACTOR: undefined };
+  const run = (args: string[], extra: Record<string, string | undefined>) => runCli(args, { cwd: app, env: { ...ci, ...extra }, timeoutMs: 120_000 });
+  await ok(['promote', 'dev', 'staging', '--version', '0.1.0']);
+  const refused = await run(['promote', 'staging', 'prod', '--version', '0.1.0', '--yes'], {});
+  assert.equal(refused.exitCode, 1, refused.stderr);
+  assert.match(refused.stderr, /in CI, --yes must come with CHARTCTL_ACTOR/);
+  const promoted = await run(['promote', 'staging', 'prod', '--version', '0.1.0', '--yes'], { GITHUB_ACTOR: 'octocat' });
+  assert.equal(promoted.exitCode, 0, promoted.stderr);
+  const deployed = await run(['deploy', 'prod', '--yes', '--output', 'json'], { GITLAB_USER_LOGIN: 'maria' });
+  assert.equal(deployed.exitCode, 0, deployed.stderr);
+  const history = JSON.parse((await ok(['history', 'prod', '--output', 'json'])).stdout);
+  assert.equal(history.revisions[0].provenance.actor, 'maria (GITLAB_USER_LOGIN)');
+});
