@@ -14,7 +14,7 @@ import { sealNewFile } from './secrets-encrypt.js';
 import { sopsFileRef } from './steps/sops-file-io.js';
 import { readLiveRelease, type LiveRelease } from './steps/live-release.js';
 
-export const DEFAULT_ENVS = ['dev', 'staging', 'prod'];
+const DEFAULT_ENVS = ['dev', 'staging', 'prod'];
 
 export interface InitOptions {
   envs?: string[];
@@ -45,6 +45,12 @@ export interface InitResult {
 /** Starts an application repository in the current directory; files that exist are kept as they are. */
 export async function init(deps: Deps, options: InitOptions): Promise<InitResult> {
   const root = deps.repo.root;
+  if (options.namespace && !options.fromHelmRelease) {
+    throw new ChartctlError('--namespace only says where the --from-helm-release release lives.', {
+      code: 'INIT_BAD_OPTIONS',
+      hint: 'Each environment\'s namespace is in its environment file (default <release>-<env>): edit it after init, or adopt a release with --from-helm-release NAME --namespace NS.',
+    });
+  }
   const envs = checkEnvNames(options.envs?.length ? options.envs : DEFAULT_ENVS);
   const chart = options.chart ? await readChartDir(deps, options.chart) : undefined;
   const adopted = options.fromHelmRelease ? await readLiveRelease(deps, options.fromHelmRelease, options.namespace, options.kubeContext) : null;
@@ -141,7 +147,7 @@ async function readChartDir(deps: Deps, dir: string): Promise<{ dir: string; nam
 }
 
 /** A release/chart name from the directory name: lowercase letters, digits and dashes. */
-export function appNameOf(root: string): string {
+function appNameOf(root: string): string {
   const name = basename(root).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
   return /^[a-z]/.test(name) ? name : `app${name ? `-${name}` : ''}`;
 }

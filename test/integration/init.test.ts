@@ -134,3 +134,18 @@ test('in CI without CHARTCTL_ACTOR, GITHUB_ACTOR approves a promotion and a depl
   const history = JSON.parse((await ok(['history', 'prod', '--output', 'json'])).stdout);
   assert.equal(history.revisions[0].provenance.actor, 'maria (GITLAB_USER_LOGIN)');
 });
+
+test('init refuses bad options before writing anything', async () => {
+  const empty = mkdtempSync(join(home, 'refused-'));
+  for (const [args, code] of [
+    [['--envs', 'dev,Prod'], 'INIT_BAD_ENVS'],
+    [['--envs', 'dev,dev'], 'INIT_BAD_ENVS'],
+    [['--chart', home], 'INIT_BAD_CHART'],
+    [['--namespace', 'shop'], 'INIT_BAD_OPTIONS'],
+  ] as const) {
+    const r = await cli(['init', ...args, '--output', 'json'], empty);
+    assert.equal(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout || r.stderr).error.code, code, r.stdout + r.stderr);
+  }
+  assert.deepEqual(readdirSync(empty), [], 'nothing written');
+});

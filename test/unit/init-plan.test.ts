@@ -92,7 +92,7 @@ test('init plan, --ci github: a workflow that parses and names lint, diff, publi
   const runs = (job: string) => (wf.jobs[job].steps as { run?: string }[]).map((s) => s.run ?? '').join('\n');
   assert.match(wf.jobs.diff.if, /pull_request/);
   assert.deepEqual(wf.jobs.diff.strategy.matrix.env, ['dev', 'staging', 'prod']);
-  assert.match(runs('diff'), /chartctl diff \$\{\{ matrix\.env \}\} --output markdown >> "\$GITHUB_STEP_SUMMARY"/);
+  assert.match(runs('diff'), /chartctl diff \$\{\{ matrix\.env \}\} --local --output markdown >> "\$GITHUB_STEP_SUMMARY"/);
   assert.match(runs('lint'), /chartctl lint --output markdown >> "\$GITHUB_STEP_SUMMARY"/);
   assert.match(wf.jobs.publish.if, /refs\/heads\/main/);
   assert.match(runs('publish'), /chartctl publish dev/);
@@ -113,7 +113,7 @@ test('init plan, --ci gitlab: a pipeline that parses, with resource_group per en
   for (const job of ['lint', 'diff', 'publish', 'deploy-dev', 'deploy-staging', 'deploy-prod']) assert.ok(ci[job], `job ${job}`);
   assert.equal(ci.diff.rules[0].if, '$CI_PIPELINE_SOURCE == "merge_request_event"');
   assert.deepEqual(ci.diff.parallel.matrix, [{ ENV: ['dev', 'staging', 'prod'] }]);
-  assert.match(ci.diff.script.join('\n'), /chartctl diff "\$ENV" --output markdown/);
+  assert.match(ci.diff.script.join('\n'), /chartctl diff "\$ENV" --local --output markdown/);
   for (const env of ['dev', 'staging', 'prod']) {
     const job = ci[`deploy-${env}`];
     assert.equal(job.environment.name, env);

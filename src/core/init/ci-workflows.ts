@@ -101,7 +101,7 @@ ${setup}
 ${setup}
       - name: kubeconfig
         run: mkdir -p ~/.kube && echo "$KUBECONFIG_DATA" | base64 -d > ~/.kube/config
-      - run: chartctl diff \${{ matrix.env }} --output markdown >> "$GITHUB_STEP_SUMMARY"
+      - run: chartctl diff \${{ matrix.env }} --local --output markdown >> "$GITHUB_STEP_SUMMARY"
 
   # Build once: the tarball published here is the one every environment runs.
   publish:
@@ -172,7 +172,7 @@ diff:
     matrix:
       - ENV: [${envs.join(', ')}]
   script:
-    - chartctl diff "$ENV" --output markdown > "diff-$ENV.md"
+    - chartctl diff "$ENV" --local --output markdown > "diff-$ENV.md"
   artifacts:
     when: always
     paths: ["diff-$ENV.md"]
