@@ -51,6 +51,12 @@ export async function init(deps: Deps, options: InitOptions): Promise<InitResult
       hint: 'Each environment\'s namespace is in its environment file (default <release>-<env>): edit it after init, or adopt a release with --from-helm-release NAME --namespace NS.',
     });
   }
+  if (options.repository !== undefined && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(options.repository)) {
+    throw new ChartctlError(`--repository ${options.repository} is not an s3://bucket/prefix URL.`, {
+      code: 'INIT_BAD_OPTIONS',
+      hint: 'Name the bucket (and an optional prefix) of the chart repositories, e.g. --repository s3://acme-charts/shop; each environment gets /<env> under it.',
+    });
+  }
   const envs = checkEnvNames(options.envs?.length ? options.envs : DEFAULT_ENVS);
   const chart = options.chart ? await readChartDir(deps, options.chart) : undefined;
   const adopted = options.fromHelmRelease ? await readLiveRelease(deps, options.fromHelmRelease, options.namespace, options.kubeContext) : null;

@@ -142,6 +142,7 @@ test('init refuses bad options before writing anything', async () => {
     [['--envs', 'dev,dev'], 'INIT_BAD_ENVS'],
     [['--chart', home], 'INIT_BAD_CHART'],
     [['--namespace', 'shop'], 'INIT_BAD_OPTIONS'],
+    [['--repository', 'https://charts.example.com'], 'INIT_BAD_OPTIONS'],
   ] as const) {
     const r = await cli(['init', ...args, '--output', 'json'], empty);
     assert.equal(r.exitCode, 1, `${args.join(' ')}: ${r.stderr}`);
