@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
+import { CI_ACTOR_VARIABLES } from '../../src/core/actor.js';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { fixtureDefinitions } from '../support/kube-schema-fixture.js';
@@ -121,7 +122,8 @@ test('init -> publish -> deploy the first environment on the sandbox; then --fro
 });
 
 test('in CI without CHARTCTL_ACTOR, GITHUB_ACTOR approves a promotion and a deploy, recorded as such; with no CI user it is refused', async () => {
-  const ci = { ...env, CI: 'true', CHARTCTL_ACTOR: undefined };
+  // No actor of the machine running the tests either.
+  const ci = { ...env, ...Object.fromEntries(CI_ACTOR_VARIABLES.map((v) => [v, undefined])), CI: 'true', CHARTCTL_ACTOR: undefined };
   const run = (args: string[], extra: Record<string, string | undefined>) => runCli(args, { cwd: app, env: { ...ci, ...extra }, timeoutMs: 120_000 });
   await ok(['promote', 'dev', 'staging', '--version', '0.1.0']);
   const refused = await run(['promote', 'staging', 'prod', '--version', '0.1.0', '--yes'], {});
