@@ -103,7 +103,9 @@ ${setup}
         run: mkdir -p ~/.kube && echo "$KUBECONFIG_DATA" | base64 -d > ~/.kube/config
       - run: chartctl diff \${{ matrix.env }} --local --output markdown >> "$GITHUB_STEP_SUMMARY"
 
-  # Build once: the tarball published here is the one every environment runs.
+  # Build once: the tarball published here is the one every environment runs. The version is
+  # Chart.yaml's: bump it in each pull request (chartctl bump patch); a version is published once,
+  # and only release versions pass the later environments' allowPrerelease: false.
   publish:
     if: github.event_name == 'push' && github.ref == 'refs/heads/main'
     needs: [lint]
@@ -113,7 +115,7 @@ ${setup}
       cancel-in-progress: false
     steps:
 ${setup}
-      - run: chartctl publish ${first} --version prerelease
+      - run: chartctl publish ${first}
 
 ${deployJobs.join('\n').replace(/      - run: chartctl deploy/g, `      - name: kubeconfig
         run: mkdir -p ~/.kube && echo "$KUBECONFIG_DATA" | base64 -d > ~/.kube/config
@@ -177,7 +179,9 @@ diff:
     when: always
     paths: ["diff-$ENV.md"]
 
-# Build once: the tarball published here is the one every environment runs.
+# Build once: the tarball published here is the one every environment runs. The version is
+# Chart.yaml's: bump it in each merge request (chartctl bump patch); a version is published once,
+# and only release versions pass the later environments' allowPrerelease: false.
 publish:
   extends: .chartctl
   stage: publish
@@ -185,7 +189,7 @@ publish:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
   resource_group: chartctl-${release}-publish
   script:
-    - chartctl publish ${first} --version prerelease
+    - chartctl publish ${first}
 
 ${deployJobs.join('\n')}`;
 }
