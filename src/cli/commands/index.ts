@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../context.js';
+import { registerInit } from './init.js';
 import { registerEnvs } from './envs.js';
 import { registerLint } from './lint.js';
 import { registerTemplate } from './template.js';
@@ -20,6 +21,7 @@ import { registerSecrets } from './secrets.js';
 
 /** Every command, in the order `chartctl --help` lists them. One line per command file. */
 export const commands: RegisterCommand[] = [
+  registerInit,
   registerEnvs,
   registerTemplate,
   registerLint,

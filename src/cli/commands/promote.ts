@@ -22,7 +22,7 @@ promotion.allowPrerelease, promotion.requireApproval (then --yes, or a confirmat
 terminal; a non-interactive run without --yes is refused). The object is copied server-side
 when both repositories share an endpoint, else streamed; its sha256 must equal the source
 index's digest. The target entry gets chartctl.io/promoted-from, source-digest, promoted-at
-and promoted-by (CHARTCTL_ACTOR, else the git user).
+and promoted-by (CHARTCTL_ACTOR, else the CI user: GITHUB_ACTOR, GITLAB_USER_LOGIN…, else the git user).
 
 Examples:
   chartctl promote dev staging
