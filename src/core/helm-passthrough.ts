@@ -52,7 +52,11 @@ export function checkHelmPassthrough(command: string, args: string[]): void {
     if (flag === undefined || !(flag in CONTROLLED)) continue;
     throw new ChartctlError(`"${arg}" after "--" is a helm flag chartctl ${command} sets itself; it cannot be passed through to helm.`, {
       code: 'HELM_ARG_CONTROLLED',
-      hint: `${CONTROLLED[flag]}. Arguments after "--" are for the other helm flags, e.g. -- --post-renderer ./kustomize.sh`,
+      hint: `${capitalised(CONTROLLED[flag]!)}. Arguments after "--" are for the other helm flags, e.g. -- --post-renderer ./kustomize.sh`,
     });
   }
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
