@@ -70,7 +70,7 @@ _chartctl_environments() {
   done
 }
 _chartctl() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" dir=. path="" words="" i w
+  local cur="\${COMP_WORDS[COMP_CWORD]}" dir=. seen="" words="" i w
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
     case "$w" in
@@ -78,16 +78,17 @@ _chartctl() {
       --cwd=*) dir="\${w#--cwd=}" ;;
       ${globalValueFlags.filter((f) => f !== '--cwd').join('|')}) i=$((i + 1)) ;;
       -*) ;;
-      *) case " $(_chartctl_words "$path") " in *" $w "*) path="\${path:+$path }$w" ;; esac ;;
+      *) case " $(_chartctl_words "$seen") " in *" $w "*) seen="\${seen:+$seen }$w" ;; esac ;;
     esac
   done
-  case "$path" in
+  # "seen": the command words typed so far ("repo list"); "path" would be zsh's $PATH array.
+  case "$seen" in
     '') words="${root.subcommands.map((s) => s.path[0]).join(' ')} ${globals.join(' ')}" ;;
 ${root.subcommands.flatMap((s) => bashCase(s, globals)).join('\n')}
   esac
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
-# The subcommand names under PATH ('' for the top level), to tell them from operands.
+# The subcommand names under the command words given ('' for the top level), to tell them from operands.
 _chartctl_words() {
   case "$1" in
     '') echo "${root.subcommands.map((s) => s.path[0]).join(' ')}" ;;

@@ -57,7 +57,13 @@ test('completion zsh: valid zsh, completing with the same function', { skip: !ha
   try {
     writeFileSync(join(dir, '_chartctl'), zsh);
     assert.equal(spawnSync('zsh', ['-n', join(dir, '_chartctl')]).status, 0, 'zsh -n');
-    const r = spawnSync('zsh', ['-c', `source "$1"; COMP_WORDS=(chartctl diff ''); COMP_CWORD=2; _chartctl; print -l $COMPREPLY`, 'zsh', join(dir, '_chartctl')], { cwd: projectRoot, encoding: 'utf8' });
+    const r = spawnSync('zsh', ['-c', // zsh's bashcompinit runs the function under sh emulation (0-based arrays), as here.
+      `source "$1"; t() { emulate -L sh; setopt kshglob noshglob braceexpand; COMP_WORDS=(chartctl diff ''); COMP_CWORD=2; _chartctl; printf '%s\\n' "\${COMPREPLY[@]}"; }; t`, 'zsh', join(dir, '_chartctl')], {
+      cwd: projectRoot,
+      encoding: 'utf8',
+      // compinit writes its dump file under $HOME.
+      env: { ...process.env, HOME: dir, ZDOTDIR: dir },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(r.stdout.split('\n').filter(Boolean), ['dev', 'prod', 'staging']);
   } finally {
