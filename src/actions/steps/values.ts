@@ -27,7 +27,7 @@ export interface ResolvedValues {
   merged: Values;
   /** The merged values as YAML, fed to helm on stdin (`--values -`): never written to disk. */
   stdin: string;
-  /** Extra helm args that must follow `--values -`. */
+  /** helm args after `--values -`: the --set* flags, then the arguments after `--` (verbatim, last). */
   setArgs: string[];
 }
 
