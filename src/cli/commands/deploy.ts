@@ -14,7 +14,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option('--dry-run', 'resolve, verify, validate and show the diff only')
     .option('--no-tests', 'skip helm test after the upgrade')
     .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
     .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
     .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
     .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)

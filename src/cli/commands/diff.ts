@@ -46,7 +46,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
     .addOption(new Option('-C, --context <lines>', 'lines of context around each change; -1 shows whole objects (helm-diff\'s default)').default(3).argParser(integer))
     .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
     .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
     .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
     .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)
