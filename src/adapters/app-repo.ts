@@ -7,8 +7,18 @@ import type { Environment } from '../core/environment.js';
 import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
+export interface EnvironmentOverrides {
+  /** --kube-context: replaces every loaded environment's kubeContext. */
+  kubeContext?: string;
+  /** helm's -n/--namespace given to chartctl: refused, naming where the namespace comes from. */
+  namespaceFlag?: string;
+}
+
 export class AppRepo {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly overrides: EnvironmentOverrides = {},
+  ) {}
 
   get environmentsDir(): string {
     return join(this.root, 'environments');
@@ -52,7 +62,14 @@ export class AppRepo {
     const candidates = [`${name}.yaml`, `${name}.yml`].map((f) => join(this.environmentsDir, f));
     const file = candidates.find((f) => existsSync(f))!;
     const text = await readUserText(file, { shown: this.display(file), what: 'environment file', maxBytes: MAX_CONFIG_FILE_BYTES, hint: `Check ${this.display(file)}.` });
-    return parseEnvironment(name, this.display(file), text);
+    const env = parseEnvironment(name, this.display(file), text);
+    if (this.overrides.namespaceFlag !== undefined) {
+      throw new ChartctlError(`-n/--namespace "${this.overrides.namespaceFlag}": the namespace comes from the environment file (${env.file}: namespace: ${env.namespace}).`, {
+        code: 'NAMESPACE_FROM_ENVIRONMENT',
+        hint: `Drop -n; to deploy elsewhere, change "namespace:" in ${env.file} or add an environment.`,
+      });
+    }
+    return this.overrides.kubeContext ? { ...env, kubeContext: this.overrides.kubeContext } : env;
   }
 
   /** The named environments, or all of them when none is named; each must exist. */

@@ -43,7 +43,7 @@ const IGNORED_BOOLEAN_FLAGS = new Set(['debug']);
 const KUBECONFORM_OUTPUTS: Record<string, string> = { text: 'kubeconform', json: 'kubeconform-json' };
 
 /** Global flags that take a value, so the command word can be found after them. */
-const GLOBAL_VALUE_FLAGS = new Set(['--cwd', '--output']);
+const GLOBAL_VALUE_FLAGS = new Set(['--cwd', '--output', '-o']);
 
 /** `argv` with a `validate` command's kubeconform flags in chartctl's spelling; any other command is returned as it is. */
 export function translateKubeconformArgs(argv: readonly string[]): string[] {
@@ -98,7 +98,7 @@ export function translateKubeconformArgs(argv: readonly string[]): string[] {
       out.push(word);
     }
   }
-  const globalOutput = argv.slice(0, at).some((a) => a === '--output' || a.startsWith('--output='));
+  const globalOutput = argv.slice(0, at).some((a) => a === '--output' || a === '-o' || a.startsWith('--output=') || /^-o./.test(a));
   if (dialect) {
     for (const p of outputValues) if (Object.hasOwn(KUBECONFORM_OUTPUTS, out[p]!)) out[p] = KUBECONFORM_OUTPUTS[out[p]!]!;
     if (outputValues.length === 0 && !globalOutput) out.push('--output', 'kubeconform');

@@ -18,6 +18,8 @@ import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
 import { KubeconformRefusal, translateKubeconformArgs } from './kubeconform-args.js';
+import { splitHelmHabits } from './helm-habits-args.js';
+import { checkHelmPassthrough } from '../core/helm-passthrough.js';
 
 const EXAMPLES = `
 Examples:
@@ -36,7 +38,8 @@ const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
-  const argv = translateKubeconformArgs(givenArgv);
+  const { argv: chartctlArgv, helmArgs } = splitHelmHabits(givenArgv);
+  const argv = translateKubeconformArgs(chartctlArgv);
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
@@ -45,7 +48,7 @@ export async function main(givenArgv: string[]): Promise<void> {
   const drain = new AbortController();
   const running = new RunningProcesses();
   let graceful = false;
-  let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let jsonErrors = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
   let interruptedBy: StopSignal | undefined;
   /** The environment a release command (deploy, rollback, watch) works on, to name it in the last message. */
   let releaseEnv: string | undefined;
@@ -98,9 +101,9 @@ export async function main(givenArgv: string[]): Promise<void> {
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
     .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
-    .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
-    .option('--quiet', 'hide progress messages on stderr')
+    .option('-q, --quiet', 'hide progress messages on stderr (on diff, -q is helm-diff\'s --suppress-secrets; --quiet still works)')
     .option('--verbose', 'print each helm command line (secrets masked)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
@@ -111,20 +114,23 @@ export async function main(givenArgv: string[]): Promise<void> {
     async run(command, body, options) {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
-      const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
+      const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean; kubeContext?: string; namespace?: string };
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),
         output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
+        helmArgs,
       };
       jsonErrors = globals.output === 'json';
       await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
+      checkHelmPassthrough(command.name(), helmArgs);
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
+      if (raw.kubeContext) reporter.progress(`Using kube context ${raw.kubeContext} (--kube-context, instead of the environment file's kubeContext)`);
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd),
+        repo: new AppRepo(globals.cwd, { kubeContext: raw.kubeContext, namespaceFlag: raw.namespace }),
         env: process.env,
         reporter,
         masker,
@@ -150,6 +156,10 @@ export async function main(givenArgv: string[]): Promise<void> {
     },
   };
   for (const register of commands) register(program, ctx);
+  // helm's -n: accepted on every command that takes an environment, only to explain where the namespace comes from.
+  for (const c of program.commands) {
+    if (/^env/.test(c.registeredArguments[0]?.name() ?? '')) c.addOption(new Option('-n, --namespace <namespace>').hideHelp());
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -18,6 +18,7 @@ import { registerPromote } from './promote.js';
 import { registerRepo } from './repo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerSecrets } from './secrets.js';
+import { registerCompletion } from './completion.js';
 
 /** Every command, in the order `chartctl --help` lists them. One line per command file. */
 export const commands: RegisterCommand[] = [
@@ -40,4 +41,5 @@ export const commands: RegisterCommand[] = [
   registerRepo,
   registerSandbox,
   registerSecrets,
+  registerCompletion,
 ];
