@@ -8,7 +8,11 @@ import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
 export class AppRepo {
-  constructor(readonly root: string) {}
+  /** `searched`: the directories discovery looked in (app-repo-discovery.ts), named when none held environments/. */
+  constructor(
+    readonly root: string,
+    private readonly searched: string[] = [root],
+  ) {}
 
   get environmentsDir(): string {
     return join(this.root, 'environments');
@@ -27,9 +31,10 @@ export class AppRepo {
 
   async environmentNames(): Promise<string[]> {
     if (!existsSync(this.environmentsDir) || !statSync(this.environmentsDir).isDirectory()) {
-      throw new ChartctlError(`${this.root} is not a chartctl application repository: it has no environments/ directory.`, {
+      const where = this.searched.length > 1 ? `none of ${this.searched.join(', ')} has an environments/ directory` : 'it has no environments/ directory';
+      throw new ChartctlError(`${this.searched[0] ?? this.root} is not in a chartctl application repository: ${where}.`, {
         code: 'NO_ENVIRONMENTS_DIR',
-        hint: 'Run chartctl from the repository root, or point at it with --cwd DIR.',
+        hint: 'Run chartctl inside the repository (any subdirectory of the one holding environments/), or point at it with --cwd DIR.',
       });
     }
     const files = await readdir(this.environmentsDir, { withFileTypes: true });

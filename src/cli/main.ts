@@ -8,6 +8,7 @@ import { StderrReporter } from '../adapters/reporter.js';
 import { Cleanup } from '../adapters/cleanup.js';
 import { RunningProcesses } from '../adapters/running-processes.js';
 import { AppRepo } from '../adapters/app-repo.js';
+import { discoverAppRepo } from '../adapters/app-repo-discovery.js';
 import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
@@ -18,6 +19,7 @@ import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
 import { translateKubeconformArgs } from './kubeconform-args.js';
+import { versionFlagAsCommand } from './version-flag.js';
 
 const EXAMPLES = `
 Examples:
@@ -36,7 +38,7 @@ const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
-  const argv = translateKubeconformArgs(givenArgv);
+  const argv = versionFlagAsCommand(translateKubeconformArgs(givenArgv));
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
@@ -97,11 +99,12 @@ export async function main(givenArgv: string[]): Promise<void> {
 
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
-    .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
+    .option('--cwd <dir>', 'where to look for the application repository (like git -C): DIR or the nearest parent holding environments/; relative paths are resolved from that repository', '.')
     .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
     .option('--quiet', 'hide progress messages on stderr')
     .option('--verbose', 'print each helm command line (secrets masked)')
+    .option('-V, --version', "print chartctl's, helm's and Node's versions (the same as chartctl version)")
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
@@ -112,19 +115,21 @@ export async function main(givenArgv: string[]): Promise<void> {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
+      const start = resolve(raw.cwd);
+      await checkUserDirectory(start, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/) or a directory inside it.' });
+      const discovered = discoverAppRepo(start);
       const globals: GlobalOptions = {
-        cwd: resolve(raw.cwd),
+        cwd: discovered.root ?? start,
         output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
       };
       jsonErrors = globals.output === 'json';
-      await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd),
+        repo: new AppRepo(globals.cwd, discovered.searched),
         env: process.env,
         reporter,
         masker,

@@ -17,6 +17,7 @@ import { registerPromote } from './promote.js';
 import { registerRepo } from './repo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerSecrets } from './secrets.js';
+import { registerVersion } from './version.js';
 
 /** Every command, in the order `chartctl --help` lists them. One line per command file. */
 export const commands: RegisterCommand[] = [
@@ -38,4 +39,5 @@ export const commands: RegisterCommand[] = [
   registerRepo,
   registerSandbox,
   registerSecrets,
+  registerVersion,
 ];
