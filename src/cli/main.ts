@@ -27,6 +27,10 @@ Examples:
   chartctl template prod             render prod's manifests to stdout
   chartctl envs --output json        list environments for scripts
   chartctl --cwd ../shop diff prod   work on an application repository elsewhere
+  chartctl --version                 chartctl's, helm's and Node's versions (also -V, chartctl version)
+
+chartctl works on the nearest directory holding environments/: the current one (or --cwd DIR)
+or a parent, up to the top of the git work tree; relative paths are resolved from it.
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
 3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
@@ -104,7 +108,6 @@ export async function main(givenArgv: string[]): Promise<void> {
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
     .option('--quiet', 'hide progress messages on stderr')
     .option('--verbose', 'print each helm command line (secrets masked)')
-    .option('-V, --version', "print chartctl's, helm's and Node's versions (the same as chartctl version)")
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
