@@ -5,13 +5,14 @@ import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
 import type { Environment } from '../core/environment.js';
 import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
+import type { Discovery } from './app-repo-discovery.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
 export class AppRepo {
-  /** `searched`: the directories discovery looked in (app-repo-discovery.ts), named when none held environments/. */
+  /** `discovery`: where app-repo-discovery.ts looked, named when no environments/ was found. */
   constructor(
     readonly root: string,
-    private readonly searched: string[] = [root],
+    private readonly discovery: Pick<Discovery, 'searched' | 'foreign'> = { searched: [root] },
   ) {}
 
   get environmentsDir(): string {
@@ -31,8 +32,15 @@ export class AppRepo {
 
   async environmentNames(): Promise<string[]> {
     if (!existsSync(this.environmentsDir) || !statSync(this.environmentsDir).isDirectory()) {
-      const where = this.searched.length > 1 ? `none of ${this.searched.join(', ')} has an environments/ directory` : 'it has no environments/ directory';
-      throw new ChartctlError(`${this.searched[0] ?? this.root} is not in a chartctl application repository: ${where}.`, {
+      const { searched, foreign } = this.discovery;
+      if (foreign) {
+        throw new ChartctlError(`${searched[0]} is not in a chartctl application repository of yours: ${join(foreign.dir, 'environments')} belongs to another user (uid ${foreign.uid}), so it was not used.`, {
+          code: 'NO_ENVIRONMENTS_DIR',
+          hint: `To work on it anyway, name it: chartctl --cwd ${foreign.dir} ... ; otherwise run chartctl inside your own repository.`,
+        });
+      }
+      const where = searched.length > 1 ? `none of ${searched.join(', ')} has an environments/ directory` : 'it has no environments/ directory';
+      throw new ChartctlError(`${searched[0]} is not in a chartctl application repository: ${where}.`, {
         code: 'NO_ENVIRONMENTS_DIR',
         hint: 'Run chartctl inside the repository (any subdirectory of the one holding environments/), or point at it with --cwd DIR.',
       });

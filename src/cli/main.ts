@@ -132,7 +132,7 @@ export async function main(givenArgv: string[]): Promise<void> {
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd, discovered.searched),
+        repo: new AppRepo(globals.cwd, discovered),
         env: process.env,
         reporter,
         masker,

@@ -68,3 +68,19 @@ test('--version and -V before any command are the version command; global option
   assert.deepEqual(versionFlagAsCommand(['package', '--version', 'prerelease']), ['package', '--version', 'prerelease']);
   assert.deepEqual(versionFlagAsCommand(['--cwd', '-V', 'lint']), ['--cwd', '-V', 'lint']);
 });
+
+test("discovery: a parent's environments/ owned by another user is not used (like git's safe.directory); the start directory is", () => {
+  const { root, remove } = tree();
+  try {
+    mkdirSync(join(root, 'environments'));
+    mkdirSync(join(root, 'x'));
+    const someoneElse = (process.getuid?.() ?? 0) + 1;
+    const found = discoverAppRepo(join(root, 'x'), someoneElse);
+    assert.equal(found.root, undefined);
+    assert.deepEqual(found.foreign, { dir: root, uid: process.getuid?.() });
+    // Named explicitly (--cwd DIR or the current directory), it is the user's choice.
+    assert.equal(discoverAppRepo(root, someoneElse).root, root);
+  } finally {
+    remove();
+  }
+});
