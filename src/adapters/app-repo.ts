@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
 import type { Environment } from '../core/environment.js';
@@ -9,11 +9,21 @@ import type { Discovery } from './app-repo-discovery.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
 export class AppRepo {
-  /** `discovery`: where app-repo-discovery.ts looked, named when no environments/ was found. */
+  readonly here: string;
+  private readonly discovery: Pick<Discovery, 'searched' | 'foreign'>;
+
+  /**
+   * `here`: where chartctl was run (the directory --cwd names, else the current directory), which
+   * may be a subdirectory of `root`; `discovery`: where app-repo-discovery.ts looked, named when
+   * no environments/ was found.
+   */
   constructor(
     readonly root: string,
-    private readonly discovery: Pick<Discovery, 'searched' | 'foreign'> = { searched: [root] },
-  ) {}
+    options: { here?: string; discovery?: Pick<Discovery, 'searched' | 'foreign'> } = {},
+  ) {
+    this.here = options.here ?? root;
+    this.discovery = options.discovery ?? { searched: [this.here] };
+  }
 
   get environmentsDir(): string {
     return join(this.root, 'environments');
@@ -22,6 +32,15 @@ export class AppRepo {
   /** Absolute path of a repository-relative path. */
   path(relativePath: string): string {
     return join(this.root, relativePath);
+  }
+
+  /**
+   * Absolute path of a path typed on the command line: relative to where chartctl was run, as
+   * git's are, so `chartctl secrets edit dev.yaml` in environments/secrets/ means that file.
+   * Paths in environment files stay relative to the repository root (`path`).
+   */
+  userPath(typed: string): string {
+    return resolve(this.here, typed);
   }
 
   /** Repository-relative form of an absolute path, for messages. */

@@ -30,7 +30,8 @@ Examples:
   chartctl --version                 chartctl's, helm's and Node's versions (also -V, chartctl version)
 
 chartctl works on the nearest directory holding environments/: the current one (or --cwd DIR)
-or a parent, up to the top of the git work tree; relative paths are resolved from it.
+or a parent, up to the top of the git work tree. Relative paths on the command line are
+resolved from where you run chartctl (or --cwd DIR), paths in environment files from the repository.
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
 3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
@@ -103,7 +104,7 @@ export async function main(givenArgv: string[]): Promise<void> {
 
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
-    .option('--cwd <dir>', 'where to look for the application repository (like git -C): DIR or the nearest parent holding environments/; relative paths are resolved from that repository', '.')
+    .option('--cwd <dir>', 'run as if started in DIR (like git -C): the repository is DIR or its nearest parent holding environments/, relative paths are resolved from DIR', '.')
     .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
     .option('--quiet', 'hide progress messages on stderr')
@@ -132,7 +133,7 @@ export async function main(givenArgv: string[]): Promise<void> {
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd, discovered),
+        repo: new AppRepo(globals.cwd, { here: start, discovery: discovered }),
         env: process.env,
         reporter,
         masker,

@@ -63,3 +63,15 @@ test('--version without a usable helm says so instead of failing; works outside 
     rmSync(nowhere, { recursive: true, force: true });
   }
 });
+
+test('paths typed on the command line are relative to where chartctl runs (like git), environment files\' to the repository', async () => {
+  // In environments/values/, `--values prod.yaml` is that directory's prod.yaml, not the repository root's.
+  const r = await runCli(['template', 'dev', '--values', 'prod.yaml'], { cwd: join(app.dir, 'environments', 'values') });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const fromRoot = await runCli(['template', 'dev', '--values', 'environments/values/prod.yaml'], { cwd: app.dir });
+  assert.equal(fromRoot.exitCode, 0, fromRoot.stderr);
+  assert.equal(r.stdout, fromRoot.stdout);
+  // The default sandbox directory stays the repository's, wherever chartctl runs.
+  const status = await runCli(['sandbox', 'status', '--output', 'json'], { cwd: join(app.dir, 'charts', 'shop') });
+  assert.ok(status.stdout.includes(join(app.dir, '.chartctl', 'sandbox')), `${status.stdout}\n${status.stderr}`);
+});

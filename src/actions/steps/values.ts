@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -38,7 +37,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
     layers.push({ source: rel, kind: 'secrets', values });
   }
   for (const file of cli.valuesFiles ?? []) {
-    const abs = resolve(deps.repo.root, file);
+    const abs = deps.repo.userPath(file);
     layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
   }
   const merged = layerValues(layers);
