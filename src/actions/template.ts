@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { openPrivateOutputDir, type PrivateOutputDir } from '../adapters/private-output.js';
 import { maskSecretsInStream, parseManifestStream, type ManifestDocument } from '../core/manifests.js';
 import type { Deps } from './deps.js';
@@ -33,7 +32,7 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
   // Checked before rendering: a refused directory means nothing was decrypted.
   const outputDir = options.outputDir
     ? await openPrivateOutputDir({
-        dir: resolve(deps.repo.root, options.outputDir),
+        dir: deps.repo.userPath(options.outputDir),
         shown: options.outputDir,
         flag: '--output-dir',
         repositoryRoot: deps.repo.root,

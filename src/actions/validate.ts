@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
 import { MAX_BULK_FILE_BYTES, readUserText, type UserFileOptions } from '../adapters/user-files.js';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
@@ -153,7 +153,7 @@ async function classifyInputs(deps: Deps, words: readonly string[]): Promise<{ e
     throw err;
   }));
   for (const word of words) {
-    const exists = word === '-' || (await stat(resolve(deps.repo.root, word)).then(() => true, () => false));
+    const exists = word === '-' || (await stat(deps.repo.userPath(word)).then(() => true, () => false));
     if (exists || !environments.has(word)) out.files.push(word);
     else if (out.env) {
       throw new ChartctlError(`Two environments to validate: ${out.env} and ${word}.`, { code: 'BAD_ARGUMENTS', hint: 'Validate one environment per run: chartctl validate <env> [files...].' });
@@ -180,8 +180,8 @@ function missingFileResult(path: string, reason: string): ResourceResult {
 
 /** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable); `missing` with Go's reason when asked not to refuse a missing path. */
 async function readInputs(deps: Deps, path: string, ignore: RegExp[], missingFiles: 'refuse' | 'result'): Promise<{ name: string; text: string }[] | { missing: string }> {
-  const abs = resolve(deps.repo.root, path);
-  const hint = `Check the path (relative paths are resolved from --cwd); a bare name is read as an environment only when environments/${path}.yaml exists.`;
+  const abs = deps.repo.userPath(path);
+  const hint = `Check the path (relative paths are resolved from where chartctl runs, or --cwd); a bare name is read as an environment only when environments/${path}.yaml exists.`;
   const input = (shown: string): UserFileOptions => ({ shown, what: 'file', maxBytes: MAX_BULK_FILE_BYTES, hint });
   let missing: string | undefined;
   const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
@@ -207,6 +207,6 @@ async function readInputs(deps: Deps, path: string, ignore: RegExp[], missingFil
     .map((e) => join(path, join(e.parentPath, e.name).slice(abs.length + 1)))
     .sort();
   const out: { name: string; text: string }[] = [];
-  for (const name of entries) if (!skip(name)) out.push({ name, text: await readUserText(resolve(deps.repo.root, name), input(name)) });
+  for (const name of entries) if (!skip(name)) out.push({ name, text: await readUserText(deps.repo.userPath(name), input(name)) });
   return out;
 }

@@ -1,10 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
 import type { Environment } from '../core/environment.js';
 import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
+import type { Discovery } from './app-repo-discovery.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
 export interface EnvironmentOverrides {
@@ -15,10 +16,23 @@ export interface EnvironmentOverrides {
 }
 
 export class AppRepo {
+  readonly here: string;
+  private readonly discovery: Pick<Discovery, 'searched' | 'foreign'>;
+  private readonly overrides: EnvironmentOverrides;
+
+  /**
+   * `here`: where chartctl was run (the directory --cwd names, else the current directory), which
+   * may be a subdirectory of `root`; `discovery`: where app-repo-discovery.ts looked, named when
+   * no environments/ was found; `overrides`: flags that replace what environment files say.
+   */
   constructor(
     readonly root: string,
-    private readonly overrides: EnvironmentOverrides = {},
-  ) {}
+    options: { here?: string; discovery?: Pick<Discovery, 'searched' | 'foreign'>; overrides?: EnvironmentOverrides } = {},
+  ) {
+    this.here = options.here ?? root;
+    this.discovery = options.discovery ?? { searched: [this.here] };
+    this.overrides = options.overrides ?? {};
+  }
 
   get environmentsDir(): string {
     return join(this.root, 'environments');
@@ -29,6 +43,15 @@ export class AppRepo {
     return join(this.root, relativePath);
   }
 
+  /**
+   * Absolute path of a path typed on the command line: relative to where chartctl was run, as
+   * git's are, so `chartctl secrets edit dev.yaml` in environments/secrets/ means that file.
+   * Paths in environment files stay relative to the repository root (`path`).
+   */
+  userPath(typed: string): string {
+    return resolve(this.here, typed);
+  }
+
   /** Repository-relative form of an absolute path, for messages. */
   display(absolutePath: string): string {
     const rel = relative(this.root, absolutePath);
@@ -37,9 +60,17 @@ export class AppRepo {
 
   async environmentNames(): Promise<string[]> {
     if (!existsSync(this.environmentsDir) || !statSync(this.environmentsDir).isDirectory()) {
-      throw new ChartctlError(`${this.root} is not a chartctl application repository: it has no environments/ directory.`, {
+      const { searched, foreign } = this.discovery;
+      if (foreign) {
+        throw new ChartctlError(`${searched[0]} is not in a chartctl application repository of yours: ${join(foreign.dir, 'environments')} belongs to another user (uid ${foreign.uid}), so it was not used.`, {
+          code: 'NO_ENVIRONMENTS_DIR',
+          hint: `To work on it anyway, name it: chartctl --cwd ${foreign.dir} ... ; otherwise run chartctl inside your own repository.`,
+        });
+      }
+      const where = searched.length > 1 ? `none of ${searched.join(', ')} has an environments/ directory` : 'it has no environments/ directory';
+      throw new ChartctlError(`${searched[0]} is not in a chartctl application repository: ${where}.`, {
         code: 'NO_ENVIRONMENTS_DIR',
-        hint: 'Run chartctl from the repository root, or point at it with --cwd DIR.',
+        hint: 'Run chartctl inside the repository (any subdirectory of the one holding environments/), or point at it with --cwd DIR.',
       });
     }
     const files = await readdir(this.environmentsDir, { withFileTypes: true });

@@ -8,6 +8,7 @@ import { StderrReporter } from '../adapters/reporter.js';
 import { Cleanup } from '../adapters/cleanup.js';
 import { RunningProcesses } from '../adapters/running-processes.js';
 import { AppRepo } from '../adapters/app-repo.js';
+import { discoverAppRepo } from '../adapters/app-repo-discovery.js';
 import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
@@ -20,6 +21,7 @@ import { commands } from './commands/index.js';
 import { KubeconformRefusal, translateKubeconformArgs } from './kubeconform-args.js';
 import { splitHelmHabits } from './helm-habits-args.js';
 import { checkHelmPassthrough } from '../core/helm-passthrough.js';
+import { versionFlagAsCommand } from './version-flag.js';
 
 const EXAMPLES = `
 Examples:
@@ -27,6 +29,11 @@ Examples:
   chartctl template prod             render prod's manifests to stdout
   chartctl envs --output json        list environments for scripts
   chartctl --cwd ../shop diff prod   work on an application repository elsewhere
+  chartctl --version                 chartctl's, helm's and Node's versions (also -V, chartctl version)
+
+chartctl works on the nearest directory holding environments/: the current one (or --cwd DIR)
+or a parent, up to the top of the git work tree. Relative paths on the command line are
+resolved from where you run chartctl (or --cwd DIR), paths in environment files from the repository.
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
 3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
@@ -39,7 +46,7 @@ const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
   const { argv: chartctlArgv, helmArgs } = splitHelmHabits(givenArgv);
-  const argv = translateKubeconformArgs(chartctlArgv);
+  const argv = versionFlagAsCommand(translateKubeconformArgs(chartctlArgv));
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
@@ -100,7 +107,7 @@ export async function main(givenArgv: string[]): Promise<void> {
 
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
-    .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
+    .option('--cwd <dir>', 'run as if started in DIR (like git -C): the repository is DIR or its nearest parent holding environments/, relative paths are resolved from DIR', '.')
     .addOption(new Option('-o, --output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
     .option('-q, --quiet', 'hide progress messages on stderr (on diff, -q is helm-diff\'s --suppress-secrets; --quiet still works)')
@@ -115,8 +122,11 @@ export async function main(givenArgv: string[]): Promise<void> {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean; kubeContext?: string; namespace?: string };
+      const start = resolve(raw.cwd);
+      await checkUserDirectory(start, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/) or a directory inside it.' });
+      const discovered = discoverAppRepo(start);
       const globals: GlobalOptions = {
-        cwd: resolve(raw.cwd),
+        cwd: discovered.root ?? start,
         output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
@@ -124,13 +134,12 @@ export async function main(givenArgv: string[]): Promise<void> {
         helmArgs,
       };
       jsonErrors = globals.output === 'json';
-      await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
       checkHelmPassthrough(command.name(), helmArgs);
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       if (raw.kubeContext) reporter.progress(`Using kube context ${raw.kubeContext} (--kube-context, instead of the environment file's kubeContext)`);
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd, { kubeContext: raw.kubeContext, namespaceFlag: raw.namespace }),
+        repo: new AppRepo(globals.cwd, { here: start, discovery: discovered, overrides: { kubeContext: raw.kubeContext, namespaceFlag: raw.namespace } }),
         env: process.env,
         reporter,
         masker,

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -44,7 +43,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
     layers.push({ source: rel, kind: 'secrets', values });
   }
   for (const file of cli.valuesFiles ?? []) {
-    const abs = resolve(deps.repo.root, file);
+    const abs = deps.repo.userPath(file);
     layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
   }
   const merged = layerValues(layers);
@@ -81,12 +80,12 @@ async function setFileArg(deps: Deps, assignment: string): Promise<string[]> {
   const at = assignment.indexOf('=');
   const key = assignment.slice(0, at);
   const file = assignment.slice(at + 1);
-  const abs = resolve(deps.repo.root, file);
+  const abs = deps.repo.userPath(file);
   await readUserText(abs, {
     shown: file,
     what: `--set-file ${key}`,
     maxBytes: MAX_CONFIG_FILE_BYTES,
-    hint: 'Check the path given to --set-file (relative paths are resolved from --cwd).',
+    hint: 'Check the path given to --set-file (relative paths are resolved from where chartctl runs, or --cwd).',
     notFoundCode: 'VALUES_FILE_MISSING',
   });
   return ['--set-file', `${key}=${abs}`];

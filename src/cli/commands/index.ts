@@ -19,6 +19,7 @@ import { registerRepo } from './repo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerSecrets } from './secrets.js';
 import { registerCompletion } from './completion.js';
+import { registerVersion } from './version.js';
 
 /** Every command, in the order `chartctl --help` lists them. One line per command file. */
 export const commands: RegisterCommand[] = [
@@ -42,4 +43,5 @@ export const commands: RegisterCommand[] = [
   registerSandbox,
   registerSecrets,
   registerCompletion,
+  registerVersion,
 ];
