@@ -1,6 +1,7 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
 import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
+import { declaredActor } from '../core/actor.js';
 import type { Finding } from '../core/findings.js';
 import { parseManifestStream } from '../core/manifests.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
@@ -205,7 +206,7 @@ async function approve(deps: Deps, env: Environment, options: DeployOptions, pla
     required: true,
     yes: Boolean(options.yes),
     interactive: Boolean(options.confirm),
-    actor: deps.env.CHARTCTL_ACTOR,
+    actor: declaredActor(deps.env),
     ci: env.promotion.requireApproval && Boolean(deps.env.CI),
   });
   if (decision.kind === 'approved') return;

@@ -15,11 +15,13 @@ import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { resolveValues } from './steps/values.js';
+import { resolveValues, type CommandLineValues } from './steps/values.js';
 
 export interface LintOptions {
   /** Environments to lint; all when empty. */
   envs: string[];
+  /** -f/--values, --set*, and the arguments after `--`, for every environment linted. */
+  values?: CommandLineValues;
 }
 
 export interface EnvironmentLint {
@@ -42,17 +44,17 @@ export async function lint(deps: Deps, options: LintOptions): Promise<LintResult
   // One dependency build per chart, before the parallel part.
   for (const dir of new Set(envs.map((e) => chartDirOf(deps, e)))) await ensureDependencies(deps, dir);
   deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')} in parallel`);
-  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env)));
+  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
   const all = environments.flatMap((e) => e.findings);
   return { ok: environments.every((e) => e.ok), counts: countBySeverity(all), environments };
 }
 
-async function lintEnvironment(deps: Deps, env: Environment): Promise<EnvironmentLint> {
+async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineValues | undefined): Promise<EnvironmentLint> {
   const findings: Finding[] = [];
   let resources = 0;
   try {
     const chartDir = chartDirOf(deps, env);
-    const values = await resolveValues(deps, env);
+    const values = await resolveValues(deps, env, cli);
     // The values schema is compiled and checked while the helm processes run.
     const [lintOutput, rendered, schemaFindings] = await Promise.all([
       runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ensureUserDirectory } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
 import { buildPackage, type PackageChartOptions } from './steps/package-chart.js';
@@ -23,7 +23,7 @@ export interface PackageResult {
 
 export async function packageChart(deps: Deps, options: PackageOptions): Promise<PackageResult> {
   const built = await buildPackage(deps, options);
-  const dir = resolve(deps.repo.root, options.destination ?? '.');
+  const dir = options.destination ? deps.repo.userPath(options.destination) : deps.repo.root;
   await ensureUserDirectory(dir, {
     shown: options.destination ?? '.',
     what: '--destination',

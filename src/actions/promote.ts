@@ -6,6 +6,7 @@ import type { ChartRepository } from '../adapters/chart-repository.js';
 import type { Deps } from './deps.js';
 import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
+import { declaredActor } from '../core/actor.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
@@ -97,7 +98,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
     required: toEnv.promotion.requireApproval,
     yes: Boolean(options.yes),
     interactive: Boolean(options.confirm),
-    actor: deps.env.CHARTCTL_ACTOR,
+    actor: declaredActor(deps.env),
     ci: Boolean(deps.env.CI),
   });
   if (approval.kind === 'refused' || (approval.kind === 'ask' && !(await options.confirm!(summary)))) {

@@ -1,4 +1,4 @@
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { archiveMetadata } from '../core/chart-archive.js';
 import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
@@ -55,7 +55,7 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
     const built = await buildPackage(deps, options);
     return built;
   }
-  const path = resolve(deps.repo.root, options.package);
+  const path = deps.repo.userPath(options.package);
   const bytes = await readUserFile(path, {
     shown: `--package ${options.package}`,
     what: 'chart archive',

@@ -1,4 +1,4 @@
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import type { Deps } from './deps.js';
 
@@ -45,8 +45,7 @@ export type SandboxFault = (typeof SANDBOX_FAULTS)[number];
 const control = () => import('../sandbox/control.js');
 
 export function sandboxDir(deps: Deps, options: SandboxDirOptions): string {
-  const dir = options.dir ?? DEFAULT_SANDBOX_DIR;
-  return isAbsolute(dir) ? dir : resolve(deps.repo.root, dir);
+  return options.dir ? deps.repo.userPath(options.dir) : deps.repo.path(DEFAULT_SANDBOX_DIR);
 }
 
 export async function sandboxUp(deps: Deps, options: SandboxUpOptions): Promise<SandboxUpResult> {

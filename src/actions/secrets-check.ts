@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { readSecretsFile } from '../adapters/secrets-reader.js';
 import { isChartctlError } from '../core/errors.js';
 import { matchCreationRule } from '../core/sops/creation-rules.js';
@@ -85,7 +85,7 @@ export async function secretsCheck(deps: Deps, options: SecretsCheckOptions): Pr
     for (const file of listed.keys()) if (!candidates.includes(file)) candidates.push(file);
   } else {
     for (const p of options.paths) {
-      const abs = resolve(deps.repo.root, p);
+      const abs = deps.repo.userPath(p);
       const info = await stat(abs).catch(() => undefined);
       if (!info) deps.reporter.warn(`${p}: no such file; skipped`);
       else if (info.isDirectory()) await walk(abs, candidates);

@@ -1,13 +1,15 @@
-import { resolve } from 'node:path';
 import { openPrivateOutputDir, type PrivateOutputDir } from '../adapters/private-output.js';
 import { maskSecretsInStream, parseManifestStream, type ManifestDocument } from '../core/manifests.js';
 import type { Deps } from './deps.js';
 import { renderEnvironment } from './steps/render.js';
+import type { CommandLineValues } from './steps/values.js';
 
 export interface TemplateOptions {
   env: string;
-  set?: string[];
-  valuesFiles?: string[];
+  /** -f/--values, --set*, and the arguments after `--`. */
+  values?: CommandLineValues;
+  /** helm template's --show-only: only these templates (paths inside the chart, e.g. templates/x.yaml). */
+  showOnly?: string[];
   /** Write one file per resource here instead of returning the stream. */
   outputDir?: string;
   /** Print Secret values instead of `***`. */
@@ -30,14 +32,15 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
   // Checked before rendering: a refused directory means nothing was decrypted.
   const outputDir = options.outputDir
     ? await openPrivateOutputDir({
-        dir: resolve(deps.repo.root, options.outputDir),
+        dir: deps.repo.userPath(options.outputDir),
         shown: options.outputDir,
         flag: '--output-dir',
         repositoryRoot: deps.repo.root,
         holds: options.showSecrets ? `the unmasked secrets of ${env.name}` : undefined,
       })
     : undefined;
-  const rendered = await renderEnvironment(deps, env, { set: options.set, valuesFiles: options.valuesFiles });
+  const showOnlyArgs = (options.showOnly ?? []).flatMap((t) => ['--show-only', t]);
+  const rendered = await renderEnvironment(deps, env, { ...options.values, helmArgs: [...showOnlyArgs, ...(options.values?.helmArgs ?? [])] });
   const docs = parseManifestStream(rendered.manifest);
   // Re-serialising is only needed when there is a Secret to mask; other output stays byte for byte helm's.
   const hasSecrets = docs.some((d) => d.object?.kind === 'Secret');

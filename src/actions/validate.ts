@@ -1,12 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
 import { MAX_BULK_FILE_BYTES, readUserText, type UserFileOptions } from '../adapters/user-files.js';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseKubeVersion } from '../core/schema/kube-version.js';
 import { duplicateKeyMessage, takeDuplicateKeys } from '../core/schema/duplicate-keys.js';
 import { readManifestText, type InputDocument } from '../core/schema/manifest-input.js';
-import { summarize, type ValidateResult } from '../core/schema/validation-result.js';
+import { summarize, type ResourceResult, type ValidateResult } from '../core/schema/validation-result.js';
 import type { Deps } from './deps.js';
 import { renderEnvironment } from './steps/render.js';
 import { SchemaRegistry } from './steps/schema-registry.js';
@@ -23,6 +23,11 @@ export interface ValidateOptions {
    * else an environment's name (at most one), else a path (which then is missing).
    */
   inputs?: string[];
+  /**
+   * A named file that does not exist: refused (chartctl's way), or, as kubeconform does,
+   * reported as that file's error result (Go's `lstat` text), reading no further input.
+   */
+  missingFiles?: 'refuse' | 'result';
   /** kubeconform's -exit-on-error: stop at the first resource that is invalid or an error. */
   exitOnError?: boolean;
   /** Reads all of stdin; used for `-`, or when neither env nor files are given. */
@@ -47,6 +52,8 @@ export interface ValidateRun extends ValidateResult {
   elapsedSeconds: number;
   /** Only stdin was read (kubeconform's summary then says "found parsing stdin"). */
   fromStdin: boolean;
+  /** Files read in order, each with whether it held no resource (kubeconform's TAP gives such a file an `(empty)` line). */
+  inputFiles: { name: string; empty: boolean }[];
 }
 
 export async function validate(deps: Deps, options: ValidateOptions): Promise<ValidateRun> {
@@ -69,9 +76,18 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
   }
   const named = [...positional.files, ...options.files];
   const files = named.length === 0 && !env ? ['-'] : named;
+  let missing: ResourceResult | undefined;
   for (const f of files) {
     if (f === '-') inputs.push({ name: 'stdin', text: await options.readStdin() });
-    else inputs.push(...(await readInputs(deps, f, ignore)));
+    else {
+      const read = await readInputs(deps, f, ignore, options.missingFiles ?? 'refuse');
+      if ('missing' in read) {
+        // kubeconform stops looking for input at the first path it cannot read.
+        missing = missingFileResult(f, read.missing);
+        break;
+      }
+      inputs.push(...read);
+    }
   }
 
   const docs: InputDocument[] = [];
@@ -94,12 +110,19 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     reject: new Set(options.reject),
     ignoreMissingSchemas: options.ignoreMissingSchemas,
   });
+  if (missing) resources.push(missing);
+  const withResources = new Set(resources.map((r) => r.file));
+  let inputFiles = inputs.filter((i) => i.name !== 'stdin' && !i.name.startsWith('rendered:')).map((i) => ({ name: i.name, empty: !withResources.has(i.name) }));
   if (options.exitOnError) {
     const first = resources.findIndex((r) => r.status === 'invalid' || r.status === 'error');
-    if (first >= 0) resources.splice(first + 1);
+    if (first >= 0) {
+      resources.splice(first + 1);
+      // Files after the failing one were never reached.
+      inputFiles = inputFiles.slice(0, inputFiles.findIndex((f) => f.name === resources[first]!.file) + 1);
+    }
   }
   for (const r of resources) for (const p of r.problems) p.message = deps.masker.mask(p.message);
-  const summary = summarize(resources, inputs.length);
+  const summary = summarize(resources, inputs.length + (missing ? 1 : 0));
   const stats = session.compiler.stats;
   return {
     ok: summary.invalid === 0 && summary.errors === 0,
@@ -111,6 +134,7 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     compiled: { compiled: stats.compiled, fromCache: stats.loadedFromStore, interpreted: stats.interpreted },
     elapsedSeconds: (performance.now() - started) / 1000,
     fromStdin: !env && files.every((f) => f === '-'),
+    inputFiles,
   };
 }
 
@@ -129,7 +153,7 @@ async function classifyInputs(deps: Deps, words: readonly string[]): Promise<{ e
     throw err;
   }));
   for (const word of words) {
-    const exists = word === '-' || (await stat(resolve(deps.repo.root, word)).then(() => true, () => false));
+    const exists = word === '-' || (await stat(deps.repo.userPath(word)).then(() => true, () => false));
     if (exists || !environments.has(word)) out.files.push(word);
     else if (out.env) {
       throw new ChartctlError(`Two environments to validate: ${out.env} and ${word}.`, { code: 'BAD_ARGUMENTS', hint: 'Validate one environment per run: chartctl validate <env> [files...].' });
@@ -149,16 +173,26 @@ function compilePattern(pattern: string): RegExp {
   }
 }
 
-/** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable). */
-async function readInputs(deps: Deps, path: string, ignore: RegExp[]): Promise<{ name: string; text: string }[]> {
-  const abs = resolve(deps.repo.root, path);
-  const hint = `Check the path (relative paths are resolved from --cwd); a bare name is read as an environment only when environments/${path}.yaml exists.`;
+/** kubeconform's result for a path it cannot find: an error with Go's `lstat` text and no resource. */
+function missingFileResult(path: string, reason: string): ResourceResult {
+  return { file: path, document: 0, line: 0, apiVersion: '', kind: '', namespace: '', name: '', status: 'error', problems: [{ path: '', keyword: 'file', message: `lstat ${path}: ${reason}` }] };
+}
+
+/** One file, or every .yaml/.yml/.json file under a directory (sorted, so output order is stable); `missing` with Go's reason when asked not to refuse a missing path. */
+async function readInputs(deps: Deps, path: string, ignore: RegExp[], missingFiles: 'refuse' | 'result'): Promise<{ name: string; text: string }[] | { missing: string }> {
+  const abs = deps.repo.userPath(path);
+  const hint = `Check the path (relative paths are resolved from where chartctl runs, or --cwd); a bare name is read as an environment only when environments/${path}.yaml exists.`;
   const input = (shown: string): UserFileOptions => ({ shown, what: 'file', maxBytes: MAX_BULK_FILE_BYTES, hint });
+  let missing: string | undefined;
   const st = await stat(abs).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint });
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') {
+      if (missingFiles === 'refuse') throw new ChartctlError(`${path}: no such file or directory.`, { code: 'FILE_NOT_FOUND', hint });
+      missing = err.code === 'ENOENT' ? 'no such file or directory' : 'not a directory';
+    }
     // Any other reason (permission, a symlink loop) is explained by the reader.
     return undefined;
   });
+  if (missing !== undefined) return { missing };
   const skip = (p: string) => ignore.some((re) => re.test(p));
   if (!st?.isDirectory()) return skip(path) ? [] : [{ name: path, text: await readUserText(abs, input(path)) }];
   const entries = (
@@ -173,6 +207,6 @@ async function readInputs(deps: Deps, path: string, ignore: RegExp[]): Promise<{
     .map((e) => join(path, join(e.parentPath, e.name).slice(abs.length + 1)))
     .sort();
   const out: { name: string; text: string }[] = [];
-  for (const name of entries) if (!skip(name)) out.push({ name, text: await readUserText(resolve(deps.repo.root, name), input(name)) });
+  for (const name of entries) if (!skip(name)) out.push({ name, text: await readUserText(deps.repo.userPath(name), input(name)) });
   return out;
 }

@@ -1,14 +1,38 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
 import type { Environment } from '../core/environment.js';
 import { MAX_CONFIG_FILE_BYTES, readUserText } from './user-files.js';
+import type { Discovery } from './app-repo-discovery.js';
 
 /** The application repository on disk: a directory holding `environments/`. */
+export interface EnvironmentOverrides {
+  /** --kube-context: replaces every loaded environment's kubeContext. */
+  kubeContext?: string;
+  /** helm's -n/--namespace given to chartctl: refused, naming where the namespace comes from. */
+  namespaceFlag?: string;
+}
+
 export class AppRepo {
-  constructor(readonly root: string) {}
+  readonly here: string;
+  private readonly discovery: Pick<Discovery, 'searched' | 'foreign'>;
+  private readonly overrides: EnvironmentOverrides;
+
+  /**
+   * `here`: where chartctl was run (the directory --cwd names, else the current directory), which
+   * may be a subdirectory of `root`; `discovery`: where app-repo-discovery.ts looked, named when
+   * no environments/ was found; `overrides`: flags that replace what environment files say.
+   */
+  constructor(
+    readonly root: string,
+    options: { here?: string; discovery?: Pick<Discovery, 'searched' | 'foreign'>; overrides?: EnvironmentOverrides } = {},
+  ) {
+    this.here = options.here ?? root;
+    this.discovery = options.discovery ?? { searched: [this.here] };
+    this.overrides = options.overrides ?? {};
+  }
 
   get environmentsDir(): string {
     return join(this.root, 'environments');
@@ -19,6 +43,15 @@ export class AppRepo {
     return join(this.root, relativePath);
   }
 
+  /**
+   * Absolute path of a path typed on the command line: relative to where chartctl was run, as
+   * git's are, so `chartctl secrets edit dev.yaml` in environments/secrets/ means that file.
+   * Paths in environment files stay relative to the repository root (`path`).
+   */
+  userPath(typed: string): string {
+    return resolve(this.here, typed);
+  }
+
   /** Repository-relative form of an absolute path, for messages. */
   display(absolutePath: string): string {
     const rel = relative(this.root, absolutePath);
@@ -27,9 +60,17 @@ export class AppRepo {
 
   async environmentNames(): Promise<string[]> {
     if (!existsSync(this.environmentsDir) || !statSync(this.environmentsDir).isDirectory()) {
-      throw new ChartctlError(`${this.root} is not a chartctl application repository: it has no environments/ directory.`, {
+      const { searched, foreign } = this.discovery;
+      if (foreign) {
+        throw new ChartctlError(`${searched[0]} is not in a chartctl application repository of yours: ${join(foreign.dir, 'environments')} belongs to another user (uid ${foreign.uid}), so it was not used.`, {
+          code: 'NO_ENVIRONMENTS_DIR',
+          hint: `To work on it anyway, name it: chartctl --cwd ${foreign.dir} ... ; otherwise run chartctl inside your own repository.`,
+        });
+      }
+      const where = searched.length > 1 ? `none of ${searched.join(', ')} has an environments/ directory` : 'it has no environments/ directory';
+      throw new ChartctlError(`${searched[0]} is not in a chartctl application repository: ${where}.`, {
         code: 'NO_ENVIRONMENTS_DIR',
-        hint: 'Run chartctl from the repository root, or point at it with --cwd DIR.',
+        hint: 'Run chartctl inside the repository (any subdirectory of the one holding environments/), or point at it with --cwd DIR.',
       });
     }
     const files = await readdir(this.environmentsDir, { withFileTypes: true });
@@ -52,7 +93,14 @@ export class AppRepo {
     const candidates = [`${name}.yaml`, `${name}.yml`].map((f) => join(this.environmentsDir, f));
     const file = candidates.find((f) => existsSync(f))!;
     const text = await readUserText(file, { shown: this.display(file), what: 'environment file', maxBytes: MAX_CONFIG_FILE_BYTES, hint: `Check ${this.display(file)}.` });
-    return parseEnvironment(name, this.display(file), text);
+    const env = parseEnvironment(name, this.display(file), text);
+    if (this.overrides.namespaceFlag !== undefined) {
+      throw new ChartctlError(`-n/--namespace "${this.overrides.namespaceFlag}": the namespace comes from the environment file (${env.file}: namespace: ${env.namespace}).`, {
+        code: 'NAMESPACE_FROM_ENVIRONMENT',
+        hint: `Drop -n; to deploy elsewhere, change "namespace:" in ${env.file} or add an environment.`,
+      });
+    }
+    return this.overrides.kubeContext ? { ...env, kubeContext: this.overrides.kubeContext } : env;
   }
 
   /** The named environments, or all of them when none is named; each must exist. */

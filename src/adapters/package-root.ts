@@ -26,3 +26,8 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+/** chartctl's own version, from its package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}

@@ -8,6 +8,7 @@ import { StderrReporter } from '../adapters/reporter.js';
 import { Cleanup } from '../adapters/cleanup.js';
 import { RunningProcesses } from '../adapters/running-processes.js';
 import { AppRepo } from '../adapters/app-repo.js';
+import { discoverAppRepo } from '../adapters/app-repo-discovery.js';
 import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
@@ -17,7 +18,10 @@ import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
-import { translateKubeconformArgs } from './kubeconform-args.js';
+import { KubeconformRefusal, translateKubeconformArgs } from './kubeconform-args.js';
+import { splitHelmHabits } from './helm-habits-args.js';
+import { checkHelmPassthrough } from '../core/helm-passthrough.js';
+import { versionFlagAsCommand } from './version-flag.js';
 
 const EXAMPLES = `
 Examples:
@@ -25,6 +29,11 @@ Examples:
   chartctl template prod             render prod's manifests to stdout
   chartctl envs --output json        list environments for scripts
   chartctl --cwd ../shop diff prod   work on an application repository elsewhere
+  chartctl --version                 chartctl's, helm's and Node's versions (also -V, chartctl version)
+
+chartctl works on the nearest directory holding environments/: the current one (or --cwd DIR)
+or a parent, up to the top of the git work tree. Relative paths on the command line are
+resolved from where you run chartctl (or --cwd DIR), paths in environment files from the repository.
 
 Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitcode),
 3 nothing matched (e.g. unknown environment), 130/143 interrupted (after cleanup).`;
@@ -36,7 +45,8 @@ const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
-  const argv = translateKubeconformArgs(givenArgv);
+  const { argv: chartctlArgv, helmArgs } = splitHelmHabits(givenArgv);
+  const argv = versionFlagAsCommand(translateKubeconformArgs(chartctlArgv));
   // The AWS SDK warns on every run under Node 20 (still supported here); keep CD logs clean unless the user set it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const masker = new SecretMasker();
@@ -45,7 +55,7 @@ export async function main(givenArgv: string[]): Promise<void> {
   const drain = new AbortController();
   const running = new RunningProcesses();
   let graceful = false;
-  let jsonErrors = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let jsonErrors = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
   let interruptedBy: StopSignal | undefined;
   /** The environment a release command (deploy, rollback, watch) works on, to name it in the last message. */
   let releaseEnv: string | undefined;
@@ -97,10 +107,10 @@ export async function main(givenArgv: string[]): Promise<void> {
 
   const program = new Command('chartctl')
     .description('Helm charts from git to production: lint, render, validate, publish to S3 chart repositories, promote, diff, deploy, roll back.')
-    .option('--cwd <dir>', 'application repository to work on (like git -C); relative paths are resolved from it', '.')
-    .addOption(new Option('--output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
+    .option('--cwd <dir>', 'run as if started in DIR (like git -C): the repository is DIR or its nearest parent holding environments/, relative paths are resolved from DIR', '.')
+    .addOption(new Option('-o, --output <format>', 'output format (json is a stable shape for scripts)').choices(OUTPUT_FORMATS).default('text'))
     .option('--no-color', 'never colour output (also honoured: NO_COLOR)')
-    .option('--quiet', 'hide progress messages on stderr')
+    .option('-q, --quiet', 'hide progress messages on stderr (on diff, -q is helm-diff\'s --suppress-secrets; --quiet still works)')
     .option('--verbose', 'print each helm command line (secrets masked)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXAMPLES)
@@ -111,20 +121,25 @@ export async function main(givenArgv: string[]): Promise<void> {
     async run(command, body, options) {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
-      const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
+      const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean; kubeContext?: string; namespace?: string };
+      const start = resolve(raw.cwd);
+      await checkUserDirectory(start, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/) or a directory inside it.' });
+      const discovered = discoverAppRepo(start);
       const globals: GlobalOptions = {
-        cwd: resolve(raw.cwd),
+        cwd: discovered.root ?? start,
         output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
+        helmArgs,
       };
       jsonErrors = globals.output === 'json';
-      await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
+      checkHelmPassthrough(command.name(), helmArgs);
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, json: globals.output === 'json', mask: (t) => masker.mask(t) });
+      if (raw.kubeContext) reporter.progress(`Using kube context ${raw.kubeContext} (--kube-context, instead of the environment file's kubeContext)`);
       let helm: Helm | undefined;
       const deps: Deps = {
-        repo: new AppRepo(globals.cwd),
+        repo: new AppRepo(globals.cwd, { here: start, discovery: discovered, overrides: { kubeContext: raw.kubeContext, namespaceFlag: raw.namespace } }),
         env: process.env,
         reporter,
         masker,
@@ -150,6 +165,10 @@ export async function main(givenArgv: string[]): Promise<void> {
     },
   };
   for (const register of commands) register(program, ctx);
+  // helm's -n: accepted on every command that takes an environment, only to explain where the namespace comes from.
+  for (const c of program.commands) {
+    if (/^env/.test(c.registeredArguments[0]?.name() ?? '')) c.addOption(new Option('-n, --namespace <namespace>').hideHelp());
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -177,6 +196,10 @@ function printError(err: unknown, masker: SecretMasker, json: boolean, signal: S
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'INTERRUPTED', message, hint } }, null, 2)}\n`);
     process.stderr.write(`chartctl: interrupted by ${signal}; cleaned up.\n${detail ? `error: ${message}\n` : ''}${hint ? `hint: ${hint}\n` : ''}`);
     return signalExitCode(signal);
+  }
+  if (err instanceof KubeconformRefusal) {
+    process.stderr.write(`${masker.mask(err.message)}\n`);
+    return err.exitCode;
   }
   if (isChartctlError(err)) {
     const message = masker.mask(err.message);

@@ -34,7 +34,7 @@ export type ApprovalDecision =
 export function decideApproval(c: ApprovalContext): ApprovalDecision {
   if (!c.required) return c.yes ? { kind: 'approved', how: 'flag', by: c.actor } : { kind: 'approved', how: 'not-required', by: c.actor };
   if (c.yes) {
-    if (c.ci && !c.actor) return { kind: 'refused', reason: 'this environment requires approval: in CI, --yes must come with CHARTCTL_ACTOR naming who approved' };
+    if (c.ci && !c.actor) return { kind: 'refused', reason: 'this environment requires approval: in CI, --yes must come with CHARTCTL_ACTOR (or a CI user variable: GITHUB_ACTOR, GITLAB_USER_LOGIN…) naming who approved' };
     return { kind: 'approved', how: 'flag', by: c.actor };
   }
   if (c.interactive) return { kind: 'ask' };

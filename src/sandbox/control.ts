@@ -33,8 +33,14 @@ export interface UpOptions {
   signal?: AbortSignal;
 }
 
-// Always the compiled module (also when this code runs from the CLI bundle).
-const BACKGROUND_ENTRY = join(packageRoot(), 'dist', 'src', 'sandbox', 'background.js');
+/**
+ * The compiled module in a clone (also when this code runs from the CLI bundle: tests and the
+ * demo run the sandbox from dist/src), else the bundled one an installed package ships.
+ */
+function backgroundEntry(): string {
+  const compiled = join(packageRoot(), 'dist', 'src', 'sandbox', 'background.js');
+  return existsSync(compiled) ? compiled : join(packageRoot(), 'dist', 'bundle', 'sandbox-background.js');
+}
 
 export async function sandboxUp(options: UpOptions): Promise<SandboxInfo> {
   const { dir } = options;
@@ -47,7 +53,7 @@ export async function sandboxUp(options: UpOptions): Promise<SandboxInfo> {
   if (existing) removeState(dir); // a stale sandbox.json from a process that is gone
 
   const log = openSync(join(dir, SANDBOX_FILES.log), 'a');
-  const args = [BACKGROUND_ENTRY, '--dir', dir, '--readiness-delay-ms', String(options.readinessDelayMs), '--kube-version', options.kubeVersion];
+  const args = [backgroundEntry(), '--dir', dir, '--readiness-delay-ms', String(options.readinessDelayMs), '--kube-version', options.kubeVersion];
   if (options.logRequests) args.push('--log-requests');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);

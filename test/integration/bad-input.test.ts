@@ -37,7 +37,7 @@ test('not an application repository (no environments/)', async () => {
   try {
     const r = await runCli(['--cwd', empty, 'lint']);
     assert.equal(r.exitCode, 1);
-    assert.match(r.stderr, /has no environments\/ directory/);
+    assert.match(r.stderr, /is not in a chartctl application repository: none of .*, \/ has an environments\/ directory/);
     assertCleanError(r);
   } finally {
     rmSync(empty, { recursive: true, force: true });

@@ -16,7 +16,7 @@ test('chartctl validate agrees with kubeconform on exit code and output for ever
   assert.ok(m, r.stdout);
   const [, agree, compared, deliberate, exitAgree, withOutput] = m.map(Number);
   assert.equal(agree! + deliberate!, compared, r.stdout);
-  assert.ok(agree! >= 48, r.stdout);
+  assert.ok(agree! >= 53, r.stdout);
   assert.ok(exitAgree! >= 55, r.stdout);
   assert.ok(withOutput! >= 35, r.stdout);
 });
@@ -53,7 +53,30 @@ test('kubeconform command lines: single-dash flags, files as arguments, its summ
   assert.deepEqual(await kubeconform(['-output', 'tap', '-n', '8', 'fixtures/valid.yaml']), { exitCode: 0, output: 'TAP version 13\nok 1 - fixtures/valid.yaml (v1/ConfigMap//bob)\n1..1' });
   const invalid = await kubeconform(['-summary', 'fixtures/list_invalid.yaml']);
   assert.equal(invalid.exitCode, 1);
-  assert.match(invalid.output, /^fixtures\/list_invalid\.yaml - Service bob is invalid: problem validating schema\. Check JSON formatting: jsonschema validation failed with '.*_definitions\.json#' - at '\/spec\/ports\/0\/port': expected integer, got string\nSummary: 2 resources found in 1 file - Valid: 1, Invalid: 1, Errors: 0, Skipped: 0$/);
+  assert.match(invalid.output, /^fixtures\/list_invalid\.yaml - Service bob is invalid: problem validating schema\. Check JSON formatting: jsonschema validation failed with '.*_definitions\.json#' - at '\/spec\/ports\/0\/port': got string, want integer\nSummary: 2 resources found in 1 file - Valid: 1, Invalid: 1, Errors: 0, Skipped: 0$/);
+});
+
+// kubeconform's "Fail when parsing a List that contains an invalid resource" (fixtures/list_invalid.yaml,
+// its replicas a string), with the fixture schemas standing in for kubeconform's default location.
+test("kubeconform's list_invalid case: jsonschema's words and the per-kind schema kubeconform names", async () => {
+  writeFileSync(
+    join(dir, 'fixtures', 'rc_invalid.yaml'),
+    'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ReplicationController\n    metadata:\n      name: bob\n    spec:\n      replicas: asd\n',
+  );
+  const env = { XDG_CACHE_HOME: mkdtempSync(join(dir, 'xdg-')), NO_COLOR: '1', CHARTCTL_SCHEMA_BASE_URL: schemas };
+  const r = await runCli(['--cwd', dir, 'validate', '-summary', 'fixtures/rc_invalid.yaml'], { env });
+  assert.equal(r.exitCode, 1);
+  assert.equal(
+    r.stdout,
+    `fixtures/rc_invalid.yaml - ReplicationController bob is invalid: problem validating schema. Check JSON formatting: jsonschema validation failed with '${schemas}/master-standalone/replicationcontroller-v1.json#' - at '/spec/replicas': got string, want null or integer\n` +
+      'Summary: 1 resource found in 1 file - Valid: 0, Invalid: 1, Errors: 0, Skipped: 0',
+  );
+  // chartctl's own output keeps its wording and names the file it read.
+  const own = await runCli(['--cwd', dir, 'validate', 'fixtures/rc_invalid.yaml', '--output', 'json'], { env });
+  const resource = JSON.parse(own.stdout).resources[0];
+  assert.equal(resource.problems[0].message, 'expected integer, got string');
+  assert.equal(resource.schema, join(schemas, '_definitions.json'));
+  assert.equal(resource.kubeconform, undefined);
 });
 
 test('kubeconform -output json has its shape; -exit-on-error stops at the first failure; pretty marks results', async () => {
@@ -68,7 +91,8 @@ test('kubeconform -output json has its shape; -exit-on-error stops at the first 
         version: 'v1',
         status: 'statusInvalid',
         msg: JSON.parse(json.output).resources[0].msg,
-        validationErrors: [{ path: '/spec/ports/0/port', msg: 'expected integer, got string' }],
+        // jsonschema's words; `port` is required, so kubeconform's schema does not allow null there.
+        validationErrors: [{ path: '/spec/ports/0/port', msg: 'got string, want integer' }],
       },
     ],
     summary: { valid: 2, invalid: 1, errors: 0, skipped: 0 },
@@ -81,6 +105,37 @@ test('kubeconform -output json has its shape; -exit-on-error stops at the first 
   // chartctl's own json keeps its shape under its own name.
   const own = await runCli(['--cwd', dir, 'validate', 'fixtures/valid.yaml', '--schema-location', schemas, '--output', 'json'], { env: { XDG_CACHE_HOME: mkdtempSync(join(dir, 'xdg-')) } });
   assert.equal(JSON.parse(own.stdout).summary.valid, 1, own.stderr);
+});
+
+// kubeconform's acceptance cases "Return relevant error for non-existent file", "Fail when cache folder
+// does not exist", "Fail early when passing a non valid -schema-location template", "Fail and display help
+// when using an incorrect flag", its -v and -debug, and its TAP line for an empty file (pkg/output/tap.go).
+test("kubeconform's command line: a missing file is a result line, refusals in kubeconform's words, -v, -debug", async () => {
+  assert.deepEqual(await kubeconform(['-summary', 'fixtures/valid.yaml', 'fixtures/not-here']), {
+    exitCode: 1,
+    output: 'fixtures/not-here - failed validation: lstat fixtures/not-here: no such file or directory\nSummary: 2 resources found in 2 files - Valid: 1, Invalid: 0, Errors: 1, Skipped: 0',
+  });
+  assert.deepEqual(await kubeconform(['-cache', 'cache_does_not_exist', 'fixtures/valid.yaml']), {
+    exitCode: 1,
+    output: 'failed opening cache folder cache_does_not_exist: stat cache_does_not_exist: no such file or directory',
+  });
+  const template = await kubeconform(['-schema-location', 'foo {{ .Foo }}/x.json', 'fixtures/valid.yaml']);
+  assert.equal(template.exitCode, 1);
+  assert.match(template.output, /^failed initialising schema location registry: [^\n]*Foo[^\n]*$/);
+  const unknown = await kubeconform(['-xyz']);
+  assert.equal(unknown.exitCode, 1);
+  const lines = unknown.output.split('\n');
+  assert.deepEqual(lines.slice(0, 4), ['flag provided but not defined: -xyz', 'Usage: chartctl validate [OPTION]... [FILE OR FOLDER]...', '  -cache string', '    \tdirectory for downloaded schemas (must exist; kubeconform cache directories work)']);
+  assert.ok(lines.includes('  -v\tshow version information'), unknown.output);
+  const version = await kubeconform(['-v']);
+  assert.equal(version.exitCode, 0);
+  assert.match(version.output, /^v\d+\.\d+\.\d+\S*$/);
+  assert.deepEqual(await kubeconform(['-debug', '-summary', 'fixtures/valid.yaml']), { exitCode: 0, output: 'Summary: 1 resource found in 1 file - Valid: 1, Invalid: 0, Errors: 0, Skipped: 0' });
+  writeFileSync(join(dir, 'fixtures', 'blank.yaml'), '# nothing here\n');
+  assert.deepEqual(await kubeconform(['-output', 'tap', 'fixtures/blank.yaml', 'fixtures/valid.yaml']), {
+    exitCode: 0,
+    output: 'TAP version 13\nok 1 - fixtures/blank.yaml (empty)\nok 2 - fixtures/valid.yaml (v1/ConfigMap//bob)\n1..2',
+  });
 });
 
 test('a positional word is a file when it is a path, and a missing one says it is not an environment either', async () => {

@@ -96,3 +96,31 @@ test('a CRD-derived schema asserts its formats, walked (few resources) and compi
     assert.ok(results.slice(1).every((r) => r.status === 'valid'), JSON.stringify(results.find((r) => r.status !== 'valid')));
   }
 });
+
+// jsonschema v6 asserts `format: regex` by compiling the value with Go's regexp (RE2 syntax).
+const REGEX_CRD = CRD.replace('probes.example.com', 'filters.example.com').replace('{kind: Probe, plural: probes}', '{kind: Filter, plural: filters}').replace(
+  /properties:\n {16}address[\s\S]*$/,
+  'properties:\n                match: {type: string, format: regex}\n',
+);
+const filter = (i: number, match: string) => `---\napiVersion: example.com/v1\nkind: Filter\nmetadata: {name: f${i}}\nspec: {match: ${JSON.stringify(match)}}\n`;
+
+test('format: regex is a Go regular expression, checked for few resources and for many', async () => {
+  for (const copies of [1, 320]) {
+    // Go accepts (?P<n>…), \pL and [[:alpha:]]; it refuses an unclosed group, a backreference and lookahead.
+    const good = ['^api-(?P<tier>[a-z]+)$', '\\pL+[[:digit:]]', '.*'];
+    const bad = ['(', '(a)\\1', 'x(?=y)'];
+    const text = REGEX_CRD + [...bad, ...Array.from({ length: copies }, (_, i) => good[i % good.length]!)].map((m, i) => filter(i, m)).join('');
+    const results = (await validateText(text)).filter((r) => r.kind === 'Filter');
+    assert.deepEqual(
+      results.slice(0, 3).map((r) => r.problems.map((p) => [p.path, p.message])),
+      [
+        [['spec.match', 'expected a Go (RE2) regular expression (format: regex): missing closing ): `(`']],
+        [['spec.match', 'expected a Go (RE2) regular expression (format: regex): invalid escape sequence: `\\1`']],
+        [['spec.match', 'expected a Go (RE2) regular expression (format: regex): invalid or unsupported Perl syntax: `(?=`']],
+      ],
+      `${copies + 3} resources`,
+    );
+    assert.equal(results[0]!.kubeconform?.errors[0]?.msg, "'(' is not valid regex: error parsing regexp: missing closing ): `(`");
+    assert.ok(results.slice(3).every((r) => r.status === 'valid'), JSON.stringify(results.find((r, i) => i >= 3 && r.status !== 'valid')));
+  }
+});

@@ -38,9 +38,9 @@ export interface BuiltPackage {
 /** The chart directory to package: --chart, else the one chart all environments share. */
 export async function chartDirectoryFor(deps: Deps, chart?: string): Promise<string> {
   if (chart) {
-    const dir = resolve(deps.repo.root, chart);
+    const dir = deps.repo.userPath(chart);
     if (!existsSync(join(dir, 'Chart.yaml'))) {
-      throw new ChartctlError(`--chart ${chart}: no Chart.yaml in ${deps.repo.display(dir)}.`, { code: 'CHART_NOT_FOUND', hint: 'Point --chart at a chart directory (relative to the repository root).' });
+      throw new ChartctlError(`--chart ${chart}: no Chart.yaml in ${deps.repo.display(dir)}.`, { code: 'CHART_NOT_FOUND', hint: 'Point --chart at a chart directory (relative to where chartctl runs, or --cwd).' });
     }
     return dir;
   }

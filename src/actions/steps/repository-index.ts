@@ -4,6 +4,7 @@ import { ChartctlError } from '../../core/errors.js';
 import { emptyChartIndex, findEntry, listEntries, parseChartIndex, serializeChartIndex, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
 import { listedVersion, scanIndexText, spliceIndexEntry, type IndexTextScan } from '../../core/chart-index-text.js';
 import { retryDelayMs } from '../../core/publish-plan.js';
+import { declaredActor } from '../../core/actor.js';
 import type { Environment } from '../../core/environment.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
 import type { Deps } from '../deps.js';
@@ -363,9 +364,10 @@ export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, 
   return results;
 }
 
-/** Who is publishing/promoting: CHARTCTL_ACTOR, else the git user, else the OS user. */
+/** Who is publishing/promoting/deploying: CHARTCTL_ACTOR, else a CI user variable, else the git user, else the OS user. */
 export async function resolveActor(deps: Deps): Promise<string | undefined> {
-  if (deps.env.CHARTCTL_ACTOR) return deps.env.CHARTCTL_ACTOR;
+  const declared = declaredActor(deps.env);
+  if (declared) return declared;
   const fromGit = await deps.git.actor(deps.repo.root);
-  return fromGit ?? deps.env.GITHUB_ACTOR ?? deps.env.GITLAB_USER_LOGIN ?? deps.env.USER ?? undefined;
+  return fromGit ?? deps.env.USER ?? undefined;
 }

@@ -13,10 +13,11 @@ import { classifySchemaDocument, componentsRefToDefinitions, type SchemaDocument
 /** kubeconform's default location: its kubernetes-json-schema fork (its `master/_definitions.json` covers every built-in kind). */
 export const DEFAULT_SCHEMA_BASE = 'https://raw.githubusercontent.com/yannh/kubernetes-json-schema/master';
 /** Bump when the transformation changes, so compiled validators on disk are not reused across versions. */
-const TRANSFORM_VERSION = 'chartctl-schema-2';
+const TRANSFORM_VERSION = 'chartctl-schema-3';
 
 export type Resolution =
-  | { kind: 'found'; label: string; schema: CompilableSchema }
+  /** `kubeconformLocation`: for definitions read from a kubernetes-json-schema tree, the per-kind file kubeconform reads there. */
+  | { kind: 'found'; label: string; kubeconformLocation?: string; schema: CompilableSchema }
   | { kind: 'missing'; tried: string[] }
   | { kind: 'error'; message: string };
 
@@ -130,7 +131,7 @@ export class SchemaRegistry {
           if (outcome.kind === 'error') return { kind: 'error', message: outcome.message };
           if (outcome.kind === 'invalid') return { kind: 'next', tried: outcome.message };
           const doc = this.classify(outcome.value);
-          if (doc && doc.kind !== 'single') return this.fromDefinitions(doc, outcome, gvk);
+          if (doc && doc.kind !== 'single') return this.fromDefinitions(doc, outcome, gvk, perKind(locationVariables(gvk, version, this.options.strict)));
         }
         return this.fromTemplate(perKind, gvk);
       },
@@ -149,13 +150,14 @@ export class SchemaRegistry {
     return this.fromSingle(doc.schema, outcome);
   }
 
-  private fromDefinitions(doc: Exclude<SchemaDocument, { kind: 'single' }>, outcome: Extract<FetchOutcome, { kind: 'ok' }>, gvk: GroupVersionKind): SourceAnswer {
+  private fromDefinitions(doc: Exclude<SchemaDocument, { kind: 'single' }>, outcome: Extract<FetchOutcome, { kind: 'ok' }>, gvk: GroupVersionKind, kubeconformLocation?: string): SourceAnswer {
     const name = doc.byGvk.get(gvkString(gvk));
     if (!name) return { kind: 'next', tried: `${outcome.location} (no ${gvkString(gvk)})` };
     const id = this.documentId(outcome.location);
     return {
       kind: 'found',
       label: outcome.location,
+      ...(kubeconformLocation !== undefined && { kubeconformLocation }),
       schema: {
         key: this.key('definitions', outcome.digest, name),
         root: () => ({ $ref: `${id}#/definitions/${escapePointer(name)}` }),

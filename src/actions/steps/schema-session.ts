@@ -29,7 +29,7 @@ export function createSchemaSession(deps: Deps, options: SessionOptions): Schema
       cacheDir: schemaCacheDir(deps.env, deps.repo.root, options.cacheDir),
       offline,
       insecureSkipTlsVerify: options.insecureSkipTlsVerify,
-      cwd: deps.repo.root,
+      cwd: deps.repo.here,
       timeoutMs: options.timeoutMs,
       signal: deps.signal,
     }),

@@ -71,7 +71,7 @@ export async function validateDocuments(docs: readonly InputDocument[], registry
 function toLookup(resolution: Resolution, compiler: SchemaCompiler, uses: number): SchemaLookup {
   if (resolution.kind !== 'found') return resolution;
   try {
-    return { kind: 'found', label: resolution.label, validator: compiler.get(resolution.schema, uses) };
+    return { kind: 'found', label: resolution.label, kubeconformLocation: resolution.kubeconformLocation, validator: compiler.get(resolution.schema, uses) };
   } catch (err) {
     return { kind: 'error', message: `the schema from ${resolution.label} cannot be used: ${(err as Error).message.split('\n')[0]}` };
   }

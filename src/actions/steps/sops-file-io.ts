@@ -1,5 +1,5 @@
 import { chmod, rename, stat, writeFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ChartctlError } from '../../core/errors.js';
 import { detectFormat } from '../../core/sops/sops-file.js';
@@ -14,9 +14,9 @@ export interface SopsFileRef {
   shown: string;
 }
 
-/** Resolves a FILE argument the way every command does: relative to --cwd. */
+/** Resolves a FILE argument the way every command does: relative to where chartctl runs (or --cwd). */
 export function sopsFileRef(deps: Deps, file: string): SopsFileRef {
-  const path = resolve(deps.repo.root, file);
+  const path = deps.repo.userPath(file);
   return { path, shown: deps.repo.display(path) };
 }
 

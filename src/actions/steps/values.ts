@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -14,6 +13,12 @@ export interface CommandLineValues {
   set?: string[];
   /** `--set-string key=value`: as --set, the value always a string (helm's --set-string, after --set). */
   setString?: string[];
+  /** `--set-json key=JSON`: helm's --set-json (applied by helm before --set). */
+  setJson?: string[];
+  /** `--set-file key=path`: helm's --set-file (the file's content as the value, applied last); paths resolved from --cwd. */
+  setFile?: string[];
+  /** Arguments after `--`, appended to helm's argv verbatim (checked by the CLI). */
+  helmArgs?: string[];
 }
 
 export interface ResolvedValues {
@@ -21,7 +26,7 @@ export interface ResolvedValues {
   merged: Values;
   /** The merged values as YAML, fed to helm on stdin (`--values -`): never written to disk. */
   stdin: string;
-  /** Extra helm args that must follow `--values -`. */
+  /** helm args after `--values -`: the --set* flags, then the arguments after `--` (verbatim, last). */
   setArgs: string[];
 }
 
@@ -38,18 +43,52 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
     layers.push({ source: rel, kind: 'secrets', values });
   }
   for (const file of cli.valuesFiles ?? []) {
-    const abs = resolve(deps.repo.root, file);
+    const abs = deps.repo.userPath(file);
     layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
   }
   const merged = layerValues(layers);
-  const setArg = (flag: '--set' | '--set-string') => (s: string) => {
+  const setArg = (flag: SetFlag) => (s: string) => {
     if (!/^[^=]+=/.test(s)) {
-      throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} api.replicaCount=3` });
+      throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} ${SET_EXAMPLES[flag]}` });
     }
     return [flag, s];
   };
-  const setArgs = [...(cli.set ?? []).flatMap(setArg('--set')), ...(cli.setString ?? []).flatMap(setArg('--set-string'))];
+  // helm applies each kind in its own order (-f < --set-json < --set < --set-string < --set-file), whatever the argv order.
+  const setArgs = [
+    ...(cli.setJson ?? []).flatMap(setArg('--set-json')),
+    ...(cli.set ?? []).flatMap(setArg('--set')),
+    ...(cli.setString ?? []).flatMap(setArg('--set-string')),
+    ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
+    ...(cli.helmArgs ?? []),
+  ];
   return { layers, merged, stdin: dump(merged, { lineWidth: -1, noRefs: true }), setArgs };
+}
+
+type SetFlag = '--set' | '--set-string' | '--set-json' | '--set-file';
+const SET_EXAMPLES: Record<SetFlag, string> = {
+  '--set': 'api.replicaCount=3',
+  '--set-string': 'api.image.tag=1.10',
+  '--set-json': `'api.tolerations=[{"key":"spot"}]'`,
+  '--set-file': 'api.config=config/api.toml',
+};
+
+/**
+ * helm reads the file itself (relative to its own working directory, not --cwd), so hand it an
+ * absolute path, after the same checks as any file the user names (exists, regular, size bound).
+ */
+async function setFileArg(deps: Deps, assignment: string): Promise<string[]> {
+  const at = assignment.indexOf('=');
+  const key = assignment.slice(0, at);
+  const file = assignment.slice(at + 1);
+  const abs = deps.repo.userPath(file);
+  await readUserText(abs, {
+    shown: file,
+    what: `--set-file ${key}`,
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    hint: 'Check the path given to --set-file (relative paths are resolved from where chartctl runs, or --cwd).',
+    notFoundCode: 'VALUES_FILE_MISSING',
+  });
+  return ['--set-file', `${key}=${abs}`];
 }
 
 /** listed: the file is named in the environment file (else it came from --values); .hbs files follow the environment's valuesEnv either way. */

@@ -13,7 +13,7 @@ const HEADER = '// chartctl compiled validator';
  * others can write to it.
  */
 export class CompiledValidatorStore implements CompiledCodeStore {
-  readonly runtimeRequire = createRequire(import.meta.url);
+  readonly runtimeRequire = ajvRuntime;
   private usable: boolean | undefined;
 
   constructor(private readonly dir: string) {}
@@ -60,6 +60,32 @@ export class CompiledValidatorStore implements CompiledCodeStore {
       }
     }
     return this.usable;
+  }
+}
+
+/**
+ * The ajv helpers standalone code requires, each named literally so the bundle carries them
+ * (scripts/bundle.mjs): an installed chartctl has no node_modules to look them up in.
+ */
+function ajvRuntime(id: string): unknown {
+  switch (id) {
+    case 'ajv/dist/runtime/equal':
+      return createRequire(import.meta.url)('ajv/dist/runtime/equal');
+    case 'ajv/dist/runtime/ucs2length':
+      return createRequire(import.meta.url)('ajv/dist/runtime/ucs2length');
+    case 'ajv/dist/runtime/uri':
+      return createRequire(import.meta.url)('ajv/dist/runtime/uri');
+    case 'ajv/dist/runtime/validation_error':
+      return createRequire(import.meta.url)('ajv/dist/runtime/validation_error');
+    case 'ajv/dist/runtime/timestamp':
+      return createRequire(import.meta.url)('ajv/dist/runtime/timestamp');
+    case 'ajv/dist/runtime/parseJson':
+      return createRequire(import.meta.url)('ajv/dist/runtime/parseJson');
+    case 'ajv/dist/runtime/quote':
+      return createRequire(import.meta.url)('ajv/dist/runtime/quote');
+    default:
+      // Code compiled with helpers not listed above is refused; the compiler then compiles afresh.
+      throw new Error(`ajv standalone code requires ${id}, which chartctl does not provide`);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
-import { repeat, type RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, commandLineValues, repeat, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
 
@@ -10,12 +10,15 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .description('diff, then helm upgrade --install --wait, helm test, and roll back by itself on failure')
     .option('--version <version>', "version from the environment's repository (default: the newest it accepts)")
     .option('--local', "deploy the working tree's chart instead of a repository tarball")
-    .option('--yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
+    .option('-y, --yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
     .option('--dry-run', 'resolve, verify, validate and show the diff only')
     .option('--no-tests', 'skip helm test after the upgrade')
     .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
     .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
+    .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
+    .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .option('--timeout <duration>', "helm --timeout (default: the environment's deploy.timeout)")
     .option('--override-freeze', 'deploy inside a freeze window (needs --reason; recorded in provenance)')
     .option('--reason <text>', 'why the freeze is overridden')
@@ -29,6 +32,8 @@ to change -> stop with 0; helm upgrade --install --wait with helm's own rollback
 (--rollback-on-failure on helm 4, --atomic on helm 3); helm test; if tests fail, roll back to
 the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
+${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
+validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 
 While helm waits, stderr gets a line every 5 s (CHARTCTL_HEARTBEAT_INTERVAL) naming the workloads
 not ready yet (Deployment/shop-web 0/2), and one when the wait ends; JSON lines with --output json;
@@ -42,7 +47,8 @@ Examples:
   chartctl deploy dev --yes
   chartctl deploy prod --version 1.4.0
   chartctl deploy staging --dry-run
-  chartctl deploy dev --yes --set api.replicaCount=3 -f hotfix.yaml`,
+  chartctl deploy dev -y --set api.replicaCount=3 -f hotfix.yaml
+  chartctl deploy prod --kube-context prod-admin -- --post-renderer ./kustomize.sh`,
     )
     .action(
       async (
@@ -56,13 +62,10 @@ Examples:
           timeout?: string;
           overrideFreeze?: boolean;
           reason?: string;
-          values?: string[];
-          set?: string[];
-          setString?: string[];
-        },
+        } & ValuesFlags,
         command,
       ) =>
-        ctx.run(command, async (deps, out) => {
+        ctx.run(command, async (deps, out, globals) => {
           const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy.js');
           const { renderReleaseDiff } = await import('../diff-report.js');
           let shown = false;
@@ -83,9 +86,7 @@ Examples:
             timeout: opts.timeout,
             overrideFreeze: opts.overrideFreeze,
             reason: opts.reason,
-            valuesFiles: opts.values,
-            set: opts.set,
-            setString: opts.setString,
+            ...commandLineValues(opts, globals),
             confirm,
           });
           if (out.format === 'json') out.json(result);

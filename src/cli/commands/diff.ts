@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../../core/errors.js';
-import { repeat, type RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, commandLineValues, repeat, type RegisterCommand, type ValuesFlags } from '../context.js';
 import { DIFF_VIEWS, type DiffView } from '../diff-views.js';
 
-interface DiffFlags {
+interface DiffFlags extends ValuesFlags {
   version?: string;
   local?: boolean;
   revision?: number;
@@ -19,9 +19,6 @@ interface DiffFlags {
   hooks: boolean;
   includeTests?: boolean;
   view: DiffView;
-  set?: string[];
-  setString?: string[];
-  values?: string[];
   all?: boolean;
   detailedExitcode?: boolean;
   live?: boolean;
@@ -49,8 +46,11 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
     .addOption(new Option('-C, --context <lines>', 'lines of context around each change; -1 shows whole objects (helm-diff\'s default)').default(3).argParser(integer))
     .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
     .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
+    .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
+    .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .option('--suppress <kind>', 'report resources of this kind as changed without their content (repeatable)', repeat)
     .option('-q, --suppress-secrets', 'the same as --suppress Secret: not even the changed key names are shown')
     .option('--suppress-output-line-regex <regex>', 'leave lines matching REGEX out of both sides (repeatable)', repeat)
@@ -82,17 +82,20 @@ environment failed (the others are still reported), else 2 with --detailed-exitc
 Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-line-regex,
 --show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
 helm-diff's --output diff|simple|json|template|dyff is --view here (--output json is chartctl's full shape).
+-q is helm-diff's --suppress-secrets here, not --quiet (spell that out on diff).
 See docs/coming-from.md.
+${VALUES_FLAGS_HELP}
 
 Examples:
   chartctl diff prod
   chartctl diff staging --version 1.4.0 --detailed-exitcode
   chartctl diff prod --revision 7          # what would "chartctl rollback prod 7" change?
   chartctl diff --all --view simple --detailed-exitcode
-  chartctl diff dev -C 5 --suppress-secrets --set api.replicaCount=3`,
+  chartctl diff dev -C 5 --suppress-secrets --set api.replicaCount=3
+  chartctl diff prod --kube-context prod-admin -- --post-renderer ./kustomize.sh`,
     )
     .action(async (envs: string[], opts: DiffFlags, command) =>
-      ctx.run(command, async (deps, out) => {
+      ctx.run(command, async (deps, out, globals) => {
         const { diff, diffEnvironments } = await import('../../actions/diff.js');
         const { compileLineRegex } = await import('../../core/release-diff-filters.js');
         const { renderDiffResult, renderEnvironmentDiffs, environmentDiffsJson, hasChanges } = await import('../diff-result.js');
@@ -108,9 +111,7 @@ Examples:
           local: opts.local,
           revision: opts.revision,
           live: opts.live,
-          valuesFiles: opts.values,
-          set: opts.set,
-          setString: opts.setString,
+          ...commandLineValues(opts, globals),
           context: opts.context,
           showSecrets: opts.showSecrets || opts.showSecretsDecoded,
           showSecretsDecoded: opts.showSecretsDecoded,

@@ -1,10 +1,11 @@
-import type { RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
 import { table } from '../output.js';
 
 export const registerHistory: RegisterCommand = (program, ctx) => {
   program
     .command('history')
     .argument('<env>', 'environment name')
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .description("a release's revisions with chart version, digest, tests and chartctl provenance")
     .option('--max <n>', 'at most N revisions', (v) => Number.parseInt(v, 10))
     .addHelpText(

@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../context.js';
+import { registerInit } from './init.js';
 import { registerEnvs } from './envs.js';
 import { registerLint } from './lint.js';
 import { registerTemplate } from './template.js';
@@ -17,9 +18,12 @@ import { registerPromote } from './promote.js';
 import { registerRepo } from './repo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerSecrets } from './secrets.js';
+import { registerCompletion } from './completion.js';
+import { registerVersion } from './version.js';
 
 /** Every command, in the order `chartctl --help` lists them. One line per command file. */
 export const commands: RegisterCommand[] = [
+  registerInit,
   registerEnvs,
   registerTemplate,
   registerLint,
@@ -38,4 +42,6 @@ export const commands: RegisterCommand[] = [
   registerRepo,
   registerSandbox,
   registerSecrets,
+  registerCompletion,
+  registerVersion,
 ];

@@ -1,14 +1,16 @@
 import type { LintResult } from '../../actions/lint.js';
 import { ExitCode } from '../../core/errors.js';
 import type { Finding } from '../../core/findings.js';
-import type { RegisterCommand } from '../context.js';
+import { addValuesOptions, commandLineValues, VALUES_FLAGS_HELP, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 
 export const registerLint: RegisterCommand = (program, ctx) => {
-  program
-    .command('lint')
-    .argument('[env...]', 'environments to lint (default: all)')
-    .description('helm lint, render, parse, duplicate, values-schema and policy checks for every environment, in parallel')
+  addValuesOptions(
+    program
+      .command('lint')
+      .argument('[env...]', 'environments to lint (default: all)')
+      .description('helm lint, render, parse, duplicate, values-schema and policy checks for every environment, in parallel'),
+  )
     .addHelpText(
       'after',
       `
@@ -18,15 +20,18 @@ values.schema.json; policies image-tag, resources, probes (warnings unless the e
 "policies:" map sets them to error or off).
 
 Exit 1 when any environment has an error; warnings alone exit 0.
+${VALUES_FLAGS_HELP} On lint they go to both helm lint and the render, so they must be flags
+both accept.
 
 Examples:
   chartctl lint
-  chartctl lint prod --output json`,
+  chartctl lint prod --output json
+  chartctl lint dev -f ci-values.yaml --set api.replicaCount=2`,
     )
-    .action(async (envNames: string[], _opts, command) =>
-      ctx.run(command, async (deps, out) => {
+    .action(async (envNames: string[], opts: ValuesFlags, command) =>
+      ctx.run(command, async (deps, out, globals) => {
         const { lint } = await import('../../actions/lint.js');
-        const result = await lint(deps, { envs: envNames });
+        const result = await lint(deps, { envs: envNames, values: commandLineValues(opts, globals) });
         if (out.format === 'json') out.json(result);
         else out.write(renderLint(result, out));
         return result.ok ? ExitCode.ok : ExitCode.failure;

@@ -11,7 +11,7 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .description('copy a published chart version, byte for byte, from one environment\'s repository to the next')
     .option('--version <version>', 'version to promote (default: the newest in <from-env> that <to-env>\'s rules allow)')
     .option('--chart <name>', 'chart name in the repositories (default: the target environment\'s chart)')
-    .option('--yes', 'approve without asking (for environments with promotion.requireApproval)')
+    .option('-y, --yes', 'approve without asking (for environments with promotion.requireApproval)')
     .option('--dry-run', 'show what would be promoted and stop')
     .option('--no-lock', 'write the target index even where the endpoint ignores conditional writes')
     .addHelpText(
@@ -22,7 +22,7 @@ promotion.allowPrerelease, promotion.requireApproval (then --yes, or a confirmat
 terminal; a non-interactive run without --yes is refused). The object is copied server-side
 when both repositories share an endpoint, else streamed; its sha256 must equal the source
 index's digest. The target entry gets chartctl.io/promoted-from, source-digest, promoted-at
-and promoted-by (CHARTCTL_ACTOR, else the git user).
+and promoted-by (CHARTCTL_ACTOR, else the CI user: GITHUB_ACTOR, GITLAB_USER_LOGIN…, else the git user).
 
 Examples:
   chartctl promote dev staging

@@ -1,15 +1,16 @@
 import type { RollbackOutcome, RollbackPlan } from '../../actions/rollback.js';
 import { ExitCode } from '../../core/errors.js';
-import type { RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
 import { askYesNo, canPrompt } from '../prompt.js';
 
 export const registerRollback: RegisterCommand = (program, ctx) => {
   program
     .command('rollback')
     .argument('<env>', 'environment name')
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .argument('[revision]', 'revision to go back to (default: the newest earlier revision that was deployed and passed its tests)', (v) => Number.parseInt(v, 10))
     .description('roll a release back to a good revision, showing what will change first')
-    .option('--yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation')
     .option('--dry-run', 'show the target and the diff only')
     .addHelpText(
       'after',

@@ -100,7 +100,7 @@ Examples:
     .argument('<file>', 'sops-encrypted file')
     .description('wrap the data key for the recipients .sops.yaml names now (sops updatekeys); values are not re-encrypted')
     .addOption(formatOption())
-    .option('--yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation')
     .action(async (file: string, opts: { format?: FileFormat; yes?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { secretsUpdateKeys } = await import('../../actions/secrets-updatekeys.js');

@@ -1,9 +1,10 @@
-import type { RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
 
 export const registerStatus: RegisterCommand = (program, ctx) => {
   program
     .command('status')
     .argument('<env>', 'environment name')
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .description("what is live in an environment, its health, and whether a newer version waits in its repository")
     .addHelpText('after', '\nExample:\n  chartctl status prod --output json')
     .action(async (env: string, _opts, command) =>

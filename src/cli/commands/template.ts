@@ -1,29 +1,30 @@
-import { repeat, type RegisterCommand } from '../context.js';
+import { addValuesOptions, commandLineValues, repeat, VALUES_FLAGS_HELP, type RegisterCommand, type ValuesFlags } from '../context.js';
 
 export const registerTemplate: RegisterCommand = (program, ctx) => {
-  program
-    .command('template')
-    .argument('<env>', 'environment name (environments/<env>.yaml)')
-    .description("render an environment's manifests with its values, secrets and Kubernetes version")
-    .option('--set <key=value>', 'set a value (highest precedence; repeatable)', repeat)
-    .option('--values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
+  addValuesOptions(
+    program
+      .command('template')
+      .argument('<env>', 'environment name (environments/<env>.yaml)')
+      .description("render an environment's manifests with its values, secrets and Kubernetes version"),
+  )
+    .option('-s, --show-only <template>', "only the manifests of this template, a path inside the chart such as templates/deployment.yaml (helm's --show-only; repeatable)", repeat)
     .option('--output-dir <dir>', 'write one file per resource (mode 0600) into DIR instead of stdout')
     .option('--show-secrets', 'print Secret values instead of *** (never into the repository, links followed)')
     .addHelpText(
       'after',
-      `
-Values layering (lowest to highest): chart defaults < environment "values" files in order
-< decrypted "secrets" files < --values files < --set.
+      `${VALUES_FLAGS_HELP}
 
 Examples:
   chartctl template prod > prod.yaml
-  chartctl template dev --set api.image.tag=1.2.3
-  chartctl template staging --output-dir /tmp/staging-manifests`,
+  chartctl template dev --set api.image.tag=1.2.3 -f hotfix.yaml
+  chartctl template prod -s templates/deployment.yaml
+  chartctl template staging --output-dir /tmp/staging-manifests
+  chartctl template prod -- --post-renderer ./kustomize.sh`,
     )
-    .action(async (env: string, opts: { set?: string[]; values?: string[]; outputDir?: string; showSecrets?: boolean }, command) =>
-      ctx.run(command, async (deps, out) => {
+    .action(async (env: string, opts: ValuesFlags & { showOnly?: string[]; outputDir?: string; showSecrets?: boolean }, command) =>
+      ctx.run(command, async (deps, out, globals) => {
         const { template } = await import('../../actions/template.js');
-        const result = await template(deps, { env, set: opts.set, valuesFiles: opts.values, outputDir: opts.outputDir, showSecrets: opts.showSecrets });
+        const result = await template(deps, { env, values: commandLineValues(opts, globals), showOnly: opts.showOnly, outputDir: opts.outputDir, showSecrets: opts.showSecrets });
         if (out.format === 'json') return out.json(result);
         if (opts.outputDir) {
           deps.reporter.progress(`Wrote ${result.files.length} files to ${opts.outputDir}`);

@@ -1,6 +1,9 @@
-import { fstatSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import type { ValidateRun } from '../../actions/validate.js';
-import { ChartctlError, ExitCode } from '../../core/errors.js';
+import { ChartctlError, ExitCode, isChartctlError } from '../../core/errors.js';
+import { KubeconformRefusal, kubeconformUsage } from '../kubeconform-args.js';
 import { collect, repeat, type RegisterCommand } from '../context.js';
 
 interface ValidateFlags {
@@ -19,6 +22,9 @@ interface ValidateFlags {
   insecureSkipTlsVerify?: boolean;
   ignoreFilenamePattern?: string[];
   exitOnError?: boolean;
+  kubeconformDialect?: boolean;
+  kubeconformVersion?: boolean;
+  kubeconformUnknownFlag?: string;
 }
 
 export const registerValidate: RegisterCommand = (program, ctx) => {
@@ -41,6 +47,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option('--insecure-skip-tls-verify', 'do not verify TLS certificates of schema servers')
     .option('--ignore-filename-pattern <regex>', 'skip files whose path matches (repeatable)', repeat)
     .option('--exit-on-error', 'stop at the first resource that is invalid or an error (kubeconform\'s -exit-on-error)')
+    // Set by kubeconform's command line (src/cli/kubeconform-args.ts), not typed by users.
+    .addOption(new Option('--kubeconform-dialect').hideHelp())
+    .addOption(new Option('--kubeconform-version').hideHelp())
+    .addOption(new Option('--kubeconform-unknown-flag <flag>').hideHelp())
     .addHelpText(
       'after',
       `
@@ -54,8 +64,9 @@ Output (global --output): text (default), json, junit, tap, and kubeconform's ow
 
 kubeconform's command line works as it is: single-dash flags (-summary, -kubernetes-version 1.33.0,
 -schema-location, -skip, -reject, -strict, -ignore-missing-schemas, -ignore-filename-pattern,
--cache, -insecure-skip-tls-verify, -exit-on-error, -verbose, -output, -n) and files as arguments.
-With kubeconform's spelling, -output text/json mean kubeconform's text/JSON (docs/validate.md).
+-cache, -insecure-skip-tls-verify, -exit-on-error, -verbose, -output, -n, -debug, -v) and files as
+arguments. With kubeconform's spelling, -output text/json mean kubeconform's text/JSON, and missing
+files and refusals are reported in kubeconform's words (docs/validate.md).
 
 Examples:
   chartctl validate prod --strict
@@ -66,6 +77,13 @@ Examples:
     )
     .action(async (inputs: string[], flags: ValidateFlags, command) =>
       ctx.run(command, async (deps, out, globals) => {
+        if (flags.kubeconformUnknownFlag !== undefined) throw new KubeconformRefusal(`flag provided but not defined: ${flags.kubeconformUnknownFlag}\n${usage(command)}`, 'BAD_ARGUMENTS');
+        if (flags.kubeconformVersion) {
+          // kubeconform prints its release tag (v0.6.7); chartctl's version in the same shape.
+          const { chartctlVersion } = await import('../version.js');
+          out.write(`v${chartctlVersion()}\n`);
+          return ExitCode.ok;
+        }
         const { validate } = await import('../../actions/validate.js');
         const { renderValidationJunit } = await import('../../core/schema/report-junit.js');
         const { renderValidationTap } = await import('../../core/schema/report-tap.js');
@@ -73,6 +91,7 @@ Examples:
         const kubeconform = await import('../../core/schema/report-kubeconform.js');
         const result = await validate(deps, {
           inputs,
+          missingFiles: flags.kubeconformDialect ? 'result' : 'refuse',
           files: flags.file ?? [],
           exitOnError: Boolean(flags.exitOnError),
           readStdin,
@@ -88,6 +107,8 @@ Examples:
           cluster: Boolean(flags.cluster),
           kubeContext: flags.kubeContext,
           insecureSkipTlsVerify: Boolean(flags.insecureSkipTlsVerify),
+        }).catch((err: unknown) => {
+          throw flags.kubeconformDialect ? asKubeconformRefusal(err, flags, deps.repo.root) : err;
         });
         const kubeconformOptions = { summary: Boolean(flags.summary), verbose: globals.verbose, stdin: result.fromStdin };
         switch (globals.output) {
@@ -98,7 +119,7 @@ Examples:
             out.write(renderValidationJunit(result, result.elapsedSeconds));
             break;
           case 'tap':
-            out.write(renderValidationTap(result));
+            out.write(renderValidationTap(result, result.inputFiles));
             break;
           case 'kubeconform':
             out.write(kubeconform.renderKubeconformText(result, kubeconformOptions));
@@ -117,10 +138,29 @@ Examples:
     );
 };
 
+/** kubeconform's words for the refusals it makes before validating anything (pkg/registry/registry.go). */
+function asKubeconformRefusal(err: unknown, flags: ValidateFlags, root: string): unknown {
+  if (!isChartctlError(err)) return err;
+  if (err.code === 'BAD_SCHEMA_LOCATION') return new KubeconformRefusal(`failed initialising schema location registry: ${err.message.replace(/\.$/, '')}`, err.code);
+  if (err.code === 'BAD_CACHE_DIR' && flags.cache !== undefined) {
+    // Go's own output, its nil error included, for a path that is not a directory.
+    if (existsSync(resolve(root, flags.cache))) return new KubeconformRefusal('cache folder %!s(<nil>) is not a directory', err.code);
+    return new KubeconformRefusal(`failed opening cache folder ${flags.cache}: stat ${flags.cache}: no such file or directory`, err.code);
+  }
+  return err;
+}
+
+/** kubeconform's usage, listing its flags with the descriptions of the chartctl options they stand for. */
+function usage(command: Command): string {
+  const options = [...command.options, ...(command.parent?.options ?? [])];
+  return kubeconformUsage('chartctl validate', (long) => options.find((o) => o.long === long)?.description);
+}
+
 /** The documented JSON shape (docs/validate.md); timing stays out so output is reproducible. */
-function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin'> {
-  const { elapsedSeconds: _elapsed, fromStdin: _stdin, ...rest } = result;
-  return rest;
+function jsonShape(result: ValidateRun): Omit<ValidateRun, 'elapsedSeconds' | 'fromStdin' | 'inputFiles'> {
+  const { elapsedSeconds: _elapsed, fromStdin: _stdin, inputFiles: _files, ...rest } = result;
+  // kubeconform's wording is for its formats; chartctl's JSON keeps its documented fields.
+  return { ...rest, resources: rest.resources.map(({ kubeconform: _kubeconform, ...resource }) => resource) };
 }
 
 /** Like kubeconform, refuse to wait on a terminal (or /dev/null) when no input was named. */

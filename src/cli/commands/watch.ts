@@ -1,14 +1,15 @@
 import type { WatchEvent } from '../../actions/watch.js';
-import type { RegisterCommand } from '../context.js';
+import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
 
 export const registerWatch: RegisterCommand = (program, ctx) => {
   program
     .command('watch')
     .argument('<env>', 'environment to keep up to date')
+    .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback)")
     .option('--interval <duration>', 'time between polls (e.g. 30s, 2m)', '30s')
     .option('--once', 'poll once and exit (cron/CI)')
-    .option('--yes', 'required for environments with requireApproval: the watcher is the approval')
+    .option('-y, --yes', 'required for environments with requireApproval: the watcher is the approval')
     .addHelpText(
       'after',
       `

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /**
  * The `format`s kubeconform asserts, as patterns. kubeconform compiles every schema
  * as draft 4 with santhosh-tekuri/jsonschema v6, which asserts formats for drafts
@@ -96,3 +98,24 @@ export const FORMAT_CHECKS: Readonly<Record<string, FormatCheck>> = {
   'json-pointer': { pattern: anchored(JSON_POINTER), expected: 'a JSON pointer such as /spec/replicas (format: json-pointer)' },
   uuid: { pattern: anchored(UUID), expected: 'a UUID such as 123e4567-e89b-12d3-a456-426614174000 (format: uuid)' },
 };
+
+/**
+ * `format: regex`: jsonschema v6 compiles the value with Go's regexp package (RE2 syntax),
+ * which no pattern can express, so the transformation marks the schema with this keyword
+ * and the schema walker checks it (schemas that have it are always walked, never compiled).
+ */
+export const REGEX_FORMAT_KEYWORD = 'x-chartctl-format-regex';
+
+type Re2Package = typeof import('re2js');
+let re2: Re2Package | undefined;
+
+/** Go's compile error for `value` (`error parsing regexp: missing closing ): \`(\``), undefined when it compiles; re2js loads on the first value checked. */
+export function goRegexpError(value: string): string | undefined {
+  re2 ??= createRequire(import.meta.url)('re2js') as Re2Package;
+  try {
+    re2.RE2JS.compile(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -9,14 +9,15 @@
  *   which treats an explicit null as an absent field, as the API server does);
  * - `format: date-time` and `byte` are checked (as patterns, so compiled code
  *   needs no format plugins), and so are the formats kubeconform asserts
- *   (ipv4, hostname, uri, duration, …: formats.ts); other formats are annotations only;
+ *   (ipv4, hostname, uri, duration, …: formats.ts); `format: regex` is marked for the
+ *   schema walker (Go regexp syntax, not a pattern); other formats are annotations only;
  * - OpenAPI's boolean `exclusiveMinimum/Maximum` → draft-07 numbers;
  * - strict mode closes an object (`additionalProperties: false`) only where the
  *   schema is closed: it lists `properties`, says nothing about additional
  *   ones and does not preserve unknown fields.
  */
 
-import { FORMAT_CHECKS } from './formats.js';
+import { FORMAT_CHECKS, REGEX_FORMAT_KEYWORD } from './formats.js';
 
 export interface TransformOptions {
   strict: boolean;
@@ -153,6 +154,9 @@ function applyFormat(src: Json, out: Json): void {
     case 'quantity':
       out.type = ['string', 'number'];
       if (out.pattern === undefined) out.pattern = QUANTITY_PATTERN;
+      break;
+    case 'regex':
+      out[REGEX_FORMAT_KEYWORD] = true;
       break;
     default: {
       const check = typeof src.format === 'string' && Object.hasOwn(FORMAT_CHECKS, src.format) ? FORMAT_CHECKS[src.format] : undefined;

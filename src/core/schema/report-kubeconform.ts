@@ -2,8 +2,8 @@ import type { Problem, ResourceResult, ValidateResult } from './validation-resul
 
 /**
  * kubeconform's own output formats (pkg/output/{text,pretty,json,tap}.go), line for
- * line, so a CI script that reads kubeconform's output reads chartctl's. What differs
- * is the wording of schema errors (chartctl's own, see docs/validate.md).
+ * line, so a CI script that reads kubeconform's output reads chartctl's, schema errors
+ * in jsonschema's words (jsonschema-wording.ts).
  */
 
 export interface KubeconformOutputOptions {
@@ -33,9 +33,13 @@ function isSchemaProblem(p: Problem): boolean {
   return !SCHEMA_KEYWORDS.has(p.keyword) || (p.keyword === 'type' && p.path !== '') || (p.keyword === 'required' && p.path !== 'kind' && p.path !== 'apiVersion');
 }
 
+/** kubeconform's `validationErrors`: jsonschema's wording when the schema check gave it, else chartctl's problems at their pointers. */
+function validationErrors(r: ResourceResult): { path: string; msg: string }[] {
+  return r.kubeconform?.errors ?? r.problems.filter(isSchemaProblem).map((p) => ({ path: jsonPointer(p.path), msg: p.message }));
+}
+
 /** kubeconform's `msg` for a resource that is not valid. */
 export function kubeconformMessage(r: ResourceResult): string {
-  const schemaProblems = r.problems.filter(isSchemaProblem);
   const other = r.problems.find((p) => !isSchemaProblem(p));
   if (other) {
     switch (other.keyword) {
@@ -51,8 +55,8 @@ export function kubeconformMessage(r: ResourceResult): string {
         return other.path ? `${other.path}: ${other.message}` : other.message;
     }
   }
-  const at = schemaProblems.map((p) => ` - at '${jsonPointer(p.path)}': ${p.message}`).join('');
-  return `problem validating schema. Check JSON formatting: jsonschema validation failed with '${r.schema ?? ''}#'${at}`;
+  const at = validationErrors(r).map((e) => ` - at '${e.path}': ${e.msg}`).join('');
+  return `problem validating schema. Check JSON formatting: jsonschema validation failed with '${r.kubeconform?.schema ?? r.schema ?? ''}#'${at}`;
 }
 
 /** kubeconform's count line; "resource" stays singular for 0, as kubeconform prints it. */
@@ -111,7 +115,7 @@ export function renderKubeconformJson(result: ValidateResult, options: Kubeconfo
       const failed = r.status === 'invalid' || r.status === 'error';
       const out: Record<string, unknown> = { filename: r.file, kind, name, version, status: STATUS[r.status], msg: failed ? kubeconformMessage(r) : '' };
       if (r.status === 'invalid') {
-        const errors = r.problems.filter(isSchemaProblem).map((p) => ({ path: jsonPointer(p.path), msg: p.message }));
+        const errors = validationErrors(r);
         if (errors.length) out.validationErrors = errors;
       }
       return out;

@@ -2,6 +2,7 @@ import { duplicateKeyText } from './duplicate-keys.js';
 import { matchesKindFilter } from './gvk.js';
 import type { InputDocument } from './manifest-input.js';
 import type { CompiledValidator } from './schema-compiler.js';
+import { jsonschemaErrors } from './jsonschema-wording.js';
 import { describeSchemaErrors, formatPath } from './schema-problems.js';
 import type { Problem, ResourceResult, ResourceStatus } from './validation-result.js';
 import { locatePath, type PathSegment } from './yaml-events.js';
@@ -32,7 +33,8 @@ export function listItems(value: unknown): unknown[] | undefined {
 }
 
 export type SchemaLookup =
-  | { kind: 'found'; label: string; validator: CompiledValidator }
+  /** `kubeconformLocation`: the per-kind file kubeconform would have read instead (its messages name it). */
+  | { kind: 'found'; label: string; kubeconformLocation?: string; validator: CompiledValidator }
   | { kind: 'missing'; tried: string[] }
   | { kind: 'error'; message: string };
 
@@ -108,7 +110,11 @@ export function checkAgainstSchema(res: InputResource, lookup: SchemaLookup, opt
       data = cleaned;
     } else {
       data = cleaned ?? data;
-      for (const p of describeSchemaErrors(lookup.validator.errors(data), data)) problems.push(locate(res, p.segments, { path: p.path, keyword: p.keyword, message: p.message }));
+      const errors = lookup.validator.errors(data);
+      for (const p of describeSchemaErrors(errors, data)) problems.push(locate(res, p.segments, { path: p.path, keyword: p.keyword, message: p.message }));
+      const result = resultOf(base, 'invalid', problems, lookup.label);
+      result.kubeconform = { schema: lookup.kubeconformLocation ?? lookup.label, errors: jsonschemaErrors(errors) };
+      return result;
     }
   }
   return resultOf(base, problems.length ? 'invalid' : 'valid', problems, lookup.label);

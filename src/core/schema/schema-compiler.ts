@@ -91,7 +91,12 @@ export class SchemaCompiler {
   /** Whether `get` would need ajv (not compiled this run, not in the store, and not walkable). */
   needsCompiler(schema: CompilableSchema, uses = Infinity): boolean {
     if (this.validators.has(schema.key) || this.store?.get(schema.key)) return false;
-    return !(uses < COMPILE_THRESHOLD && this.walkable(schema));
+    return !((uses < COMPILE_THRESHOLD || this.mustWalk(schema)) && this.walkable(schema));
+  }
+
+  /** A schema with a check only the walker makes (formats.ts, REGEX_FORMAT_KEYWORD) is walked whatever the count. */
+  private mustWalk(schema: CompilableSchema): boolean {
+    return this.walkable(schema) && this.interpreter.requiresWalking(this.rootOf(schema));
   }
 
   private walkable(schema: CompilableSchema): boolean {
@@ -115,7 +120,7 @@ export class SchemaCompiler {
 
   private build(schema: CompilableSchema, uses: number): CompiledValidator {
     const stored = this.loadStored(schema.key);
-    if (!stored && uses < COMPILE_THRESHOLD && this.walkable(schema)) {
+    if (!stored && (uses < COMPILE_THRESHOLD || this.mustWalk(schema)) && this.walkable(schema)) {
       this.stats.interpreted++;
       const root = this.rootOf(schema);
       return { isValid: (data) => this.interpreter.errors(root, data).length === 0, errors: (data) => this.interpreter.errors(root, data) };

@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { goRegexpError, REGEX_FORMAT_KEYWORD } from './formats.js';
 
 /**
  * Walks a schema instead of compiling it. Compiling the schema of one
@@ -10,6 +11,9 @@ import type { ErrorObject } from 'ajv';
  */
 
 type Schema = Record<string, unknown> | boolean;
+
+/** Whether the walker handles a schema tree, and whether only the walker checks it in full. */
+type Support = 'no' | 'yes' | 'walker-only';
 
 /**
  * Where the walk is in the data, as a chain back to the root (undefined).
@@ -28,7 +32,7 @@ const ANNOTATIONS = new Set(['title', 'description', '$comment', 'readOnly', 'wr
 export class SchemaInterpreter {
   private readonly documents = new Map<string, Schema>();
   private readonly patterns = new Map<string, RegExp>();
-  private readonly documentSupport = new Map<string, boolean>();
+  private readonly documentSupport = new Map<string, Support>();
   /** base → ref → target; documents are only ever added, so a resolved ref stays resolved. */
   private readonly resolvedRefs = new Map<string, Map<string, { schema: Schema; base: string }>>();
 
@@ -42,21 +46,35 @@ export class SchemaInterpreter {
 
   /** Whether every keyword reachable from the documents and root is one this walker knows. */
   supports(root: object): boolean {
-    if (!this.walkableTree(root)) return false;
-    for (const [id, doc] of this.documents) {
-      if (!this.documentSupport.has(id)) this.documentSupport.set(id, this.walkableTree(doc));
-      if (!this.documentSupport.get(id)) return false;
-    }
-    return true;
+    return this.support(root) !== 'no';
   }
 
-  private walkableTree(tree: unknown): boolean {
+  /** Whether the schema asks for a check only this walker makes (`format: regex`), so it must not be compiled. */
+  requiresWalking(root: object): boolean {
+    return this.support(root) === 'walker-only';
+  }
+
+  private support(root: object): Support {
+    let overall = this.walkableTree(root);
+    if (overall === 'no') return 'no';
+    for (const [id, doc] of this.documents) {
+      let known = this.documentSupport.get(id);
+      if (known === undefined) this.documentSupport.set(id, (known = this.walkableTree(doc)));
+      if (known === 'no') return 'no';
+      if (known === 'walker-only') overall = known;
+    }
+    return overall;
+  }
+
+  private walkableTree(tree: unknown): Support {
     const seen = new Set<unknown>();
+    let walkerOnly = false;
     const ok = (s: unknown): boolean => {
       if (typeof s === 'boolean' || seen.has(s)) return true;
       if (!s || typeof s !== 'object' || Array.isArray(s)) return false;
       seen.add(s);
       for (const [k, v] of Object.entries(s)) {
+        if (k === REGEX_FORMAT_KEYWORD) walkerOnly = true;
         if (k.startsWith('x-') || ANNOTATIONS.has(k)) continue;
         if (!VALIDATING.has(k)) return false;
         if (k === 'properties' || k === 'patternProperties' || k === 'definitions' || k === '$defs') {
@@ -73,7 +91,8 @@ export class SchemaInterpreter {
       }
       return true;
     };
-    return ok(tree);
+    if (!ok(tree)) return 'no';
+    return walkerOnly ? 'walker-only' : 'yes';
   }
 
   /** Every error (ajv's allErrors shape, with parentSchema and data as in verbose mode). */
@@ -85,18 +104,23 @@ export class SchemaInterpreter {
     return errors;
   }
 
-  private check(schema: Schema, data: unknown, path: InstancePath, base: string, errors: ErrorObject[]): void {
+  /**
+   * `optional`: the data is a property its object does not require. kubeconform's
+   * standalone schemas (openapi2jsonschema) allow null there, so its type errors
+   * say `want null or …`; the flag rides along as the type error's `nullable`.
+   */
+  private check(schema: Schema, data: unknown, path: InstancePath, base: string, errors: ErrorObject[], optional = false): void {
     if (schema === true) return;
     if (schema === false) return void errors.push(err('false schema', path, {}, 'boolean schema is false', schema, data));
     const s = schema;
     if (typeof s.$ref === 'string') {
       const target = this.resolve(s.$ref, base);
-      if (target) this.check(target.schema, data, path, target.base, errors);
+      if (target) this.check(target.schema, data, path, target.base, errors, optional);
       else errors.push(err('$ref', path, { ref: s.$ref }, `can't resolve reference ${s.$ref}`, s, data));
     }
     if (s.type !== undefined && !(Array.isArray(s.type) ? (s.type as string[]).some((t) => hasType(data, t)) : hasType(data, s.type as string))) {
       const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-      errors.push(err('type', path, { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
+      errors.push(err('type', path, optional ? { type: types.join(','), nullable: true } : { type: types.join(',') }, `must be ${types.join(',')}`, s, data));
       return;
     }
     if (Array.isArray(s.enum) && !s.enum.some((e) => equal(e, data))) errors.push(err('enum', path, { allowedValues: s.enum }, 'must be equal to one of the allowed values', s, data));
@@ -105,6 +129,10 @@ export class SchemaInterpreter {
       if (typeof s.minLength === 'number' && [...data].length < s.minLength) errors.push(err('minLength', path, { limit: s.minLength }, `must NOT have fewer than ${s.minLength} characters`, s, data));
       if (typeof s.maxLength === 'number' && [...data].length > s.maxLength) errors.push(err('maxLength', path, { limit: s.maxLength }, `must NOT have more than ${s.maxLength} characters`, s, data));
       if (typeof s.pattern === 'string' && !this.regex(s.pattern)!.test(data)) errors.push(err('pattern', path, { pattern: s.pattern }, `must match pattern "${s.pattern}"`, s, data));
+      if (s[REGEX_FORMAT_KEYWORD] === true) {
+        const reason = goRegexpError(data);
+        if (reason !== undefined) errors.push(err('format', path, { format: 'regex', reason }, 'must match format "regex"', s, data));
+      }
     }
     if (typeof data === 'number') {
       const bound = (kw: string, fails: boolean, cmp: string) => fails && errors.push(err(kw, path, { comparison: cmp, limit: s[kw] }, `must be ${cmp} ${s[kw]}`, s, data));
@@ -121,7 +149,7 @@ export class SchemaInterpreter {
     } else if (data !== null && typeof data === 'object') {
       this.checkObject(s, data as Record<string, unknown>, path, base, errors);
     }
-    if (s.allOf != null) for (const sub of s.allOf as Schema[]) this.check(sub, data, path, base, errors);
+    if (s.allOf != null) for (const sub of s.allOf as Schema[]) this.check(sub, data, path, base, errors, optional);
     if (s.anyOf) this.branches('anyOf', s, data, path, base, errors);
     if (s.oneOf) this.branches('oneOf', s, data, path, base, errors);
     if (s.not !== undefined) {
@@ -161,7 +189,7 @@ export class SchemaInterpreter {
       let matched = false;
       if (props !== undefined && Object.prototype.hasOwnProperty.call(props, key)) {
         matched = true;
-        this.check(props[key]!, data[key], child, base, errors);
+        this.check(props[key]!, data[key], child, base, errors, !(s.required as string[] | undefined)?.includes(key));
       }
       if (patterns !== undefined) {
         for (const [p, sub] of patterns) {

@@ -64,6 +64,12 @@ export function describeSchemaErrors(errors: readonly ErrorObject[], data: unkno
       case 'const':
         message = `must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
         break;
+      case 'format': {
+        const { format, reason } = e.params as { format: string; reason?: string };
+        const what = format === 'regex' ? 'a Go (RE2) regular expression' : 'a value';
+        message = `expected ${what} (format: ${format})${reason ? `: ${reason.replace(/^error parsing regexp: /, '')}` : ''}`;
+        break;
+      }
       default:
         message = e.message ?? `fails "${e.keyword}"`;
     }

@@ -1,3 +1,5 @@
+import type { JsonschemaError } from './jsonschema-wording.js';
+
 /** How one resource fared (the JSON output shape; keep it stable). */
 export type ResourceStatus = 'valid' | 'invalid' | 'error' | 'skipped';
 
@@ -30,6 +32,8 @@ export interface ResourceResult {
   /** Where the schema came from, e.g. `crd widgets.example.com`, a URL or path, `cluster prod`. */
   schema?: string;
   problems: Problem[];
+  /** For a resource invalid against its schema: kubeconform's wording of the errors and the schema location it would name (its output formats print these; chartctl's JSON leaves them out). */
+  kubeconform?: { schema: string; errors: JsonschemaError[] };
 }
 
 export interface ValidationSummary {
