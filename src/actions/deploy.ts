@@ -19,6 +19,8 @@ import { resolveValues, type CommandLineValues } from './steps/values.js';
 import { resolveActor } from './steps/repository-index.js';
 import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
+import { startWaitHeartbeat } from './steps/wait-heartbeat.js';
+import { heartbeatIntervalMs } from '../core/wait-heartbeat.js';
 import { durationMs } from '../core/duration.js';
 
 /** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
@@ -135,8 +137,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     };
     const timeout = options.timeout ?? env.deploy.timeout;
     const timeoutMs = durationMs(timeout) * 3 + 60_000;
+    const heartbeatMs = heartbeatIntervalMs(deps.env.CHARTCTL_HEARTBEAT_INTERVAL);
     deps.reporter.progress(`Deploying ${candidate.chartName} ${candidate.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
     changing = { before: current };
+    const heartbeat = env.deploy.wait ? startWaitHeartbeat(deps, releases, target, { before: current?.revision, intervalMs: heartbeatMs }) : undefined;
     try {
       await releases.upgrade(
         {
@@ -153,7 +157,9 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
         rendered.values.stdin,
         timeoutMs,
       );
+      await heartbeat?.end();
     } catch (err) {
+      await heartbeat?.end(err instanceof HelmError ? err.stderr : '');
       if (!(err instanceof HelmError)) throw err;
       const outcome = await afterFailedUpgrade(releases, env, plan, err, current);
       // Its reads give up quietly when interrupted; the state is then read once more below.

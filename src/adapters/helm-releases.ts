@@ -24,6 +24,14 @@ export interface RevisionStatus {
   notes?: string;
 }
 
+/** The newest revision with the live objects of its manifest. */
+export interface NewestResources {
+  revision: number;
+  status: string;
+  description: string;
+  resources: Record<string, KubeObject[]>;
+}
+
 export interface TestRun {
   ok: boolean;
   output: string;
@@ -88,10 +96,25 @@ export class HelmReleases {
 
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {
+    return (await this.newestResources(t, 120_000))?.resources ?? {};
+  }
+
+  /**
+   * The newest revision's number and live objects (a pending one's too, while
+   * helm works on it); undefined while the release does not exist yet.
+   */
+  async newestResources(t: ReleaseTarget, timeoutMs: number): Promise<NewestResources | undefined> {
     // helm 4 always includes the resources and no longer knows the flag.
     const flag = (await this.major()) >= 4 ? [] : ['--show-resources'];
-    const { stdout } = await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs: 120_000 });
-    return ((JSON.parse(stdout) as { info?: { resources?: Record<string, KubeObject[]> } }).info?.resources ?? {});
+    let stdout: string;
+    try {
+      stdout = (await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs })).stdout;
+    } catch (err) {
+      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return undefined;
+      throw err;
+    }
+    const s = JSON.parse(stdout) as { version: number; info?: { status?: string; description?: string; resources?: Record<string, KubeObject[]> } };
+    return { revision: s.version, status: s.info?.status ?? '', description: s.info?.description ?? '', resources: s.info?.resources ?? {} };
   }
 
   async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {

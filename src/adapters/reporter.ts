@@ -1,7 +1,10 @@
 /** Progress and diagnostics go to stderr so stdout stays machine-readable. */
 export interface Reporter {
-  /** A step of work that may take more than a second; hidden by `--quiet`. */
-  progress(message: string): void;
+  /**
+   * A step of work that may take more than a second; hidden by `--quiet`.
+   * With `event`, `--output json` writes that object as one JSON line instead of the text.
+   */
+  progress(message: string, event?: object): void;
   /** Only with `--verbose` (e.g. the helm argv, secrets masked). */
   verbose(message: string): void;
   warn(message: string): void;
@@ -9,12 +12,13 @@ export interface Reporter {
 
 export class StderrReporter implements Reporter {
   constructor(
-    private readonly opts: { quiet: boolean; verbose: boolean; mask: (text: string) => string },
+    private readonly opts: { quiet: boolean; verbose: boolean; json?: boolean; mask: (text: string) => string },
     private readonly write: (text: string) => void = (t) => process.stderr.write(t),
   ) {}
 
-  progress(message: string): void {
-    if (!this.opts.quiet) this.write(`${this.opts.mask(message)}\n`);
+  progress(message: string, event?: object): void {
+    if (this.opts.quiet) return;
+    this.write(`${this.opts.mask(event && this.opts.json ? JSON.stringify(event) : message)}\n`);
   }
 
   verbose(message: string): void {
@@ -26,11 +30,13 @@ export class StderrReporter implements Reporter {
   }
 }
 
-/** For unit tests: keeps every line. */
+/** For unit tests: keeps every line (and every progress event). */
 export class MemoryReporter implements Reporter {
   readonly lines: string[] = [];
-  progress(message: string): void {
+  readonly events: object[] = [];
+  progress(message: string, event?: object): void {
     this.lines.push(message);
+    if (event) this.events.push(event);
   }
   verbose(message: string): void {
     this.lines.push(`[verbose] ${message}`);

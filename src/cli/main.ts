@@ -135,7 +135,7 @@ export async function main(givenArgv: string[]): Promise<void> {
       };
       jsonErrors = globals.output === 'json';
       checkHelmPassthrough(command.name(), helmArgs);
-      const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
+      const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, json: globals.output === 'json', mask: (t) => masker.mask(t) });
       if (raw.kubeContext) reporter.progress(`Using kube context ${raw.kubeContext} (--kube-context, instead of the environment file's kubeContext)`);
       let helm: Helm | undefined;
       const deps: Deps = {

@@ -53,11 +53,12 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
   const { signal, stillRunning } = stop;
   const where = `release ${r.release} in ${r.namespace}`;
   const during = stop.during ?? `the change to ${where}`;
+  const at = `Interrupted by ${signal} during ${during}`;
   const head = !stop.started
     ? `Interrupted by ${signal} before ${during} started`
     : stillRunning
-      ? `Interrupted by ${signal} during ${during}: helm (pid ${stillRunning.pid}) had not stopped and is still running`
-      : `Interrupted by ${signal} during ${during}: helm stopped`;
+      ? `${at}: helm (pid ${stillRunning.pid}) had not stopped and is still running`
+      : `${at}: helm stopped`;
   if (!r.history) {
     return {
       message: `${head}; the state of ${where} could not be read.`,
@@ -84,7 +85,15 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
   }
   const rolledBackTo = /^Rollback to (\d+)/.exec(newest.description)?.[1];
   if (newest.status === 'deployed' && rolledBackTo) {
-    return { message: `${message} It is helm's rollback to revision ${rolledBackTo}: the release runs what that revision ran.`, hint: `${waitFirst}Nothing to recover; deploy again with "chartctl deploy ${r.env}" when ready.` };
+    // Say what helm did, in order: the revision it gave up on, the one it went back to, the one it made for that.
+    const failed = r.history.filter((h) => h.status === 'failed' && h.revision > (r.before?.revision ?? 0) && h.revision < newest.revision).sort((a, b) => b.revision - a.revision)[0];
+    const undone = failed ? ` (revision ${failed.revision} failed)` : '';
+    return {
+      message: stop.started && !stillRunning
+        ? `${at}: helm stopped it${undone} and rolled back to revision ${rolledBackTo}; now ${state}, which runs what revision ${rolledBackTo} ran.`
+        : `${message} It is helm's rollback to revision ${rolledBackTo}: the release runs what that revision ran.`,
+      hint: `${waitFirst}Nothing to recover; deploy again with "chartctl deploy ${r.env}" when ready.`,
+    };
   }
   return {
     message,

@@ -121,6 +121,10 @@ for (const major of [4, 3] as const) {
           assert.deepEqual(revisions(), right, 'the release does not change after chartctl exited');
           const shown = `release shop in shop-dev is at revision ${newest.version} (${newest.status}`;
           assert.ok(r.stderr.includes(shown), `stderr names the real state "${shown}":\n${r.stderr}`);
+          // helm rolls back an interrupted upgrade (--rollback-on-failure / --atomic): chartctl says so, with the revisions.
+          const rolledBackTo = /^Rollback to (\d+)/.exec(newest.record.info?.description ?? '')?.[1];
+          assert.ok(rolledBackTo, `helm rolled back (revision ${newest.version}: ${newest.record.info?.description})`);
+          assert.match(r.stderr, new RegExp(`helm stopped it \\(revision \\d+ failed\\) and rolled back to revision ${rolledBackTo}; now release shop in shop-dev is at revision ${newest.version} \\(deployed`));
           assert.match(r.stderr, new RegExp(`Interrupted by ${signal} during helm upgrade shop -n shop-dev: helm stopped`));
           assert.match(r.stderr, /hint: .*chartctl (rollback|deploy) dev/);
           const error = JSON.parse(r.stdout).error;

@@ -28,9 +28,12 @@ test('interrupted: a release left pending-upgrade is reported as such, with roll
   assert.match(d.hint, /^Recover with "chartctl rollback dev"/);
 });
 
-test("interrupted: helm's own rollback is recognised: nothing to recover", () => {
-  const d = describeInterruptedRelease(during, { ...target, before: rev(2, 'deployed'), history: [rev(2, 'superseded'), rev(3, 'failed', '1.1.0'), rev(4, 'deployed', '1.0.0', 'Rollback to 2')] });
-  assert.match(d.message, /is at revision 4 \(deployed, chart 1\.0\.0\)\. It is helm's rollback to revision 2/);
+test("interrupted: what helm did is said in order: the revision that failed, the one it rolled back to, the one it is at now", () => {
+  const d = describeInterruptedRelease(during, { ...target, before: rev(7, 'deployed'), history: [rev(7, 'superseded'), rev(8, 'failed', '1.1.0'), rev(9, 'deployed', '1.0.0', 'Rollback to 7')] });
+  assert.equal(
+    d.message,
+    'Interrupted by SIGTERM during helm upgrade shop -n shop-dev: helm stopped it (revision 8 failed) and rolled back to revision 7; now release shop in shop-dev is at revision 9 (deployed, chart 1.0.0), which runs what revision 7 ran.',
+  );
   assert.match(d.hint, /^Nothing to recover; deploy again with "chartctl deploy dev"/);
 });
 

@@ -35,6 +35,10 @@ the revision's description (chartctl history shows it).
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 
+While helm waits, stderr gets a line every 5 s (CHARTCTL_HEARTBEAT_INTERVAL) naming the workloads
+not ready yet (Deployment/shop-web 0/2), and one when the wait ends; JSON lines with --output json;
+--quiet hides them.
+
 Exit: 0 deployed or nothing to do; 1 failed (rolled back, or not: the recovery commands are printed);
 130/143 on SIGINT/SIGTERM: the signal is forwarded to helm, chartctl waits for it (up to the timeout
 + 60s), then prints the release's real state and how to recover; a second signal exits at once.
