@@ -31,5 +31,5 @@ test('helm flags chartctl sets itself are refused after --, in every spelling', 
 
 test('-o before validate is a global flag with a value, as --output is, for the kubeconform spelling', async () => {
   const { translateKubeconformArgs } = await import('../../src/cli/kubeconform-args.js');
-  assert.deepEqual(translateKubeconformArgs(['-o', 'json', 'validate', '-summary', 'm.yaml']), ['-o', 'json', 'validate', '--summary', 'm.yaml', '--quiet']);
+  assert.deepEqual(translateKubeconformArgs(['-o', 'json', 'validate', '-summary', 'm.yaml']), ['-o', 'json', 'validate', '--summary', 'm.yaml', '--quiet', '--kubeconform-dialect']);
 });
