@@ -17,6 +17,7 @@ import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
+import { checkOutputFormat, commandPath } from './output-formats.js';
 import { translateKubeconformArgs } from './kubeconform-args.js';
 
 const EXAMPLES = `
@@ -112,14 +113,14 @@ export async function main(givenArgv: string[]): Promise<void> {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean };
+      jsonErrors = raw.output === 'json';
       const globals: GlobalOptions = {
         cwd: resolve(raw.cwd),
-        output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
+        output: checkOutputFormat(commandPath(command), raw.output),
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
       };
-      jsonErrors = globals.output === 'json';
       await checkUserDirectory(globals.cwd, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/).' });
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, mask: (t) => masker.mask(t) });
       let helm: Helm | undefined;
@@ -155,8 +156,10 @@ export async function main(givenArgv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Help and version are successes; usage errors were already printed by commander.
-      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help' ? 0 : ExitCode.failure;
+      // Help and version are successes; usage errors were already printed on stderr by commander.
+      const success = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help';
+      if (!success && jsonErrors) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: masker.mask(err.message.replace(/^error: /, '')), hint: 'Run with --help for usage.' } }, null, 2)}\n`);
+      process.exitCode = success ? 0 : ExitCode.failure;
     } else {
       process.exitCode = printError(err, masker, jsonErrors, interruptedBy);
     }

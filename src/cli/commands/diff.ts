@@ -82,6 +82,7 @@ environment failed (the others are still reported), else 2 with --detailed-exitc
 Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-line-regex,
 --show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
 helm-diff's --output diff|simple|json|template|dyff is --view here (--output json is chartctl's full shape).
+--output markdown: a CI job summary (a table of changed resources, each diff in a \`\`\`diff block, Secrets masked).
 See docs/coming-from.md.
 
 Examples:
@@ -92,7 +93,7 @@ Examples:
   chartctl diff dev -C 5 --suppress-secrets --set api.replicaCount=3`,
     )
     .action(async (envs: string[], opts: DiffFlags, command) =>
-      ctx.run(command, async (deps, out) => {
+      ctx.run(command, async (deps, out, globals) => {
         const { diff, diffEnvironments } = await import('../../actions/diff.js');
         const { compileLineRegex } = await import('../../core/release-diff-filters.js');
         const { renderDiffResult, renderEnvironmentDiffs, environmentDiffsJson, hasChanges } = await import('../diff-result.js');
@@ -126,12 +127,14 @@ Examples:
         if (!opts.all) {
           const result = await diff(deps, { ...options, env: envs[0]! });
           if (out.format === 'json') out.json(result);
+          else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown([{ env: result.env, ok: true, result }], deps.masker));
           else out.write(renderDiffResult(result, opts.view, out));
           return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
         }
         // helm's rendering is CPU-bound: one environment per core.
         const results = await diffEnvironments(deps, envs, options, availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
+        else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown(results, deps.masker));
         else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
         if (results.some((r) => !r.ok)) return ExitCode.failure;
         return opts.detailedExitcode && results.some((r) => r.ok && hasChanges(r.result)) ? ExitCode.changes : ExitCode.ok;
