@@ -1,0 +1,56 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyExampleApp, runCli } from '../support/project.js';
+
+let app: ReturnType<typeof copyExampleApp>;
+before(() => {
+  app = copyExampleApp();
+});
+after(() => app.remove());
+
+test('envs --output matrix: one line, a JSON array of objects a CI matrix takes (env, release, namespace, kubeContext, repository)', async () => {
+  const r = await runCli(['envs', '--output', 'matrix'], { cwd: app.dir });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout.trimEnd().split('\n').length, 1, r.stdout);
+  const matrix = JSON.parse(r.stdout);
+  assert.ok(Array.isArray(matrix));
+  assert.deepEqual(matrix.map((e: any) => e.env), ['dev', 'prod', 'staging']);
+  for (const e of matrix) {
+    assert.deepEqual(Object.keys(e), ['env', 'release', 'namespace', 'kubeContext', 'repository']);
+    for (const v of Object.values(e)) assert.equal(typeof v, 'string');
+  }
+});
+
+test('an --output a command does not render is a usage error naming the supported ones, not text', async () => {
+  const r = await runCli(['envs', '--output', 'junit'], { cwd: app.dir });
+  assert.equal(r.exitCode, 1, r.stdout);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /error: chartctl envs has no --output junit; it supports text, json, matrix\./);
+  const deploy = await runCli(['deploy', 'dev', '--output', 'markdown'], { cwd: app.dir });
+  assert.equal(deploy.exitCode, 1);
+  assert.match(deploy.stderr, /chartctl deploy has no --output markdown; it supports text, json\./);
+});
+
+test('a usage error under --output json also prints the JSON error object on stdout', async () => {
+  const r = await runCli(['lint', '--output', 'json', '--no-such-flag'], { cwd: app.dir });
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /unknown option '--no-such-flag'/);
+  const body = JSON.parse(r.stdout);
+  assert.equal(body.error.code, 'USAGE');
+  assert.match(body.error.message, /unknown option '--no-such-flag'/);
+});
+
+test('lint of one environment: "1 environment", no "in parallel"; markdown is a job summary', async () => {
+  const r = await runCli(['lint', 'dev'], { cwd: app.dir });
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^1 environment: 0 errors, \d+ warnings?$/m);
+  assert.doesNotMatch(r.stdout, /1 environments|\b1 warnings|\b1 errors/);
+  assert.match(r.stderr, /Linting dev\n/);
+  assert.doesNotMatch(r.stderr, /in parallel/);
+  const md = await runCli(['lint', 'dev', 'prod', '--output', 'markdown'], { cwd: app.dir });
+  assert.equal(md.exitCode, 0, md.stderr);
+  assert.match(md.stdout, /^# chartctl lint\n\n\| Environment \| Result \| Resources \| Errors \| Warnings \|\n\| --- \|/);
+  assert.match(md.stdout, /^\| dev \| ok \| \d+ \| 0 \| \d+ \|$/m);
+  assert.match(md.stdout, /^## prod$/m);
+  assert.match(md.stdout, /^2 environments: 0 errors, /m);
+});
