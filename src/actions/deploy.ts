@@ -1,4 +1,4 @@
-import { ChartctlError, ExitCode } from '../core/errors.js';
+import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
 import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
 import type { Finding } from '../core/findings.js';
@@ -201,13 +201,17 @@ async function approve(deps: Deps, env: Environment, options: DeployOptions, pla
     interactive: Boolean(options.confirm),
     actor: deps.env.CHARTCTL_ACTOR,
     ci: env.promotion.requireApproval && Boolean(deps.env.CI),
+    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
   });
   if (decision.kind === 'approved') return;
-  if (decision.kind === 'ask' && options.confirm && (await options.confirm(plan))) return;
-  throw new ChartctlError(
-    decision.kind === 'refused' ? `Deploy to ${env.name} not confirmed: ${decision.reason}.` : `Deploy to ${env.name} cancelled; nothing was changed.`,
-    { code: 'NOT_CONFIRMED', hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.` },
-  );
+  if (decision.kind === 'ask' && options.confirm) {
+    if (await options.confirm(plan)) return;
+    throw cancelled(`Deploy to ${env.name} cancelled; nothing was changed.`);
+  }
+  throw new ChartctlError(`Deploy to ${env.name} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
+    code: 'NOT_CONFIRMED',
+    hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
+  });
 }
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {

@@ -18,6 +18,7 @@ import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
 import { checkOutputFormat, commandPath } from './output-formats.js';
+import { errorReport } from './error-report.js';
 import { translateKubeconformArgs } from './kubeconform-args.js';
 
 const EXAMPLES = `
@@ -182,10 +183,9 @@ function printError(err: unknown, masker: SecretMasker, json: boolean, signal: S
     return signalExitCode(signal);
   }
   if (isChartctlError(err)) {
-    const message = masker.mask(err.message);
-    const hint = err.hint ? masker.mask(err.hint) : undefined;
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message, hint } }, null, 2)}\n`);
-    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    const report = errorReport(err, (t) => masker.mask(t));
+    if (json) process.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
+    process.stderr.write(report.stderr);
     return err.exitCode;
   }
   // A bug, not bad input: show enough to report it, still masked.
