@@ -1,5 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { copyExampleApp, runCli } from '../support/project.js';
 
 let app: ReturnType<typeof copyExampleApp>;
@@ -53,4 +56,28 @@ test('lint of one environment: "1 environment", no "in parallel"; markdown is a 
   assert.match(md.stdout, /^\| dev \| ok \| \d+ \| 0 \| \d+ \|$/m);
   assert.match(md.stdout, /^## prod$/m);
   assert.match(md.stdout, /^2 environments: 0 errors, /m);
+});
+
+test('AWS_PROFILE naming a profile that does not exist: the error names the profile', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'chartctl-no-aws-'));
+  try {
+    const r = await runCli(['repo', 'list', 'dev'], {
+      cwd: app.dir,
+      env: {
+        HOME: home,
+        AWS_PROFILE: 'nonexistent',
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_CONFIG_FILE: join(home, 'config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    assert.equal(r.exitCode, 1, r.stdout);
+    assert.match(r.stderr, /no AWS credentials were found for AWS_PROFILE=nonexistent\./);
+    assert.match(r.stderr, /hint: Check that the profile "nonexistent" exists in ~\/\.aws\/config/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });
