@@ -117,6 +117,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace }),
     };
     const warnings = findings.filter((f) => f.severity !== 'error');
+    // Before any confirmation, in every output mode: a deploy whose manifests were not all schema-checked says so.
+    for (const w of warnings.filter((f) => f.severity === 'warning')) deps.reporter.warn(`${env.name}: ${w.message}`);
     const live = liveRevision(history);
     if (!plan.diff.hasChanges && live && live.revision === current?.revision) return { outcome: { kind: 'unchanged', plan }, warnings };
     if (options.dryRun) return { outcome: { kind: 'planned', plan }, warnings };
