@@ -11,7 +11,7 @@ export const registerEnvs: RegisterCommand = (program, ctx) => {
 --output matrix prints one line, a JSON array with one object per environment
 ({env, release, namespace, kubeContext, repository}), for a CI matrix:
 GitHub Actions "matrix: { include: \${{ fromJSON(needs.envs.outputs.list) }} }",
-GitLab "parallel: matrix:" (see docs/automation.md).
+GitLab "parallel: matrix:" (see docs/automation.md, CI matrix).
 
 Examples:
   chartctl envs --output json | jq -r '.[].name'
