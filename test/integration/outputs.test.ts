@@ -81,3 +81,16 @@ test('AWS_PROFILE naming a profile that does not exist: the error names the prof
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('digests are always sha256:<hex>: package shows the same form deploy and history do', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'chartctl-pkg-'));
+  try {
+    const r = await runCli(['package', '--destination', out, '--output', 'json'], { cwd: app.dir });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(JSON.parse(r.stdout).digest, /^sha256:[0-9a-f]{64}$/);
+    const text = await runCli(['package', '--destination', out], { cwd: app.dir });
+    assert.match(text.stderr, /: sha256:[0-9a-f]{64} \(\d+ bytes\)/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
