@@ -1,4 +1,4 @@
-import { ChartctlError, ExitCode } from '../core/errors.js';
+import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
 import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
 import { declaredActor } from '../core/actor.js';
@@ -120,6 +120,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace }),
     };
     const warnings = findings.filter((f) => f.severity !== 'error');
+    // Before any confirmation, in every output mode: a deploy whose manifests were not all schema-checked says so.
+    for (const w of warnings.filter((f) => f.severity === 'warning')) deps.reporter.warn(`${env.name}: ${w.message}`);
     const live = liveRevision(history);
     if (!plan.diff.hasChanges && live && live.revision === current?.revision) return { outcome: { kind: 'unchanged', plan }, warnings };
     if (options.dryRun) return { outcome: { kind: 'planned', plan }, warnings };
@@ -208,13 +210,17 @@ async function approve(deps: Deps, env: Environment, options: DeployOptions, pla
     interactive: Boolean(options.confirm),
     actor: declaredActor(deps.env),
     ci: env.promotion.requireApproval && Boolean(deps.env.CI),
+    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
   });
   if (decision.kind === 'approved') return;
-  if (decision.kind === 'ask' && options.confirm && (await options.confirm(plan))) return;
-  throw new ChartctlError(
-    decision.kind === 'refused' ? `Deploy to ${env.name} not confirmed: ${decision.reason}.` : `Deploy to ${env.name} cancelled; nothing was changed.`,
-    { code: 'NOT_CONFIRMED', hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.` },
-  );
+  if (decision.kind === 'ask' && options.confirm) {
+    if (await options.confirm(plan)) return;
+    throw cancelled(`Deploy to ${env.name} cancelled; nothing was changed.`);
+  }
+  throw new ChartctlError(`Deploy to ${env.name} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
+    code: 'NOT_CONFIRMED',
+    hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
+  });
 }
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {

@@ -25,3 +25,16 @@ export async function envs(deps: Deps): Promise<EnvironmentSummary[]> {
     chart: e.chart,
   }));
 }
+
+/** One CI job per environment: flat string fields, the names a workflow refers to as matrix.env etc. */
+export interface MatrixEntry {
+  env: string;
+  release: string;
+  namespace: string;
+  kubeContext: string;
+  repository: string;
+}
+
+export function matrixEntries(list: EnvironmentSummary[]): MatrixEntry[] {
+  return list.map((e) => ({ env: e.name, release: e.release, namespace: e.namespace, kubeContext: e.kubeContext ?? '', repository: e.repository }));
+}

@@ -43,7 +43,7 @@ export async function lint(deps: Deps, options: LintOptions): Promise<LintResult
   const envs = await deps.repo.loadEnvironments(options.envs);
   // One dependency build per chart, before the parallel part.
   for (const dir of new Set(envs.map((e) => chartDirOf(deps, e)))) await ensureDependencies(deps, dir);
-  deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')} in parallel`);
+  deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')}${envs.length > 1 ? ' in parallel' : ''}`);
   const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
   const all = environments.flatMap((e) => e.findings);
   return { ok: environments.every((e) => e.ok), counts: countBySeverity(all), environments };

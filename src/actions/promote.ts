@@ -1,4 +1,4 @@
-import { ChartctlError, ExitCode } from '../core/errors.js';
+import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { OBJECT_ETAG_ANNOTATION, provenanceToMetadata, type IndexEntry } from '../core/chart-index.js';
 import { planPromotion, promotedEntry } from '../core/promotion-plan.js';
 import type { Environment } from '../core/environment.js';
@@ -101,8 +101,9 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
     actor: declaredActor(deps.env),
     ci: Boolean(deps.env.CI),
   });
-  if (approval.kind === 'refused' || (approval.kind === 'ask' && !(await options.confirm!(summary)))) {
-    throw new ChartctlError(`Promotion of ${chart} ${plan.version} to ${toEnv.name} needs approval and was not approved${approval.kind === 'refused' ? `: ${approval.reason}` : ''}.`, {
+  if (approval.kind === 'ask' && !(await options.confirm!(summary))) throw cancelled(`Promotion of ${chart} ${plan.version} to ${toEnv.name} cancelled; nothing was copied.`);
+  if (approval.kind === 'refused') {
+    throw new ChartctlError(`Promotion of ${chart} ${plan.version} to ${toEnv.name} needs approval and was not approved: ${approval.reason}.`, {
       code: 'APPROVAL_REQUIRED',
       hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (with CHARTCTL_ACTOR in CI, e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
     });

@@ -1,4 +1,4 @@
-import { ChartctlError, ExitCode } from '../core/errors.js';
+import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
 import { chooseRollbackTarget, liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import { durationMs } from '../core/duration.js';
@@ -96,7 +96,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
       });
     }
     if (!(await options.confirm(plan))) {
-      throw new ChartctlError(`Rollback of ${env.name} cancelled; nothing was changed.`, { code: 'NOT_CONFIRMED' });
+      throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
     }
   }
   deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);

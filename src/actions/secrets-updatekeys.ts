@@ -1,4 +1,4 @@
-import { ChartctlError } from '../core/errors.js';
+import { cancelled, ChartctlError } from '../core/errors.js';
 import { recoverDataKey, wrapDataKey } from '../core/sops/data-key.js';
 import { diffKeyGroups, updatedShamirThreshold, type KeyGroupChange } from '../core/sops/key-group-diff.js';
 import { emitEncryptedText, notEncryptedError, parseSopsText } from '../core/sops/sops-file.js';
@@ -66,7 +66,7 @@ export async function secretsUpdateKeys(deps: Deps, options: SecretsUpdateKeysOp
         hint: `Review the change (chartctl secrets updatekeys ${ref.shown} at a terminal shows it), then pass --yes.`,
       });
     }
-    if (!(await options.confirm(plan))) throw new ChartctlError(`Updating the recipients of ${ref.shown} cancelled; the file is unchanged.`, { code: 'NOT_CONFIRMED' });
+    if (!(await options.confirm(plan))) throw cancelled(`Updating the recipients of ${ref.shown} cancelled; the file is unchanged.`);
   }
   const dataKey = await recoverDataKey(metadata, (key) => deps.secrets.keys.unwrap(key), ref.shown);
   deps.reporter.progress(`Wrapping the data key of ${ref.shown} for rule ${rule.index} of ${plan.config}`);

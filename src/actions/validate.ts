@@ -10,7 +10,7 @@ import { summarize, type ResourceResult, type ValidateResult } from '../core/sch
 import type { Deps } from './deps.js';
 import { renderEnvironment } from './steps/render.js';
 import { SchemaRegistry } from './steps/schema-registry.js';
-import { createSchemaSession } from './steps/schema-session.js';
+import { createSchemaSession, schemaLocationsFromEnv } from './steps/schema-session.js';
 import { crdSchemasIn, validateDocuments } from './steps/schema-validation.js';
 
 export interface ValidateOptions {
@@ -99,7 +99,8 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
   const registry = new SchemaRegistry(session.fetcher, {
     kubeVersion,
     strict: options.strict,
-    locations: options.schemaLocations,
+    // Like lint and deploy (whose hint names it): the variable stands in for absent --schema-location flags.
+    locations: options.schemaLocations.length ? options.schemaLocations : schemaLocationsFromEnv(deps.env),
     defaultBase: session.defaultBase,
     crds: crdSchemasIn(docs),
     cluster,

@@ -23,6 +23,8 @@ export interface S3Settings {
   maxAttempts: number;
   /** Explicit keys (tests, tools); normally absent so the standard AWS credential chain decides. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** AWS_PROFILE, named when the chain finds no credentials (the profile is then the likely cause). */
+  profile?: string;
 }
 
 /** Settings for one environment's repository: its file wins over AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / AWS_REGION. */
@@ -38,6 +40,7 @@ export function s3Settings(config: RepositoryConfig, env: NodeJS.ProcessEnv): S3
     requestTimeoutMs,
     connectionTimeoutMs: Math.min(requestTimeoutMs, 5_000),
     maxAttempts: positive(env.CHARTCTL_S3_MAX_ATTEMPTS, 3),
+    profile: env.AWS_PROFILE || undefined,
   };
 }
 
@@ -277,9 +280,12 @@ export class S3ChartRepository implements ChartRepository {
       });
     }
     if (code === 'CredentialsProviderError') {
-      return new ChartctlError(`Could not ${action} ${where}: no AWS credentials were found.`, {
+      const profile = this.settings.profile;
+      return new ChartctlError(`Could not ${action} ${where}: no AWS credentials were found${profile ? ` for AWS_PROFILE=${profile}` : ''}.`, {
         code: 'REPO_NO_CREDENTIALS',
-        hint: 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance/task role is available.',
+        hint: profile
+          ? `Check that the profile "${profile}" exists in ~/.aws/config or ~/.aws/credentials (aws configure list-profiles) and has credentials (aws sso login --profile ${profile} for SSO), or unset AWS_PROFILE.`
+          : 'Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where an instance/task role is available.',
         cause: err,
       });
     }

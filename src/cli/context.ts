@@ -3,12 +3,16 @@ import type { Deps } from '../actions/deps.js';
 import type { Output } from './output.js';
 import type { CommandLineValues } from '../actions/steps/values.js';
 
-/** junit, tap and kubeconform's own formats are rendered by the command that supports them (validate); Output itself is text or json. */
-export const OUTPUT_FORMATS = ['text', 'json', 'junit', 'tap', 'pretty', 'kubeconform', 'kubeconform-json'] as const;
+/**
+ * Every --output format of some command; which command renders which is declared in
+ * output-formats.ts. Output itself is text or json: the others are rendered by the commands that list them.
+ */
+export const OUTPUT_FORMATS = ['text', 'json', 'markdown', 'matrix', 'junit', 'tap', 'pretty', 'kubeconform', 'kubeconform-json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface GlobalOptions {
   cwd: string;
-  output: (typeof OUTPUT_FORMATS)[number];
+  output: OutputFormat;
   color: boolean;
   quiet: boolean;
   verbose: boolean;

@@ -22,6 +22,8 @@ import { KubeconformRefusal, translateKubeconformArgs } from './kubeconform-args
 import { splitHelmHabits } from './helm-habits-args.js';
 import { checkHelmPassthrough } from '../core/helm-passthrough.js';
 import { versionFlagAsCommand } from './version-flag.js';
+import { checkOutputFormat, commandPath } from './output-formats.js';
+import { errorReport } from './error-report.js';
 
 const EXAMPLES = `
 Examples:
@@ -122,12 +124,13 @@ export async function main(givenArgv: string[]): Promise<void> {
       graceful = Boolean(options?.graceful);
       if (RELEASE_COMMANDS.has(command.name()) && command.args[0]) releaseEnv = command.args[0];
       const raw = command.optsWithGlobals() as { cwd: string; output: string; color: boolean; quiet?: boolean; verbose?: boolean; kubeContext?: string; namespace?: string };
+      jsonErrors = raw.output === 'json';
       const start = resolve(raw.cwd);
       await checkUserDirectory(start, { shown: raw.cwd, what: '--cwd', hint: 'Point --cwd at the application repository (the directory holding environments/) or a directory inside it.' });
       const discovered = discoverAppRepo(start);
       const globals: GlobalOptions = {
         cwd: discovered.root ?? start,
-        output: (OUTPUT_FORMATS as readonly string[]).includes(raw.output) ? (raw.output as GlobalOptions['output']) : 'text',
+        output: checkOutputFormat(commandPath(command), raw.output),
         color: raw.color !== false && !process.env.NO_COLOR && Boolean(process.stdout.isTTY),
         quiet: Boolean(raw.quiet),
         verbose: Boolean(raw.verbose),
@@ -174,8 +177,10 @@ export async function main(givenArgv: string[]): Promise<void> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {
-      // Help and version are successes; usage errors were already printed by commander.
-      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help' ? 0 : ExitCode.failure;
+      // Help and version are successes; usage errors were already printed on stderr by commander.
+      const success = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.help';
+      if (!success && jsonErrors) process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: masker.mask(err.message.replace(/^error: /, '')), hint: 'Run with --help for usage.' } }, null, 2)}\n`);
+      process.exitCode = success ? 0 : ExitCode.failure;
     } else {
       process.exitCode = printError(err, masker, jsonErrors, interruptedBy);
     }
@@ -202,10 +207,9 @@ function printError(err: unknown, masker: SecretMasker, json: boolean, signal: S
     return err.exitCode;
   }
   if (isChartctlError(err)) {
-    const message = masker.mask(err.message);
-    const hint = err.hint ? masker.mask(err.hint) : undefined;
-    if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message, hint } }, null, 2)}\n`);
-    process.stderr.write(`error: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    const report = errorReport(err, (t) => masker.mask(t));
+    if (json) process.stdout.write(`${JSON.stringify(report.json, null, 2)}\n`);
+    process.stderr.write(report.stderr);
     return err.exitCode;
   }
   // A bug, not bad input: show enough to report it, still masked.

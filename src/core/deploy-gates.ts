@@ -20,6 +20,11 @@ export interface ApprovalContext {
   actor?: string;
   /** Whether the environment is reached from CI (CI=true); then an actor is needed with --yes. */
   ci: boolean;
+  /**
+   * What is asked for, to say it right when it cannot be asked: `approval` (requireApproval)
+   * or `confirmation` (every deploy, for an environment that does not require approval).
+   */
+  asking?: 'approval' | 'confirmation';
 }
 
 export type ApprovalDecision =
@@ -38,5 +43,6 @@ export function decideApproval(c: ApprovalContext): ApprovalDecision {
     return { kind: 'approved', how: 'flag', by: c.actor };
   }
   if (c.interactive) return { kind: 'ask' };
+  if (c.asking === 'confirmation') return { kind: 'refused', reason: 'it needs a confirmation and there is no terminal to ask: pass --yes' };
   return { kind: 'refused', reason: 'this environment requires approval and there is no terminal to ask: pass --yes (with CHARTCTL_ACTOR in CI)' };
 }

@@ -49,7 +49,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
   if (!valid || deniedEnv.length > 0) {
     const doc = parseLocatedYaml(text, file);
     const problems = [
-      ...(validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at))),
+      ...(validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at), raw)),
       ...deniedEnv.map(({ index, reason }) => `${doc.where(['valuesEnv', index])}: "valuesEnv.${index}": ${reason}`),
     ];
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
@@ -104,7 +104,7 @@ export function parseRepository(raw: { url: string; endpoint?: string; region?: 
   return { url: raw.url, bucket, prefix, endpoint: raw.endpoint, region: raw.region, forcePathStyle: raw.forcePathStyle };
 }
 
-function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' | 'value') => string): string {
+function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' | 'value') => string, raw: unknown): string {
   const path = e.instancePath
     .split('/')
     .slice(1)
@@ -115,12 +115,17 @@ function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' 
     case 'additionalProperties': {
       const key = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = allowedKeys(path);
-      return `${where([...path, key], 'key')}: unknown key "${[...path, key].join('.')}"${allowed ? `; expected one of: ${allowed}` : ''}`;
+      const guess = allowed && closestKey(key, allowed);
+      return `${where([...path, key], 'key')}: unknown key "${[...path, key].join('.')}"${guess ? ` (did you mean "${guess}"?)` : ''}${allowed ? `; expected one of: ${allowed.join(', ')}` : ''}`;
     }
     case 'required':
       return `${where(path)}: missing required key "${[...path, (e.params as { missingProperty: string }).missingProperty].join('.')}"`;
-    case 'type':
-      return `${where(path)}: "${field}" must be ${article((e.params as { type: string }).type)}`;
+    case 'type': {
+      const value = valueAt(raw, path);
+      // YAML reads kubeVersion: 1.33 as a number, and 1.30 as 1.3.
+      const quote = typeof value === 'number' && (e.params as { type: string }).type === 'string' ? `; ${value} is read as a number: quote it, ${path[path.length - 1]}: "${value}"` : '';
+      return `${where(path)}: "${field}" must be ${article((e.params as { type: string }).type)}${quote}`;
+    }
     case 'pattern': {
       const description = schemaAt(path)?.description;
       return `${where(path)}: "${field}" does not look right${description ? `: expected ${description}` : ` (must match ${(e.params as { pattern: string }).pattern})`}`;
@@ -148,7 +153,31 @@ function schemaAt(path: (string | number)[]): { description?: string; properties
   return node;
 }
 
-function allowedKeys(path: (string | number)[]): string | undefined {
+function allowedKeys(path: (string | number)[]): string[] | undefined {
   const props = schemaAt(path)?.properties;
-  return props ? Object.keys(props).join(', ') : undefined;
+  return props ? Object.keys(props) : undefined;
+}
+
+function valueAt(raw: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), raw);
+}
+
+/** The allowed key a typo most likely meant: same letters in another case, or at most 2 edits away (a third of the key at most). */
+function closestKey(key: string, allowed: string[]): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of allowed) {
+    const distance = candidate.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance <= Math.min(2, Math.floor(candidate.length / 3)) && (!best || distance < best.distance)) best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }

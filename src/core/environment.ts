@@ -54,3 +54,8 @@ export interface FreezeWindow {
   to: string;
   reason?: string;
 }
+
+/** How a version reaches an environment's repository: promoted from the one before it, or, for the first, published. */
+export function howVersionsArrive(env: Pick<Environment, 'name' | 'promotion'>): string {
+  return env.promotion.from ? `chartctl promote ${env.promotion.from} ${env.name}` : `chartctl publish ${env.name}`;
+}

@@ -35,6 +35,14 @@ export class ChartctlError extends Error {
   }
 }
 
+/**
+ * A person answered no at a prompt: exit 1 like a refusal, but not reported as an
+ * error and without a hint to pass --yes (they chose not to go on).
+ */
+export function cancelled(message: string): ChartctlError {
+  return new ChartctlError(message, { code: 'CANCELLED' });
+}
+
 export function isChartctlError(err: unknown): err is ChartctlError {
   return err instanceof ChartctlError;
 }

@@ -62,7 +62,7 @@ test('lint reports duplicates, values-schema violations and policies', async () 
     const text = await runCli(['lint', 'dev'], { cwd: broken.dir });
     assert.equal(text.exitCode, 1);
     assert.match(text.stdout, /^dev: FAILED/m);
-    assert.match(text.stdout, /1 environments: \d+ errors, \d+ warnings — lint failed/);
+    assert.match(text.stdout, /^1 environment: 1 error, \d+ warnings? — lint failed$/m);
   } finally {
     broken.remove();
   }

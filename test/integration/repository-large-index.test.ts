@@ -62,7 +62,7 @@ test('publish into a 2,000-entry index adds one entry in place, exactly as a ful
   const index = parseChartIndex(text, 'index.yaml');
   assert.equal(listEntries(index).length, 2_001);
   assert.equal(index.entries.shop![0]!.version, '5.0.0', 'newest first');
-  assert.equal(index.entries.shop![0]!.digest, result.digest);
+  assert.equal(`sha256:${index.entries.shop![0]!.digest}`, result.digest);
   assert.equal(serializeChartIndex(index), text, 'in the layout the full rewrite writes');
   const old = parseChartIndex(before, 'before');
   assert.deepEqual({ ...index.entries, shop: index.entries.shop!.slice(1) }, old.entries, 'every other entry as it was');
@@ -83,7 +83,7 @@ test('publish into a 2,000-entry index adds one entry in place, exactly as a ful
     assert.equal(found.length, 2_001, 'helm lists every version');
     assert.equal(found.find((c) => c.name === 'acme-dev/shop')?.version, '5.0.0', 'and sees the new one as the newest');
     await execa(helmBinaries.helm4, ['pull', 'acme-dev/shop', '--version', '5.0.0', '-d', home], { env });
-    assert.equal(sha256(readFileSync(join(home, 'shop-5.0.0.tgz'))), result.digest, 'helm pulls the published bytes');
+    assert.equal(`sha256:${sha256(readFileSync(join(home, 'shop-5.0.0.tgz')))}`, result.digest, 'helm pulls the published bytes');
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -43,7 +43,7 @@ test('package is byte-for-byte reproducible, survives touching every file, and h
     assert.equal(first.exitCode, 0, first.stderr);
     const result = JSON.parse(first.stdout) as { file: string; digest: string; chart: string; version: string };
     const bytes = readFileSync(join(out1, 'shop-1.0.0.tgz'));
-    assert.equal(sha256(bytes), result.digest);
+    assert.equal(`sha256:${sha256(bytes)}`, result.digest, 'digests are shown as sha256:<hex>');
     // A fresh checkout on another runner: every file gets a new mtime.
     const later = new Date(Date.now() + 3_600_000);
     const touch = (dir: string) => {
@@ -113,7 +113,7 @@ test('publish writes what helm repo add / helm pull read, with helm 3 and helm 4
   assert.equal(result.outcome, 'published');
   const { index, text } = await indexOf('dev');
   const entry = index.entries.shop!.find((e) => e.version === '1.1.0')!;
-  assert.equal(entry.digest, result.digest);
+  assert.equal(`sha256:${entry.digest}`, result.digest);
   assert.deepEqual(entry.urls, ['shop-1.1.0.tgz']);
   assert.match(text, /^apiVersion: v1\nentries:\n {2}shop:\n {2}- /);
   // The cheap poll a watcher uses: an unchanged index answers 304 without a body.
@@ -126,7 +126,7 @@ test('publish writes what helm repo add / helm pull read, with helm 3 and helm 4
       const env = { HELM_CACHE_HOME: join(home, 'c'), HELM_CONFIG_HOME: join(home, 'cfg'), HELM_DATA_HOME: join(home, 'd') };
       await execa(helm, ['repo', 'add', 'acme-dev', `${s3.endpoint}/${s3.bucket}/${root}/dev`], { env });
       await execa(helm, ['pull', 'acme-dev/shop', '--version', '1.1.0', '-d', home], { env });
-      assert.equal(sha256(readFileSync(join(home, 'shop-1.1.0.tgz'))), result.digest, `${helm} pulls the published bytes`);
+      assert.equal(`sha256:${sha256(readFileSync(join(home, 'shop-1.1.0.tgz')))}`, result.digest, `${helm} pulls the published bytes`);
       const rendered = await execa(helm, ['template', 'shop', 'acme-dev/shop', '--version', '1.1.0'], { env });
       assert.match(rendered.stdout, /kind: Service/);
     } finally {
@@ -145,7 +145,7 @@ test('a version is immutable: same bytes is a no-op, different bytes are refused
   const different = await cli(['publish', 'dev', '--version', '1.1.0', '--app-version', '9.9.9']);
   assert.equal(different.exitCode, 1);
   assert.match(different.stderr, /already published to dev with different content/);
-  assert.ok(different.stderr.includes(first.digest), 'shows the existing digest');
+  assert.ok(different.stderr.includes(first.digest.replace(/^sha256:/, '')), 'shows the existing digest');
   assert.match(different.stderr, /new package has sha256 [0-9a-f]{64}/);
   assert.equal((await indexOf('dev')).etag, before.etag, 'nothing was written');
 
@@ -153,7 +153,7 @@ test('a version is immutable: same bytes is a no-op, different bytes are refused
   assert.equal(forced.exitCode, 0, forced.stderr);
   const replaced = JSON.parse(forced.stdout) as { outcome: string; digest: string };
   assert.equal(replaced.outcome, 'replaced');
-  assert.equal((await indexOf('dev')).index.entries.shop!.find((e) => e.version === '1.1.0')!.digest, replaced.digest);
+  assert.equal(`sha256:${(await indexOf('dev')).index.entries.shop!.find((e) => e.version === '1.1.0')!.digest}`, replaced.digest);
   const back = await cli(['publish', 'dev', '--version', '1.1.0', '--force']);
   assert.equal(back.exitCode, 0, back.stderr);
 });

@@ -161,6 +161,15 @@ test('default location over HTTP: cached on disk, second run makes no request an
   assert.match(offline.stdout, /--offline forbids fetching it/);
 });
 
+test('CHARTCTL_SCHEMA_LOCATION stands in for --schema-location, as the lint and deploy hint says', async () => {
+  const r = await cli(['-f', 'valid.yaml', '--output', 'json'], { CHARTCTL_SCHEMA_LOCATION: schemas, CHARTCTL_SCHEMA_BASE_URL: 'http://127.0.0.1:1/unreachable' });
+  assert.equal(r.exitCode, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.ok(out.resources.length >= 2 && out.resources.every((x: any) => x.status === 'valid' && x.schema.startsWith(schemas)), JSON.stringify(out.resources.map((x: any) => x.schema)));
+  const flagWins = await cli(['-f', 'valid.yaml', '--schema-location', schemas], { CHARTCTL_SCHEMA_LOCATION: 'http://127.0.0.1:1/nothing/{{ .ResourceKind }}.json' });
+  assert.equal(flagWins.exitCode, 0, flagWins.stdout);
+});
+
 test('the cluster source: /openapi/v3 of the kube context, with its bearer token; an unreachable cluster is an error', async () => {
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(
@@ -185,6 +194,10 @@ test('the cluster source: /openapi/v3 of the kube context, with its bearer token
   const unreachable = await cli(['-f', 'job.yaml', '--schema-location', schemas, '--cluster'], { KUBECONFIG: kubeconfig });
   assert.equal(unreachable.exitCode, 1);
   assert.match(unreachable.stdout, /cluster \(context other\) did not serve its schemas: failed downloading http:\/\/127\.0\.0\.1:1\/openapi\/v3: connection refused/);
+  // --cluster alone: no dummy --schema-location to keep the (here unreachable) default location from being asked first.
+  const clusterOnly = await cli(['-f', 'valid.yaml', '--cluster', '--kube-context', 'test', '--output', 'json'], { KUBECONFIG: kubeconfig, CHARTCTL_SCHEMA_BASE_URL: 'http://127.0.0.1:1/unreachable' });
+  assert.equal(clusterOnly.exitCode, 0, clusterOnly.stdout + clusterOnly.stderr);
+  assert.deepEqual(JSON.parse(clusterOnly.stdout).resources.map((x: any) => x.schema), ['cluster test (api/v1)', 'cluster test (api/v1)']);
   const noContext = await cli(['-f', 'valid.yaml', '--cluster', '--kube-context', 'nope'], { KUBECONFIG: kubeconfig });
   assert.equal(noContext.exitCode, 1);
   assert.match(noContext.stderr, /Kube context "nope" is not in the kubeconfig/);

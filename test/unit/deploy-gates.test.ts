@@ -21,3 +21,12 @@ test('approval: not required, flag, prompt, refusals', () => {
   assert.match((ci as { reason: string }).reason, /CHARTCTL_ACTOR/);
   assert.deepEqual(decideApproval({ ...base, yes: true, ci: true, actor: 'alice' }), { kind: 'approved', how: 'flag', by: 'alice' });
 });
+
+test('a deploy confirmation that cannot be asked does not claim the environment requires approval', () => {
+  const base = { required: true, yes: false, interactive: false, ci: false };
+  const confirmation = decideApproval({ ...base, asking: 'confirmation' });
+  assert.equal(confirmation.kind, 'refused');
+  assert.doesNotMatch((confirmation as { reason: string }).reason, /requires approval/);
+  assert.match((confirmation as { reason: string }).reason, /confirmation and there is no terminal to ask: pass --yes/);
+  assert.match((decideApproval({ ...base, asking: 'approval' }) as { reason: string }).reason, /requires approval/);
+});

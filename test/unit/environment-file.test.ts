@@ -51,7 +51,7 @@ test('defaults for optional sections', () => {
 });
 
 test('unknown key is an error with file:line:col and the expected keys', () => {
-  expectError(valid.replace('release: shop', 'release: shop\nreleaes: typo'), /environments\/prod\.yaml:3:1: unknown key "releaes"; expected one of: chart, release/);
+  expectError(valid.replace('release: shop', 'release: shop\nreleaes: typo'), /environments\/prod\.yaml:3:1: unknown key "releaes" \(did you mean "release"\?\); expected one of: chart, release/);
 });
 
 test('unknown nested key names its full path and position', () => {
@@ -83,4 +83,17 @@ test('YAML syntax error names file:line:col', () => {
 
 test('a YAML list instead of a mapping is refused', () => {
   expectError('- chart: x\n', /must be a YAML mapping/);
+});
+
+test('an unknown key close to a known one says "did you mean", in nested maps too; a far one does not guess', () => {
+  expectError(valid.replace('requireApproval: true', 'requireAproval: true'), /unknown key "promotion\.requireAproval" \(did you mean "requireApproval"\?\); expected one of: from, allowPrerelease/);
+  expectError(valid.replace('namespace: shop-prod', 'namespace: shop-prod\nKubeContext: x'), /unknown key "KubeContext" \(did you mean "kubeContext"\?\)/);
+  assert.throws(
+    () => parseEnvironment('prod', 'environments/prod.yaml', valid.replace('release: shop', 'release: shop\nreplicas: 3')),
+    (err: unknown) => err instanceof ChartctlError && /unknown key "replicas"; expected one of/.test(err.message) && !/did you mean/.test(err.message),
+  );
+});
+
+test('kubeVersion: 1.33 unquoted (a YAML number) gets the hint to quote it', () => {
+  expectError(valid.replace('kubeVersion: "1.33"', 'kubeVersion: 1.33'), /environments\/prod\.yaml:5:\d+: "kubeVersion" must be a string; 1\.33 is read as a number: quote it, kubeVersion: "1\.33"/);
 });

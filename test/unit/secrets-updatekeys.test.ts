@@ -114,7 +114,7 @@ test('updatekeys shows the change and asks: no terminal or a "no" leaves the fil
     const asked: UpdateKeysPlan[] = [];
     await assert.rejects(
       secretsUpdateKeys(p.deps([DEMO_IDENTITY]), { file, confirm: async (plan) => (asked.push(plan), false) }),
-      (e: unknown) => isChartctlError(e) && e.code === 'NOT_CONFIRMED' && /cancelled/.test(e.message),
+      (e: unknown) => isChartctlError(e) && e.code === 'CANCELLED' && /cancelled/.test(e.message) && e.hint === undefined,
     );
     assert.deepEqual(asked.map((a) => a.groups), [[{ group: 1, kept: [], added: [`age ${otherRecipient}`], removed: [`age ${DEMO_RECIPIENT}`] }]]);
     assert.equal(readFileSync(join(p.root, file), 'utf8'), before);

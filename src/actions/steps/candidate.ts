@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
-import type { Environment } from '../../core/environment.js';
+import { howVersionsArrive, type Environment } from '../../core/environment.js';
 import { findEntry } from '../../core/chart-index.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
@@ -61,7 +61,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
     throw new ChartctlError(`The ${env.name} repository (${repository.url}) holds no ${env.promotion.allowPrerelease ? '' : 'stable '}version of ${chart.name}.`, {
       code: 'NO_CANDIDATE',
       exitCode: ExitCode.noMatch,
-      hint: `Publish or promote a version to ${env.name} first (chartctl publish / chartctl promote), or use --local for the working tree.`,
+      hint: `Bring a version to ${env.name} first (${howVersionsArrive(env)}), or use --local for the working tree.`,
     });
   }
   if (isPrerelease(version) && !env.promotion.allowPrerelease) {
@@ -75,7 +75,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
     throw new ChartctlError(`${chart.name} ${version} is not in the ${env.name} repository (${repository.url}). It holds: ${versions.join(', ') || 'nothing'}.`, {
       code: 'VERSION_NOT_FOUND',
       exitCode: ExitCode.noMatch,
-      hint: `Promote it to ${env.name} first, or pick one of the versions listed.`,
+      hint: `${env.promotion.from ? 'Promote' : 'Publish'} it to ${env.name} first (${howVersionsArrive(env)} --version ${version}), or pick one of the versions listed.`,
     });
   }
   const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version }, archiveLimitsFrom(deps.env));

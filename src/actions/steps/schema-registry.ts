@@ -45,7 +45,7 @@ export interface RegistryOptions {
 /**
  * The schema sources, tried in order for each kind, first hit wins:
  * CRDs in the input, then each --schema-location (or the default location
- * when none is given; `default` places it explicitly), then the cluster.
+ * when none is given and the cluster is not asked; `default` places it explicitly), then the cluster.
  * A 404 or missing file moves on to the next source; a failure to ask
  * (network, permissions) stops with an error for that kind.
  */
@@ -63,7 +63,8 @@ export class SchemaRegistry {
     this.transformed = options.transformedDocuments ?? new Map();
     // Parse every location first: a bad template fails the run before any work.
     const parsed = options.locations.map((l) => parseSchemaLocation(l));
-    const locations: SchemaLocation[] = parsed.length ? parsed : [{ kind: 'default' }];
+    // --cluster alone means the cluster's schemas, not the default location asked first (and failing offline).
+    const locations: SchemaLocation[] = parsed.length ? parsed : options.cluster ? [] : [{ kind: 'default' }];
     this.sources = [this.crdSource(options.crds), ...locations.map((l) => this.locationSource(l))];
     if (options.cluster) this.sources.push(this.clusterSource(options.cluster));
   }

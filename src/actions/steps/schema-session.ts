@@ -39,7 +39,7 @@ export function createSchemaSession(deps: Deps, options: SessionOptions): Schema
   };
 }
 
-/** Schema locations from CHARTCTL_SCHEMA_LOCATION (comma-separated), for commands without a --schema-location flag (lint, deploy). */
+/** Schema locations from CHARTCTL_SCHEMA_LOCATION (comma-separated): lint and deploy, and validate without --schema-location. */
 export function schemaLocationsFromEnv(env: NodeJS.ProcessEnv): string[] {
   return (env.CHARTCTL_SCHEMA_LOCATION ?? '')
     .split(',')

@@ -83,6 +83,7 @@ Flags of helm-diff keep their meaning (-C, --suppress, -q, --suppress-output-lin
 --show-secrets-decoded, -D, --strip-trailing-cr, --no-hooks, --include-tests, --set, -f);
 helm-diff's --output diff|simple|json|template|dyff is --view here (--output json is chartctl's full shape).
 -q is helm-diff's --suppress-secrets here, not --quiet (spell that out on diff).
+--output markdown: a CI job summary (a table of changed resources, each diff in a \`\`\`diff block, Secrets masked).
 See docs/coming-from.md.
 ${VALUES_FLAGS_HELP}
 
@@ -127,12 +128,14 @@ Examples:
         if (!opts.all) {
           const result = await diff(deps, { ...options, env: envs[0]! });
           if (out.format === 'json') out.json(result);
+          else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown([{ env: result.env, ok: true, result }], deps.masker));
           else out.write(renderDiffResult(result, opts.view, out));
           return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
         }
         // helm's rendering is CPU-bound: one environment per core.
         const results = await diffEnvironments(deps, envs, options, availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
+        else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown(results, deps.masker));
         else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
         if (results.some((r) => !r.ok)) return ExitCode.failure;
         return opts.detailedExitcode && results.some((r) => r.ok && hasChanges(r.result)) ? ExitCode.changes : ExitCode.ok;

@@ -1,5 +1,6 @@
 import type { LintResult } from '../../actions/lint.js';
 import { ExitCode } from '../../core/errors.js';
+import { counted } from '../../core/plural.js';
 import type { Finding } from '../../core/findings.js';
 import { addValuesOptions, commandLineValues, VALUES_FLAGS_HELP, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
@@ -22,6 +23,7 @@ values.schema.json; policies image-tag, resources, probes (warnings unless the e
 Exit 1 when any environment has an error; warnings alone exit 0.
 ${VALUES_FLAGS_HELP} On lint they go to both helm lint and the render, so they must be flags
 both accept.
+--output markdown: a CI job summary (a table per environment, then the findings).
 
 Examples:
   chartctl lint
@@ -33,6 +35,7 @@ Examples:
         const { lint } = await import('../../actions/lint.js');
         const result = await lint(deps, { envs: envNames, values: commandLineValues(opts, globals) });
         if (out.format === 'json') out.json(result);
+        else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderLintMarkdown(result, deps.masker));
         else out.write(renderLint(result, out));
         return result.ok ? ExitCode.ok : ExitCode.failure;
       }),
@@ -46,13 +49,13 @@ function renderLint(result: LintResult, out: Output): string {
     f.severity === 'error' ? paint.red('error  ') : f.severity === 'warning' ? paint.yellow('warning') : paint.dim('info   ');
   for (const env of result.environments) {
     const status = env.ok ? paint.green('ok') : paint.red('FAILED');
-    lines.push(`${paint.bold(env.env)}: ${status} (${env.resources} resources, ${env.counts.error} errors, ${env.counts.warning} warnings)`);
+    lines.push(`${paint.bold(env.env)}: ${status} (${counted(env.resources, 'resource')}, ${counted(env.counts.error, 'error')}, ${counted(env.counts.warning, 'warning')})`);
     for (const f of env.findings.filter((x) => x.severity !== 'info')) {
       const where = [f.resource, f.source && paint.dim(`[${f.source}]`)].filter(Boolean).join(' ');
       lines.push(`  ${mark(f)} ${f.check}: ${where ? `${where}: ` : ''}${f.message}`);
     }
   }
   const c = result.counts;
-  lines.push(`${result.environments.length} environments: ${c.error} errors, ${c.warning} warnings${result.ok ? '' : ' — lint failed'}`);
+  lines.push(`${counted(result.environments.length, 'environment')}: ${counted(c.error, 'error')}, ${counted(c.warning, 'warning')}${result.ok ? '' : ' — lint failed'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { shownDigest } from '../../core/shown-digest.js';
 import type { RegisterCommand } from '../context.js';
 
 export const registerPackage: RegisterCommand = (program, ctx) => {
@@ -29,10 +30,11 @@ Examples:
     .action(async (opts: { version?: string; appVersion?: string; preid?: string; chart?: string; destination?: string; buildTime?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { packageChart } = await import('../../actions/package.js');
-        const result = await packageChart(deps, opts);
+        const packaged = await packageChart(deps, opts);
+        const result = { ...packaged, digest: shownDigest(packaged.digest) };
         if (out.format === 'json') return out.json(result);
         out.write(`${result.file}\n`);
-        deps.reporter.progress(`${result.chart} ${result.version}: sha256 ${result.digest} (${result.size} bytes)`);
+        deps.reporter.progress(`${result.chart} ${result.version}: ${result.digest} (${result.size} bytes)`);
       }),
     );
 };

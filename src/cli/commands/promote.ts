@@ -1,3 +1,4 @@
+import { shownDigest } from '../../core/shown-digest.js';
 import { ChartctlError } from '../../core/errors.js';
 import type { PromotionSummary } from '../../actions/promote.js';
 import type { RegisterCommand } from '../context.js';
@@ -39,20 +40,21 @@ Examples:
               hint: `Pass --yes to approve from a CD job (after your own gate), or run the command in a terminal.`,
             });
           }
-          return askYesNo(`Promote ${s.chart} ${s.version} (sha256 ${s.digest.slice(0, 12)}…) from ${s.from} to ${s.to} by ${s.transfer}?`);
+          return askYesNo(`Promote ${s.chart} ${s.version} (${shownDigest(s.digest).slice(0, 19)}…) from ${s.from} to ${s.to} by ${s.transfer}?`);
         };
-        const result = await promote(deps, { from, to, version: opts.version, chart: opts.chart, yes: opts.yes, dryRun: opts.dryRun, noLock: opts.lock === false, confirm });
+        const promoted = await promote(deps, { from, to, version: opts.version, chart: opts.chart, yes: opts.yes, dryRun: opts.dryRun, noLock: opts.lock === false, confirm });
+        const result = 'digest' in promoted ? { ...promoted, digest: shownDigest(promoted.digest) } : promoted;
         if (out.format === 'json') return out.json(result);
         switch (result.kind) {
           case 'upToDate':
             out.write(`${result.to} is up to date with ${result.from} for ${result.chart} (newest allowed in ${result.from}: ${result.newestInSource ?? 'none'}; newest in ${result.to}: ${result.newestInTarget ?? 'none'}).\n`);
             return;
           case 'alreadyPromoted':
-            out.write(`${result.chart} ${result.version} is already in ${result.to} with the same sha256 ${result.digest}; nothing to do.\n`);
+            out.write(`${result.chart} ${result.version} is already in ${result.to} with the same digest ${result.digest}; nothing to do.\n`);
             return;
           default: {
             const verb = result.kind === 'wouldPromote' ? 'would promote' : result.kind === 'repaired' ? 'promoted (object was already there; index entry added)' : 'promoted';
-            out.write(`${result.chart} ${result.version}: ${result.from} → ${result.to} ${verb} (${result.transfer})\n  sha256 ${result.digest}\n  key    ${result.key}\n`);
+            out.write(`${result.chart} ${result.version}: ${result.from} → ${result.to} ${verb} (${result.transfer})\n  digest ${result.digest}\n  key    ${result.key}\n`);
           }
         }
       }),

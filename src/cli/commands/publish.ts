@@ -1,3 +1,4 @@
+import { shownDigest } from '../../core/shown-digest.js';
 import type { RegisterCommand } from '../context.js';
 
 export const registerPublish: RegisterCommand = (program, ctx) => {
@@ -31,10 +32,11 @@ Examples:
     .action(async (env: string, opts: { version?: string; appVersion?: string; preid?: string; chart?: string; package?: string; force?: boolean; lock?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { publish } = await import('../../actions/publish.js');
-        const result = await publish(deps, { env, ...opts, noLock: opts.lock === false });
+        const published = await publish(deps, { env, ...opts, noLock: opts.lock === false });
+        const result = { ...published, digest: shownDigest(published.digest) };
         if (out.format === 'json') return out.json(result);
         const verb = { published: 'published', unchanged: 'already published (same bytes), nothing to do', repaired: 'tarball was there; index entry restored', replaced: 'replaced (--force)' }[result.outcome];
-        out.write(`${result.chart} ${result.version} → ${result.env} (${result.repository}): ${verb}\n  sha256 ${result.digest}\n  key    ${result.key}\n`);
+        out.write(`${result.chart} ${result.version} → ${result.env} (${result.repository}): ${verb}\n  digest ${result.digest}\n  key    ${result.key}\n`);
       }),
     );
 };

@@ -1,3 +1,4 @@
+import { shownDigest } from '../../core/shown-digest.js';
 import { ExitCode } from '../../core/errors.js';
 import type { RegisterCommand } from '../context.js';
 import { displayUrl } from '../../core/index-url.js';
@@ -14,7 +15,8 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
     .action(async (env: string, opts: { chart?: string }, command) =>
       ctx.run(command, async (deps, out) => {
         const { repoList } = await import('../../actions/repo.js');
-        const result = await repoList(deps, { env, chart: opts.chart });
+        const listed = await repoList(deps, { env, chart: opts.chart });
+        const result = { ...listed, entries: listed.entries.map((e) => ({ ...e, digest: e.digest ? shownDigest(e.digest) : e.digest })) };
         if (out.format === 'json') return out.json(result);
         if (!result.indexPresent) {
           out.write(`${result.repository} (${result.env}) has no index.yaml yet.\n`);
@@ -23,7 +25,7 @@ export const registerRepo: RegisterCommand = (program, ctx) => {
         const rows = result.entries.map((e) => [
           e.chart,
           e.version,
-          (e.digest ?? '').slice(0, 12),
+          (e.digest ?? '').slice(0, 19),
           e.created ?? '',
           [e.provenance['chartctl.io/promoted-from'] && `from ${e.provenance['chartctl.io/promoted-from']}`, e.provenance['chartctl.io/git-commit']?.slice(0, 7), e.provenance['chartctl.io/git-dirty'] === 'true' && 'dirty'].filter(Boolean).join(' '),
         ]);

@@ -42,7 +42,7 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option('--summary', 'print counts of valid, invalid, errors and skipped')
     .option('--cache <dir>', 'directory for downloaded schemas (must exist; kubeconform cache directories work)')
     .option('--offline', 'never download: use local locations and the cache only (also CHARTCTL_OFFLINE=1)')
-    .option('--cluster', "also use the cluster's /openapi/v3 (the environment's kubeContext via kubeconfig)")
+    .option('--cluster', "also use the cluster's /openapi/v3 (the environment's kubeContext via kubeconfig); without --schema-location, instead of the default location")
     .option('--kube-context <name>', 'kubeconfig context for --cluster (default: the environment\'s kubeContext, else current-context)')
     .option('--insecure-skip-tls-verify', 'do not verify TLS certificates of schema servers')
     .option('--ignore-filename-pattern <regex>', 'skip files whose path matches (repeatable)', repeat)
