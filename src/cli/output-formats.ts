@@ -38,6 +38,10 @@ export const COMMAND_FORMATS: Readonly<Record<string, readonly OutputFormat[]>> 
   'secrets rotate': PLAIN,
   'secrets updatekeys': PLAIN,
   'secrets check': PLAIN,
+  init: PLAIN,
+  version: PLAIN,
+  // A shell script: there is no other shape to give it.
+  completion: ['text'],
 };
 
 /** "repo list" for `chartctl repo list`: the names below the program. */
