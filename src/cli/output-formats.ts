@@ -40,8 +40,7 @@ export const COMMAND_FORMATS: Readonly<Record<string, readonly OutputFormat[]>> 
   'secrets check': PLAIN,
   init: PLAIN,
   version: PLAIN,
-  // A shell script: there is no other shape to give it.
-  completion: ['text'],
+  completion: PLAIN,
 };
 
 /** "repo list" for `chartctl repo list`: the names below the program. */

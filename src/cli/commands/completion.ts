@@ -21,7 +21,10 @@ Install:
     .action(async (shell: CompletionShell, _opts, command) =>
       ctx.run(command, async (_deps, out) => {
         const { completionScript } = await import('../completion.js');
-        out.write(completionScript(program, shell));
+        const script = completionScript(program, shell);
+        // JSON for tools that install completions themselves: the same script, with the shell it is for.
+        if (out.format === 'json') return out.json({ shell, script });
+        out.write(script);
       }),
     );
 };
