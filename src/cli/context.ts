@@ -69,7 +69,7 @@ export interface ValuesFlags {
 export function addValuesOptions(command: Command): Command {
   return command
     .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (repeatable)', repeat)
+    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
     .option('--set-string <key=value>', 'set a value, always as a string (repeatable)', repeat)
     .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
     .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat);

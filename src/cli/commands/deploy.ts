@@ -1,11 +1,10 @@
 import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
-import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, commandLineValues, repeat, type RegisterCommand, type ValuesFlags } from '../context.js';
+import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, addValuesOptions, commandLineValues, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
 
 export const registerDeploy: RegisterCommand = (program, ctx) => {
-  program
-    .command('deploy')
+  addValuesOptions(program.command('deploy'))
     .argument('<env>', 'environment name')
     .description('diff, then helm upgrade --install --wait, helm test, and roll back by itself on failure')
     .option('--version <version>', "version from the environment's repository (default: the newest it accepts)")
@@ -13,11 +12,6 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option('-y, --yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
     .option('--dry-run', 'resolve, verify, validate and show the diff only')
     .option('--no-tests', 'skip helm test after the upgrade')
-    .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
-    .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
-    .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
-    .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .option('--timeout <duration>', "helm --timeout (default: the environment's deploy.timeout)")
     .option('--override-freeze', 'deploy inside a freeze window (needs --reason; recorded in provenance)')

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { ExitCode } from '../../core/errors.js';
-import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, commandLineValues, repeat, type RegisterCommand, type ValuesFlags } from '../context.js';
+import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, addValuesOptions, commandLineValues, repeat, type RegisterCommand, type ValuesFlags } from '../context.js';
 import { DIFF_VIEWS, type DiffView } from '../diff-views.js';
 
 interface DiffFlags extends ValuesFlags {
@@ -36,8 +36,7 @@ function fraction(v: string): number {
 }
 
 export const registerDiff: RegisterCommand = (program, ctx) => {
-  program
-    .command('diff')
+  addValuesOptions(program.command('diff'))
     .argument('[env...]', 'environment name(s); several, or --all, diff them in parallel')
     .description('show what deploying the candidate would change in the cluster, resource by resource (Secret values masked)')
     .option('--all', 'diff every environment (or the ones named), one per CPU core at a time, in one report')
@@ -45,11 +44,6 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('--local', "candidate is the working tree's chart instead of a repository tarball")
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
     .addOption(new Option('-C, --context <lines>', 'lines of context around each change; -1 shows whole objects (helm-diff\'s default)').default(3).argParser(integer))
-    .option('-f, --values <file>', 'extra values file, above the environment files and secrets (repeatable)', repeat)
-    .option('--set <key=value>', 'set a value (repeatable; after --set-json, before --set-string, as in helm)', repeat)
-    .option('--set-string <key=value>', 'set a value as a string (repeatable)', repeat)
-    .option('--set-json <key=json>', 'set a value from JSON (repeatable)', repeat)
-    .option('--set-file <key=path>', "set a value to a file's content (repeatable; path from --cwd)", repeat)
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .option('--suppress <kind>', 'report resources of this kind as changed without their content (repeatable)', repeat)
     .option('-q, --suppress-secrets', 'the same as --suppress Secret: not even the changed key names are shown')
