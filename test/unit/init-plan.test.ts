@@ -14,7 +14,7 @@ const byPath = (files: PlannedFile[]) => new Map(files.map((f) => [f.path, f]));
 const written = (files: PlannedFile[], path: string): string => {
   const f = byPath(files).get(path);
   assert.ok(f && f.action === 'write', `${path} is written (got ${f?.action})`);
-  return f.content;
+  return f.content.toString();
 };
 
 test('init plan, no chart: a starter chart, one environment file per environment chained for promotion, each loaded by chartctl', () => {
@@ -39,7 +39,7 @@ test('init plan, no chart: a starter chart, one environment file per environment
   assert.ok(secrets?.action === 'write' && secrets.encrypt, 'secrets files are written encrypted');
   assert.deepEqual(parse(written(plan.files, '.sops.yaml')).creation_rules, [{ path_regex: '^environments/secrets/[^/]+\\.ya?ml$', age: RECIPIENT }]);
   const hook = byPath(plan.files).get('.git/hooks/pre-commit');
-  assert.ok(hook?.action === 'write' && hook.mode === 0o755 && /chartctl secrets check/.test(hook.content));
+  assert.ok(hook?.action === 'write' && hook.mode === 0o755 && /chartctl secrets check/.test(hook.content.toString()));
 });
 
 test('init plan: every key of the README environment file reference is documented in the generated file', () => {
