@@ -130,3 +130,16 @@ test('init plan: a live release\'s values and namespace go to the first environm
   assert.equal(parseEnvironment('dev', 'dev.yaml', written(plan.files, 'environments/dev.yaml')).namespace, 'legacy');
   assert.equal(parseEnvironment('prod', 'prod.yaml', written(plan.files, 'environments/prod.yaml')).namespace, 'shop-prod');
 });
+
+test('init plan: a live release\'s chart goes to charts/<chart name>/ instead of the starter chart; existing files of it are kept; --chart wins', () => {
+  const releaseChart = { name: 'web', files: [{ path: 'Chart.yaml', content: Buffer.from('name: web\n') }, { path: 'templates/a.yaml', content: Buffer.from('a: 1\n') }] };
+  const plan = planInit({ ...base, releaseChart, existing: new Set(['charts/web/templates/a.yaml']) });
+  assert.equal(plan.chart, 'charts/web');
+  assert.equal(parseEnvironment('dev', 'dev.yaml', written(plan.files, 'environments/dev.yaml')).chart, 'charts/web');
+  assert.equal(written(plan.files, 'charts/web/Chart.yaml'), 'name: web\n');
+  assert.deepEqual(byPath(plan.files).get('charts/web/templates/a.yaml'), { path: 'charts/web/templates/a.yaml', action: 'keep', reason: 'exists' });
+  assert.deepEqual(plan.files.filter((f) => f.path.startsWith('charts/')).map((f) => f.path), ['charts/web/Chart.yaml', 'charts/web/templates/a.yaml'], 'no starter chart');
+  const own = planInit({ ...base, releaseChart, chart: { dir: 'deploy/chart', name: 'shop' } });
+  assert.equal(own.chart, 'deploy/chart');
+  assert.ok(!own.files.some((f) => f.path.startsWith('charts/')), 'nothing written over --chart');
+});

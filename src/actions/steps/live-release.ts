@@ -21,7 +21,7 @@ export interface LiveRelease {
 /** HELM_DRIVER values that keep releases in Secrets (helm's default). */
 const SECRET_DRIVERS = new Set(['', 'secret', 'secrets']);
 
-export async function readLiveRelease(deps: Deps, release: string, namespace: string | undefined, kubeContext: string | undefined): Promise<LiveRelease> {
+export async function readLiveRelease(deps: Pick<Deps, 'env' | 'helm' | 'releaseStorage'>, release: string, namespace: string | undefined, kubeContext: string | undefined): Promise<LiveRelease> {
   const storage = clusterStorage(deps, kubeContext);
   const scope = [...(namespace ? ['--namespace', namespace] : []), ...(kubeContext ? ['--kube-context', kubeContext] : [])];
   const helm = deps.helm();
@@ -64,7 +64,7 @@ export async function readLiveRelease(deps: Deps, release: string, namespace: st
 }
 
 /** The cluster of the kubeconfig context, before helm is asked anything: no cluster is its own clear refusal. */
-function clusterStorage(deps: Deps, kubeContext: string | undefined): ReleaseStorage {
+function clusterStorage(deps: Pick<Deps, 'env' | 'releaseStorage'>, kubeContext: string | undefined): ReleaseStorage {
   try {
     // The context helm itself talks to: --kube-context, else HELM_KUBECONTEXT, else the current one.
     return deps.releaseStorage(kubeContext ?? (deps.env.HELM_KUBECONTEXT || undefined));
