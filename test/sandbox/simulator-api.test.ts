@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { waitFor } from '../support/wait-for.js';
+import { isConnectionDropped } from '../support/network-errors.js';
 
 let sim: Simulator;
 before(async () => {
@@ -148,7 +149,7 @@ test('Deployments become ready after the delay, with a ReplicaSet; never-ready a
   assert.equal((await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:3'), 'application/apply-patch+yaml')).status, 200, 'times: 1 fails one request only');
 
   sim.addRequestFault({ resource: 'deployments', disconnect: true, times: 1 });
-  await assert.rejects(fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments/d`), 'the server went away mid-request');
+  await assert.rejects(fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments/d`), isConnectionDropped, 'the server went away mid-request');
 
   await api('DELETE', '/apis/apps/v1/namespaces/default/deployments/d');
   assert.deepEqual(sim.listObjects({ kind: 'ReplicaSet', namespace: 'default' }), [], 'ReplicaSets are garbage-collected with their Deployment');
