@@ -130,6 +130,13 @@ for (const major of ['helm3', 'helm4'] as const) {
     assert.equal(JSON.parse(noCluster.stdout).error.code, 'INIT_NO_CLUSTER', noCluster.stdout);
     assert.match(JSON.parse(noCluster.stdout).error.message, /needs the cluster the release runs in: No kubeconfig found/);
 
+    const down = join(home, `kubeconfig-down-${major}`);
+    writeFileSync(down, kubeconfigYaml('http://127.0.0.1:9'));
+    const unreachable = await cli(['init', '--from-helm-release', 'web', '--output', 'json'], app, { KUBECONFIG: down });
+    assert.equal(unreachable.exitCode, 1);
+    assert.equal(JSON.parse(unreachable.stdout).error.code, 'INIT_NO_CLUSTER', unreachable.stdout);
+    assert.match(JSON.parse(unreachable.stdout).error.hint, /Check that the cluster of context sandbox is up and reachable/);
+
     const ns = `cm-${major}`;
     await helm(binary, ['install', 'web', join(home, 'web'), '-n', ns, '--create-namespace'], { HELM_DRIVER: 'configmap' });
     assert.ok(sim.getObject('ConfigMap', ns, 'sh.helm.release.v1.web.v1'), 'helm stored the release in a ConfigMap');

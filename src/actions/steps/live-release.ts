@@ -28,9 +28,14 @@ export async function readLiveRelease(deps: Pick<Deps, 'env' | 'helm' | 'release
   const where = `${release}${namespace ? ` in namespace ${namespace}` : ''}${kubeContext ? ` (context ${kubeContext})` : ''}`;
   const metadataRun = await helm.run(['get', 'metadata', release, ...scope, '--output', 'json'], { okExitCodes: [1] });
   if (metadataRun.exitCode !== 0) {
-    throw new ChartctlError(`Cannot read the helm release ${where}: ${metadataRun.stderr.trim().split('\n').pop() ?? 'helm get metadata failed'}.`, {
-      code: 'INIT_RELEASE_NOT_FOUND',
-      hint: 'Check the name with helm list -A; pass --namespace and --kube-context as you would to helm.',
+    const said = metadataRun.stderr.trim().split('\n').pop() || 'helm get metadata failed';
+    // helm's words when it never reached the API server, as opposed to a release it looked for and did not find.
+    const unreachable = /cluster unreachable|connection refused|no such host|i\/o timeout|dial tcp/i.test(said);
+    throw new ChartctlError(`Cannot read the helm release ${where}: ${said.replace(/\.$/, '')}.`, {
+      code: unreachable ? 'INIT_NO_CLUSTER' : 'INIT_RELEASE_NOT_FOUND',
+      hint: unreachable
+        ? `Check that the cluster of context ${storage.context} is up and reachable (helm could not talk to it).`
+        : 'Check the name with helm list -A; pass --namespace and --kube-context as you would to helm.',
     });
   }
   const metadata = JSON.parse(metadataRun.stdout) as { name: string; chart: string; version: string; namespace: string; revision: number };
