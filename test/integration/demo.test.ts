@@ -8,8 +8,9 @@ import { isConnectionRefused } from '../support/network-errors.js';
 
 // How long the demo takes is measured by bench/, not asserted here.
 test('npm run demo: the whole lifecycle runs clean and leaves nothing running', async () => {
-  const r = await execa(process.execPath, [join(projectRoot, 'scripts', 'demo.mjs')], { cwd: projectRoot, reject: false, timeout: 120_000, env: { NO_COLOR: '1' } });
-  assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+  // The bound only stops a hung demo: on a loaded CI machine the demo alone can pass 2 minutes.
+  const r = await execa(process.execPath, [join(projectRoot, 'scripts', 'demo.mjs')], { cwd: projectRoot, reject: false, timeout: 600_000, env: { NO_COLOR: '1' } });
+  assert.equal(r.exitCode, 0, `${r.timedOut ? 'killed at the 600 s bound\n' : ''}${r.stdout}\n${r.stderr}`);
   for (const stepText of ['sandbox up', 'lint every environment', 'publish dev', 'deploy dev', 'promote dev → staging', 'promote staging → prod', 'diff prod', '→ rolledBack', 'rollback prod (by hand)']) {
     assert.ok(r.stdout.includes(stepText), `step "${stepText}" missing:\n${r.stdout}`);
   }

@@ -81,7 +81,7 @@ for (const major of ['helm3', 'helm4'] as const) {
     mkdirSync(app);
     const r = await cli(['init', '--from-helm-release', 'web', '--namespace', ns, '--envs', 'prod'], app);
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.match(r.stdout, /Its chart, as the release record holds it, is in charts\/web/);
+    assert.match(r.stdout, /Its chart, as the release record holds it, went to charts\/web /);
     assert.match(r.stdout, new RegExp(`subchart cache 0\\.1\\.0: not in the release record .*fetch it from file://${home.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/cache-src`));
     const chartDir = join(app, 'charts', 'web');
     assert.deepEqual(filesUnder(chartDir), ['Chart.lock', 'Chart.yaml', 'files/note.txt', 'templates/_helpers.tpl', 'templates/configmap.yaml', 'templates/deployment.yaml', 'values.schema.json', 'values.yaml']);

@@ -1,5 +1,7 @@
 import { Option } from 'commander';
+import { posix } from 'node:path';
 import type { InitResult } from '../../actions/init.js';
+import type { MissingSubchart } from '../../core/init/release-chart.js';
 import { CI_SYSTEMS } from '../../core/init/ci-workflows.js';
 import { collect, type RegisterCommand } from '../context.js';
 
@@ -43,19 +45,20 @@ Examples:
     );
 };
 
+function subchartAdvice(s: MissingSubchart, chartDir: string): string {
+  if (!s.repository) return `it has no repository: copy it from the chart's source into ${chartDir}/charts/${s.name}/`;
+  const path = s.repository.startsWith('file://') ? s.repository.slice('file://'.length) : undefined;
+  if (path !== undefined && !path.startsWith('/')) return `its repository ${s.repository} is relative to the chart: put the subchart at ${posix.normalize(posix.join(chartDir, path))}/`;
+  return `chartctl lint/template fetch it from ${s.repository} (helm dependency build)`;
+}
+
 function describe(r: InitResult): string {
   const lines: string[] = [];
   if (r.adopted) {
     const a = r.adopted;
     lines.push(`Adopted release ${a.release} (namespace ${a.namespace}, revision ${a.revision}, chart ${a.chart} ${a.chartVersion}): its values are in environments/values/${r.envs[0]}.yaml; move any secret among them into environments/secrets/${r.envs[0]}.yaml (chartctl secrets edit).`);
-    if (a.chartDir) lines.push(`Its chart, as the release record holds it, is in ${a.chartDir} (values.yaml and Chart.yaml are rewritten from the record: comments are not kept).`);
-    for (const s of a.subcharts) {
-      lines.push(
-        s.repository
-          ? `  subchart ${s.name} ${s.version}: not in the release record (helm keeps only the parent chart); chartctl lint/template fetch it from ${s.repository} (helm dependency build).`
-          : `  subchart ${s.name} ${s.version}: not in the release record (helm keeps only the parent chart) and has no repository: copy it from the chart's source into ${a.chartDir}/charts/${s.name}/.`,
-      );
-    }
+    if (a.chartDir) lines.push(`Its chart, as the release record holds it, went to ${a.chartDir} (files already there were kept; Chart.yaml and values.yaml are rewritten from helm's parsed copy, without comments).`);
+    for (const s of a.subcharts) lines.push(`  subchart ${s.name} ${s.version}: not in the release record (helm keeps only the parent chart); ${subchartAdvice(s, a.chartDir!)}.`);
   }
   for (const path of r.written) lines.push(`  wrote   ${path}`);
   for (const a of r.appended) lines.push(`  added   ${a.path}: ${a.added.join(', ')}`);
