@@ -6,6 +6,7 @@ import type { SecretsReader } from '../adapters/secrets-reader.js';
 import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { Git } from '../adapters/git.js';
+import type { ReleaseStorage } from '../adapters/release-storage.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -38,4 +39,6 @@ export interface Deps {
   repositories: ChartRepositories;
   /** Source provenance (commit, dirty flag) for packages. */
   git: Git;
+  /** helm's release records in the cluster of a kubeconfig context (the current one when none is named). */
+  releaseStorage(kubeContext?: string): ReleaseStorage;
 }

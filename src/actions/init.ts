@@ -13,6 +13,7 @@ import type { Deps } from './deps.js';
 import { sealNewFile } from './secrets-encrypt.js';
 import { sopsFileRef } from './steps/sops-file-io.js';
 import { readLiveRelease, type LiveRelease } from './steps/live-release.js';
+import type { MissingSubchart } from '../core/init/release-chart.js';
 
 const DEFAULT_ENVS = ['dev', 'staging', 'prod'];
 
@@ -39,7 +40,20 @@ export interface InitResult {
   kept: { path: string; reason: string }[];
   /** The age identity the secrets are encrypted for; null when an existing .sops.yaml was kept. */
   ageKey: AgeRecipientSource | null;
-  adopted: LiveRelease | null;
+  adopted: AdoptedRelease | null;
+}
+
+/** What was adopted of a live release (its values and chart files went to the files listed in written/kept). */
+export interface AdoptedRelease {
+  release: string;
+  namespace: string;
+  revision: number;
+  chart: string;
+  chartVersion: string;
+  /** Where the release's chart was written; null when --chart named one. */
+  chartDir: string | null;
+  /** Subcharts helm does not keep in the release record: fetched by helm dependency build, or to be copied in when repository is ''. */
+  subcharts: MissingSubchart[];
 }
 
 /** Starts an application repository in the current directory; files that exist are kept as they are. */
@@ -80,6 +94,7 @@ export async function init(deps: Deps, options: InitOptions): Promise<InitResult
     kubeContext: options.kubeContext,
     ageRecipient: ageKey?.recipient ?? '',
     ci: options.ci,
+    releaseChart: chart ? undefined : adopted?.releaseChart,
     releaseValues: adopted?.values,
     releaseNamespace: adopted?.namespace,
     gitignore,
@@ -98,8 +113,13 @@ export async function init(deps: Deps, options: InitOptions): Promise<InitResult
     appended: plan.files.flatMap((f) => (f.action === 'append' ? [{ path: f.path, added: f.added }] : [])),
     kept: plan.files.flatMap((f) => (f.action === 'keep' ? [{ path: f.path, reason: f.reason }] : [])),
     ageKey,
-    adopted,
+    adopted: adopted && adoptedRelease(adopted, chart ? null : plan.chart),
   };
+}
+
+function adoptedRelease(live: LiveRelease, chartDir: string | null): AdoptedRelease {
+  const { release, namespace, revision, chart, chartVersion } = live;
+  return { release, namespace, revision, chart, chartVersion, chartDir, subcharts: chartDir ? live.releaseChart.subcharts : [] };
 }
 
 async function applyPlan(deps: Deps, plan: InitPlan): Promise<void> {
@@ -115,7 +135,7 @@ async function applyFile(deps: Deps, file: PlannedFile): Promise<void> {
   if (file.encrypt) {
     // Sealed in memory: the cleartext never reaches the disk.
     const ref = sopsFileRef(deps, file.path);
-    content = (await sealNewFile(deps, ref, parsePlainText(content, 'yaml', ref.shown).branches, 'yaml')).text;
+    content = (await sealNewFile(deps, ref, parsePlainText(content.toString('utf8'), 'yaml', ref.shown).branches, 'yaml')).text;
   }
   // 'wx': a file that appeared since the plan was made is not replaced either.
   await writeFile(path, content, { flag: 'wx', mode: file.mode ?? 0o644 });

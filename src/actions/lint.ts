@@ -127,7 +127,11 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
       const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { $schema?: string };
       // Charts declare their draft; helm accepts draft-07 up to 2020-12.
       const AjvClass = await ajvClassFor(schema.$schema);
-      return new AjvClass({ allErrors: true, strict: false }).compile(schema);
+      const ajv = new AjvClass({ allErrors: true, strict: false });
+      // helm takes the draft from the URL, https or http (charts write https://json-schema.org/draft-07/schema#);
+      // ajv knows only its meta-schemas' own ids, and the class above already is the draft's.
+      if (typeof schema.$schema === 'string' && !ajv.getSchema(schema.$schema)) return ajv.compile({ ...schema, $schema: undefined });
+      return ajv.compile(schema);
     })();
     valuesValidators.set(schemaPath, pending);
   }

@@ -24,6 +24,8 @@ import { checkHelmPassthrough } from '../core/helm-passthrough.js';
 import { versionFlagAsCommand } from './version-flag.js';
 import { checkOutputFormat, commandPath } from './output-formats.js';
 import { errorReport } from './error-report.js';
+import { KubeReleaseStorage } from '../adapters/release-storage.js';
+import { resolveClusterAccess } from '../adapters/schema-sources/kubeconfig.js';
 
 const EXAMPLES = `
 Examples:
@@ -162,6 +164,7 @@ export async function main(givenArgv: string[]): Promise<void> {
         now: () => new Date(),
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         git: new GitCli(process.env),
+        releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
       };
       const code = await body(deps, createOutput(globals.output === 'json' ? 'json' : 'text', globals.color), globals);
       process.exitCode = typeof code === 'number' ? code : ExitCode.ok;

@@ -3,7 +3,7 @@
  * drivers write (`data.release`: gzip'd JSON, base64 encoded; Secrets add the
  * API's own base64 layer), so tests can assert on what helm stored.
  */
-import { gunzipSync } from 'node:zlib';
+import { decodeReleaseData } from '../core/helm-release-record.js';
 import type { KubeObject } from './object-store.js';
 
 export interface DecodedRelease {
@@ -16,15 +16,10 @@ export interface DecodedRelease {
   manifest: string;
 }
 
-const GZIP_MAGIC = Buffer.from([0x1f, 0x8b, 0x08]);
-
 export function decodeReleaseObject(object: KubeObject): DecodedRelease {
   const stored: string | undefined = object.data?.release;
   if (!stored) throw new Error(`${object.kind} ${object.metadata?.namespace}/${object.metadata?.name} holds no helm release (no data.release)`);
-  const encoded = object.kind === 'Secret' ? Buffer.from(stored, 'base64').toString('utf8') : stored;
-  let bytes = Buffer.from(encoded, 'base64');
-  if (bytes.subarray(0, 3).equals(GZIP_MAGIC)) bytes = gunzipSync(bytes);
-  const record = JSON.parse(bytes.toString('utf8')) as Record<string, any>;
+  const record = decodeReleaseData(object.kind === 'Secret' ? 'Secret' : 'ConfigMap', stored);
   return {
     name: String(record.name),
     namespace: String(record.namespace),

@@ -106,10 +106,12 @@ test('watch (long-running) deploys a new version, rolls back a bad one, does not
     await ok(['publish', 'dev', '--version', '1.1.0-dev.2']);
     await waitFor((e) => e.event === 'rolled-back' && e.version === '1.1.0-dev.2', 'rolled-back 1.1.0-dev.2');
     sim.injectFault('shop-dev/Pod/shop-test-connection', 'clear');
+    // Three more polls after the rollback (observed, not slept for) had their chance to retry it.
     const polls = lines.length;
-    await sleep(1200);
+    const pollsSince = () => lines.slice(polls).filter((e) => e.event === 'unchanged' || e.event === 'up-to-date').length;
+    for (let i = 0; i < 300 && pollsSince() < 3; i++) await sleep(100);
+    assert.ok(pollsSince() >= 3, `still polling after the rollback; saw ${JSON.stringify(lines.slice(polls).map((l) => l.event))}`);
     assert.equal(lines.filter((e) => e.event === 'deploying' && e.version === '1.1.0-dev.2').length, 1, 'a failed version is not retried');
-    assert.ok(lines.length > polls, 'still polling');
   } finally {
     child.kill('SIGTERM');
   }

@@ -16,8 +16,8 @@ import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/pr
 import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
 import { HOSTILE_CONTENT, restore, type GoodRepository, type HostileContent } from '../support/hostile-bucket.js';
 
-/** The refusal must come before anything slow: a hang or a bomb being expanded fails the run. */
-const REFUSAL_DEADLINE_MS = 5_000;
+// How fast a refusal comes is bench:hostile's figure; here a refusal must be the right one. A bomb
+// being expanded past its cap, or followed to its end, shows as a missing refusal or a run killed at the bound.
 
 let sim: Simulator;
 let s3: TestS3;
@@ -31,8 +31,7 @@ let dev: ChartRepository;
 let good: GoodRepository;
 
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
-const cli = (args: string[], timeoutMs = 120_000): Promise<CliRun> =>
-  runCli(args, { cwd: app.dir, env: { ...env, TMPDIR: chartctlTmp }, timeoutMs });
+const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env: { ...env, TMPDIR: chartctlTmp }, timeoutMs: 120_000 });
 
 /** Every file under a directory with its size, mode and sha256: compared before/after each hostile run. */
 function snapshot(dir: string): Map<string, string> {
@@ -115,16 +114,16 @@ for (const hostile of HOSTILE_CONTENT) {
     let slowest = 0;
     for (const args of commandsFor(hostile)) {
       const started = performance.now();
-      const r = await cli(args, REFUSAL_DEADLINE_MS);
+      const r = await cli(args);
       slowest = Math.max(slowest, performance.now() - started);
       const said = `${r.stdout}\n${r.stderr}`;
-      assert.equal(r.exitCode, 1, `chartctl ${args.join(' ')} exited ${r.exitCode} (want 1, within ${REFUSAL_DEADLINE_MS} ms):\n${said}`);
+      assert.equal(r.exitCode, 1, `chartctl ${args.join(' ')} exited ${r.exitCode} (want 1; -1: killed at the 120 s bound):\n${said}`);
       assert.match(said, hostile.refusal, `chartctl ${args.join(' ')} names the entry and why:\n${said}`);
       assert.doesNotMatch(said, /unexpected internal error/i, `chartctl ${args.join(' ')}:\n${said}`);
     }
     if (hostile.wholeIndex) {
       // status still shows what is live (on-call needs it most when the repository is broken) and says why the repository was not read.
-      const r = await cli(['status', 'dev'], REFUSAL_DEADLINE_MS);
+      const r = await cli(['status', 'dev']);
       assert.equal(r.exitCode, 0, r.stderr);
       assert.match(r.stdout, /live: revision 1, shop 1\.0\.0/);
       assert.match(r.stdout, /repository: not checked \(.*index\.yaml.*alias/);

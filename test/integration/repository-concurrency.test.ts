@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliPath, copyExampleApp, runCli } from '../support/project.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
 import { chartFromArchive, packChart } from '../../src/core/chart-archive.js';
 import { listEntries, parseChartIndex } from '../../src/core/chart-index.js';
@@ -97,9 +98,9 @@ test('16 concurrent publishes of distinct versions: all 16 in the index, none lo
 
 test('publishes killed with SIGKILL at random points never leave a dangling index entry', async (t) => {
   const kills = 20;
-  let seed = Number(process.env.CHARTCTL_TEST_SEED ?? Date.now() % 100_000);
+  const seed = Number(process.env.CHARTCTL_TEST_SEED ?? Date.now() % 100_000);
   t.diagnostic(`seed ${seed} (set CHARTCTL_TEST_SEED to replay)`);
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(seed);
   const versions = Array.from({ length: kills }, (_, i) => `3.0.${i}`);
   const files = variants(base, versions);
   // How long one publish takes here, so kill points spread over its whole run.

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { gunzipSync } from 'node:zlib';
 import { copyExampleApp, helmBinaries, runCli } from '../support/project.js';
-import { EXTERNAL_S3, FAULTS_SKIP_REASON, isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
+import { EXTERNAL_S3, FAULTS_SKIP_REASON, isolateRepositories, startTestS3, testRepository, type TestS3, HELM_HTTP_SKIP_REASON } from '../support/s3.js';
 import { parseChartIndex } from '../../src/core/chart-index.js';
 import { readTar } from '../../src/core/tar-archive.js';
 import { startSimulator } from '../../src/sandbox/simulator.js';
@@ -106,7 +106,7 @@ test('helm 3 and helm 4 lint, template and install the tarball', async () => {
   }
 });
 
-test('publish writes what helm repo add / helm pull read, with helm 3 and helm 4', async () => {
+test('publish writes what helm repo add / helm pull read, with helm 3 and helm 4', async (t) => {
   const published = await cli(['publish', 'dev', '--version', '1.1.0', '--output', 'json']);
   assert.equal(published.exitCode, 0, published.stderr);
   const result = JSON.parse(published.stdout) as { outcome: string; digest: string; key: string };
@@ -119,20 +119,21 @@ test('publish writes what helm repo add / helm pull read, with helm 3 and helm 4
   // The cheap poll a watcher uses: an unchanged index answers 304 without a body.
   const { etag } = await indexOf('dev');
   assert.deepEqual(await testRepository(s3, root, 'dev').get('index.yaml', { ifNoneMatch: etag }), { kind: 'notModified', etag });
-  if (!s3.local) return; // helm reads anonymously over HTTP: only the local server serves the bucket that way
-  for (const helm of [helmBinaries.helm3, helmBinaries.helm4]) {
-    const home = mkdtempSync(join(tmpdir(), 'helm-home-'));
-    try {
-      const env = { HELM_CACHE_HOME: join(home, 'c'), HELM_CONFIG_HOME: join(home, 'cfg'), HELM_DATA_HOME: join(home, 'd') };
-      await execa(helm, ['repo', 'add', 'acme-dev', `${s3.endpoint}/${s3.bucket}/${root}/dev`], { env });
-      await execa(helm, ['pull', 'acme-dev/shop', '--version', '1.1.0', '-d', home], { env });
-      assert.equal(`sha256:${sha256(readFileSync(join(home, 'shop-1.1.0.tgz')))}`, result.digest, `${helm} pulls the published bytes`);
-      const rendered = await execa(helm, ['template', 'shop', 'acme-dev/shop', '--version', '1.1.0'], { env });
-      assert.match(rendered.stdout, /kind: Service/);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
+  await t.test('helm 3 and helm 4 read it', { skip: s3.local ? false : HELM_HTTP_SKIP_REASON }, async () => {
+    for (const helm of [helmBinaries.helm3, helmBinaries.helm4]) {
+      const home = mkdtempSync(join(tmpdir(), 'helm-home-'));
+      try {
+        const env = { HELM_CACHE_HOME: join(home, 'c'), HELM_CONFIG_HOME: join(home, 'cfg'), HELM_DATA_HOME: join(home, 'd') };
+        await execa(helm, ['repo', 'add', 'acme-dev', `${s3.endpoint}/${s3.bucket}/${root}/dev`], { env });
+        await execa(helm, ['pull', 'acme-dev/shop', '--version', '1.1.0', '-d', home], { env });
+        assert.equal(`sha256:${sha256(readFileSync(join(home, 'shop-1.1.0.tgz')))}`, result.digest, `${helm} pulls the published bytes`);
+        const rendered = await execa(helm, ['template', 'shop', 'acme-dev/shop', '--version', '1.1.0'], { env });
+        assert.match(rendered.stdout, /kind: Service/);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
     }
-  }
+  });
 });
 
 test('a version is immutable: same bytes is a no-op, different bytes are refused with both digests, --force replaces', async () => {
@@ -289,11 +290,10 @@ test('access denied, endpoint down and a slow endpoint give clear errors', { ski
 
   s3.setFaults!({ delayMs: 1500 });
   try {
-    const started = Date.now();
+    // The server answers after 1.5 s: only chartctl's own 300 ms deadline can make this fail (how fast is bench/'s business).
     const slow = await cli(['repo', 'list', 'dev'], { CHARTCTL_S3_TIMEOUT_MS: '300', CHARTCTL_S3_MAX_ATTEMPTS: '2' });
     assert.equal(slow.exitCode, 1);
     assert.match(slow.stderr, /did not complete the request within 300 ms/);
-    assert.ok(Date.now() - started < 10_000, 'a hung endpoint fails fast');
   } finally {
     s3.setFaults!({});
   }

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { CreateBucketCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { copyExampleApp, helmBinaries, runCli } from '../support/project.js';
+import { isConnectionRefused } from '../support/network-errors.js';
 
 let app: { dir: string; remove: () => void };
 let home: string;
@@ -118,8 +119,8 @@ test('sandbox down stops both servers, removes the state and leaves nothing runn
   assert.equal(JSON.parse(down.stdout).stopped, true);
   assert.equal(isAlive(up.pid), false, 'the background process is gone');
   assert.equal(existsSync(sandboxDir()), false, 'the sandbox directory is removed');
-  await assert.rejects(fetch(`${up.apiServer}/version`), 'the API port no longer answers');
-  await assert.rejects(fetch(up.s3Endpoint), 'the S3 port no longer answers');
+  await assert.rejects(fetch(`${up.apiServer}/version`), isConnectionRefused, 'the API port no longer answers');
+  await assert.rejects(fetch(up.s3Endpoint), isConnectionRefused, 'the S3 port no longer answers');
 
   const again = await runCli(['--cwd', app.dir, 'sandbox', 'down', '--output', 'json']);
   assert.equal(again.exitCode, 0);

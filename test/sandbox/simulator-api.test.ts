@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
+import { waitFor } from '../support/wait-for.js';
+import { isConnectionDropped } from '../support/network-errors.js';
 
 let sim: Simulator;
 before(async () => {
@@ -113,7 +115,7 @@ test('Deployments become ready after the delay, with a ReplicaSet; never-ready a
   const created = await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:1'), 'application/apply-patch+yaml');
   assert.equal(created.status, 200);
   assert.equal(created.body.status, undefined, 'not ready at once');
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => sim.getObject('Deployment', 'default', 'd')?.status?.readyReplicas === 2, 'Deployment d to become ready after the readiness delay');
   const ready = sim.getObject('Deployment', 'default', 'd')!;
   assert.equal(ready.status.readyReplicas, 2);
   assert.equal(ready.status.observedGeneration, 1);
@@ -123,8 +125,11 @@ test('Deployments become ready after the delay, with a ReplicaSet; never-ready a
   assert.equal(sim.listObjects({ kind: 'Pod', namespace: 'default' }).filter((p) => p.status.phase === 'Running').length, 2, 'the ReplicaSet runs its Pods');
 
   sim.injectFault('default/Deployment/d', 'never-ready');
+  // No readiness delay: once the rollout is reconciled, the fault is the only thing keeping it unready.
+  sim.setReadinessDelay(0);
   await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:2'), 'application/apply-patch+yaml');
-  await new Promise((r) => setTimeout(r, 100));
+  const podsWaiting = () => sim.listObjects({ kind: 'Pod', namespace: 'default' }).filter((p) => p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ImagePullBackOff').length;
+  await waitFor(() => sim.getObject('Deployment', 'default', 'd')?.status?.observedGeneration === 2 && podsWaiting() === 2, 'the never-ready rollout of Deployment d to be reconciled');
   const stuck = sim.getObject('Deployment', 'default', 'd')!;
   assert.equal(stuck.status.observedGeneration, 2);
   assert.equal(stuck.status.replicas, 4, 'like a rolling update, the old Pods stay while the new ones are not ready');
@@ -133,16 +138,18 @@ test('Deployments become ready after the delay, with a ReplicaSet; never-ready a
   const pods = sim.listObjects({ kind: 'Pod', namespace: 'default' });
   assert.deepEqual(pods.map((p) => p.status.containerStatuses[0].state.waiting?.reason ?? 'running').sort(), ['ImagePullBackOff', 'ImagePullBackOff', 'running', 'running']);
   await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:1'), 'application/apply-patch+yaml');
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => sim.getObject('Deployment', 'default', 'd')?.status?.observedGeneration === 3, 'the rollback of Deployment d to be reconciled');
+  await waitFor(() => sim.getObject('Deployment', 'default', 'd')!.status.replicas === 2, 'the old Pods of Deployment d to go');
   assert.equal(sim.getObject('Deployment', 'default', 'd')!.status.readyReplicas, 2, 'rolling back to a template that was ready recovers');
   sim.clearFaults();
+  sim.setReadinessDelay(20);
 
   sim.addRequestFault({ method: 'PATCH', resource: 'deployments', status: 500, times: 1 });
   assert.equal((await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:3'), 'application/apply-patch+yaml')).status, 500);
   assert.equal((await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/d?fieldManager=test', dep('d', 'img:3'), 'application/apply-patch+yaml')).status, 200, 'times: 1 fails one request only');
 
   sim.addRequestFault({ resource: 'deployments', disconnect: true, times: 1 });
-  await assert.rejects(fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments/d`), 'the server went away mid-request');
+  await assert.rejects(fetch(`${sim.url}/apis/apps/v1/namespaces/default/deployments/d`), isConnectionDropped, 'the server went away mid-request');
 
   await api('DELETE', '/apis/apps/v1/namespaces/default/deployments/d');
   assert.deepEqual(sim.listObjects({ kind: 'ReplicaSet', namespace: 'default' }), [], 'ReplicaSets are garbage-collected with their Deployment');
@@ -185,10 +192,14 @@ test('kubectl-style Table output for list and get', async () => {
 test('clearing a never-ready fault lets the stuck rollout finish without another change', async () => {
   sim.injectFault('default/Deployment/late', 'never-ready');
   const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'late' }, spec: { replicas: 1, selector: { matchLabels: { app: 'late' } }, template: { metadata: { labels: { app: 'late' } }, spec: { containers: [{ name: 'c', image: 'img:1' }] } } } };
+  // No readiness delay: once reconciled, only the fault keeps it unready.
+  sim.setReadinessDelay(0);
   await api('PATCH', '/apis/apps/v1/namespaces/default/deployments/late?fieldManager=test', dep, 'application/apply-patch+yaml');
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal(sim.getObject('Deployment', 'default', 'late')!.status.readyReplicas, 0);
+  const late = () => sim.getObject('Deployment', 'default', 'late');
+  const latePods = () => sim.listObjects({ kind: 'Pod', namespace: 'default' }).filter((p) => p.metadata.name.startsWith('late-'));
+  await waitFor(() => late()?.status?.observedGeneration === 1 && latePods().some((p) => p.status?.containerStatuses), 'the rollout of late to be reconciled');
+  assert.equal(late()!.status.readyReplicas, 0);
   sim.injectFault('default/Deployment/late', 'clear');
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal(sim.getObject('Deployment', 'default', 'late')!.status.readyReplicas, 1);
+  await waitFor(() => late()!.status.readyReplicas === 1, 'late to become ready once the fault is cleared');
+  sim.setReadinessDelay(20);
 });

@@ -32,6 +32,8 @@ export interface TestS3 {
 }
 
 export const EXTERNAL_S3 = process.env.CHARTCTL_TEST_S3_ENDPOINT;
+/** helm's own reads (repo add, pull) are anonymous HTTP: only the local server serves a bucket that way. */
+export const HELM_HTTP_SKIP_REASON = 'helm reads a chart repository anonymously over HTTP, which only the local test S3 server serves (CHARTCTL_TEST_S3_ENDPOINT points at a real endpoint)';
 export const FAULTS_SKIP_REASON = 'fault injection needs the local test S3 server (CHARTCTL_TEST_S3_ENDPOINT points at a real endpoint)';
 
 export async function startTestS3(): Promise<TestS3> {

@@ -14,7 +14,7 @@ const byPath = (files: PlannedFile[]) => new Map(files.map((f) => [f.path, f]));
 const written = (files: PlannedFile[], path: string): string => {
   const f = byPath(files).get(path);
   assert.ok(f && f.action === 'write', `${path} is written (got ${f?.action})`);
-  return f.content;
+  return f.content.toString();
 };
 
 test('init plan, no chart: a starter chart, one environment file per environment chained for promotion, each loaded by chartctl', () => {
@@ -39,7 +39,7 @@ test('init plan, no chart: a starter chart, one environment file per environment
   assert.ok(secrets?.action === 'write' && secrets.encrypt, 'secrets files are written encrypted');
   assert.deepEqual(parse(written(plan.files, '.sops.yaml')).creation_rules, [{ path_regex: '^environments/secrets/[^/]+\\.ya?ml$', age: RECIPIENT }]);
   const hook = byPath(plan.files).get('.git/hooks/pre-commit');
-  assert.ok(hook?.action === 'write' && hook.mode === 0o755 && /chartctl secrets check/.test(hook.content));
+  assert.ok(hook?.action === 'write' && hook.mode === 0o755 && /chartctl secrets check/.test(hook.content.toString()));
 });
 
 test('init plan: every key of the README environment file reference is documented in the generated file', () => {
@@ -129,4 +129,17 @@ test('init plan: a live release\'s values and namespace go to the first environm
   assert.match(written(plan.files, 'environments/values/dev.yaml'), /^replicaCount: 3$/m);
   assert.equal(parseEnvironment('dev', 'dev.yaml', written(plan.files, 'environments/dev.yaml')).namespace, 'legacy');
   assert.equal(parseEnvironment('prod', 'prod.yaml', written(plan.files, 'environments/prod.yaml')).namespace, 'shop-prod');
+});
+
+test('init plan: a live release\'s chart goes to charts/<chart name>/ instead of the starter chart; existing files of it are kept; --chart wins', () => {
+  const releaseChart = { name: 'web', files: [{ path: 'Chart.yaml', content: Buffer.from('name: web\n') }, { path: 'templates/a.yaml', content: Buffer.from('a: 1\n') }] };
+  const plan = planInit({ ...base, releaseChart, existing: new Set(['charts/web/templates/a.yaml']) });
+  assert.equal(plan.chart, 'charts/web');
+  assert.equal(parseEnvironment('dev', 'dev.yaml', written(plan.files, 'environments/dev.yaml')).chart, 'charts/web');
+  assert.equal(written(plan.files, 'charts/web/Chart.yaml'), 'name: web\n');
+  assert.deepEqual(byPath(plan.files).get('charts/web/templates/a.yaml'), { path: 'charts/web/templates/a.yaml', action: 'keep', reason: 'exists' });
+  assert.deepEqual(plan.files.filter((f) => f.path.startsWith('charts/')).map((f) => f.path), ['charts/web/Chart.yaml', 'charts/web/templates/a.yaml'], 'no starter chart');
+  const own = planInit({ ...base, releaseChart, chart: { dir: 'deploy/chart', name: 'shop' } });
+  assert.equal(own.chart, 'deploy/chart');
+  assert.ok(!own.files.some((f) => f.path.startsWith('charts/')), 'nothing written over --chart');
 });

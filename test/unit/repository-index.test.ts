@@ -53,9 +53,11 @@ test('a contended index gives up at the deadline with a clear error', async () =
   const store = new MemoryObjectStore();
   const repo = MemoryChartRepository.fromUrl('s3://b/dev', store);
   await updateIndex(deps(store), repo, addVersion('1.0.0'), { lock: true });
+  // Another writer wins every time: a new ETag before each of ours.
+  let rivalWrites = 0;
   store.beforeWrite = () => {
     const o = store.bucket('b').get('dev/index.yaml')!;
-    o.etag = `"${Math.random()}"`;
+    o.etag = `"rival-${++rivalWrites}"`;
   };
   await assert.rejects(updateIndex(deps(store), repo, addVersion('2.0.0'), { lock: true, deadlineMs: 30, random: () => 0.1 }), (e: unknown) => isChartctlError(e) && e.code === 'INDEX_CONTENDED');
 });

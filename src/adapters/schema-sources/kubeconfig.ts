@@ -82,9 +82,9 @@ export function resolveClusterAccess(env: NodeJS.ProcessEnv, contextName?: strin
   const user = users.get(String(context.value.user ?? ''))?.value ?? {};
   const userDir = users.get(String(context.value.user ?? ''))?.dir ?? cluster.dir;
   if (user.exec || user['auth-provider']) {
-    throw new ChartctlError(`Kube context "${name}" authenticates with an ${user.exec ? 'exec' : 'auth-provider'} plugin, which chartctl does not run for schema fetching.`, {
+    throw new ChartctlError(`Kube context "${name}" authenticates with an ${user.exec ? 'exec' : 'auth-provider'} plugin, which chartctl does not run (it reads the cluster's API itself).`, {
       code: 'UNSUPPORTED_KUBE_AUTH',
-      hint: 'Use a context with a token or client certificate, or validate with --schema-location instead of the cluster.',
+      hint: 'Use a context with a token or client certificate (for validate: or --schema-location instead of the cluster).',
     });
   }
   const headers: Record<string, string> = {};

@@ -1,6 +1,7 @@
 import { ciFileText, CI_FILE, type CiSystem } from './ci-workflows.js';
 import { environmentFileText } from './environment-template.js';
 import { starterChartFiles } from './starter-chart.js';
+import type { ReleaseChartFile } from './release-chart.js';
 
 /** Lines `init` makes sure .gitignore holds: chartctl's local state and helm's fetched dependencies. */
 export const GITIGNORE_ENTRIES = ['.chartctl/', 'charts/*/charts/*.tgz'] as const;
@@ -13,6 +14,8 @@ export interface InitInputs {
   envs: string[];
   /** Repository-relative chart directory and its Chart.yaml name; none: a starter chart is written. */
   chart?: { dir: string; name: string };
+  /** The chart of an adopted release (written under charts/<its name>/), when no chart is given. */
+  releaseChart?: { name: string; files: ReleaseChartFile[] };
   /** The release name, and the starter chart's when no chart is given. */
   appName: string;
   /** `s3://bucket/prefix`; each environment gets `<base>/<env>`. */
@@ -34,7 +37,7 @@ export interface InitInputs {
 }
 
 export type PlannedFile =
-  | { path: string; action: 'write'; content: string; mode?: number; encrypt?: boolean }
+  | { path: string; action: 'write'; content: string | Buffer; mode?: number; encrypt?: boolean }
   | { path: string; action: 'append'; content: string; added: string[] }
   | { path: string; action: 'keep'; reason: string };
 
@@ -53,13 +56,16 @@ exec npx --no-install chartctl secrets check
 /** Which files `init` writes, appends to or keeps; nothing that exists is ever replaced. */
 export function planInit(inputs: InitInputs): InitPlan {
   const release = inputs.appName;
-  const chart = inputs.chart?.dir ?? `charts/${inputs.appName}`;
+  const releaseChart = inputs.chart ? undefined : inputs.releaseChart;
+  const chart = inputs.chart?.dir ?? `charts/${releaseChart?.name ?? inputs.appName}`;
   const files: PlannedFile[] = [];
-  const offer = (path: string, content: string, extra: { mode?: number; encrypt?: boolean } = {}) => {
+  const offer = (path: string, content: string | Buffer, extra: { mode?: number; encrypt?: boolean } = {}) => {
     files.push(inputs.existing.has(path) ? { path, action: 'keep', reason: 'exists' } : { path, action: 'write', content, ...extra });
   };
 
-  if (!inputs.chart) {
+  if (releaseChart) {
+    for (const file of releaseChart.files) offer(`${chart}/${file.path}`, file.content);
+  } else if (!inputs.chart) {
     for (const [path, content] of Object.entries(starterChartFiles(inputs.appName))) offer(path, content);
   }
   const base = inputs.repositoryBase.replace(/\/+$/, '');
