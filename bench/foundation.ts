@@ -15,6 +15,7 @@ import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
 import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
+import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
 
@@ -37,6 +38,7 @@ const deps: Deps = {
   secrets: createSecretsReader(env),
   now: () => new Date(),
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
+  registries: new MemoryOciRegistries(),
   git: new GitCli(env),
 };
 
