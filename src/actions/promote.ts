@@ -14,7 +14,8 @@ import { archiveLimitsFrom } from '../core/archive-limits.js';
 import { archiveMetadata } from '../core/chart-archive.js';
 import { isOciRepository } from '../core/environment.js';
 import type { OciRegistry } from '../adapters/oci-registry.js';
-import { ociReference, openRegistry, readVerifiedOciChart } from './steps/oci-charts.js';
+import { ociReference, openRegistry, readVerifiedOciChart, readVerifiedOciManifest, type VerifiedOciChart } from './steps/oci-charts.js';
+import { newestVersion } from '../core/chart-version.js';
 import { OCI_VIEW_LOCATION, ociIndexView, promoteIntoRegistry } from './steps/oci-promotion.js';
 
 export interface PromoteOptions {
@@ -75,10 +76,11 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (source) warnSkippedEntries(deps, source, fromIndex!.index, 'it is not listed, so it cannot be promoted');
   if (target) warnSkippedEntries(deps, target, toIndex!.index, SKIPPED_KEPT);
   const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex?.index?.entries ?? {}));
-  const [fromView, toView] = await Promise.all([
-    fromRegistry ? ociIndexView(fromRegistry, chart, deps.now()) : fromIndex!.index,
-    toRegistry ? ociIndexView(toRegistry, chart, deps.now()) : toIndex!.index,
-  ]);
+  // The version the plan will look at (the one asked for, or the newest the target accepts): only its manifests are read.
+  const pick = (versions: string[]) => options.version ?? newestVersion(versions, { allowPrerelease: toEnv.promotion.allowPrerelease });
+  const fromView = fromRegistry ? await ociIndexView(fromRegistry, chart, deps.now(), pick) : fromIndex!.index;
+  const chosen = pick((fromView?.entries[chart] ?? []).map((e) => e.version));
+  const toView = toRegistry ? await ociIndexView(toRegistry, chart, deps.now(), () => chosen) : toIndex!.index;
   const plan = planPromotion({
     chart,
     from: { name: fromEnv.name, index: fromView, repository: source ?? OCI_VIEW_LOCATION },
@@ -93,10 +95,18 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   // whose sha256 and own Chart.yaml name and version match goes on (so every rule above held
   // for the chart inside it too), and nothing is written before.
   const limits = archiveLimitsFrom(deps.env);
-  const fromOci = fromRegistry && (await readVerifiedOciChart(fromRegistry, fromEnv.name, { name: chart, version: plan.version }, limits));
+  const listed = { name: chart, version: plan.version };
+  // Within one registry the chart layer is mounted and never leaves it: the manifest and config are verified here,
+  // the tarball by whoever reads it (deploy, diff, repo verify). Everything else is read and verified in full first.
+  const mounting = Boolean(fromRegistry && toRegistry && fromRegistry.registry === toRegistry.registry);
+  const fromOci = fromRegistry && (mounting ? await readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits) : await readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits));
   if (fromRegistry && !fromOci) throw refusal('notInSource', `${chart} ${plan.version} is no longer tagged in the ${fromEnv.name} registry`, fromEnv, toEnv);
-  const verified: VerifiedTarball = fromOci ? { name: plan.targetName, body: fromOci.tarball, digest: fromOci.digest } : await fetchVerifiedTarball(source!, fromEnv.name, plan.source, { name: chart, version: plan.version }, limits);
-  if (verified.digest !== plan.source.digest) throw refusal('targetDiffers', `the ${fromEnv.name} tag of ${chart} ${plan.version} changed while it was read`, fromEnv, toEnv);
+  const fromBytes = fromOci && 'tarball' in fromOci ? (fromOci as VerifiedOciChart).tarball : undefined;
+  const verified: VerifiedTarball | undefined = fromOci
+    ? fromBytes && { name: plan.targetName, body: fromBytes, digest: fromOci.digest }
+    : await fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+  if ((verified?.digest ?? fromOci?.digest) !== plan.source.digest) throw refusal('targetDiffers', `the ${fromEnv.name} tag of ${chart} ${plan.version} changed while it was read`, fromEnv, toEnv);
+  const readVerified = async () => (await readVerifiedOciChart(fromRegistry!, fromEnv.name, listed, limits))!.tarball;
 
   const summary: PromotionSummary = {
     ...base,
@@ -126,8 +136,8 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   }
   const actor = await resolveActor(deps);
   // An OCI source has no index entry: the S3 target's entry is made from the verified chart, as publish makes it.
-  const sourceEntry = fromOci
-    ? chartIndexEntry(archiveMetadata(verified.body, key, limits), { digest: verified.digest, created: plan.source.created ?? deps.now().toISOString(), url: plan.targetName, annotations: plan.source.annotations ?? {} })
+  const sourceEntry = fromOci && verified
+    ? chartIndexEntry(archiveMetadata(verified.body, key, limits), { digest: fromOci.digest, created: plan.source.created ?? deps.now().toISOString(), url: plan.targetName, annotations: plan.source.annotations ?? {} })
     : plan.source;
   const entry = promotedEntry({ ...sourceEntry, name: chart }, plan.targetName, { from: fromEnv.name, at: deps.now(), by: actor });
   if (toRegistry) {
@@ -137,8 +147,8 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
       source: fromRegistry && fromOci ? { registry: fromRegistry, chart: fromOci } : undefined,
       chart,
       version: plan.version,
-      tarball: verified.body,
-      metadata: archiveMetadata(verified.body, key, limits),
+      tarball: verified ? verified.body : readVerified,
+      metadata: verified ? archiveMetadata(verified.body, key, limits) : {},
       provenance: entry.annotations ?? {},
       at: deps.now(),
     });
@@ -146,7 +156,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   }
   await requireConditionalWrites(deps, target!, toEnv, Boolean(options.noLock));
   deps.reporter.progress(`Promoting ${chart} ${plan.version} from ${fromEnv.name} to ${toEnv.name} (${summary.transfer})`);
-  const copied = await copyTarball(source, target!, verified, plan.targetName, entry, fromEnv, toEnv);
+  const copied = await copyTarball(source, target!, verified!, plan.targetName, entry, fromEnv, toEnv);
   entry.annotations = { ...entry.annotations, [OBJECT_ETAG_ANNOTATION]: copied.etag };
 
   await addIndexEntry(

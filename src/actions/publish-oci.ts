@@ -36,6 +36,9 @@ export async function publishToRegistry(
   force: boolean,
 ): Promise<OciPublishResult> {
   const registry = openRegistry(deps, env);
+  // git is asked for the actor while the registry answers (a process start costs as much as the round trip).
+  const actor = resolveActor(deps);
+  actor.catch(() => undefined);
   const key = ociReference(registry, tarball.name, tarball.version);
   const chartDigest = `sha256:${tarball.digest}`;
   const current = await readChartManifest(registry, tarball.name, tarball.version);
@@ -43,8 +46,8 @@ export async function publishToRegistry(
   const base = { env: env.name, repository: registry.url, chart: tarball.name, version: tarball.version, digest: tarball.digest, key, indexAttempts: 0 as const };
   if (plan.kind === 'unchanged') return { ...base, manifestDigest: plan.manifestDigest, outcome: 'unchanged' };
 
-  const actor = await resolveActor(deps);
-  const annotations = { ...helmManifestAnnotations(tarball.metadata, createdAnnotation(deps.now())), ...(actor ? { [PROVENANCE.publishedBy]: actor } : {}) };
+  const by = await actor;
+  const annotations = { ...helmManifestAnnotations(tarball.metadata, createdAnnotation(deps.now())), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) };
   if (plan.kind === 'refused') {
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }

@@ -40,15 +40,50 @@ export async function ociVersions(registry: OciRegistry, chart: string): Promise
   return tags.map(versionOfTag).filter(isValidChartVersion);
 }
 
-/** A chart read from a registry and checked: manifest digest, media types, sizes, blob digests, and its own Chart.yaml. */
-export interface VerifiedOciChart {
+/** A chart manifest read from a registry and checked: its digest, media types, sizes, and its config blob (digest, name and version). */
+export interface VerifiedOciManifest {
   manifestDigest: string;
   manifest: ChartManifest;
   config: Uint8Array;
-  tarball: Uint8Array;
   /** Hex sha256 of the tarball (the chart layer's digest without `sha256:`), the invariant across repositories. */
   digest: string;
+}
+
+/** A chart read from a registry and checked: the manifest as above, the tarball's digest, and the tarball's own Chart.yaml. */
+export interface VerifiedOciChart extends VerifiedOciManifest {
+  tarball: Uint8Array;
   provenance?: Uint8Array;
+}
+
+function identityRefused(env: string, reference: string, listed: ChartIdentity, actual: ChartIdentity, what: string): ChartctlError {
+  return new ChartctlError(
+    `Refusing ${listed.name} ${listed.version}: the ${env} registry tags ${reference} as ${listed.version}, but ${what} says ${JSON.stringify(actual.name)} version ${JSON.stringify(actual.version)}. Nothing was changed in the cluster or any repository.`,
+    { code: 'CHART_IDENTITY_MISMATCH', hint: `Someone pushed another chart under this tag. Do not use it: investigate, then publish ${listed.version} again with --force.` },
+  );
+}
+
+/**
+ * The manifest and config of `chart:version`, checked without reading the
+ * tarball: enough for a blob mount, where the chart bytes never leave the
+ * registry (every command that uses them reads them through readVerifiedOciChart).
+ */
+export async function readVerifiedOciManifest(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciManifest | undefined> {
+  const reference = ociReference(registry, listed.name, listed.version);
+  const read = await readChartManifest(registry, listed.name, listed.version);
+  if (!read) return undefined;
+  const { manifest } = read;
+  if (manifest.manifest.config.size > MAX_CONFIG_BYTES) throw chartTooLarge(reference, `its config blob is ${formatBytes(manifest.manifest.config.size)}`);
+  assertCompressedSize(manifest.chart.size, reference, limits);
+  const config = await registry.blob(registry.repositoryOf(listed.name), manifest.manifest.config.digest, manifest.manifest.config.size);
+  let metadata: Record<string, JsonValue>;
+  try {
+    metadata = JSON.parse(new TextDecoder().decode(config)) as Record<string, JsonValue>;
+  } catch {
+    throw identityRefused(env, reference, listed, { name: '(unreadable)', version: '(unreadable)' }, 'its config blob');
+  }
+  const actual = identityMismatch(listed, metadata ?? {});
+  if (actual) throw identityRefused(env, reference, listed, actual, 'its config blob');
+  return { manifestDigest: read.digest, manifest, config, digest: manifest.chart.digest.slice('sha256:'.length) };
 }
 
 /** The tag's manifest, parsed and checked to be a helm chart; undefined when the tag does not exist. */
@@ -67,29 +102,22 @@ export async function readChartManifest(registry: OciRegistry, chart: string, ve
  */
 export async function readVerifiedOciChart(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciChart | undefined> {
   const reference = ociReference(registry, listed.name, listed.version);
-  const read = await readChartManifest(registry, listed.name, listed.version);
-  if (!read) return undefined;
-  const { manifest } = read;
+  const checked = await readVerifiedOciManifest(registry, env, listed, limits);
+  if (!checked) return undefined;
+  const { manifest } = checked;
   const repository = registry.repositoryOf(listed.name);
-  if (manifest.manifest.config.size > MAX_CONFIG_BYTES) throw chartTooLarge(reference, `its config blob is ${formatBytes(manifest.manifest.config.size)}`);
-  assertCompressedSize(manifest.chart.size, reference, limits);
-  const config = await registry.blob(repository, manifest.manifest.config.digest, manifest.manifest.config.size);
   const tarball = await registry.blob(repository, manifest.chart.digest, manifest.chart.size);
   const provenance = manifest.provenance && manifest.provenance.size <= MAX_CONFIG_BYTES ? await registry.blob(repository, manifest.provenance.digest, manifest.provenance.size) : undefined;
   const actual = identityMismatch(listed, archiveMetadata(tarball, reference, limits));
-  if (actual) {
-    throw new ChartctlError(
-      `Refusing ${listed.name} ${listed.version}: the ${env} registry tags ${reference} as ${listed.version}, but the tarball's own Chart.yaml says ${JSON.stringify(actual.name)} version ${JSON.stringify(actual.version)}. Nothing was changed in the cluster or any repository.`,
-      { code: 'CHART_IDENTITY_MISMATCH', hint: `Someone pushed another chart under this tag. Do not use it: investigate, then publish ${listed.version} again with --force.` },
-    );
-  }
-  return { manifestDigest: read.digest, manifest, config, tarball, digest: manifest.chart.digest.slice('sha256:'.length), provenance };
+  if (actual) throw identityRefused(env, reference, listed, actual, "the tarball's own Chart.yaml");
+  return { ...checked, tarball, provenance };
 }
 
 export interface ChartPush {
   chart: string;
   version: string;
-  tarball: Uint8Array;
+  /** The chart layer: its bytes, or (for a mount) its descriptor and a way to read the bytes should the mount be refused. */
+  tarball: Uint8Array | { digest: string; size: number; read: () => Promise<Uint8Array> };
   /** Chart.yaml of the tarball, for helm's config blob (absent: `config` bytes given as they are). */
   metadata?: Record<string, JsonValue>;
   config?: Uint8Array;
@@ -109,14 +137,15 @@ export async function pushChart(registry: OciRegistry, push: ChartPush): Promise
   const repository = registry.repositoryOf(push.chart);
   const config = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
   const configDescriptor = { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: digestOf(config), size: config.length };
-  const chartDescriptor = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: digestOf(push.tarball), size: push.tarball.length };
+  const layer = push.tarball instanceof Uint8Array ? { digest: digestOf(push.tarball), size: push.tarball.length, read: async () => push.tarball as Uint8Array } : push.tarball;
+  const chartDescriptor = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
   const transfers = await Promise.all(
     [
-      { digest: configDescriptor.digest, bytes: config },
-      { digest: chartDescriptor.digest, bytes: push.tarball },
-    ].map(async ({ digest, bytes }) => {
+      { digest: configDescriptor.digest, read: async () => config },
+      { digest: chartDescriptor.digest, read: layer.read },
+    ].map(async ({ digest, read }) => {
       if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted' as const;
-      return registry.pushBlob(repository, digest, bytes);
+      return registry.pushBlob(repository, digest, await read());
     }),
   );
   const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, annotations: push.annotations })));

@@ -4,7 +4,7 @@ import type { JsonValue } from '../../core/go-yaml-style.js';
 import type { RepositoryLocation } from '../../core/index-url.js';
 import { helmManifestAnnotations } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
-import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciChart } from './oci-charts.js';
+import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
 import { mapLimit } from './repository-index.js';
 
 /** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
@@ -18,9 +18,12 @@ const READ_CONCURRENCY = 8;
  * layer's, which is the tarball's sha256), so that promotion is decided by the
  * same pure plan for S3 and OCI repositories.
  */
-export async function ociIndexView(registry: OciRegistry, chart: string, now: Date): Promise<ChartIndex> {
+export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined): Promise<ChartIndex> {
   const versions = await ociVersions(registry, chart);
+  // Only the version being promoted needs its digest; the others count as versions (newest, up to date).
+  const wanted = detailed(versions);
   const entries = await mapLimit(versions, READ_CONCURRENCY, async (version): Promise<IndexEntry | undefined> => {
+    if (version !== wanted) return { name: chart, version, urls: [tarballFileName(chart, version)] };
     const read = await readChartManifest(registry, chart, version);
     if (!read) return undefined;
     const annotations = Object.fromEntries(Object.entries(read.manifest.manifest.annotations ?? {}).filter(([k]) => k.startsWith('chartctl.io/')));
@@ -33,10 +36,11 @@ export async function ociIndexView(registry: OciRegistry, chart: string, now: Da
 export interface RegistryPromotion {
   target: OciRegistry;
   /** Set when the source is an OCI repository too. */
-  source?: { registry: OciRegistry; chart: VerifiedOciChart };
+  source?: { registry: OciRegistry; chart: VerifiedOciManifest };
   chart: string;
   version: string;
-  tarball: Uint8Array;
+  /** The verified bytes, or (mount) a way to read and verify them should the registry refuse the mount. */
+  tarball: Uint8Array | (() => Promise<Uint8Array>);
   /** Chart.yaml of the tarball (for helm's config and annotations when the source is S3). */
   metadata: Record<string, JsonValue>;
   /** The promoted entry's annotations: provenance from the source plus promoted-from/at/by and source-digest. */
@@ -58,7 +62,7 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
   const pushed = await pushChart(p.target, {
     chart: p.chart,
     version: p.version,
-    tarball: p.tarball,
+    tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
     metadata: p.metadata,
     config: p.source?.chart.config,
     annotations,
