@@ -67,6 +67,9 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (fromEnv.name === toEnv.name) {
     throw new ChartctlError(`Cannot promote ${fromEnv.name} to itself.`, { code: 'PROMOTE_INVALID', hint: 'Name two different environments: chartctl promote <from> <to>.' });
   }
+  // git is asked for the actor while the repositories answer (a process start costs as much as a round trip).
+  const actorLookup = resolveActor(deps);
+  actorLookup.catch(() => undefined);
   // Each side is an S3 repository (index.yaml) or an OCI registry (its tags read as an index).
   const fromRegistry = isOciRepository(fromEnv.repository) ? openRegistry(deps, { ...fromEnv, repository: fromEnv.repository }) : undefined;
   const toRegistry = isOciRepository(toEnv.repository) ? openRegistry(deps, { ...toEnv, repository: toEnv.repository }) : undefined;
@@ -134,7 +137,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
       hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (with CHARTCTL_ACTOR in CI, e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
     });
   }
-  const actor = await resolveActor(deps);
+  const actor = await actorLookup;
   // An OCI source has no index entry: the S3 target's entry is made from the verified chart, as publish makes it.
   const sourceEntry = fromOci && verified
     ? chartIndexEntry(archiveMetadata(verified.body, key, limits), { digest: fromOci.digest, created: plan.source.created ?? deps.now().toISOString(), url: plan.targetName, annotations: plan.source.annotations ?? {} })

@@ -169,6 +169,22 @@ test('helm push → chartctl repo list and deploy from the registry (the verifie
   }
 });
 
+test('watch --once on an oci:// environment deploys a newly tagged version, then reports up to date', { skip }, async () => {
+  const events = (r: { stdout: string }) => r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; version?: string });
+  assert.deepEqual(events(await ok(['watch', 'dev', '--once', '--output', 'json'])).map((e) => e.event), ['started', 'up-to-date', 'stopped'], '4.0.0 is live and newest');
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-oci-watch-'));
+  try {
+    const tgz = await packageAs('4.1.0', dir);
+    const pushed = await execa(helmBinaries.helm4, ['push', tgz, `oci://${registry.host}/dev`, '--plain-http'], { env: { HOME: home, PATH: process.env.PATH ?? '' }, reject: false });
+    assert.equal(pushed.exitCode, 0, pushed.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const watched = events(await ok(['watch', 'dev', '--once', '--output', 'json']));
+  assert.deepEqual(watched.map((e) => e.event), ['started', 'deploying', 'deployed', 'stopped']);
+  assert.equal(watched[1]!.version, '4.1.0');
+});
+
 test('repo reindex says it does not apply; an unknown version is not found; a registry that is down is named', { skip }, async () => {
   const reindex = await cli(['repo', 'reindex', 'dev']);
   assert.equal(reindex.exitCode, 1);
