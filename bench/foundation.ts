@@ -16,6 +16,7 @@ import { resolveValues } from '../src/actions/steps/values.js';
 import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
 import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
+import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
 
@@ -38,6 +39,7 @@ const deps: Deps = {
   secrets: createSecretsReader(env),
   now: () => new Date(),
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
+  registries: new MemoryOciRegistries(),
   git: new GitCli(env),
   releaseStorage: () => new MemoryReleaseStorage(),
 };

@@ -2,14 +2,15 @@
 // application, against a LOCAL sandbox (Kubernetes API simulator + S3 server) that the demo
 // starts and stops itself. It works on a copy of the example under .chartctl/demo/, so the
 // repository's own files are never edited.
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'chartctl.js');
-const work = join(root, '.chartctl', 'demo');
+const work = join(root, '.chartctl', process.argv.includes('--oci') ? 'demo-oci' : 'demo');
 const app = join(work, 'app');
 const sandbox = join(work, 'sandbox');
 const started = Date.now();
@@ -34,8 +35,14 @@ function step(title, detail) {
   process.stdout.write(`${paint(2, `${secs}s`)}  ${paint(32, '✔')} ${title}${detail ? `  ${paint(2, detail)}` : ''}\n`);
 }
 
+// --oci: the environments' repositories are OCI repositories on a local CNCF distribution registry.
+const oci = process.argv.includes('--oci');
+const REGISTRY = process.env.CHARTCTL_TEST_REGISTRY ?? '/usr/bin/docker-registry';
+let registry;
+
 let sandboxUp = false;
 function finish(code) {
+  registry?.kill('SIGTERM');
   if (sandboxUp) spawnSync(process.execPath, [cli, '--cwd', app, 'sandbox', 'down', '--dir', sandbox, '--quiet'], { env, stdio: 'ignore' });
   process.exit(code);
 }
@@ -55,8 +62,40 @@ git('init', '-q');
 git('add', '-A');
 git('commit', '-qm', 'example application');
 
-process.stdout.write(`chartctl demo — the bundled example app through dev, staging and prod\n`);
-process.stdout.write(paint(33, 'Everything runs against a LOCAL sandbox: a Kubernetes API simulator and an S3 server on 127.0.0.1, started and stopped by this demo.\n\n'));
+if (oci) {
+  if (!existsSync(REGISTRY)) {
+    process.stderr.write(`demo --oci needs the CNCF distribution registry (${REGISTRY}): apt-get install docker-registry (see docs/oci.md).\n`);
+    process.exit(1);
+  }
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const dir = join(work, 'registry');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const log = openSync(join(dir, 'registry.log'), 'a');
+  registry = spawn(REGISTRY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', log, log] });
+  for (let i = 0; ; i++) {
+    const answered = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false);
+    if (answered) break;
+    if (i > 200 || registry.exitCode !== null) {
+      process.stderr.write(`demo: the registry did not start (see ${join(dir, 'registry.log')})\n`);
+      finish(1);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  for (const name of ['dev', 'staging', 'prod']) {
+    const file = join(app, 'environments', `${name}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/repository:\n(  .*\n)+/, `repository:\n  url: oci://127.0.0.1:${port}/${name}\n  plainHttp: true\n`));
+  }
+  git('commit', '-qam', 'repositories on a local OCI registry');
+}
+
+process.stdout.write(`chartctl demo — the bundled example app through dev, staging and prod${oci ? ' (OCI repositories)' : ''}\n`);
+process.stdout.write(paint(33, `Everything runs against a LOCAL sandbox: a Kubernetes API simulator and an ${oci ? 'OCI registry' : 'S3 server'} on 127.0.0.1, started and stopped by this demo.\n\n`));
 
 const up = chartctl(['sandbox', 'up', '--dir', sandbox, '--readiness-delay', '50'], { json: true });
 sandboxUp = true;

@@ -7,7 +7,7 @@ import { compareVersions, newestVersion } from '../core/chart-version.js';
 import { readScalar, setScalar } from '../core/yaml-scalar-edit.js';
 import type { Deps } from './deps.js';
 import { chartDirectoryFor } from './steps/package-chart.js';
-import { openRepository, readIndex } from './steps/repository-index.js';
+import { versionsIn } from './steps/repository-versions.js';
 
 export type BumpKind = 'patch' | 'minor' | 'major' | 'prerelease';
 
@@ -61,9 +61,8 @@ export async function bump(deps: Deps, options: BumpOptions): Promise<BumpResult
     const envs = (await deps.repo.loadEnvironments([])).filter((e) => deps.repo.path(e.chart) === chartDir);
     const first = firstEnvironment(envs);
     if (first) {
-      const repository = openRepository(deps, first);
-      const { index } = await readIndex(repository);
-      const newest = newestVersion((index?.entries[chartName] ?? []).map((e) => e.version)) ?? null;
+      const repository = await versionsIn(deps, first, chartName);
+      const newest = newestVersion(repository.versions) ?? null;
       checked = { env: first.name, repository: repository.url, newest };
       if (newest && compareVersions(next, newest) <= 0) {
         throw new ChartctlError(`Bumping ${chartName} ${current} → ${next} would go backwards: the ${first.name} repository (${repository.url}) already holds ${newest}.`, {

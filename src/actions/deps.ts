@@ -5,6 +5,7 @@ import type { AppRepo } from '../adapters/app-repo.js';
 import type { SecretsReader } from '../adapters/secrets-reader.js';
 import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
+import type { OciRegistries } from '../adapters/oci-registry.js';
 import type { Git } from '../adapters/git.js';
 import type { ReleaseStorage } from '../adapters/release-storage.js';
 
@@ -37,6 +38,8 @@ export interface Deps {
   now(): Date;
   /** Per-environment S3 chart repositories (and the cached conditional-write probe). */
   repositories: ChartRepositories;
+  /** Per-environment OCI registries (`repository.url: oci://…`), with the user's helm/docker credentials. */
+  registries: OciRegistries;
   /** Source provenance (commit, dirty flag) for packages. */
   git: Git;
   /** helm's release records in the cluster of a kubeconfig context (the current one when none is named). */

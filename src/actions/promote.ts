@@ -1,5 +1,5 @@
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
-import { OBJECT_ETAG_ANNOTATION, provenanceToMetadata, type IndexEntry } from '../core/chart-index.js';
+import { chartIndexEntry, OBJECT_ETAG_ANNOTATION, provenanceToMetadata, type IndexEntry } from '../core/chart-index.js';
 import { planPromotion, promotedEntry } from '../core/promotion-plan.js';
 import type { Environment } from '../core/environment.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
@@ -11,6 +11,12 @@ import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 import { archiveLimitsFrom } from '../core/archive-limits.js';
+import { archiveMetadata } from '../core/chart-archive.js';
+import { isOciRepository } from '../core/environment.js';
+import type { OciRegistry } from '../adapters/oci-registry.js';
+import { ociReference, openRegistry, readVerifiedOciChart, readVerifiedOciManifest, type VerifiedOciChart } from './steps/oci-charts.js';
+import { newestVersion } from '../core/chart-version.js';
+import { OCI_VIEW_LOCATION, ociIndexView, promoteIntoRegistry } from './steps/oci-promotion.js';
 
 export interface PromoteOptions {
   from: string;
@@ -33,8 +39,8 @@ export interface PromotionSummary {
   digest: string;
   from: string;
   to: string;
-  /** How the bytes travel: server-side copy within one endpoint, else download and upload. */
-  transfer: 'server-side copy' | 'stream';
+  /** How the bytes travel: server-side copy within one S3 endpoint, blob mount within one registry, else download and upload. */
+  transfer: 'server-side copy' | 'blob mount' | 'stream';
 }
 
 export type PromoteResult =
@@ -61,34 +67,57 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (fromEnv.name === toEnv.name) {
     throw new ChartctlError(`Cannot promote ${fromEnv.name} to itself.`, { code: 'PROMOTE_INVALID', hint: 'Name two different environments: chartctl promote <from> <to>.' });
   }
-  const source = openRepository(deps, fromEnv);
-  const target = openRepository(deps, toEnv);
-  const [fromIndex, toIndex] = await Promise.all([readIndex(source), readIndex(target)]);
-  warnSkippedEntries(deps, source, fromIndex.index, 'it is not listed, so it cannot be promoted');
-  warnSkippedEntries(deps, target, toIndex.index, SKIPPED_KEPT);
-  const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex.index?.entries ?? {}));
+  // git is asked for the actor while the repositories answer (a process start costs as much as a round trip).
+  const actorLookup = resolveActor(deps);
+  actorLookup.catch(() => undefined);
+  // Each side is an S3 repository (index.yaml) or an OCI registry (its tags read as an index).
+  const fromRegistry = isOciRepository(fromEnv.repository) ? openRegistry(deps, { ...fromEnv, repository: fromEnv.repository }) : undefined;
+  const toRegistry = isOciRepository(toEnv.repository) ? openRegistry(deps, { ...toEnv, repository: toEnv.repository }) : undefined;
+  const source = fromRegistry ? undefined : openRepository(deps, fromEnv);
+  const target = toRegistry ? undefined : openRepository(deps, toEnv);
+  const [fromIndex, toIndex] = await Promise.all([source && readIndex(source), target && readIndex(target)]);
+  if (source) warnSkippedEntries(deps, source, fromIndex!.index, 'it is not listed, so it cannot be promoted');
+  if (target) warnSkippedEntries(deps, target, toIndex!.index, SKIPPED_KEPT);
+  const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex?.index?.entries ?? {}));
+  // The version the plan will look at (the one asked for, or the newest the target accepts): only its manifests are read.
+  const pick = (versions: string[]) => options.version ?? newestVersion(versions, { allowPrerelease: toEnv.promotion.allowPrerelease });
+  const fromView = fromRegistry ? await ociIndexView(fromRegistry, chart, deps.now(), pick) : fromIndex!.index;
+  const chosen = pick((fromView?.entries[chart] ?? []).map((e) => e.version));
+  const toView = toRegistry ? await ociIndexView(toRegistry, chart, deps.now(), () => chosen) : toIndex!.index;
   const plan = planPromotion({
     chart,
-    from: { name: fromEnv.name, index: fromIndex.index, repository: source },
-    to: { name: toEnv.name, index: toIndex.index, rules: toEnv.promotion },
+    from: { name: fromEnv.name, index: fromView, repository: source ?? OCI_VIEW_LOCATION },
+    to: { name: toEnv.name, index: toView, rules: toEnv.promotion },
     version: options.version,
   });
   const base = { chart, from: fromEnv.name, to: toEnv.name };
   if (plan.kind === 'upToDate') return { kind: 'upToDate', ...base, newestInSource: plan.newestInSource, newestInTarget: plan.newestInTarget };
   if (plan.kind === 'alreadyPromoted') return { kind: 'alreadyPromoted', ...base, version: plan.version, digest: plan.digest };
   if (plan.kind === 'refused') throw refusal(plan.reason, plan.detail, fromEnv, toEnv);
-  // The plan judged what the source index says; these are the bytes it says it about. Only a tarball
-  // whose sha256 and own Chart.yaml name and version match the entry goes on (so every rule above held
+  // The plan judged what the source index (or tags) says; these are the bytes it says it about. Only a tarball
+  // whose sha256 and own Chart.yaml name and version match goes on (so every rule above held
   // for the chart inside it too), and nothing is written before.
-  const verified = await fetchVerifiedTarball(source, fromEnv.name, plan.source, { name: chart, version: plan.version }, archiveLimitsFrom(deps.env));
+  const limits = archiveLimitsFrom(deps.env);
+  const listed = { name: chart, version: plan.version };
+  // Within one registry the chart layer is mounted and never leaves it: the manifest and config are verified here,
+  // the tarball by whoever reads it (deploy, diff, repo verify). Everything else is read and verified in full first.
+  const mounting = Boolean(fromRegistry && toRegistry && fromRegistry.registry === toRegistry.registry);
+  const fromOci = fromRegistry && (mounting ? await readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits) : await readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits));
+  if (fromRegistry && !fromOci) throw refusal('notInSource', `${chart} ${plan.version} is no longer tagged in the ${fromEnv.name} registry`, fromEnv, toEnv);
+  const fromBytes = fromOci && 'tarball' in fromOci ? (fromOci as VerifiedOciChart).tarball : undefined;
+  const verified: VerifiedTarball | undefined = fromOci
+    ? fromBytes && { name: plan.targetName, body: fromBytes, digest: fromOci.digest }
+    : await fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+  if ((verified?.digest ?? fromOci?.digest) !== plan.source.digest) throw refusal('targetDiffers', `the ${fromEnv.name} tag of ${chart} ${plan.version} changed while it was read`, fromEnv, toEnv);
+  const readVerified = async () => (await readVerifiedOciChart(fromRegistry!, fromEnv.name, listed, limits))!.tarball;
 
   const summary: PromotionSummary = {
     ...base,
     version: plan.version,
     digest: plan.source.digest!,
-    transfer: source.copyScope === target.copyScope ? 'server-side copy' : 'stream',
+    transfer: transferOf(source, target, fromRegistry, toRegistry),
   };
-  const key = target.keyOf(plan.targetName);
+  const key = target ? target.keyOf(plan.targetName) : ociReference(toRegistry!, chart, plan.version);
   if (options.dryRun) return { kind: 'wouldPromote', key, ...summary };
   if (toEnv.promotion.requireDeployedIn) {
     await requireDeployedIn(deps, toEnv, { chartName: chart, version: plan.version, digest: plan.source.digest ? `sha256:${plan.source.digest}` : undefined });
@@ -108,24 +137,41 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
       hint: `${toEnv.name} sets promotion.requireApproval: pass --yes (with CHARTCTL_ACTOR in CI, e.g. from a CD job with a manual gate), or run it in a terminal and confirm.`,
     });
   }
-  await requireConditionalWrites(deps, target, toEnv, Boolean(options.noLock));
-
-  const actor = await resolveActor(deps);
-  const entry = promotedEntry({ ...plan.source, name: chart }, plan.targetName, { from: fromEnv.name, at: deps.now(), by: actor });
+  const actor = await actorLookup;
+  // An OCI source has no index entry: the S3 target's entry is made from the verified chart, as publish makes it.
+  const sourceEntry = fromOci && verified
+    ? chartIndexEntry(archiveMetadata(verified.body, key, limits), { digest: fromOci.digest, created: plan.source.created ?? deps.now().toISOString(), url: plan.targetName, annotations: plan.source.annotations ?? {} })
+    : plan.source;
+  const entry = promotedEntry({ ...sourceEntry, name: chart }, plan.targetName, { from: fromEnv.name, at: deps.now(), by: actor });
+  if (toRegistry) {
+    deps.reporter.progress(`Promoting ${chart} ${plan.version} from ${fromEnv.name} to ${toEnv.name} (${summary.transfer})`);
+    await promoteIntoRegistry({
+      target: toRegistry,
+      source: fromRegistry && fromOci ? { registry: fromRegistry, chart: fromOci } : undefined,
+      chart,
+      version: plan.version,
+      tarball: verified ? verified.body : readVerified,
+      metadata: verified ? archiveMetadata(verified.body, key, limits) : {},
+      provenance: entry.annotations ?? {},
+      at: deps.now(),
+    });
+    return { kind: 'promoted', key, ...summary };
+  }
+  await requireConditionalWrites(deps, target!, toEnv, Boolean(options.noLock));
   deps.reporter.progress(`Promoting ${chart} ${plan.version} from ${fromEnv.name} to ${toEnv.name} (${summary.transfer})`);
-  const copied = await copyTarball(source, target, verified, plan.targetName, entry, fromEnv, toEnv);
+  const copied = await copyTarball(source, target!, verified!, plan.targetName, entry, fromEnv, toEnv);
   entry.annotations = { ...entry.annotations, [OBJECT_ETAG_ANNOTATION]: copied.etag };
 
   await addIndexEntry(
     deps,
-    target,
+    target!,
     entry,
     (listed) => {
       if (listed?.digest === entry.digest) return false;
       if (listed) throw refusal('targetDiffers', `${toEnv.name} already lists ${chart} ${plan.version} with digest ${listed.digest}`, fromEnv, toEnv);
       return true;
     },
-    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: chartIndexSnapshot(target, entry.name, toIndex) },
+    { lock: !options.noLock, deadlineMs: options.deadlineMs, initial: chartIndexSnapshot(target!, entry.name, toIndex!) },
   );
   return { kind: copied.written ? 'promoted' : 'repaired', key, ...summary };
 }
@@ -137,11 +183,11 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
  * also catches a source replaced since it was verified. `written` is false when
  * the target already had the identical object (an earlier, interrupted promotion).
  */
-async function copyTarball(source: ChartRepository, target: ChartRepository, verified: VerifiedTarball, targetName: string, entry: IndexEntry, fromEnv: Environment, toEnv: Environment): Promise<{ written: boolean; etag: string }> {
+async function copyTarball(source: ChartRepository | undefined, target: ChartRepository, verified: VerifiedTarball, targetName: string, entry: IndexEntry, fromEnv: Environment, toEnv: Environment): Promise<{ written: boolean; etag: string }> {
   const metadata = { sha256: entry.digest!, ...provenanceToMetadata(entry.annotations) };
   const targetKey = `s3://${target.bucket}/${target.keyOf(targetName)}`;
   const options = { ifNoneMatch: '*', metadata, contentType: 'application/gzip' } as const;
-  const result = source.copyScope === target.copyScope ? await target.copyFrom(source, verified.name, targetName, options) : await target.put(targetName, verified.body, options);
+  const result = source && source.copyScope === target.copyScope ? await target.copyFrom(source, verified.name, targetName, options) : await target.put(targetName, verified.body, options);
   const landed = await target.get(targetName);
   const digest = landed.kind === 'found' ? sha256(landed.body) : undefined;
   if (digest === entry.digest && landed.kind === 'found') return { written: result.kind === 'written', etag: landed.etag };
@@ -153,8 +199,15 @@ async function copyTarball(source: ChartRepository, target: ChartRepository, ver
   throw sourceMismatch(fromEnv, source, verified.name, digest ?? '(missing)', entry.digest!);
 }
 
-function sourceMismatch(fromEnv: Environment, source: ChartRepository, name: string, actual: string, listed: string): ChartctlError {
-  return new ChartctlError(`s3://${source.bucket}/${source.keyOf(name)} has sha256 ${actual}, but the ${fromEnv.name} index lists ${listed}.`, {
+function transferOf(source: ChartRepository | undefined, target: ChartRepository | undefined, fromRegistry: OciRegistry | undefined, toRegistry: OciRegistry | undefined): PromotionSummary['transfer'] {
+  if (source && target && source.copyScope === target.copyScope) return 'server-side copy';
+  if (fromRegistry && toRegistry && fromRegistry.registry === toRegistry.registry) return 'blob mount';
+  return 'stream';
+}
+
+function sourceMismatch(fromEnv: Environment, source: ChartRepository | undefined, name: string, actual: string, listed: string): ChartctlError {
+  const where = source ? `s3://${source.bucket}/${source.keyOf(name)}` : `The promoted copy of ${name}`;
+  return new ChartctlError(`${where} has sha256 ${actual}, but the ${fromEnv.name} index lists ${listed}.`, {
     code: 'DIGEST_MISMATCH',
     hint: `Nothing was promoted. Run "chartctl repo verify ${fromEnv.name}" and republish the version to ${fromEnv.name}.`,
   });

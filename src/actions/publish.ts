@@ -8,6 +8,8 @@ import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
+import { isOciRepository } from '../core/environment.js';
+import { publishToRegistry } from './publish-oci.js';
 import { buildPackage } from './steps/package-chart.js';
 import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
 
@@ -37,8 +39,10 @@ export interface PublishResult {
   /** Object key of the tarball. */
   key: string;
   outcome: PublishOutcome;
-  /** Index read-modify-write cycles (more than 1 means concurrent writers were detected and merged). */
+  /** Index read-modify-write cycles (more than 1 means concurrent writers were detected and merged; 0 for oci://, which has no index). */
   indexAttempts: number;
+  /** oci:// only: the manifest digest the version's tag names. */
+  manifestDigest?: string;
 }
 
 interface Tarball {
@@ -79,6 +83,7 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
 
 export async function publish(deps: Deps, options: PublishOptions): Promise<PublishResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  if (isOciRepository(env.repository)) return publishToRegistry(deps, { ...env, repository: env.repository }, await loadTarball(deps, options), Boolean(options.force));
   const repository = openRepository(deps, env);
   const tarball = await loadTarball(deps, options);
   const where = `s3://${repository.bucket}/${repository.keyOf(tarball.fileName)}`;

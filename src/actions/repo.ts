@@ -15,6 +15,8 @@ import { identityMismatch, identityOfObjectName, objectNameMismatch, type ChartI
 import { entryObject, resolveIndexUrl } from '../core/index-url.js';
 import { archiveLimitsFrom, assertCompressedSize } from '../core/archive-limits.js';
 import type { Deps } from './deps.js';
+import { isOciRepository } from '../core/environment.js';
+import { reindexNotApplicable, repoListOci, repoVerifyOci } from './repo-oci.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import {
   INDEX_NAME,
@@ -99,6 +101,7 @@ function toRepoEntry(e: IndexEntry): RepoEntry {
 
 export async function repoList(deps: Deps, options: { env: string; chart?: string }): Promise<RepoListResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  if (isOciRepository(env.repository)) return repoListOci(deps, { ...env, repository: env.repository }, options);
   const repository = openRepository(deps, env);
   const { index } = await readIndex(repository);
   const warnings = warnSkippedEntries(deps, repository, index, SKIPPED_KEPT);
@@ -133,6 +136,7 @@ export interface RepoVerifyResult {
 /** Every index entry must point to an object inside the repository with the listed sha256, whose Chart.yaml names the entry's chart and version. */
 export async function repoVerify(deps: Deps, options: { env: string }): Promise<RepoVerifyResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  if (isOciRepository(env.repository)) return repoVerifyOci(deps, { ...env, repository: env.repository });
   const repository = openRepository(deps, env);
   const limits = archiveLimitsFrom(deps.env);
   const base = { env: env.name, repository: repository.url };
@@ -211,6 +215,7 @@ export interface RepoReindexResult {
 /** Rebuilds index.yaml from the tarballs under the prefix. */
 export async function repoReindex(deps: Deps, options: { env: string; dryRun?: boolean; noLock?: boolean; deadlineMs?: number; full?: boolean }): Promise<RepoReindexResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  if (isOciRepository(env.repository)) throw reindexNotApplicable({ ...env, repository: env.repository });
   const repository = openRepository(deps, env);
   const snapshot = await readIndexTolerant(repository);
   const previous: ChartIndex | undefined = snapshot.index;

@@ -4,7 +4,7 @@ import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
-import { openRepository, readIndex } from './steps/repository-index.js';
+import { versionsIn } from './steps/repository-versions.js';
 
 export interface StatusResult {
   env: string;
@@ -40,10 +40,9 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
   let waiting: StatusResult['waiting'] = null;
   let repositoryError: string | undefined;
   try {
-    const repository = openRepository(deps, env);
-    const { index } = await readIndex(repository);
     const chart = await chartNameOf(deps, env);
-    const newest = newestVersion((index?.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
+    const repository = await versionsIn(deps, env, chart.name);
+    const newest = newestVersion(repository.versions, { allowPrerelease: env.promotion.allowPrerelease });
     if (newest && (!live || compareVersions(newest, live.chartVersion) > 0)) waiting = { version: newest, repository: repository.url };
   } catch (err) {
     repositoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -9,6 +9,8 @@ import { deploy } from './deploy.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
+import { isOciRepository } from '../core/environment.js';
+import { ociVersions, openRegistry } from './steps/oci-charts.js';
 
 export interface WatchOptions {
   env: string;
@@ -51,11 +53,13 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
       hint: `Start it with --yes to make the watcher the approval${deps.env.CI ? ' (and set CHARTCTL_ACTOR)' : ''}, or promote to ${env.name} by hand.`,
     });
   }
-  const repository = openRepository(deps, env);
+  // oci://: the chart's tags are polled (a registry has no index to ask If-None-Match of).
+  const registry = isOciRepository(env.repository) ? openRegistry(deps, { ...env, repository: env.repository }) : undefined;
+  const repository = registry ? undefined : openRepository(deps, env);
   const releases = new HelmReleases(deps.helm());
   const chart = await chartNameOf(deps, env);
   const emit = options.onEvent;
-  emit({ event: 'started', env: env.name, repository: repository.url, intervalMs: options.intervalMs });
+  emit({ event: 'started', env: env.name, repository: (registry ?? repository!).url, intervalMs: options.intervalMs });
 
   let etag: string | undefined;
   let newestSeen: string | undefined;
@@ -66,14 +70,15 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   while (!deps.drain.aborted) {
     let wait = options.intervalMs;
     try {
-      const got = await repository.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
+      const got = registry ? { kind: 'tags' as const, versions: await ociVersions(registry, chart.name) } : await repository!.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
       errorStreak = 0;
       if (got.kind === 'notModified') {
         emit({ event: 'unchanged', env: env.name });
       } else {
+        if (got.kind === 'tags') newestSeen = newestVersion(got.versions, { allowPrerelease: env.promotion.allowPrerelease });
         if (got.kind === 'found') {
           etag = got.etag;
-          const index = parseChartIndex(new TextDecoder().decode(got.body), repository.keyOf(INDEX_NAME));
+          const index = parseChartIndex(new TextDecoder().decode(got.body), repository!.keyOf(INDEX_NAME));
           newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
         }
         const history = await releases.history(releaseTarget(env));
@@ -128,5 +133,5 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
 
 /** Failures worth retrying: the network, the endpoint, the cluster being unreachable. */
 function isTransient(err: ChartctlError): boolean {
-  return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
+  return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'OCI_REGISTRY_UNREACHABLE', 'OCI_RATE_LIMITED', 'OCI_REGISTRY_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
 }

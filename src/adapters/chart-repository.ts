@@ -60,7 +60,7 @@ export interface ChartRepository {
 
 /** Builds repositories and remembers, per bucket, whether the endpoint honours conditional writes. */
 export interface ChartRepositories {
-  open(config: import('../core/environment.js').RepositoryConfig, environment: string): ChartRepository;
+  open(config: import('../core/environment.js').S3RepositoryConfig, environment: string): ChartRepository;
   /** Probes once per endpoint+bucket (cached on disk) whether If-Match/If-None-Match are enforced. */
   supportsConditionalWrites(repository: ChartRepository): Promise<boolean>;
   /**

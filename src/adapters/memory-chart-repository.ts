@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RepositoryConfig } from '../core/environment.js';
+import type { S3RepositoryConfig } from '../core/environment.js';
 import type { ChartRepositories, ChartRepository, GetResult, PutOptions, StoredObjectInfo, WriteResult } from './chart-repository.js';
 
 interface Stored {
@@ -106,7 +106,7 @@ export class MemoryChartRepositories implements ChartRepositories {
   /** What the disk cache answers; undefined: nothing cached, the endpoint is asked. Set it to model an answer gone stale. */
   cachedAnswer?: boolean;
   constructor(readonly store = new MemoryObjectStore()) {}
-  open(config: RepositoryConfig, environment: string): ChartRepository {
+  open(config: S3RepositoryConfig, environment: string): ChartRepository {
     return new MemoryChartRepository(config.url, config.bucket, config.prefix, this.store, environment);
   }
   async supportsConditionalWrites(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { RepositoryConfig } from '../core/environment.js';
+import type { S3RepositoryConfig } from '../core/environment.js';
 import type { ChartRepositories, ChartRepository } from './chart-repository.js';
 import { ConditionalWriteCache, probeConditionalWrites } from './conditional-write-probe.js';
 import { S3ChartRepository, s3Settings } from './s3-chart-repository.js';
@@ -18,7 +18,7 @@ export class S3ChartRepositories implements ChartRepositories {
     this.cache = new ConditionalWriteCache(join(cacheDir, 's3-conditional-writes.json'));
   }
 
-  open(config: RepositoryConfig, environment: string): ChartRepository {
+  open(config: S3RepositoryConfig, environment: string): ChartRepository {
     return new S3ChartRepository(config, s3Settings(config, this.env), environment);
   }
 

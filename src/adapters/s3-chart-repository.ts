@@ -1,6 +1,6 @@
 import type { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { ChartctlError } from '../core/errors.js';
-import type { RepositoryConfig } from '../core/environment.js';
+import type { S3RepositoryConfig } from '../core/environment.js';
 import type { S3Endpoint } from '../core/index-url.js';
 import type { ChartRepository, GetResult, PutOptions, StoredObjectInfo, WriteResult } from './chart-repository.js';
 
@@ -28,7 +28,7 @@ export interface S3Settings {
 }
 
 /** Settings for one environment's repository: its file wins over AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL / AWS_REGION. */
-export function s3Settings(config: RepositoryConfig, env: NodeJS.ProcessEnv): S3Settings {
+export function s3Settings(config: S3RepositoryConfig, env: NodeJS.ProcessEnv): S3Settings {
   const endpoint = config.endpoint ?? (env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined);
   const pathStyleEnv = env.CHARTCTL_S3_FORCE_PATH_STYLE;
   const requestTimeoutMs = positive(env.CHARTCTL_S3_TIMEOUT_MS, 30_000);
@@ -85,7 +85,7 @@ export class S3ChartRepository implements ChartRepository {
   private client?: Promise<S3Client>;
 
   constructor(
-    config: RepositoryConfig,
+    config: S3RepositoryConfig,
     private readonly settings: S3Settings,
     readonly environment: string,
   ) {

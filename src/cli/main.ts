@@ -13,6 +13,7 @@ import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
+import { HttpOciRegistries } from '../adapters/oci-registry-client.js';
 import { GitCli } from '../adapters/git.js';
 import type { Deps } from '../actions/deps.js';
 import { createOutput } from './output.js';
@@ -163,6 +164,7 @@ export async function main(givenArgv: string[]): Promise<void> {
         secrets: createSecretsReader(process.env),
         now: () => new Date(),
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
+        registries: new HttpOciRegistries({ env: process.env, signal: abort.signal, verbose: (m) => reporter.verbose(m) }),
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
       };

@@ -3,7 +3,8 @@ import type { Ajv, ErrorObject } from 'ajv';
 import { ChartctlError } from './errors.js';
 import { parseLocatedYaml, parseYamlFast } from './yaml-source.js';
 import { environmentFormats, environmentSchema } from './environment-schema.js';
-import type { Environment, RepositoryConfig } from './environment.js';
+import type { Environment, OciRepositoryConfig, RepositoryConfig, S3RepositoryConfig } from './environment.js';
+import { repositoryKeyProblems } from './oci-repository-url.js';
 import { deniedValuesEnvEntry } from './values-env-policy.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -46,11 +47,14 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
   const valid = validate(raw);
   // Checked past the schema: a credential name in valuesEnv is well-formed, and still never allowed.
   const deniedEnv = valid ? deniedValuesEnv((raw as { valuesEnv?: string[] }).valuesEnv ?? []) : [];
-  if (!valid || deniedEnv.length > 0) {
+  // Checked past the schema: keys of the other repository kind, and plain HTTP off loopback without insecure.
+  const repositoryProblems = valid ? repositoryKeyProblems((raw as { repository: RawRepository }).repository) : [];
+  if (!valid || deniedEnv.length > 0 || repositoryProblems.length > 0) {
     const doc = parseLocatedYaml(text, file);
     const problems = [
       ...(validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at), raw)),
       ...deniedEnv.map(({ index, reason }) => `${doc.where(['valuesEnv', index])}: "valuesEnv.${index}": ${reason}`),
+      ...repositoryProblems.map(({ key, reason }) => `${doc.where(['repository', key], key === 'url' ? 'value' : 'key')}: "repository.${key}": ${reason}`),
     ];
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
       code: 'ENV_INVALID',
@@ -66,7 +70,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
     namespace: env.namespace,
     kubeContext: env.kubeContext,
     kubeVersion: String(env.kubeVersion).replace(/^v/, ''),
-    repository: parseRepository(env.repository),
+    repository: parseAnyRepository(env.repository),
     values: env.values ?? [],
     valuesEnv: env.valuesEnv ?? [],
     secrets: env.secrets ?? [],
@@ -96,7 +100,21 @@ function deniedValuesEnv(entries: string[]): { index: number; reason: string }[]
   });
 }
 
-export function parseRepository(raw: { url: string; endpoint?: string; region?: string; forcePathStyle?: boolean }): RepositoryConfig {
+type RawRepository = { url: string; endpoint?: string; region?: string; forcePathStyle?: boolean; plainHttp?: boolean; insecure?: boolean };
+
+function parseAnyRepository(raw: RawRepository): RepositoryConfig {
+  return raw.url.startsWith('oci://') ? parseOciRepository(raw) : parseRepository(raw);
+}
+
+export function parseOciRepository(raw: { url: string; plainHttp?: boolean; insecure?: boolean }): OciRepositoryConfig {
+  const rest = raw.url.slice('oci://'.length);
+  const slash = rest.indexOf('/');
+  const registry = (slash < 0 ? rest : rest.slice(0, slash)).toLowerCase();
+  const path = slash < 0 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+  return { kind: 'oci', url: `oci://${registry}${path ? `/${path}` : ''}`, registry, path, plainHttp: Boolean(raw.plainHttp), insecure: Boolean(raw.insecure) };
+}
+
+export function parseRepository(raw: RawRepository): S3RepositoryConfig {
   const rest = raw.url.slice('s3://'.length);
   const slash = rest.indexOf('/');
   const bucket = slash < 0 ? rest : rest.slice(0, slash);

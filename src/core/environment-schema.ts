@@ -16,10 +16,16 @@ export const environmentSchema = {
       additionalProperties: false,
       required: ['url'],
       properties: {
-        url: { type: 'string', pattern: '^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$', description: 's3://bucket/prefix' },
-        endpoint: { type: 'string', pattern: '^https?://' },
+        url: {
+          type: 'string',
+          pattern: '^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?|oci://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[a-z0-9]+([._-][a-z0-9]+)*)*/?)$',
+          description: 's3://bucket/prefix or oci://host[:port]/path',
+        },
+        endpoint: { type: 'string', pattern: '^https?://', description: 'an http(s):// S3 endpoint (s3:// repositories only)' },
         region: { type: 'string', minLength: 1 },
         forcePathStyle: { type: 'boolean' },
+        plainHttp: { type: 'boolean', description: 'speak HTTP to the registry (oci:// repositories only)' },
+        insecure: { type: 'boolean', description: 'skip TLS verification, or allow plainHttp to a non-loopback host (oci:// only)' },
       },
     },
     values: { type: 'array', items: { type: 'string', minLength: 1 } },

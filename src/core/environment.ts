@@ -22,7 +22,11 @@ export interface Environment {
   freeze: FreezeWindow[];
 }
 
-export interface RepositoryConfig {
+/** An environment's chart repository: an S3 prefix with an index.yaml, or an OCI registry repository. */
+export type RepositoryConfig = S3RepositoryConfig | OciRepositoryConfig;
+
+export interface S3RepositoryConfig {
+  kind?: 's3';
   /** `s3://bucket/prefix` */
   url: string;
   bucket: string;
@@ -31,6 +35,25 @@ export interface RepositoryConfig {
   endpoint?: string;
   region?: string;
   forcePathStyle?: boolean;
+}
+
+/** `oci://host[:port]/path`: each chart is the repository `path/<chart>`, each version a tag (as `helm push` lays it out). */
+export interface OciRepositoryConfig {
+  kind: 'oci';
+  /** `oci://host[:port]/path` */
+  url: string;
+  /** `host[:port]`, lower-cased. */
+  registry: string;
+  /** Repository path under the registry without leading/trailing slash ('' for the root). */
+  path: string;
+  /** Speak HTTP instead of HTTPS (local registries; loopback only unless `insecure` is also set). */
+  plainHttp: boolean;
+  /** Accept a TLS certificate that does not verify, or plain HTTP on a non-loopback host. */
+  insecure: boolean;
+}
+
+export function isOciRepository(config: RepositoryConfig): config is OciRepositoryConfig {
+  return config.kind === 'oci';
 }
 
 export interface PromotionRules {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEnvironment } from '../../src/core/environment-file.js';
 import { ChartctlError } from '../../src/core/errors.js';
+import { isOciRepository } from '../../src/core/environment.js';
 
 const valid = `chart: charts/shop
 release: shop
@@ -43,7 +44,7 @@ test('parses the documented environment file', () => {
 
 test('defaults for optional sections', () => {
   const env = parseEnvironment('dev', 'environments/dev.yaml', 'chart: c\nrelease: r\nnamespace: n\nkubeVersion: "1.30"\nrepository: {url: "s3://bucket-a"}\n');
-  assert.equal(env.repository.prefix, '');
+  assert.equal(!isOciRepository(env.repository) && env.repository.prefix, '');
   assert.deepEqual(env.values, []);
   assert.equal(env.deploy.timeout, '5m');
   assert.equal(env.deploy.rollbackOnFailure, true);

@@ -5,7 +5,7 @@ import { emptyChartIndex, findEntry, listEntries, parseChartIndex, serializeChar
 import { listedVersion, scanIndexText, spliceIndexEntry, type IndexTextScan } from '../../core/chart-index-text.js';
 import { retryDelayMs } from '../../core/publish-plan.js';
 import { declaredActor } from '../../core/actor.js';
-import type { Environment } from '../../core/environment.js';
+import { isOciRepository, type Environment } from '../../core/environment.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
 import type { Deps } from '../deps.js';
 
@@ -17,7 +17,14 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The S3 repository of an environment; commands that also serve oci:// environments branch before calling this. */
 export function openRepository(deps: Deps, env: Environment): ChartRepository {
+  if (isOciRepository(env.repository)) {
+    throw new ChartctlError(`This command does not work on ${env.name}'s OCI repository (${env.repository.url}) yet; it needs an s3:// repository.`, {
+      code: 'REPOSITORY_KIND_UNSUPPORTED',
+      hint: 'publish, promote, repo list|verify, diff, deploy and status work on oci:// repositories.',
+    });
+  }
   return deps.repositories.open(env.repository, env.name);
 }
 

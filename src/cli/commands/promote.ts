@@ -24,6 +24,9 @@ terminal; a non-interactive run without --yes is refused). The object is copied 
 when both repositories share an endpoint, else streamed; its sha256 must equal the source
 index's digest. The target entry gets chartctl.io/promoted-from, source-digest, promoted-at
 and promoted-by (CHARTCTL_ACTOR, else the CI user: GITHUB_ACTOR, GITLAB_USER_LOGIN…, else the git user).
+Between two oci:// repositories of one registry the blobs are mounted (no re-upload) and the
+provenance goes into the target manifest's annotations; across registries, and between s3://
+and oci://, the verified tarball is streamed (its sha256 is the invariant).
 
 Examples:
   chartctl promote dev staging

@@ -5,7 +5,7 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
   program
     .command('publish')
     .argument('<env>', 'environment whose chart repository receives the tarball')
-    .description("push the chart tarball to an environment's S3 chart repository and add it to index.yaml")
+    .description("push the chart tarball to an environment's chart repository (S3 with index.yaml, or an OCI registry)")
     .option('--version <version>', 'literal semver or patch|minor|major|prerelease (when packaging now)')
     .option('--app-version <version>', 'set appVersion (when packaging now)')
     .option('--preid <id>', 'prerelease identifier for --version prerelease', 'dev')
@@ -20,6 +20,10 @@ The tarball is uploaded with If-None-Match: * (versions are immutable: the same 
 no-op success, different bytes are refused with both digests unless --force), read back and
 checked, and only then added to index.yaml with If-Match on its ETag, retrying with jittered
 backoff when another job changed it. The index never lists a tarball that is not there.
+
+On an oci:// repository the version is the tag (+ written as _, as helm does), the manifest is
+the one helm push writes; a tag that holds other chart bytes is refused (both manifest digests
+shown) unless --force, the same chart bytes again is a no-op.
 
 Outcome (text and JSON "outcome"): published, unchanged, repaired (tarball was there, the
 index entry was missing after an interrupted publish), replaced (--force).
@@ -36,7 +40,8 @@ Examples:
         const result = { ...published, digest: shownDigest(published.digest) };
         if (out.format === 'json') return out.json(result);
         const verb = { published: 'published', unchanged: 'already published (same bytes), nothing to do', repaired: 'tarball was there; index entry restored', replaced: 'replaced (--force)' }[result.outcome];
-        out.write(`${result.chart} ${result.version} → ${result.env} (${result.repository}): ${verb}\n  digest ${result.digest}\n  key    ${result.key}\n`);
+        const manifest = result.manifestDigest ? `\n  manifest ${result.manifestDigest}` : '';
+        out.write(`${result.chart} ${result.version} → ${result.env} (${result.repository}): ${verb}\n  digest ${result.digest}\n  key    ${result.key}${manifest}\n`);
       }),
     );
 };

@@ -5,7 +5,7 @@ import { displayUrl } from '../../core/index-url.js';
 import { table } from '../output.js';
 
 export const registerRepo: RegisterCommand = (program, ctx) => {
-  const repo = program.command('repo').description("inspect and repair an environment's S3 chart repository");
+  const repo = program.command('repo').description("inspect and repair an environment's chart repository (S3, or OCI: list and verify; reindex is S3 only)");
 
   repo
     .command('list')

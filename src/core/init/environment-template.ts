@@ -35,10 +35,12 @@ ${t.kubeContext ? `kubeContext: ${t.kubeContext}` : '# kubeContext: my-cluster'}
 kubeVersion: "1.33"           # Kubernetes version for rendering (--kube-version) and schema validation; keep it quoted
 
 repository:
-  url: ${t.repositoryUrl}   # s3://bucket/prefix of this environment's chart repository
+  url: ${t.repositoryUrl}   # s3://bucket/prefix of this environment's chart repository, or oci://host[:port]/path
   # endpoint: http://127.0.0.1:9000   # S3-compatible endpoint (MinIO, R2, Ceph)
   # region: us-east-1                # AWS region
   # forcePathStyle: true             # path-style S3 addressing
+  # plainHttp: true                  # oci:// only: HTTP instead of HTTPS (loopback hosts unless insecure: true)
+  # insecure: true                   # oci:// only: accept an unverified TLS certificate
 
 # Values files, lowest precedence first; *.hbs files are rendered with Handlebars first.
 values:

@@ -1,0 +1,80 @@
+import { ChartctlError } from '../../core/errors.js';
+import { emptyChartIndex, PROVENANCE, tarballFileName, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
+import type { JsonValue } from '../../core/go-yaml-style.js';
+import type { RepositoryLocation } from '../../core/index-url.js';
+import { helmManifestAnnotations } from '../../core/oci-manifest.js';
+import type { OciRegistry } from '../../adapters/oci-registry.js';
+import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
+import { mapLimit } from './repository-index.js';
+
+/** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
+export const OCI_VIEW_LOCATION: RepositoryLocation = { bucket: 'oci', prefix: '' };
+/** Annotation recording the source manifest digest of a promotion between registries. */
+export const SOURCE_MANIFEST_ANNOTATION = 'chartctl.io/source-manifest-digest';
+const READ_CONCURRENCY = 8;
+
+/**
+ * The registry's version tags of one chart read as an index (digest: the chart
+ * layer's, which is the tarball's sha256), so that promotion is decided by the
+ * same pure plan for S3 and OCI repositories.
+ */
+export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined): Promise<ChartIndex> {
+  const versions = await ociVersions(registry, chart);
+  // Only the version being promoted needs its digest; the others count as versions (newest, up to date).
+  const wanted = detailed(versions);
+  const entries = await mapLimit(versions, READ_CONCURRENCY, async (version): Promise<IndexEntry | undefined> => {
+    if (version !== wanted) return { name: chart, version, urls: [tarballFileName(chart, version)] };
+    const read = await readChartManifest(registry, chart, version);
+    if (!read) return undefined;
+    const annotations = Object.fromEntries(Object.entries(read.manifest.manifest.annotations ?? {}).filter(([k]) => k.startsWith('chartctl.io/')));
+    const created = read.manifest.manifest.annotations?.['org.opencontainers.image.created'];
+    return { name: chart, version, digest: read.manifest.chart.digest.slice('sha256:'.length), urls: [tarballFileName(chart, version)], annotations, ...(created ? { created } : {}) };
+  });
+  return entries.reduce((index, entry) => (entry ? withEntry(index, entry, now) : index), emptyChartIndex(now));
+}
+
+export interface RegistryPromotion {
+  target: OciRegistry;
+  /** Set when the source is an OCI repository too. */
+  source?: { registry: OciRegistry; chart: VerifiedOciManifest };
+  chart: string;
+  version: string;
+  /** The verified bytes, or (mount) a way to read and verify them should the registry refuse the mount. */
+  tarball: Uint8Array | (() => Promise<Uint8Array>);
+  /** Chart.yaml of the tarball (for helm's config and annotations when the source is S3). */
+  metadata: Record<string, JsonValue>;
+  /** The promoted entry's annotations: provenance from the source plus promoted-from/at/by and source-digest. */
+  provenance: Record<string, string>;
+  at: Date;
+}
+
+/**
+ * Writes the version into the target registry: blobs mounted from the source
+ * repository on the same registry (nothing re-uploaded), else uploaded; the
+ * manifest is the source's (same config and chart layer descriptors) with the
+ * provenance annotations added. The tag is read back: it must name what was written.
+ */
+export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manifestDigest: string; transfers: string[] }> {
+  const sameRegistry = p.source && p.source.registry.registry === p.target.registry;
+  const annotations = p.source
+    ? { ...(p.source.chart.manifest.manifest.annotations ?? {}), ...p.provenance, [SOURCE_MANIFEST_ANNOTATION]: p.source.chart.manifestDigest }
+    : { ...helmManifestAnnotations(p.metadata, createdAnnotation(p.at)), ...p.provenance };
+  const pushed = await pushChart(p.target, {
+    chart: p.chart,
+    version: p.version,
+    tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
+    metadata: p.metadata,
+    config: p.source?.chart.config,
+    annotations,
+    mountFrom: sameRegistry ? p.source!.registry.repositoryOf(p.chart) : undefined,
+  });
+  const landed = await readChartManifest(p.target, p.chart, p.version);
+  const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
+  if (!landed || landed.digest !== pushed.manifestDigest || landed.manifest.chart.digest !== digest) {
+    throw new ChartctlError(
+      `${ociReference(p.target, p.chart, p.version)} names manifest ${landed?.digest ?? '(missing)'} after chartctl wrote ${pushed.manifestDigest}: another job tagged this version meanwhile.`,
+      { code: 'TARGET_DIFFERS', hint: 'Versions are immutable: inspect both with "chartctl repo list", then publish a new version instead.' },
+    );
+  }
+  return { manifestDigest: pushed.manifestDigest, transfers: pushed.transfers };
+}
