@@ -1,5 +1,6 @@
 import { ChartctlError } from '../core/errors.js';
 import {
+  appliesServerSide,
   helmHistoryArgs,
   helmRollbackArgs,
   helmStatusArgs,
@@ -7,7 +8,7 @@ import {
   helmUpgradeArgs,
   type ReleaseTarget,
 } from '../core/helm-release-args.js';
-import { toRevisionInfo, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
+import { toRevisionInfo, withRollbackProvenance, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
 import { summarizeHelmFailure } from '../core/helm-failure.js';
 import { waitResult } from '../core/wait-heartbeat.js';
 import { durationMs } from '../core/duration.js';
@@ -113,7 +114,9 @@ export class HelmReleases implements Releases {
     const { values, timeoutMs, ...args } = r;
     try {
       // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
-      const { stdout } = await this.helm.run([...helmUpgradeArgs({ ...args, helmMajor: await this.helmMajor() }), '--output', 'json'], {
+      const helmMajor = await this.helmMajor();
+      const serverSide = helmMajor >= 4 && (await this.appliesServerSide(r));
+      const { stdout } = await this.helm.run([...helmUpgradeArgs({ ...args, helmMajor, serverSide }), '--output', 'json'], {
         stdin: values,
         timeoutMs,
         stopGraceMs: durationMs(r.timeout) + DEFAULT_STOP_GRACE_MS,
@@ -139,12 +142,26 @@ export class HelmReleases implements Releases {
   async rollback(r: RollbackRequest): Promise<RollbackResult> {
     const { timeoutMs, ...args } = r;
     try {
-      await this.helm.run(helmRollbackArgs({ ...args, helmMajor: await this.helmMajor() }), { timeoutMs, outlivesParent: true });
+      const helmMajor = await this.helmMajor();
+      const serverSide = helmMajor >= 4 && (await this.appliesServerSide(r, r.revision ?? (await this.newestRevisionNumber(r)) - 1));
+      await this.helm.run(helmRollbackArgs({ ...args, helmMajor, serverSide }), { timeoutMs, outlivesParent: true });
       return { kind: 'ok' };
     } catch (err) {
       if (!(err instanceof HelmError)) throw err;
       return { kind: 'failed', message: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' ') };
     }
+  }
+
+  /** How helm 4 will apply, from the revision it starts from (the newest for an upgrade, the target for a rollback). */
+  private async appliesServerSide(t: ReleaseTarget, revision?: number): Promise<boolean> {
+    let stdout: string;
+    try {
+      stdout = (await this.helm.run(helmStatusArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      if (isNotFound(err)) return appliesServerSide(undefined, false);
+      throw unreachable(err, t);
+    }
+    return appliesServerSide((JSON.parse(stdout) as StatusJson).apply_method, true);
   }
 
   private async newestRevisionNumber(t: ReleaseTarget): Promise<number> {
@@ -154,13 +171,15 @@ export class HelmReleases implements Releases {
 
 interface StatusJson {
   version: number;
-  info: { status: string; description: string; notes?: string };
+  /** helm 4: `ssa` or `csa` (helm 3 writes none). */
+  apply_method?: string;
+  info: { status: string; description: string; notes?: string; last_deployed?: string };
   manifest?: string;
-  hooks?: { name: string; path?: string; manifest?: string; events?: string[]; last_run?: { phase?: string } }[];
+  hooks?: { name: string; path?: string; manifest?: string; events?: string[]; last_run?: { phase?: string; started_at?: string } }[];
 }
 
 function parseHistory(stdout: string): RevisionInfo[] {
-  return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+  return withRollbackProvenance((JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo));
 }
 
 /** The revision `helm upgrade --output json` reports it created. */
@@ -175,7 +194,10 @@ function createdRevision(stdout: string): number | undefined {
 
 function toStatus(s: StatusJson): RevisionStatus {
   const tests = (s.hooks ?? []).filter((h) => h.events?.includes('test'));
-  const ran = tests.filter((h) => h.last_run?.phase);
+  // helm's rollback copies the target's hooks with their last run: a run from before this revision was deployed is not this revision's.
+  const deployedAt = Date.parse(s.info.last_deployed ?? '');
+  const ranHere = (startedAt: string | undefined) => !Number.isFinite(deployedAt) || !startedAt || !(Date.parse(startedAt) < deployedAt);
+  const ran = tests.filter((h) => h.last_run?.phase && ranHere(h.last_run.started_at));
   const failed = ran.filter((h) => h.last_run?.phase !== 'Succeeded').map((h) => h.name);
   return {
     revision: s.version,

@@ -5,7 +5,9 @@ import { declaredActor } from '../../core/actor.js';
 import type { Finding } from '../../core/findings.js';
 import { parseManifestStream } from '../../core/manifests.js';
 import { diffReleases } from '../../core/release-diff.js';
-import { encodeProvenance, liveRevision, newestRevision, pendingRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
+import { encodeProvenance, newestRevision, pendingRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
+import { checkCreatedRevisionLive, planDeploy } from '../../core/deploy-plan.js';
+import { detectDrift } from '../../core/drift.js';
 import { Interrupted } from '../../core/interruption.js';
 import type { Deps } from '../deps.js';
 import { historyAndManifest, releaseTarget } from '../steps/deployed-release.js';
@@ -15,7 +17,7 @@ import { validateRenderedManifests } from '../steps/manifest-validation.js';
 import { renderEnvironment } from '../steps/render.js';
 import { resolveValues, type CommandLineValues } from '../steps/values.js';
 import { resolveActor } from '../steps/repository-index.js';
-import { afterFailedUpgrade, rollBackAfterTests } from './recovery.js';
+import { afterFailedUpgrade, notLive, rollBackAfterTests } from './recovery.js';
 import { interruptedRelease } from '../steps/interrupted-release.js';
 import { startWaitHeartbeat } from './wait-heartbeat.js';
 import { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary } from './outcome.js';
@@ -67,17 +69,16 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
     // History and the deployed manifest in one round, as diff does.
     const { history, manifest: deployedText } = await historyAndManifest(releases, env);
-    const stuck = pendingRevision(history);
-    if (stuck) {
-      throw new ChartctlError(`Release ${env.release} in ${env.namespace} is stuck in ${stuck.status} at revision ${stuck.revision} (a helm run was interrupted); deploying over it could make things worse.`, {
-        code: 'RELEASE_PENDING',
-        hint: `Recover with "chartctl rollback ${env.name}" (it rolls back to the last good revision), then deploy again.`,
-      });
-    }
+    // Where a release lock would tell a deploy in progress from a stuck one.
+    const pending = pendingRevision(history);
+    if (pending) throw stuckRelease(env, pending);
     if (env.promotion.requireDeployedIn && !options.local) await requireDeployedIn(deps, env, candidate);
 
     const current = newestRevision(history);
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), includeCrds: true, values: await valuesPromise });
+    const [rendered, live] = await Promise.all([
+      renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), includeCrds: true, values: await valuesPromise }),
+      current ? releases.resources(target) : Promise.resolve({}),
+    ]);
     const docs = parseManifestStream(rendered.manifest);
     const findings = await validateRenderedManifests(deps, env, docs);
     const errors = findings.filter((f) => f.severity === 'error');
@@ -90,6 +91,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
         { code: 'MANIFESTS_INVALID', hint: `See chartctl validate ${env.name} for every finding.` },
       );
     }
+    const diff = diffReleases(deployedText, rendered.manifest, { namespace: env.namespace });
+    const drifted = current ? detectDrift(deployedText, live, env.namespace).map((d) => d.resource) : [];
+    const decision = planDeploy({ history, candidate, manifestChanges: diff.hasChanges, drifted, dryRun: Boolean(options.dryRun) });
+    if (decision.kind === 'refused') throw stuckRelease(env, decision.pending);
     const plan: DeployPlanSummary = {
       env: env.name,
       release: env.release,
@@ -99,14 +104,15 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       source: candidate.source,
       fromRevision: current?.revision ?? null,
       fromVersion: current?.chartVersion ?? null,
-      diff: diffReleases(deployedText, rendered.manifest, { namespace: env.namespace }),
+      reasons: decision.kind === 'unchanged' ? [] : decision.reasons,
+      drift: drifted,
+      diff,
     };
     const warnings = findings.filter((f) => f.severity !== 'error');
     // Before any confirmation, in every output mode: a deploy whose manifests were not all schema-checked says so.
     for (const w of warnings.filter((f) => f.severity === 'warning')) deps.reporter.warn(`${env.name}: ${w.message}`);
-    const live = liveRevision(history);
-    if (!plan.diff.hasChanges && live && live.revision === current?.revision) return { outcome: { kind: 'unchanged', plan }, warnings };
-    if (options.dryRun) return { outcome: { kind: 'planned', plan }, warnings };
+    if (decision.kind === 'unchanged') return { outcome: { kind: 'unchanged', plan }, warnings };
+    if (decision.kind === 'planned') return { outcome: { kind: 'planned', plan }, warnings };
     await approve(deps, env, options, plan);
 
     const actor = await resolveActor(deps);
@@ -119,45 +125,16 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       actor,
       freezeOverride: options.overrideFreeze ? options.reason : undefined,
     };
-    const timeout = options.timeout ?? env.deploy.timeout;
-    const timeoutMs = durationMs(timeout) * 3 + 60_000;
-    const heartbeatMs = heartbeatIntervalMs(deps.env.CHARTCTL_HEARTBEAT_INTERVAL);
-    deps.reporter.progress(`Deploying ${candidate.chartName} ${candidate.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
     changing = { before: current };
-    const heartbeat = env.deploy.wait ? startWaitHeartbeat(deps, releases, target, { before: current?.revision, intervalMs: heartbeatMs }) : undefined;
-    const upgraded = await releases
-      .upgrade({
-        ...target,
-        chart: candidate.chartPath,
-        wait: env.deploy.wait,
-        timeout,
-        historyMax: env.deploy.historyMax,
-        rollbackOnFailure: env.deploy.rollbackOnFailure,
-        description: encodeProvenance(provenance),
-        setArgs: rendered.values.setArgs,
-        createNamespace: !current,
-        values: rendered.values.stdin,
-        timeoutMs,
-      })
-      .catch(async (err: unknown) => {
-        await heartbeat?.end('failed');
-        throw err;
-      });
-    await heartbeat?.end(upgraded.kind === 'ok' ? 'ready' : upgraded.wait);
-    if (upgraded.kind === 'failed') {
-      const outcome = await afterFailedUpgrade(releases, env, plan, upgraded, current);
-      // Its reads give up quietly when interrupted; the state is then read once more below.
-      deps.signal.throwIfAborted();
-      return { outcome, warnings };
-    }
-    const after = await releases.history(target);
-    const newRevision = liveRevision(after)?.revision ?? 0;
-    if (options.noTests || !env.deploy.tests) return { outcome: { kind: 'deployed', plan, revision: newRevision, tests: 'skipped' }, warnings };
-
-    deps.reporter.progress(`Running helm test for ${env.release} (revision ${newRevision})`);
-    const tests = await releases.test(target, timeout, timeoutMs);
-    if (tests.kind === 'passed') return { outcome: { kind: 'deployed', plan, revision: newRevision, tests: 'passed' }, warnings };
-    return { outcome: await rollBackAfterTests(deps, releases, env, plan, newRevision, tests.failures, timeout, timeoutMs), warnings };
+    // The release-changing part: a release lock would be taken around this call.
+    const outcome = await upgradeAndTest(deps, env, options, plan, {
+      before: current,
+      chart: candidate.chartPath,
+      chartName: candidate.chartName,
+      description: encodeProvenance(provenance),
+      values: rendered.values,
+    });
+    return { outcome, warnings };
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
@@ -165,6 +142,70 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   } finally {
     await candidate.release();
   }
+}
+
+interface UpgradeInput {
+  before: RevisionInfo | undefined;
+  chart: string;
+  chartName: string;
+  description: string;
+  values: { stdin: string; setArgs: string[] };
+}
+
+/**
+ * `helm upgrade --install --wait` with helm's own rollback on failure, then
+ * the check that the revision it created is the live one, `helm test`, and a
+ * rollback of chartctl's own when the tests fail.
+ */
+async function upgradeAndTest(deps: Deps, env: Environment, options: DeployOptions, plan: DeployPlanSummary, u: UpgradeInput): Promise<DeployOutcome> {
+  const releases = deps.releases;
+  const target = releaseTarget(env);
+  const timeout = options.timeout ?? env.deploy.timeout;
+  const timeoutMs = durationMs(timeout) * 3 + 60_000;
+  const heartbeatMs = heartbeatIntervalMs(deps.env.CHARTCTL_HEARTBEAT_INTERVAL);
+  deps.reporter.progress(`Deploying ${u.chartName} ${plan.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
+  const heartbeat = env.deploy.wait ? startWaitHeartbeat(deps, releases, target, { before: u.before?.revision, intervalMs: heartbeatMs }) : undefined;
+  const upgraded = await releases
+    .upgrade({
+      ...target,
+      chart: u.chart,
+      wait: env.deploy.wait,
+      timeout,
+      historyMax: env.deploy.historyMax,
+      rollbackOnFailure: env.deploy.rollbackOnFailure,
+      description: u.description,
+      setArgs: u.values.setArgs,
+      createNamespace: !u.before,
+      values: u.values.stdin,
+      timeoutMs,
+    })
+    .catch(async (err: unknown) => {
+      await heartbeat?.end('failed');
+      throw err;
+    });
+  await heartbeat?.end(upgraded.kind === 'ok' ? 'ready' : upgraded.wait);
+  if (upgraded.kind === 'failed') {
+    const outcome = await afterFailedUpgrade(releases, env, plan, upgraded, u.before);
+    // Its reads give up quietly when interrupted; the state is then read once more by the caller.
+    deps.signal.throwIfAborted();
+    return outcome;
+  }
+  const created = upgraded.revision;
+  const check = checkCreatedRevisionLive(await releases.history(target), created);
+  if (check.kind === 'notLive') return notLive(env, plan, created, check);
+  if (options.noTests || !env.deploy.tests) return { kind: 'deployed', plan, revision: created, tests: 'skipped' };
+
+  deps.reporter.progress(`Running helm test for ${env.release} (revision ${created})`);
+  const tests = await releases.test(target, timeout, timeoutMs);
+  if (tests.kind === 'passed') return { kind: 'deployed', plan, revision: created, tests: 'passed' };
+  return rollBackAfterTests(deps, releases, env, plan, created, tests.failures, timeout, timeoutMs);
+}
+
+function stuckRelease(env: Environment, stuck: RevisionInfo): ChartctlError {
+  return new ChartctlError(`Release ${env.release} in ${env.namespace} is stuck in ${stuck.status} at revision ${stuck.revision} (a helm run was interrupted); deploying over it could make things worse.`, {
+    code: 'RELEASE_PENDING',
+    hint: `Recover with "chartctl rollback ${env.name}" (it rolls back to the last good revision), then deploy again.`,
+  });
 }
 
 function checkFreeze(deps: Deps, env: Environment, options: DeployOptions): void {

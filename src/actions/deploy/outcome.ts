@@ -1,5 +1,6 @@
 import { ExitCode } from '../../core/errors.js';
 import type { ReleaseDiff } from '../../core/release-diff.js';
+import type { UpgradeReason } from '../../core/deploy-plan.js';
 
 /** What deploy shows before it changes anything (and returns with every outcome). */
 export interface DeployPlanSummary {
@@ -11,6 +12,10 @@ export interface DeployPlanSummary {
   source: string;
   fromRevision: number | null;
   fromVersion: string | null;
+  /** Why it upgrades (empty when there is nothing to do). */
+  reasons: UpgradeReason[];
+  /** Resources changed outside helm, which the upgrade puts back as the chart has them. */
+  drift: string[];
   diff: ReleaseDiff;
 }
 
