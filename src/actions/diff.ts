@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
-import { mapLimit } from './steps/repository-index.js';
+import { mapLimit } from '../core/map-limit.js';
 import { resolveValues, type CommandLineValues } from './steps/values.js';
 
 /** How the two sides are compared and shown (helm-diff's flags); see core/release-diff.ts. */

@@ -8,7 +8,9 @@ import { requireDeployedIn } from './steps/deployed-in.js';
 import { decideApproval } from '../core/deploy-gates.js';
 import { declaredActor } from '../core/actor.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
-import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
+import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
+import { resolveActor } from './steps/resolve-actor.js';
+import { sha256 } from '../core/sha256.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 import { archiveLimitsFrom } from '../core/archive-limits.js';
 

@@ -9,7 +9,9 @@ import type { ChartRepository } from '../adapters/chart-repository.js';
 import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
 import { buildPackage } from './steps/package-chart.js';
-import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { resolveActor } from './steps/resolve-actor.js';
+import { sha256 } from '../core/sha256.js';
 
 export interface PublishOptions {
   env: string;

@@ -16,7 +16,7 @@ import { requireDeployedIn } from '../steps/deployed-in.js';
 import { validateRenderedManifests } from '../steps/manifest-validation.js';
 import { renderEnvironment } from '../steps/render.js';
 import { resolveValues, type CommandLineValues } from '../steps/values.js';
-import { resolveActor } from '../steps/repository-index.js';
+import { resolveActor } from '../steps/resolve-actor.js';
 import { afterFailedUpgrade, notLive, rollBackAfterTests } from './recovery.js';
 import { interruptedRelease } from '../steps/interrupted-release.js';
 import { startWaitHeartbeat } from './wait-heartbeat.js';
