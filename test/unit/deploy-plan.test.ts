@@ -142,3 +142,15 @@ test('checkCreatedRevisionLive: success is reported only when the revision the u
   assert.equal(check.kind, 'notLive');
   assert.equal(check.kind === 'notLive' && check.live?.revision, 3);
 });
+
+test('a helm killed mid-upgrade leaves pending-upgrade (the fake as helm stores it): the next deploy is refused, and rollback recovers it', async () => {
+  const releases = new MemoryReleases();
+  releases.seed(target, { status: 'deployed' });
+  releases.upgrades = ['interrupted'];
+  const request: UpgradeRequest = { ...target, chart: 'c.tgz', wait: true, timeout: '1m', historyMax: 10, rollbackOnFailure: true, values: '', timeoutMs: 1 };
+  await assert.rejects(releases.upgrade(request), /helm was killed/);
+  const history = await releases.history(target);
+  assert.equal(planDeploy(input({ history, manifestChanges: true, candidate: { version: '2.0.0' } })).kind, 'refused');
+  assert.deepEqual(await releases.rollback({ ...target, revision: 1, wait: true, timeout: '1m', historyMax: 10, timeoutMs: 1 }), { kind: 'ok' });
+  assert.equal(planDeploy(input({ history: await releases.history(target), manifestChanges: true, candidate: { version: '2.0.0' } })).kind, 'upgrade');
+});
