@@ -154,7 +154,12 @@ step(`deploy prod ${p3.version} → ${d.outcome.kind}`, `${d.outcome.reason}; li
 chartctl(['sandbox', 'fault', '--dir', sandbox, 'shop-prod/Pod/shop-test-connection', 'clear']);
 
 const rb = chartctl(['rollback', 'prod', '--yes'], { json: true });
-step(`rollback prod (by hand) to revision ${rb.plan.to.revision}, the last good one`, `now revision ${rb.head.revision} (${rb.head.chartVersion}); the diff it showed first: ${rb.plan.diff.hasChanges ? `${rb.plan.diff.counts.changed} changed` : 'no changes'}`);
+if (rb.kind === 'unchanged') {
+  // chartctl already rolled back: what runs equals the last good revision, so no new revision is made.
+  step(`rollback prod (by hand) → nothing to roll back`, `revision ${rb.plan.from.revision} already runs what revision ${rb.plan.to.revision} ran; no new revision`);
+} else {
+  step(`rollback prod (by hand) to revision ${rb.plan.to.revision}, the last good one`, `now revision ${rb.head.revision} (${rb.head.chartVersion}); the diff it showed first: ${rb.plan.diff.hasChanges ? `${rb.plan.diff.counts.changed} changed` : 'no changes'}`);
+}
 
 process.stdout.write(`\n${chartctl(['history', 'prod'])}`);
 

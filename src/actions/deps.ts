@@ -8,6 +8,7 @@ import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { OciRegistries } from '../adapters/oci-registry.js';
 import type { Git } from '../adapters/git.js';
 import type { ReleaseStorage } from '../adapters/release-storage.js';
+import type { Releases } from '../adapters/releases.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -34,8 +35,12 @@ export interface Deps {
   drain: AbortSignal;
   /** The helm binary, located on first use. */
   helm(): Helm;
+  /** Helm releases in the cluster (history, upgrade, test, rollback) with typed results. */
+  releases: Releases;
   secrets: SecretsReader;
   now(): Date;
+  /** A number in [0, 1), for jitter (Math.random in main, seeded in tests). */
+  random(): number;
   /** Per-environment S3 chart repositories (and the cached conditional-write probe). */
   repositories: ChartRepositories;
   /** Per-environment OCI registries (`repository.url: oci://…`), with the user's helm/docker credentials. */

@@ -7,7 +7,7 @@ import { planOciPublish } from '../core/oci-publish-plan.js';
 import type { PublishOutcome } from '../core/publish-plan.js';
 import type { Deps } from './deps.js';
 import { createdAnnotation, ociReference, openRegistry, pushChart, readChartManifest } from './steps/oci-charts.js';
-import { resolveActor } from './steps/repository-index.js';
+import { resolveActor } from './steps/resolve-actor.js';
 
 export interface OciPublishResult {
   env: string;

@@ -11,7 +11,9 @@ import type { Deps } from './deps.js';
 import { isOciRepository } from '../core/environment.js';
 import { publishToRegistry } from './publish-oci.js';
 import { buildPackage } from './steps/package-chart.js';
-import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { resolveActor } from './steps/resolve-actor.js';
+import { sha256 } from '../core/sha256.js';
 
 export interface PublishOptions {
   env: string;

@@ -6,7 +6,7 @@ import { REPOSITORY_PROVENANCE_KEYS } from '../core/chart-index.js';
 import type { Deps } from './deps.js';
 import { chartNameOf } from './steps/candidate.js';
 import { ociReference, ociVersions, openRegistry, readChartManifest, readVerifiedOciChart } from './steps/oci-charts.js';
-import { mapLimit } from './steps/repository-index.js';
+import { mapLimit } from '../core/map-limit.js';
 
 type OciEnvironment = Environment & { repository: OciRepositoryConfig };
 // Results are shaped as repo.ts declares them (RepoListResult, RepoVerifyResult); repo.ts checks that where it returns them.

@@ -20,16 +20,16 @@ import { reindexNotApplicable, repoListOci, repoVerifyOci } from './repo-oci.js'
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import {
   INDEX_NAME,
-  mapLimit,
   openRepository,
   readIndex,
   readIndexTolerant,
   requireConditionalWrites,
-  sha256,
   SKIPPED_KEPT,
   updateIndex,
   warnSkippedEntries,
 } from './steps/repository-index.js';
+import { mapLimit } from '../core/map-limit.js';
+import { sha256 } from '../core/sha256.js';
 
 /**
  * Tarballs that refuse the whole rebuild instead of being skipped: a bomb or

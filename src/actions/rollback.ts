@@ -1,10 +1,12 @@
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
-import { chooseRollbackTarget, liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
+import { liveRevision, newestRevision, type RevisionInfo } from '../core/release-history.js';
+import { chooseRollback, planRollback, type RollbackTarget } from '../core/rollback-plan.js';
+import { decideApproval } from '../core/deploy-gates.js';
+import { declaredActor } from '../core/actor.js';
+import type { Environment } from '../core/environment.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
-import { HelmError } from '../adapters/helm.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
@@ -32,93 +34,112 @@ export interface RollbackPlan {
 
 export type RollbackOutcome =
   | { kind: 'planned'; plan: RollbackPlan }
+  /** What runs already equals the target: no new revision was made. */
+  | { kind: 'unchanged'; plan: RollbackPlan }
   | { kind: 'rolledBack'; plan: RollbackPlan; head: RevisionInfo }
   | { kind: 'failed'; plan: RollbackPlan; reason: string; recovery: string[] };
 
 /** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);
-  if (history.length === 0) {
-    throw new ChartctlError(`Release ${env.release} does not exist in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}; there is nothing to roll back.`, {
-      code: 'RELEASE_NOT_FOUND',
-      exitCode: ExitCode.noMatch,
-      hint: `Check the environment's namespace and kubeContext, or deploy it first (chartctl deploy ${env.name}).`,
-    });
-  }
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0]!;
-  const pending = pendingRevision(history);
-  let to: RevisionInfo | undefined;
-  if (options.revision !== undefined) {
-    to = history.find((h) => h.revision === options.revision);
-    if (!to) {
-      throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. Revisions: ${history.map((h) => `${h.revision} (${h.status}, ${h.chartVersion})`).join(', ')}.`, {
-        code: 'REVISION_NOT_FOUND',
-        exitCode: ExitCode.noMatch,
-        hint: `Pick one of the revisions listed, or run "chartctl rollback ${env.name}" for the last good one.`,
-      });
-    }
-  } else {
-    const withTests = await withTestResults(releases, target, history.filter((h) => h.revision !== newest.revision && (h.status === 'superseded' || h.status === 'deployed')));
-    to = chooseRollbackTarget([...withTests, newest]);
-    if (!to) {
-      throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no earlier revision that was deployed and passed its tests.`, {
-        code: 'NO_ROLLBACK_TARGET',
-        exitCode: ExitCode.noMatch,
-        hint: `See chartctl history ${env.name}; roll back to an explicit revision with "chartctl rollback ${env.name} N", or deploy a fixed version.`,
-      });
-    }
-  }
-  if (to.revision === newest.revision && !pending) {
-    throw new ChartctlError(`Revision ${to.revision} is already the newest revision of ${env.release} (${to.status}).`, {
-      code: 'ALREADY_LIVE',
-      hint: `Choose an earlier revision (chartctl history ${env.name}).`,
-    });
-  }
+  const newest = newestRevision(history);
+  // Only the revisions the default may choose need their test results (one helm status each).
+  const candidates = options.revision === undefined ? history.filter((h) => h.revision !== newest?.revision && (h.status === 'superseded' || h.status === 'deployed')) : [];
+  const withTests = await withTestResults(releases, target, candidates);
+  const chosen = chooseRollback(
+    history.map((h) => withTests.find((t) => t.revision === h.revision) ?? h),
+    options.revision,
+  );
+  if (chosen.kind === 'refused') throw refusal(env, chosen, history);
+  const { from, to } = chosen;
   const [current, wanted] = await Promise.all([deployedManifest(releases, env), deployedManifest(releases, env, to.revision)]);
   const plan: RollbackPlan = {
     env: env.name,
     release: env.release,
     namespace: env.namespace,
-    from: { revision: newest.revision, status: newest.status, version: newest.chartVersion },
+    from: { revision: from.revision, status: from.status, version: from.chartVersion },
     to: { revision: to.revision, status: to.status, version: to.chartVersion },
-    recoveringPending: Boolean(pending),
-    diff: diffReleases(current, wanted, { namespace: env.namespace }),
+    recoveringPending: chosen.recoveringPending,
+    diff: diffReleases(current ?? '', wanted ?? '', { namespace: env.namespace }),
   };
-  if (options.dryRun) return { kind: 'planned', plan };
-  if (!options.yes) {
-    if (!options.confirm) {
-      throw new ChartctlError(`Rollback of ${env.name} to revision ${to.revision} needs confirmation, and this is not an interactive terminal.`, {
-        code: 'NOT_CONFIRMED',
-        hint: `Review "chartctl diff ${env.name} --revision ${to.revision}", then pass --yes.`,
-      });
-    }
-    if (!(await options.confirm(plan))) {
-      throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
-    }
-  }
+  const decision = planRollback({ target: chosen, diffHasChanges: plan.diff.hasChanges, dryRun: Boolean(options.dryRun) });
+  if (decision.kind === 'noop') return { kind: 'unchanged', plan };
+  if (decision.kind === 'planned') return { kind: 'planned', plan };
+  await approve(deps, env, options, plan);
+
+  // The release-changing part: a release lock would be taken around this call.
   deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);
   const timeout = env.deploy.timeout;
-  try {
-    await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, durationMs(timeout) * 2 + 60_000);
-  } catch (err) {
-    if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, newest, 'rollback');
-    if (!(err instanceof HelmError)) throw err;
+  const rolledBack = await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax, timeoutMs: durationMs(timeout) * 2 + 60_000 }).catch(async (err: unknown) => {
+    if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, from, 'rollback');
+    throw err;
+  });
+  if (rolledBack.kind === 'failed') {
     const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
     return {
       kind: 'failed',
       plan,
-      reason: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' '),
+      reason: rolledBack.message,
       recovery: [
         `helm history ${env.release} -n ${env.namespace}${ctx}`,
-        `helm status ${env.release} -n ${env.namespace}${ctx}${(await releases.major()) < 4 ? ' --show-resources' : ''}`,
+        `helm status ${env.release} -n ${env.namespace}${ctx}${(await releases.helmMajor()) < 4 ? ' --show-resources' : ''}`,
         `chartctl rollback ${env.name} <revision> --yes   # try another good revision`,
       ],
     };
   }
   const after = await releases.history(target);
-  const head = liveRevision(after) ?? [...after].sort((a, b) => b.revision - a.revision)[0]!;
+  const head = liveRevision(after) ?? newestRevision(after)!;
   return { kind: 'rolledBack', plan, head };
+}
+
+function refusal(env: Environment, refused: Extract<RollbackTarget, { kind: 'refused' }>, history: RevisionInfo[]): ChartctlError {
+  switch (refused.reason) {
+    case 'not-installed':
+      return new ChartctlError(`Release ${env.release} does not exist in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}; there is nothing to roll back.`, {
+        code: 'RELEASE_NOT_FOUND',
+        exitCode: ExitCode.noMatch,
+        hint: `Check the environment's namespace and kubeContext, or deploy it first (chartctl deploy ${env.name}).`,
+      });
+    case 'no-such-revision':
+      return new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${refused.revision}. Revisions: ${history.map((h) => `${h.revision} (${h.status}, ${h.chartVersion})`).join(', ')}.`, {
+        code: 'REVISION_NOT_FOUND',
+        exitCode: ExitCode.noMatch,
+        hint: `Pick one of the revisions listed, or run "chartctl rollback ${env.name}" for the last good one.`,
+      });
+    case 'no-good-revision':
+      return new ChartctlError(`Release ${env.release} in ${env.namespace} has no earlier revision that was deployed and passed its tests.`, {
+        code: 'NO_ROLLBACK_TARGET',
+        exitCode: ExitCode.noMatch,
+        hint: `See chartctl history ${env.name}; roll back to an explicit revision with "chartctl rollback ${env.name} N", or deploy a fixed version.`,
+      });
+    case 'already-newest':
+      return new ChartctlError(`Revision ${refused.revision} is already the newest revision of ${env.release} (${history.find((h) => h.revision === refused.revision)?.status}).`, {
+        code: 'ALREADY_LIVE',
+        hint: `Choose an earlier revision (chartctl history ${env.name}).`,
+      });
+  }
+}
+
+async function approve(deps: Deps, env: Environment, options: RollbackOptions, plan: RollbackPlan): Promise<void> {
+  const decision = decideApproval({
+    // Every rollback is confirmed; requireApproval adds the CI actor rule, as for deploy.
+    required: true,
+    yes: Boolean(options.yes),
+    interactive: Boolean(options.confirm),
+    actor: declaredActor(deps.env),
+    ci: env.promotion.requireApproval && Boolean(deps.env.CI),
+    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
+  });
+  if (decision.kind === 'approved') return;
+  if (decision.kind === 'ask' && options.confirm) {
+    if (await options.confirm(plan)) return;
+    throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
+  }
+  throw new ChartctlError(`Rollback of ${env.name} to revision ${plan.to.revision} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
+    code: 'NOT_CONFIRMED',
+    hint: `Review "chartctl diff ${env.name} --revision ${plan.to.revision}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
+  });
 }

@@ -14,13 +14,24 @@ function target(t: ReleaseTarget): string[] {
 }
 
 /**
- * helm 4 applies server-side: a field someone changed by hand (kubectl scale, edit)
- * is owned by them and the apply would conflict. The chart is the source of truth
- * (as helm 3's three-way merge treats it), so take such fields back; `chartctl
- * diff --live` shows them beforehand.
+ * helm 4 applying server-side: a field someone changed by hand (kubectl scale,
+ * edit) is owned by them and the apply would conflict. The chart is the source
+ * of truth (as helm 3's three-way merge treats it), so take such fields back;
+ * `chartctl diff --live` shows them beforehand. helm refuses the flag when it
+ * applies client-side (a release helm 3 wrote, see `appliesServerSide`).
  */
-function takeOwnership(helmMajor: number): string[] {
-  return helmMajor >= 4 ? ['--force-conflicts'] : [];
+function takeOwnership(helmMajor: number, serverSide: boolean | undefined): string[] {
+  return helmMajor >= 4 && serverSide ? ['--force-conflicts'] : [];
+}
+
+/**
+ * Whether helm 4 (with its default `--server-side=auto`) applies server-side:
+ * an install always does; an upgrade does as the newest stored revision was
+ * applied, a rollback as its target was (`apply_method` in `helm status -o
+ * json`; helm 3 records none, which means client-side).
+ */
+export function appliesServerSide(applyMethod: string | undefined, releaseExists: boolean): boolean {
+  return !releaseExists || applyMethod === 'ssa';
 }
 
 function waitFlag(helmMajor: number): string[] {
@@ -39,6 +50,8 @@ export interface UpgradeArgs extends ReleaseTarget {
   setArgs?: string[];
   /** First install into a namespace that may not exist yet. */
   createNamespace?: boolean;
+  /** helm 4 will apply server-side (see appliesServerSide): then it takes fields changed by hand back. */
+  serverSide?: boolean;
 }
 
 export function helmUpgradeArgs(a: UpgradeArgs): string[] {
@@ -55,7 +68,7 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
     ...(a.setArgs ?? []),
     ...(a.wait || a.rollbackOnFailure ? waitFlag(a.helmMajor) : []),
     ...rollback,
-    ...takeOwnership(a.helmMajor),
+    ...takeOwnership(a.helmMajor, a.serverSide),
     '--timeout',
     a.timeout,
     '--history-max',
@@ -66,14 +79,14 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
   ];
 }
 
-export function helmRollbackArgs(t: ReleaseTarget & { revision?: number; helmMajor: number; wait: boolean; timeout: string; historyMax: number }): string[] {
+export function helmRollbackArgs(t: ReleaseTarget & { revision?: number; helmMajor: number; wait: boolean; timeout: string; historyMax: number; serverSide?: boolean }): string[] {
   return [
     'rollback',
     t.release,
     ...(t.revision !== undefined ? [String(t.revision)] : []),
     ...target(t),
     ...(t.wait ? waitFlag(t.helmMajor) : []),
-    ...takeOwnership(t.helmMajor),
+    ...takeOwnership(t.helmMajor, t.serverSide),
     '--timeout',
     t.timeout,
     '--history-max',

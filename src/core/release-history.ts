@@ -86,23 +86,74 @@ export function toRevisionInfo(entry: HelmHistoryEntry): RevisionInfo {
 
 /**
  * The default rollback target: the newest revision before the current one that
- * was deployed (now `superseded`, or `deployed`) and did not fail its tests —
- * not merely the previous number, which may be the failed one.
+ * was deployed (now `superseded`, or `deployed`), did not fail its tests, and
+ * was not itself a failed operation — not merely the previous number, which
+ * may be the failed one.
  */
 export function chooseRollbackTarget(history: RevisionInfo[]): RevisionInfo | undefined {
-  const sorted = [...history].sort((a, b) => b.revision - a.revision);
-  const current = sorted[0];
+  const current = newestRevision(history);
   if (!current) return undefined;
-  return sorted.find((r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed') && r.tests !== 'failed');
+  return newestRevision(history.filter((r) => r.revision < current.revision && isGoodRevision(r)));
+}
+
+/** A revision worth going back to: it was deployed, its tests did not fail, and its operation did not fail. */
+export function isGoodRevision(r: RevisionInfo): boolean {
+  return (r.status === 'superseded' || r.status === 'deployed') && r.tests !== 'failed' && !failedOperation(r);
+}
+
+/**
+ * The revision helm stored for an operation that failed, whatever its status
+ * is now: helm's rollback marks the failed upgrade it leaves `superseded`
+ * (helm's descriptions: `Upgrade "x" failed: …`, `Release "x" failed: …`, `Rollback "x" failed: …`).
+ */
+export function failedOperation(r: RevisionInfo): boolean {
+  return /^(Upgrade|Release|Rollback) ".*" failed/.test(r.description);
 }
 
 /** The revision that is live now (helm marks exactly one `deployed`, or none after failures). */
 export function liveRevision(history: RevisionInfo[]): RevisionInfo | undefined {
-  return [...history].sort((a, b) => b.revision - a.revision).find((r) => r.status === 'deployed');
+  return newestFirst(history).find((r) => r.status === 'deployed');
 }
 
 /** Whether the newest revision is stuck mid-operation (a crashed or killed helm). */
 export function pendingRevision(history: RevisionInfo[]): RevisionInfo | undefined {
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
+  const newest = newestRevision(history);
   return newest && PENDING_STATUSES.has(newest.status) ? newest : undefined;
+}
+
+/** The revisions, newest (highest number) first; the input is left as it was. */
+export function newestFirst<R extends { revision: number }>(history: readonly R[]): R[] {
+  return [...history].sort((a, b) => b.revision - a.revision);
+}
+
+/** The newest revision, whatever its status; undefined for an empty history. */
+export function newestRevision<R extends { revision: number }>(history: readonly R[]): R | undefined {
+  let newest: R | undefined;
+  for (const r of history) if (!newest || r.revision > newest.revision) newest = r;
+  return newest;
+}
+
+/**
+ * helm's rollback stores `Rollback to N` as the new revision's description,
+ * which drops the provenance chartctl wrote there; the revision runs what N
+ * ran, so it carries N's provenance (digest, source, commit). Revisions are
+ * read oldest first, so a rollback to a rollback finds its target's already.
+ */
+export function withRollbackProvenance(history: RevisionInfo[]): RevisionInfo[] {
+  const byRevision = new Map<number, RevisionInfo>();
+  return [...history]
+    .sort((a, b) => a.revision - b.revision)
+    .map((r) => {
+      const target = rollbackTargetOf(r);
+      const inherited = !r.provenance && target !== undefined ? byRevision.get(target)?.provenance : undefined;
+      const out = inherited ? { ...r, provenance: inherited } : r;
+      byRevision.set(r.revision, out);
+      return out;
+    });
+}
+
+/** The revision a `Rollback to N` revision went back to. */
+export function rollbackTargetOf(r: RevisionInfo): number | undefined {
+  const m = /^Rollback to (\d+)/.exec(r.description);
+  return m ? Number(m[1]) : undefined;
 }

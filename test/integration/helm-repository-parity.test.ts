@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { copyExampleApp, hasSharedCorpus, helmBinaries, projectRoot, runCli, SHARED_SKIP_REASON, sharedCorpus, type CliRun } from '../support/project.js';
 import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
 import { listEntries, parseChartIndex } from '../../src/core/chart-index.js';
-import { sha256 } from '../../src/actions/steps/repository-index.js';
+import { sha256 } from '../../src/core/sha256.js';
 
 let s3: TestS3;
 let app: ReturnType<typeof copyExampleApp>;

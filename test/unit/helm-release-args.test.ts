@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { helmRollbackArgs, helmUpgradeArgs, helmHistoryArgs } from '../../src/core/helm-release-args.js';
+import { appliesServerSide, helmRollbackArgs, helmUpgradeArgs, helmHistoryArgs } from '../../src/core/helm-release-args.js';
 
 const base = { release: 'shop', namespace: 'shop-prod', kubeContext: 'prod', chart: '/tmp/shop-1.0.0.tgz', wait: true, timeout: '5m', historyMax: 10, rollbackOnFailure: true };
 
-test('helm 4 upgrade: --wait=watcher and --rollback-on-failure', () => {
-  const args = helmUpgradeArgs({ ...base, helmMajor: 4, description: 'chartctl {}' });
+test('helm 4 upgrade: --wait=watcher and --rollback-on-failure; --force-conflicts only when it applies server-side', () => {
+  assert.ok(!helmUpgradeArgs({ ...base, helmMajor: 4, serverSide: false }).includes('--force-conflicts'));
+  assert.ok(!helmUpgradeArgs({ ...base, helmMajor: 3, serverSide: true }).includes('--force-conflicts'));
+  const args = helmUpgradeArgs({ ...base, helmMajor: 4, serverSide: true, description: 'chartctl {}' });
   assert.deepEqual(args, ['upgrade', 'shop', '/tmp/shop-1.0.0.tgz', '--install', '--namespace', 'shop-prod', '--kube-context', 'prod', '--values', '-', '--wait=watcher', '--rollback-on-failure', '--force-conflicts', '--timeout', '5m', '--history-max', '10', '--description', 'chartctl {}']);
 });
 
@@ -29,4 +31,14 @@ test('Go durations as helm takes them', async () => {
   assert.equal(durationMs('1.5m'), 90_000);
   assert.throws(() => durationMs('5 minutes'), /is not a duration/);
   assert.throws(() => durationMs('5mx'), /is not a duration/);
+});
+
+test('helm 4 applies server-side for an install, and as the revision it starts from was applied', () => {
+  assert.equal(appliesServerSide(undefined, false), true);
+  assert.equal(appliesServerSide('ssa', true), true);
+  assert.equal(appliesServerSide('csa', true), false);
+  // helm 3 records no apply_method: client-side.
+  assert.equal(appliesServerSide(undefined, true), false);
+  assert.ok(!helmRollbackArgs({ release: 'shop', namespace: 'n', revision: 2, helmMajor: 4, wait: true, timeout: '1m', historyMax: 5, serverSide: false }).includes('--force-conflicts'));
+  assert.ok(helmRollbackArgs({ release: 'shop', namespace: 'n', revision: 2, helmMajor: 4, wait: true, timeout: '1m', historyMax: 5, serverSide: true }).includes('--force-conflicts'));
 });

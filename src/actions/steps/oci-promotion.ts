@@ -5,7 +5,7 @@ import type { RepositoryLocation } from '../../core/index-url.js';
 import { helmManifestAnnotations } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
 import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
-import { mapLimit } from './repository-index.js';
+import { mapLimit } from '../../core/map-limit.js';
 
 /** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
 export const OCI_VIEW_LOCATION: RepositoryLocation = { bucket: 'oci', prefix: '' };

@@ -9,7 +9,7 @@ import type { JsonValue } from '../../core/go-yaml-style.js';
 import { readChartDirectory } from '../../adapters/chart-directory.js';
 import type { Deps } from '../deps.js';
 import { ensureDependencies } from './render.js';
-import { sha256 } from './repository-index.js';
+import { sha256 } from '../../core/sha256.js';
 
 export interface PackageChartOptions {
   /** Chart directory relative to the repository root; default: the chart every environment uses. */

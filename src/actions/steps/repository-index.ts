@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChartctlError } from '../../core/errors.js';
 import { emptyChartIndex, findEntry, listEntries, parseChartIndex, serializeChartIndex, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
 import { listedVersion, scanIndexText, spliceIndexEntry, type IndexTextScan } from '../../core/chart-index-text.js';
 import { retryDelayMs } from '../../core/publish-plan.js';
-import { declaredActor } from '../../core/actor.js';
+import { sha256 } from '../../core/sha256.js';
 import { isOciRepository, type Environment } from '../../core/environment.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
 import type { Deps } from '../deps.js';
@@ -12,10 +11,6 @@ import type { Deps } from '../deps.js';
 export const INDEX_NAME = 'index.yaml';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** The S3 repository of an environment; commands that also serve oci:// environments branch before calling this. */
 export function openRepository(deps: Deps, env: Environment): ChartRepository {
@@ -355,26 +350,4 @@ export async function storedObject(repository: ChartRepository, name: string): P
 /** sha256 of the object stored under `name`, or undefined if there is none. */
 export async function storedDigest(repository: ChartRepository, name: string): Promise<string | undefined> {
   return (await storedObject(repository, name))?.digest;
-}
-
-/** Runs `work` over items with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!, i);
-    }
-  });
-  await Promise.all(runners);
-  return results;
-}
-
-/** Who is publishing/promoting/deploying: CHARTCTL_ACTOR, else a CI user variable, else the git user, else the OS user. */
-export async function resolveActor(deps: Deps): Promise<string | undefined> {
-  const declared = declaredActor(deps.env);
-  if (declared) return declared;
-  const fromGit = await deps.git.actor(deps.repo.root);
-  return fromGit ?? deps.env.USER ?? undefined;
 }

@@ -5,7 +5,7 @@ import { assertCompressedSize, type ArchiveLimits } from '../../core/archive-lim
 import { chartIdentityMismatch, identityMismatch, type ChartIdentity } from '../../core/chart-identity.js';
 import { entryObject, indexUrlOutsideRepository } from '../../core/index-url.js';
 import type { ChartRepository } from '../../adapters/chart-repository.js';
-import { sha256 } from './repository-index.js';
+import { sha256 } from '../../core/sha256.js';
 
 /** A tarball read from a repository and checked against its index entry: in the repository, same sha256, same name and version inside. */
 export interface VerifiedTarball {

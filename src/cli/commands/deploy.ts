@@ -1,4 +1,4 @@
-import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
+import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy/deploy.js';
 import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, addValuesOptions, commandLineValues, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
@@ -21,10 +21,13 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       `
 Steps: pull the exact tarball from the environment's repository and check its sha256 against
 the index (refusing a prerelease where the environment forbids it); refuse a release stuck in
-pending-*; validate the rendered manifests; show the diff; confirm (terminal) or --yes; nothing
-to change -> stop with 0; helm upgrade --install --wait with helm's own rollback on failure
-(--rollback-on-failure on helm 4, --atomic on helm 3); helm test; if tests fail, roll back to
-the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
+pending-*; validate the rendered manifests; show the diff and the drift (fields changed outside
+helm, which the upgrade puts back); confirm (terminal) or --yes; the live revision is this exact
+version (same digest), no manifest changes and no drift -> stop with 0 (any other version becomes
+a new revision even with identical manifests, as helm upgrade does); helm upgrade --install --wait with helm's own rollback on failure
+(--rollback-on-failure on helm 4, --atomic on helm 3); check that the revision it created is the
+live one (otherwise say what is live, exit 1); helm test; if tests fail, roll back to the previous
+good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
@@ -60,12 +63,12 @@ Examples:
         command,
       ) =>
         ctx.run(command, async (deps, out, globals) => {
-          const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy.js');
+          const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy/deploy.js');
           const { renderReleaseDiff } = await import('../diff-report.js');
           let shown = false;
           const confirm = canPrompt()
             ? async (plan: DeployPlanSummary) => {
-                if (out.format === 'text') out.write(renderReleaseDiff(plan.diff, out, heading(plan)));
+                if (out.format === 'text') out.write(renderReleaseDiff(plan.diff, out, heading(plan)) + planNotes(plan));
                 shown = true;
                 return askYesNo(`Deploy ${plan.version} to ${plan.env}?`);
               }
@@ -85,7 +88,7 @@ Examples:
           });
           if (out.format === 'json') out.json(result);
           else {
-            if (!shown) out.write(renderReleaseDiff(result.outcome.plan.diff, out, heading(result.outcome.plan)));
+            if (!shown) out.write(renderReleaseDiff(result.outcome.plan.diff, out, heading(result.outcome.plan)) + planNotes(result.outcome.plan));
             out.write(renderOutcome(result.outcome, out));
           }
           return DEPLOY_EXIT[result.outcome.kind];
@@ -96,6 +99,15 @@ Examples:
 function heading(plan: DeployPlanSummary): string {
   const from = plan.fromRevision === null ? 'not installed' : `revision ${plan.fromRevision} (${plan.fromVersion})`;
   return `${plan.release} in ${plan.namespace}: ${from} → ${plan.version}${plan.digest ? ` (${plan.digest.slice(0, 19)}…)` : ''} from ${plan.source}`;
+}
+
+/** What the diff alone does not say: drift the upgrade repairs, a new version with identical manifests. */
+export function planNotes(plan: DeployPlanSummary): string {
+  const notes: string[] = [];
+  if (plan.drift.length > 0) notes.push(`Drift: ${plan.drift.length} resource(s) changed outside helm (${plan.drift.join(', ')}); the upgrade puts them back as the chart has them.`);
+  if (plan.reasons.includes('new-version') && !plan.reasons.includes('manifest-changes')) notes.push(`The manifests are the same; ${plan.version} still becomes a new revision, as helm upgrade makes one.`);
+  if (plan.reasons.includes('not-live') && !plan.reasons.includes('manifest-changes')) notes.push(`The newest revision (${plan.fromRevision}) is not the live one; the upgrade makes ${plan.version} live.`);
+  return notes.map((n) => `${n}\n`).join('');
 }
 
 export function renderOutcome(o: DeployOutcome, out: Output): string {

@@ -17,7 +17,11 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       `
 Works on a release stuck in pending-install/pending-upgrade/pending-rollback (an interrupted
 helm run): rolling back is how it recovers. Runs helm rollback --wait with the environment's
-timeout and history limit, then shows the new head of the history.
+timeout and history limit, then shows the new head of the history. When what runs already
+equals the target (the diff is empty, e.g. after helm rolled a failed upgrade back), nothing
+is done: exit 0, no new revision. The default target skips revisions whose operation failed
+(helm marks a failed upgrade superseded when it rolls it back) or whose tests failed. Asks on a
+terminal, else needs --yes (with requireApproval in CI also CHARTCTL_ACTOR), as deploy does.
 
 Examples:
   chartctl rollback prod             # last good revision, after showing the diff
@@ -42,6 +46,8 @@ Examples:
         else {
           if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
           if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
+          else if (outcome.kind === 'unchanged')
+            out.write(`${out.paint.green('Nothing to roll back')}: what ${outcome.plan.release} runs (revision ${outcome.plan.from.revision}) already equals revision ${outcome.plan.to.revision}; no new revision was made.\n`);
           else if (outcome.kind === 'rolledBack')
             out.write(`${out.paint.green('Rolled back')}: ${outcome.plan.release} is at revision ${outcome.head.revision} (${outcome.head.chartVersion}, ${outcome.head.status}: ${outcome.head.description}).\n`);
           else out.write(`${out.paint.red('Rollback failed')}: ${outcome.reason}\nTo recover:\n${outcome.recovery.map((c) => `  ${c}`).join('\n')}\n`);

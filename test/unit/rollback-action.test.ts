@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rollback } from '../../src/actions/rollback.js';
+import { MemoryReleases } from '../../src/adapters/memory-releases.js';
+import type { AppRepo } from '../../src/adapters/app-repo.js';
+import { parseEnvironment } from '../../src/core/environment-file.js';
+import { isChartctlError } from '../../src/core/errors.js';
+import { projectRoot } from '../support/project.js';
+import { fakeDeps } from '../support/fake-deps.js';
+
+const prod = parseEnvironment('prod', 'environments/prod.yaml', readFileSync(join(projectRoot, 'environments', 'prod.yaml'), 'utf8'));
+const repo = { loadEnvironment: async () => prod } as Pick<AppRepo, 'loadEnvironment'> as AppRepo;
+const target = { release: prod.release, namespace: prod.namespace };
+const manifest = (image: string) => `---\n# Source: shop/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${prod.namespace}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
+
+/** prod: 1.0.0 good, 1.1.0 failed and rolled back by helm (so it is marked superseded), what runs is revision 1's. */
+function rolledBackByHelm(): MemoryReleases {
+  const releases = new MemoryReleases();
+  releases.seed(target, { status: 'superseded', chartVersion: '1.0.0', manifest: manifest('web:1.0.0'), tests: 'passed' });
+  releases.seed(target, { status: 'superseded', chartVersion: '1.1.0', manifest: manifest('web:1.1.0'), description: 'Upgrade "shop" failed: timed out' });
+  releases.seed(target, { status: 'deployed', chartVersion: '1.0.0', manifest: manifest('web:1.0.0'), description: 'Rollback to 1' });
+  return releases;
+}
+
+test('rollback whose target equals what runs is a no-op: no helm rollback, no new revision', async () => {
+  const releases = rolledBackByHelm();
+  const outcome = await rollback(fakeDeps({ repo, releases }), { env: 'prod', yes: true });
+  assert.equal(outcome.kind, 'unchanged');
+  assert.equal(outcome.plan.to.revision, 1, 'the failed upgrade marked superseded is skipped');
+  assert.ok(!releases.calls.some((c) => c.startsWith('rollback')), releases.calls.join('\n'));
+  assert.equal((await releases.history(target)).length, 3);
+});
+
+test('rollback in CI of an environment that requires approval needs CHARTCTL_ACTOR with --yes (decideApproval), and changes nothing without it', async () => {
+  const releases = rolledBackByHelm();
+  const outcome = await rollback(fakeDeps({ repo, releases, env: { CI: 'true', CHARTCTL_ACTOR: 'alice' } }), { env: 'prod', revision: 2, yes: true });
+  assert.equal(outcome.kind, 'rolledBack');
+  assert.equal((await releases.history(target)).length, 4);
+
+  const refused = rolledBackByHelm();
+  await assert.rejects(rollback(fakeDeps({ repo, releases: refused, env: { CI: 'true' } }), { env: 'prod', revision: 2, yes: true }), (err: unknown) => isChartctlError(err) && err.code === 'NOT_CONFIRMED' && /CHARTCTL_ACTOR/.test(err.message));
+  assert.ok(!refused.calls.some((c) => c.startsWith('rollback')));
+});
+
+test('a rollback helm fails is a failed outcome with recovery commands, not an exception', async () => {
+  const releases = rolledBackByHelm();
+  releases.rollbacks = ['fails'];
+  const outcome = await rollback(fakeDeps({ repo, releases }), { env: 'prod', revision: 2, yes: true });
+  assert.equal(outcome.kind, 'failed');
+  assert.match(outcome.kind === 'failed' ? outcome.reason : '', /Rollback "shop" failed/);
+});
