@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../support/project.js';
+import { projectRoot, runCli } from '../support/project.js';
 
 
 function withCacheHome(): { home: string; dir: string; remove: () => void } {
@@ -91,4 +91,13 @@ test("caches of another bundle or Node version are removed when a new one is wri
   } finally {
     cache.remove();
   }
+});
+
+test("the build leaves a code cache for the Node that built it next to the bundle, readable by every user", () => {
+  const dir = join(projectRoot, 'dist', 'bundle');
+  const meta = JSON.parse(readFileSync(join(dir, 'main.cjs.json'), 'utf8')) as { sha256: string };
+  const file = join(dir, `main.cjs.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
+  assert.ok(existsSync(file), `${file} is missing`);
+  assert.equal(statSync(file).mode & 0o777, 0o644);
+  assert.ok(statSync(file).size > 100_000, 'holds the compiled start-up of the bundle');
 });
