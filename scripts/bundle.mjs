@@ -66,8 +66,8 @@ await build({
   // Modules that find files next to themselves (package.json, the sandbox's background) see the bundle's own URL.
   define: { 'import.meta.url': '__chartctlModuleUrl' },
   banner: { js: "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // ASCII only, so bin/chartctl.js can read it as latin1 (a copy, not a UTF-8 decode); whitespace
-  // and syntax minified (names kept) because reading and hashing the source is paid on every start.
+  // ASCII only, so bin/code-cache.js can read it as latin1 (a copy, not a UTF-8 decode); whitespace
+  // and syntax minified (names kept, so stack traces still name functions): the source is read on every start.
   charset: 'ascii',
   legalComments: 'none',
   minifyWhitespace: true,
@@ -87,6 +87,6 @@ const commands = readdirSync(join(root, 'src', 'cli', 'commands'))
 writeFileSync(`${cli}.json`, `${JSON.stringify({ sha256: createHash('sha256').update(source).digest('hex'), size: source.length, commands })}\n`);
 
 // A code cache of the bundle's start-up for the Node that builds it (the one `npm ci` runs), so a
-// fresh home (a CI container) starts fast too; bin/chartctl.js uses it when Node's version matches.
+// fresh home (a CI container) starts fast too; bin/code-cache.js uses it when Node's version matches.
 const codeCache = pathToFileURL(join(root, 'bin', 'code-cache.js')).href;
 execFileSync(process.execPath, ['--input-type=module', '-e', `import { writeBuildCache } from ${JSON.stringify(codeCache)}; writeBuildCache();`], { stdio: 'inherit' });
