@@ -62,3 +62,25 @@ export async function loadOnlyScript(dir: string, modules: string[]): Promise<st
   await build({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', mainFields: ['module', 'main'], nodePaths: [join(projectRoot, 'node_modules')], logLevel: 'warning', banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
   return out;
 }
+
+export interface ProcessTime {
+  wallMs: number;
+  /** user + system CPU of the process and its children (helm included), as the kernel counted them. */
+  cpuMs: number;
+}
+
+/**
+ * Wall and CPU time of one whole process (through /usr/bin/time, GNU time's rusage of the
+ * finished child). On a shared, loaded machine wall time also counts waiting for a core;
+ * CPU time does not, so both are printed. Throws if it fails.
+ */
+export function timeProcessCpu(file: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ProcessTime {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'CHARTCTL_BENCH_RUSAGE %U %S', file, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const stderr = r.stderr?.toString() ?? '';
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.status}): ${stderr.slice(0, 2000)}`);
+  const m = /CHARTCTL_BENCH_RUSAGE ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  if (!m) throw new Error(`/usr/bin/time printed no usage for ${file}: ${stderr.slice(-500)}`);
+  return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000 };
+}

@@ -32,7 +32,7 @@ if (process.argv.includes('--restore')) {
 } else {
   // A pack interrupted before postpack left the stripped manifest in place: start from the saved one.
   if (existsSync(saved)) renameSync(saved, manifest);
-  const bundle = join(root, 'dist', 'bundle', 'main.js');
+  const bundle = join(root, 'dist', 'bundle', 'main.cjs');
   if (!existsSync(bundle) || statSync(bundle).mtimeMs < newestMtime(join(root, 'src'))) {
     fail('dist/bundle is missing or older than src/: run `npm run build` first, then pack again.');
   }

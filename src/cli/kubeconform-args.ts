@@ -131,7 +131,8 @@ const KUBECONFORM_FLAGS: readonly { name: string; option?: string; value: boolea
   ...[...IGNORED_BOOLEAN_FLAGS].map((name) => ({ name, value: false, usage: 'accepted and ignored' })),
   { name: 'h', value: false, usage: 'show help information' },
   { name: 'v', value: false, usage: 'show version information' },
-].sort((a, b) => a.name.localeCompare(b.name));
+  // Byte order, as Go's flag package lists them; localeCompare would also load ICU's collator on every start (~40 ms).
+].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
 /**
  * A refusal in kubeconform's words (`failed opening cache folder …`, `flag provided but

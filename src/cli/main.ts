@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'node:path';
 import { homedir } from 'node:os';
+import { setMaxListeners } from 'node:events';
 import { ExitCode, isChartctlError } from '../core/errors.js';
 import { Interrupted, signalExitCode, type StopSignal } from '../core/interruption.js';
 import { SecretMasker } from '../core/secret-masker.js';
@@ -59,6 +60,8 @@ export async function main(givenArgv: string[]): Promise<void> {
   const cleanup = new Cleanup();
   const abort = new AbortController();
   const drain = new AbortController();
+  // Every helm child in flight listens to these: lint or diff --all of more than ten environments is no leak.
+  setMaxListeners(0, abort.signal, drain.signal);
   const running = new RunningProcesses();
   let graceful = false;
   let jsonErrors = argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));

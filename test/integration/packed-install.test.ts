@@ -32,7 +32,7 @@ test('npm pack → npm install -g --offline into an empty prefix → version, sa
     // Only what runs: no sources, tests, example application, scripts or development helm copies.
     const strays = packed.files.filter((f) => /^(src|test|examples|charts|environments|scripts|bench|docs|\.tools|dist\/src|dist\/test|node_modules)\//.test(f));
     assert.deepEqual(strays, [], `${strays.length} files that do not run are packed, e.g. ${strays.slice(0, 10).join(', ')}`);
-    assert.ok(packed.files.includes('bin/chartctl.js') && packed.files.includes('dist/bundle/main.js') && packed.files.includes('dist/bundle/sandbox-background.js'), packed.files.join('\n'));
+    assert.ok(packed.files.includes('bin/chartctl.js') && packed.files.includes('dist/bundle/main.cjs') && packed.files.includes('dist/bundle/main.cjs.json') && packed.files.includes('dist/bundle/sandbox-background.js'), packed.files.join('\n'));
 
     const install = await installOffline(packed.file, prefix, join(work, 'npm-cache'));
     t.diagnostic(`offline install of ${packed.file.split('/').pop()}: ${install.seconds.toFixed(1)} s`);

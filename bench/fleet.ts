@@ -1,0 +1,120 @@
+// Many environments in one process: `lint` of 12 environments against the helm calls it makes
+// (one after another, and all started at once by a shell: the parallel floor), and
+// `diff --all` over 12 environments against twelve `chartctl diff <env>` runs, one after another.
+// The 12 environments are copies of the example's dev environment (own names, namespaces and
+// kube contexts), diffed against the Kubernetes simulator with the real helm.
+//   npm run bench:fleet            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { AppRepo } from '../src/adapters/app-repo.js';
+import { createSecretsReader } from '../src/adapters/secrets-factory.js';
+import { SecretMasker } from '../src/core/secret-masker.js';
+import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
+import { resolveValues } from '../src/actions/steps/values.js';
+import type { Deps } from '../src/actions/deps.js';
+import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
+import { median, timeProcessCpu, type ProcessTime } from './support.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
+const COUNT = 12;
+const names = Array.from({ length: COUNT }, (_, i) => `e${String(i + 1).padStart(2, '0')}`);
+
+/** Starts a module's exported server in a child process and returns the first line it prints. */
+async function serve(script: string): Promise<{ line: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { line, stop: () => child.kill('SIGTERM') };
+}
+
+interface Step {
+  label: string;
+  run: () => ProcessTime;
+}
+
+/** Each step in turn, round after round (one warm-up round first); medians of wall and CPU. */
+function rounds(steps: Step[]): ProcessTime[] {
+  for (const s of steps) s.run();
+  const samples = steps.map(() => [] as ProcessTime[]);
+  for (let i = 0; i < runs; i++) steps.forEach((s, j) => samples[j]!.push(s.run()));
+  return samples.map((t) => ({ wallMs: median(t.map((x) => x.wallMs)), cpuMs: median(t.map((x) => x.cpuMs)) }));
+}
+
+const fmt = (t: ProcessTime) => `wall ${t.wallMs.toFixed(0)} ms, CPU ${t.cpuMs.toFixed(0)} ms`;
+
+const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-fleet-'));
+const app = copyExampleApp();
+const stops: (() => void)[] = [];
+try {
+  const dev = readFileSync(join(app.dir, 'environments', 'dev.yaml'), 'utf8');
+  for (const n of names) {
+    writeFileSync(join(app.dir, 'environments', `${n}.yaml`), dev.replace('namespace: shop-dev', `namespace: shop-${n}`).replace('kubeContext: dev', `kubeContext: ${n}`).replace('s3://acme-charts/dev', `s3://acme-charts/${n}`));
+  }
+  for (const n of ['dev', 'staging', 'prod']) rmSync(join(app.dir, 'environments', `${n}.yaml`));
+  const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
+    const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
+  stops.push(sim.stop);
+  const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: names }));
+  const env = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    CHARTCTL_HELM: helm,
+    XDG_CACHE_HOME: join(work, 'cache'),
+    SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
+    CHARTCTL_ACTOR: 'bench',
+  };
+
+  // The peer scripts get exactly the values chartctl computes, as private files.
+  const repo = new AppRepo(app.dir);
+  const deps = { repo, env, masker: new SecretMasker(), secrets: createSecretsReader(env) } as unknown as Deps;
+  const calls: string[][] = [];
+  for (const e of await repo.loadEnvironments([])) {
+    const values = await resolveValues(deps, e);
+    const file = join(work, `${e.name}.yaml`);
+    writeFileSync(file, values.stdin, { mode: 0o600 });
+    const chart = repo.path(e.chart);
+    const withFile = (args: string[]) => args.map((a, i) => (a === '-' && args[i - 1] === '--values' ? file : a));
+    calls.push(withFile(helmLintArgs({ chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
+    calls.push(withFile(helmTemplateArgs({ release: e.release, chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
+  }
+  const line = (args: string[]) => `'${helm}' ${args.map((a) => `'${a}'`).join(' ')} >/dev/null`;
+  const sequential = join(work, 'lint-sequential.sh');
+  writeFileSync(sequential, `#!/bin/sh\nset -e\n${calls.map(line).join('\n')}\n`);
+  const parallel = join(work, 'lint-parallel.sh');
+  writeFileSync(parallel, `#!/bin/sh\n${calls.map((c) => `${line(c)} &`).join('\n')}\nwait\n`);
+  const diffEach = join(work, 'diff-each.sh');
+  writeFileSync(diffEach, `#!/bin/sh\nset -e\n${names.map((n) => `'${process.execPath}' '${cliPath}' diff ${n} --local --quiet >/dev/null`).join('\n')}\n`);
+  for (const s of [sequential, parallel, diffEach]) chmodSync(s, 0o700);
+
+  const sh = (label: string, script: string): Step => ({ label, run: () => timeProcessCpu('/bin/sh', [script], { cwd: app.dir, env }) });
+  const cli = (args: string[]): Step => ({ label: `chartctl ${args.join(' ')}`, run: () => timeProcessCpu(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env }) });
+  console.log(`chartctl benchmark: ${COUNT} environments in one process (${helm}), ${runs} rounds, interleaved, ${availableParallelism()} cores`);
+  const steps = [
+    cli(['lint']),
+    sh(`helm lint + helm template per environment, one after another (${calls.length} helm calls)`, sequential),
+    sh(`the same ${calls.length} helm calls all started at once by a shell (the parallel floor)`, parallel),
+    cli(['diff', '--all', '--local']),
+    sh(`chartctl diff <env> --local for each of the ${COUNT}, one after another`, diffEach),
+  ];
+  const [lint, seq, floor, all, each] = rounds(steps);
+  const ratio = (a: ProcessTime, b: ProcessTime) => `${(a.wallMs / b.wallMs).toFixed(2)}x wall, ${(a.cpuMs / b.cpuMs).toFixed(2)}x CPU`;
+  steps.forEach((s, i) => console.log(`  ${s.label}: ${fmt([lint, seq, floor, all, each][i]!)}`));
+  console.log(`\nlint of ${COUNT} environments`);
+  console.log(`  against the sequential helm script: ${ratio(lint!, seq!)} (target <= 0.5x)`);
+  console.log(`  against the parallel floor: ${ratio(lint!, floor!)} (target <= 1.2x)`);
+  console.log(`\ndiff --all over ${COUNT} environments`);
+  console.log(`  against ${COUNT} sequential chartctl diff runs: ${ratio(all!, each!)} (target <= 0.3x)`);
+  console.log(`\n(load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores: wall counts waiting for a core, CPU does not)`);
+} finally {
+  for (const stop of stops) stop();
+  app.remove();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,100 @@
+// chartctl's own time for the commands people run all day: each command's wall time minus
+// starting Node (`node -e 0`) minus the helm calls it must make, all measured in this run.
+//   npm run bench:startup            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
+// The first run of each command writes its V8 code cache (bin/chartctl.js); the warm-up run
+// of compare() does that here, so the figures are those of every later run.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppRepo } from '../src/adapters/app-repo.js';
+import { MemoryReporter } from '../src/adapters/reporter.js';
+import { Cleanup } from '../src/adapters/cleanup.js';
+import { HelmCli } from '../src/adapters/helm.js';
+import { createSecretsReader } from '../src/adapters/secrets-factory.js';
+import { S3ChartRepositories } from '../src/adapters/s3-chart-repositories.js';
+import { GitCli } from '../src/adapters/git.js';
+import { SecretMasker } from '../src/core/secret-masker.js';
+import { helmTemplateArgs } from '../src/core/helm-args.js';
+import { resolveValues } from '../src/actions/steps/values.js';
+import { ensureDependencies } from '../src/actions/steps/render.js';
+import type { Deps } from '../src/actions/deps.js';
+import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
+import { median, timeProcessCpu, type ProcessTime } from './support.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const TARGET_MS = 40;
+const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
+const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-startup-'));
+const env = {
+  ...process.env,
+  CHARTCTL_HELM: helm,
+  SOPS_AGE_KEY_FILE: process.env.SOPS_AGE_KEY_FILE ?? join(projectRoot, 'examples', 'demo-age-key.txt'),
+  XDG_CACHE_HOME: join(scratch, 'cache'),
+};
+const reporter = new MemoryReporter();
+const masker = new SecretMasker();
+const cleanup = new Cleanup();
+const deps: Deps = {
+  repo: new AppRepo(projectRoot),
+  env,
+  reporter,
+  masker,
+  cleanup,
+  signal: new AbortController().signal,
+  drain: new AbortController().signal,
+  helm: () => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env }),
+  secrets: createSecretsReader(env),
+  now: () => new Date(),
+  repositories: new S3ChartRepositories(env, join(scratch, 'cache'), () => new Date()),
+  git: new GitCli(env),
+};
+
+interface Step {
+  label: string;
+  run: () => ProcessTime;
+}
+
+/** Runs every step in turn, round after round (one warm-up round first), so drift hits all of them alike; medians of wall and CPU. */
+function rounds(steps: Step[]): ProcessTime[] {
+  for (const s of steps) s.run();
+  const samples = steps.map(() => [] as ProcessTime[]);
+  for (let i = 0; i < runs; i++) steps.forEach((s, j) => samples[j]!.push(s.run()));
+  return samples.map((t) => ({ wallMs: median(t.map((x) => x.wallMs)), cpuMs: median(t.map((x) => x.cpuMs)) }));
+}
+
+try {
+  const prod = (await deps.repo.loadEnvironments(['prod']))[0]!;
+  await ensureDependencies(deps, deps.repo.path(prod.chart));
+  // The helm call `template prod` makes, with the values chartctl computes, as a private file.
+  const values = await resolveValues(deps, prod);
+  const valuesFile = join(scratch, 'prod.yaml');
+  writeFileSync(valuesFile, values.stdin, { mode: 0o600 });
+  const helmTemplate = helmTemplateArgs({ release: prod.release, chart: deps.repo.path(prod.chart), namespace: prod.namespace, kubeVersion: prod.kubeVersion }).map((a) => (a === '-' ? valuesFile : a));
+  const out = join(scratch, 'packages');
+  const cli = (args: string[]): Step => ({ label: `chartctl ${args.join(' ')}`, run: () => timeProcessCpu(process.execPath, [cliPath, ...args, '--quiet'], { cwd: projectRoot, env }) });
+  const steps: Step[] = [
+    { label: 'node -e 0 (starting Node itself)', run: () => timeProcessCpu(process.execPath, ['-e', '0']) },
+    { label: 'helm template (the call template prod makes)', run: () => timeProcessCpu(helm, helmTemplate, { cwd: projectRoot, env }) },
+    cli(['template', 'prod']),
+    cli(['package', '--destination', out]),
+    cli(['envs']),
+    cli(['--help']),
+  ];
+  console.log(`chartctl benchmark: start-up and own time of template, package, envs, --help (${helm}), ${runs} rounds, interleaved`);
+  const [node, helmCall, ...commands] = rounds(steps);
+  console.log(`\nfloors, measured in the same rounds`);
+  for (const [i, t] of [node!, helmCall!].entries()) console.log(`  ${steps[i]!.label}: median wall ${t.wallMs.toFixed(1)} ms, CPU ${t.cpuMs.toFixed(1)} ms`);
+  // Which helm calls each command must make (package writes its archive itself; envs and --help call no helm).
+  const helmShare = [helmCall!, undefined, undefined, undefined];
+  console.log(`\nchartctl's own work beyond starting Node and running helm (target <= ${TARGET_MS} ms each, wall)`);
+  commands.forEach((t, i) => {
+    const own = t.wallMs - node!.wallMs - (helmShare[i]?.wallMs ?? 0);
+    const ownCpu = t.cpuMs - node!.cpuMs - (helmShare[i]?.cpuMs ?? 0);
+    const verdict = own <= TARGET_MS ? 'met' : `over by ${(own - TARGET_MS).toFixed(1)} ms`;
+    console.log(`  ${steps[i + 2]!.label}: median wall ${t.wallMs.toFixed(1)} ms, own ${own.toFixed(1)} ms (${verdict}); CPU ${t.cpuMs.toFixed(1)} ms, own ${ownCpu.toFixed(1)} ms`);
+  });
+  console.log(`  (wall counts waiting for a core on a loaded machine, CPU does not; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  cleanup.runAll();
+}
