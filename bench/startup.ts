@@ -13,6 +13,9 @@ import { HelmCli } from '../src/adapters/helm.js';
 import { createSecretsReader } from '../src/adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../src/adapters/s3-chart-repositories.js';
 import { GitCli } from '../src/adapters/git.js';
+import { HelmReleases } from '../src/adapters/helm-releases.js';
+import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
+import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
@@ -47,6 +50,10 @@ const deps: Deps = {
   now: () => new Date(),
   repositories: new S3ChartRepositories(env, join(scratch, 'cache'), () => new Date()),
   git: new GitCli(env),
+  releases: new HelmReleases(() => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env })),
+  random: Math.random,
+  registries: new MemoryOciRegistries(),
+  releaseStorage: () => new MemoryReleaseStorage(),
 };
 
 interface Step {
