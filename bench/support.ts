@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { projectRoot } from '../test/support/project.js';
 
 export interface Timing {
@@ -61,4 +62,14 @@ export async function loadOnlyScript(dir: string, modules: string[]): Promise<st
   const out = join(dir, 'load-only.bundle.mjs');
   await build({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', mainFields: ['module', 'main'], nodePaths: [join(projectRoot, 'node_modules')], logLevel: 'warning', banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" } });
   return out;
+}
+
+/** Starts a module's exported server in a child process and returns the first line it prints. */
+export async function serve(script: string): Promise<{ line: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { line, stop: () => child.kill('SIGTERM') };
 }

@@ -1,5 +1,6 @@
 import { ChartctlError } from '../core/errors.js';
 import {
+  helmGetArgs,
   helmHistoryArgs,
   helmRollbackArgs,
   helmStatusArgs,
@@ -87,6 +88,22 @@ export class HelmReleases {
       manifest: s.manifest ?? '',
       hooksManifest: (s.hooks ?? []).map((h) => `---\n# Source: ${h.path ?? h.name}\n${h.manifest ?? ''}`).join('\n'),
     };
+  }
+
+  /**
+   * Manifest and hooks of a revision, from `helm get manifest` and `helm get hooks` at once:
+   * helm 4's `status` also reads every live object, which dominates a diff of a large release.
+   */
+  async manifests(t: ReleaseTarget, revision?: number): Promise<{ manifest: string; hooksManifest: string }> {
+    try {
+      const [manifest, hooks] = await Promise.all([
+        this.helm.run(helmGetArgs('manifest', { ...t, revision }), { timeoutMs: 120_000 }),
+        this.helm.run(helmGetArgs('hooks', { ...t, revision }), { timeoutMs: 120_000 }),
+      ]);
+      return { manifest: manifest.stdout, hooksManifest: hooks.stdout };
+    } catch (err) {
+      throw unreachable(err, t);
+    }
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {

@@ -92,3 +92,8 @@ export function helmHistoryArgs(t: ReleaseTarget & { max?: number }): string[] {
 export function helmStatusArgs(t: ReleaseTarget & { revision?: number }): string[] {
   return ['status', t.release, ...target(t), '--output', 'json', ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
 }
+
+/** `helm get manifest|hooks`: what a revision applied, without `status`'s read of every live object (helm 4). */
+export function helmGetArgs(what: 'manifest' | 'hooks', t: ReleaseTarget & { revision?: number }): string[] {
+  return ['get', what, t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
+}

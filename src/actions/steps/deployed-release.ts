@@ -7,20 +7,22 @@ export function releaseTarget(env: Environment) {
   return { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
 }
 
-/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both), from one `helm status`. */
+/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both). */
 export async function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
-  const snapshot = await releases.snapshot(releaseTarget(env), revision);
-  return `${snapshot.manifest}\n${snapshot.hooksManifest}`;
+  const { manifest, hooksManifest } = await releases.manifests(releaseTarget(env), revision);
+  return `${manifest}\n${hooksManifest}`;
 }
 
-/** History and the current manifest, fetched in parallel; the manifest is '' when the release does not exist. */
+/** The current manifest, '' when the release does not exist yet. */
+export function currentManifest(releases: HelmReleases, env: Environment): Promise<string> {
+  return deployedManifest(releases, env).catch((err: unknown) => {
+    if (err instanceof HelmError && /release: not found/.test(err.stderr)) return '';
+    throw err;
+  });
+}
+
+/** History and the current manifest, fetched in parallel. */
 export async function historyAndManifest(releases: HelmReleases, env: Environment) {
-  const [history, manifest] = await Promise.all([
-    releases.history(releaseTarget(env)),
-    deployedManifest(releases, env).catch((err: unknown) => {
-      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return '';
-      throw err;
-    }),
-  ]);
+  const [history, manifest] = await Promise.all([releases.history(releaseTarget(env)), currentManifest(releases, env)]);
   return { history, manifest };
 }
