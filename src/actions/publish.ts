@@ -8,8 +8,9 @@ import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
-import { buildPackage } from './steps/package-chart.js';
-import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { buildPackage, chartDirectoryFor } from './steps/package-chart.js';
+import { readChartMetadata } from '../adapters/chart-directory.js';
+import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, readIndex, requireConditionalWrites, resolveActor, sha256, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
 
 export interface PublishOptions {
   env: string;
@@ -50,10 +51,11 @@ interface Tarball {
   metadata: Record<string, JsonValue>;
 }
 
-async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball> {
+async function loadTarball(deps: Deps, options: PublishOptions, repository: ChartRepository): Promise<Tarball> {
   if (!options.package) {
-    const built = await buildPackage(deps, options);
-    return built;
+    // A prerelease goes above every version of the chart this repository holds (core/chart-version.ts nextPrerelease).
+    const published = options.version === 'prerelease' ? await publishedVersions(deps, options, repository) : undefined;
+    return buildPackage(deps, { ...options, published });
   }
   const path = deps.repo.userPath(options.package);
   const bytes = await readUserFile(path, {
@@ -77,10 +79,17 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
   return { name, version, fileName: tarballFileName(name, version), bytes, digest: sha256(bytes), metadata };
 }
 
+async function publishedVersions(deps: Deps, options: PublishOptions, repository: ChartRepository): Promise<string[]> {
+  const chartDir = await chartDirectoryFor(deps, options.chart);
+  const { name } = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
+  const { index } = await readIndex(repository);
+  return (index?.entries[name as string] ?? []).map((e) => e.version);
+}
+
 export async function publish(deps: Deps, options: PublishOptions): Promise<PublishResult> {
   const env = await deps.repo.loadEnvironment(options.env);
   const repository = openRepository(deps, env);
-  const tarball = await loadTarball(deps, options);
+  const tarball = await loadTarball(deps, options, repository);
   const where = `s3://${repository.bucket}/${repository.keyOf(tarball.fileName)}`;
 
   // Read the index first: a corrupt index refuses the publish before anything is uploaded.
