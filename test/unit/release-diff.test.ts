@@ -356,3 +356,15 @@ test('dyff view: one block per changed path, named list items by name, whole doc
   const labels = diffReleases('apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1"}}\n', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1", b: "2", c: "3"}}\n', { namespace: 'ns', pathChanges: true });
   assert.match(renderHelmDiffView('dyff', labels, 'ns', out), /^metadata\.labels {2}\(v1\/Service\/s\)\n {2}\+ two map entries added:\n {4}b: '2'\n {4}c: '3'$/m);
 });
+
+test('manifests are read as the API server reads them, with each template named, whatever the line ends', async () => {
+  const { parseReleaseObjects } = await import('../../src/core/release-diff-parse.js');
+  const stream = '---\n# Source: a/templates/x.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {on: "1", flag: yes, mode: 0755}\n---\n# Source: a/templates/empty.yaml\n---\n# Source: a/templates/y.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: "y"\n  labels: {a: [b, {c: d}]}\n';
+  const expected = [
+    { obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { true: '1', flag: true, mode: 493 } }, source: 'a/templates/x.yaml' },
+    { obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y', labels: { a: ['b', { c: 'd' }] } } }, source: 'a/templates/y.yaml' },
+  ];
+  assert.deepEqual(parseReleaseObjects(stream), expected);
+  assert.deepEqual(parseReleaseObjects(stream.replace(/\n/g, '\r\n')), expected, 'CRLF streams (left to js-yaml whole) read the same');
+  assert.deepEqual(parseReleaseObjects(stream.replace('  labels: {a: [b, {c: d}]}\n', '  labels: &l {a: b}\n  annotations: *l\n'))[1]!.obj.metadata, { name: 'y', labels: { a: 'b' }, annotations: { a: 'b' } }, 'a document the block reader declines (anchors) goes to js-yaml');
+});
