@@ -1,6 +1,6 @@
 import { ChartctlError } from '../core/errors.js';
 import {
-  helmGetArgs,
+  helmGetManifestWithHooksArgs,
   helmHistoryArgs,
   helmRollbackArgs,
   helmStatusArgs,
@@ -90,17 +90,10 @@ export class HelmReleases {
     };
   }
 
-  /**
-   * Manifest and hooks of a revision, from `helm get manifest` and `helm get hooks` at once:
-   * helm 4's `status` also reads every live object, which dominates a diff of a large release.
-   */
-  async manifests(t: ReleaseTarget, revision?: number): Promise<{ manifest: string; hooksManifest: string }> {
+  /** Manifest and hooks of a revision in one stream, from one `helm get all` (see helmGetManifestWithHooksArgs). */
+  async manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string> {
     try {
-      const [manifest, hooks] = await Promise.all([
-        this.helm.run(helmGetArgs('manifest', { ...t, revision }), { timeoutMs: 120_000 }),
-        this.helm.run(helmGetArgs('hooks', { ...t, revision }), { timeoutMs: 120_000 }),
-      ]);
-      return { manifest: manifest.stdout, hooksManifest: hooks.stdout };
+      return (await this.helm.run(helmGetManifestWithHooksArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
     } catch (err) {
       throw unreachable(err, t);
     }

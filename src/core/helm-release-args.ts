@@ -93,7 +93,12 @@ export function helmStatusArgs(t: ReleaseTarget & { revision?: number }): string
   return ['status', t.release, ...target(t), '--output', 'json', ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
 }
 
-/** `helm get manifest|hooks`: what a revision applied, without `status`'s read of every live object (helm 4). */
-export function helmGetArgs(what: 'manifest' | 'hooks', t: ReleaseTarget & { revision?: number }): string[] {
-  return ['get', what, t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
+/**
+ * `helm get all` printing only a revision's manifest and its hooks (each under helm's
+ * `# Source:` line): one helm call that reads the release record alone, where helm 4's
+ * `status` also reads every live object. Plain Go template: helm gives `get --template` no sprig.
+ */
+export function helmGetManifestWithHooksArgs(t: ReleaseTarget & { revision?: number }): string[] {
+  const template = '{{ .Release.Manifest }}{{ range .Release.Hooks }}\n---\n# Source: {{ .Path }}\n{{ .Manifest }}{{ end }}';
+  return ['get', 'all', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : []), '--template', template];
 }

@@ -8,9 +8,8 @@ export function releaseTarget(env: Environment) {
 }
 
 /** The deployed manifest with its hooks (helm keeps them apart; a diff shows both). */
-export async function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
-  const { manifest, hooksManifest } = await releases.manifests(releaseTarget(env), revision);
-  return `${manifest}\n${hooksManifest}`;
+export function deployedManifest(releases: HelmReleases, env: Environment, revision?: number): Promise<string> {
+  return releases.manifestWithHooks(releaseTarget(env), revision);
 }
 
 /** The current manifest, '' when the release does not exist yet. */

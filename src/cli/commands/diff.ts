@@ -60,7 +60,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .addHelpText(
       'after',
       `
-The deployed side is the release's current manifest and hooks (helm get manifest/hooks, through
+The deployed side is the release's current manifest and hooks (helm get all, through
 the environment's kubeContext); the candidate is rendered with the same values, secrets and
 --kube-version as deploy would use, with --is-upgrade semantics. Resources are matched by
 group/kind/namespace/name, so an API version move is not a remove+add; hooks whose template
