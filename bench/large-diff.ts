@@ -91,7 +91,7 @@ try {
     wrapper,
     `#!/bin/sh
 f="${log}/$(date +%s%N).$$"
-printf '%s\\n' "$@" > "$f.args"
+printf '%s\\0' "$@" > "$f.args"
 case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${helm}' "$@" ;; *) exec '${helm}' "$@" < /dev/null ;; esac
 `,
   );
@@ -102,7 +102,7 @@ case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${hel
     .sort()
     .map((f) => {
       const base = join(log, f.slice(0, -'.args'.length));
-      const args = readFileSync(`${base}.args`, 'utf8').split('\n').slice(0, -1);
+      const args = readFileSync(`${base}.args`, 'utf8').split('\0').slice(0, -1); // NUL-separated: helm's --template holds newlines
       let input: Buffer | undefined;
       try {
         input = readFileSync(`${base}.stdin`);
