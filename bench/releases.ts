@@ -1,27 +1,16 @@
 // chartctl diff against the steps it replaces (helm template + helm get manifest + diff -u),
-// and a diff of a release with 500 resources. Runs against the Kubernetes simulator and the
+// (the 500-resource diff is bench/large-diff.ts). Runs against the Kubernetes simulator and the
 // local S3 server, each in its own process, with the real helm.
 //   npm run bench:releases
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
-import { compare, loadOnlyScript, report, timeProcess } from './support.js';
+import { compare, loadOnlyScript, report, serve, timeProcess } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
-
-/** Starts a module's exported server in a child process and returns the first line it prints. */
-async function serve(script: string): Promise<{ line: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { line, stop: () => child.kill('SIGTERM') };
-}
 
 const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-releases-'));
 const app = copyExampleApp();
@@ -100,19 +89,6 @@ exit 0
   );
   report('floor: what reading an S3 repository and a sops file costs a Node process before any work', floor);
 
-  // 500 resources: the example chart plus 488 generated ConfigMaps, deployed, then one changed.
-  const big = join(app.dir, 'charts', 'shop', 'templates', 'bulk.yaml');
-  const bulk = (v: string) =>
-    Array.from({ length: 488 }, (_, i) => `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bulk-${i}\ndata:\n  index: "${i}"\n  version: "${i === 7 ? v : 'same'}"\n`).join('');
-  writeFileSync(big, bulk('a'));
-  chartctl(['deploy', 'staging', '--local', '--yes', '--no-tests']);
-  writeFileSync(big, bulk('b'));
-  const start = process.hrtime.bigint();
-  const out = chartctl(['diff', 'staging', '--local', '--output', 'json']);
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const result = JSON.parse(out);
-  const total = result.diff.changes.length;
-  console.log(`\ndiff of a release with ${total} resources (${result.diff.counts.changed} changed): ${ms.toFixed(0)} ms wall (target < 2000 ms)`);
 } finally {
   for (const stop of stops) stop();
   app.remove();

@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { projectRoot } from '../test/support/project.js';
 
 export interface Timing {
@@ -83,4 +84,14 @@ export function timeProcessCpu(file: string, args: string[], options: { cwd?: st
   const m = /CHARTCTL_BENCH_RUSAGE ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
   if (!m) throw new Error(`/usr/bin/time printed no usage for ${file}: ${stderr.slice(-500)}`);
   return { wallMs, cpuMs: (Number(m[1]) + Number(m[2])) * 1000 };
+}
+
+/** Starts a module's exported server in a child process and returns the first line it prints. */
+export async function serve(script: string): Promise<{ line: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  return { line, stop: () => child.kill('SIGTERM') };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import semver from 'semver';
 import { ChartctlError } from '../core/errors.js';
 import type { Environment } from '../core/environment.js';
-import { compareVersions, newestVersion } from '../core/chart-version.js';
+import { compareVersions, newestVersion, nextPrerelease } from '../core/chart-version.js';
 import { readScalar, setScalar } from '../core/yaml-scalar-edit.js';
 import type { Deps } from './deps.js';
 import { chartDirectoryFor } from './steps/package-chart.js';
@@ -38,7 +38,8 @@ export function firstEnvironment(envs: Environment[]): Environment | undefined {
 
 /**
  * Bumps the umbrella chart's version in Chart.yaml (comments and layout kept),
- * refusing to go backwards relative to what the first environment's repository holds.
+ * refusing to go backwards relative to what the first environment's repository holds;
+ * `prerelease` follows the one scheme publish uses too (core/chart-version.ts nextPrerelease).
  */
 export async function bump(deps: Deps, options: BumpOptions): Promise<BumpResult> {
   const chartDir = await chartDirectoryFor(deps, options.chart);
@@ -49,28 +50,27 @@ export async function bump(deps: Deps, options: BumpOptions): Promise<BumpResult
   if (!semver.valid(current)) {
     throw new ChartctlError(`${shown}: version "${current}" is not a semantic version.`, { code: 'VERSION_INVALID', hint: 'Fix the version in Chart.yaml (e.g. 1.4.0) first.' });
   }
-  const preid = options.preid ?? 'dev';
-  if (!/^[0-9A-Za-z-]+$/.test(preid) || /^\d+$/.test(preid)) {
-    throw new ChartctlError(`--preid "${preid}" is not a valid prerelease identifier.`, { code: 'VERSION_INVALID', hint: 'Use letters, digits and hyphens, e.g. dev or rc.' });
-  }
-  const next = options.kind === 'prerelease' ? semver.inc(current, 'prerelease', preid)! : semver.inc(current, options.kind)!;
   const chartName = String(readScalar(text, shown, ['name']).value ?? '');
 
+  // The first environment's repository: what the new version must not go behind, and what a prerelease goes above.
   let checked: BumpResult['checked'] = null;
+  let published: string[] = [];
   if (!options.skipRepositoryCheck) {
     const envs = (await deps.repo.loadEnvironments([])).filter((e) => deps.repo.path(e.chart) === chartDir);
     const first = firstEnvironment(envs);
     if (first) {
       const repository = await versionsIn(deps, first, chartName);
-      const newest = newestVersion(repository.versions) ?? null;
-      checked = { env: first.name, repository: repository.url, newest };
-      if (newest && compareVersions(next, newest) <= 0) {
-        throw new ChartctlError(`Bumping ${chartName} ${current} → ${next} would go backwards: the ${first.name} repository (${repository.url}) already holds ${newest}.`, {
-          code: 'VERSION_BACKWARDS',
-          hint: `Set Chart.yaml's version above ${newest} (e.g. chartctl bump ${semver.prerelease(newest) ? 'patch' : 'minor'}), or publish from the branch that holds it.`,
-        });
-      }
+      published = repository.versions;
+      checked = { env: first.name, repository: repository.url, newest: newestVersion(published) ?? null };
     }
+  }
+  const next = options.kind === 'prerelease' ? nextPrerelease(current, { id: options.preid ?? 'dev', published }) : semver.inc(current, options.kind)!;
+  if (checked?.newest && compareVersions(next, checked.newest) <= 0) {
+    const { newest } = checked;
+    throw new ChartctlError(`Bumping ${chartName} ${current} → ${next} would go backwards: the ${checked.env} repository (${checked.repository}) already holds ${newest}.`, {
+      code: 'VERSION_BACKWARDS',
+      hint: `Set Chart.yaml's version above ${newest} (e.g. chartctl bump ${semver.prerelease(newest) ? 'patch' : 'minor'}), or publish from the branch that holds it.`,
+    });
   }
   const edited = setScalar(text, shown, ['version'], next);
   await writeFile(`${file}.chartctl-tmp`, edited.text);

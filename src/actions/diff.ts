@@ -4,7 +4,7 @@ import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { newestRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
-import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
+import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
 import { mapLimit } from '../core/map-limit.js';
 import { resolveValues, type CommandLineValues } from './steps/values.js';
@@ -71,13 +71,19 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // Reading the values and decrypting the secrets depends on neither: it runs while both are fetched.
   const valuesPromise = candidatePromise ? resolveValues(deps, env, options) : undefined;
   valuesPromise?.catch(() => undefined);
-  const { history, manifest: deployedText } = await historyAndManifest(releases, env).catch(async (err: unknown) => {
+  // The render needs only the history (--is-upgrade), not the manifest: it starts while the manifest is read.
+  const historyPromise = releases.history(releaseTarget(env));
+  const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
+  manifestPromise.catch(() => undefined);
+  const history = await historyPromise.catch(async (err: unknown) => {
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
     throw err;
   });
   const current = newestRevision(history);
   const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
-  const drift = options.live && current ? detectDrift(deployedText, await releases.resources(releaseTarget(env)), env.namespace) : options.live ? [] : null;
+  const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
+  livePromise?.catch(() => undefined);
+  const driftOf = async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null);
 
   if (options.revision !== undefined) {
     const wanted = history.find((h) => h.revision === options.revision);
@@ -88,7 +94,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
         hint: `See chartctl history ${env.name}.`,
       });
     }
-    const candidateText = (await deployedManifest(releases, env, wanted.revision)) ?? '';
+    const [deployedText, candidateText] = await Promise.all([manifestPromise, deployedManifest(releases, env, wanted.revision).then((m) => m ?? '')]);
     return {
       env: env.name,
       release: env.release,
@@ -96,13 +102,14 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       deployed,
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
-      drift,
+      drift: await driftOf(deployedText),
     };
   }
 
   const candidate = await candidatePromise!;
   try {
     const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values: await valuesPromise });
+    const deployedText = await manifestPromise;
     return {
       env: env.name,
       release: env.release,
@@ -110,7 +117,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       deployed,
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
-      drift,
+      drift: await driftOf(deployedText),
     };
   } finally {
     await candidate.release();

@@ -8,10 +8,13 @@ import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
 import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
+import type { Environment } from '../core/environment.js';
 import { isOciRepository } from '../core/environment.js';
 import { publishToRegistry } from './publish-oci.js';
-import { buildPackage } from './steps/package-chart.js';
+import { buildPackage, chartDirectoryFor } from './steps/package-chart.js';
+import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
+import { versionsIn } from './steps/repository-versions.js';
 import { resolveActor } from './steps/resolve-actor.js';
 import { sha256 } from '../core/sha256.js';
 
@@ -56,10 +59,11 @@ interface Tarball {
   metadata: Record<string, JsonValue>;
 }
 
-async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball> {
+async function loadTarball(deps: Deps, options: PublishOptions, env: Environment): Promise<Tarball> {
   if (!options.package) {
-    const built = await buildPackage(deps, options);
-    return built;
+    // A prerelease goes above every version of the chart this repository holds (core/chart-version.ts nextPrerelease).
+    const published = options.version === 'prerelease' ? await publishedVersions(deps, options, env) : undefined;
+    return buildPackage(deps, { ...options, published });
   }
   const path = deps.repo.userPath(options.package);
   const bytes = await readUserFile(path, {
@@ -83,11 +87,17 @@ async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball
   return { name, version, fileName: tarballFileName(name, version), bytes, digest: sha256(bytes), metadata };
 }
 
+async function publishedVersions(deps: Deps, options: PublishOptions, env: Environment): Promise<string[]> {
+  const chartDir = await chartDirectoryFor(deps, options.chart);
+  const { name } = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
+  return (await versionsIn(deps, env, name as string)).versions;
+}
+
 export async function publish(deps: Deps, options: PublishOptions): Promise<PublishResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  if (isOciRepository(env.repository)) return publishToRegistry(deps, { ...env, repository: env.repository }, await loadTarball(deps, options), Boolean(options.force));
+  if (isOciRepository(env.repository)) return publishToRegistry(deps, { ...env, repository: env.repository }, await loadTarball(deps, options, env), Boolean(options.force));
   const repository = openRepository(deps, env);
-  const tarball = await loadTarball(deps, options);
+  const tarball = await loadTarball(deps, options, env);
   const where = `s3://${repository.bucket}/${repository.keyOf(tarball.fileName)}`;
 
   // Read the index first: a corrupt index refuses the publish before anything is uploaded.

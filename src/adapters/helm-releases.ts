@@ -1,6 +1,7 @@
 import { ChartctlError } from '../core/errors.js';
 import {
   appliesServerSide,
+  helmGetManifestWithHooksArgs,
   helmHistoryArgs,
   helmRollbackArgs,
   helmStatusArgs,
@@ -67,6 +68,16 @@ export class HelmReleases implements Releases {
       manifest: s.manifest ?? '',
       hooksManifest: (s.hooks ?? []).map((h) => `---\n# Source: ${h.path ?? h.name}\n${h.manifest ?? ''}`).join('\n'),
     };
+  }
+
+  /** Manifest and hooks of a revision in one stream, from one `helm get all` (see helmGetManifestWithHooksArgs). */
+  async manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string | undefined> {
+    try {
+      return (await this.helm.run(helmGetManifestWithHooksArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw unreachable(err, t);
+    }
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {

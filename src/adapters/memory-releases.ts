@@ -60,6 +60,11 @@ export class MemoryReleases implements Releases {
     return r && { revision: r.revision, status: r.status, description: r.description, tests: r.tests, failedTests: r.failedTests, manifest: r.manifest, hooksManifest: r.hooksManifest };
   }
 
+  async manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string | undefined> {
+    const s = await this.snapshot(t, revision);
+    return s && `${s.manifest}\n${s.hooksManifest}`;
+  }
+
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {
     const s = await this.snapshot(t, revision);
     if (!s) throw new Error(`release: not found (${t.release} revision ${revision ?? 'newest'})`);

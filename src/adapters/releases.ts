@@ -23,6 +23,8 @@ export interface Releases {
   historyAfterInterrupt(t: ReleaseTarget): Promise<RevisionInfo[] | undefined>;
   /** Status, manifest and hooks of a revision (the newest by default); undefined when there is no such release or revision. */
   snapshot(t: ReleaseTarget, revision?: number): Promise<ReleaseSnapshot | undefined>;
+  /** Manifest and hooks of a revision (the newest by default) as one stream, without the status; undefined when there is no such release or revision. */
+  manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string | undefined>;
   status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus>;
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>>;

@@ -12,10 +12,12 @@ export function isBumpKeyword(text: string): text is BumpKeyword {
 export interface PrereleaseContext {
   /** Identifier of the prerelease channel, e.g. `dev`. */
   id: string;
-  /** A number that only grows on a branch (chartctl uses the git commit count), so builds sort in order. */
-  counter: number;
+  /** A number that only grows on a branch (publish uses the git commit count): the build number is at least this. */
+  counter?: number;
   /** Short commit id; becomes build metadata `+g<commit>` like `git describe`. */
   commit?: string;
+  /** Versions of the chart the repository already holds (the one published to, or the first environment's). */
+  published?: readonly string[];
 }
 
 /** Helm's own rule (strict semver 2, optional leading v is not allowed in Chart.yaml). */
@@ -37,28 +39,57 @@ export function assertChartVersion(version: string, where: string): string {
 
 /**
  * The version to package: the chart's own version, a literal, or a bump of the
- * chart's version. `prerelease` keeps the chart's base version and appends
- * `-<id>.<counter>+g<commit>` (e.g. 1.4.0 → 1.4.0-dev.7+g1a2b3c4): the chart's
- * version names the release being prepared, and dev builds lead up to it.
+ * chart's version (`prerelease`: see nextPrerelease).
  */
 export function resolveChartVersion(current: string, requested: string | undefined, prerelease?: PrereleaseContext): string {
   assertChartVersion(current, 'Chart.yaml version');
   if (requested === undefined || requested === '') return current;
   if (!isBumpKeyword(requested)) return assertChartVersion(requested.replace(/^v(?=\d)/, ''), '--version');
-  if (requested === 'prerelease') {
-    const ctx = prerelease ?? { id: 'dev', counter: 0 };
-    if (!/^[0-9A-Za-z-]+$/.test(ctx.id) || /^\d+$/.test(ctx.id)) {
-      throw new ChartctlError(`Prerelease identifier "${ctx.id}" is not valid: use letters, digits and hyphens, not only digits.`, {
-        code: 'VERSION_INVALID',
-        hint: 'Pass a name such as --preid dev or --preid rc.',
-      });
-    }
-    const parsed = semver.parse(current)!;
-    const base = `${parsed.major}.${parsed.minor}.${parsed.patch}`;
-    const build = ctx.commit ? `+g${ctx.commit.slice(0, 7)}` : '';
-    return `${base}-${ctx.id}.${ctx.counter}${build}`;
-  }
+  if (requested === 'prerelease') return nextPrerelease(current, prerelease ?? { id: 'dev' });
   return semver.inc(current, requested)!;
+}
+
+/**
+ * The one prerelease scheme, for `publish --version prerelease` and `bump prerelease`
+ * alike: `<base>-<id>.<n>[+g<commit>]`, always above every release the repository
+ * holds, so diff, deploy and watch (which take the newest version) pick it.
+ *
+ * - base: the release the build leads up to. Chart.yaml's version is the last
+ *   release (`0.2.1` → `0.2.2`, as `npm version prerelease`), or, when it is a
+ *   prerelease itself, the release it names (`1.5.0-rc.1` → `1.5.0`). Raised to the
+ *   patch after the newest release the repository holds when that is not below it
+ *   (`0.2.1` published → `0.2.2-dev.N`, whatever Chart.yaml says), and to the base of a
+ *   later prerelease there (another branch's `0.3.0-dev.4`), so the build is the
+ *   newest version in the repository.
+ * - n: one more than the highest `<base>-<id>.<n>` in the repository or in
+ *   Chart.yaml, and at least `counter` (publish's git commit count); 0 when none.
+ *   When another channel of that base sorts above it (`0.2.2-rc.5` over `0.2.2-dev.0`),
+ *   the base moves to the next patch.
+ */
+export function nextPrerelease(current: string, ctx: PrereleaseContext): string {
+  if (!/^[0-9A-Za-z-]+$/.test(ctx.id) || /^\d+$/.test(ctx.id)) {
+    throw new ChartctlError(`Prerelease identifier "${ctx.id}" is not valid: use letters, digits and hyphens, not only digits.`, {
+      code: 'VERSION_INVALID',
+      hint: 'Pass a name such as --preid dev or --preid rc.',
+    });
+  }
+  const own = semver.parse(current);
+  if (!own) assertChartVersion(current, 'Chart.yaml version');
+  const published = (ctx.published ?? []).map((v) => semver.parse(v)).filter((v): v is SemVer => v !== null);
+  const baseOf = (v: SemVer) => `${v.major}.${v.minor}.${v.patch}`;
+  let base = own!.prerelease.length > 0 ? baseOf(own!) : semver.inc(own!, 'patch')!;
+  const newestRelease = published.filter((v) => v.prerelease.length === 0).sort((a, b) => b.compare(a))[0];
+  if (newestRelease && semver.gte(newestRelease, base)) base = semver.inc(newestRelease, 'patch')!;
+  for (const v of published) if (v.prerelease.length > 0 && semver.gt(baseOf(v), base)) base = baseOf(v);
+  const buildNumber = (v: SemVer, of: string) => (baseOf(v) === of && v.prerelease.length === 2 && v.prerelease[0] === ctx.id && typeof v.prerelease[1] === 'number' ? v.prerelease[1] : -1);
+  const numbered = (of: string) => Math.max(Math.max(-1, ...[own!, ...published].map((v) => buildNumber(v, of))) + 1, ctx.counter ?? 0);
+  let n = numbered(base);
+  // Another channel of the same base can sort above this one (`rc` > `dev`): the next patch is then the base.
+  while (published.some((v) => v.compare(`${base}-${ctx.id}.${n}`) >= 0)) {
+    base = semver.inc(base, 'patch')!;
+    n = numbered(base);
+  }
+  return `${base}-${ctx.id}.${n}${ctx.commit ? `+g${ctx.commit.slice(0, 7)}` : ''}`;
 }
 
 export function isPrerelease(version: string): boolean {

@@ -1,5 +1,5 @@
 import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
-import { normalizeObject, sameScalar } from './release-diff.js';
+import { normalizeObject, sameScalar, type ScalarPlace } from './release-diff-equality.js';
 
 export interface FieldDrift {
   /** Dotted path with list indexes, e.g. `spec.template.spec.containers[0].image`. */
@@ -16,13 +16,13 @@ export interface ResourceDrift {
 }
 
 /** Every field the manifest sets whose live value differs (fields the manifest does not set are the cluster's own). */
-function compare(applied: unknown, live: unknown, path: string, out: FieldDrift[]): void {
+function compare(applied: unknown, live: unknown, path: string, out: FieldDrift[], place: ScalarPlace = {}): void {
   if (Array.isArray(applied)) {
     if (!Array.isArray(live)) {
       out.push({ path, applied, live });
       return;
     }
-    applied.forEach((item, i) => compare(item, live[i], `${path}[${i}]`, out));
+    applied.forEach((item, i) => compare(item, live[i], `${path}[${i}]`, out, { parentKey: place.key }));
     if (live.length !== applied.length) out.push({ path: `${path}.length`, applied: applied.length, live: live.length });
     return;
   }
@@ -31,10 +31,10 @@ function compare(applied: unknown, live: unknown, path: string, out: FieldDrift[
       out.push({ path, applied, live });
       return;
     }
-    for (const [k, v] of Object.entries(applied as Record<string, unknown>)) compare(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out);
+    for (const [k, v] of Object.entries(applied as Record<string, unknown>)) compare(v, (live as Record<string, unknown>)[k], path ? `${path}.${k}` : k, out, { key: k, parentKey: place.key });
     return;
   }
-  if (!sameScalar(applied, live)) out.push({ path, applied, live });
+  if (!sameScalar(applied, live, place)) out.push({ path, applied, live });
 }
 
 /**

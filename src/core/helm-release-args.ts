@@ -105,3 +105,13 @@ export function helmHistoryArgs(t: ReleaseTarget & { max?: number }): string[] {
 export function helmStatusArgs(t: ReleaseTarget & { revision?: number }): string[] {
   return ['status', t.release, ...target(t), '--output', 'json', ...(t.revision !== undefined ? ['--revision', String(t.revision)] : [])];
 }
+
+/**
+ * `helm get all` printing only a revision's manifest and its hooks (each under helm's
+ * `# Source:` line): one helm call that reads the release record alone, where helm 4's
+ * `status` also reads every live object. Plain Go template: helm gives `get --template` no sprig.
+ */
+export function helmGetManifestWithHooksArgs(t: ReleaseTarget & { revision?: number }): string[] {
+  const template = '{{ .Release.Manifest }}{{ range .Release.Hooks }}\n---\n# Source: {{ .Path }}\n{{ .Manifest }}{{ end }}';
+  return ['get', 'all', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : []), '--template', template];
+}

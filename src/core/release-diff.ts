@@ -1,14 +1,12 @@
 import { createTwoFilesPatch } from 'diff';
 import { dump } from 'js-yaml';
-import { CLUSTER_SCOPED_KINDS, isHook, parseManifestStream, type KubeObject } from './manifests.js';
+import { CLUSTER_SCOPED_KINDS, isHook, type KubeObject } from './manifests.js';
 import { decodeSecret, dropSuppressedLines, keepInDiff, stripTrailingCR } from './release-diff-filters.js';
 import { deepEqualNormalized, normalizeObject, sameScalar } from './release-diff-equality.js';
+import { parseReleaseObjects } from './release-diff-parse.js';
 import { helmDiffLines, changedFraction } from './release-diff-lines.js';
 import { objectChanges, type PathChange } from './object-changes.js';
 import { loadYamlDocument } from './yaml-limits.js';
-
-// drift.ts compares with the same notion of equality.
-export { deepEqualNormalized, normalizeObject, sameScalar };
 
 export type ChangeKind = 'added' | 'removed' | 'changed' | 'unchanged';
 
@@ -68,7 +66,11 @@ export interface DiffOptions {
   stripTrailingCR?: boolean;
   /** Hooks other than tests take part (default true; helm-diff's --no-hooks sets false, dropping tests too). */
   hooks?: boolean;
-  /** `helm test` hooks take part (default true here; helm-diff's default is false, --include-tests sets true). */
+  /**
+   * `helm test` hooks take part (default true, so deploy and rollback weigh every change; `chartctl diff`
+   * passes false unless --include-tests, as helm-diff). Hooks, tests included, are matched by template
+   * source when their names differ, so a name made up on every render is not a change.
+   */
   tests?: boolean;
   /** Also fill helmDiffLines (for the helm-diff style views). */
   helmDiffLines?: boolean;
@@ -82,6 +84,8 @@ const WHOLE_OBJECT = Number.MAX_SAFE_INTEGER;
 interface Entry {
   obj: KubeObject;
   hook: boolean;
+  /** Template that rendered it (helm's `# Source:` comment). */
+  source?: string;
 }
 
 function groupOf(apiVersion: string): string {
@@ -96,12 +100,11 @@ function matchKey(obj: KubeObject, namespace: string): string {
 
 function index(manifest: string, options: DiffOptions): Map<string, Entry> {
   const out = new Map<string, Entry>();
-  for (const doc of parseManifestStream(manifest)) {
-    if (!doc.object?.kind) continue;
-    const hook = isHook(doc.object);
-    if (!keepInDiff(doc.object, hook, options)) continue;
-    const obj = options.stripTrailingCR ? (stripTrailingCR(doc.object) as KubeObject) : doc.object;
-    out.set(matchKey(obj, options.namespace), { obj, hook });
+  for (const { obj: parsed, source } of parseReleaseObjects(manifest)) {
+    const hook = isHook(parsed);
+    if (!keepInDiff(parsed, hook, options)) continue;
+    const obj = options.stripTrailingCR ? (stripTrailingCR(parsed) as KubeObject) : parsed;
+    out.set(matchKey(obj, options.namespace), { obj, hook, source });
   }
   return out;
 }
@@ -173,13 +176,43 @@ function pathChangesOf(change: ChangeKind, sides: ReturnType<typeof shownSides>,
   return objectChanges(left, right);
 }
 
+/**
+ * Hooks whose name differs on each side but whose template is the same: one hook under a
+ * name its template makes up on every render (`randAlphaNum`, as podinfo's test pods), paired
+ * in name order within each kind and template. Added key -> removed key.
+ */
+function pairHooksBySource(before: Map<string, Entry>, after: Map<string, Entry>): Map<string, string> {
+  const unmatched = (from: Map<string, Entry>, other: Map<string, Entry>) => {
+    const groups = new Map<string, string[]>();
+    for (const [key, e] of [...from].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!e.hook || !e.source || other.has(key)) continue;
+      const group = `${e.obj.kind}|${e.source}`;
+      groups.set(group, [...(groups.get(group) ?? []), key]);
+    }
+    return groups;
+  };
+  const removed = unmatched(before, after);
+  const pairs = new Map<string, string>();
+  for (const [group, addedKeys] of unmatched(after, before)) {
+    const removedKeys = removed.get(group) ?? [];
+    addedKeys.slice(0, removedKeys.length).forEach((k, i) => pairs.set(k, removedKeys[i]!));
+  }
+  return pairs;
+}
+
+/** A hook compared without the name its template made up. */
+function withoutName(obj: KubeObject | undefined): KubeObject | undefined {
+  return obj && { ...obj, apiVersion: '', metadata: { ...obj.metadata, name: '' } };
+}
+
 /** Pairs removed and added resources of one kind whose content is close enough (helm-diff's --find-renames). */
-function findRenames(before: Map<string, Entry>, after: Map<string, Entry>, options: DiffOptions): Map<string, string> {
-  const renames = new Map<string, string>(); // added key -> removed key
+function findRenames(before: Map<string, Entry>, after: Map<string, Entry>, options: DiffOptions, paired: Map<string, string>): Map<string, string> {
+  const renames = new Map<string, string>(paired); // added key -> removed key
   const threshold = options.findRenames ?? 0;
   if (threshold <= 0) return renames;
-  const added = [...after.keys()].filter((k) => !before.has(k)).sort();
-  for (const removedKey of [...before.keys()].filter((k) => !after.has(k)).sort()) {
+  const pairedAway = new Set(paired.values());
+  const added = [...after.keys()].filter((k) => !before.has(k) && !paired.has(k)).sort();
+  for (const removedKey of [...before.keys()].filter((k) => !after.has(k) && !pairedAway.has(k)).sort()) {
     const old = before.get(removedKey)!;
     const kind = String(old.obj.kind);
     let best: { key: string; fraction: number } | undefined;
@@ -217,7 +250,8 @@ function describe(key: string, entry: Entry) {
 export function diffReleases(current: string, candidate: string, options: DiffOptions): ReleaseDiff {
   const before = index(current, options);
   const after = index(candidate, options);
-  const renames = findRenames(before, after, options);
+  const bySource = pairHooksBySource(before, after);
+  const renames = findRenames(before, after, options, bySource);
   const renamedAway = new Set(renames.values());
   const keys = [...new Set([...before.keys(), ...after.keys()])].filter((k) => !renamedAway.has(k) || after.has(k));
   const suppressedKinds = new Set(options.suppressKinds ?? []);
@@ -231,7 +265,8 @@ export function diffReleases(current: string, candidate: string, options: DiffOp
     const nb = b ? (normalizeObject(b.obj) as KubeObject) : undefined;
     const na = a ? (normalizeObject(a.obj) as KubeObject) : undefined;
     // The same object served under another API version is not a change in itself.
-    const change: ChangeKind = !b ? 'added' : !a ? 'removed' : !renamedFrom && deepEqualNormalized({ ...nb, apiVersion: '' }, { ...na, apiVersion: '' }) ? 'unchanged' : 'changed';
+    const sameContent = bySource.has(key) ? deepEqualNormalized(withoutName(nb), withoutName(na)) : !renamedFrom && deepEqualNormalized({ ...nb, apiVersion: '' }, { ...na, apiVersion: '' });
+    const change: ChangeKind = !b ? 'added' : !a ? 'removed' : sameContent ? 'unchanged' : 'changed';
     const entry: ResourceChange = { change, ...base };
     if (renamedFrom) entry.renamedFrom = describe(renamedFrom, b!).resource;
     if (a && b && a.obj.apiVersion !== b.obj.apiVersion) entry.previousApiVersion = String(b.obj.apiVersion);

@@ -68,7 +68,9 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.match(d.candidate.digest, /^sha256:[a-f0-9]{64}$/);
     assert.equal(d.diff.counts.changed + d.diff.counts.removed + d.diff.counts.unchanged, 0);
     assert.ok(d.diff.changes.some((c: any) => c.resource === 'apps/Deployment shop-dev/shop-api' && c.change === 'added'));
-    assert.ok(d.diff.changes.some((c: any) => c.kind === 'Pod' && c.hook), 'the test pod is reported as a hook');
+    assert.ok(!d.diff.changes.some((c: any) => c.kind === 'Pod' && c.hook), 'helm test pods are left out of diff, as in helm-diff');
+    const withTests = JSON.parse((await cli(['diff', 'dev', '--include-tests', '--output', 'json'])).stdout);
+    assert.ok(withTests.diff.changes.some((c: any) => c.kind === 'Pod' && c.hook), 'with --include-tests the test pod is reported as a hook');
     const secret = d.diff.changes.find((c: any) => c.kind === 'Secret');
     assert.doesNotMatch(secret.diff, /DATABASE_PASSWORD: (?!'\*\*\*')/, 'secret values masked');
   });

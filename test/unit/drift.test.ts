@@ -43,3 +43,12 @@ test('fields changed outside helm are reported; cluster-owned fields are not', (
   ]);
   assert.doesNotMatch(JSON.stringify(drift), /s3cret|changed-by-hand/);
 });
+
+test('a quantity the API server stored in its canonical form is not drift; a type change is', () => {
+  const applied = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          resources: {requests: {cpu: 0.5, memory: 1024Mi}, limits: {cpu: 1}}\n`;
+  const live = (replicas: unknown) => ({
+    'v1/Deployment': [{ kind: 'Deployment', metadata: { name: 'web', namespace: 'ns' }, spec: { replicas, template: { spec: { containers: [{ name: 'web', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1' } } }] } } } }],
+  });
+  assert.deepEqual(detectDrift(applied, live(1), 'ns'), []);
+  assert.deepEqual(detectDrift(applied, live('1'), 'ns'), [{ resource: 'Deployment ns/web', missing: false, fields: [{ path: 'spec.replicas', applied: 1, live: '1' }] }]);
+});

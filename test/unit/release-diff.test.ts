@@ -64,7 +64,7 @@ metadata:
   annotations: null
 data:
   b: two
-  a: 1
+  a: "1"
 ---
 # Source: shop/templates/deploy.yaml
 apiVersion: apps/v1
@@ -117,10 +117,45 @@ test('resource-level changes: added, removed, changed, unchanged; noise ignored'
   assert.deepEqual(by('removed'), ['Service ns/old']);
   assert.deepEqual(by('changed'), ['apps/Deployment ns/web', 'Secret ns/db']);
   assert.deepEqual(by('added'), ['ServiceAccount ns/new', 'Pod ns/t']);
-  // key order, null annotations and "1" vs 1 are not changes; the HPA moved API version only
+  // key order and null annotations are not changes; the HPA moved API version only
   assert.deepEqual(by('unchanged'), ['ConfigMap ns/cfg', 'autoscaling/HorizontalPodAutoscaler ns/web']);
   assert.deepEqual(d.counts, { added: 2, removed: 1, changed: 2, unchanged: 2 });
   assert.equal(d.hasChanges, true);
+});
+
+test('a type change is a change ("1" vs 1, true vs "true"): the API server stores them apart; a quantity is stored in one form', () => {
+  const deploy = (replicas: string, cpu = '500m') =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: ${replicas}\n  template:\n    spec:\n      containers:\n        - name: web\n          resources: {requests: {cpu: ${cpu}, memory: 1Gi}, limits: {cpu: 1}}\n`;
+  const quoted = diffReleases(deploy('"1"'), deploy('1'), { namespace: 'ns' });
+  assert.equal(quoted.hasChanges, true);
+  assert.match(quoted.changes[0]!.diff!, /^- {2}replicas: '1'$/m);
+  assert.match(quoted.changes[0]!.diff!, /^\+ {2}replicas: 1$/m);
+  const flag = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {enabled: ${v}}\n`;
+  assert.equal(diffReleases(flag('"true"'), flag('true'), { namespace: 'ns' }).hasChanges, true);
+  assert.equal(diffReleases(flag('"yes"'), flag('yes'), { namespace: 'ns' }).hasChanges, true, 'plain yes is a boolean to the API server (sigs.k8s.io/yaml reads YAML 1.1)');
+  for (const [a, b] of [['500m', '0.5'], ['500m', '"0.5"'], ['1', '"1"'], ['1', '1000m']]) {
+    assert.equal(diffReleases(deploy('1', a), deploy('1', b), { namespace: 'ns' }).hasChanges, false, `cpu ${a} and ${b} are one quantity`);
+  }
+  assert.equal(diffReleases(deploy('1', '500m'), deploy('1', '600m'), { namespace: 'ns' }).hasChanges, true);
+  const mem = (v: string) => deploy('1').replace('memory: 1Gi', `memory: ${v}`);
+  assert.equal(diffReleases(mem('1Gi'), mem('1024Mi'), { namespace: 'ns' }).hasChanges, false);
+  assert.equal(diffReleases(mem('1Gi'), mem('1G'), { namespace: 'ns' }).hasChanges, true, 'Gi is binary, G decimal');
+});
+
+test('hooks are matched by template source when their template makes up a name on every render', () => {
+  const pod = (name: string, image = 'busybox') =>
+    `---\n# Source: app/templates/tests/test-connection.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\n  annotations: {helm.sh/hook: test}\nspec:\n  containers: [{name: t, image: ${image}}]\n`;
+  const same = diffReleases(pod('app-test-ab12c'), pod('app-test-zz9yx'), { namespace: 'ns' });
+  assert.deepEqual(same.counts, { added: 0, removed: 0, changed: 0, unchanged: 1 });
+  assert.equal(same.changes[0]!.name, 'app-test-zz9yx');
+  const changed = diffReleases(pod('app-test-ab12c'), pod('app-test-zz9yx', 'curl'), { namespace: 'ns' });
+  assert.deepEqual(changed.counts, { added: 0, removed: 0, changed: 1, unchanged: 0 });
+  assert.equal(changed.changes[0]!.renamedFrom, 'Pod ns/app-test-ab12c');
+  assert.match(changed.changes[0]!.diff!, /^\+.*image: curl$/m);
+  const other = pod('app-test-zz9yx').replace('tests/test-connection.yaml', 'tests/other.yaml');
+  assert.deepEqual(diffReleases(pod('app-test-ab12c'), other, { namespace: 'ns' }).counts, { added: 1, removed: 1, changed: 0, unchanged: 0 }, 'another template is another hook');
+  const regular = (name: string) => `---\n# Source: app/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
+  assert.deepEqual(diffReleases(regular('a'), regular('b'), { namespace: 'ns' }).counts, { added: 1, removed: 1, changed: 0, unchanged: 0 }, 'a renamed regular resource is a new object in the cluster');
 });
 
 test('kinds that move between API versions are matched by group/kind/name', () => {
@@ -268,7 +303,7 @@ test('--strip-trailing-cr: CR before line ends in values is not a change', () =>
   assert.equal(diffReleases(cm('a\rb\n'), cm('ab\n'), { namespace: 'ns', stripTrailingCR: true }).hasChanges, true, 'only CR at a line end');
 });
 
-test('--no-hooks leaves every hook out, tests included; tests take part by default (helm-diff: only with --include-tests)', () => {
+test('--no-hooks leaves every hook out, tests included; tests take part unless tests: false (chartctl diff passes false without --include-tests)', () => {
   const hooked = `${candidate}---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations: {helm.sh/hook: pre-upgrade}\n`;
   const names = (o: object) => diffReleases('', hooked, { namespace: 'ns', ...o }).changes.filter((c) => c.hook).map((c) => c.name);
   assert.deepEqual(names({}), ['migrate', 't']);
@@ -320,4 +355,16 @@ test('dyff view: one block per changed path, named list items by name, whole doc
   assert.doesNotMatch(text, /password-value/);
   const labels = diffReleases('apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1"}}\n', 'apiVersion: v1\nkind: Service\nmetadata: {name: s, labels: {a: "1", b: "2", c: "3"}}\n', { namespace: 'ns', pathChanges: true });
   assert.match(renderHelmDiffView('dyff', labels, 'ns', out), /^metadata\.labels {2}\(v1\/Service\/s\)\n {2}\+ two map entries added:\n {4}b: '2'\n {4}c: '3'$/m);
+});
+
+test('manifests are read as the API server reads them, with each template named, whatever the line ends', async () => {
+  const { parseReleaseObjects } = await import('../../src/core/release-diff-parse.js');
+  const stream = '---\n# Source: a/templates/x.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {on: "1", flag: yes, mode: 0755}\n---\n# Source: a/templates/empty.yaml\n---\n# Source: a/templates/y.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: "y"\n  labels: {a: [b, {c: d}]}\n';
+  const expected = [
+    { obj: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { true: '1', flag: true, mode: 493 } }, source: 'a/templates/x.yaml' },
+    { obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'y', labels: { a: ['b', { c: 'd' }] } } }, source: 'a/templates/y.yaml' },
+  ];
+  assert.deepEqual(parseReleaseObjects(stream), expected);
+  assert.deepEqual(parseReleaseObjects(stream.replace(/\n/g, '\r\n')), expected, 'CRLF streams (left to js-yaml whole) read the same');
+  assert.deepEqual(parseReleaseObjects(stream.replace('  labels: {a: [b, {c: d}]}\n', '  labels: &l {a: b}\n  annotations: *l\n'))[1]!.obj.metadata, { name: 'y', labels: { a: 'b' }, annotations: { a: 'b' } }, 'a document the block reader declines (anchors) goes to js-yaml');
 });

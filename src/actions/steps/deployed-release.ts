@@ -6,10 +6,9 @@ export function releaseTarget(env: Environment) {
   return { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
 }
 
-/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both), from one `helm status`. */
-export async function deployedManifest(releases: Releases, env: Environment, revision?: number): Promise<string | undefined> {
-  const snapshot = await releases.snapshot(releaseTarget(env), revision);
-  return snapshot && `${snapshot.manifest}\n${snapshot.hooksManifest}`;
+/** The deployed manifest with its hooks (helm keeps them apart; a diff shows both); undefined when there is no such release or revision. */
+export function deployedManifest(releases: Releases, env: Environment, revision?: number): Promise<string | undefined> {
+  return releases.manifestWithHooks(releaseTarget(env), revision);
 }
 
 /** History and the current manifest, fetched in parallel; the manifest is '' when the release does not exist. */

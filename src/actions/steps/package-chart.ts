@@ -19,6 +19,8 @@ export interface PackageChartOptions {
   appVersion?: string;
   /** Prerelease identifier for `--version prerelease` (default dev). */
   preid?: string;
+  /** Versions of the chart the target repository holds: `--version prerelease` goes above them. */
+  published?: readonly string[];
   /** Record the build time in Chart.yaml (makes the bytes differ on every build). */
   buildTime?: boolean;
 }
@@ -78,6 +80,7 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
     id: options.preid ?? 'dev',
     counter: revision?.commitCount ?? 0,
     commit: revision?.commit,
+    published: options.published,
   });
   metadata.version = version;
   if (options.appVersion !== undefined) metadata.appVersion = options.appVersion;

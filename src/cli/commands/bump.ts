@@ -13,11 +13,13 @@ export const registerBump: RegisterCommand = (program, ctx) => {
       'after',
       `
 The first environment is the one the others are promoted from (promotion.from); its S3
-repository must not already hold the new version or a newer one.
+repository must not already hold the new version or a newer one. prerelease follows the scheme
+of publish --version prerelease: <next patch>-<preid>.N, above every release in that repository
+(0.2.2-dev.N once 0.2.1 is published), N one more than the highest build of that base there.
 
 Examples:
   chartctl bump minor            # 1.4.2 -> 1.5.0
-  chartctl bump prerelease       # 1.5.0 -> 1.5.1-dev.0, then 1.5.1-dev.1`,
+  chartctl bump prerelease       # 1.5.0 -> 1.5.1-dev.0, then 1.5.1-dev.1 (above the repository's newest)`,
     )
     .action(async (kind: 'patch' | 'minor' | 'major' | 'prerelease', opts: { preid: string; chart?: string; skipRepositoryCheck?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {

@@ -53,18 +53,22 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
     .option('-D, --find-renames <fraction>', 'a removed and an added resource of one kind whose diff changes less than FRACTION of its lines are one renamed resource', fraction)
     .option('--strip-trailing-cr', 'a carriage return before a line end in a value is not a change')
     .option('--no-hooks', 'leave hooks (tests included) out of the diff')
-    .option('--include-tests', 'include helm test hooks (already the default here; see docs/releases.md)')
+    .option('--include-tests', 'include helm test hooks (left out by default, as helm-diff does)')
     .addOption(new Option('--view <view>', 'text layout: unified (chartctl\'s), or helm-diff\'s --output diff, simple, json, template or dyff').choices(DIFF_VIEWS).default('unified'))
     .option('--detailed-exitcode', 'exit 2 when there are changes (or, with --live, drift), 0 when there are none')
     .option('--live', 'also report fields of live objects changed outside helm (drift)')
     .addHelpText(
       'after',
       `
-The deployed side is the release's current manifest and hooks (helm get manifest/hooks, through
+The deployed side is the release's current manifest and hooks (helm get all, through
 the environment's kubeContext); the candidate is rendered with the same values, secrets and
 --kube-version as deploy would use, with --is-upgrade semantics. Resources are matched by
-group/kind/namespace/name, so an API version move is not a remove+add. Key order, null vs
-absent and quoted numbers are not reported as changes. A release that does not exist yet
+group/kind/namespace/name, so an API version move is not a remove+add; hooks whose template
+makes up a new name on every render are matched by their template (# Source). Both sides are
+read as the API server reads them, and only what it stores identically is not a change: key
+order, null vs absent, empty maps, and quantities spelled differently (cpu: 1 vs "1" vs 1000m).
+A type change ("1" vs 1) is a change. helm test hooks are left out unless --include-tests;
+other hooks are in unless --no-hooks. A release that does not exist yet
 shows everything as added; added and removed resources are shown whole. --live also compares
 what helm last applied with the live objects (helm status --show-resources) and lists fields
 changed outside helm (Secret values hidden).
@@ -115,7 +119,7 @@ Examples:
           findRenames: opts.findRenames,
           stripTrailingCR: opts.stripTrailingCr,
           hooks: opts.hooks,
-          tests: true, // today's default; --include-tests states it (see docs/releases.md)
+          tests: opts.includeTests === true,
           helmDiffLines: opts.view === 'diff',
           pathChanges: opts.view === 'dyff',
         };

@@ -19,8 +19,11 @@ entries sorted with <name>/Chart.yaml first as helm package lays them out, fixed
 mode 0644, fixed gzip header. Provenance goes into Chart.yaml annotations: chartctl.io/git-commit
 (last commit touching the chart) and chartctl.io/git-dirty.
 
---version prerelease gives <chart version>-<preid>.<commits touching the chart>+g<commit>,
-e.g. 1.4.0-dev.7+g1a2b3c4: what a dev environment gets.
+--version prerelease gives <next patch>-<preid>.<commits touching the chart>+g<commit>,
+e.g. 1.4.1-dev.7+g1a2b3c4 from Chart.yaml 1.4.0 (a prerelease Chart.yaml version, 1.5.0-rc.1,
+leads to 1.5.0-dev.N): what a dev environment gets. publish --version prerelease also goes
+above every version of the chart in the environment's repository; bump prerelease uses the
+same scheme.
 
 Examples:
   chartctl package
