@@ -19,7 +19,9 @@ function validator(): Validator {
     try {
       compiled = createRequire(import.meta.url)('./generated/environment-validator.cjs') as Validator;
     } catch {
-      const ajv = new (createRequire(import.meta.url)('ajv').Ajv as typeof Ajv)({ allErrors: true, strict: false });
+      // Bound to a name first: TypeScript drops the parentheses of `new (x as T)(…)`, which changes what `new` applies to.
+      const AjvClass = createRequire(import.meta.url)('ajv').Ajv as typeof Ajv;
+      const ajv = new AjvClass({ allErrors: true, strict: false });
       for (const [name, pattern] of Object.entries(environmentFormats)) ajv.addFormat(name, pattern);
       compiled = ajv.compile(environmentSchema) as Validator;
     }
