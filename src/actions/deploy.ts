@@ -75,10 +75,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
-  // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
-  const valuesPromise = resolveValues(deps, env, options);
-  valuesPromise.catch(() => undefined);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
+  // The values (and decrypted secrets) are the candidate's own: read while the release is read.
+  const valuesPromise = resolveValues(deps, env, options, candidate.config);
+  valuesPromise.catch(() => undefined);
   // Set once helm may change the release: an interruption from then on reports the state helm left.
   let changing: { before: RevisionInfo | undefined } | undefined;
   try {
@@ -128,12 +128,13 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     await approve(deps, env, options, plan);
 
     const actor = await resolveActor(deps);
-    const revision = await deps.git.revision(deps.repo.root, [env.chart]).catch(() => undefined);
+    // A repository version names the commit it was packaged from; the working tree is only what --local deploys.
+    const revision = candidate.commit === undefined ? await deps.git.revision(deps.repo.root, ['.']).catch(() => undefined) : undefined;
     const provenance: Provenance = {
       version: candidate.version,
       digest: candidate.digest,
       source: candidate.source,
-      commit: revision ? `${revision.commit.slice(0, 12)}${revision.dirty ? '-dirty' : ''}` : undefined,
+      commit: candidate.commit ?? (revision ? `${revision.commit.slice(0, 12)}${revision.dirty ? '-dirty' : ''}` : undefined),
       actor,
       freezeOverride: options.overrideFreeze ? options.reason : undefined,
     };
@@ -153,6 +154,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
           historyMax: env.deploy.historyMax,
           rollbackOnFailure: env.deploy.rollbackOnFailure,
           description: encodeProvenance(provenance),
+          valuesArgs: rendered.values.valuesArgs,
           setArgs: rendered.values.setArgs,
           createNamespace: !current,
         },
@@ -182,6 +184,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
     throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
   } finally {
+    await valuesPromise.then((v) => v.release()).catch(() => undefined);
     await candidate.release();
   }
 }

@@ -68,8 +68,8 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
-  // Reading the values and decrypting the secrets depends on neither: it runs while both are fetched.
-  const valuesPromise = candidatePromise ? resolveValues(deps, env, options) : undefined;
+  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched.
+  const valuesPromise = candidatePromise?.then((c) => resolveValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
   const { history, manifest: deployedText } = await historyAndManifest(releases, env).catch(async (err: unknown) => {
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
@@ -101,8 +101,12 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   }
 
   const candidate = await candidatePromise!;
+  const values = await valuesPromise!.catch(async (err: unknown) => {
+    await candidate.release();
+    throw err;
+  });
   try {
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values: await valuesPromise });
+    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
     return {
       env: env.name,
       release: env.release,
@@ -113,6 +117,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       drift,
     };
   } finally {
+    await values.release();
     await candidate.release();
   }
 }

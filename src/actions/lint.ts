@@ -15,7 +15,7 @@ import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { resolveValues, type CommandLineValues } from './steps/values.js';
+import { resolveValues, type CommandLineValues, type ResolvedValues } from './steps/values.js';
 
 export interface LintOptions {
   /** Environments to lint; all when empty. */
@@ -57,13 +57,13 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
     const values = await resolveValues(deps, env, cli);
     // The values schema is compiled and checked while the helm processes run.
     const [lintOutput, rendered, schemaFindings] = await Promise.all([
-      runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),
+      runHelmLint(deps, env, chartDir, values),
       renderEnvironment(deps, env, { values, includeCrds: true }).then(
         (r) => ({ ok: true as const, r }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
       checkValuesSchema(chartDir, values.merged, env, deps),
-    ]);
+    ]).finally(() => values.release());
     findings.push(...lintOutput, ...schemaFindings);
     if (!rendered.ok) {
       // helm lint or the values schema usually explain a render failure already; keep one finding either way.
@@ -99,10 +99,10 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
   return { env: env.name, ok: counts.error === 0, counts, resources, findings };
 }
 
-async function runHelmLint(deps: Deps, env: Environment, chartDir: string, stdin: string, setArgs: string[]): Promise<Finding[]> {
-  const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, setArgs });
+async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: ResolvedValues): Promise<Finding[]> {
+  const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, valuesArgs: values.valuesArgs, setArgs: values.setArgs });
   // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
-  const result = await deps.helm().run(args, { stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
+  const result = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
   const parsed = parseHelmLintOutput(`${result.stdout}\n${result.stderr}`, env.name);
   if (result.exitCode !== 0 && !parsed.some((f) => f.severity === 'error')) {
     parsed.push({ severity: 'error', check: 'helm-lint', env: env.name, message: result.stderr.trim() || 'helm lint failed' });

@@ -52,7 +52,7 @@ interface Tarball {
 
 async function loadTarball(deps: Deps, options: PublishOptions): Promise<Tarball> {
   if (!options.package) {
-    const built = await buildPackage(deps, options);
+    const built = await buildPackage(deps, { ...options, refuseDirtyForApproval: true });
     return built;
   }
   const path = deps.repo.userPath(options.package);

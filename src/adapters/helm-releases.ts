@@ -117,7 +117,7 @@ export class HelmReleases {
     return { revision: s.version, status: s.info?.status ?? '', description: s.info?.description ?? '', resources: s.info?.resources ?? {} };
   }
 
-  async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {
+  async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string | undefined, timeoutMs: number): Promise<void> {
     // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
     await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), {
       stdin: values,

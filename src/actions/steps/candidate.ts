@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import { howVersionsArrive, type Environment } from '../../core/environment.js';
-import { findEntry } from '../../core/chart-index.js';
+import { findEntry, PROVENANCE } from '../../core/chart-index.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
@@ -10,7 +10,10 @@ import type { Deps } from '../deps.js';
 import { chartDirOf, ensureDependencies } from './render.js';
 import { openRepository, readIndex } from './repository-index.js';
 import { fetchVerifiedTarball } from './verified-tarball.js';
-import { archiveLimitsFrom } from '../../core/archive-limits.js';
+import { archiveLimitsFrom, type ArchiveLimits } from '../../core/archive-limits.js';
+import { archiveFiles, archiveMetadata } from '../../core/chart-archive.js';
+import { artifactEnvironment, readArtifactConfig } from '../../core/artifact-config.js';
+import { WORKING_TREE, type ConfigSource } from './values.js';
 
 /** The candidate tarball's file in its private temp dir. */
 const CANDIDATE_FILE = 'chart.tgz';
@@ -32,6 +35,10 @@ export interface Candidate {
   digest?: string;
   /** `s3://…` or `local`. */
   source: string;
+  /** Where the environment's values and secrets files are read: the tarball's own copies, or the working tree (--local). */
+  config: ConfigSource;
+  /** The application repository's commit the tarball was packaged from (`<commit>` or `<commit>-dirty`), when it says. */
+  commit?: string;
   release(): Promise<void>;
 }
 
@@ -50,7 +57,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
   if (options.local) {
     const dir = chartDirOf(deps, env);
     await ensureDependencies(deps, dir);
-    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', release: async () => undefined };
+    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, release: async () => undefined };
   }
   const repository = openRepository(deps, env);
   deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
@@ -83,5 +90,23 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
   // A fixed name: nothing the index says may choose where bytes are written.
   const chartPath = join(dir.path, CANDIDATE_FILE);
   await writeFile(chartPath, tarball.body, { mode: 0o600, flag: 'wx' });
-  return { chartName: chart.name, version, chartPath, digest: `sha256:${tarball.digest}`, source: repository.url, release: dir.remove };
+  const carried = carriedConfig(deps, env, tarball.body, `${chart.name} ${version}`, archiveLimitsFrom(deps.env));
+  return { chartName: chart.name, version, chartPath, digest: `sha256:${tarball.digest}`, source: repository.url, ...carried, release: dir.remove };
+}
+
+/**
+ * The configuration the tarball carries for this environment. A chart packaged by
+ * another tool carries none: its values then come from the working tree, and the
+ * deploy says so rather than pretend the version decided them.
+ */
+function carriedConfig(deps: Deps, env: Environment, body: Uint8Array, carriedBy: string, limits: ArchiveLimits): { config: ConfigSource; commit?: string } {
+  const files = archiveFiles(body, carriedBy, limits);
+  const config = readArtifactConfig(files, carriedBy);
+  const annotations = (archiveMetadata(body, carriedBy, limits).annotations ?? {}) as Record<string, string>;
+  const commit = annotations[PROVENANCE.gitCommit] ? `${annotations[PROVENANCE.gitCommit].slice(0, 12)}${annotations[PROVENANCE.gitDirty] === 'true' ? '-dirty' : ''}` : undefined;
+  if (!config) {
+    deps.reporter.warn(`${carriedBy} was not packaged by chartctl and carries no environment configuration: ${env.name}'s values and secrets are read from the working tree.`);
+    return { config: WORKING_TREE, commit };
+  }
+  return { config: { kind: 'artifact', config: artifactEnvironment(config, env.name, carriedBy), files: config.files, carriedBy }, commit };
 }
