@@ -114,7 +114,10 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
       includeCrds: options.includeCrds,
     });
     deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-    const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 });
+    const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 }).catch((err: unknown) => {
+      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
+      throw values.unread[0] ?? err;
+    });
     return { env, chartPath, values, manifest: stdout };
   } finally {
     if (!options.values) await values.release();

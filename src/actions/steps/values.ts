@@ -37,6 +37,11 @@ export interface ResolvedValues {
   stdin: string | undefined;
   /** helm args after the values files: the --set* flags, then the arguments after `--` (verbatim, last). */
   setArgs: string[];
+  /**
+   * Files chartctl's own YAML reader could not read (helm's YAML 1.1 reader may: `!!binary`, say).
+   * helm is the judge; when helm fails too, this error says where, with file:line:col.
+   */
+  unread: ChartctlError[];
   /** Removes the private temp dir holding rendered `.hbs` files and files taken out of a tarball. */
   release(): Promise<void>;
 }
@@ -97,7 +102,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
       ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
       ...(cli.helmArgs ?? []),
     ];
-    return { layers, merged, valuesArgs, stdin, setArgs, release: () => scratch.remove() };
+    return { layers, merged, valuesArgs, stdin, setArgs, unread: scratch.unread, release: () => scratch.remove() };
   } catch (err) {
     await scratch.remove();
     throw err;
@@ -106,6 +111,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
 
 /** A private 0700 temp dir, made on first use, for files helm must read that are not in the working tree as they are. */
 class ScratchDir {
+  readonly unread: ChartctlError[] = [];
   private dir: Promise<{ path: string; remove: () => Promise<void> }> | undefined;
   constructor(private readonly deps: Deps) {}
 
@@ -139,9 +145,9 @@ async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: strin
     hint: listed ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
     notFoundCode: 'VALUES_FILE_MISSING',
   });
-  if (!abs.endsWith('.hbs')) return { path: abs, values: parseValues(text, shown, false) };
+  if (!abs.endsWith('.hbs')) return { path: abs, values: parseValues(text, shown, false, scratch.unread) };
   const rendered = await renderTemplate(deps, text, shown, env);
-  return { path: await scratch.write(`rendered-${scratchCounter++}.yaml`, rendered), values: parseValues(rendered, shown, true) };
+  return { path: await scratch.write(`rendered-${scratchCounter++}.yaml`, rendered), values: parseValues(rendered, shown, true, scratch.unread) };
 }
 
 /** A values file carried by a tarball: taken out into the scratch dir under a fixed name, for helm to read. */
@@ -154,7 +160,7 @@ async function carriedValuesFile(deps: Deps, scratch: ScratchDir, source: Extrac
   const template = rel.endsWith('.hbs');
   // Templates are rendered here, at deploy time: they read the deploying environment's variables (see docs/artifact.md).
   const text = template ? await renderTemplate(deps, raw, rel, env) : raw;
-  return { path: await scratch.write(`values-${scratchCounter++}.yaml`, template ? text : data), values: parseValues(text, rel, template) };
+  return { path: await scratch.write(`values-${scratchCounter++}.yaml`, template ? text : data), values: parseValues(text, rel, template, scratch.unread) };
 }
 
 async function renderTemplate(deps: Deps, text: string, shown: string, env: Environment): Promise<string> {
@@ -192,8 +198,15 @@ async function setFileArg(deps: Deps, assignment: string): Promise<string[]> {
   return ['--set-file', `${key}=${abs}`];
 }
 
-function parseValues(text: string, shown: string, template: boolean): Values {
-  const parsed = parseYamlFast(text, shown, `Fix the YAML in ${shown}${template ? ' (positions refer to the rendered template)' : ''}.`);
+function parseValues(text: string, shown: string, template: boolean, unread: ChartctlError[]): Values {
+  let parsed: unknown;
+  try {
+    parsed = parseYamlFast(text, shown, `Fix the YAML in ${shown}${template ? ' (positions refer to the rendered template)' : ''}.`);
+  } catch (err) {
+    if (!(err instanceof ChartctlError) || err.code !== 'YAML_SYNTAX') throw err;
+    unread.push(err);
+    return {};
+  }
   if (parsed === null || parsed === undefined) return {};
   if (!isPlainObject(parsed)) {
     throw new ChartctlError(`${shown}:1:1: a values file must be a YAML mapping, not ${Array.isArray(parsed) ? 'a list' : typeof parsed}.`, {
