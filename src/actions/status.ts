@@ -41,7 +41,7 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
   try {
     const repository = openRepository(deps, env);
     const { index } = await readIndex(repository);
-    const chart = await chartNameOf(deps, env);
+    const chart = await chartNameOf(deps, env, index);
     const newest = newestVersion((index?.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
     if (newest && (!live || compareVersions(newest, live.chartVersion) > 0)) waiting = { version: newest, repository: repository.url };
   } catch (err) {

@@ -52,7 +52,8 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   }
   const repository = openRepository(deps, env);
   const releases = deps.releases;
-  const chart = await chartNameOf(deps, env);
+  // Read from the first index when the agent has no chart directory (no checkout at all).
+  let chart: { name: string } | undefined;
   const emit = options.onEvent;
   emit({ event: 'started', env: env.name, repository: repository.url, intervalMs: options.intervalMs });
 
@@ -73,6 +74,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
         if (got.kind === 'found') {
           etag = got.etag;
           const index = parseChartIndex(new TextDecoder().decode(got.body), repository.keyOf(INDEX_NAME));
+          chart ??= await chartNameOf(deps, env, index);
           newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
         }
         const history = await releases.history(releaseTarget(env));

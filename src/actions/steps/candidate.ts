@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import { howVersionsArrive, type Environment } from '../../core/environment.js';
-import { findEntry, PROVENANCE } from '../../core/chart-index.js';
+import { findEntry, PROVENANCE, type ChartIndex } from '../../core/chart-index.js';
+import { existsSync } from 'node:fs';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
@@ -42,7 +43,13 @@ export interface Candidate {
   release(): Promise<void>;
 }
 
-export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name: string; version: string }> {
+/**
+ * The chart's name: from the chart directory when there is one, else (a CD agent
+ * with no checkout, only environment files) the one chart the repository index holds.
+ */
+export async function chartNameOf(deps: Deps, env: Environment, index?: ChartIndex): Promise<{ name: string; version: string }> {
+  const names = Object.keys(index?.entries ?? {});
+  if (index && names.length === 1 && !existsSync(join(deps.repo.path(env.chart), 'Chart.yaml'))) return { name: names[0]!, version: '' };
   const chart = await readChartMetadata(chartDirOf(deps, env), (p) => deps.repo.display(p));
   return { name: chart.name as string, version: chart.version as string };
 }
@@ -53,8 +60,8 @@ export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name:
  * the index digest and its own Chart.yaml before anything touches the cluster.
  */
 export async function resolveCandidate(deps: Deps, env: Environment, options: CandidateOptions): Promise<Candidate> {
-  const chart = await chartNameOf(deps, env);
   if (options.local) {
+    const chart = await chartNameOf(deps, env);
     const dir = chartDirOf(deps, env);
     await ensureDependencies(deps, dir);
     return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, release: async () => undefined };
@@ -62,6 +69,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
   const repository = openRepository(deps, env);
   deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
   const { index } = await readIndex(repository);
+  const chart = await chartNameOf(deps, env, index);
   const versions = (index?.entries[chart.name] ?? []).map((e) => e.version);
   const version = options.version ?? newestVersion(versions, { allowPrerelease: env.promotion.allowPrerelease });
   if (!version) {

@@ -47,7 +47,10 @@ export interface ResolvedValues {
 }
 
 /** Where an environment's values and secrets files are read: the working tree, or the files a published version carries. */
-export type ConfigSource = { kind: 'working-tree' } | { kind: 'artifact'; config: ArtifactEnvironment; files: Map<string, Uint8Array>; carriedBy: string };
+export type ConfigSource =
+  /** overrides: repository-relative path → text to use instead of the file's (what an edit would write, before writing it). */
+  | { kind: 'working-tree'; overrides?: Map<string, string> }
+  | { kind: 'artifact'; config: ArtifactEnvironment; files: Map<string, Uint8Array>; carriedBy: string };
 
 export const WORKING_TREE: ConfigSource = { kind: 'working-tree' };
 
@@ -64,9 +67,12 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
     const valuesArgs: string[] = [];
     const fromArtifact = source.kind === 'artifact' ? source : undefined;
     for (const rel of fromArtifact ? fromArtifact.config.values : env.values) {
+      const override = source.kind === 'working-tree' ? source.overrides?.get(rel) : undefined;
       const file = fromArtifact
         ? await carriedValuesFile(deps, scratch, fromArtifact, rel, env)
-        : await workingTreeValuesFile(deps, scratch, deps.repo.path(rel), rel, env, true);
+        : override !== undefined
+          ? await carriedValuesFile(deps, scratch, { kind: 'artifact', config: { values: [rel], secrets: [] }, files: new Map([[rel, new TextEncoder().encode(override)]]), carriedBy: 'the planned edit' }, rel, env)
+          : await workingTreeValuesFile(deps, scratch, deps.repo.path(rel), rel, env, true);
       layers.push({ source: rel, kind: 'environment', values: file.values });
       valuesArgs.push('--values', file.path);
     }
