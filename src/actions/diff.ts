@@ -6,6 +6,8 @@ import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
+import { imageOriginsOf } from './steps/image-origins.js';
+import type { ImageOrigin } from '../core/image-origins.js';
 import { mapLimit } from './steps/repository-index.js';
 import { resolveValues, type CommandLineValues } from './steps/values.js';
 
@@ -58,6 +60,8 @@ export interface DiffResult {
   diff: ReleaseDiff;
   /** With `live`: resources whose live fields differ from what helm applied (null when not asked). */
   drift: ResourceDrift[] | null;
+  /** Where the candidate's image tags come from, per service; `override` when the environment sets its own (empty with --revision). */
+  images: ImageOrigin[];
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
@@ -97,6 +101,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift,
+      images: [],
     };
   }
 
@@ -115,6 +120,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift,
+      images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
     };
   } finally {
     await values.release();

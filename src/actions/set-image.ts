@@ -49,8 +49,33 @@ export interface SetImageResult {
 interface PlannedFile {
   rel: string;
   abs: string;
-  tagOnly: string;
+  /** The text with a different digest, to see whether the chart reads it. */
+  probe: string;
   text: string;
+}
+
+function editTagAndDigest(original: string, rel: string, tagPath: string[], tag: string, digest: string | undefined): { text: string; changed: boolean; tag: { previous: unknown } } {
+  const present = readScalar(original, rel, tagPath);
+  const tagEdit = present.found ? setScalar(original, rel, tagPath, tag) : { text: insertPath(original, rel, tagPath, tag), previous: undefined, changed: true };
+  let text = tagEdit.text;
+  let changed = tagEdit.changed;
+  if (digest) {
+    const digestPath = [...tagPath.slice(0, -1), 'digest'];
+    if (readScalar(text, rel, digestPath).found) {
+      const d = setScalar(text, rel, digestPath, digest);
+      text = d.text;
+      changed ||= d.changed;
+    } else {
+      text = insertSiblingScalar(text, rel, tagPath, 'digest', digest);
+      changed = true;
+    }
+  }
+  return { text, changed, tag: tagEdit };
+}
+
+function probeDigest(digest: string): string {
+  const zeros = `sha256:${'0'.repeat(64)}`;
+  return digest === zeros ? `sha256:${'1'.repeat(64)}` : zeros;
 }
 
 /**
@@ -80,26 +105,15 @@ export async function setImage(deps: Deps, options: SetImageOptions): Promise<Se
     await assertKnownService(deps, env, options.service);
     const tagPath = (env.images[options.service] ?? `${options.service}.image.tag`).split('.');
     const { rel, abs } = shared ? await sharedFileHolding(deps, envs, shared, tagPath) : await fileHolding(deps, env, tagPath);
-    const before = pending.get(abs) ?? { rel, abs, tagOnly: await readFile(abs, 'utf8'), text: '' };
-    const original = before.text || before.tagOnly;
-    const present = readScalar(original, rel, tagPath);
-    const tagEdit = present.found ? setScalar(original, rel, tagPath, options.tag) : { text: insertPath(original, rel, tagPath, options.tag), previous: undefined, changed: true };
-    let text = tagEdit.text;
-    let changed = tagEdit.changed;
-    const tagOnly = text;
-    if (options.digest) {
-      const digestPath = [...tagPath.slice(0, -1), 'digest'];
-      if (readScalar(text, rel, digestPath).found) {
-        const d = setScalar(text, rel, digestPath, options.digest);
-        text = d.text;
-        changed ||= d.changed;
-      } else {
-        text = insertSiblingScalar(text, rel, tagPath, 'digest', options.digest);
-        changed = true;
-      }
-    }
-    const file = { rel, abs, tagOnly: before.text ? before.tagOnly : tagOnly, text };
+    const before = pending.get(abs);
+    const original = before?.text ?? (await readFile(abs, 'utf8'));
+    const edit = editTagAndDigest(original, rel, tagPath, options.tag, options.digest);
+    // The same edits with another digest: when both render alike, the chart does not read the digest.
+    const probe = options.digest ? editTagAndDigest(before?.probe ?? original, rel, tagPath, options.tag, probeDigest(options.digest)).text : edit.text;
+    const file = { rel, abs, probe, text: edit.text };
     pending.set(abs, file);
+    const tagEdit = edit.tag;
+    const changed = edit.changed;
     const overriddenBy = await laterFileSetting(deps, env, rel, tagPath);
     planned.push({ env, file, edit: { env: env.name, file: rel, tagPath: tagPath.join('.'), previousTag: tagEdit.previous, tag: options.tag, digest: options.digest, changed, overriddenBy } });
   }
@@ -126,7 +140,7 @@ export async function setImage(deps: Deps, options: SetImageOptions): Promise<Se
 
 /**
  * A digest the chart never reads pins nothing (a `helm create` chart reads only
- * image.tag): render each environment with the tag alone and with the digest, and
+ * image.tag): render each environment with the digest and with another one, and
  * refuse when they are the same.
  */
 async function assertDigestIsRead(deps: Deps, planned: { env: Environment; edit: ImageEdit }[], files: PlannedFile[]): Promise<void> {
@@ -135,7 +149,7 @@ async function assertDigestIsRead(deps: Deps, planned: { env: Environment; edit:
   const ignoring: string[] = [];
   for (const { env, edit } of planned) {
     const [tagOnly, withDigest] = await Promise.all([
-      renderEnvironment(deps, env, { config: withTexts((f) => f.tagOnly) }),
+      renderEnvironment(deps, env, { config: withTexts((f) => f.probe) }),
       renderEnvironment(deps, env, { config: withTexts((f) => f.text) }),
     ]);
     if (tagOnly.manifest === withDigest.manifest) ignoring.push(`${env.name} (${edit.tagPath.replace(/\.tag$/, '.digest')})`);

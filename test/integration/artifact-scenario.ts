@@ -93,6 +93,12 @@ export function artifactScenario(helm: string, major: 3 | 4): void {
     const head = (await git(app.dir, ['rev-parse', 'HEAD'])).stdout.trim();
     const [live] = JSON.parse((await ok(deployer, ['history', 'prod', '--output', 'json'])).stdout).revisions;
     assert.equal(live.provenance.commit, head.slice(0, 12));
+    // diff names where each tag comes from: web from the shared file, api from prod's own override.
+    const d = JSON.parse((await ok(deployer, ['diff', 'prod', '--output', 'json'])).stdout);
+    const origin = (s: string) => d.images.find((i: any) => i.service === s);
+    assert.deepEqual([origin('web').file, origin('web').override, origin('web').tag], ['environments/values/common.yaml', false, '1.27.1']);
+    assert.deepEqual([origin('api').file, origin('api').override], ['environments/values/prod.yaml', true]);
+    assert.match((await ok(deployer, ['diff', 'prod'])).stdout, /override api\.image\.tag 1\.0\.0 is prod's own, from environments\/values\/prod\.yaml/);
   });
 
   test(`[helm ${major}] requireDeployedIn refuses a digest staging never ran`, async () => {
@@ -102,6 +108,34 @@ export function artifactScenario(helm: string, major: 3 | 4): void {
     const refused = await cli(deployer, ['promote', 'staging', 'prod', '--yes']);
     assert.equal(refused.exitCode, 1, refused.stdout);
     assert.match(refused.stderr, /1\.2\.0 \(sha256:[a-f0-9]{64}\) has not been deployed and tested successfully in staging.*staging never ran it/);
+  });
+
+  test(`[helm ${major}] uncommitted files an approval environment would run are refused for publish and deploy --local; others warn`, async () => {
+    const prodValues = join(app.dir, 'environments', 'values', 'prod.yaml');
+    const before = readFileSync(prodValues, 'utf8');
+    writeFileSync(prodValues, `${before}extra: uncommitted\n`);
+    try {
+      const publish = await cli(app.dir, ['publish', 'dev', '--version', '1.3.0']);
+      assert.equal(publish.exitCode, 1, publish.stdout);
+      assert.match(publish.stderr, /Uncommitted changes that prod would run \(it requires approval\): environments\/values\/prod\.yaml\. Nothing was published/);
+      const local = await cli(app.dir, ['deploy', 'prod', '--local', '--yes']);
+      assert.equal(local.exitCode, 1, local.stdout);
+      assert.match(local.stderr, /Uncommitted changes that prod would run .*environments\/values\/prod\.yaml\. Nothing was deployed/);
+      const devLocal = await cli(app.dir, ['diff', 'dev', '--local']);
+      assert.notEqual(devLocal.exitCode, 1, devLocal.stderr);
+    } finally {
+      writeFileSync(prodValues, before);
+    }
+    const devValues = join(app.dir, 'environments', 'values', 'dev.yaml');
+    const devBefore = readFileSync(devValues, 'utf8');
+    writeFileSync(devValues, `${devBefore}extra: uncommitted\n`);
+    try {
+      const local = await cli(app.dir, ['deploy', 'dev', '--local', '--yes', '--dry-run']);
+      assert.equal(local.exitCode, 0, local.stderr);
+      assert.match(local.stderr, /Deploying uncommitted changes to dev: environments\/values\/dev\.yaml/);
+    } finally {
+      writeFileSync(devValues, devBefore);
+    }
   });
 
   test(`[helm ${major}] watch deploys from the repository with no checkout at all`, async () => {

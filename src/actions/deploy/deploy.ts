@@ -57,7 +57,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
-  const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
+  const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local, deploying: true });
   // The values (and decrypted secrets) are the candidate's own: read while the release is read.
   const valuesPromise = resolveValues(deps, env, options, candidate.config);
   valuesPromise.catch(() => undefined);

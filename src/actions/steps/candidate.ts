@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import { howVersionsArrive, type Environment } from '../../core/environment.js';
 import { findEntry, PROVENANCE, type ChartIndex } from '../../core/chart-index.js';
 import { existsSync } from 'node:fs';
+import { decideDirtyTree, dirtyFilesRead } from '../../core/dirty-tree.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
@@ -14,6 +15,7 @@ import { fetchVerifiedTarball } from './verified-tarball.js';
 import { archiveLimitsFrom, type ArchiveLimits } from '../../core/archive-limits.js';
 import { archiveFiles, archiveMetadata } from '../../core/chart-archive.js';
 import { artifactEnvironment, readArtifactConfig } from '../../core/artifact-config.js';
+import { sharedFiles } from '../../core/image-origins.js';
 import { WORKING_TREE, type ConfigSource } from './values.js';
 
 /** The candidate tarball's file in its private temp dir. */
@@ -24,6 +26,11 @@ export interface CandidateOptions {
   version?: string;
   /** The working tree's chart instead of a repository tarball. */
   local?: boolean;
+  /**
+   * The working tree is about to be deployed (`deploy --local`): uncommitted files the
+   * environment runs are refused when it requires approval, and warned about otherwise.
+   */
+  deploying?: boolean;
 }
 
 /** The chart that a diff or deploy would put in place. */
@@ -38,6 +45,8 @@ export interface Candidate {
   source: string;
   /** Where the environment's values and secrets files are read: the tarball's own copies, or the working tree (--local). */
   config: ConfigSource;
+  /** The umbrella chart's dependencies (alias or name): the services whose images set-image and diff speak of. */
+  dependencies: string[];
   /** The application repository's commit the tarball was packaged from (`<commit>` or `<commit>-dirty`), when it says. */
   commit?: string;
   release(): Promise<void>;
@@ -63,8 +72,10 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
   if (options.local) {
     const chart = await chartNameOf(deps, env);
     const dir = chartDirOf(deps, env);
+    if (options.deploying) await checkLocalTree(deps, env, dir);
     await ensureDependencies(deps, dir);
-    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, release: async () => undefined };
+    const dependencies = dependencyNames(await readChartMetadata(dir, (p) => deps.repo.display(p)));
+    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, dependencies, release: async () => undefined };
   }
   const repository = openRepository(deps, env);
   deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
@@ -107,14 +118,38 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
  * another tool carries none: its values then come from the working tree, and the
  * deploy says so rather than pretend the version decided them.
  */
-function carriedConfig(deps: Deps, env: Environment, body: Uint8Array, carriedBy: string, limits: ArchiveLimits): { config: ConfigSource; commit?: string } {
+function carriedConfig(deps: Deps, env: Environment, body: Uint8Array, carriedBy: string, limits: ArchiveLimits): { config: ConfigSource; commit?: string; dependencies: string[] } {
   const files = archiveFiles(body, carriedBy, limits);
   const config = readArtifactConfig(files, carriedBy);
-  const annotations = (archiveMetadata(body, carriedBy, limits).annotations ?? {}) as Record<string, string>;
+  const metadata = archiveMetadata(body, carriedBy, limits);
+  const dependencies = dependencyNames(metadata);
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
   const commit = annotations[PROVENANCE.gitCommit] ? `${annotations[PROVENANCE.gitCommit].slice(0, 12)}${annotations[PROVENANCE.gitDirty] === 'true' ? '-dirty' : ''}` : undefined;
   if (!config) {
     deps.reporter.warn(`${carriedBy} was not packaged by chartctl and carries no environment configuration: ${env.name}'s values and secrets are read from the working tree.`);
-    return { config: WORKING_TREE, commit };
+    return { config: WORKING_TREE, commit, dependencies };
   }
-  return { config: { kind: 'artifact', config: artifactEnvironment(config, env.name, carriedBy), files: config.files, carriedBy }, commit };
+  const shared = [...sharedFiles(Object.values(config.environments))];
+  return { config: { kind: 'artifact', config: artifactEnvironment(config, env.name, carriedBy), files: config.files, carriedBy, shared }, commit, dependencies };
+}
+
+function dependencyNames(metadata: Record<string, unknown>): string[] {
+  const list = Array.isArray(metadata.dependencies) ? (metadata.dependencies as { name?: unknown; alias?: unknown }[]) : [];
+  return list.map((d) => (typeof d.alias === 'string' ? d.alias : typeof d.name === 'string' ? d.name : '')).filter(Boolean);
+}
+
+/** `deploy --local` runs the working tree as it is: what nobody committed must not reach an environment that requires approval. */
+async function checkLocalTree(deps: Deps, env: Environment, chartDir: string): Promise<void> {
+  const revision = await deps.git.revision(deps.repo.root, ['.']).catch(() => undefined);
+  if (!revision?.dirty) return;
+  const reads = [relative(deps.repo.root, chartDir), ...env.values, ...env.secrets, relative(deps.repo.root, env.file)];
+  const decision = decideDirtyTree(revision.dirtyFiles, [{ name: env.name, requireApproval: env.promotion.requireApproval, reads }]);
+  if (decision.kind === 'refuse') {
+    throw new ChartctlError(`Uncommitted changes that ${env.name} would run (it requires approval): ${decision.files.slice(0, 10).join(', ')}. Nothing was deployed.`, {
+      code: 'DIRTY_TREE',
+      hint: `Commit (and review) the changes, or deploy a published version (chartctl deploy ${env.name} without --local).`,
+    });
+  }
+  const read = dirtyFilesRead(revision.dirtyFiles, reads);
+  if (read.length > 0) deps.reporter.warn(`Deploying uncommitted changes to ${env.name}: ${read.slice(0, 10).join(', ')}.`);
 }

@@ -50,7 +50,14 @@ export interface ResolvedValues {
 export type ConfigSource =
   /** overrides: repository-relative path → text to use instead of the file's (what an edit would write, before writing it). */
   | { kind: 'working-tree'; overrides?: Map<string, string> }
-  | { kind: 'artifact'; config: ArtifactEnvironment; files: Map<string, Uint8Array>; carriedBy: string };
+  | {
+      kind: 'artifact';
+      config: ArtifactEnvironment;
+      files: Map<string, Uint8Array>;
+      carriedBy: string;
+      /** Values files every environment the tarball carries lists (anything else is a per-environment override). */
+      shared?: string[];
+    };
 
 export const WORKING_TREE: ConfigSource = { kind: 'working-tree' };
 
