@@ -125,6 +125,7 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
 /** A private 0700 temp dir, made on first use, for files helm must read that are not in the working tree as they are. */
 class ScratchDir {
   readonly unread: ChartctlError[] = [];
+  private files = 0;
   private dir: Promise<{ path: string; remove: () => Promise<void> }> | undefined;
   constructor(private readonly deps: Deps) {}
 
@@ -133,6 +134,11 @@ class ScratchDir {
     const path = join((await this.dir).path, name);
     await writeFile(path, data, { mode: 0o600, flag: 'wx' });
     return path;
+  }
+
+  /** A fresh fixed name: nothing read from a file or a tarball chooses where bytes are written. */
+  nextName(prefix: string): string {
+    return `${prefix}-${this.files++}.yaml`;
   }
 
   async remove(): Promise<void> {
@@ -146,8 +152,6 @@ function extensionOf(rel: string): string {
   return ext === '.json' ? '.json' : '.yaml';
 }
 
-let scratchCounter = 0;
-
 /** A values file in the working tree: helm reads it where it is, unless it is a template (rendered into the scratch dir). */
 async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: string, shown: string, env: Environment, listed: boolean): Promise<{ path: string; values: Values }> {
   const text = await readUserText(abs, {
@@ -160,7 +164,7 @@ async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: strin
   });
   if (!abs.endsWith('.hbs')) return { path: abs, values: parseValues(text, shown, false, scratch.unread) };
   const rendered = await renderTemplate(deps, text, shown, env);
-  return { path: await scratch.write(`rendered-${scratchCounter++}.yaml`, rendered), values: parseValues(rendered, shown, true, scratch.unread) };
+  return { path: await scratch.write(scratch.nextName('rendered'), rendered), values: parseValues(rendered, shown, true, scratch.unread) };
 }
 
 /** A values file carried by a tarball: taken out into the scratch dir under a fixed name, for helm to read. */
@@ -173,7 +177,7 @@ async function carriedValuesFile(deps: Deps, scratch: ScratchDir, source: Extrac
   const template = rel.endsWith('.hbs');
   // Templates are rendered here, at deploy time: they read the deploying environment's variables (see docs/artifact.md).
   const text = template ? await renderTemplate(deps, raw, rel, env) : raw;
-  return { path: await scratch.write(`values-${scratchCounter++}.yaml`, template ? text : data), values: parseValues(text, rel, template, scratch.unread) };
+  return { path: await scratch.write(scratch.nextName('values'), template ? text : data), values: parseValues(text, rel, template, scratch.unread) };
 }
 
 async function renderTemplate(deps: Deps, text: string, shown: string, env: Environment): Promise<string> {
