@@ -134,8 +134,7 @@ for (const name of ['dev', 'staging', 'prod']) {
   const s = chartctl(['status', name], { json: true });
   const entry = chartctl(['repo', 'list', name], { json: true }).entries.find((e) => e.version === s.live?.chartVersion);
   // The image tags the live version carries for this environment, and whether one is the environment's own.
-  const images = s.live ? chartctl(['diff', name, '--version', s.live.chartVersion], { json: true }).images : [];
-  const shown = images.filter((i) => i.tag !== null).map((i) => `${i.service} ${i.tag}${i.override ? ' (own override)' : ''}`).join(', ');
+  const shown = (s.images ?? []).filter((i) => i.tag !== null).map((i) => `${i.service} ${i.tag}${i.override ? ' (own override)' : ''}`).join(', ');
   rows.push([name, s.live?.chartVersion ?? '-', `rev ${s.live?.revision ?? '-'}`, s.health, entry?.digest ? `sha256:${short(entry.digest)}` : '-', shown || '-']);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -64,7 +64,10 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
       ),
       checkValuesSchema(chartDir, values.merged, env, deps),
     ]).finally(() => values.release());
-    findings.push(...lintOutput, ...schemaFindings);
+    // helm could not read a values file chartctl could not read either: chartctl's message names file:line:col.
+    const unreadable = values.unread.length > 0 && lintOutput.some((f) => f.severity === 'error' && /failed to parse/.test(f.message));
+    if (unreadable) findings.push(...values.unread.map((err) => ({ severity: 'error' as const, check: 'environment', env: env.name, message: err.message + (err.hint ? ` (${err.hint})` : '') })));
+    findings.push(...(unreadable ? lintOutput.filter((f) => !/failed to parse/.test(f.message)) : lintOutput), ...schemaFindings);
     if (!rendered.ok) {
       // helm lint or the values schema usually explain a render failure already; keep one finding either way.
       if (!lintOutput.some((f) => f.severity === 'error') && schemaFindings.length === 0) findings.push(renderFailure(env, rendered.error));

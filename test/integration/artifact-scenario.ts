@@ -99,6 +99,10 @@ export function artifactScenario(helm: string, major: 3 | 4): void {
     assert.deepEqual([origin('web').file, origin('web').override, origin('web').tag], ['environments/values/common.yaml', false, '1.27.1']);
     assert.deepEqual([origin('api').file, origin('api').override], ['environments/values/prod.yaml', true]);
     assert.match((await ok(deployer, ['diff', 'prod'])).stdout, /override api\.image\.tag 1\.0\.0 is prod's own, from environments\/values\/prod\.yaml/);
+    // status says the same of what is live.
+    const status = JSON.parse((await ok(deployer, ['status', 'prod', '--output', 'json'])).stdout);
+    assert.deepEqual(status.images.filter((i: any) => i.override).map((i: any) => i.service), ['api']);
+    assert.match((await ok(deployer, ['status', 'prod'])).stdout, /override: api\.image\.tag 1\.0\.0 is prod's own \(environments\/values\/prod\.yaml\)/);
   });
 
   test(`[helm ${major}] requireDeployedIn refuses a digest staging never ran`, async () => {
