@@ -4,6 +4,7 @@
 // The 12 environments are copies of the example's dev environment (own names, namespaces and
 // kube contexts), diffed against the Kubernetes simulator with the real helm.
 //   npm run bench:fleet            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
+import { dump } from 'js-yaml';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -79,7 +80,8 @@ try {
   for (const e of await repo.loadEnvironments([])) {
     const values = await resolveValues(deps, e);
     const file = join(work, `${e.name}.yaml`);
-    writeFileSync(file, values.stdin, { mode: 0o600 });
+    // helm itself reads the values files; the peer gets their merged result as one file.
+    writeFileSync(file, dump(values.merged, { lineWidth: -1, noRefs: true }), { mode: 0o600 });
     const chart = repo.path(e.chart);
     const withFile = (args: string[]) => args.map((a, i) => (a === '-' && args[i - 1] === '--values' ? file : a));
     calls.push(withFile(helmLintArgs({ chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));

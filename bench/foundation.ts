@@ -1,5 +1,6 @@
 // chartctl template/lint against the bare helm steps they replace, measured in one run.
 //   npm run bench:foundation            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
+import { dump } from 'js-yaml';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +58,8 @@ try {
   for (const e of envs) {
     const values = await resolveValues(deps, e);
     const file = join(scratch, `${e.name}.yaml`);
-    writeFileSync(file, values.stdin, { mode: 0o600 });
+    // helm itself reads the values files; the peer gets their merged result as one file.
+    writeFileSync(file, dump(values.merged, { lineWidth: -1, noRefs: true }), { mode: 0o600 });
     valuesFiles.set(e.name, file);
     const chart = deps.repo.path(e.chart);
     const withFile = (args: string[]) => args.map((a, i) => (a === '-' && args[i - 1] === '--values' ? file : a));

@@ -2,6 +2,7 @@
 // (the 500-resource diff is bench/large-diff.ts). Runs against the Kubernetes simulator and the
 // local S3 server, each in its own process, with the real helm.
 //   npm run bench:releases
+import { dump } from 'js-yaml';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,8 @@ try {
     { repo, env, masker: new SecretMasker(), secrets: createSecretsReader(env) } as never,
     prod,
   );
-  writeFileSync(values, resolved.stdin, { mode: 0o600 });
+  // helm itself reads the values files; the peer gets their merged result as one file.
+  writeFileSync(values, dump(resolved.merged, { lineWidth: -1, noRefs: true }), { mode: 0o600 });
   const tarball = join(work, 'peer', 'shop-1.0.0.tgz');
   spawnSync(process.execPath, [cliPath, 'package', '--version', '1.0.0', '--destination', join(work, 'peer'), '--quiet'], { cwd: app.dir, env });
   const script = join(work, 'peer', 'diff-by-hand.sh');

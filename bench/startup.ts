@@ -3,6 +3,7 @@
 //   npm run bench:startup            (uses helm 4 from .tools unless CHARTCTL_HELM is set)
 // The first run of each command writes its V8 code cache (bin/chartctl.js); the warm-up run
 // of compare() does that here, so the figures are those of every later run.
+import { dump } from 'js-yaml';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,8 @@ try {
   // The helm call `template prod` makes, with the values chartctl computes, as a private file.
   const values = await resolveValues(deps, prod);
   const valuesFile = join(scratch, 'prod.yaml');
-  writeFileSync(valuesFile, values.stdin, { mode: 0o600 });
+  // helm itself reads the values files; the peer gets their merged result as one file.
+  writeFileSync(valuesFile, dump(values.merged, { lineWidth: -1, noRefs: true }), { mode: 0o600 });
   const helmTemplate = helmTemplateArgs({ release: prod.release, chart: deps.repo.path(prod.chart), namespace: prod.namespace, kubeVersion: prod.kubeVersion }).map((a) => (a === '-' ? valuesFile : a));
   const out = join(scratch, 'packages');
   const cli = (args: string[]): Step => ({ label: `chartctl ${args.join(' ')}`, run: () => timeProcessCpu(process.execPath, [cliPath, ...args, '--quiet'], { cwd: projectRoot, env }) });

@@ -58,6 +58,14 @@ for (const entry of ['charts', 'environments', 'examples', '.sops.yaml', '.gitig
   cpSync(join(root, entry), join(app, entry), { recursive: true, filter: (src) => !/\/charts\/[^/]+\/charts\/[^/]+\.tgz$/.test(src) });
 }
 const git = (...args) => spawnSync('git', args, { cwd: app, stdio: 'ignore', env: { ...env, GIT_AUTHOR_NAME: 'demo', GIT_AUTHOR_EMAIL: 'demo@example.invalid', GIT_COMMITTER_NAME: 'demo', GIT_COMMITTER_EMAIL: 'demo@example.invalid' } });
+// One api tag for every environment, in common.yaml: set-image writes it there, and each
+// published version carries it to staging and prod (web keeps per-environment tags: overrides).
+for (const name of ['dev', 'staging', 'prod']) {
+  const file = join(app, 'environments', 'values', `${name}.yaml`);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/^( {2}image:\n {4}tag: "[^"]*"\n)/m, ''));
+}
+const common = join(app, 'environments', 'values', 'common.yaml');
+writeFileSync(common, readFileSync(common, 'utf8').replace(/^api:\n/m, 'api:\n  image:\n    tag: "1.1.0"\n'));
 git('init', '-q');
 git('add', '-A');
 git('commit', '-qm', 'example application');
@@ -117,11 +125,11 @@ step(`publish dev ${p1.version}`, `${p1.outcome} → ${p1.repository}`);
 let d = chartctl(['deploy', 'dev', '--yes'], { json: true });
 step(`deploy dev ${d.outcome.plan.version}`, `revision ${d.outcome.revision}, tests ${d.outcome.tests}`);
 
-const img = chartctl(['set-image', 'dev', 'api', '1.2.0'], { json: true });
+const img = chartctl(['set-image', 'api', '1.2.0'], { json: true });
 git('commit', '-qam', 'ci: api 1.2.0');
 const b = chartctl(['bump', 'minor'], { json: true });
 git('commit', '-qam', `release ${b.to}`);
-step(`set-image dev api 1.2.0 + bump ${b.from} → ${b.to}`, `${img.changedFiles.join(', ')}; Chart.yaml`);
+step(`set-image api 1.2.0 (every environment) + bump ${b.from} → ${b.to}`, `${img.changedFiles.join(', ')}; Chart.yaml`);
 
 const p2 = chartctl(['publish', 'dev', '--version', b.to], { json: true });
 step(`publish dev ${p2.version}`, `sha256 ${short(p2.digest)}`);
@@ -164,12 +172,14 @@ if (rb.kind === 'unchanged') {
 process.stdout.write(`\n${chartctl(['history', 'prod'])}`);
 
 // Summary: what each environment runs, and that the bytes are the same everywhere.
-process.stdout.write('\nSummary (build once, deploy many: one tarball, one digest)\n');
+process.stdout.write('\nSummary (build once, deploy many: one tarball, one digest, the images it carries)\n');
 const rows = [];
 for (const name of ['dev', 'staging', 'prod']) {
   const s = chartctl(['status', name], { json: true });
   const entry = chartctl(['repo', 'list', name], { json: true }).entries.find((e) => e.version === s.live?.chartVersion);
-  rows.push([name, s.live?.chartVersion ?? '-', `rev ${s.live?.revision ?? '-'}`, s.health, entry?.digest ? `sha256:${short(entry.digest)}` : '-']);
+  // The image tags the live version carries for this environment, and whether one is the environment's own.
+  const shown = (s.images ?? []).filter((i) => i.tag !== null).map((i) => `${i.service} ${i.tag}${i.override ? ' (own override)' : ''}`).join(', ');
+  rows.push([name, s.live?.chartVersion ?? '-', `rev ${s.live?.revision ?? '-'}`, s.health, entry?.digest ? `sha256:${short(entry.digest)}` : '-', shown || '-']);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) process.stdout.write(`  ${r.map((c, i) => c.padEnd(widths[i])).join('  ')}\n`);

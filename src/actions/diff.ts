@@ -6,6 +6,8 @@ import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
+import { imageOriginsOf } from './steps/image-origins.js';
+import type { ImageOrigin } from '../core/image-origins.js';
 import { mapLimit } from '../core/map-limit.js';
 import { resolveValues, type CommandLineValues } from './steps/values.js';
 
@@ -58,6 +60,8 @@ export interface DiffResult {
   diff: ReleaseDiff;
   /** With `live`: resources whose live fields differ from what helm applied (null when not asked). */
   drift: ResourceDrift[] | null;
+  /** Where the candidate's image tags come from, per service; `override` when the environment sets its own (empty with --revision). */
+  images: ImageOrigin[];
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
@@ -68,14 +72,15 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
-  // Reading the values and decrypting the secrets depends on neither: it runs while both are fetched.
-  const valuesPromise = candidatePromise ? resolveValues(deps, env, options) : undefined;
+  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched.
+  const valuesPromise = candidatePromise?.then((c) => resolveValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
   // The render needs only the history (--is-upgrade), not the manifest: it starts while the manifest is read.
   const historyPromise = releases.history(releaseTarget(env));
   const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
   manifestPromise.catch(() => undefined);
   const history = await historyPromise.catch(async (err: unknown) => {
+    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
     throw err;
   });
@@ -103,12 +108,17 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
+      images: [],
     };
   }
 
   const candidate = await candidatePromise!;
+  const values = await valuesPromise!.catch(async (err: unknown) => {
+    await candidate.release();
+    throw err;
+  });
   try {
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values: await valuesPromise });
+    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
     const deployedText = await manifestPromise;
     return {
       env: env.name,
@@ -118,8 +128,10 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
+      images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
     };
   } finally {
+    await values.release();
     await candidate.release();
   }
 }

@@ -15,7 +15,7 @@ import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { resolveValues, type CommandLineValues } from './steps/values.js';
+import { resolveValues, type CommandLineValues, type ResolvedValues } from './steps/values.js';
 
 export interface LintOptions {
   /** Environments to lint; all when empty. */
@@ -57,14 +57,17 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
     const values = await resolveValues(deps, env, cli);
     // The values schema is compiled and checked while the helm processes run.
     const [lintOutput, rendered, schemaFindings] = await Promise.all([
-      runHelmLint(deps, env, chartDir, values.stdin, values.setArgs),
+      runHelmLint(deps, env, chartDir, values),
       renderEnvironment(deps, env, { values, includeCrds: true }).then(
         (r) => ({ ok: true as const, r }),
         (error: unknown) => ({ ok: false as const, error }),
       ),
       checkValuesSchema(chartDir, values.merged, env, deps),
-    ]);
-    findings.push(...lintOutput, ...schemaFindings);
+    ]).finally(() => values.release());
+    // helm could not read a values file chartctl could not read either: chartctl's message names file:line:col.
+    const unreadable = values.unread.length > 0 && lintOutput.some((f) => f.severity === 'error' && /failed to parse/.test(f.message));
+    if (unreadable) findings.push(...values.unread.map((err) => ({ severity: 'error' as const, check: 'environment', env: env.name, message: err.message + (err.hint ? ` (${err.hint})` : '') })));
+    findings.push(...(unreadable ? lintOutput.filter((f) => !/failed to parse/.test(f.message)) : lintOutput), ...schemaFindings);
     if (!rendered.ok) {
       // helm lint or the values schema usually explain a render failure already; keep one finding either way.
       if (!lintOutput.some((f) => f.severity === 'error') && schemaFindings.length === 0) findings.push(renderFailure(env, rendered.error));
@@ -99,10 +102,10 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
   return { env: env.name, ok: counts.error === 0, counts, resources, findings };
 }
 
-async function runHelmLint(deps: Deps, env: Environment, chartDir: string, stdin: string, setArgs: string[]): Promise<Finding[]> {
-  const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, setArgs });
+async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: ResolvedValues): Promise<Finding[]> {
+  const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, valuesArgs: values.valuesArgs, setArgs: values.setArgs });
   // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
-  const result = await deps.helm().run(args, { stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
+  const result = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
   const parsed = parseHelmLintOutput(`${result.stdout}\n${result.stderr}`, env.name);
   if (result.exitCode !== 0 && !parsed.some((f) => f.severity === 'error')) {
     parsed.push({ severity: 'error', check: 'helm-lint', env: env.name, message: result.stderr.trim() || 'helm lint failed' });

@@ -63,7 +63,7 @@ async function loadTarball(deps: Deps, options: PublishOptions, env: Environment
   if (!options.package) {
     // A prerelease goes above every version of the chart this repository holds (core/chart-version.ts nextPrerelease).
     const published = options.version === 'prerelease' ? await publishedVersions(deps, options, env) : undefined;
-    return buildPackage(deps, { ...options, published });
+    return buildPackage(deps, { ...options, published, refuseDirtyForApproval: true });
   }
   const path = deps.repo.userPath(options.package);
   const bytes = await readUserFile(path, {

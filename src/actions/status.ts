@@ -2,8 +2,11 @@ import { newestVersion, compareVersions } from '../core/chart-version.js';
 import { liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { releaseTarget } from './steps/deployed-release.js';
-import { chartNameOf } from './steps/candidate.js';
+import { chartNameOf, resolveCandidate } from './steps/candidate.js';
 import { versionsIn } from './steps/repository-versions.js';
+import { imageOriginsOf } from './steps/image-origins.js';
+import type { ImageOrigin } from '../core/image-origins.js';
+import type { Environment } from '../core/environment.js';
 
 export interface StatusResult {
   env: string;
@@ -18,6 +21,11 @@ export interface StatusResult {
   waiting: { version: string; repository: string } | null;
   /** Set when the repository could not be read (status still reports the cluster side). */
   repositoryError?: string;
+  /**
+   * Where the live version's image tags come from (from its tarball in the repository, when the
+   * live revision's digest is that tarball's); `override` marks an environment's own tag. Null when unknown.
+   */
+  images: ImageOrigin[] | null;
 }
 
 /** What is live, how healthy it is, and whether a newer version waits in the environment's repository. */
@@ -46,5 +54,18 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
   } catch (err) {
     repositoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
   }
-  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, failedTests, waiting, repositoryError };
+  const images = live && !repositoryError ? await liveImageOrigins(deps, env, live) : null;
+  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, failedTests, waiting, repositoryError, images };
+}
+
+async function liveImageOrigins(deps: Deps, env: Environment, live: RevisionInfo): Promise<ImageOrigin[] | null> {
+  if (!live.provenance?.digest) return null;
+  const candidate = await resolveCandidate(deps, env, { version: live.chartVersion }).catch(() => undefined);
+  if (!candidate) return null;
+  try {
+    // Only when what is live is these very bytes (a --local deploy or a republished version is not).
+    return candidate.digest === live.provenance.digest ? await imageOriginsOf(deps, env, candidate.config, candidate.dependencies) : null;
+  } finally {
+    await candidate.release();
+  }
 }

@@ -56,7 +56,10 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   const registry = isOciRepository(env.repository) ? openRegistry(deps, { ...env, repository: env.repository }) : undefined;
   const repository = registry ? undefined : openRepository(deps, env);
   const releases = deps.releases;
-  const chart = await chartNameOf(deps, env);
+  // Read from the first index when the agent has no chart directory (no checkout at all).
+  let chart: { name: string } | undefined;
+  // A registry's tags are read per chart: an oci:// agent needs its chart's name from the start.
+  if (registry) chart = await chartNameOf(deps, env);
   const emit = options.onEvent;
   emit({ event: 'started', env: env.name, repository: (registry ?? repository!).url, intervalMs: options.intervalMs });
 
@@ -69,7 +72,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   while (!deps.drain.aborted) {
     let wait = options.intervalMs;
     try {
-      const got = registry ? { kind: 'tags' as const, versions: await ociVersions(registry, chart.name) } : await repository!.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
+      const got = registry ? { kind: 'tags' as const, versions: await ociVersions(registry, chart!.name) } : await repository!.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
       errorStreak = 0;
       if (got.kind === 'notModified') {
         emit({ event: 'unchanged', env: env.name });
@@ -78,6 +81,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
         if (got.kind === 'found') {
           etag = got.etag;
           const index = parseChartIndex(new TextDecoder().decode(got.body), repository!.keyOf(INDEX_NAME));
+          chart ??= await chartNameOf(deps, env, index);
           newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
         }
         const history = await releases.history(releaseTarget(env));

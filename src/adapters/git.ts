@@ -5,8 +5,10 @@ import { ChartctlError } from '../core/errors.js';
 export interface SourceRevision {
   /** The last commit that touched the chart's files (so unrelated commits give the same bytes). */
   commit: string;
-  /** Uncommitted changes under the chart's paths. */
+  /** Uncommitted changes under the paths. */
   dirty: boolean;
+  /** The paths with uncommitted changes (relative to the repository's top), as `git status` names them. */
+  dirtyFiles: string[];
   /** Commits touching those paths: grows on a branch, used as the prerelease counter. */
   commitCount: number;
 }
@@ -36,7 +38,13 @@ export class GitCli implements Git {
     ]);
     if (!history) return undefined; // not a work tree, no commits, or no git
     const commits = history.split('\n').filter(Boolean);
-    return { commit: commits[0]!, dirty: Boolean(status), commitCount: commits.length };
+    // Porcelain lines are "XY path" (or "XY from -> to" for a rename), the path from the top of the work tree.
+    let dirtyFiles = (status ?? '').split('\n').filter(Boolean).map((line) => line.replace(/^.{1,2} /, '').split(' -> ').at(-1)!.replace(/^"|"$/g, ''));
+    if (dirtyFiles.length > 0) {
+      const prefix = (await this.git(cwd, ['rev-parse', '--show-prefix'])) ?? '';
+      dirtyFiles = dirtyFiles.map((f) => (prefix && f.startsWith(prefix) ? f.slice(prefix.length) : f));
+    }
+    return { commit: commits[0]!, dirty: dirtyFiles.length > 0, dirtyFiles, commitCount: commits.length };
   }
 
   async commit(cwd: string, files: string[], message: string): Promise<string> {

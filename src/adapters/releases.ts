@@ -72,11 +72,13 @@ export interface UpgradeRequest extends ReleaseTarget {
   /** helm's own rollback when the upgrade itself fails (not the tests). */
   rollbackOnFailure: boolean;
   description?: string;
+  /** `--values FILE` / `--values -` flags in order (helm reads the files itself). */
+  valuesArgs?: string[];
   setArgs?: string[];
   /** First install into a namespace that may not exist yet. */
   createNamespace?: boolean;
-  /** Values for `--values -` (decrypted secrets included: never written to disk). */
-  values: string;
+  /** What `--values -` reads: the decrypted secrets (never written to disk); none without secrets. */
+  values: string | undefined;
   /** How long chartctl waits for helm before giving up on it. */
   timeoutMs: number;
 }

@@ -15,6 +15,9 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
   } else {
     text = renderHelmDiffView(view, result.diff, result.namespace, out);
   }
+  for (const image of result.images.filter((i) => i.override)) {
+    text += `${out.paint.yellow('override')} ${image.tagPath} ${String(image.tag)} is ${result.env}'s own, from ${image.file} (promotion does not change it)\n`;
+  }
   if (result.drift) {
     text += result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`;
     for (const d of result.drift) {

@@ -1,12 +1,15 @@
 /**
- * Pure builders for helm argv arrays. Values always arrive on stdin
- * (`--values -`), so decrypted secrets never appear in argv or on disk.
+ * Pure builders for helm argv arrays. Values files are named to helm
+ * (`--values FILE`, read by helm itself); decrypted secrets arrive on stdin
+ * (`--values -`), so they never appear in argv or on disk.
  */
 export interface TemplateArgs {
   release: string;
   chart: string;
   namespace: string;
   kubeVersion: string;
+  /** `--values` flags in order (default: `--values -`). */
+  valuesArgs?: string[];
   setArgs?: string[];
   isUpgrade?: boolean;
   includeCrds?: boolean;
@@ -21,8 +24,7 @@ export function helmTemplateArgs(a: TemplateArgs): string[] {
     a.namespace,
     '--kube-version',
     a.kubeVersion,
-    '--values',
-    '-',
+    ...(a.valuesArgs ?? ['--values', '-']),
     ...(a.setArgs ?? []),
     ...(a.isUpgrade ? ['--is-upgrade'] : []),
     ...(a.includeCrds ? ['--include-crds'] : []),
@@ -33,9 +35,10 @@ export interface LintArgs {
   chart: string;
   namespace: string;
   kubeVersion: string;
+  valuesArgs?: string[];
   setArgs?: string[];
 }
 
 export function helmLintArgs(a: LintArgs): string[] {
-  return ['lint', a.chart, '--namespace', a.namespace, '--kube-version', a.kubeVersion, '--values', '-', ...(a.setArgs ?? [])];
+  return ['lint', a.chart, '--namespace', a.namespace, '--kube-version', a.kubeVersion, ...(a.valuesArgs ?? ['--values', '-']), ...(a.setArgs ?? [])];
 }

@@ -1,7 +1,7 @@
 /**
  * argv for helm's release commands, for helm 3 and helm 4 (whose flags differ:
  * helm 4 has `--wait=watcher` and `--rollback-on-failure` where helm 3 has
- * `--wait` and `--atomic`). Values always arrive on stdin (`--values -`).
+ * `--wait` and `--atomic`). Values files are named (`--values FILE`); decrypted secrets arrive on stdin (`--values -`).
  */
 export interface ReleaseTarget {
   release: string;
@@ -47,6 +47,8 @@ export interface UpgradeArgs extends ReleaseTarget {
   /** helm's own rollback when the upgrade itself fails (not the tests). */
   rollbackOnFailure: boolean;
   description?: string;
+  /** `--values` flags in order (default: `--values -`). */
+  valuesArgs?: string[];
   setArgs?: string[];
   /** First install into a namespace that may not exist yet. */
   createNamespace?: boolean;
@@ -63,8 +65,7 @@ export function helmUpgradeArgs(a: UpgradeArgs): string[] {
     '--install',
     ...target(a),
     ...(a.createNamespace ? ['--create-namespace'] : []),
-    '--values',
-    '-',
+    ...(a.valuesArgs ?? ['--values', '-']),
     ...(a.setArgs ?? []),
     ...(a.wait || a.rollbackOnFailure ? waitFlag(a.helmMajor) : []),
     ...rollback,

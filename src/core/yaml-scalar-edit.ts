@@ -83,3 +83,18 @@ export function insertSiblingScalar(text: string, file: string, siblingPath: str
   if (lineEnd < 0) return `${text}${insertion}\n`;
   return text.slice(0, lineEnd) + insertion + text.slice(lineEnd);
 }
+
+/**
+ * Sets a string at a path the file does not have yet (creating the mappings on the
+ * way), e.g. a shared image tag in common.yaml. Written by the `yaml` package, so
+ * comments stay; the layout of the rest may be normalised.
+ */
+export function insertPath(text: string, file: string, path: string[], value: string): string {
+  const doc = parse(text, file);
+  if (doc.contents === null) (doc as { contents: unknown }).contents = doc.createNode({});
+  const node = doc.createNode(value) as Scalar;
+  // Quoted: helm reads with YAML 1.1, where a plain `on` or `0440` would not stay a string.
+  node.type = 'QUOTE_DOUBLE';
+  doc.setIn(path, node);
+  return doc.toString();
+}

@@ -152,14 +152,17 @@ test('freeze windows refuse deploys unless overridden with a reason, which is re
   const from = new Date(now - 3_600_000).toISOString();
   const to = new Date(now + 3_600_000).toISOString();
   editEnv('staging', (t) => `${t}freeze: [{from: "${from}", to: "${to}", reason: "holiday freeze"}]\n`);
-  await ok(['set-image', 'staging', 'api', '1.2.1']);
-  const frozen = await cli(['deploy', 'staging', '--yes', '--version', '1.2.0']);
+  // A change to deploy: a new version, which carries staging's new tag (the working tree alone changes nothing).
+  await ok(['set-image', '--only-env', 'staging', 'api', '1.2.1']);
+  await ok(['publish', 'dev', '--version', '1.2.1']);
+  await ok(['promote', 'dev', 'staging', '--version', '1.2.1']);
+  const frozen = await cli(['deploy', 'staging', '--yes', '--version', '1.2.1']);
   assert.equal(frozen.exitCode, 1);
   assert.match(frozen.stderr, /staging is frozen from .* \(holiday freeze\): deploys are refused/);
-  const noReason = await cli(['deploy', 'staging', '--yes', '--version', '1.2.0', '--override-freeze']);
+  const noReason = await cli(['deploy', 'staging', '--yes', '--version', '1.2.1', '--override-freeze']);
   assert.equal(noReason.exitCode, 1);
   assert.match(noReason.stderr, /--override-freeze needs --reason/);
-  await ok(['deploy', 'staging', '--yes', '--version', '1.2.0', '--override-freeze', '--reason', 'hotfix INC-42']);
+  await ok(['deploy', 'staging', '--yes', '--version', '1.2.1', '--override-freeze', '--reason', 'hotfix INC-42']);
   const head = JSON.parse((await ok(['history', 'staging', '--output', 'json'])).stdout).revisions[0];
   assert.equal(head.provenance.freezeOverride, 'hotfix INC-42');
 });

@@ -153,10 +153,11 @@ test('helm failing: its stderr is shown with the command line', async () => {
   }
 });
 
-test('--verbose prints the helm argv; values travel on stdin, not argv', async () => {
+test('--verbose prints the helm argv; helm reads the values files, decrypted secrets travel on stdin, not argv', async () => {
   const r = await runCli(['template', 'dev', '--verbose'], { cwd: app.dir });
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.match(r.stderr, /\[verbose\] helm template shop \S+charts\/shop --namespace shop-dev --kube-version 1\.33 --values -/);
+  assert.match(r.stderr, /\[verbose\] helm template shop \S+charts\/shop --namespace shop-dev --kube-version 1\.33 --values \S+environments\/values\/common\.yaml --values \S+environments\/values\/dev\.yaml --values -/);
+  assert.doesNotMatch(r.stderr, /hunter2|password=/);
 });
 
 test('usage errors exit 1 and point at --help', async () => {

@@ -45,7 +45,8 @@ for (const major of [4, 3] as const) {
     const deployHeldUntil = async (args: string[], until: RegExp) => {
       sim.injectFault('shop-dev/Deployment/shop-web', 'never-ready');
       // helm gives up after 30 s by itself (and the test fails) if no heartbeat ever shows.
-      const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--yes', '--timeout', '30s', ...args], {
+      // --local: the working-tree edit is what changes (a repository version carries its own values).
+      const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--local', '--yes', '--timeout', '30s', ...args], {
         cwd: app.dir,
         env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env },
         extendEnv: false,
@@ -128,7 +129,7 @@ for (const major of [4, 3] as const) {
         for (const quiet of [false, true]) {
           await changeWeb();
           // helm's own --timeout ends the wait; with 200 ms heartbeats several would be due by then.
-          const r = await cli(['deploy', 'dev', '--yes', '--timeout', '3s', ...(quiet ? ['--quiet'] : [])]);
+          const r = await cli(['deploy', 'dev', '--local', '--yes', '--timeout', '3s', ...(quiet ? ['--quiet'] : [])]);
           assert.equal(r.exitCode, 1, r.stderr);
           assert.match(r.stdout, /Deploy failed/);
           if (quiet) {

@@ -99,10 +99,11 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
   });
 
   test(`[helm ${major}] diff shows exactly the changed replicas, image and masked Secret keys, then deploy upgrades`, async () => {
+    // Working-tree edits reach a release only with --local (a repository version carries its own values).
     editValues('dev', (t) => t.replace(/replicaCount: 1\n/, 'replicaCount: 2\n'));
     await ok(['set-image', 'dev', 'api', '1.2.0']);
     editValues('dev', (t) => `${t}database:\n  user: shop_v2\n`);
-    const d = await json(['diff', 'dev', '--context', '0']);
+    const d = await json(['diff', 'dev', '--local', '--context', '0']);
     const changed = d.diff.changes.filter((c: any) => c.change === 'changed').map((c: any) => c.resource).sort();
     assert.deepEqual(changed, [
       'ConfigMap shop-dev/shop-api',
@@ -119,9 +120,9 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     const secret = d.diff.changes.find((c: any) => c.kind === 'Secret');
     assert.deepEqual(secret.secretKeysChanged, ['stringData.DATABASE_USER']);
     assert.doesNotMatch(JSON.stringify(d), /shop_v2/, 'the new Secret value is never shown');
-    const text = await cli(['diff', 'dev']);
+    const text = await cli(['diff', 'dev', '--local']);
     assert.match(text.stdout, /secret keys changed: stringData\.DATABASE_USER \(values hidden/);
-    const r = await json(['deploy', 'dev', '--yes']);
+    const r = await json(['deploy', 'dev', '--local', '--yes']);
     assert.equal(r.outcome.kind, 'deployed');
     assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');
     assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-api')?.spec.replicas, 2);
@@ -142,7 +143,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.match(r.stdout, /! drifted Deployment shop-dev\/shop-web\n {4}spec\.replicas: applied 1, live 5/);
     // The next deploy takes the field back (helm 4 with --force-conflicts, helm 3 by its three-way merge).
     await ok(['set-image', 'dev', 'web', '1.1.1']);
-    await ok(['deploy', 'dev', '--yes']);
+    await ok(['deploy', 'dev', '--local', '--yes']);
     assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-web')?.spec.replicas, 1);
     assert.deepEqual((await json(['diff', 'dev', '--live'])).drift, []);
     await ok(['set-image', 'dev', 'web', '1.1.0-dev.3']);
@@ -153,7 +154,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     await ok(['set-image', 'dev', 'web', '9.0.0']);
     sim.injectFault('shop-dev/Deployment/shop-web', 'never-ready');
     try {
-      const r = await cli(['deploy', 'dev', '--yes', '--output', 'json']);
+      const r = await cli(['deploy', 'dev', '--local', '--yes', '--output', 'json']);
       assert.equal(r.exitCode, 1, r.stderr);
       const outcome = JSON.parse(r.stdout).outcome;
       assert.equal(outcome.kind, 'rolledBack', JSON.stringify(outcome));
@@ -175,7 +176,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     await ok(['set-image', 'dev', 'api', '1.3.0']);
     sim.injectFault('shop-dev/Pod/shop-test-connection', 'fail');
     try {
-      const r = await cli(['deploy', 'dev', '--yes']);
+      const r = await cli(['deploy', 'dev', '--local', '--yes']);
       assert.equal(r.exitCode, 1, r.stderr);
       assert.match(r.stdout, /Deploy failed and was rolled back: helm test failed; rolled back to revision \d+/);
       assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');

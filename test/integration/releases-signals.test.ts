@@ -55,8 +55,8 @@ for (const major of [4, 3] as const) {
       return r;
     };
     const revisions = () => sim.releases('shop-dev', 'shop').map((r) => `${r.version}:${r.status}`);
-    /** `chartctl deploy dev --yes`, with its own TMPDIR to see what it leaves behind. */
-    const startDeploy = (tmp: string, extra: string[] = []) => start(tmp, ['deploy', 'dev', '--yes', ...extra]);
+    /** `chartctl deploy dev --local --yes` (the working-tree edit is the change), with its own TMPDIR to see what it leaves behind. */
+    const startDeploy = (tmp: string, extra: string[] = []) => start(tmp, ['deploy', 'dev', '--local', '--yes', ...extra]);
     const start = (tmp: string, args: string[]) =>
       execa(process.execPath, [cliPath, ...args], {
         cwd: app.dir,
@@ -180,7 +180,7 @@ for (const major of [4, 3] as const) {
     test('SIGTERM during helm rollback: helm stops, the release is reported pending-rollback with the way out, which works', async () => {
       // A good revision whose web image differs from the one before, so that rolling back rolls pods out.
       await ok(['set-image', 'dev', 'web', '1.2.3']);
-      await ok(['deploy', 'dev', '--yes']);
+      await ok(['deploy', 'dev', '--local', '--yes']);
       const before = sim.release('shop-dev', 'shop')!.version;
       // The rollback's --wait then waits 30 s for the pods: only the signal ends it.
       sim.setReadinessDelay(30_000);

@@ -66,9 +66,12 @@ test('package is byte-for-byte reproducible, survives touching every file, and h
       const sub = (p: string) => /^shop\/charts\/([^/]+)\//.exec(p)?.[1] ?? '';
       return [...paths].map((p, i) => ({ p, i })).sort((a, b) => (sub(a.p) < sub(b.p) ? -1 : sub(a.p) > sub(b.p) ? 1 : a.i - b.i)).map((x) => x.p);
     };
-    assert.deepEqual(ours.map((f) => f.path), bySubchart(helms.map((f) => f.path)), 'same entries in the same order as helm package');
+    // Beside helm's layout, the tarball carries every environment's configuration under .chartctl/ (docs/artifact.md).
+    const carried = ours.filter((f) => f.path.startsWith('shop/.chartctl/')).map((f) => f.path);
+    assert.ok(carried.includes('shop/.chartctl/environments.json'), 'the configuration manifest is carried');
+    assert.deepEqual(ours.map((f) => f.path).filter((p) => !carried.includes(p)), bySubchart(helms.map((f) => f.path)), 'same entries in the same order as helm package');
     assert.equal(ours[0]!.path, 'shop/Chart.yaml');
-    for (const f of ours.filter((x) => x.path !== 'shop/Chart.yaml')) {
+    for (const f of ours.filter((x) => x.path !== 'shop/Chart.yaml' && !carried.includes(x.path))) {
       assert.deepEqual(Buffer.from(f.data), Buffer.from(helms.find((h) => h.path === f.path)!.data), f.path);
     }
     const ourChartYaml = new TextDecoder().decode(ours[0]!.data);

@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyExampleApp, projectRoot, runCli } from '../support/project.js';
 
@@ -33,16 +34,51 @@ test('set-image is idempotent and reports no change the second time', async () =
   assert.equal(readFileSync(join(app.dir, 'environments/values/dev.yaml'), 'utf8'), before);
 });
 
-test('set-image --all edits every environment file that sets the tag', async () => {
+test('set-image without an environment writes the tag once where every environment reads it, and reports the overrides', async () => {
+  const prodBefore = readFileSync(join(app.dir, 'environments/values/prod.yaml'), 'utf8');
   const r = await runCli(['set-image', '--all', 'web', '3.1.4', '--output', 'json'], { cwd: app.dir });
   assert.equal(r.exitCode, 0, r.stderr);
   const result = JSON.parse(r.stdout);
-  assert.deepEqual(result.edits.map((e: any) => [e.env, e.file]), [
-    ['dev', 'environments/values/dev.yaml'],
-    ['prod', 'environments/values/prod.yaml'],
-    ['staging', 'environments/values/staging.yaml'],
+  assert.equal(result.scope, 'shared');
+  assert.deepEqual(result.changedFiles, ['environments/values/common.yaml']);
+  assert.deepEqual(result.edits.map((e: any) => [e.env, e.file, e.overriddenBy?.file]), [
+    ['dev', 'environments/values/common.yaml', 'environments/values/dev.yaml'],
+    ['prod', 'environments/values/common.yaml', 'environments/values/prod.yaml'],
+    ['staging', 'environments/values/common.yaml', 'environments/values/staging.yaml'],
   ]);
-  assert.match(readFileSync(join(app.dir, 'environments/values/prod.yaml'), 'utf8'), /^ {4}tag: "3\.1\.4"$/m);
+  assert.match(readFileSync(join(app.dir, 'environments/values/common.yaml'), 'utf8'), /^web:\n(?: {2}.*\n)*? {2}image:\n {4}tag: "3\.1\.4"$/m);
+  assert.equal(readFileSync(join(app.dir, 'environments/values/prod.yaml'), 'utf8'), prodBefore, 'the overrides stay');
+  assert.match(r.stderr, /prod keeps its own web\.image\.tag 1\.0\.0 from environments\/values\/prod\.yaml/);
+  // Without the override, the shared tag is what renders.
+  writeFileSync(join(app.dir, 'environments/values/prod.yaml'), prodBefore.replace(/(\nweb:\n(?: {2}.*\n)*?) {2}image:\n {4}tag: "1\.0\.0"\n/, '$1'));
+  const rendered = await runCli(['template', 'prod'], { cwd: app.dir });
+  assert.match(rendered.stdout, /image: "?ghcr\.io\/acme\/shop-web:3\.1\.4/);
+  writeFileSync(join(app.dir, 'environments/values/prod.yaml'), prodBefore);
+});
+
+test('set-image --digest is refused, writing nothing, when the chart never reads the digest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-digest-'));
+  try {
+    mkdirSync(join(dir, 'charts', 'app', 'templates'), { recursive: true });
+    mkdirSync(join(dir, 'environments', 'values'), { recursive: true });
+    writeFileSync(join(dir, 'charts', 'app', 'Chart.yaml'), 'apiVersion: v2\nname: app\nversion: 0.1.0\n');
+    // As `helm create` writes it: only the tag is read.
+    writeFileSync(join(dir, 'charts', 'app', 'templates', 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: app}\nspec:\n  containers:\n    - name: app\n      image: "nginx:{{ .Values.image.tag }}"\n');
+    const values = 'image:\n  tag: "1.27.0"\n';
+    writeFileSync(join(dir, 'environments', 'values', 'common.yaml'), values);
+    writeFileSync(join(dir, 'environments', 'dev.yaml'), 'chart: charts/app\nrelease: app\nnamespace: app\nkubeVersion: "1.33"\nrepository: {url: s3://digest-charts/dev}\nvalues: [environments/values/common.yaml]\nimages: {app: image.tag}\n');
+    const r = await runCli(['set-image', 'app', '1.27.1', '--digest', digest], { cwd: dir });
+    assert.equal(r.exitCode, 1, r.stdout);
+    assert.match(r.stderr, /does not read the image digest: rendering with --digest changes nothing for dev \(image\.digest\)\. Nothing was written/);
+    assert.equal(readFileSync(join(dir, 'environments', 'values', 'common.yaml'), 'utf8'), values);
+    const json = await runCli(['set-image', 'app', '1.27.1', '--digest', digest, '--output', 'json'], { cwd: dir });
+    assert.equal(json.exitCode, 1);
+    assert.match(`${json.stdout}${json.stderr}`, /"code": ?"DIGEST_NOT_READ"/);
+    // The tag alone is fine.
+    assert.equal((await runCli(['set-image', 'app', '1.27.1'], { cwd: dir })).exitCode, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('set-image refuses bad tags, bad digests and unknown services without touching files', async () => {

@@ -59,10 +59,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
-  // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
-  const valuesPromise = resolveValues(deps, env, options);
+  const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local, deploying: true });
+  // The values (and decrypted secrets) are the candidate's own: read while the release is read.
+  const valuesPromise = resolveValues(deps, env, options, candidate.config);
   valuesPromise.catch(() => undefined);
-  const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
   // Set once helm may change the release: an interruption from then on reports the state helm left.
   let changing: { before: RevisionInfo | undefined } | undefined;
   try {
@@ -116,12 +116,13 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     await approve(deps, env, options, plan);
 
     const actor = await resolveActor(deps);
-    const revision = await deps.git.revision(deps.repo.root, [env.chart]).catch(() => undefined);
+    // A repository version names the commit it was packaged from; the working tree is only what --local deploys.
+    const revision = candidate.commit === undefined ? await deps.git.revision(deps.repo.root, ['.']).catch(() => undefined) : undefined;
     const provenance: Provenance = {
       version: candidate.version,
       digest: candidate.digest,
       source: candidate.source,
-      commit: revision ? `${revision.commit.slice(0, 12)}${revision.dirty ? '-dirty' : ''}` : undefined,
+      commit: candidate.commit ?? (revision ? `${revision.commit.slice(0, 12)}${revision.dirty ? '-dirty' : ''}` : undefined),
       actor,
       freezeOverride: options.overrideFreeze ? options.reason : undefined,
     };
@@ -140,6 +141,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
     throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
   } finally {
+    await valuesPromise.then((v) => v.release()).catch(() => undefined);
     await candidate.release();
   }
 }
@@ -149,7 +151,7 @@ interface UpgradeInput {
   chart: string;
   chartName: string;
   description: string;
-  values: { stdin: string; setArgs: string[] };
+  values: { valuesArgs: string[]; stdin: string | undefined; setArgs: string[] };
 }
 
 /**
@@ -174,6 +176,7 @@ async function upgradeAndTest(deps: Deps, env: Environment, options: DeployOptio
       historyMax: env.deploy.historyMax,
       rollbackOnFailure: env.deploy.rollbackOnFailure,
       description: u.description,
+      valuesArgs: u.values.valuesArgs,
       setArgs: u.values.setArgs,
       createNamespace: !u.before,
       values: u.values.stdin,

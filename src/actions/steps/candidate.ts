@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ChartctlError, ExitCode } from '../../core/errors.js';
 import { howVersionsArrive, isOciRepository, type Environment } from '../../core/environment.js';
-import { findEntry } from '../../core/chart-index.js';
+import { findEntry, PROVENANCE, type ChartIndex } from '../../core/chart-index.js';
+import { existsSync } from 'node:fs';
+import { decideDirtyTree, dirtyFilesRead } from '../../core/dirty-tree.js';
 import { isPrerelease, newestVersion } from '../../core/chart-version.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import { privateTempDir } from '../../adapters/cleanup.js';
@@ -11,7 +13,11 @@ import { chartDirOf, ensureDependencies } from './render.js';
 import { openRepository, readIndex } from './repository-index.js';
 import { fetchVerifiedTarball } from './verified-tarball.js';
 import { ociVersions, openRegistry, readVerifiedOciChart } from './oci-charts.js';
-import { archiveLimitsFrom } from '../../core/archive-limits.js';
+import { archiveLimitsFrom, type ArchiveLimits } from '../../core/archive-limits.js';
+import { archiveFiles, archiveMetadata } from '../../core/chart-archive.js';
+import { artifactEnvironment, readArtifactConfig } from '../../core/artifact-config.js';
+import { sharedFiles } from '../../core/image-origins.js';
+import { WORKING_TREE, type ConfigSource } from './values.js';
 
 /** The candidate tarball's file in its private temp dir. */
 const CANDIDATE_FILE = 'chart.tgz';
@@ -21,6 +27,11 @@ export interface CandidateOptions {
   version?: string;
   /** The working tree's chart instead of a repository tarball. */
   local?: boolean;
+  /**
+   * The working tree is about to be deployed (`deploy --local`): uncommitted files the
+   * environment runs are refused when it requires approval, and warned about otherwise.
+   */
+  deploying?: boolean;
 }
 
 /** The chart that a diff or deploy would put in place. */
@@ -33,10 +44,22 @@ export interface Candidate {
   digest?: string;
   /** `s3://…`, `oci://…` or `local`. */
   source: string;
+  /** Where the environment's values and secrets files are read: the tarball's own copies, or the working tree (--local). */
+  config: ConfigSource;
+  /** The umbrella chart's dependencies (alias or name): the services whose images set-image and diff speak of. */
+  dependencies: string[];
+  /** The application repository's commit the tarball was packaged from (`<commit>` or `<commit>-dirty`), when it says. */
+  commit?: string;
   release(): Promise<void>;
 }
 
-export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name: string; version: string }> {
+/**
+ * The chart's name: from the chart directory when there is one, else (a CD agent
+ * with no checkout, only environment files) the one chart the repository index holds.
+ */
+export async function chartNameOf(deps: Deps, env: Environment, index?: ChartIndex): Promise<{ name: string; version: string }> {
+  const names = Object.keys(index?.entries ?? {});
+  if (index && names.length === 1 && !existsSync(join(deps.repo.path(env.chart), 'Chart.yaml'))) return { name: names[0]!, version: '' };
   const chart = await readChartMetadata(chartDirOf(deps, env), (p) => deps.repo.display(p));
   return { name: chart.name as string, version: chart.version as string };
 }
@@ -47,37 +70,42 @@ export async function chartNameOf(deps: Deps, env: Environment): Promise<{ name:
  * the index digest and its own Chart.yaml before anything touches the cluster.
  */
 export async function resolveCandidate(deps: Deps, env: Environment, options: CandidateOptions): Promise<Candidate> {
-  const chart = await chartNameOf(deps, env);
   if (options.local) {
+    const chart = await chartNameOf(deps, env);
     const dir = chartDirOf(deps, env);
+    if (options.deploying) await checkLocalTree(deps, env, dir);
     await ensureDependencies(deps, dir);
-    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', release: async () => undefined };
+    const dependencies = dependencyNames(await readChartMetadata(dir, (p) => deps.repo.display(p)));
+    return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, dependencies, release: async () => undefined };
   }
   if (isOciRepository(env.repository)) {
+    const chart = await chartNameOf(deps, env);
     const registry = openRegistry(deps, { ...env, repository: env.repository });
     deps.reporter.progress(`Reading the tags of ${registry.url}/${chart.name}`);
     const version = pickVersion(env, chart.name, await ociVersions(registry, chart.name), registry.url, options.version);
     const verified = await readVerifiedOciChart(registry, env.name, { name: chart.name, version }, archiveLimitsFrom(deps.env));
     if (!verified) throw versionNotFound(env, chart.name, version, registry.url, []);
-    return writeCandidate(deps, chart.name, version, verified.tarball, verified.digest, registry.url);
+    return writeCandidate(deps, env, chart.name, version, verified.tarball, verified.digest, registry.url);
   }
   const repository = openRepository(deps, env);
   deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
   const { index } = await readIndex(repository);
+  const chart = await chartNameOf(deps, env, index);
   const versions = (index?.entries[chart.name] ?? []).map((e) => e.version);
   const version = pickVersion(env, chart.name, versions, repository.url, options.version);
   const entry = index ? findEntry(index, chart.name, version) : undefined;
   if (!entry) throw versionNotFound(env, chart.name, version, repository.url, versions);
   const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version }, archiveLimitsFrom(deps.env));
-  return writeCandidate(deps, chart.name, version, tarball.body, tarball.digest, repository.url);
+  return writeCandidate(deps, env, chart.name, version, tarball.body, tarball.digest, repository.url);
 }
 
-async function writeCandidate(deps: Deps, chartName: string, version: string, body: Uint8Array, digest: string, source: string): Promise<Candidate> {
+async function writeCandidate(deps: Deps, env: Environment, chartName: string, version: string, body: Uint8Array, digest: string, source: string): Promise<Candidate> {
   const dir = await privateTempDir(deps.cleanup, 'chartctl-candidate-');
   // A fixed name: nothing the repository says may choose where bytes are written.
   const chartPath = join(dir.path, CANDIDATE_FILE);
   await writeFile(chartPath, body, { mode: 0o600, flag: 'wx' });
-  return { chartName, version, chartPath, digest: `sha256:${digest}`, source, release: dir.remove };
+  const carried = carriedConfig(deps, env, body, `${chartName} ${version}`, archiveLimitsFrom(deps.env));
+  return { chartName, version, chartPath, digest: `sha256:${digest}`, source, ...carried, release: dir.remove };
 }
 
 /** The version asked for, or the newest the environment accepts, refused when it is a prerelease the environment does not take. */
@@ -106,4 +134,45 @@ function versionNotFound(env: Environment, chartName: string, version: string, u
     exitCode: ExitCode.noMatch,
     hint: `${env.promotion.from ? 'Promote' : 'Publish'} it to ${env.name} first (${howVersionsArrive(env)} --version ${version}), or pick one of the versions listed.`,
   });
+}
+
+/**
+ * The configuration the tarball carries for this environment. A chart packaged by
+ * another tool carries none: its values then come from the working tree, and the
+ * deploy says so rather than pretend the version decided them.
+ */
+function carriedConfig(deps: Deps, env: Environment, body: Uint8Array, carriedBy: string, limits: ArchiveLimits): { config: ConfigSource; commit?: string; dependencies: string[] } {
+  const files = archiveFiles(body, carriedBy, limits);
+  const config = readArtifactConfig(files, carriedBy);
+  const metadata = archiveMetadata(body, carriedBy, limits);
+  const dependencies = dependencyNames(metadata);
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
+  const commit = annotations[PROVENANCE.gitCommit] ? `${annotations[PROVENANCE.gitCommit].slice(0, 12)}${annotations[PROVENANCE.gitDirty] === 'true' ? '-dirty' : ''}` : undefined;
+  if (!config) {
+    deps.reporter.warn(`${carriedBy} was not packaged by chartctl and carries no environment configuration: ${env.name}'s values and secrets are read from the working tree.`);
+    return { config: WORKING_TREE, commit, dependencies };
+  }
+  const shared = [...sharedFiles(Object.values(config.environments))];
+  return { config: { kind: 'artifact', config: artifactEnvironment(config, env.name, carriedBy), files: config.files, carriedBy, shared }, commit, dependencies };
+}
+
+function dependencyNames(metadata: Record<string, unknown>): string[] {
+  const list = Array.isArray(metadata.dependencies) ? (metadata.dependencies as { name?: unknown; alias?: unknown }[]) : [];
+  return list.map((d) => (typeof d.alias === 'string' ? d.alias : typeof d.name === 'string' ? d.name : '')).filter(Boolean);
+}
+
+/** `deploy --local` runs the working tree as it is: what nobody committed must not reach an environment that requires approval. */
+async function checkLocalTree(deps: Deps, env: Environment, chartDir: string): Promise<void> {
+  const revision = await deps.git.revision(deps.repo.root, ['.']).catch(() => undefined);
+  if (!revision?.dirty) return;
+  const reads = [relative(deps.repo.root, chartDir), ...env.values, ...env.secrets, relative(deps.repo.root, env.file)];
+  const decision = decideDirtyTree(revision.dirtyFiles, [{ name: env.name, requireApproval: env.promotion.requireApproval, reads }]);
+  if (decision.kind === 'refuse') {
+    throw new ChartctlError(`Uncommitted changes that ${env.name} would run (it requires approval): ${decision.files.slice(0, 10).join(', ')}. Nothing was deployed.`, {
+      code: 'DIRTY_TREE',
+      hint: `Commit (and review) the changes, or deploy a published version (chartctl deploy ${env.name} without --local).`,
+    });
+  }
+  const read = dirtyFilesRead(revision.dirtyFiles, reads);
+  if (read.length > 0) deps.reporter.warn(`Deploying uncommitted changes to ${env.name}: ${read.slice(0, 10).join(', ')}.`);
 }

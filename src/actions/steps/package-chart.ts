@@ -7,6 +7,9 @@ import { PROVENANCE, tarballFileName } from '../../core/chart-index.js';
 import { resolveChartVersion } from '../../core/chart-version.js';
 import type { JsonValue } from '../../core/go-yaml-style.js';
 import { readChartDirectory } from '../../adapters/chart-directory.js';
+import { MAX_CONFIG_FILE_BYTES, readUserFile } from '../../adapters/user-files.js';
+import { artifactConfigFiles, isSafeRelativePath, type ArtifactConfig } from '../../core/artifact-config.js';
+import { decideDirtyTree, type EnvironmentReach } from '../../core/dirty-tree.js';
 import type { Deps } from '../deps.js';
 import { ensureDependencies } from './render.js';
 import { sha256 } from '../../core/sha256.js';
@@ -23,6 +26,11 @@ export interface PackageChartOptions {
   published?: readonly string[];
   /** Record the build time in Chart.yaml (makes the bytes differ on every build). */
   buildTime?: boolean;
+  /**
+   * The tarball is being published: uncommitted files that an environment requiring
+   * approval would run are refused (naming them) instead of only warned about.
+   */
+  refuseDirtyForApproval?: boolean;
 }
 
 export interface BuiltPackage {
@@ -72,7 +80,12 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   const metadata = chart.metadata;
 
   const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, metadata)].map((p) => relative(deps.repo.root, p) || '.');
-  const revision = await deps.git.revision(deps.repo.root, sourcePaths);
+  const carried = await carriedEnvironments(deps, chartDir);
+  // The chart's own files and every environment's configuration travel with the version.
+  chart.files = [...chart.files.filter((f) => !f.path.startsWith('.chartctl/')), ...artifactConfigFiles(carried.config)];
+  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
+  const [revision, repository] = await Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
+  checkDirtyTree(deps, repository?.dirtyFiles ?? [], carried.reach(sourcePaths), options.refuseDirtyForApproval ?? false);
   if (options.version === 'prerelease' && !revision) {
     deps.reporter.warn(`${deps.repo.root} is not a git work tree: the prerelease counter is 0 and the version carries no commit.`);
   }
@@ -86,10 +99,9 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   if (options.appVersion !== undefined) metadata.appVersion = options.appVersion;
 
   const annotations: Record<string, string> = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}) };
-  if (revision) {
-    annotations[PROVENANCE.gitCommit] = revision.commit;
-    annotations[PROVENANCE.gitDirty] = String(revision.dirty);
-    if (revision.dirty) deps.reporter.warn(`${deps.repo.display(chartDir)} has uncommitted changes; the package records git-dirty: true.`);
+  if (repository) {
+    annotations[PROVENANCE.gitCommit] = repository.commit;
+    annotations[PROVENANCE.gitDirty] = String(repository.dirty);
   }
   if (options.buildTime) annotations[PROVENANCE.buildTime] = deps.now().toISOString();
   if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
@@ -104,7 +116,7 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
     digest: sha256(bytes),
     chartDir,
     metadata,
-    source: revision ? { commit: revision.commit, dirty: revision.dirty } : undefined,
+    source: repository ? { commit: repository.commit, dirty: repository.dirty } : undefined,
   };
 }
 
@@ -115,4 +127,58 @@ function localDependencyDirs(chartDir: string, metadata: Record<string, JsonValu
     .filter((r): r is string => typeof r === 'string' && r.startsWith('file://'))
     .map((r) => resolve(chartDir, r.slice('file://'.length)))
     .filter((p) => existsSync(p));
+}
+
+/**
+ * The configuration of every environment that deploys this chart, read from the
+ * working tree as it is: values files (templates unrendered) and secrets files
+ * still encrypted.
+ */
+async function carriedEnvironments(deps: Deps, chartDir: string): Promise<{ config: ArtifactConfig; reach: (chartPaths: string[]) => EnvironmentReach[] }> {
+  const envs = (await deps.repo.loadEnvironments([])).filter((e) => resolve(deps.repo.path(e.chart)) === resolve(chartDir));
+  const config: ArtifactConfig = { environments: {}, files: new Map() };
+  for (const env of envs) {
+    for (const rel of [...env.values, ...env.secrets]) {
+      if (!isSafeRelativePath(rel)) {
+        throw new ChartctlError(`${env.file}: "${rel}" is not a path inside the repository; it cannot travel with the published version.`, {
+          code: 'CONFIG_OUTSIDE_REPOSITORY',
+          hint: 'Keep values and secrets files inside the application repository and name them relative to its root (e.g. environments/values/prod.yaml).',
+        });
+      }
+      if (config.files.has(rel)) continue;
+      const secret = env.secrets.includes(rel);
+      config.files.set(
+        rel,
+        await readUserFile(deps.repo.path(rel), {
+          shown: rel,
+          what: secret ? 'secrets file' : 'values file',
+          maxBytes: MAX_CONFIG_FILE_BYTES,
+          origin: `(listed under "${secret ? 'secrets' : 'values'}" in ${env.file})`,
+          hint: `Fix the path or remove it from ${env.file}.`,
+          notFoundCode: secret ? 'SECRETS_FILE_MISSING' : 'VALUES_FILE_MISSING',
+        }),
+      );
+    }
+    config.environments[env.name] = { values: env.values, secrets: env.secrets };
+  }
+  const reach = (chartPaths: string[]) =>
+    envs.map((env) => ({
+      name: env.name,
+      requireApproval: env.promotion.requireApproval,
+      reads: [...chartPaths, ...env.values, ...env.secrets, relative(deps.repo.root, env.file)],
+    }));
+  return { config, reach };
+}
+
+function checkDirtyTree(deps: Deps, dirtyFiles: string[], reach: EnvironmentReach[], refuse: boolean): void {
+  const decision = decideDirtyTree(dirtyFiles, refuse ? reach : reach.map((r) => ({ ...r, requireApproval: false })));
+  if (decision.kind === 'clean') return;
+  const listed = (files: string[]) => `${files.slice(0, 10).join(', ')}${files.length > 10 ? ` and ${files.length - 10} more` : ''}`;
+  if (decision.kind === 'refuse') {
+    throw new ChartctlError(`Uncommitted changes that ${decision.env} would run (it requires approval): ${listed(decision.files)}. Nothing was published.`, {
+      code: 'DIRTY_TREE',
+      hint: 'Commit (and review) the changes, or stash them, then publish again; only committed files may reach an environment that requires approval.',
+    });
+  }
+  deps.reporter.warn(`Uncommitted changes in the repository: ${listed(decision.files)}; the package records git-dirty: true.`);
 }

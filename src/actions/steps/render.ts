@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { helmTemplateArgs } from '../../core/helm-args.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import type { Deps } from '../deps.js';
-import { resolveValues, type CommandLineValues, type ResolvedValues } from './values.js';
+import { resolveValues, type CommandLineValues, type ConfigSource, type ResolvedValues } from './values.js';
 
 export interface RenderOptions extends CommandLineValues {
   /** Render a packaged chart (tarball path) instead of the environment's chart directory. */
   chartOverride?: string;
   isUpgrade?: boolean;
   includeCrds?: boolean;
-  /** Values already resolved by the caller (avoids decrypting twice). */
+  /** Values already resolved by the caller (avoids decrypting twice); the caller releases them. */
   values?: ResolvedValues;
+  /** Where the environment's values files are read when not given (default: the working tree). */
+  config?: ConfigSource;
 }
 
 export interface Rendered {
@@ -66,7 +68,11 @@ async function buildIfNeeded(deps: Deps, chartDir: string): Promise<void> {
   const allPresent = dependencies.every((d) => present.some((f) => f === d.name || (f.startsWith(`${d.name}-`) && f.endsWith('.tgz'))));
   if (allPresent && existsSync(stamp) && (await readFile(stamp, 'utf8')) === fingerprint) return;
   deps.reporter.progress(`Building chart dependencies of ${deps.repo.display(chartDir)} (helm dependency build)`);
+  const lockFile = join(chartDir, 'Chart.lock');
+  const hadLock = existsSync(lockFile);
   await deps.helm().run(['dependency', 'build', chartDir, '--skip-refresh'], { timeoutMs: 5 * 60_000 });
+  // Without a Chart.lock helm writes one: chartctl's own build must not leave the working tree dirty.
+  if (!hadLock) await rm(lockFile, { force: true });
   await mkdir(join(deps.repo.root, '.chartctl', 'deps'), { recursive: true });
   await writeFile(stamp, fingerprint);
 }
@@ -91,21 +97,29 @@ async function dependencyFingerprint(chartDir: string, dependencies: { repositor
   return hash.digest('hex');
 }
 
-/** Renders one environment with helm template (values on stdin, never on disk). */
+/** Renders one environment with helm template (helm reads the values files; decrypted secrets on stdin, never on disk). */
 export async function renderEnvironment(deps: Deps, env: Environment, options: RenderOptions = {}): Promise<Rendered> {
   const chartPath = options.chartOverride ?? chartDirOf(deps, env);
   if (!options.chartOverride) await ensureDependencies(deps, chartPath);
-  const values = options.values ?? (await resolveValues(deps, env, options));
-  const args = helmTemplateArgs({
-    release: env.release,
-    chart: chartPath,
-    namespace: env.namespace,
-    kubeVersion: env.kubeVersion,
-    setArgs: values.setArgs,
-    isUpgrade: options.isUpgrade,
-    includeCrds: options.includeCrds,
-  });
-  deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-  const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 });
-  return { env, chartPath, values, manifest: stdout };
+  const values = options.values ?? (await resolveValues(deps, env, options, options.config));
+  try {
+    const args = helmTemplateArgs({
+      release: env.release,
+      chart: chartPath,
+      namespace: env.namespace,
+      kubeVersion: env.kubeVersion,
+      valuesArgs: values.valuesArgs,
+      setArgs: values.setArgs,
+      isUpgrade: options.isUpgrade,
+      includeCrds: options.includeCrds,
+    });
+    deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
+    const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 }).catch((err: unknown) => {
+      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
+      throw values.unread[0] ?? err;
+    });
+    return { env, chartPath, values, manifest: stdout };
+  } finally {
+    if (!options.values) await values.release();
+  }
 }

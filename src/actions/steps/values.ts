@@ -1,7 +1,11 @@
 import { dump } from 'js-yaml';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { isPlainObject, layerValues, type Values, type ValuesLayer } from '../../core/values.js';
+import { writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { isPlainObject, layerValues, mergeValues, type Values, type ValuesLayer } from '../../core/values.js';
+import type { ArtifactEnvironment } from '../../core/artifact-config.js';
+import { privateTempDir } from '../../adapters/cleanup.js';
 import { parseYamlFast } from '../../core/yaml-source.js';
 import { MAX_CONFIG_FILE_BYTES, readUserText } from '../../adapters/user-files.js';
 import type { Deps } from '../deps.js';
@@ -24,44 +28,164 @@ export interface CommandLineValues {
 export interface ResolvedValues {
   layers: ValuesLayer[];
   merged: Values;
-  /** The merged values as YAML, fed to helm on stdin (`--values -`): never written to disk. */
-  stdin: string;
-  /** helm args after `--values -`: the --set* flags, then the arguments after `--` (verbatim, last). */
+  /**
+   * helm's own values flags, in layering order: `--values FILE` for each values file (helm
+   * reads it itself, with its YAML 1.1 rules), then `--values -` where the decrypted secrets go.
+   */
+  valuesArgs: string[];
+  /** The decrypted secrets, merged, fed to helm on stdin: never written to disk (undefined without secrets). */
+  stdin: string | undefined;
+  /** helm args after the values files: the --set* flags, then the arguments after `--` (verbatim, last). */
   setArgs: string[];
+  /**
+   * Files chartctl's own YAML reader could not read (helm's YAML 1.1 reader may: `!!binary`, say).
+   * helm is the judge; when helm fails too, this error says where, with file:line:col.
+   */
+  unread: ChartctlError[];
+  /** Removes the private temp dir holding rendered `.hbs` files and files taken out of a tarball. */
+  release(): Promise<void>;
 }
 
-/** Builds the layered values for one environment (decrypting secrets in memory). */
-export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}): Promise<ResolvedValues> {
-  const layers: ValuesLayer[] = [];
-  for (const rel of env.values) {
-    layers.push({ source: rel, kind: 'environment', values: await readValuesFile(deps, deps.repo.path(rel), rel, env, true) });
-  }
-  for (const rel of env.secrets) {
-    const abs = deps.repo.path(rel);
-    const values = await deps.secrets.decryptFile(abs, rel, `(listed under "secrets" in ${env.file})`);
-    deps.masker.add(values);
-    layers.push({ source: rel, kind: 'secrets', values });
-  }
-  for (const file of cli.valuesFiles ?? []) {
-    const abs = deps.repo.userPath(file);
-    layers.push({ source: file, kind: 'command-line', values: await readValuesFile(deps, abs, deps.repo.display(abs), env, false) });
-  }
-  const merged = layerValues(layers);
-  const setArg = (flag: SetFlag) => (s: string) => {
-    if (!/^[^=]+=/.test(s)) {
-      throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} ${SET_EXAMPLES[flag]}` });
+/** Where an environment's values and secrets files are read: the working tree, or the files a published version carries. */
+export type ConfigSource =
+  /** overrides: repository-relative path → text to use instead of the file's (what an edit would write, before writing it). */
+  | { kind: 'working-tree'; overrides?: Map<string, string> }
+  | {
+      kind: 'artifact';
+      config: ArtifactEnvironment;
+      files: Map<string, Uint8Array>;
+      carriedBy: string;
+      /** Values files every environment the tarball carries lists (anything else is a per-environment override). */
+      shared?: string[];
+    };
+
+export const WORKING_TREE: ConfigSource = { kind: 'working-tree' };
+
+/**
+ * Builds the values flags for one environment. Values files go to helm by path,
+ * in order, so helm reads them exactly as `helm template -f a -f b` would; only
+ * the decrypted secrets (in memory) reach it on stdin. Each file is also parsed
+ * here, for file:line:col errors and the values schema check.
+ */
+export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}, source: ConfigSource = WORKING_TREE): Promise<ResolvedValues> {
+  const scratch = new ScratchDir(deps);
+  try {
+    const layers: ValuesLayer[] = [];
+    const valuesArgs: string[] = [];
+    const fromArtifact = source.kind === 'artifact' ? source : undefined;
+    for (const rel of fromArtifact ? fromArtifact.config.values : env.values) {
+      const override = source.kind === 'working-tree' ? source.overrides?.get(rel) : undefined;
+      const file = fromArtifact
+        ? await carriedValuesFile(deps, scratch, fromArtifact, rel, env)
+        : override !== undefined
+          ? await carriedValuesFile(deps, scratch, { kind: 'artifact', config: { values: [rel], secrets: [] }, files: new Map([[rel, new TextEncoder().encode(override)]]), carriedBy: 'the planned edit' }, rel, env)
+          : await workingTreeValuesFile(deps, scratch, deps.repo.path(rel), rel, env, true);
+      layers.push({ source: rel, kind: 'environment', values: file.values });
+      valuesArgs.push('--values', file.path);
     }
-    return [flag, s];
-  };
-  // helm applies each kind in its own order (-f < --set-json < --set < --set-string < --set-file), whatever the argv order.
-  const setArgs = [
-    ...(cli.setJson ?? []).flatMap(setArg('--set-json')),
-    ...(cli.set ?? []).flatMap(setArg('--set')),
-    ...(cli.setString ?? []).flatMap(setArg('--set-string')),
-    ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
-    ...(cli.helmArgs ?? []),
-  ];
-  return { layers, merged, stdin: dump(merged, { lineWidth: -1, noRefs: true }), setArgs };
+    const secrets: Values[] = [];
+    for (const rel of fromArtifact ? fromArtifact.config.secrets : env.secrets) {
+      const values = fromArtifact
+        ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
+        : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
+      deps.masker.add(values);
+      layers.push({ source: rel, kind: 'secrets', values });
+      secrets.push(values);
+    }
+    const stdin = secrets.length > 0 ? dump(secrets.reduce<Values>((acc, v) => mergeValues(acc, v), {}), { lineWidth: -1, noRefs: true }) : undefined;
+    if (stdin !== undefined) valuesArgs.push('--values', '-');
+    for (const given of cli.valuesFiles ?? []) {
+      const abs = deps.repo.userPath(given);
+      const file = await workingTreeValuesFile(deps, scratch, abs, deps.repo.display(abs), env, false);
+      layers.push({ source: given, kind: 'command-line', values: file.values });
+      valuesArgs.push('--values', file.path);
+    }
+    const merged = layerValues(layers);
+    const setArg = (flag: SetFlag) => (s: string) => {
+      if (!/^[^=]+=/.test(s)) {
+        throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} ${SET_EXAMPLES[flag]}` });
+      }
+      return [flag, s];
+    };
+    // helm applies each kind in its own order (-f < --set-json < --set < --set-string < --set-file), whatever the argv order.
+    const setArgs = [
+      ...(cli.setJson ?? []).flatMap(setArg('--set-json')),
+      ...(cli.set ?? []).flatMap(setArg('--set')),
+      ...(cli.setString ?? []).flatMap(setArg('--set-string')),
+      ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
+      ...(cli.helmArgs ?? []),
+    ];
+    return { layers, merged, valuesArgs, stdin, setArgs, unread: scratch.unread, release: () => scratch.remove() };
+  } catch (err) {
+    await scratch.remove();
+    throw err;
+  }
+}
+
+/** A private 0700 temp dir, made on first use, for files helm must read that are not in the working tree as they are. */
+class ScratchDir {
+  readonly unread: ChartctlError[] = [];
+  private files = 0;
+  private dir: Promise<{ path: string; remove: () => Promise<void> }> | undefined;
+  constructor(private readonly deps: Deps) {}
+
+  async write(name: string, data: string | Uint8Array): Promise<string> {
+    this.dir ??= privateTempDir(this.deps.cleanup, 'chartctl-values-');
+    const path = join((await this.dir).path, name);
+    await writeFile(path, data, { mode: 0o600, flag: 'wx' });
+    return path;
+  }
+
+  /** A fresh fixed name: nothing read from a file or a tarball chooses where bytes are written. */
+  nextName(prefix: string): string {
+    return `${prefix}-${this.files++}.yaml`;
+  }
+
+  async remove(): Promise<void> {
+    await (await this.dir?.catch(() => undefined))?.remove();
+  }
+}
+
+function extensionOf(rel: string): string {
+  const ext = extname(rel).toLowerCase();
+  // Only the format matters (sops tells YAML from JSON by it); nothing from the tarball chooses more of the name.
+  return ext === '.json' ? '.json' : '.yaml';
+}
+
+/** A values file in the working tree: helm reads it where it is, unless it is a template (rendered into the scratch dir). */
+async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: string, shown: string, env: Environment, listed: boolean): Promise<{ path: string; values: Values }> {
+  const text = await readUserText(abs, {
+    shown,
+    what: 'values file',
+    maxBytes: MAX_CONFIG_FILE_BYTES,
+    origin: listed ? `(listed under "values" in ${env.file})` : undefined,
+    hint: listed ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
+    notFoundCode: 'VALUES_FILE_MISSING',
+  });
+  if (!abs.endsWith('.hbs')) return { path: abs, values: parseValues(text, shown, false, scratch.unread) };
+  const rendered = await renderTemplate(deps, text, shown, env);
+  return { path: await scratch.write(scratch.nextName('rendered'), rendered), values: parseValues(rendered, shown, true, scratch.unread) };
+}
+
+/** A values file carried by a tarball: taken out into the scratch dir under a fixed name, for helm to read. */
+async function carriedValuesFile(deps: Deps, scratch: ScratchDir, source: Extract<ConfigSource, { kind: 'artifact' }>, rel: string, env: Environment): Promise<{ path: string; values: Values }> {
+  const data = source.files.get(rel)!;
+  if (data.length > MAX_CONFIG_FILE_BYTES) {
+    throw new ChartctlError(`${rel} (carried by ${source.carriedBy}) is larger than ${MAX_CONFIG_FILE_BYTES} bytes.`, { code: 'FILE_TOO_LARGE', hint: 'Keep values files small; publish a new version.' });
+  }
+  const raw = new TextDecoder().decode(data);
+  const template = rel.endsWith('.hbs');
+  // Templates are rendered here, at deploy time: they read the deploying environment's variables (see docs/artifact.md).
+  const text = template ? await renderTemplate(deps, raw, rel, env) : raw;
+  return { path: await scratch.write(scratch.nextName('values'), template ? text : data), values: parseValues(text, rel, template, scratch.unread) };
+}
+
+async function renderTemplate(deps: Deps, text: string, shown: string, env: Environment): Promise<string> {
+  // Handlebars is loaded only for .hbs files: it is a noticeable part of start-up time.
+  const { renderValuesTemplate } = await import('../../core/values-template.js');
+  const rendered = renderValuesTemplate(text, shown, deps.env, { allowed: env.valuesEnv, environmentFile: env.file });
+  for (const value of rendered.readFromEnv) deps.masker.add(value);
+  return rendered.text;
 }
 
 type SetFlag = '--set' | '--set-string' | '--set-json' | '--set-file';
@@ -91,24 +215,15 @@ async function setFileArg(deps: Deps, assignment: string): Promise<string[]> {
   return ['--set-file', `${key}=${abs}`];
 }
 
-/** listed: the file is named in the environment file (else it came from --values); .hbs files follow the environment's valuesEnv either way. */
-async function readValuesFile(deps: Deps, abs: string, shown: string, env: Environment, listed: boolean): Promise<Values> {
-  let text = await readUserText(abs, {
-    shown,
-    what: 'values file',
-    maxBytes: MAX_CONFIG_FILE_BYTES,
-    origin: listed ? `(listed under "values" in ${env.file})` : undefined,
-    hint: listed ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
-    notFoundCode: 'VALUES_FILE_MISSING',
-  });
-  if (abs.endsWith('.hbs')) {
-    // Handlebars is loaded only for .hbs files: it is a noticeable part of start-up time.
-    const { renderValuesTemplate } = await import('../../core/values-template.js');
-    const rendered = renderValuesTemplate(text, shown, deps.env, { allowed: env.valuesEnv, environmentFile: env.file });
-    for (const value of rendered.readFromEnv) deps.masker.add(value);
-    text = rendered.text;
+function parseValues(text: string, shown: string, template: boolean, unread: ChartctlError[]): Values {
+  let parsed: unknown;
+  try {
+    parsed = parseYamlFast(text, shown, `Fix the YAML in ${shown}${template ? ' (positions refer to the rendered template)' : ''}.`);
+  } catch (err) {
+    if (!(err instanceof ChartctlError) || err.code !== 'YAML_SYNTAX') throw err;
+    unread.push(err);
+    return {};
   }
-  const parsed = parseYamlFast(text, shown, `Fix the YAML in ${shown}${abs.endsWith('.hbs') ? ' (positions refer to the rendered template)' : ''}.`);
   if (parsed === null || parsed === undefined) return {};
   if (!isPlainObject(parsed)) {
     throw new ChartctlError(`${shown}:1:1: a values file must be a YAML mapping, not ${Array.isArray(parsed) ? 'a list' : typeof parsed}.`, {

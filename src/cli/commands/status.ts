@@ -21,6 +21,7 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
           lines.push(`  tests: ${s.live.tests ?? 'not run'}${s.failedTests.length ? ` (${s.failedTests.join(', ')})` : ''}`);
         }
         if (s.health === 'stuck') lines.push(`  a helm operation was interrupted; recover with: chartctl rollback ${s.env}`);
+        for (const image of (s.images ?? []).filter((i) => i.override)) lines.push(`  override: ${image.tagPath} ${String(image.tag)} is ${s.env}'s own (${image.file}); promotion does not change it`);
         if (s.waiting) lines.push(`  waiting: ${s.waiting.version} in ${s.waiting.repository} (chartctl deploy ${s.env})`);
         else if (!s.repositoryError) lines.push('  repository: nothing newer');
         if (s.repositoryError) lines.push(`  repository: not checked (${s.repositoryError})`);

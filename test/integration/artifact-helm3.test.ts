@@ -1,0 +1,4 @@
+import { helmBinaries } from '../support/project.js';
+import { artifactScenario } from './artifact-scenario.js';
+
+artifactScenario(helmBinaries.helm3, 3);
