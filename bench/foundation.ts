@@ -15,6 +15,7 @@ import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
 import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
+import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
 
@@ -38,6 +39,8 @@ const deps: Deps = {
   now: () => new Date(),
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
   git: new GitCli(env),
+  locks: new MemoryReleaseLocks(),
+  host: { name: 'bench', pid: process.pid },
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-'));

@@ -6,6 +6,7 @@ import type { SecretsReader } from '../adapters/secrets-reader.js';
 import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { Git } from '../adapters/git.js';
+import type { ReleaseLocks } from '../adapters/release-locks.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -38,4 +39,8 @@ export interface Deps {
   repositories: ChartRepositories;
   /** Source provenance (commit, dirty flag) for packages. */
   git: Git;
+  /** Release locks (Kubernetes Leases) taken by every command that changes a release. */
+  locks: ReleaseLocks;
+  /** This machine and process, as named in a release lock's holder. */
+  host: { name: string; pid: number };
 }

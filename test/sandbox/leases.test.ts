@@ -84,3 +84,37 @@ test('invalid Lease fields are refused like the real server', async () => {
   assert.equal(badTime.status, 400);
   assert.equal((await api('GET', `${LEASES}/lock-e`)).status, 404);
 });
+
+test('chartctl\'s KubeReleaseLocks against the simulator: create, conflict, conditional update, release', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { KubeReleaseLocks } = await import('../../src/adapters/kube-release-locks.js');
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-leases-'));
+  try {
+    sim.writeKubeconfig(join(dir, 'kubeconfig'));
+    const locks = new KubeReleaseLocks({ KUBECONFIG: join(dir, 'kubeconfig') });
+    const target = { release: 'shop', namespace: 'default', kubeContext: 'sandbox' };
+    assert.equal(await locks.read(target), undefined);
+    const write = { holder: 'job-a', acquiredAt: new Date('2026-12-02T13:00:00.123Z'), renewedAt: new Date('2026-12-02T13:00:00.123Z'), durationSeconds: 15, transitions: 0, operation: 'deploy shop 1.0.0' };
+    const created = await locks.create(target, write);
+    assert.equal(created.kind, 'written');
+    assert.equal((await locks.create(target, { ...write, holder: 'job-b' })).kind, 'conflict');
+    const read = (await locks.read(target))!;
+    assert.deepEqual({ holder: read.holder, operation: read.operation, renewedAt: read.renewedAt?.toISOString(), durationSeconds: read.durationSeconds }, { holder: 'job-a', operation: 'deploy shop 1.0.0', renewedAt: '2026-12-02T13:00:00.123Z', durationSeconds: 15 });
+    const stored = (await api('GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/chartctl-release-shop')).body;
+    assert.equal(stored.spec.holderIdentity, 'job-a');
+    assert.equal(stored.spec.renewTime, '2026-12-02T13:00:00.123000Z');
+    const renewed = await locks.update(target, read.resourceVersion, { ...write, renewedAt: new Date('2026-12-02T13:00:05Z') });
+    assert.equal(renewed.kind, 'written');
+    assert.equal((await locks.update(target, read.resourceVersion, { ...write, holder: 'job-b' })).kind, 'conflict', 'stale resourceVersion');
+    const released = await locks.update(target, (await locks.read(target))!.resourceVersion, { ...write, holder: undefined, lastHolder: 'job-a' });
+    assert.equal(released.kind, 'written');
+    const after = (await locks.read(target))!;
+    assert.equal(after.holder, undefined);
+    assert.equal(after.lastHolder, 'job-a');
+    await assert.rejects(locks.create({ ...target, namespace: 'no-such-ns' }, write), /namespace no-such-ns does not exist/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
