@@ -5,7 +5,7 @@
  * chartctl change takes, and, for revisions written outside it, their age.
  */
 import { leaseExpiresAt, type LeaseRecord } from './release-lock.js';
-import { PENDING_STATUSES, type RevisionInfo } from './release-history.js';
+import { newestRevision, PENDING_STATUSES, type RevisionInfo } from './release-history.js';
 
 /** What the lock says about who else may be changing the release. */
 export type LockEvidence =
@@ -18,12 +18,6 @@ export type PendingState =
   | { kind: 'none' }
   | { kind: 'inProgress'; revision: RevisionInfo; reason: string }
   | { kind: 'stuck'; revision: RevisionInfo; reason: string };
-
-export function newestRevision(history: readonly RevisionInfo[]): RevisionInfo | undefined {
-  let newest: RevisionInfo | undefined;
-  for (const r of history) if (!newest || r.revision > newest.revision) newest = r;
-  return newest;
-}
 
 export function classifyPending(input: { history: readonly RevisionInfo[]; lock: LockEvidence; now: Date; deployTimeoutMs: number }): PendingState {
   const head = newestRevision(input.history);
