@@ -41,7 +41,7 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
 }
 
 /** helm's timestamps and the Lease's come from different clocks (usually one machine's); allow this much between them. */
-const CLOCK_SLACK_MS = 2000;
+const CLOCK_SLACK_MS = 500;
 
 /** When the previous holder held the lock: until its Lease expired, or until it released it. */
 function tenureOf(previous: LeaseRecord | undefined): { from: number; to: number; who: string } | undefined {
