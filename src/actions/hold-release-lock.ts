@@ -85,8 +85,8 @@ export interface HoldLockOptions {
 
 export interface HeldReleaseLock {
   holder: string;
-  /** What the lock says about earlier holders, for classifyPending. */
-  evidence: Extract<LockEvidence, { kind: 'ours' }>;
+  /** What the lock says about earlier holders, for classifyPending; `lost` is the lock's, for checking before a change starts. */
+  evidence: Extract<LockEvidence, { kind: 'ours' }> & { lost?: AbortSignal };
   /** Aborted when a renewal finds the Lease taken by someone else (it expired while this job could not renew it). */
   lost: AbortSignal;
   /** Stops renewing and frees the Lease for the next job. */
@@ -189,6 +189,7 @@ function keepRenewed(
     }
   };
   const lose = (seen: LeaseRecord | undefined, err?: unknown) => {
+    if (lost.signal.aborted) return;
     if (seen?.holder === me) {
       current = seen;
       return;
@@ -209,7 +210,7 @@ function keepRenewed(
   };
   return {
     holder: me,
-    evidence: { kind: 'ours', previous: options.previous },
+    evidence: { kind: 'ours', previous: options.previous, lost: lost.signal },
     lost: lost.signal,
     async release() {
       if (stopped) return;

@@ -116,6 +116,8 @@ async function rollbackHolding(deps: Deps, env: Environment, options: RollbackOp
       throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
     }
   }
+  // Never start helm after another job took the lock over (this one could not renew it in time).
+  if (lock.kind === 'ours') lock.lost?.throwIfAborted();
   deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);
   const timeout = env.deploy.timeout;
   const rolledBack = await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax, timeoutMs: durationMs(timeout) * 2 + 60_000 }).catch(async (err: unknown) => {

@@ -12,7 +12,7 @@ export type LockEvidence =
   /** Another job holds the Lease (it is renewing it). */
   | { kind: 'heldByOther'; holder: string; since?: Date; operation?: string }
   /** This job holds the Lease; `previous` is the record it took (absent: there was none). */
-  | { kind: 'ours'; previous?: LeaseRecord };
+  | { kind: 'ours'; previous?: LeaseRecord; lost?: AbortSignal };
 
 export type PendingState =
   | { kind: 'none' }

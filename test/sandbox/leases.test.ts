@@ -118,3 +118,14 @@ test('chartctl\'s KubeReleaseLocks against the simulator: create, conflict, cond
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a namespace chartctl creates for its Lease does not make helm 4\'s server-side apply of it conflict', async () => {
+  // What chartctl does on a first install (POST), then what helm 4's --create-namespace sends (apply, force=false).
+  assert.equal((await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'first-install' } })).status, 201);
+  const res = await fetch(`${sim.url}/api/v1/namespaces/first-install?fieldManager=helm&force=false`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/apply-patch+yaml' },
+    body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'first-install', labels: { name: 'first-install' } }, spec: {}, status: {} }),
+  });
+  assert.equal(res.status, 200, JSON.stringify(await res.json()));
+});

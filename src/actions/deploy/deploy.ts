@@ -136,6 +136,8 @@ async function deployHolding(deps: Deps, env: Environment, options: DeployOption
     const timeoutMs = durationMs(timeout) * 3 + 60_000;
     const heartbeatMs = heartbeatIntervalMs(deps.env.CHARTCTL_HEARTBEAT_INTERVAL);
     deps.reporter.progress(`Deploying ${candidate.chartName} ${candidate.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
+    // Never start helm after another job took the lock over (this one could not renew it in time).
+    if (lock.kind === 'ours') lock.lost?.throwIfAborted();
     changing = { before: current };
     const heartbeat = env.deploy.wait ? startWaitHeartbeat(deps, releases, target, { before: current?.revision, intervalMs: heartbeatMs }) : undefined;
     const upgraded = await releases
