@@ -144,6 +144,8 @@ export async function holdReleaseLock(deps: Pick<Deps, 'locks' | 'now' | 'report
       durationSeconds: options.durationSeconds,
       transitions: decision.kind === 'create' ? 0 : decision.previous.transitions + (decision.previous.holder === me ? 0 : 1),
       operation: options.operation,
+      // Carried forward: this job may end before it looks at the release.
+      stuck: decision.kind === 'create' ? undefined : decision.previous.stuck,
     };
     const result = decision.kind === 'create' ? await deps.locks.create(target, write) : await deps.locks.update(target, decision.previous.resourceVersion, write);
     // Another job wrote first: read again and decide again.
@@ -168,6 +170,7 @@ function keepRenewed(
   const me = options.holder;
   const lost = new AbortController();
   let current = taken;
+  let stuck = taken.stuck;
   let renewing: Promise<void> = Promise.resolve();
   const writeOf = (holder: string | undefined, extra: Partial<LeaseWrite> = {}): LeaseWrite => ({
     holder,
@@ -176,6 +179,7 @@ function keepRenewed(
     durationSeconds: options.durationSeconds,
     transitions: taken.transitions,
     operation: options.operation,
+    stuck,
     ...extra,
   });
   const renew = async () => {
@@ -210,7 +214,14 @@ function keepRenewed(
   };
   return {
     holder: me,
-    evidence: { kind: 'ours', previous: options.previous, lost: lost.signal },
+    evidence: {
+      kind: 'ours',
+      previous: options.previous,
+      lost: lost.signal,
+      noteStuck: (note) => {
+        stuck = note;
+      },
+    },
     lost: lost.signal,
     async release() {
       if (stopped) return;

@@ -66,6 +66,7 @@ async function rollbackHolding(deps: Deps, env: Environment, options: RollbackOp
       hint: `Wait for it to end (see "chartctl status ${env.name}"), then roll back if it is still needed.`,
     });
   }
+  if (state.kind === 'stuck' && lock.kind === 'ours') lock.noteStuck?.({ revision: state.revision.revision, updated: state.revision.updated, reason: state.reason });
   const pending = state.kind === 'stuck' ? state.revision : undefined;
   let to: RevisionInfo | undefined;
   if (options.revision !== undefined) {

@@ -1,11 +1,12 @@
 import { ChartctlError } from '../core/errors.js';
-import { leaseNameFor, type LeaseRecord } from '../core/release-lock.js';
+import { leaseNameFor, type LeaseRecord, type StuckNote } from '../core/release-lock.js';
 import { kubeRequest, type KubeResponse } from './kube-api.js';
 import type { LeaseWrite, LeaseWriteResult, ReleaseLocks, ReleaseLockTarget } from './release-locks.js';
 import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
 
 const OPERATION = 'chartctl.dev/operation';
 const LAST_HOLDER = 'chartctl.dev/last-holder';
+const STUCK = 'chartctl.dev/stuck';
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Release locks as coordination.k8s.io/v1 Leases on the cluster the environment's kube context names. */
@@ -89,6 +90,7 @@ function toLease(target: ReleaseLockTarget, write: LeaseWrite): Record<string, a
   const annotations: Record<string, string> = {};
   if (write.operation) annotations[OPERATION] = write.operation;
   if (write.lastHolder) annotations[LAST_HOLDER] = write.lastHolder;
+  if (write.stuck) annotations[STUCK] = JSON.stringify(write.stuck);
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -122,5 +124,16 @@ function toRecord(lease: Record<string, any>): LeaseRecord {
     transitions: typeof spec.leaseTransitions === 'number' ? spec.leaseTransitions : 0,
     operation: typeof annotations[OPERATION] === 'string' ? annotations[OPERATION] : undefined,
     lastHolder: typeof annotations[LAST_HOLDER] === 'string' ? annotations[LAST_HOLDER] : undefined,
+    stuck: stuckNote(annotations[STUCK]),
   };
+}
+
+function stuckNote(text: unknown): StuckNote | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const note = JSON.parse(text) as StuckNote;
+    return typeof note.revision === 'number' && typeof note.updated === 'string' && typeof note.reason === 'string' ? note : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
-import type { LeaseRecord } from '../core/release-lock.js';
+import type { LeaseRecord, StuckNote } from '../core/release-lock.js';
 
 /** Where a release's Lease lives: its namespace, reached through the environment's kube context. */
 export interface ReleaseLockTarget {
@@ -19,6 +19,7 @@ export interface LeaseWrite {
   transitions: number;
   operation?: string;
   lastHolder?: string;
+  stuck?: StuckNote;
 }
 
 /** Writes are conditional; a lost race is a value, not an error. */

@@ -4,7 +4,7 @@
  * wrote it is gone: roll it back). Decided from the release lock, which every
  * chartctl change takes, and, for revisions written outside it, their age.
  */
-import { leaseExpiresAt, type LeaseRecord } from './release-lock.js';
+import { leaseExpiresAt, type LeaseRecord, type StuckNote } from './release-lock.js';
 import { newestRevision, PENDING_STATUSES, type RevisionInfo } from './release-history.js';
 
 /** What the lock says about who else may be changing the release. */
@@ -12,7 +12,7 @@ export type LockEvidence =
   /** Another job holds the Lease (it is renewing it). */
   | { kind: 'heldByOther'; holder: string; since?: Date; operation?: string }
   /** This job holds the Lease; `previous` is the record it took (absent: there was none). */
-  | { kind: 'ours'; previous?: LeaseRecord; lost?: AbortSignal };
+  | { kind: 'ours'; previous?: LeaseRecord; lost?: AbortSignal; noteStuck?: (note: StuckNote) => void };
 
 export type PendingState =
   | { kind: 'none' }
@@ -26,6 +26,9 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
   if (lock.kind === 'heldByOther') {
     return { kind: 'inProgress', revision: head, reason: `the release lock is held by ${lock.holder}` };
   }
+  // An earlier holder already found this very revision stuck (its evidence would be gone from the Lease by now).
+  const noted = lock.previous?.stuck;
+  if (noted && noted.revision === head.revision && noted.updated === head.updated) return { kind: 'stuck', revision: head, reason: noted.reason };
   const written = Date.parse(head.updated);
   const tenure = tenureOf(lock.previous);
   // Written while the last holder held the lock, and that holder is gone: nobody is finishing it.

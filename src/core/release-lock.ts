@@ -20,6 +20,15 @@ export interface LeaseRecord {
   operation?: string;
   /** Who held it last, kept when a holder releases it (an annotation chartctl writes). */
   lastHolder?: string;
+  /** A pending revision a holder found stuck, carried from holder to holder until it is gone (an annotation chartctl writes). */
+  stuck?: StuckNote;
+}
+
+/** Which revision was judged stuck, and why; matched by number and helm's timestamp. */
+export interface StuckNote {
+  revision: number;
+  updated: string;
+  reason: string;
 }
 
 /** What a job may do with the Lease it just read. */

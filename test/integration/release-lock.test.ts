@@ -210,9 +210,9 @@ for (const major of [4, 3] as const) {
         if (atPending) sim.injectFault('shop-dev/Deployment/shop-web', 'never-ready');
         const job = start(['deploy', 'dev', '--yes', '--no-tests', '--set', `web.image.tag=8.${seed}.${major}`]);
         const startedAt = Date.now();
-        if (atPending) await until(`seed ${seed}: helm mid-upgrade`, () => revisions().at(-1)!.status === 'pending-upgrade' || job.exitCode !== undefined);
+        if (atPending) await until(`seed ${seed}: helm mid-upgrade`, () => revisions().at(-1)!.status === 'pending-upgrade' || job.exitCode !== null);
         const killAt = Date.now() + delayMs;
-        await until(`seed ${seed}: kill time`, () => Date.now() >= killAt || job.exitCode !== undefined);
+        await until(`seed ${seed}: kill time`, () => Date.now() >= killAt || job.exitCode !== null);
         const helms = childrenOf(job.pid!);
         job.kill('SIGKILL');
         for (const pid of helms) if (isAlive(pid)) process.kill(pid, 'SIGKILL');

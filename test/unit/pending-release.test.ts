@@ -61,3 +61,16 @@ test('helm\'s own timestamp format (nanoseconds, offset) is read', () => {
   assert.equal(classify(h, { kind: 'ours' }, 10).kind, 'inProgress');
   assert.equal(classify(h, { kind: 'ours' }, 301).kind, 'stuck');
 });
+
+test('a revision an earlier holder found stuck stays stuck for the next job, matched by number and timestamp', () => {
+  // The job that found it stuck refused it and freed the lock: its own tenure began after the revision was written.
+  const h = history('pending-upgrade', -60);
+  const head = h[2]!;
+  const refusedBy = lease({ holder: undefined, lastHolder: 'job-b', acquiredAt: at(-30), renewedAt: at(-20), durationSeconds: 30, stuck: { revision: 3, updated: head.updated, reason: 'it was written by job-a, whose lock expired without finishing' } });
+  const s = classify(h, { kind: 'ours', previous: refusedBy });
+  assert.equal(s.kind, 'stuck');
+  assert.match(s.kind === 'stuck' ? s.reason : '', /job-a, whose lock expired/);
+  // Another revision with the same number (the history was rewritten) is not that one.
+  const other = lease({ ...refusedBy, stuck: { revision: 3, updated: at(-500).toISOString(), reason: 'old' } });
+  assert.equal(classify(h, { kind: 'ours', previous: other }).kind, 'inProgress');
+});

@@ -70,7 +70,8 @@ test('a free release is taken at once; release() frees it and records who held i
   const h = harness();
   const held = await holdReleaseLock(h.deps, target, h.options('job-a'));
   assert.equal((await h.locks.read(target))?.holder, 'job-a');
-  assert.deepEqual(held.evidence, { kind: 'ours', previous: undefined });
+  assert.equal(held.evidence.kind, 'ours');
+  assert.equal(held.evidence.previous, undefined, 'nobody held it before');
   assert.equal(h.sleeps.length, 0);
   await held.release();
   const after = await h.locks.read(target);
@@ -168,3 +169,16 @@ test('renewal keeps the Lease; a renewal that finds another holder marks the loc
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
+
+test('a stuck note is kept on release and carried by the next holder', async () => {
+  const h = harness();
+  const first = await holdReleaseLock(h.deps, target, h.options('job-b'));
+  first.evidence.noteStuck?.({ revision: 5, updated: '2026-12-02T12:59:00Z', reason: 'it was written by job-a, whose lock expired without finishing' });
+  await first.release();
+  assert.equal((await h.locks.read(target))?.stuck?.revision, 5);
+  const second = await holdReleaseLock(h.deps, target, h.options('job-c'));
+  assert.equal(second.evidence.previous?.stuck?.revision, 5, 'the next job sees it');
+  assert.equal((await h.locks.read(target))?.stuck?.revision, 5, 'and carries it while it holds the lock');
+  await second.release();
+  assert.equal((await h.locks.read(target))?.stuck?.reason, 'it was written by job-a, whose lock expired without finishing');
+});

@@ -83,6 +83,7 @@ async function deployHolding(deps: Deps, env: Environment, options: DeployOption
     // History and the deployed manifest in one round, as diff does.
     let { history, manifest: deployedText } = await historyAndManifest(releases, env);
     const pending = classifyPending({ history, lock, now: deps.now(), deployTimeoutMs: durationMs(options.timeout ?? env.deploy.timeout) });
+    if (pending.kind === 'stuck' && lock.kind === 'ours') lock.noteStuck?.({ revision: pending.revision.revision, updated: pending.revision.updated, reason: pending.reason });
     if (pending.kind !== 'none') {
       const recovered = await settlePending(deps, env, pending, { dryRun: Boolean(options.dryRun) });
       if (recovered) ({ history, manifest: deployedText } = await historyAndManifest(releases, env));
