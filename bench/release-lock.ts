@@ -21,9 +21,9 @@ import { MemoryReporter } from '../src/adapters/reporter.js';
 import { S3ChartRepositories } from '../src/adapters/s3-chart-repositories.js';
 import { createSecretsReader } from '../src/adapters/secrets-factory.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
-import { startS3Server } from '../src/sandbox/s3-server.js';
 import { startSimulator } from '../src/sandbox/simulator.js';
 import { copyExampleApp, helmBinaries, projectRoot, runCli } from '../test/support/project.js';
+import { isolateRepositories, startTestS3 } from '../test/support/s3.js';
 import { median } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
@@ -39,21 +39,21 @@ const alwaysFree: ReleaseLocks = {
 const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-lock-'));
 const app = copyExampleApp();
 const sim = await startSimulator({ readinessDelayMs: 20 });
-const s3 = await startS3Server({ directory: join(work, 's3'), buckets: ['acme-charts'] });
+const s3 = await startTestS3();
+isolateRepositories(app.dir, s3);
 try {
   sim.writeKubeconfig(join(work, 'kubeconfig'), { aliases: ['dev', 'staging', 'prod'] });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...s3.env,
     KUBECONFIG: join(work, 'kubeconfig'),
     CHARTCTL_HELM: helmPath,
-    AWS_ENDPOINT_URL: s3.endpoint,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
     XDG_CACHE_HOME: join(work, 'cache'),
     SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
     CHARTCTL_ACTOR: 'bench',
   };
+  // The AWS SDK reads its credentials from the process environment.
+  Object.assign(process.env, s3.env);
   const published = await runCli(['publish', 'dev', '--version', '1.0.0', '--quiet'], { cwd: app.dir, env });
   if (published.exitCode !== 0) throw new Error(published.stderr);
   const depsWith = (locks: ReleaseLocks): Deps => {
