@@ -19,6 +19,7 @@ import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
 import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
 import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
+import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
 
@@ -46,6 +47,8 @@ const deps: Deps = {
   registries: new MemoryOciRegistries(),
   git: new GitCli(env),
   releaseStorage: () => new MemoryReleaseStorage(),
+  locks: new MemoryReleaseLocks(),
+  host: { name: 'bench', pid: process.pid },
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-'));

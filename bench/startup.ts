@@ -17,6 +17,7 @@ import { GitCli } from '../src/adapters/git.js';
 import { HelmReleases } from '../src/adapters/helm-releases.js';
 import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
 import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
+import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
@@ -55,6 +56,8 @@ const deps: Deps = {
   random: Math.random,
   registries: new MemoryOciRegistries(),
   releaseStorage: () => new MemoryReleaseStorage(),
+  locks: new MemoryReleaseLocks(),
+  host: { name: 'bench', pid: process.pid },
 };
 
 interface Step {

@@ -8,6 +8,7 @@ import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { OciRegistries } from '../adapters/oci-registry.js';
 import type { Git } from '../adapters/git.js';
 import type { ReleaseStorage } from '../adapters/release-storage.js';
+import type { ReleaseLocks } from '../adapters/release-locks.js';
 import type { Releases } from '../adapters/releases.js';
 
 /**
@@ -49,4 +50,8 @@ export interface Deps {
   git: Git;
   /** helm's release records in the cluster of a kubeconfig context (the current one when none is named). */
   releaseStorage(kubeContext?: string): ReleaseStorage;
+  /** Release locks (Kubernetes Leases) taken by every command that changes a release. */
+  locks: ReleaseLocks;
+  /** This machine and process, as named in a release lock's holder. */
+  host: { name: string; pid: number };
 }

@@ -4,15 +4,17 @@ import { liveRevision, newestRevision, type RevisionInfo } from '../core/release
 import { chooseRollback, planRollback, type RollbackTarget } from '../core/rollback-plan.js';
 import { decideApproval } from '../core/deploy-gates.js';
 import { declaredActor } from '../core/actor.js';
-import type { Environment } from '../core/environment.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
 import type { Deps } from './deps.js';
+import type { Environment } from '../core/environment.js';
+import { classifyPending, type LockEvidence } from '../core/pending-release.js';
+import { lockSeenFrom, withReleaseLock, type ReleaseLockFlags } from './hold-release-lock.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends ReleaseLockFlags {
   env: string;
   /** Target revision; default: the newest earlier revision that was deployed and passed its tests. */
   revision?: number;
@@ -44,8 +46,26 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   const env = await deps.repo.loadEnvironment(options.env);
   const releases = deps.releases;
   const target = releaseTarget(env);
+  if ((await releases.history(target)).length === 0) throw refusal(env, { kind: 'refused', reason: 'not-installed' }, []);
+  if (options.dryRun) return rollbackHolding(deps, env, options, await lockSeenFrom(deps, env));
+  const operation = `rollback ${env.release}${options.revision !== undefined ? ` to revision ${options.revision}` : ''}`;
+  return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: env.deploy.timeout }, (held) => rollbackHolding(deps, env, options, held.evidence));
+}
+
+/** Read again under the lock: what the release is now, not what it was before waiting for it. */
+async function rollbackHolding(deps: Deps, env: Environment, options: RollbackOptions, lock: LockEvidence): Promise<RollbackOutcome> {
+  const releases = deps.releases;
+  const target = releaseTarget(env);
   const history = await releases.history(target);
   const newest = newestRevision(history);
+  const state = classifyPending({ history, lock, now: deps.now(), deployTimeoutMs: durationMs(env.deploy.timeout) });
+  if (state.kind === 'inProgress') {
+    throw new ChartctlError(`Release ${env.release} in ${env.namespace} is being changed: revision ${newest?.revision} is ${newest?.status} and ${state.reason}. Not rolling back a change in progress.`, {
+      code: 'RELEASE_IN_PROGRESS',
+      hint: `Wait for it to end (see "chartctl status ${env.name}"), then roll back if it is still needed.`,
+    });
+  }
+  if (state.kind === 'stuck' && lock.kind === 'ours') lock.noteStuck?.({ revision: state.revision.revision, updated: state.revision.updated, reason: state.reason });
   // Only the revisions the default may choose need their test results (one helm status each).
   const candidates = options.revision === undefined ? history.filter((h) => h.revision !== newest?.revision && (h.status === 'superseded' || h.status === 'deployed')) : [];
   const withTests = await withTestResults(releases, target, candidates);
@@ -70,7 +90,8 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   if (decision.kind === 'planned') return { kind: 'planned', plan };
   await approve(deps, env, options, plan);
 
-  // The release-changing part: a release lock would be taken around this call.
+  // Never start helm after another job took the lock over (this one could not renew it in time).
+  if (lock.kind === 'ours') lock.lost?.throwIfAborted();
   deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);
   const timeout = env.deploy.timeout;
   const rolledBack = await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax, timeoutMs: durationMs(timeout) * 2 + 60_000 }).catch(async (err: unknown) => {

@@ -1,5 +1,8 @@
 import { newestVersion, compareVersions } from '../core/chart-version.js';
-import { liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
+import { liveRevision, type RevisionInfo } from '../core/release-history.js';
+import { durationMs } from '../core/duration.js';
+import { classifyPending } from '../core/pending-release.js';
+import { lockSeenFrom } from './hold-release-lock.js';
 import type { Deps } from './deps.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf, resolveCandidate } from './steps/candidate.js';
@@ -14,8 +17,10 @@ export interface StatusResult {
   namespace: string;
   installed: boolean;
   live: RevisionInfo | null;
-  /** healthy: deployed and tests not failed; degraded: tests failed; stuck: pending-*; failed: nothing deployed. */
-  health: 'healthy' | 'degraded' | 'stuck' | 'failed' | 'not-installed';
+  /** healthy: deployed and tests not failed; degraded: tests failed; in-progress: pending-* being changed; stuck: pending-* whose job is gone; failed: nothing deployed. */
+  health: 'healthy' | 'degraded' | 'in-progress' | 'stuck' | 'failed' | 'not-installed';
+  /** Why a pending-* head is in progress or stuck (the release lock's holder, or the revision's age). */
+  pending: { revision: number; status: string; reason: string } | null;
   failedTests: string[];
   /** Newest version the environment accepts in its repository, when newer than the live one. */
   waiting: { version: string; repository: string } | null;
@@ -35,9 +40,10 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
   const target = releaseTarget(env);
   const history = await releases.history(target);
   const live = liveRevision(history) ?? null;
-  const stuck = pendingRevision(history);
+  const pendingState = classifyPending({ history, lock: await lockSeenFrom(deps, env), now: deps.now(), deployTimeoutMs: durationMs(env.deploy.timeout) });
+  const pending = pendingState.kind === 'none' ? null : { revision: pendingState.revision.revision, status: pendingState.revision.status, reason: pendingState.reason };
   let failedTests: string[] = [];
-  let health: StatusResult['health'] = history.length === 0 ? 'not-installed' : stuck ? 'stuck' : live ? 'healthy' : 'failed';
+  let health: StatusResult['health'] = history.length === 0 ? 'not-installed' : pendingState.kind === 'inProgress' ? 'in-progress' : pendingState.kind === 'stuck' ? 'stuck' : live ? 'healthy' : 'failed';
   if (live) {
     const s = await releases.status(target, live.revision);
     live.tests = s.tests;
@@ -55,7 +61,7 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
     repositoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
   }
   const images = live && !repositoryError ? await liveImageOrigins(deps, env, live) : null;
-  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, failedTests, waiting, repositoryError, images };
+  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, pending, failedTests, waiting, repositoryError, images };
 }
 
 async function liveImageOrigins(deps: Deps, env: Environment, live: RevisionInfo): Promise<ImageOrigin[] | null> {

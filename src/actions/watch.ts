@@ -5,13 +5,14 @@ import { compareVersions, newestVersion } from '../core/chart-version.js';
 import { liveRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { deploy } from './deploy/deploy.js';
+import type { ReleaseLockFlags } from './hold-release-lock.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
 import { isOciRepository } from '../core/environment.js';
 import { ociVersions, openRegistry } from './steps/oci-charts.js';
 
-export interface WatchOptions {
+export interface WatchOptions extends ReleaseLockFlags {
   env: string;
   intervalMs: number;
   once?: boolean;
@@ -93,7 +94,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           const version = newestSeen;
           emit({ event: 'deploying', env: env.name, version, from: deployed });
           try {
-            const result = await deploy(deps, { env: env.name, version, yes: true });
+            const result = await deploy(deps, { env: env.name, version, yes: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
             const o = result.outcome;
             if (o.kind === 'deployed') {
               deploys++;
@@ -112,8 +113,10 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           } catch (err) {
             if (!isChartctlError(err) || isTransient(err)) throw err;
             // Refused (digest mismatch, gates, freeze, invalid manifests): not retried until something newer appears.
+            // Another job changing the release is not this version's fault: the index is read again next poll and it is tried again.
+            if (BUSY_RELEASE.has(err.code)) etag = undefined;
+            else gaveUp.add(version);
             failures++;
-            gaveUp.add(version);
             emit({ event: 'refused', env: env.name, version, reason: err.message.split('\n')[0]! });
           }
         }
@@ -135,6 +138,8 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
 }
 
 /** Failures worth retrying: the network, the endpoint, the cluster being unreachable. */
+const BUSY_RELEASE = new Set(['RELEASE_LOCKED', 'RELEASE_IN_PROGRESS', 'LOCK_UNAVAILABLE']);
+
 function isTransient(err: ChartctlError): boolean {
   return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'OCI_REGISTRY_UNREACHABLE', 'OCI_RATE_LIMITED', 'OCI_REGISTRY_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
 }

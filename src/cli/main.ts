@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { ExitCode, isChartctlError } from '../core/errors.js';
 import { Interrupted, signalExitCode, type StopSignal } from '../core/interruption.js';
@@ -15,6 +15,7 @@ import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
 import { HttpOciRegistries } from '../adapters/oci-registry-client.js';
+import { KubeReleaseLocks } from '../adapters/kube-release-locks.js';
 import { GitCli } from '../adapters/git.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
@@ -174,6 +175,9 @@ export async function main(givenArgv: string[]): Promise<void> {
         registries: new HttpOciRegistries({ env: process.env, signal: abort.signal, verbose: (m) => reporter.verbose(m) }),
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
+        // Not tied to the abort signal: an interrupted job still frees its lock.
+        locks: new KubeReleaseLocks(process.env),
+        host: { name: hostname(), pid: process.pid },
       };
       const code = await body(deps, createOutput(globals.output === 'json' ? 'json' : 'text', globals.color), globals);
       process.exitCode = typeof code === 'number' ? code : ExitCode.ok;

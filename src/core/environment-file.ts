@@ -88,6 +88,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
       tests: env.deploy?.tests ?? true,
       rollbackOnFailure: env.deploy?.rollbackOnFailure ?? true,
       historyMax: env.deploy?.historyMax ?? 10,
+      recoverStuck: env.deploy?.recoverStuck ?? false,
     },
     policies: env.policies ?? {},
     images: env.images ?? {},

@@ -53,6 +53,7 @@ export const environmentSchema = {
         tests: { type: 'boolean' },
         rollbackOnFailure: { type: 'boolean' },
         historyMax: { type: 'integer', minimum: 0 },
+        recoverStuck: { type: 'boolean' },
       },
     },
     policies: {

@@ -70,6 +70,8 @@ export interface DeploySettings {
   tests: boolean;
   rollbackOnFailure: boolean;
   historyMax: number;
+  /** A pending-* release whose lock holder is gone is rolled back by deploy itself (default: refused, with how to recover). */
+  recoverStuck: boolean;
 }
 
 export interface FreezeWindow {

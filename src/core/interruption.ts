@@ -78,7 +78,9 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
   const message = `${head}; ${state}${liveNote}.`;
   const waitFirst = stillRunning ? `Wait for helm (pid ${stillRunning.pid}) to end (see "chartctl status ${r.env}"). ` : '';
   if (PENDING_STATUSES.has(newest.status) || newest.status === 'failed') {
-    return { message, hint: `${waitFirst}Recover with "chartctl rollback ${r.env}" (back to the last good revision), then deploy again.` };
+    // chartctl frees its release lock as it exits, so the next job sees this revision as stuck, not in progress.
+    const automatic = PENDING_STATUSES.has(newest.status) ? ' (with deploy.recoverStuck: true the next deploy does this itself)' : '';
+    return { message, hint: `${waitFirst}Recover with "chartctl rollback ${r.env}" (back to the last good revision), then deploy again${automatic}.` };
   }
   if (newest.status === 'deployed' && newest.revision === r.before?.revision) {
     return { message: `${message} Nothing was changed.`, hint: `${waitFirst}Run "${r.retry}" again when ready.` };

@@ -4,6 +4,7 @@
  * releases-helm3.test.ts and releases-helm4.test.ts run it with each major.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, runCli, type CliRun } from '../support/project.js';
+import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
 import { isolateRepositories, startTestS3, testRepository, type TestS3 } from '../support/s3.js';
 
 export function releasesScenario(helm: string, major: 3 | 4): void {
@@ -213,23 +214,25 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
   });
 
   test(`[helm ${major}] a stuck pending release is refused with guidance, then recovered by rollback`, async () => {
-    // A helm run killed mid-upgrade leaves the newest revision pending-upgrade.
+    // A CD job killed mid-upgrade (chartctl and its helm): the newest revision stays pending-upgrade
+    // and the job's release lock is no longer renewed (it expires after 1 s here).
     sim.injectFault('shop-dev/Deployment/shop-api', 'never-ready');
-    const values = join(home, 'values.yaml');
-    writeFileSync(values, 'api:\n  image:\n    tag: stuck\n');
-    const dir = join(app.dir, 'charts', 'shop');
-    const child = execa(helm, ['upgrade', 'shop', dir, '-n', 'shop-dev', '--kube-context', 'dev', '-f', values, major === 4 ? '--wait=watcher' : '--wait', '--timeout', '60s'], {
-      env: { ...process.env, ...env },
+    const killed = execa(process.execPath, [cliPath, 'deploy', 'dev', '--yes', '--set', 'api.image.tag=stuck'], {
+      cwd: app.dir,
+      env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env, CHARTCTL_LOCK_LEASE_SECONDS: '1' },
+      extendEnv: false,
       reject: false,
     });
-    for (let i = 0; i < 100 && !(await historyOf('dev'))[0].status.startsWith('pending'); i++) await sleep(100);
-    child.kill('SIGKILL');
-    await child;
+    for (let i = 0; i < 1200 && !(await historyOf('dev'))[0].status.startsWith('pending'); i++) await sleep(100);
+    const helms = execFileSync('ps', ['--ppid', String(killed.pid), '-o', 'pid='], { encoding: 'utf8' }).split('\n').map(Number).filter((n) => n > 0);
+    killed.kill('SIGKILL');
+    for (const pid of helms) process.kill(pid, 'SIGKILL');
+    await killed;
     sim.injectFault('shop-dev/Deployment/shop-api', 'clear');
     assert.equal((await historyOf('dev'))[0].status, 'pending-upgrade');
     const refused = await cli(['deploy', 'dev', '--yes']);
     assert.equal(refused.exitCode, 1);
-    assert.match(refused.stderr, /is stuck in pending-upgrade at revision \d+/);
+    assert.match(refused.stderr, /is stuck in pending-upgrade at revision \d+: it was written by release-tests, host .*, pid \d+ \(deploy shop [\d.]+\), whose lock expired without finishing/);
     assert.match(refused.stderr, /hint: Recover with "chartctl rollback dev"/);
     const status = await json(['status', 'dev']);
     assert.equal(status.health, 'stuck');

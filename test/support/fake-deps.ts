@@ -5,6 +5,7 @@ import { MemoryChartRepositories } from '../../src/adapters/memory-chart-reposit
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import { MemoryOciRegistries } from '../../src/adapters/memory-oci-registry.js';
 import { MemoryReleaseStorage } from '../../src/adapters/memory-release-storage.js';
+import { MemoryReleaseLocks } from '../../src/adapters/memory-release-locks.js';
 import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { SecretMasker } from '../../src/core/secret-masker.js';
 import { seededRandom } from './seeded-random.js';
@@ -47,6 +48,8 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     registries: new MemoryOciRegistries(),
     releaseStorage: () => new MemoryReleaseStorage(),
     git: notGiven<Git>('git'),
+    locks: new MemoryReleaseLocks(),
+    host: { name: 'test-host', pid: 4242 },
     ...overrides,
   };
   return deps as Deps & { reporter: MemoryReporter };

@@ -5,13 +5,13 @@ import { declaredActor } from '../../core/actor.js';
 import type { Finding } from '../../core/findings.js';
 import { parseManifestStream } from '../../core/manifests.js';
 import { diffReleases } from '../../core/release-diff.js';
-import { encodeProvenance, newestRevision, pendingRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
+import { encodeProvenance, newestRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
 import { checkCreatedRevisionLive, planDeploy } from '../../core/deploy-plan.js';
 import { detectDrift } from '../../core/drift.js';
 import { Interrupted } from '../../core/interruption.js';
 import type { Deps } from '../deps.js';
 import { historyAndManifest, releaseTarget } from '../steps/deployed-release.js';
-import { resolveCandidate } from '../steps/candidate.js';
+import { resolveCandidate, type Candidate } from '../steps/candidate.js';
 import { requireDeployedIn } from '../steps/deployed-in.js';
 import { validateRenderedManifests } from '../steps/manifest-validation.js';
 import { renderEnvironment } from '../steps/render.js';
@@ -24,10 +24,13 @@ import { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary } from './outco
 
 export { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary };
 import { heartbeatIntervalMs } from '../../core/wait-heartbeat.js';
+import { classifyPending, type LockEvidence } from '../../core/pending-release.js';
+import { lockSeenFrom, withReleaseLock, type ReleaseLockFlags } from '../hold-release-lock.js';
+import { settlePending } from './pending.js';
 import { durationMs } from '../../core/duration.js';
 
 /** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
-export interface DeployOptions extends CommandLineValues {
+export interface DeployOptions extends CommandLineValues, ReleaseLockFlags {
   env: string;
   version?: string;
   local?: boolean;
@@ -55,23 +58,39 @@ export interface DeployResult {
  */
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const releases = deps.releases;
-  const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local, deploying: true });
   // The values (and decrypted secrets) are the candidate's own: read while the release is read.
   const valuesPromise = resolveValues(deps, env, options, candidate.config);
   valuesPromise.catch(() => undefined);
+  const deployTimeout = options.timeout ?? env.deploy.timeout;
+  try {
+    // A dry run changes nothing: it reads the lock instead of taking it.
+    if (options.dryRun) return await deployHolding(deps, env, options, candidate, valuesPromise, await lockSeenFrom(deps, env));
+    const operation = `deploy ${env.release} ${candidate.version}`;
+    return await withReleaseLock(deps, env, { operation, flags: options, deployTimeout, createNamespace: true }, (held) => deployHolding(deps, env, options, candidate, valuesPromise, held.evidence));
+  } finally {
+    await valuesPromise.then((v) => v.release()).catch(() => undefined);
+    await candidate.release();
+  }
+}
+
+async function deployHolding(deps: Deps, env: Environment, options: DeployOptions, candidate: Candidate, valuesPromise: ReturnType<typeof resolveValues>, lock: LockEvidence): Promise<DeployResult> {
+  const releases = deps.releases;
+  const target = releaseTarget(env);
   // Set once helm may change the release: an interruption from then on reports the state helm left.
   let changing: { before: RevisionInfo | undefined } | undefined;
   try {
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
     // History and the deployed manifest in one round, as diff does.
-    const { history, manifest: deployedText } = await historyAndManifest(releases, env);
-    // Where a release lock would tell a deploy in progress from a stuck one.
-    const pending = pendingRevision(history);
-    if (pending) throw stuckRelease(env, pending);
+    let { history, manifest: deployedText } = await historyAndManifest(releases, env);
+    const pending = classifyPending({ history, lock, now: deps.now(), deployTimeoutMs: durationMs(options.timeout ?? env.deploy.timeout) });
+    if (pending.kind === 'stuck' && lock.kind === 'ours') lock.noteStuck?.({ revision: pending.revision.revision, updated: pending.revision.updated, reason: pending.reason });
+    if (pending.kind !== 'none') {
+      const recovered = await settlePending(deps, env, pending, { dryRun: Boolean(options.dryRun) });
+      if (recovered) ({ history, manifest: deployedText } = await historyAndManifest(releases, env));
+    }
     if (env.promotion.requireDeployedIn && !options.local) await requireDeployedIn(deps, env, candidate);
 
     const current = newestRevision(history);
@@ -126,8 +145,10 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
       actor,
       freezeOverride: options.overrideFreeze ? options.reason : undefined,
     };
+    // Never start helm after another job took the lock over (this one could not renew it in time).
+    if (lock.kind === 'ours') lock.lost?.throwIfAborted();
     changing = { before: current };
-    // The release-changing part: a release lock would be taken around this call.
+    // The release-changing part, under the release lock taken in deploy().
     const outcome = await upgradeAndTest(deps, env, options, plan, {
       before: current,
       chart: candidate.chartPath,
@@ -140,9 +161,6 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     if (!(err instanceof Interrupted)) throw err;
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
     throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
-  } finally {
-    await valuesPromise.then((v) => v.release()).catch(() => undefined);
-    await candidate.release();
   }
 }
 

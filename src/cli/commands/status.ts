@@ -13,14 +13,15 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
         const s = await status(deps, { env });
         if (out.format === 'json') return out.json(s);
         const { paint } = out;
-        const health = { healthy: paint.green('healthy'), degraded: paint.yellow('degraded'), stuck: paint.red('stuck'), failed: paint.red('failed'), 'not-installed': 'not installed' }[s.health];
+        const health = { healthy: paint.green('healthy'), degraded: paint.yellow('degraded'), 'in-progress': paint.yellow('in progress'), stuck: paint.red('stuck'), failed: paint.red('failed'), 'not-installed': 'not installed' }[s.health];
         const lines = [`${paint.bold(s.env)}: ${s.release} in ${s.namespace} — ${health}`];
         if (s.live) {
           lines.push(`  live: revision ${s.live.revision}, ${s.live.chartName} ${s.live.chartVersion} (app ${s.live.appVersion}), deployed ${s.live.updated}`);
           if (s.live.provenance) lines.push(`  from: ${s.live.provenance.source}${s.live.provenance.digest ? ` ${s.live.provenance.digest}` : ''}${s.live.provenance.actor ? ` by ${s.live.provenance.actor}` : ''}`);
           lines.push(`  tests: ${s.live.tests ?? 'not run'}${s.failedTests.length ? ` (${s.failedTests.join(', ')})` : ''}`);
         }
-        if (s.health === 'stuck') lines.push(`  a helm operation was interrupted; recover with: chartctl rollback ${s.env}`);
+        if (s.pending && s.health === 'stuck') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; recover with: chartctl rollback ${s.env}`);
+        if (s.pending && s.health === 'in-progress') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; wait for it to end`);
         for (const image of (s.images ?? []).filter((i) => i.override)) lines.push(`  override: ${image.tagPath} ${String(image.tag)} is ${s.env}'s own (${image.file}); promotion does not change it`);
         if (s.waiting) lines.push(`  waiting: ${s.waiting.version} in ${s.waiting.repository} (chartctl deploy ${s.env})`);
         else if (!s.repositoryError) lines.push('  repository: nothing newer');

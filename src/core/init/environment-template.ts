@@ -61,6 +61,7 @@ deploy:
   tests: true               # run helm test after the upgrade
   rollbackOnFailure: true   # roll back by itself when the upgrade, the wait or the tests fail
   historyMax: 10            # helm --history-max
+  recoverStuck: false       # true: deploy rolls back a release left pending-* by a job that died
 
 # Lint policy id -> error, warning or off (chartctl lint --help lists them).
 # policies: {image-tag: error, resources: warning, probes: warning}
