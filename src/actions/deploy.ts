@@ -22,6 +22,7 @@ import { interruptedRelease } from './steps/interrupted-release.js';
 import { startWaitHeartbeat } from './steps/wait-heartbeat.js';
 import { heartbeatIntervalMs } from '../core/wait-heartbeat.js';
 import { durationMs } from '../core/duration.js';
+import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 
 /** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
 export interface DeployOptions extends CommandLineValues {
@@ -71,6 +72,7 @@ export interface DeployResult {
  */
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  requireSupportedStrategy(env, 'deploy', ['rolling']);
   const releases = new HelmReleases(deps.helm());
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);

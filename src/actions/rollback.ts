@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
+import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 
 export interface RollbackOptions {
   env: string;
@@ -38,6 +39,7 @@ export type RollbackOutcome =
 /** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
+  requireSupportedStrategy(env, 'rollback', ['rolling']);
   const releases = new HelmReleases(deps.helm());
   const target = releaseTarget(env);
   const history = await releases.history(target);
