@@ -15,6 +15,7 @@ import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
 import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
+import { FakeChecks } from '../src/adapters/fake-checks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
 
@@ -38,6 +39,7 @@ const deps: Deps = {
   now: () => new Date(),
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
   git: new GitCli(env),
+  checks: new FakeChecks(),
 };
 
 const scratch = mkdtempSync(join(tmpdir(), 'chartctl-bench-'));

@@ -6,6 +6,7 @@ import type { SecretsReader } from '../adapters/secrets-reader.js';
 import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { Git } from '../adapters/git.js';
+import type { Checks } from '../adapters/checks.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -38,4 +39,6 @@ export interface Deps {
   repositories: ChartRepositories;
   /** Source provenance (commit, dirty flag) for packages. */
   git: Git;
+  /** The analysis progressive deploys gate on (prometheus, http, command checks). */
+  checks: Checks;
 }

@@ -15,6 +15,7 @@ import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
 import { GitCli } from '../adapters/git.js';
 import type { Deps } from '../actions/deps.js';
+import { CheckRunner } from '../adapters/check-runner.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
@@ -44,6 +45,8 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitco
 const IDLE_EXIT_MS = 2000;
 const IDLE_TICK_MS = 100;
 const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
+/** How long one command check or Prometheus query may run before it counts as failed. */
+const CHECK_TIMEOUT_MS = 120_000;
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
@@ -162,6 +165,7 @@ export async function main(givenArgv: string[]): Promise<void> {
         now: () => new Date(),
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         git: new GitCli(process.env),
+        checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),
       };
       const code = await body(deps, createOutput(globals.output === 'json' ? 'json' : 'text', globals.color), globals);
       process.exitCode = typeof code === 'number' ? code : ExitCode.ok;
