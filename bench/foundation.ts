@@ -7,6 +7,7 @@ import { AppRepo } from '../src/adapters/app-repo.js';
 import { MemoryReporter } from '../src/adapters/reporter.js';
 import { Cleanup } from '../src/adapters/cleanup.js';
 import { HelmCli } from '../src/adapters/helm.js';
+import { HelmReleases } from '../src/adapters/helm-releases.js';
 import { createSecretsReader } from '../src/adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../src/adapters/s3-chart-repositories.js';
 import { GitCli } from '../src/adapters/git.js';
@@ -35,8 +36,10 @@ const deps: Deps = {
   signal: new AbortController().signal,
   drain: new AbortController().signal,
   helm: () => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env }),
+  releases: new HelmReleases(() => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env })),
   secrets: createSecretsReader(env),
   now: () => new Date(),
+  random: Math.random,
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
   git: new GitCli(env),
   checks: new FakeChecks(),

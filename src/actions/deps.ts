@@ -7,6 +7,7 @@ import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { Git } from '../adapters/git.js';
 import type { Checks } from '../adapters/checks.js';
+import type { Releases } from '../adapters/releases.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -33,8 +34,12 @@ export interface Deps {
   drain: AbortSignal;
   /** The helm binary, located on first use. */
   helm(): Helm;
+  /** Helm releases in the cluster (history, upgrade, test, rollback) with typed results. */
+  releases: Releases;
   secrets: SecretsReader;
   now(): Date;
+  /** A number in [0, 1), for jitter (Math.random in main, seeded in tests). */
+  random(): number;
   /** Per-environment S3 chart repositories (and the cached conditional-write probe). */
   repositories: ChartRepositories;
   /** Source provenance (commit, dirty flag) for packages. */

@@ -1,7 +1,7 @@
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
+import { newestRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
@@ -63,7 +63,7 @@ export interface DiffResult {
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
 export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
@@ -75,7 +75,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
     throw err;
   });
-  const current = [...history].sort((a, b) => b.revision - a.revision)[0];
+  const current = newestRevision(history);
   const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
   const drift = options.live && current ? detectDrift(deployedText, await releases.resources(releaseTarget(env)), env.namespace) : options.live ? [] : null;
 
@@ -88,7 +88,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
         hint: `See chartctl history ${env.name}.`,
       });
     }
-    const candidateText = await deployedManifest(releases, env, wanted.revision);
+    const candidateText = (await deployedManifest(releases, env, wanted.revision)) ?? '';
     return {
       env: env.name,
       release: env.release,

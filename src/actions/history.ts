@@ -1,7 +1,7 @@
 import type { ReleaseTarget } from '../core/helm-release-args.js';
 import type { RevisionInfo } from '../core/release-history.js';
-import type { HelmReleases } from '../adapters/helm-releases.js';
-import { HelmReleases as Releases } from '../adapters/helm-releases.js';
+import type { Releases } from '../adapters/releases.js';
+import { newestFirst } from '../core/release-history.js';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import type { Deps } from './deps.js';
 import { releaseTarget } from './steps/deployed-release.js';
@@ -19,7 +19,7 @@ export interface HistoryResult {
 }
 
 /** Adds each revision's test outcome (from `helm status --revision N`), a few at a time. */
-export async function withTestResults(releases: HelmReleases, target: ReleaseTarget, revisions: RevisionInfo[]): Promise<RevisionInfo[]> {
+export async function withTestResults(releases: Releases, target: ReleaseTarget, revisions: RevisionInfo[]): Promise<RevisionInfo[]> {
   const out: RevisionInfo[] = [];
   for (let i = 0; i < revisions.length; i += 4) {
     const batch = revisions.slice(i, i + 4);
@@ -32,7 +32,7 @@ export async function withTestResults(releases: HelmReleases, target: ReleaseTar
 /** Revisions newest first: time, status, chart version, digest, app version, description, tests, chartctl provenance. */
 export async function history(deps: Deps, options: HistoryOptions): Promise<HistoryResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const releases = new Releases(deps.helm());
+  const releases = deps.releases;
   const target = releaseTarget(env);
   const revisions = await releases.history(target, options.max);
   if (revisions.length === 0) {
@@ -42,6 +42,5 @@ export async function history(deps: Deps, options: HistoryOptions): Promise<Hist
       hint: `Deploy it first (chartctl deploy ${env.name}), or check the environment's namespace and kubeContext.`,
     });
   }
-  const newestFirst = [...revisions].sort((a, b) => b.revision - a.revision);
-  return { env: env.name, release: env.release, namespace: env.namespace, revisions: await withTestResults(releases, target, newestFirst) };
+  return { env: env.name, release: env.release, namespace: env.namespace, revisions: await withTestResults(releases, target, newestFirst(revisions)) };
 }

@@ -1,15 +1,13 @@
+import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
-import { chooseRollbackTarget, liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
+import { chooseRollbackTarget, liveRevision, newestRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
-import { HelmError } from '../adapters/helm.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
-import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 
 export interface RollbackOptions {
   env: string;
@@ -40,7 +38,7 @@ export type RollbackOutcome =
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
   requireSupportedStrategy(env, 'rollback', ['rolling']);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);
   if (history.length === 0) {
@@ -50,7 +48,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
       hint: `Check the environment's namespace and kubeContext, or deploy it first (chartctl deploy ${env.name}).`,
     });
   }
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0]!;
+  const newest = newestRevision(history)!;
   const pending = pendingRevision(history);
   let to: RevisionInfo | undefined;
   if (options.revision !== undefined) {
@@ -87,7 +85,7 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
     from: { revision: newest.revision, status: newest.status, version: newest.chartVersion },
     to: { revision: to.revision, status: to.status, version: to.chartVersion },
     recoveringPending: Boolean(pending),
-    diff: diffReleases(current, wanted, { namespace: env.namespace }),
+    diff: diffReleases(current ?? '', wanted ?? '', { namespace: env.namespace }),
   };
   if (options.dryRun) return { kind: 'planned', plan };
   if (!options.yes) {
@@ -103,24 +101,24 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   }
   deps.reporter.progress(`Rolling back ${env.release} in ${env.namespace} to revision ${to.revision} (helm rollback --wait)`);
   const timeout = env.deploy.timeout;
-  try {
-    await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, durationMs(timeout) * 2 + 60_000);
-  } catch (err) {
+  const rolledBack = await releases.rollback({ ...target, revision: to.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax, timeoutMs: durationMs(timeout) * 2 + 60_000 }).catch(async (err: unknown) => {
     if (err instanceof Interrupted) throw await interruptedRelease(releases, env, err, newest, 'rollback');
-    if (!(err instanceof HelmError)) throw err;
+    throw err;
+  });
+  if (rolledBack.kind === 'failed') {
     const ctx = env.kubeContext ? ` --kube-context ${env.kubeContext}` : '';
     return {
       kind: 'failed',
       plan,
-      reason: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' '),
+      reason: rolledBack.message,
       recovery: [
         `helm history ${env.release} -n ${env.namespace}${ctx}`,
-        `helm status ${env.release} -n ${env.namespace}${ctx}${(await releases.major()) < 4 ? ' --show-resources' : ''}`,
+        `helm status ${env.release} -n ${env.namespace}${ctx}${(await releases.helmMajor()) < 4 ? ' --show-resources' : ''}`,
         `chartctl rollback ${env.name} <revision> --yes   # try another good revision`,
       ],
     };
   }
   const after = await releases.history(target);
-  const head = liveRevision(after) ?? [...after].sort((a, b) => b.revision - a.revision)[0]!;
+  const head = liveRevision(after) ?? newestRevision(after)!;
   return { kind: 'rolledBack', plan, head };
 }

@@ -1,6 +1,5 @@
 import { newestVersion, compareVersions } from '../core/chart-version.js';
 import { liveRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
@@ -24,7 +23,7 @@ export interface StatusResult {
 /** What is live, how healthy it is, and whether a newer version waits in the environment's repository. */
 export async function status(deps: Deps, options: { env: string }): Promise<StatusResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);
   const live = liveRevision(history) ?? null;

@@ -3,9 +3,8 @@ import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseChartIndex } from '../core/chart-index.js';
 import { compareVersions, newestVersion } from '../core/chart-version.js';
 import { liveRevision } from '../core/release-history.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from './deps.js';
-import { deploy } from './deploy.js';
+import { deploy } from './deploy/deploy.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
@@ -52,7 +51,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
     });
   }
   const repository = openRepository(deps, env);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const chart = await chartNameOf(deps, env);
   const emit = options.onEvent;
   emit({ event: 'started', env: env.name, repository: repository.url, intervalMs: options.intervalMs });
@@ -115,7 +114,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
       if (isChartctlError(err) && !isTransient(err)) throw err;
       errorStreak++;
       // Back off on repeated errors, up to four intervals; the index is polled again from scratch.
-      wait = Math.min(options.intervalMs * 4, Math.round(Math.min(1000 * 2 ** errorStreak, options.intervalMs) * (0.8 + Math.random() * 0.4)));
+      wait = Math.min(options.intervalMs * 4, Math.round(Math.min(1000 * 2 ** errorStreak, options.intervalMs) * (0.8 + deps.random() * 0.4)));
       etag = undefined;
       emit({ event: 'error', env: env.name, message: err instanceof Error ? err.message.split('\n')[0]! : String(err), retryInMs: wait });
     }

@@ -6,79 +6,58 @@ import {
   helmTestArgs,
   helmUpgradeArgs,
   type ReleaseTarget,
-  type UpgradeArgs,
 } from '../core/helm-release-args.js';
 import { toRevisionInfo, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
-import { DEFAULT_STOP_GRACE_MS, HelmError, type Helm } from './helm.js';
+import { summarizeHelmFailure } from '../core/helm-failure.js';
+import { waitResult } from '../core/wait-heartbeat.js';
 import { durationMs } from '../core/duration.js';
 import type { KubeObject } from '../core/manifests.js';
-
-/** What `helm status -o json` says about one revision that chartctl uses. */
-export interface RevisionStatus {
-  revision: number;
-  status: string;
-  description: string;
-  tests: 'passed' | 'failed' | 'not-run';
-  /** Test hooks that did not succeed. */
-  failedTests: string[];
-  notes?: string;
-}
-
-/** The newest revision with the live objects of its manifest. */
-export interface NewestResources {
-  revision: number;
-  status: string;
-  description: string;
-  resources: Record<string, KubeObject[]>;
-}
-
-export interface TestRun {
-  ok: boolean;
-  output: string;
-}
+import { DEFAULT_STOP_GRACE_MS, HelmError, type Helm } from './helm.js';
+import type { NewestResources, ReleaseSnapshot, Releases, RevisionStatus, RollbackRequest, RollbackResult, TestRun, UpgradeRequest, UpgradeResult } from './releases.js';
 
 /**
- * Release operations, all through the real helm client (which reaches the
- * cluster through kubeconfig): history, manifests, status, upgrade, test, rollback.
+ * Release operations through the real helm client (which reaches the cluster
+ * through kubeconfig). The only place that reads what helm prints: its JSON
+ * and its error messages become the typed results of `Releases`.
  */
-export class HelmReleases {
-  constructor(private readonly helm: Helm) {}
+export class HelmReleases implements Releases {
+  /** `helm` is located on first use, so commands that never reach a release need no helm. */
+  constructor(private readonly helmOf: () => Helm) {}
 
-  async major(): Promise<number> {
+  private get helm(): Helm {
+    return this.helmOf();
+  }
+
+  async helmMajor(): Promise<number> {
     return (await this.helm.version()).major;
   }
 
-  /** Every stored revision; empty when the release does not exist yet. */
   async history(t: ReleaseTarget, max?: number): Promise<RevisionInfo[]> {
     try {
       const { stdout } = await this.helm.run(helmHistoryArgs({ ...t, max }), { timeoutMs: 120_000 });
-      return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+      return parseHistory(stdout);
     } catch (err) {
-      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return [];
+      if (isNotFound(err)) return [];
       throw unreachable(err, t);
     }
   }
 
-  /**
-   * The history read after SIGINT/SIGTERM stopped helm (a read-only call still
-   * allowed then), to report the state helm left; undefined when it cannot be read.
-   */
   async historyAfterInterrupt(t: ReleaseTarget): Promise<RevisionInfo[] | undefined> {
     try {
       const { stdout } = await this.helm.run(helmHistoryArgs(t), { timeoutMs: 30_000, afterInterrupt: true });
-      return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+      return parseHistory(stdout);
     } catch (err) {
-      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return [];
-      return undefined;
+      return isNotFound(err) ? [] : undefined;
     }
   }
 
   /** Status, manifest and hooks of a revision in one helm call (`helm status -o json` carries all three). */
-  async snapshot(t: ReleaseTarget, revision?: number): Promise<RevisionStatus & { manifest: string; hooksManifest: string }> {
+  async snapshot(t: ReleaseTarget, revision?: number): Promise<ReleaseSnapshot | undefined> {
     let stdout: string;
     try {
       stdout = (await this.helm.run(helmStatusArgs({ ...t, revision }), { timeoutMs: 120_000 })).stdout;
     } catch (err) {
+      if (isNotFound(err)) return undefined;
       throw unreachable(err, t);
     }
     const s = JSON.parse(stdout) as StatusJson;
@@ -90,50 +69,86 @@ export class HelmReleases {
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {
-    return this.snapshot(t, revision);
+    const snapshot = await this.snapshot(t, revision);
+    if (!snapshot) {
+      const which = revision === undefined ? 'no revisions' : `no revision ${revision}`;
+      throw new ChartctlError(`Release ${t.release} in ${t.namespace} has ${which}.`, { code: 'REVISION_NOT_FOUND' });
+    }
+    return snapshot;
   }
 
-
-  /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   async resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>> {
-    return (await this.newestResources(t, 120_000))?.resources ?? {};
+    try {
+      return (await this.readNewestResources(t, 120_000))?.resources ?? {};
+    } catch (err) {
+      throw unreachable(err, t);
+    }
   }
 
-  /**
-   * The newest revision's number and live objects (a pending one's too, while
-   * helm works on it); undefined while the release does not exist yet.
-   */
   async newestResources(t: ReleaseTarget, timeoutMs: number): Promise<NewestResources | undefined> {
+    try {
+      return await this.readNewestResources(t, timeoutMs);
+    } catch (err) {
+      // helm's own first line: a HelmError's message starts with the whole command line instead.
+      if (err instanceof HelmError && err.stderr.trim()) throw new Error(err.stderr.trim().split('\n')[0]!, { cause: err });
+      throw err;
+    }
+  }
+
+  private async readNewestResources(t: ReleaseTarget, timeoutMs: number): Promise<NewestResources | undefined> {
     // helm 4 always includes the resources and no longer knows the flag.
-    const flag = (await this.major()) >= 4 ? [] : ['--show-resources'];
+    const flag = (await this.helmMajor()) >= 4 ? [] : ['--show-resources'];
     let stdout: string;
     try {
       stdout = (await this.helm.run([...helmStatusArgs(t), ...flag], { timeoutMs })).stdout;
     } catch (err) {
-      if (err instanceof HelmError && /release: not found/.test(err.stderr)) return undefined;
+      if (isNotFound(err)) return undefined;
       throw err;
     }
     const s = JSON.parse(stdout) as { version: number; info?: { status?: string; description?: string; resources?: Record<string, KubeObject[]> } };
     return { revision: s.version, status: s.info?.status ?? '', description: s.info?.description ?? '', resources: s.info?.resources ?? {} };
   }
 
-  async upgrade(a: Omit<UpgradeArgs, 'helmMajor'>, values: string, timeoutMs: number): Promise<void> {
-    // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
-    await this.helm.run(helmUpgradeArgs({ ...a, helmMajor: await this.major() }), {
-      stdin: values,
-      timeoutMs,
-      stopGraceMs: durationMs(a.timeout) + DEFAULT_STOP_GRACE_MS,
-      outlivesParent: true,
-    });
+  async upgrade(r: UpgradeRequest): Promise<UpgradeResult> {
+    const { values, timeoutMs, ...args } = r;
+    try {
+      // Interrupted, helm cancels the upgrade and (with --rollback-on-failure/--atomic) rolls back, waiting up to --timeout.
+      const { stdout } = await this.helm.run([...helmUpgradeArgs({ ...args, helmMajor: await this.helmMajor() }), '--output', 'json'], {
+        stdin: values,
+        timeoutMs,
+        stopGraceMs: durationMs(r.timeout) + DEFAULT_STOP_GRACE_MS,
+        outlivesParent: true,
+      });
+      return { kind: 'ok', revision: createdRevision(stdout) ?? (await this.newestRevisionNumber(r)) };
+    } catch (err) {
+      if (!(err instanceof HelmError)) throw err;
+      return {
+        kind: 'failed',
+        helmRolledBack: /roll(ed)? ?back/i.test(err.stderr),
+        wait: waitResult(err.stderr) === 'timedOut' ? 'timedOut' : 'failed',
+        failures: summarizeHelmFailure(err.stderr),
+      };
+    }
   }
 
   async test(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<TestRun> {
     const result = await this.helm.run(helmTestArgs({ ...t, timeout }), { timeoutMs, okExitCodes: [1] });
-    return { ok: result.exitCode === 0, output: `${result.stdout}${result.stderr}`.trim() };
+    return result.exitCode === 0 ? { kind: 'passed' } : { kind: 'failed', failures: failedTestLines(`${result.stdout}${result.stderr}`) };
   }
 
-  async rollback(t: ReleaseTarget & { revision?: number; wait: boolean; timeout: string; historyMax: number }, timeoutMs: number): Promise<void> {
-    await this.helm.run(helmRollbackArgs({ ...t, helmMajor: await this.major() }), { timeoutMs, outlivesParent: true });
+  async rollback(r: RollbackRequest): Promise<RollbackResult> {
+    const { timeoutMs, ...args } = r;
+    try {
+      await this.helm.run(helmRollbackArgs({ ...args, helmMajor: await this.helmMajor() }), { timeoutMs, outlivesParent: true });
+      return { kind: 'ok' };
+    } catch (err) {
+      if (!(err instanceof HelmError)) throw err;
+      return { kind: 'failed', message: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' ') };
+    }
+  }
+
+  private async newestRevisionNumber(t: ReleaseTarget): Promise<number> {
+    return Math.max(0, ...(await this.history(t)).map((h) => h.revision));
   }
 }
 
@@ -142,6 +157,20 @@ interface StatusJson {
   info: { status: string; description: string; notes?: string };
   manifest?: string;
   hooks?: { name: string; path?: string; manifest?: string; events?: string[]; last_run?: { phase?: string } }[];
+}
+
+function parseHistory(stdout: string): RevisionInfo[] {
+  return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).map(toRevisionInfo);
+}
+
+/** The revision `helm upgrade --output json` reports it created. */
+function createdRevision(stdout: string): number | undefined {
+  try {
+    const version = (JSON.parse(stdout) as { version?: unknown }).version;
+    return typeof version === 'number' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function toStatus(s: StatusJson): RevisionStatus {
@@ -156,6 +185,19 @@ function toStatus(s: StatusJson): RevisionStatus {
     tests: ran.length === 0 ? 'not-run' : failed.length ? 'failed' : 'passed',
     failedTests: failed,
   };
+}
+
+/** helm test prints each test's phase; keep the failing ones and helm's error. */
+export function failedTestLines(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((l) => /failed|error|Phase:\s+Failed/i.test(l))
+    .map((l) => l.trim())
+    .slice(0, 20);
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof HelmError && /release: not found/.test(err.stderr);
 }
 
 function unreachable(err: unknown, t: ReleaseTarget): unknown {

@@ -14,6 +14,7 @@ import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
 import { GitCli } from '../adapters/git.js';
+import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
 import { CheckRunner } from '../adapters/check-runner.js';
 import { createOutput } from './output.js';
@@ -144,6 +145,15 @@ export async function main(givenArgv: string[]): Promise<void> {
       const reporter = new StderrReporter({ quiet: globals.quiet, verbose: globals.verbose, json: globals.output === 'json', mask: (t) => masker.mask(t) });
       if (raw.kubeContext) reporter.progress(`Using kube context ${raw.kubeContext} (--kube-context, instead of the environment file's kubeContext)`);
       let helm: Helm | undefined;
+      const helmOnFirstUse = () =>
+        (helm ??= new HelmCli(locateHelm(process.env), {
+          reporter,
+          mask: (t) => masker.mask(t),
+          signal: abort.signal,
+          running,
+          env: process.env,
+          cacheDir: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'),
+        }));
       const deps: Deps = {
         repo: new AppRepo(globals.cwd, { here: start, discovery: discovered, overrides: { kubeContext: raw.kubeContext, namespaceFlag: raw.namespace } }),
         env: process.env,
@@ -152,17 +162,11 @@ export async function main(givenArgv: string[]): Promise<void> {
         cleanup,
         signal: abort.signal,
         drain: drain.signal,
-        helm: () =>
-          (helm ??= new HelmCli(locateHelm(process.env), {
-            reporter,
-            mask: (t) => masker.mask(t),
-            signal: abort.signal,
-            running,
-            env: process.env,
-            cacheDir: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'),
-          })),
+        helm: helmOnFirstUse,
+        releases: new HelmReleases(helmOnFirstUse),
         secrets: createSecretsReader(process.env),
         now: () => new Date(),
+        random: Math.random,
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         git: new GitCli(process.env),
         checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),

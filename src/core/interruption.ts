@@ -1,5 +1,5 @@
 import { ChartctlError, ExitCode } from './errors.js';
-import { PENDING_STATUSES, liveRevision, type RevisionInfo } from './release-history.js';
+import { PENDING_STATUSES, liveRevision, newestRevision, type RevisionInfo } from './release-history.js';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 
@@ -65,7 +65,7 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
       hint: `See it with "chartctl status ${r.env}"; if it is pending-* or failed, recover with "chartctl rollback ${r.env}".`,
     };
   }
-  const newest = [...r.history].sort((a, b) => b.revision - a.revision)[0];
+  const newest = newestRevision(r.history);
   if (!newest) {
     return {
       message: `${head}; ${where} has no revisions (nothing was installed).`,
@@ -86,7 +86,7 @@ export function describeInterruptedRelease(stop: Pick<Interrupted, 'signal' | 'd
   const rolledBackTo = /^Rollback to (\d+)/.exec(newest.description)?.[1];
   if (newest.status === 'deployed' && rolledBackTo) {
     // Say what helm did, in order: the revision it gave up on, the one it went back to, the one it made for that.
-    const failed = r.history.filter((h) => h.status === 'failed' && h.revision > (r.before?.revision ?? 0) && h.revision < newest.revision).sort((a, b) => b.revision - a.revision)[0];
+    const failed = newestRevision(r.history.filter((h) => h.status === 'failed' && h.revision > (r.before?.revision ?? 0) && h.revision < newest.revision));
     const undone = failed ? ` (revision ${failed.revision} failed)` : '';
     return {
       message: stop.started && !stillRunning

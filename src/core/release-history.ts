@@ -90,7 +90,7 @@ export function toRevisionInfo(entry: HelmHistoryEntry): RevisionInfo {
  * not merely the previous number, which may be the failed one.
  */
 export function chooseRollbackTarget(history: RevisionInfo[]): RevisionInfo | undefined {
-  const sorted = [...history].sort((a, b) => b.revision - a.revision);
+  const sorted = newestFirst(history);
   const current = sorted[0];
   if (!current) return undefined;
   return sorted.find((r) => r.revision < current.revision && (r.status === 'superseded' || r.status === 'deployed') && r.tests !== 'failed');
@@ -98,11 +98,23 @@ export function chooseRollbackTarget(history: RevisionInfo[]): RevisionInfo | un
 
 /** The revision that is live now (helm marks exactly one `deployed`, or none after failures). */
 export function liveRevision(history: RevisionInfo[]): RevisionInfo | undefined {
-  return [...history].sort((a, b) => b.revision - a.revision).find((r) => r.status === 'deployed');
+  return newestFirst(history).find((r) => r.status === 'deployed');
 }
 
 /** Whether the newest revision is stuck mid-operation (a crashed or killed helm). */
 export function pendingRevision(history: RevisionInfo[]): RevisionInfo | undefined {
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
+  const newest = newestRevision(history);
   return newest && PENDING_STATUSES.has(newest.status) ? newest : undefined;
+}
+
+/** The revisions, newest (highest number) first; the input is left as it was. */
+export function newestFirst<R extends { revision: number }>(history: readonly R[]): R[] {
+  return [...history].sort((a, b) => b.revision - a.revision);
+}
+
+/** The newest revision, whatever its status; undefined for an empty history. */
+export function newestRevision<R extends { revision: number }>(history: readonly R[]): R | undefined {
+  let newest: R | undefined;
+  for (const r of history) if (!newest || r.revision > newest.revision) newest = r;
+  return newest;
 }

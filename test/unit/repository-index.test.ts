@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryChartRepositories, MemoryChartRepository, MemoryObjectStore } from '../../src/adapters/memory-chart-repository.js';
-import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { probeConditionalWrites } from '../../src/adapters/conditional-write-probe.js';
 import { chartIndexEntry, emptyChartIndex, parseChartIndex, serializeChartIndex, withEntry } from '../../src/core/chart-index.js';
 import { isChartctlError } from '../../src/core/errors.js';
 import { addIndexEntry, readChartIndex, readIndex, requireConditionalWrites, updateIndex } from '../../src/actions/steps/repository-index.js';
 import type { Deps } from '../../src/actions/deps.js';
+import { fakeDeps } from '../support/fake-deps.js';
 import type { Environment } from '../../src/core/environment.js';
 
 const at = new Date('2026-01-01T00:00:00Z');
 function deps(store: MemoryObjectStore, repositories = new MemoryChartRepositories(store)): Deps {
-  return { repositories, reporter: new MemoryReporter(), signal: new AbortController().signal, now: () => at, env: {} } as unknown as Deps;
+  return fakeDeps({ repositories, now: () => at });
 }
 const entry = (version: string) => chartIndexEntry({ apiVersion: 'v2', name: 'shop', version }, { digest: version, created: at.toISOString(), url: `shop-${version}.tgz` });
 const addVersion = (version: string) => (current: ReturnType<typeof emptyChartIndex> | undefined) => withEntry(current ?? emptyChartIndex(at), entry(version), at);

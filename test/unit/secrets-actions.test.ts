@@ -7,17 +7,15 @@ import { join } from 'node:path';
 import { AppRepo } from '../../src/adapters/app-repo.js';
 import { Cleanup } from '../../src/adapters/cleanup.js';
 import type { Editor } from '../../src/adapters/editor.js';
-import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { SopsSecretsReader } from '../../src/adapters/secrets-reader.js';
 import { FakeDataKeyService } from '../../src/adapters/sops-keys/fake-keys.js';
-import type { Deps } from '../../src/actions/deps.js';
+import { fakeDeps } from '../support/fake-deps.js';
 import { secretsCheck } from '../../src/actions/secrets-check.js';
 import { secretsDecrypt } from '../../src/actions/secrets-decrypt.js';
 import { secretsEdit } from '../../src/actions/secrets-edit.js';
 import { secretsEncrypt } from '../../src/actions/secrets-encrypt.js';
 import { secretsRotate } from '../../src/actions/secrets-rotate.js';
 import { isChartctlError } from '../../src/core/errors.js';
-import { SecretMasker } from '../../src/core/secret-masker.js';
 
 function setup() {
   const root = mkdtempSync(join(tmpdir(), 'chartctl-secrets-unit-'));
@@ -25,17 +23,12 @@ function setup() {
   writeFileSync(join(root, '.sops.yaml'), 'creation_rules:\n  - path_regex: ^secrets/\n    age: age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq\n');
   const keys = new FakeDataKeyService();
   const cleanup = new Cleanup();
-  const deps = {
+  const deps = fakeDeps({
     repo: new AppRepo(root),
-    env: {},
-    reporter: new MemoryReporter(),
-    masker: new SecretMasker(),
     cleanup,
-    signal: new AbortController().signal,
-    helm: () => assert.fail('helm is not used'),
     secrets: new SopsSecretsReader(keys),
     now: () => new Date('2024-02-03T04:05:06Z'),
-  } as unknown as Deps;
+  });
   return { root, deps, keys, cleanup, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 

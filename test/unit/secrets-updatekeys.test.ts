@@ -1,19 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fakeDeps } from '../support/fake-deps.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { AppRepo } from '../../src/adapters/app-repo.js';
-import { Cleanup } from '../../src/adapters/cleanup.js';
-import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { createSecretsReader } from '../../src/adapters/secrets-factory.js';
-import type { Deps } from '../../src/actions/deps.js';
 import { secretsDecrypt } from '../../src/actions/secrets-decrypt.js';
 import { secretsEncrypt } from '../../src/actions/secrets-encrypt.js';
 import { secretsUpdateKeys, type UpdateKeysPlan } from '../../src/actions/secrets-updatekeys.js';
 import { isChartctlError } from '../../src/core/errors.js';
-import { SecretMasker } from '../../src/core/secret-masker.js';
 import { demoAgeKeyFile } from '../support/secrets.js';
 
 /*
@@ -30,17 +27,11 @@ function project() {
   mkdirSync(join(root, 'secrets'));
   mkdirSync(join(root, 'home'));
   const deps = (identities: string[]) =>
-    ({
+    fakeDeps({
       repo: new AppRepo(root),
-      env: {},
-      reporter: new MemoryReporter(),
-      masker: new SecretMasker(),
-      cleanup: new Cleanup(),
-      signal: new AbortController().signal,
-      helm: () => assert.fail('helm is not used'),
       secrets: createSecretsReader({ PATH: process.env.PATH, HOME: join(root, 'home'), XDG_CONFIG_HOME: join(root, 'home'), SOPS_AGE_KEY: identities.join('\n') }),
       now: () => new Date('2024-02-03T04:05:06Z'),
-    }) as unknown as Deps;
+    });
   const rule = (...recipients: string[]) => writeFileSync(join(root, '.sops.yaml'), `creation_rules:\n  - path_regex: ^secrets/\n    age: ${recipients.join(',')}\n`);
   return { root, deps, rule, remove: () => rmSync(root, { recursive: true, force: true }) };
 }

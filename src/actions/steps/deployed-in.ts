@@ -1,8 +1,8 @@
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { HelmReleases } from '../../adapters/helm-releases.js';
 import type { Deps } from '../deps.js';
 import { releaseTarget } from './deployed-release.js';
+import { newestFirst } from '../../core/release-history.js';
 
 /**
  * `promotion.requireDeployedIn: staging`: the version must be, or have been,
@@ -12,10 +12,10 @@ import { releaseTarget } from './deployed-release.js';
 export async function requireDeployedIn(deps: Deps, env: Environment, candidate: { chartName: string; version: string; digest?: string }): Promise<void> {
   const otherName = env.promotion.requireDeployedIn!;
   const other = await deps.repo.loadEnvironment(otherName);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const history = await releases.history(releaseTarget(other));
   const matches = history.filter((r) => r.chartVersion === candidate.version && (r.status === 'deployed' || r.status === 'superseded'));
-  for (const r of matches.sort((a, b) => b.revision - a.revision)) {
+  for (const r of newestFirst(matches)) {
     const status = await releases.status(releaseTarget(other), r.revision);
     if (status.tests !== 'failed' && (!candidate.digest || !r.provenance?.digest || r.provenance.digest === candidate.digest)) return;
   }

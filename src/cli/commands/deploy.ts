@@ -1,4 +1,4 @@
-import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy.js';
+import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy/deploy.js';
 import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, addValuesOptions, commandLineValues, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
@@ -60,7 +60,7 @@ Examples:
         command,
       ) =>
         ctx.run(command, async (deps, out, globals) => {
-          const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy.js');
+          const { deploy, DEPLOY_EXIT } = await import('../../actions/deploy/deploy.js');
           const { renderReleaseDiff } = await import('../diff-report.js');
           let shown = false;
           const confirm = canPrompt()

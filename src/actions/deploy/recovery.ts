@@ -1,12 +1,10 @@
 import type { Environment } from '../../core/environment.js';
-import { summarizeHelmFailure } from '../../core/helm-failure.js';
-import { chooseRollbackTarget, liveRevision, type RevisionInfo } from '../../core/release-history.js';
+import { chooseRollbackTarget, liveRevision, newestRevision, type RevisionInfo } from '../../core/release-history.js';
 import { unreadyWorkloads } from '../../core/workload-readiness.js';
-import { HelmError } from '../../adapters/helm.js';
-import type { HelmReleases } from '../../adapters/helm-releases.js';
+import type { Releases, UpgradeResult } from '../../adapters/releases.js';
 import type { Deps } from '../deps.js';
-import type { DeployOutcome, DeployPlanSummary } from '../deploy.js';
-import { releaseTarget } from './deployed-release.js';
+import type { DeployOutcome, DeployPlanSummary } from './outcome.js';
+import { releaseTarget } from '../steps/deployed-release.js';
 
 /*
  * What deploy does when an upgrade or its tests fail: find out which state the
@@ -14,18 +12,9 @@ import { releaseTarget } from './deployed-release.js';
  * otherwise say exactly how to recover.
  */
 
-export function failedTestLines(output: string): string[] {
-  // helm test prints each test's phase; keep the failing ones and helm's error.
-  return output
-    .split('\n')
-    .filter((l) => /failed|error|Phase:\s+Failed/i.test(l))
-    .map((l) => l.trim())
-    .slice(0, 20);
-}
-
 /** helm ran its own rollback (or could not); say which state the release is in now. */
-export async function afterFailedUpgrade(releases: HelmReleases, env: Environment, plan: DeployPlanSummary, err: HelmError, before: RevisionInfo | undefined): Promise<DeployOutcome> {
-  const failures = summarizeHelmFailure(err.stderr);
+export async function afterFailedUpgrade(releases: Releases, env: Environment, plan: DeployPlanSummary, upgrade: Extract<UpgradeResult, { kind: 'failed' }>, before: RevisionInfo | undefined): Promise<DeployOutcome> {
+  const failures = [...upgrade.failures];
   if (!failures.some((f) => /not ready/.test(f))) {
     // Name the workloads that are still not ready when helm's message does not.
     const unready = await releases.resources(releaseTarget(env)).then(
@@ -36,21 +25,21 @@ export async function afterFailedUpgrade(releases: HelmReleases, env: Environmen
   }
   const history = await releases.history(releaseTarget(env)).catch(() => [] as RevisionInfo[]);
   const live = liveRevision(history);
-  const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
-  const failedRevision = history.filter((h) => h.status === 'failed').sort((a, b) => b.revision - a.revision)[0]?.revision ?? null;
-  if (live && before && live.revision !== before.revision && newest?.status === 'deployed' && /roll(ed)? ?back/i.test(err.stderr)) {
+  const newest = newestRevision(history);
+  const failedRevision = newestRevision(history.filter((h) => h.status === 'failed'))?.revision ?? null;
+  if (live && before && live.revision !== before.revision && newest?.status === 'deployed' && upgrade.helmRolledBack) {
     return { kind: 'rolledBack', plan, failedRevision, liveRevision: live.revision, reason: 'the upgrade failed and helm rolled it back', failures };
   }
   if (live && newest?.revision === live.revision && before && live.revision === before.revision) {
     // Failed before anything was stored (e.g. a rejected manifest): the old revision is still live.
     return { kind: 'rolledBack', plan, failedRevision, liveRevision: live.revision, reason: 'the upgrade failed before changing the release', failures };
   }
-  return failedState(env, plan, newest, env.deploy.rollbackOnFailure ? 'the upgrade failed and the release could not be brought back automatically' : 'the upgrade failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
+  return failedState(env, plan, newest, env.deploy.rollbackOnFailure ? 'the upgrade failed and the release could not be brought back automatically' : 'the upgrade failed (deploy.rollbackOnFailure is off)', failures, history, await releases.helmMajor());
 }
 
 export async function rollBackAfterTests(
   deps: Deps,
-  releases: HelmReleases,
+  releases: Releases,
   env: Environment,
   plan: DeployPlanSummary,
   failedRevision: number,
@@ -61,17 +50,13 @@ export async function rollBackAfterTests(
   const history = await releases.history(releaseTarget(env));
   const targetRevision = chooseRollbackTarget(history.filter((h) => h.revision !== failedRevision).concat(history.filter((h) => h.revision === failedRevision)));
   if (!targetRevision || !env.deploy.rollbackOnFailure) {
-    const newest = [...history].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, !targetRevision ? 'helm test failed and there is no earlier good revision to roll back to' : 'helm test failed (deploy.rollbackOnFailure is off)', failures, history, await releases.major());
+    return failedState(env, plan, newestRevision(history), !targetRevision ? 'helm test failed and there is no earlier good revision to roll back to' : 'helm test failed (deploy.rollbackOnFailure is off)', failures, history, await releases.helmMajor());
   }
   deps.reporter.progress(`helm test failed; rolling back ${env.release} to revision ${targetRevision.revision}`);
-  try {
-    await releases.rollback({ ...releaseTarget(env), revision: targetRevision.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax }, timeoutMs);
-  } catch (err) {
-    if (!(err instanceof HelmError)) throw err;
+  const rolledBack = await releases.rollback({ ...releaseTarget(env), revision: targetRevision.revision, wait: env.deploy.wait, timeout, historyMax: env.deploy.historyMax, timeoutMs });
+  if (rolledBack.kind === 'failed') {
     const after = await releases.history(releaseTarget(env)).catch(() => history);
-    const newest = [...after].sort((a, b) => b.revision - a.revision)[0];
-    return failedState(env, plan, newest, `helm test failed and the rollback to revision ${targetRevision.revision} failed too: ${err.stderr.split('\n')[0]}`, failures, after, await releases.major());
+    return failedState(env, plan, newestRevision(after), `helm test failed and the rollback to revision ${targetRevision.revision} failed too: ${rolledBack.message}`, failures, after, await releases.helmMajor());
   }
   const live = liveRevision(await releases.history(releaseTarget(env)));
   return { kind: 'rolledBack', plan, failedRevision, liveRevision: live?.revision ?? null, reason: `helm test failed; rolled back to revision ${targetRevision.revision}`, failures };

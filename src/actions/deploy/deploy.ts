@@ -1,28 +1,29 @@
-import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
-import type { Environment } from '../core/environment.js';
-import { activeFreeze, decideApproval } from '../core/deploy-gates.js';
-import { declaredActor } from '../core/actor.js';
-import type { Finding } from '../core/findings.js';
-import { parseManifestStream } from '../core/manifests.js';
-import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
-import { encodeProvenance, liveRevision, pendingRevision, type Provenance, type RevisionInfo } from '../core/release-history.js';
-import { Interrupted } from '../core/interruption.js';
-import { HelmError } from '../adapters/helm.js';
-import { HelmReleases } from '../adapters/helm-releases.js';
-import type { Deps } from './deps.js';
-import { historyAndManifest, releaseTarget } from './steps/deployed-release.js';
-import { resolveCandidate } from './steps/candidate.js';
-import { requireDeployedIn } from './steps/deployed-in.js';
-import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { renderEnvironment } from './steps/render.js';
-import { resolveValues, type CommandLineValues } from './steps/values.js';
-import { resolveActor } from './steps/repository-index.js';
-import { afterFailedUpgrade, failedTestLines, rollBackAfterTests } from './steps/deploy-recovery.js';
-import { interruptedRelease } from './steps/interrupted-release.js';
-import { startWaitHeartbeat } from './steps/wait-heartbeat.js';
-import { heartbeatIntervalMs } from '../core/wait-heartbeat.js';
-import { durationMs } from '../core/duration.js';
-import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
+import { requireSupportedStrategy } from '../../core/strategy/strategy-support.js';
+import { cancelled, ChartctlError } from '../../core/errors.js';
+import type { Environment } from '../../core/environment.js';
+import { activeFreeze, decideApproval } from '../../core/deploy-gates.js';
+import { declaredActor } from '../../core/actor.js';
+import type { Finding } from '../../core/findings.js';
+import { parseManifestStream } from '../../core/manifests.js';
+import { diffReleases } from '../../core/release-diff.js';
+import { encodeProvenance, liveRevision, newestRevision, pendingRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
+import { Interrupted } from '../../core/interruption.js';
+import type { Deps } from '../deps.js';
+import { historyAndManifest, releaseTarget } from '../steps/deployed-release.js';
+import { resolveCandidate } from '../steps/candidate.js';
+import { requireDeployedIn } from '../steps/deployed-in.js';
+import { validateRenderedManifests } from '../steps/manifest-validation.js';
+import { renderEnvironment } from '../steps/render.js';
+import { resolveValues, type CommandLineValues } from '../steps/values.js';
+import { resolveActor } from '../steps/repository-index.js';
+import { afterFailedUpgrade, rollBackAfterTests } from './recovery.js';
+import { interruptedRelease } from '../steps/interrupted-release.js';
+import { startWaitHeartbeat } from './wait-heartbeat.js';
+import { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary } from './outcome.js';
+
+export { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary };
+import { heartbeatIntervalMs } from '../../core/wait-heartbeat.js';
+import { durationMs } from '../../core/duration.js';
 
 /** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
 export interface DeployOptions extends CommandLineValues {
@@ -40,25 +41,6 @@ export interface DeployOptions extends CommandLineValues {
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
 }
 
-export interface DeployPlanSummary {
-  env: string;
-  release: string;
-  namespace: string;
-  version: string;
-  digest: string | null;
-  source: string;
-  fromRevision: number | null;
-  fromVersion: string | null;
-  diff: ReleaseDiff;
-}
-
-export type DeployOutcome =
-  | { kind: 'unchanged'; plan: DeployPlanSummary }
-  | { kind: 'planned'; plan: DeployPlanSummary }
-  | { kind: 'deployed'; plan: DeployPlanSummary; revision: number; tests: 'passed' | 'skipped' }
-  | { kind: 'rolledBack'; plan: DeployPlanSummary; failedRevision: number | null; liveRevision: number | null; reason: string; failures: string[] }
-  | { kind: 'failed'; plan: DeployPlanSummary; state: string; reason: string; failures: string[]; recovery: string[] };
-
 export interface DeployResult {
   outcome: DeployOutcome;
   warnings: Finding[];
@@ -73,7 +55,7 @@ export interface DeployResult {
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
   requireSupportedStrategy(env, 'deploy', ['rolling']);
-  const releases = new HelmReleases(deps.helm());
+  const releases = deps.releases;
   const target = releaseTarget(env);
   checkFreeze(deps, env, options);
 
@@ -96,7 +78,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     }
     if (env.promotion.requireDeployedIn && !options.local) await requireDeployedIn(deps, env, candidate);
 
-    const current = [...history].sort((a, b) => b.revision - a.revision)[0];
+    const current = newestRevision(history);
     const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), includeCrds: true, values: await valuesPromise });
     const docs = parseManifestStream(rendered.manifest);
     const findings = await validateRenderedManifests(deps, env, docs);
@@ -145,27 +127,27 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     deps.reporter.progress(`Deploying ${candidate.chartName} ${candidate.version} to ${env.name} (helm upgrade --install, wait ${timeout})`);
     changing = { before: current };
     const heartbeat = env.deploy.wait ? startWaitHeartbeat(deps, releases, target, { before: current?.revision, intervalMs: heartbeatMs }) : undefined;
-    try {
-      await releases.upgrade(
-        {
-          ...target,
-          chart: candidate.chartPath,
-          wait: env.deploy.wait,
-          timeout,
-          historyMax: env.deploy.historyMax,
-          rollbackOnFailure: env.deploy.rollbackOnFailure,
-          description: encodeProvenance(provenance),
-          setArgs: rendered.values.setArgs,
-          createNamespace: !current,
-        },
-        rendered.values.stdin,
+    const upgraded = await releases
+      .upgrade({
+        ...target,
+        chart: candidate.chartPath,
+        wait: env.deploy.wait,
+        timeout,
+        historyMax: env.deploy.historyMax,
+        rollbackOnFailure: env.deploy.rollbackOnFailure,
+        description: encodeProvenance(provenance),
+        setArgs: rendered.values.setArgs,
+        createNamespace: !current,
+        values: rendered.values.stdin,
         timeoutMs,
-      );
-      await heartbeat?.end();
-    } catch (err) {
-      await heartbeat?.end(err instanceof HelmError ? err.stderr : '');
-      if (!(err instanceof HelmError)) throw err;
-      const outcome = await afterFailedUpgrade(releases, env, plan, err, current);
+      })
+      .catch(async (err: unknown) => {
+        await heartbeat?.end('failed');
+        throw err;
+      });
+    await heartbeat?.end(upgraded.kind === 'ok' ? 'ready' : upgraded.wait);
+    if (upgraded.kind === 'failed') {
+      const outcome = await afterFailedUpgrade(releases, env, plan, upgraded, current);
       // Its reads give up quietly when interrupted; the state is then read once more below.
       deps.signal.throwIfAborted();
       return { outcome, warnings };
@@ -176,9 +158,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
 
     deps.reporter.progress(`Running helm test for ${env.release} (revision ${newRevision})`);
     const tests = await releases.test(target, timeout, timeoutMs);
-    if (tests.ok) return { outcome: { kind: 'deployed', plan, revision: newRevision, tests: 'passed' }, warnings };
-    const failures = failedTestLines(tests.output);
-    return { outcome: await rollBackAfterTests(deps, releases, env, plan, newRevision, failures, timeout, timeoutMs), warnings };
+    if (tests.kind === 'passed') return { outcome: { kind: 'deployed', plan, revision: newRevision, tests: 'passed' }, warnings };
+    return { outcome: await rollBackAfterTests(deps, releases, env, plan, newRevision, tests.failures, timeout, timeoutMs), warnings };
   } catch (err) {
     if (!(err instanceof Interrupted)) throw err;
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
@@ -224,11 +205,3 @@ async function approve(deps: Deps, env: Environment, options: DeployOptions, pla
     hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
   });
 }
-
-export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
-  unchanged: ExitCode.ok,
-  planned: ExitCode.ok,
-  deployed: ExitCode.ok,
-  rolledBack: ExitCode.failure,
-  failed: ExitCode.failure,
-};

@@ -1,8 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ReleaseTarget } from '../../core/helm-release-args.js';
-import { elapsedSeconds, observeWait, waitEventText, waitResult, type WaitEvent, type WaitObservation, type WaitReading } from '../../core/wait-heartbeat.js';
-import { HelmError } from '../../adapters/helm.js';
-import type { HelmReleases } from '../../adapters/helm-releases.js';
+import { elapsedSeconds, observeWait, waitEventText, type WaitEvent, type WaitObservation, type WaitReading, type WaitResult } from '../../core/wait-heartbeat.js';
+import type { Releases } from '../../adapters/releases.js';
 import type { Deps } from '../deps.js';
 
 /** Resolves after `ms`, or as soon as `signal` aborts (then without an error). */
@@ -14,8 +13,8 @@ const sleepUnlessAborted: Sleep = (ms, signal) => delay(ms, undefined, { signal 
 const STATUS_READ_TIMEOUT_MS = 15_000;
 
 export interface WaitHeartbeat {
-  /** Stops polling (waiting for a read in flight), then reports how the wait ended: `helmStderr` of a failed upgrade, none when it succeeded. */
-  end(helmStderr?: string): Promise<void>;
+  /** Stops polling (waiting for a read in flight), then reports how the wait ended. */
+  end(result: WaitResult): Promise<void>;
 }
 
 /**
@@ -26,7 +25,7 @@ export interface WaitHeartbeat {
  */
 export function startWaitHeartbeat(
   deps: Pick<Deps, 'reporter' | 'now' | 'signal'>,
-  releases: Pick<HelmReleases, 'newestResources'>,
+  releases: Pick<Releases, 'newestResources'>,
   target: ReleaseTarget,
   options: { before: number | undefined; intervalMs: number; sleep?: Sleep },
 ): WaitHeartbeat {
@@ -46,7 +45,7 @@ export function startWaitHeartbeat(
       if (stopped.signal.aborted) return;
       const { rollingBack, ...seen } = await releases.newestResources(target, STATUS_READ_TIMEOUT_MS).then(
         (status) => observeWait(status, target.namespace, options.before),
-        (err: unknown): WaitReading => ({ workloads: null, notReady: [], note: `helm status failed: ${whyStatusFailed(err)}` }),
+        (err: unknown): WaitReading => ({ workloads: null, notReady: [], note: `helm status failed: ${firstLine(err)}` }),
       );
       // The upgrade ended (or a signal came) during the read: its summary says the rest.
       if (stopped.signal.aborted) return;
@@ -57,21 +56,19 @@ export function startWaitHeartbeat(
   })();
 
   return {
-    async end(helmStderr) {
+    async end(result) {
       stop();
       deps.signal.removeEventListener('abort', stop);
       await polling;
       // After a signal the interruption message reports the release's state instead.
       if (deps.signal.aborted) return;
-      const result = waitResult(helmStderr);
       const seen = result === 'ready' ? { workloads: last.workloads, notReady: [] } : last;
       report({ event: 'waited', ...ids, elapsed: elapsedSeconds(start, deps.now()), result, ...seen });
     },
   };
 }
 
-/** helm's own first line (a HelmError's message starts with the whole command line instead). */
-function whyStatusFailed(err: unknown): string {
-  const text = err instanceof HelmError && err.stderr.trim() ? err.stderr : err instanceof Error ? err.message : String(err);
-  return text.trim().split('\n')[0]!;
+/** The adapter's error message is helm's own first line. */
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).trim().split('\n')[0]!;
 }

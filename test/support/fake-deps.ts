@@ -1,0 +1,51 @@
+import type { Deps } from '../../src/actions/deps.js';
+import { Cleanup } from '../../src/adapters/cleanup.js';
+import type { Git } from '../../src/adapters/git.js';
+import { MemoryChartRepositories } from '../../src/adapters/memory-chart-repository.js';
+import { FakeChecks } from '../../src/adapters/fake-checks.js';
+import { MemoryReleases } from '../../src/adapters/memory-releases.js';
+import { MemoryReporter } from '../../src/adapters/reporter.js';
+import { SecretMasker } from '../../src/core/secret-masker.js';
+import { seededRandom } from './seeded-random.js';
+
+/** The clock every fake Deps starts with, unless a test gives its own. */
+export const FAKE_NOW = new Date('2026-01-01T00:00:00Z');
+
+/** A part a test did not give: any use of it fails the test, naming the part. */
+function notGiven<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get(_, property) {
+      if (property === 'then') return undefined;
+      throw new Error(`fakeDeps: the test uses deps.${name}.${String(property)} but did not give ${name}`);
+    },
+  });
+}
+
+/**
+ * Deps made of in-memory parts (releases, repositories, reporter, checks that pass), a fixed
+ * clock and a seeded random; the repository, secrets, git and helm fail loudly
+ * when used without being given. Replaces `{…} as unknown as Deps` in tests.
+ */
+export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: MemoryReporter } {
+  const deps: Deps = {
+    repo: notGiven('repo'),
+    env: {},
+    reporter: new MemoryReporter(),
+    masker: new SecretMasker(),
+    cleanup: new Cleanup(),
+    signal: new AbortController().signal,
+    drain: new AbortController().signal,
+    helm: () => {
+      throw new Error('fakeDeps: the test runs helm but did not give one');
+    },
+    releases: new MemoryReleases(),
+    secrets: notGiven('secrets'),
+    now: () => FAKE_NOW,
+    random: seededRandom(1),
+    repositories: new MemoryChartRepositories(),
+    git: notGiven<Git>('git'),
+    checks: new FakeChecks(),
+    ...overrides,
+  };
+  return deps as Deps & { reporter: MemoryReporter };
+}
