@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { ExitCode, isChartctlError } from '../core/errors.js';
 import { Interrupted, signalExitCode, type StopSignal } from '../core/interruption.js';
 import { SecretMasker } from '../core/secret-masker.js';
@@ -13,6 +13,7 @@ import { checkUserDirectory } from '../adapters/user-files.js';
 import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
+import { KubeReleaseLocks } from '../adapters/kube-release-locks.js';
 import { GitCli } from '../adapters/git.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
@@ -170,6 +171,9 @@ export async function main(givenArgv: string[]): Promise<void> {
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         git: new GitCli(process.env),
         checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),
+        // Not tied to the abort signal: an interrupted job still frees its lock.
+        locks: new KubeReleaseLocks(process.env),
+        host: { name: hostname(), pid: process.pid },
       };
       const code = await body(deps, createOutput(globals.output === 'json' ? 'json' : 'text', globals.color), globals);
       process.exitCode = typeof code === 'number' ? code : ExitCode.ok;

@@ -239,6 +239,7 @@ export class ApiServer {
           propagationPolicy: q.get('propagationPolicy') ?? options.propagationPolicy,
           dryRun: dryRun || (options.dryRun ?? []).includes('All'),
           preconditionUid: options.preconditions?.uid,
+          preconditionResourceVersion: options.preconditions?.resourceVersion,
         });
         return sendJson(res, 200, removed);
       }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, alreadyExists, conflict, invalid, namespaceNotFound, notFound } from './api-status.js';
 import { applyDefaults, ClusterIpAllocator, IMMUTABLE_SELECTOR_KINDS, preserveOnUpdate, UNGENERATED_KINDS } from './defaults.js';
 import { canonicalJson, ObjectStore, type KubeObject } from './object-store.js';
+import { checkLease } from './lease-fields.js';
 import { validateMetadata } from './object-validation.js';
 import { apiVersionOf, parseApiVersion, ResourceCatalog, storageKeyOf, type ResourceType } from './resource-catalog.js';
 import { recordUpdate, serverSideApply } from './server-side-apply.js';
@@ -82,6 +83,7 @@ export class Cluster {
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomUUID().replace(/-/g, '').slice(0, 5)}`;
     if (!meta.name) throw invalid(t, '', ['metadata.name: Required value: name or generateName is required']);
     validateMetadata(t, object);
+    checkLease(t, object);
     if (t.namespaced) {
       const ns = namespace || meta.namespace || 'default';
       if (meta.namespace && meta.namespace !== ns) throw new ApiError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
@@ -137,6 +139,7 @@ export class Cluster {
     }
     preserveOnUpdate(previous, next);
     validateMetadata(t, next);
+    checkLease(t, next);
     if (previous.metadata.generation !== undefined) {
       const specChanged = canonicalJson(withoutMetaStatus(previous)) !== canonicalJson(withoutMetaStatus(next));
       meta.generation = previous.metadata.generation + (specChanged ? 1 : 0);
@@ -170,11 +173,14 @@ export class Cluster {
     return this.replace(t, previous, merged, options, false);
   }
 
-  delete(t: ResourceType, namespace: string, name: string, options: { propagationPolicy?: string; dryRun?: boolean; preconditionUid?: string } = {}): KubeObject {
+  delete(t: ResourceType, namespace: string, name: string, options: { propagationPolicy?: string; dryRun?: boolean; preconditionUid?: string; preconditionResourceVersion?: string } = {}): KubeObject {
     const ns = t.namespaced ? namespace : '';
     const existing = this.store.get(storageKeyOf(t), ns, name);
     if (!existing) throw notFound(t, name);
     if (options.preconditionUid && options.preconditionUid !== existing.metadata.uid) throw conflict(t, name, `Precondition failed: UID in precondition: ${options.preconditionUid}, UID in object meta: ${existing.metadata.uid}`);
+    if (options.preconditionResourceVersion && options.preconditionResourceVersion !== existing.metadata.resourceVersion) {
+      throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${options.preconditionResourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`);
+    }
     if (options.dryRun) return this.present(t, existing);
     const removed = this.store.remove(storageKeyOf(t), ns, name)!;
     if (t.kind === 'Namespace') this.emptyNamespace(name);

@@ -4,6 +4,7 @@ import type { Git } from '../../src/adapters/git.js';
 import { MemoryChartRepositories } from '../../src/adapters/memory-chart-repository.js';
 import { FakeChecks } from '../../src/adapters/fake-checks.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
+import { MemoryReleaseLocks } from '../../src/adapters/memory-release-locks.js';
 import { MemoryReporter } from '../../src/adapters/reporter.js';
 import { SecretMasker } from '../../src/core/secret-masker.js';
 import { seededRandom } from './seeded-random.js';
@@ -45,6 +46,8 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     repositories: new MemoryChartRepositories(),
     git: notGiven<Git>('git'),
     checks: new FakeChecks(),
+    locks: new MemoryReleaseLocks(),
+    host: { name: 'test-host', pid: 4242 },
     ...overrides,
   };
   return deps as Deps & { reporter: MemoryReporter };

@@ -1,0 +1,59 @@
+/**
+ * A `pending-*` head told apart: *in progress* (someone is changing the
+ * release right now: refuse, never "recover") or *stuck* (the helm run that
+ * wrote it is gone: roll it back). Decided from the release lock, which every
+ * chartctl change takes, and, for revisions written outside it, their age.
+ */
+import { leaseExpiresAt, type LeaseRecord } from './release-lock.js';
+import { PENDING_STATUSES, type RevisionInfo } from './release-history.js';
+
+/** What the lock says about who else may be changing the release. */
+export type LockEvidence =
+  /** Another job holds the Lease (it is renewing it). */
+  | { kind: 'heldByOther'; holder: string; since?: Date; operation?: string }
+  /** This job holds the Lease; `previous` is the record it took (absent: there was none). */
+  | { kind: 'ours'; previous?: LeaseRecord };
+
+export type PendingState =
+  | { kind: 'none' }
+  | { kind: 'inProgress'; revision: RevisionInfo; reason: string }
+  | { kind: 'stuck'; revision: RevisionInfo; reason: string };
+
+export function newestRevision(history: readonly RevisionInfo[]): RevisionInfo | undefined {
+  let newest: RevisionInfo | undefined;
+  for (const r of history) if (!newest || r.revision > newest.revision) newest = r;
+  return newest;
+}
+
+export function classifyPending(input: { history: readonly RevisionInfo[]; lock: LockEvidence; now: Date; deployTimeoutMs: number }): PendingState {
+  const head = newestRevision(input.history);
+  if (!head || !PENDING_STATUSES.has(head.status)) return { kind: 'none' };
+  const { lock } = input;
+  if (lock.kind === 'heldByOther') {
+    return { kind: 'inProgress', revision: head, reason: `the release lock is held by ${lock.holder}` };
+  }
+  const written = Date.parse(head.updated);
+  const tenure = tenureOf(lock.previous);
+  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it.
+  if (tenure && Number.isFinite(written) && written >= tenure.from - CLOCK_SLACK_MS && written <= tenure.to + CLOCK_SLACK_MS) {
+    return { kind: 'stuck', revision: head, reason: `it was written by ${tenure.who} without finishing` };
+  }
+  // Not written under chartctl's lock (helm run directly, or by another tool): only its age says it is over.
+  const until = Number.isFinite(written) ? written + input.deployTimeoutMs : 0;
+  if (until > input.now.getTime()) {
+    return { kind: 'inProgress', revision: head, reason: `it was written at ${head.updated} outside chartctl's lock and is younger than the deploy timeout (until ${new Date(until).toISOString()}); a helm run may still be working on it` };
+  }
+  return { kind: 'stuck', revision: head, reason: `it was written at ${head.updated}, longer ago than the deploy timeout, and no chartctl job holds the lock` };
+}
+
+/** helm's timestamps and the Lease's come from different clocks (usually one machine's); allow this much between them. */
+const CLOCK_SLACK_MS = 2000;
+
+/** When the previous holder held the lock: until its Lease expired, or until it released it. */
+function tenureOf(previous: LeaseRecord | undefined): { from: number; to: number; who: string } | undefined {
+  if (!previous?.acquiredAt) return undefined;
+  const operation = previous.operation ? ` (${previous.operation})` : '';
+  if (previous.holder) return { from: previous.acquiredAt.getTime(), to: leaseExpiresAt(previous).getTime(), who: `${previous.holder}${operation}, whose lock expired` };
+  if (!previous.renewedAt) return undefined;
+  return { from: previous.acquiredAt.getTime(), to: previous.renewedAt.getTime(), who: `${previous.lastHolder ?? 'its last holder'}${operation}, which released the lock` };
+}

@@ -1,0 +1,63 @@
+// A pending-* head told apart: in progress (refuse) or stuck (recover), over the whole matrix.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyPending, type LockEvidence } from '../../src/core/pending-release.js';
+import type { LeaseRecord } from '../../src/core/release-lock.js';
+import type { RevisionInfo } from '../../src/core/release-history.js';
+
+const T0 = Date.parse('2026-12-02T13:00:00Z');
+const at = (s: number) => new Date(T0 + s * 1000);
+const rev = (revision: number, status: string, updatedS: number): RevisionInfo => ({ revision, status, updated: at(updatedS).toISOString(), chartName: 'shop', chartVersion: `1.0.${revision}`, appVersion: '1', description: '' });
+const history = (headStatus: string, headAtS: number) => [rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), rev(3, headStatus, headAtS)];
+const TIMEOUT = 300_000; // 5m
+const lease = (extra: Partial<LeaseRecord>): LeaseRecord => ({ name: 'chartctl-release-shop', resourceVersion: '9', transitions: 1, ...extra });
+const classify = (h: RevisionInfo[], lock: LockEvidence, nowS = 0) => classifyPending({ history: h, lock, now: at(nowS), deployTimeoutMs: TIMEOUT });
+
+test('no pending head: nothing to tell apart', () => {
+  assert.equal(classify(history('deployed', -10), { kind: 'ours' }).kind, 'none');
+  assert.equal(classify(history('failed', -10), { kind: 'ours' }).kind, 'none');
+  assert.equal(classify([], { kind: 'ours' }).kind, 'none');
+  // Only the head counts: an old pending revision below a deployed one is history.
+  assert.equal(classify([rev(1, 'pending-upgrade', -100), rev(2, 'deployed', -50)], { kind: 'ours' }).kind, 'none');
+});
+
+test('a held lock means in progress, however old the pending revision', () => {
+  for (const status of ['pending-install', 'pending-upgrade', 'pending-rollback']) {
+    const s = classify(history(status, -86_400), { kind: 'heldByOther', holder: 'job-a', since: at(-60) });
+    assert.equal(s.kind, 'inProgress', status);
+    assert.match(s.kind === 'inProgress' ? s.reason : '', /held by job-a/);
+  }
+});
+
+test('written during a dead holder\'s tenure (its Lease expired): stuck, even when young', () => {
+  const dead = lease({ holder: 'job-a', acquiredAt: at(-20), renewedAt: at(-18), durationSeconds: 5 });
+  const s = classify(history('pending-upgrade', -19), { kind: 'ours', previous: dead });
+  assert.equal(s.kind, 'stuck');
+  assert.match(s.kind === 'stuck' ? s.reason : '', /written by job-a, whose lock expired/);
+});
+
+test('written during a holder\'s tenure that ended with a release: stuck (it left the release pending)', () => {
+  const released = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-60), renewedAt: at(-30), durationSeconds: 30, operation: 'deploy shop 1.0.3' });
+  const s = classify(history('pending-upgrade', -40), { kind: 'ours', previous: released });
+  assert.equal(s.kind, 'stuck');
+  assert.match(s.kind === 'stuck' ? s.reason : '', /job-a \(deploy shop 1.0.3\), which released the lock/);
+});
+
+test('written outside any chartctl tenure: in progress while younger than the deploy timeout, stuck after', () => {
+  // Before the last holder took the lock, or after it released it: a helm run chartctl did not start.
+  const released = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-600), renewedAt: at(-500), durationSeconds: 30 });
+  for (const lock of [{ kind: 'ours' } as const, { kind: 'ours', previous: released } as const]) {
+    assert.equal(classify(history('pending-upgrade', -60), lock).kind, 'inProgress');
+    assert.equal(classify(history('pending-upgrade', -299), lock).kind, 'inProgress');
+    assert.equal(classify(history('pending-upgrade', -300), lock).kind, 'stuck');
+    assert.equal(classify(history('pending-install', -3600), lock).kind, 'stuck');
+  }
+  const young = classify(history('pending-upgrade', -60), { kind: 'ours' });
+  assert.match(young.kind === 'inProgress' ? young.reason : '', /outside chartctl's lock and is younger than the deploy timeout \(until 2026-12-02T13:04:00.000Z\)/);
+});
+
+test('helm\'s own timestamp format (nanoseconds, offset) is read', () => {
+  const h = [rev(1, 'deployed', -100), { ...rev(2, 'pending-upgrade', 0), updated: '2026-12-02T14:59:59.123456789+02:00' }];
+  assert.equal(classify(h, { kind: 'ours' }, 10).kind, 'inProgress');
+  assert.equal(classify(h, { kind: 'ours' }, 301).kind, 'stuck');
+});
