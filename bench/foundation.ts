@@ -17,6 +17,7 @@ import { resolveValues } from '../src/actions/steps/values.js';
 import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
 import { FakeChecks } from '../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
@@ -44,6 +45,7 @@ const deps: Deps = {
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
   git: new GitCli(env),
   checks: new FakeChecks(),
+  routers: new MemoryTrafficRouters(),
   locks: new MemoryReleaseLocks(),
   host: { name: 'bench', pid: process.pid },
 };

@@ -7,6 +7,7 @@ import type { SecretMasker } from '../core/secret-masker.js';
 import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { Git } from '../adapters/git.js';
 import type { Checks } from '../adapters/checks.js';
+import type { TrafficRouters } from '../adapters/traffic-router.js';
 import type { ReleaseLocks } from '../adapters/release-locks.js';
 import type { Releases } from '../adapters/releases.js';
 
@@ -47,6 +48,8 @@ export interface Deps {
   git: Git;
   /** The analysis progressive deploys gate on (prometheus, http, command checks). */
   checks: Checks;
+  /** The router Services blue/green environments switch. */
+  routers: TrafficRouters;
   /** Release locks (Kubernetes Leases) taken by every command that changes a release. */
   locks: ReleaseLocks;
   /** This machine and process, as named in a release lock's holder. */

@@ -1,6 +1,7 @@
+import { rollbackBlueGreen } from './blue-green-rollback.js';
 import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
-import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { diffReleases } from '../core/release-diff.js';
 import { chooseRollbackTarget, liveRevision, newestRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
@@ -9,35 +10,14 @@ import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
 
-export interface RollbackOptions {
-  env: string;
-  /** Target revision; default: the newest earlier revision that was deployed and passed its tests. */
-  revision?: number;
-  yes?: boolean;
-  dryRun?: boolean;
-  confirm?: (plan: RollbackPlan) => Promise<boolean>;
-}
-
-export interface RollbackPlan {
-  env: string;
-  release: string;
-  namespace: string;
-  from: { revision: number; status: string; version: string };
-  to: { revision: number; status: string; version: string };
-  /** The release was stuck in pending-*: rollback is how it recovers. */
-  recoveringPending: boolean;
-  diff: ReleaseDiff;
-}
-
-export type RollbackOutcome =
-  | { kind: 'planned'; plan: RollbackPlan }
-  | { kind: 'rolledBack'; plan: RollbackPlan; head: RevisionInfo }
-  | { kind: 'failed'; plan: RollbackPlan; reason: string; recovery: string[] };
+export type { RollbackOptions, RollbackPlan, RollbackOutcome } from './rollback-outcome.js';
+import type { RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback-outcome.js';
 
 /** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'rollback', ['rolling']);
+  requireSupportedStrategy(env, 'rollback', ['rolling', 'blueGreen']);
+  if (env.deploy.strategy.kind === 'blueGreen') return rollbackBlueGreen(deps, env, env.deploy.strategy, options);
   const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);

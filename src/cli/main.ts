@@ -18,6 +18,7 @@ import { GitCli } from '../adapters/git.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
 import { CheckRunner } from '../adapters/check-runner.js';
+import { KubeTrafficRouters } from '../adapters/kube-traffic-routers.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
@@ -170,6 +171,7 @@ export async function main(givenArgv: string[]): Promise<void> {
         random: Math.random,
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         git: new GitCli(process.env),
+        routers: new KubeTrafficRouters(process.env),
         checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),
         // Not tied to the abort signal: an interrupted job still frees its lock.
         locks: new KubeReleaseLocks(process.env),

@@ -3,6 +3,7 @@ import { Cleanup } from '../../src/adapters/cleanup.js';
 import type { Git } from '../../src/adapters/git.js';
 import { MemoryChartRepositories } from '../../src/adapters/memory-chart-repository.js';
 import { FakeChecks } from '../../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../../src/adapters/memory-traffic-routers.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import { MemoryReleaseLocks } from '../../src/adapters/memory-release-locks.js';
 import { MemoryReporter } from '../../src/adapters/reporter.js';
@@ -46,6 +47,7 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     repositories: new MemoryChartRepositories(),
     git: notGiven<Git>('git'),
     checks: new FakeChecks(),
+    routers: new MemoryTrafficRouters(),
     locks: new MemoryReleaseLocks(),
     host: { name: 'test-host', pid: 4242 },
     ...overrides,

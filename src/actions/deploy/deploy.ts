@@ -1,3 +1,4 @@
+import { deployBlueGreen } from './blue-green.js';
 import { requireSupportedStrategy } from '../../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -54,10 +55,17 @@ export interface DeployResult {
  */
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'deploy', ['rolling']);
+  requireSupportedStrategy(env, 'deploy', ['rolling', 'blueGreen']);
+  checkFreeze(deps, env, options);
+  const strategy = env.deploy.strategy;
+  if (strategy.kind === 'blueGreen') return deployBlueGreen(deps, env, strategy, options, deployRelease);
+  return deployRelease(deps, env, options);
+}
+
+/** The rolling deploy of the environment's release (or, for blue/green, of one slot's). */
+async function deployRelease(deps: Deps, env: Environment, options: DeployOptions): Promise<DeployResult> {
   const releases = deps.releases;
   const target = releaseTarget(env);
-  checkFreeze(deps, env, options);
 
   // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
   const valuesPromise = resolveValues(deps, env, options);

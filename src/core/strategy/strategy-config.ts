@@ -10,7 +10,8 @@ export type DeployStrategy = { kind: 'rolling' } | BlueGreenStrategy | CanaryStr
 export interface BlueGreenStrategy {
   kind: 'blueGreen';
   slots: [string, string];
-  router: { service: string; ingress?: string };
+  /** backend: which of the slot's Services the router copies (`<release>-<slot>-<backend>`); default the only one. */
+  router: { service: string; ingress?: string; backend?: string };
   /** The previous slot stays installed for an instant switch back. */
   keepPrevious: boolean;
   /** Run, all of them, against the idle slot before the switch. */
@@ -104,7 +105,7 @@ export function toStrategy(raw: unknown): DeployStrategy {
     return {
       kind: 'blueGreen',
       slots: (blueGreen.slots as [string, string] | undefined) ?? DEFAULT_SLOTS,
-      router: { service: blueGreen.router.service, ingress: blueGreen.router.ingress },
+      router: { service: blueGreen.router.service, ingress: blueGreen.router.ingress, ...(blueGreen.router.backend ? { backend: blueGreen.router.backend } : {}) },
       keepPrevious: blueGreen.keepPrevious ?? true,
       checks: toChecks(blueGreen.checks),
     };

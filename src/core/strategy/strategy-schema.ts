@@ -61,6 +61,7 @@ const blueGreen = {
       properties: {
         service: { type: 'string', pattern: DNS_LABEL, description: 'the name of the Service chartctl owns and switches' },
         ingress: { type: 'string', pattern: DNS_LABEL, description: 'the name of the Ingress chartctl owns in front of that Service' },
+        backend: { type: 'string', pattern: DNS_LABEL, description: "the slot's Service the router fronts, as the suffix of <release>-<slot>-<backend> (e.g. api)" },
       },
     },
     keepPrevious: { type: 'boolean' },
