@@ -4,7 +4,8 @@ import { diffReleases } from '../core/release-diff.js';
 import { planBlueGreenRollback } from '../core/strategy/blue-green-plan.js';
 import type { BlueGreenStrategy } from '../core/strategy/strategy-config.js';
 import type { Deps } from './deps.js';
-import { readBlueGreenState, switchRouter } from './deploy/blue-green.js';
+import { slotRelease, switchRouter } from './deploy/blue-green.js';
+import type { BlueGreenState, SlotState } from '../core/strategy/blue-green-plan.js';
 import type { RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback-outcome.js';
 
 /**
@@ -20,7 +21,7 @@ export async function rollbackBlueGreen(deps: Deps, env: Environment, strategy: 
     });
   }
   const started = performance.now();
-  const state = await readBlueGreenState(deps, env, strategy);
+  const state = await readSwitchBackState(deps, env, strategy);
   const decision = planBlueGreenRollback(state);
   if (decision.kind === 'refused') {
     throw new ChartctlError(`Cannot switch ${env.name} back: ${decision.reason}.`, { code: 'NOTHING_TO_SWITCH_BACK', hint: `chartctl status ${env.name} shows both slots.` });
@@ -41,7 +42,23 @@ export async function rollbackBlueGreen(deps: Deps, env: Environment, strategy: 
     if (!options.confirm) throw new ChartctlError(`Switch ${env.name} back to slot ${to.slot} not confirmed: there is no terminal to ask.`, { code: 'NOT_CONFIRMED', hint: 'Run again with --yes.' });
     if (!(await options.confirm(plan))) throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
   }
-  const router = await deps.routers.readService({ namespace: env.namespace, kubeContext: env.kubeContext }, strategy.router.service);
-  await switchRouter(deps, env, strategy, { to, toRevision: to.revision ?? 0, from, resourceVersion: router?.resourceVersion });
+  await switchRouter(deps, env, strategy, { to, toRevision: to.revision ?? 0, from, resourceVersion: state.resourceVersion, current: state.current });
   return { kind: 'switchedBack', plan, slot: to.slot, from: from.slot, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Router and slot heads from two kinds of API read (no helm process): a switch back is meant to take seconds at most. */
+async function readSwitchBackState(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<BlueGreenState & { resourceVersion?: string; current?: { selector: Record<string, string>; ports: Array<Record<string, unknown>> } }> {
+  const target = { namespace: env.namespace, kubeContext: env.kubeContext };
+  const releases = strategy.slots.map((s) => slotRelease(env, s));
+  const [router, heads] = await Promise.all([deps.routers.readService(target, strategy.router.service), deps.routers.slotHeads(target, releases)]);
+  const slots = strategy.slots.map((slot, i): SlotState => {
+    const head = heads[releases[i]!];
+    return head ? { slot, release: releases[i]!, revision: head.revision, status: head.status, healthy: head.status === 'deployed' } : { slot, release: releases[i]! };
+  });
+  return {
+    slots: slots as [SlotState, SlotState],
+    router: router ? { exists: true, liveSlot: router.liveSlot, previous: router.previous } : { exists: false },
+    resourceVersion: router?.resourceVersion,
+    current: router && { selector: router.selector, ports: router.ports },
+  };
 }

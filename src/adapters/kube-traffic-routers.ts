@@ -14,11 +14,12 @@ export class KubeTrafficRouters implements TrafficRouters {
   async readService(target: RouterTarget, name: string): Promise<RouterService | undefined> {
     const res = await this.call(target, 'GET', this.path(target, name));
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw this.failure(target, name, 'read', res);
+    if (res.status !== 200) throw this.failure(target, `router Service ${name}`, 'read', res);
     const annotations: Record<string, string> = res.body.metadata?.annotations ?? {};
     return {
       name,
       selector: res.body.spec?.selector ?? {},
+      ports: res.body.spec?.ports ?? [],
       liveSlot: annotations[LIVE_SLOT_ANNOTATION],
       previous: parseSlotRevision(annotations[PREVIOUS_SLOT_ANNOTATION]),
       resourceVersion: String(res.body.metadata?.resourceVersion ?? ''),
@@ -32,7 +33,7 @@ export class KubeTrafficRouters implements TrafficRouters {
       const body = { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: target.namespace, labels: { 'app.kubernetes.io/managed-by': 'chartctl' }, annotations }, spec: { selector: write.selector, ports: write.ports } };
       const res = await this.call(target, 'POST', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services`, body);
       if (res.status === 409) return { kind: 'conflict' };
-      if (res.status !== 201 && res.status !== 200) throw this.failure(target, name, 'create', res);
+      if (res.status !== 201 && res.status !== 200) throw this.failure(target, `router Service ${name}`, 'create', res);
       return { kind: 'written' };
     }
     // Read-modify-replace: the Service's other fields (clusterIP, ...) stay as the server set them.
@@ -46,8 +47,24 @@ export class KubeTrafficRouters implements TrafficRouters {
     body.spec.ports = write.ports;
     const res = await this.call(target, 'PUT', this.path(target, name), body);
     if (res.status === 409) return { kind: 'conflict' };
-    if (res.status !== 200) throw this.failure(target, name, 'update', res);
+    if (res.status !== 200) throw this.failure(target, `router Service ${name}`, 'update', res);
     return { kind: 'written' };
+  }
+
+  async slotHeads(target: RouterTarget, releases: string[]): Promise<Record<string, { revision: number; status: string } | undefined>> {
+    // helm's storage driver: Secrets by default, ConfigMaps with HELM_DRIVER=configmap (the labels are the same).
+    const kind = this.env.HELM_DRIVER === 'configmap' || this.env.HELM_DRIVER === 'configmaps' ? 'configmaps' : 'secrets';
+    const entries = await Promise.all(
+      releases.map(async (release) => {
+        const selector = encodeURIComponent(`owner=helm,name=${release}`);
+        const res = await this.call(target, 'GET', `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/${kind}?labelSelector=${selector}`);
+        if (res.status !== 200) throw this.failure(target, release, 'list the helm revisions of', res);
+        const heads = (res.body.items ?? []).map((o: { metadata?: { labels?: Record<string, string> } }) => ({ revision: Number(o.metadata?.labels?.version), status: String(o.metadata?.labels?.status) }));
+        const newest = heads.sort((a: { revision: number }, b: { revision: number }) => b.revision - a.revision)[0];
+        return [release, newest] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
   }
 
   private path(target: RouterTarget, name: string): string {
@@ -66,9 +83,9 @@ export class KubeTrafficRouters implements TrafficRouters {
   }
 
   private failure(target: RouterTarget, name: string, what: string, res: KubeResponse): ChartctlError {
-    return new ChartctlError(`Could not ${what} router Service ${name} in ${target.namespace}: HTTP ${res.status} ${res.body.message ?? ''}`.trim(), {
+    return new ChartctlError(`Could not ${what} ${name} in ${target.namespace}: HTTP ${res.status} ${res.body.message ?? ''}`.trim(), {
       code: 'ROUTER_WRITE_FAILED',
-      hint: 'chartctl needs get/create/update on Services in the namespace.',
+      hint: 'chartctl needs get/create/update on Services, and list on helm\'s release Secrets, in the namespace.',
     });
   }
 }

@@ -8,6 +8,7 @@ export interface RouterTarget {
 export interface RouterService {
   name: string;
   selector: Record<string, string>;
+  ports: Array<Record<string, unknown>>;
   /** The slot it selects, from chartctl's annotation. */
   liveSlot?: string;
   /** The slot revision that served before the last switch. */
@@ -31,6 +32,12 @@ export interface TrafficRouters {
   readService(target: RouterTarget, name: string): Promise<RouterService | undefined>;
   /** `conflict`: someone else changed (or created) it since `resourceVersion`; read again. */
   writeService(target: RouterTarget, name: string, write: RouterWrite, resourceVersion?: string): Promise<{ kind: 'written' } | { kind: 'conflict' }>;
+  /**
+   * Each slot release's newest revision and status, read from helm's own
+   * release storage labels (owner=helm, name, version, status) in one list call
+   * per release, without starting helm: what a switch back needs, in milliseconds.
+   */
+  slotHeads(target: RouterTarget, releases: string[]): Promise<Record<string, { revision: number; status: string } | undefined>>;
 }
 
 export const LIVE_SLOT_ANNOTATION = 'chartctl.dev/live-slot';

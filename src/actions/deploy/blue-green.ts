@@ -96,9 +96,9 @@ export async function switchRouter(
   deps: Deps,
   env: Environment,
   strategy: BlueGreenStrategy,
-  move: { to: SlotState; toRevision: number; from?: SlotState; resourceVersion?: string },
+  move: { to: SlotState; toRevision: number; from?: SlotState; resourceVersion?: string; current?: { selector: Record<string, string>; ports: Array<Record<string, unknown>> } },
 ): Promise<void> {
-  const service = await slotService(deps, env, move.to, strategy.router.backend);
+  const service = (move.current && move.from && swappedSelector(move.current, move.from.release, move.to.release)) || (await slotService(deps, env, move.to, strategy.router.backend));
   const target = { namespace: env.namespace, kubeContext: env.kubeContext };
   const previous = move.from?.revision !== undefined ? { slot: move.from.slot, revision: move.from.revision } : undefined;
   deps.reporter.progress(`Switching router Service ${strategy.router.service} to slot ${move.to.slot}`);
@@ -133,4 +133,13 @@ async function slotService(deps: Deps, env: Environment, slot: SlotState, backen
   }
   const spec = service.spec as { selector: Record<string, string>; ports?: Array<Record<string, unknown>> };
   return { selector: spec.selector, ports: (spec.ports ?? []).map(({ nodePort: _n, ...p }) => p) };
+}
+
+/**
+ * The router's selector for the other slot, when the current one names the
+ * live slot's release (slots differ only by release name): no helm call needed.
+ */
+function swappedSelector(current: { selector: Record<string, string>; ports: Array<Record<string, unknown>> }, from: string, to: string) {
+  if (!Object.values(current.selector).includes(from)) return undefined;
+  return { selector: Object.fromEntries(Object.entries(current.selector).map(([k, v]) => [k, v === from ? to : v])), ports: current.ports };
 }

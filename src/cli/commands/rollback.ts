@@ -28,7 +28,7 @@ Examples:
         const { rollback } = await import('../../actions/rollback.js');
         const { renderReleaseDiff } = await import('../diff-report.js');
         const heading = (p: RollbackPlan) =>
-          p.blueGreen ? `router Service ${p.blueGreen.router} in ${p.namespace}: slot ${p.blueGreen.from} (${p.from.version}) → slot ${p.blueGreen.to} (${p.to.version}, revision ${p.to.revision})` :
+          p.blueGreen ? `router Service ${p.blueGreen.router} in ${p.namespace}: slot ${p.blueGreen.from} (revision ${p.from.revision}) → slot ${p.blueGreen.to} (revision ${p.to.revision})` :
           `${p.release} in ${p.namespace}: revision ${p.from.revision} (${p.from.version}, ${p.from.status}) → revision ${p.to.revision} (${p.to.version})${p.recoveringPending ? ' — recovering a stuck release' : ''}`;
         let shown = false;
         const confirm = canPrompt()
@@ -46,7 +46,7 @@ Examples:
           } else if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
           if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
           else if (outcome.kind === 'switchedBack')
-            out.write(`${out.paint.green('Switched back')}: router Service ${outcome.plan.blueGreen?.router} selects slot ${outcome.slot} (${outcome.plan.to.version}) again, in ${outcome.seconds.toFixed(2)} s — no re-render, no helm rollback. Slot ${outcome.from} stays installed.\n`);
+            out.write(`${out.paint.green('Switched back')}: router Service ${outcome.plan.blueGreen?.router} selects slot ${outcome.slot} (revision ${outcome.plan.to.revision}) again, in ${outcome.seconds.toFixed(2)} s — no re-render, no helm rollback. Slot ${outcome.from} stays installed.\n`);
           else if (outcome.kind === 'rolledBack')
             out.write(`${out.paint.green('Rolled back')}: ${outcome.plan.release} is at revision ${outcome.head.revision} (${outcome.head.chartVersion}, ${outcome.head.status}: ${outcome.head.description}).\n`);
           else out.write(`${out.paint.red('Rollback failed')}: ${outcome.reason}\nTo recover:\n${outcome.recovery.map((c) => `  ${c}`).join('\n')}\n`);
