@@ -1,11 +1,62 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ChartctlError } from '../core/errors.js';
 import type { LockEvidence } from '../core/pending-release.js';
-import { decideLock, describeHolding, leaseExpiresAt, type LeaseRecord } from '../core/release-lock.js';
+import { ciJob, decideLock, describeHolding, leaseExpiresAt, leaseSecondsFrom, lockHolderIdentity, type LeaseRecord } from '../core/release-lock.js';
 import type { LeaseWrite, ReleaseLockTarget } from '../adapters/release-locks.js';
-import { ciJob, lockHolderIdentity } from '../core/release-lock.js';
+import { durationMs } from '../core/duration.js';
+import type { Environment } from '../core/environment.js';
+import { Interrupted } from '../core/interruption.js';
+import { heartbeatIntervalMs } from '../core/wait-heartbeat.js';
 import type { Deps } from './deps.js';
 import { resolveActor } from './steps/repository-index.js';
+
+/** What a dry run (which takes no lock) can tell from reading it: held by another job, or as if this job took it. */
+export async function lockSeenFrom(deps: Deps, env: Environment): Promise<LockEvidence> {
+  const lease = await deps.locks.read({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }).catch(() => undefined);
+  const decision = decideLock(lease, '', deps.now());
+  if (decision.kind === 'wait') return { kind: 'heldByOther', holder: decision.holder, since: decision.since, operation: decision.operation };
+  return { kind: 'ours', previous: lease };
+}
+
+/** --lock-timeout and --no-wait-lock, as every command that changes a release takes them. */
+export interface ReleaseLockFlags {
+  /** How long to wait for another job's lock (helm duration); default: the deploy timeout. */
+  lockTimeout?: string;
+  noWaitLock?: boolean;
+}
+
+/**
+ * Runs `body` holding the release's lock and frees it afterwards, whatever
+ * happened, except when an interrupted helm is still running: then the Lease
+ * is left to expire, so nobody takes over from a helm that is still writing.
+ */
+export async function withReleaseLock<T>(
+  deps: Deps,
+  env: Environment,
+  request: { operation: string; flags: ReleaseLockFlags; deployTimeout: string; createNamespace?: boolean },
+  body: (held: HeldReleaseLock) => Promise<T>,
+): Promise<T> {
+  const { flags } = request;
+  const waitMs = flags.noWaitLock ? 0 : durationMs(flags.lockTimeout ?? request.deployTimeout);
+  const held = await holdReleaseLock(deps, { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext, createNamespace: request.createNamespace }, {
+    holder: await lockHolderFor(deps),
+    operation: request.operation,
+    waitMs,
+    timeoutName: `--lock-timeout (now ${flags.noWaitLock ? '0s' : (flags.lockTimeout ?? request.deployTimeout)})`,
+    durationSeconds: leaseSecondsFrom(deps.env.CHARTCTL_LOCK_LEASE_SECONDS),
+    heartbeatMs: heartbeatIntervalMs(deps.env.CHARTCTL_HEARTBEAT_INTERVAL),
+  });
+  let helmStillRunning = false;
+  try {
+    return await body(held);
+  } catch (err) {
+    helmStillRunning = err instanceof Interrupted && Boolean(err.stillRunning);
+    throw err;
+  } finally {
+    if (helmStillRunning) held.abandon();
+    else await held.release();
+  }
+}
 
 /** actor + CI job + host + pid, as the Lease's holderIdentity. */
 export async function lockHolderFor(deps: Pick<Deps, 'env' | 'git' | 'repo' | 'host'>): Promise<string> {

@@ -1,7 +1,8 @@
+import type { ReleaseLockFlags } from './hold-release-lock.js';
 import type { ReleaseDiff } from '../core/release-diff.js';
 import type { RevisionInfo } from '../core/release-history.js';
 
-export interface RollbackOptions {
+export interface RollbackOptions extends ReleaseLockFlags {
   env: string;
   /** Target revision; default: the newest earlier revision that was deployed and passed its tests. */
   revision?: number;

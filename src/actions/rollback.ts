@@ -2,10 +2,13 @@ import { rollbackBlueGreen } from './blue-green-rollback.js';
 import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases } from '../core/release-diff.js';
-import { chooseRollbackTarget, liveRevision, newestRevision, pendingRevision, type RevisionInfo } from '../core/release-history.js';
+import { chooseRollbackTarget, liveRevision, newestRevision, type RevisionInfo } from '../core/release-history.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
 import type { Deps } from './deps.js';
+import type { Environment } from '../core/environment.js';
+import { classifyPending, type LockEvidence } from '../core/pending-release.js';
+import { lockSeenFrom, withReleaseLock } from './hold-release-lock.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
@@ -17,19 +20,39 @@ import type { RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback-
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
   requireSupportedStrategy(env, 'rollback', ['rolling', 'blueGreen']);
-  if (env.deploy.strategy.kind === 'blueGreen') return rollbackBlueGreen(deps, env, env.deploy.strategy, options);
+  const strategy = env.deploy.strategy;
+  if (strategy.kind === 'blueGreen') {
+    if (options.dryRun) return rollbackBlueGreen(deps, env, strategy, options);
+    return withReleaseLock(deps, env, { operation: `switch back ${env.release}`, flags: options, deployTimeout: env.deploy.timeout }, () => rollbackBlueGreen(deps, env, strategy, options));
+  }
   const releases = deps.releases;
   const target = releaseTarget(env);
-  const history = await releases.history(target);
-  if (history.length === 0) {
+  if ((await releases.history(target)).length === 0) {
     throw new ChartctlError(`Release ${env.release} does not exist in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}; there is nothing to roll back.`, {
       code: 'RELEASE_NOT_FOUND',
       exitCode: ExitCode.noMatch,
       hint: `Check the environment's namespace and kubeContext, or deploy it first (chartctl deploy ${env.name}).`,
     });
   }
+  if (options.dryRun) return rollbackHolding(deps, env, options, await lockSeenFrom(deps, env));
+  const operation = `rollback ${env.release}${options.revision !== undefined ? ` to revision ${options.revision}` : ''}`;
+  return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: env.deploy.timeout }, (held) => rollbackHolding(deps, env, options, held.evidence));
+}
+
+/** Read again under the lock: what the release is now, not what it was before waiting for it. */
+async function rollbackHolding(deps: Deps, env: Environment, options: RollbackOptions, lock: LockEvidence): Promise<RollbackOutcome> {
+  const releases = deps.releases;
+  const target = releaseTarget(env);
+  const history = await releases.history(target);
   const newest = newestRevision(history)!;
-  const pending = pendingRevision(history);
+  const state = classifyPending({ history, lock, now: deps.now(), deployTimeoutMs: durationMs(env.deploy.timeout) });
+  if (state.kind === 'inProgress') {
+    throw new ChartctlError(`Release ${env.release} in ${env.namespace} is being changed: revision ${newest.revision} is ${newest.status} and ${state.reason}. Not rolling back a change in progress.`, {
+      code: 'RELEASE_IN_PROGRESS',
+      hint: `Wait for it to end (see "chartctl status ${env.name}"), then roll back if it is still needed.`,
+    });
+  }
+  const pending = state.kind === 'stuck' ? state.revision : undefined;
   let to: RevisionInfo | undefined;
   if (options.revision !== undefined) {
     to = history.find((h) => h.revision === options.revision);

@@ -6,11 +6,12 @@ import { compareVersions, newestVersion } from '../core/chart-version.js';
 import { liveRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { deploy } from './deploy/deploy.js';
+import type { ReleaseLockFlags } from './hold-release-lock.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
 
-export interface WatchOptions {
+export interface WatchOptions extends ReleaseLockFlags {
   env: string;
   intervalMs: number;
   once?: boolean;
@@ -86,7 +87,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           const version = newestSeen;
           emit({ event: 'deploying', env: env.name, version, from: deployed });
           try {
-            const result = await deploy(deps, { env: env.name, version, yes: true });
+            const result = await deploy(deps, { env: env.name, version, yes: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
             const o = result.outcome;
             if (o.kind === 'deployed') {
               deploys++;
@@ -107,8 +108,10 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           } catch (err) {
             if (!isChartctlError(err) || isTransient(err)) throw err;
             // Refused (digest mismatch, gates, freeze, invalid manifests): not retried until something newer appears.
+            // Another job changing the release is not this version's fault: the index is read again next poll and it is tried again.
+            if (BUSY_RELEASE.has(err.code)) etag = undefined;
+            else gaveUp.add(version);
             failures++;
-            gaveUp.add(version);
             emit({ event: 'refused', env: env.name, version, reason: err.message.split('\n')[0]! });
           }
         }
@@ -130,6 +133,8 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
 }
 
 /** Failures worth retrying: the network, the endpoint, the cluster being unreachable. */
+const BUSY_RELEASE = new Set(['RELEASE_LOCKED', 'RELEASE_IN_PROGRESS', 'LOCK_UNAVAILABLE']);
+
 function isTransient(err: ChartctlError): boolean {
   return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
 }

@@ -25,7 +25,12 @@ export class KubeReleaseLocks implements ReleaseLocks {
   }
 
   async create(target: ReleaseLockTarget, write: LeaseWrite): Promise<LeaseWriteResult> {
-    const res = await this.call(target, 'POST', this.path(target, false), toLease(target, write));
+    let res = await this.call(target, 'POST', this.path(target, false), toLease(target, write));
+    if (res.status === 404 && target.createNamespace) {
+      const ns = await this.call(target, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target.namespace } });
+      if (ns.status !== 201 && ns.status !== 409) throw this.failure(target, `create namespace ${target.namespace} for`, ns);
+      res = await this.call(target, 'POST', this.path(target, false), toLease(target, write));
+    }
     if (res.status === 409) return { kind: 'conflict' };
     if (res.status === 404) {
       throw new ChartctlError(`Cannot take the release lock for ${target.release}: namespace ${target.namespace} does not exist${target.kubeContext ? ` (context ${target.kubeContext})` : ''}.`, {

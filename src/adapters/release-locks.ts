@@ -5,6 +5,8 @@ export interface ReleaseLockTarget {
   release: string;
   namespace: string;
   kubeContext?: string;
+  /** A first install: create the namespace if it is missing, as helm's --create-namespace would. */
+  createNamespace?: boolean;
 }
 
 /** The fields chartctl writes into a Lease. */

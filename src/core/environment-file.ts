@@ -86,6 +86,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
       rollbackOnFailure: env.deploy?.rollbackOnFailure ?? true,
       historyMax: env.deploy?.historyMax ?? 10,
       strategy: toStrategy(env.deploy?.strategy),
+      recoverStuck: env.deploy?.recoverStuck ?? false,
     },
     policies: env.policies ?? {},
     images: env.images ?? {},

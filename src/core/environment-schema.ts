@@ -49,6 +49,7 @@ export const environmentSchema = {
         rollbackOnFailure: { type: 'boolean' },
         historyMax: { type: 'integer', minimum: 0 },
         strategy: strategySchema,
+        recoverStuck: { type: 'boolean' },
       },
     },
     policies: {

@@ -51,6 +51,8 @@ export interface DeploySettings {
   historyMax: number;
   /** rolling (helm upgrade in place), blue/green slots or a canary release. */
   strategy: DeployStrategy;
+  /** A pending-* release whose lock holder is gone is rolled back by deploy itself (default: refused, with how to recover). */
+  recoverStuck: boolean;
 }
 
 export interface FreezeWindow {

@@ -5,7 +5,7 @@
  * chartctl change takes, and, for revisions written outside it, their age.
  */
 import { leaseExpiresAt, type LeaseRecord } from './release-lock.js';
-import { PENDING_STATUSES, type RevisionInfo } from './release-history.js';
+import { newestRevision, PENDING_STATUSES, type RevisionInfo } from './release-history.js';
 
 /** What the lock says about who else may be changing the release. */
 export type LockEvidence =
@@ -18,12 +18,6 @@ export type PendingState =
   | { kind: 'none' }
   | { kind: 'inProgress'; revision: RevisionInfo; reason: string }
   | { kind: 'stuck'; revision: RevisionInfo; reason: string };
-
-export function newestRevision(history: readonly RevisionInfo[]): RevisionInfo | undefined {
-  let newest: RevisionInfo | undefined;
-  for (const r of history) if (!newest || r.revision > newest.revision) newest = r;
-  return newest;
-}
 
 export function classifyPending(input: { history: readonly RevisionInfo[]; lock: LockEvidence; now: Date; deployTimeoutMs: number }): PendingState {
   const head = newestRevision(input.history);
@@ -47,7 +41,7 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
 }
 
 /** helm's timestamps and the Lease's come from different clocks (usually one machine's); allow this much between them. */
-const CLOCK_SLACK_MS = 2000;
+const CLOCK_SLACK_MS = 500;
 
 /** When the previous holder held the lock: until its Lease expired, or until it released it. */
 function tenureOf(previous: LeaseRecord | undefined): { from: number; to: number; who: string } | undefined {

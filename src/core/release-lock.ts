@@ -4,6 +4,7 @@
  * expires a Lease; a holder is gone when renewTime + leaseDurationSeconds has
  * passed by the reader's clock (client-go's leader election reads it the same way).
  */
+import { ChartctlError } from './errors.js';
 
 /** A Lease as chartctl reads it (times already parsed). */
 export interface LeaseRecord {
@@ -30,6 +31,15 @@ export type LockDecision =
 
 /** Seconds a Lease lives without renewal; chartctl renews it every third of that. */
 export const DEFAULT_LEASE_SECONDS = 30;
+
+/** CHARTCTL_LOCK_LEASE_SECONDS: how long a dead holder blocks the next job (short in tests). */
+export function leaseSecondsFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_LEASE_SECONDS;
+  if (!/^[1-9][0-9]{0,5}$/.test(value.trim())) {
+    throw new ChartctlError(`CHARTCTL_LOCK_LEASE_SECONDS must be a whole number of seconds (at least 1), not "${value}".`, { code: 'BAD_LOCK_LEASE', hint: `Unset it for the default (${DEFAULT_LEASE_SECONDS}s).` });
+  }
+  return Number(value.trim());
+}
 
 export function leaseExpiresAt(lease: LeaseRecord): Date {
   const from = lease.renewedAt ?? lease.acquiredAt;

@@ -17,7 +17,10 @@ export function fieldSetOf(value: Record<string, Json>, kind: string, path: stri
     if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || key === 'status')) continue;
     if (path.length === 1 && path[0] === 'metadata' && !['labels', 'annotations', 'finalizers', 'ownerReferences'].includes(key)) continue;
     if (child === null || child === undefined) continue;
-    set[`f:${key}`] = childSet(child, kind, [...path, key]);
+    const childFields = childSet(child, kind, [...path, key]);
+    // metadata holding only untracked keys (name, namespace) owns nothing; `{}` would read as owning all of it.
+    if (path.length === 0 && key === 'metadata' && Object.keys(childFields).length === 0) continue;
+    set[`f:${key}`] = childFields;
   }
   return set;
 }

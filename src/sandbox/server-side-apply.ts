@@ -61,7 +61,8 @@ function ownsPath(set: FieldSet, path: string[]): boolean {
     if (!node) return false;
     if (Object.keys(node).length === 0) return true; // owns the whole subtree
   }
-  return true;
+  // Owning some fields below the path is no conflict with a path that sets none of them (an empty `spec: {}`).
+  return false;
 }
 
 function conflictError(conflicts: Array<{ manager: string; apiVersion: string; field: string }>): ApiError {

@@ -7,11 +7,11 @@ import { declaredActor } from '../../core/actor.js';
 import type { Finding } from '../../core/findings.js';
 import { parseManifestStream } from '../../core/manifests.js';
 import { diffReleases } from '../../core/release-diff.js';
-import { encodeProvenance, liveRevision, newestRevision, pendingRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
+import { encodeProvenance, liveRevision, newestRevision, type Provenance, type RevisionInfo } from '../../core/release-history.js';
 import { Interrupted } from '../../core/interruption.js';
 import type { Deps } from '../deps.js';
 import { historyAndManifest, releaseTarget } from '../steps/deployed-release.js';
-import { resolveCandidate } from '../steps/candidate.js';
+import { resolveCandidate, type Candidate } from '../steps/candidate.js';
 import { requireDeployedIn } from '../steps/deployed-in.js';
 import { validateRenderedManifests } from '../steps/manifest-validation.js';
 import { renderEnvironment } from '../steps/render.js';
@@ -24,10 +24,13 @@ import { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary } from './outco
 
 export { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary };
 import { heartbeatIntervalMs } from '../../core/wait-heartbeat.js';
+import { classifyPending, type LockEvidence } from '../../core/pending-release.js';
+import { lockSeenFrom, withReleaseLock, type ReleaseLockFlags } from '../hold-release-lock.js';
+import { settlePending } from './pending.js';
 import { durationMs } from '../../core/duration.js';
 
 /** valuesFiles/set/setString: --values/-f, --set, --set-string layered as in template and diff. */
-export interface DeployOptions extends CommandLineValues {
+export interface DeployOptions extends CommandLineValues, ReleaseLockFlags {
   env: string;
   version?: string;
   local?: boolean;
@@ -58,31 +61,46 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
   requireSupportedStrategy(env, 'deploy', ['rolling', 'blueGreen']);
   checkFreeze(deps, env, options);
   const strategy = env.deploy.strategy;
-  if (strategy.kind === 'blueGreen') return deployBlueGreen(deps, env, strategy, options, deployRelease);
+  if (strategy.kind === 'blueGreen') {
+    // The environment's lock (its release name) covers the slot choice and the switch; each slot's deploy takes the slot's own.
+    if (options.dryRun) return deployBlueGreen(deps, env, strategy, options, deployRelease);
+    const operation = `blue/green deploy ${env.release}${options.version ? ` ${options.version}` : ''}`;
+    return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: options.timeout ?? env.deploy.timeout, createNamespace: true }, () => deployBlueGreen(deps, env, strategy, options, deployRelease));
+  }
   return deployRelease(deps, env, options);
 }
 
 /** The rolling deploy of the environment's release (or, for blue/green, of one slot's). */
 async function deployRelease(deps: Deps, env: Environment, options: DeployOptions): Promise<DeployResult> {
-  const releases = deps.releases;
-  const target = releaseTarget(env);
 
   // The values (and decrypted secrets) do not depend on the tarball: read them while it downloads.
   const valuesPromise = resolveValues(deps, env, options);
   valuesPromise.catch(() => undefined);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
+  const deployTimeout = options.timeout ?? env.deploy.timeout;
+  try {
+    // A dry run changes nothing: it reads the lock instead of taking it.
+    if (options.dryRun) return await deployHolding(deps, env, options, candidate, valuesPromise, await lockSeenFrom(deps, env));
+    const operation = `deploy ${env.release} ${candidate.version}`;
+    return await withReleaseLock(deps, env, { operation, flags: options, deployTimeout, createNamespace: true }, (held) => deployHolding(deps, env, options, candidate, valuesPromise, held.evidence));
+  } finally {
+    await candidate.release();
+  }
+}
+
+async function deployHolding(deps: Deps, env: Environment, options: DeployOptions, candidate: Candidate, valuesPromise: ReturnType<typeof resolveValues>, lock: LockEvidence): Promise<DeployResult> {
+  const releases = deps.releases;
+  const target = releaseTarget(env);
   // Set once helm may change the release: an interruption from then on reports the state helm left.
   let changing: { before: RevisionInfo | undefined } | undefined;
   try {
     deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}`);
     // History and the deployed manifest in one round, as diff does.
-    const { history, manifest: deployedText } = await historyAndManifest(releases, env);
-    const stuck = pendingRevision(history);
-    if (stuck) {
-      throw new ChartctlError(`Release ${env.release} in ${env.namespace} is stuck in ${stuck.status} at revision ${stuck.revision} (a helm run was interrupted); deploying over it could make things worse.`, {
-        code: 'RELEASE_PENDING',
-        hint: `Recover with "chartctl rollback ${env.name}" (it rolls back to the last good revision), then deploy again.`,
-      });
+    let { history, manifest: deployedText } = await historyAndManifest(releases, env);
+    const pending = classifyPending({ history, lock, now: deps.now(), deployTimeoutMs: durationMs(options.timeout ?? env.deploy.timeout) });
+    if (pending.kind !== 'none') {
+      const recovered = await settlePending(deps, env, pending, { dryRun: Boolean(options.dryRun) });
+      if (recovered) ({ history, manifest: deployedText } = await historyAndManifest(releases, env));
     }
     if (env.promotion.requireDeployedIn && !options.local) await requireDeployedIn(deps, env, candidate);
 
@@ -172,8 +190,6 @@ async function deployRelease(deps: Deps, env: Environment, options: DeployOption
     if (!(err instanceof Interrupted)) throw err;
     if (changing) throw await interruptedRelease(releases, env, err, changing.before, 'deploy');
     throw new Interrupted(err.signal, `${err.message} Release ${env.release} in ${env.namespace} was not changed.`, { hint: `Deploy again with "chartctl deploy ${env.name}".` });
-  } finally {
-    await candidate.release();
   }
 }
 

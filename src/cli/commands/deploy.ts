@@ -2,9 +2,10 @@ import type { DeployOutcome, DeployPlanSummary } from '../../actions/deploy/depl
 import { KUBE_CONTEXT_HELP, VALUES_FLAGS_HELP, addValuesOptions, commandLineValues, type RegisterCommand, type ValuesFlags } from '../context.js';
 import type { Output } from '../output.js';
 import { askYesNo, canPrompt } from '../prompt.js';
+import { addLockOptions, LOCK_HELP, lockFlags } from '../release-lock-flags.js';
 
 export const registerDeploy: RegisterCommand = (program, ctx) => {
-  addValuesOptions(program.command('deploy'))
+  addLockOptions(addValuesOptions(program.command('deploy')))
     .argument('<env>', 'environment name')
     .description('diff, then helm upgrade --install --wait, helm test, and roll back by itself on failure')
     .option('--version <version>', "version from the environment's repository (default: the newest it accepts)")
@@ -20,14 +21,18 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       'after',
       `
 Steps: pull the exact tarball from the environment's repository and check its sha256 against
-the index (refusing a prerelease where the environment forbids it); refuse a release stuck in
-pending-*; validate the rendered manifests; show the diff; confirm (terminal) or --yes; nothing
+the index (refusing a prerelease where the environment forbids it); take the release lock; a
+pending-* release is refused: in progress (another job, or a helm run younger than the deploy
+timeout) or stuck (its job died: "chartctl rollback", or deploy.recoverStuck: true rolls it back
+first); validate the rendered manifests; show the diff; confirm (terminal) or --yes; nothing
 to change -> stop with 0; helm upgrade --install --wait with helm's own rollback on failure
 (--rollback-on-failure on helm 4, --atomic on helm 3); helm test; if tests fail, roll back to
 the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
+
+${LOCK_HELP}
 
 While helm waits, stderr gets a line every 5 s (CHARTCTL_HEARTBEAT_INTERVAL) naming the workloads
 not ready yet (Deployment/shop-web 0/2), and one when the wait ends; JSON lines with --output json;
@@ -56,6 +61,8 @@ Examples:
           timeout?: string;
           overrideFreeze?: boolean;
           reason?: string;
+          lockTimeout?: string;
+          waitLock?: boolean;
         } & ValuesFlags,
         command,
       ) =>
@@ -80,6 +87,7 @@ Examples:
             timeout: opts.timeout,
             overrideFreeze: opts.overrideFreeze,
             reason: opts.reason,
+            ...lockFlags(opts),
             ...commandLineValues(opts, globals),
             confirm,
           });

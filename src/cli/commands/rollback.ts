@@ -2,10 +2,10 @@ import type { RollbackOutcome, RollbackPlan } from '../../actions/rollback.js';
 import { ExitCode } from '../../core/errors.js';
 import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
 import { askYesNo, canPrompt } from '../prompt.js';
+import { addLockOptions, LOCK_HELP, lockFlags } from '../release-lock-flags.js';
 
 export const registerRollback: RegisterCommand = (program, ctx) => {
-  program
-    .command('rollback')
+  addLockOptions(program.command('rollback'))
     .argument('<env>', 'environment name')
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .argument('[revision]', 'revision to go back to (default: the newest earlier revision that was deployed and passed its tests)', (v) => Number.parseInt(v, 10))
@@ -15,15 +15,19 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
     .addHelpText(
       'after',
       `
-Works on a release stuck in pending-install/pending-upgrade/pending-rollback (an interrupted
-helm run): rolling back is how it recovers. Runs helm rollback --wait with the environment's
+Works on a release stuck in pending-install/pending-upgrade/pending-rollback whose job died (its
+release lock expired or was freed): rolling back is how it recovers. A pending release whose
+lock is held, or written by a helm run younger than the deploy timeout, is in progress: refused,
+never rolled back. Runs helm rollback --wait with the environment's
 timeout and history limit, then shows the new head of the history.
+
+${LOCK_HELP}
 
 Examples:
   chartctl rollback prod             # last good revision, after showing the diff
   chartctl rollback prod 7 --yes`,
     )
-    .action(async (env: string, revision: number | undefined, opts: { yes?: boolean; dryRun?: boolean }, command) =>
+    .action(async (env: string, revision: number | undefined, opts: { yes?: boolean; dryRun?: boolean; lockTimeout?: string; waitLock?: boolean }, command) =>
       ctx.run(command, async (deps, out) => {
         const { rollback } = await import('../../actions/rollback.js');
         const { renderReleaseDiff } = await import('../diff-report.js');
@@ -38,7 +42,7 @@ Examples:
               return askYesNo(p.blueGreen ? `Switch ${p.env} back to slot ${p.blueGreen.to}?` : `Roll ${p.env} back to revision ${p.to.revision}?`);
             }
           : undefined;
-        const outcome: RollbackOutcome = await rollback(deps, { env, revision, yes: opts.yes, dryRun: opts.dryRun, confirm });
+        const outcome: RollbackOutcome = await rollback(deps, { env, revision, yes: opts.yes, dryRun: opts.dryRun, confirm, ...lockFlags(opts) });
         if (out.format === 'json') out.json(outcome);
         else {
           if (outcome.plan.blueGreen) {

@@ -1,9 +1,9 @@
 import type { WatchEvent } from '../../actions/watch.js';
 import { KUBE_CONTEXT_HELP, type RegisterCommand } from '../context.js';
+import { addLockOptions, lockFlags } from '../release-lock-flags.js';
 
 export const registerWatch: RegisterCommand = (program, ctx) => {
-  program
-    .command('watch')
+  addLockOptions(program.command('watch'))
     .argument('<env>', 'environment to keep up to date')
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
     .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback)")
@@ -18,14 +18,16 @@ request. A newer version the environment accepts (prereleases only where allowPr
 deployed with "deploy --yes": diff, upgrade, tests, automatic rollback. One deploy at a time; a
 version that failed or was refused is not retried until a newer one appears. S3 and cluster
 errors are retried with backoff. SIGTERM/SIGINT: the deploy in flight finishes (or rolls back),
-then the watcher stops; a second signal stops at once. One line per event on stdout (JSON lines
+then the watcher stops; a second signal stops at once. Each deploy takes the release lock as
+"chartctl deploy" does (--lock-timeout, --no-wait-lock); a deploy refused because another job
+holds it is retried at the next poll. One line per event on stdout (JSON lines
 with --output json).
 
 Examples:
   chartctl watch dev --interval 15s
   chartctl watch dev --once --output json     # from cron`,
     )
-    .action(async (env: string, opts: { interval: string; once?: boolean; yes?: boolean }, command) =>
+    .action(async (env: string, opts: { interval: string; once?: boolean; yes?: boolean; lockTimeout?: string; waitLock?: boolean }, command) =>
       ctx.run(
         command,
         async (deps, out) => {
@@ -36,7 +38,7 @@ Examples:
             if (out.format === 'json') out.write(`${JSON.stringify({ at, ...e })}\n`);
             else out.write(`${at} ${describe(e)}\n`);
           };
-          const result = await watch(deps, { env, intervalMs: durationMs(opts.interval), once: opts.once, yes: opts.yes, onEvent: print });
+          const result = await watch(deps, { env, intervalMs: durationMs(opts.interval), once: opts.once, yes: opts.yes, onEvent: print, ...lockFlags(opts) });
           return result.failures > 0 && opts.once ? 1 : 0;
         },
         { graceful: true },

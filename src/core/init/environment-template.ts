@@ -74,6 +74,7 @@ deploy:
   #       - approve: true                       # wait for a person, --yes, or deploy --resume
   #     checks:
   #       errors: {prometheus: {url: http://prometheus:9090, query: 'sum(rate(http_requests_total{code=~"5.."}[1m]))', max: 0.5}}
+  recoverStuck: false       # true: deploy rolls back a release left pending-* by a job that died
 
 # Lint policy id -> error, warning or off (chartctl lint --help lists them).
 # policies: {image-tag: error, resources: warning, probes: warning}
