@@ -112,6 +112,23 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
     assert.equal(router()?.metadata.annotations['chartctl.dev/previous-slot'], 'green@1');
   });
 
+  test(`[helm ${major}] blue/green: status shows both slots (version, digest, health) and which one is live`, async () => {
+    const s = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout);
+    assert.equal(s.blueGreen.liveSlot, 'blue');
+    assert.deepEqual(
+      s.blueGreen.slots.map((x: any) => [x.slot, x.release, x.version, x.status, x.live]),
+      [['blue', 'shop-blue', '1.0.0', 'deployed', true], ['green', 'shop-green', '1.0.1', 'deployed', false]],
+    );
+    assert.match(s.blueGreen.slots[0].digest, /^sha256:[a-f0-9]{64}$/);
+    assert.notEqual(s.blueGreen.slots[0].digest, s.blueGreen.slots[1].digest);
+    assert.equal(s.release, 'shop-blue', 'the health shown is the live slot\'s');
+    assert.equal(s.health, 'healthy');
+    const text = (await ok(['status', 'dev'])).stdout;
+    assert.match(text, /router: Service shop → slot blue/);
+    assert.match(text, /slot blue \(shop-blue\): revision 1, 1\.0\.0, deployed, sha256:[a-f0-9]{12}… — live/);
+    assert.match(text, /slot green \(shop-green\): revision 1, 1\.0\.1, deployed, sha256:/);
+  });
+
   test(`[helm ${major}] blue/green: a candidate whose check fails never gets traffic (exit 1, live slot untouched)`, async () => {
     const blueBefore = revisions('shop-blue');
     const r = await cli(['deploy', 'dev', '--version', '1.0.2', '--yes'], { FAIL_SMOKE: '1' });

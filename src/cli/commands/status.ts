@@ -20,6 +20,13 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
           if (s.live.provenance) lines.push(`  from: ${s.live.provenance.source}${s.live.provenance.digest ? ` ${s.live.provenance.digest}` : ''}${s.live.provenance.actor ? ` by ${s.live.provenance.actor}` : ''}`);
           lines.push(`  tests: ${s.live.tests ?? 'not run'}${s.failedTests.length ? ` (${s.failedTests.join(', ')})` : ''}`);
         }
+        if (s.blueGreen) {
+          lines.push(`  router: Service ${s.blueGreen.router} → ${s.blueGreen.liveSlot ? `slot ${s.blueGreen.liveSlot}` : 'no slot yet'}`);
+          for (const slot of s.blueGreen.slots) {
+            const what = slot.status ? `revision ${slot.revision}, ${slot.version}, ${slot.status}${slot.digest ? `, ${slot.digest.slice(0, 19)}…` : ''}` : 'not installed';
+            lines.push(`  slot ${slot.slot} (${slot.release}): ${what}${slot.live ? ` — ${paint.green('live')}` : ''}`);
+          }
+        }
         if (s.health === 'stuck') lines.push(`  a helm operation was interrupted; recover with: chartctl rollback ${s.env}`);
         if (s.waiting) lines.push(`  waiting: ${s.waiting.version} in ${s.waiting.repository} (chartctl deploy ${s.env})`);
         else if (!s.repositoryError) lines.push('  repository: nothing newer');
