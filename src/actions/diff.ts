@@ -3,6 +3,7 @@ import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff 
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { newestRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
+import { idleSlotEnvironment } from './deploy/blue-green.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, historyAndManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
@@ -58,11 +59,16 @@ export interface DiffResult {
   diff: ReleaseDiff;
   /** With `live`: resources whose live fields differ from what helm applied (null when not asked). */
   drift: ResourceDrift[] | null;
+  /** Blue/green: the diff is against the idle slot the deploy would change (release above); traffic stays on `live` until the switch. */
+  blueGreen?: { slot: string; live: string | null; router: string };
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
 export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult> {
-  const env = await deps.repo.loadEnvironment(options.env);
+  const loaded = await deps.repo.loadEnvironment(options.env);
+  const strategy = loaded.deploy.strategy;
+  const idle = strategy.kind === 'blueGreen' ? await idleSlotEnvironment(deps, loaded, strategy) : undefined;
+  const env = idle?.env ?? loaded;
   const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
@@ -97,6 +103,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift,
+      ...(idle ? { blueGreen: idle.blueGreen } : {}),
     };
   }
 
@@ -111,6 +118,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift,
+      ...(idle ? { blueGreen: idle.blueGreen } : {}),
     };
   } finally {
     await candidate.release();

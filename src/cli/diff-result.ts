@@ -15,6 +15,10 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
   } else {
     text = renderHelmDiffView(view, result.diff, result.namespace, out);
   }
+  if (result.blueGreen) {
+    const { slot, live, router } = result.blueGreen;
+    text += `\nBlue/green: this is the idle slot ${slot} (${result.release}), which deploy would change; router Service ${router} keeps sending traffic to ${live ? `slot ${live}` : 'no slot'} until the switch.\n`;
+  }
   if (result.drift) {
     text += result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`;
     for (const d of result.drift) {

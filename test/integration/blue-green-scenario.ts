@@ -129,6 +129,15 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
     assert.match(text, /slot green \(shop-green\): revision 1, 1\.0\.1, deployed, sha256:/);
   });
 
+  test(`[helm ${major}] blue/green: diff compares the candidate with the idle slot deploy would change, and says where traffic stays`, async () => {
+    const d = JSON.parse((await ok(['diff', 'dev', '--version', '1.0.2', '--output', 'json'])).stdout);
+    assert.equal(d.release, 'shop-green');
+    assert.deepEqual(d.blueGreen, { slot: 'green', live: 'blue', router: 'shop' });
+    assert.equal(d.deployed.version, '1.0.1');
+    const text = (await ok(['diff', 'dev', '--version', '1.0.2'])).stdout;
+    assert.match(text, /Blue\/green: this is the idle slot green \(shop-green\), which deploy would change; router Service shop keeps sending traffic to slot blue until the switch\./);
+  });
+
   test(`[helm ${major}] blue/green: a candidate whose check fails never gets traffic (exit 1, live slot untouched)`, async () => {
     const blueBefore = revisions('shop-blue');
     const r = await cli(['deploy', 'dev', '--version', '1.0.2', '--yes'], { FAIL_SMOKE: '1' });

@@ -2,7 +2,7 @@ import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 import { newestRevision } from '../../core/release-history.js';
-import { decideBlueGreenSwitch, planBlueGreenDeploy, type BlueGreenState, type SlotState } from '../../core/strategy/blue-green-plan.js';
+import { decideBlueGreenSwitch, liveSlot as liveSlotOf, planBlueGreenDeploy, type BlueGreenState, type SlotState } from '../../core/strategy/blue-green-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
 import type { BlueGreenStrategy } from '../../core/strategy/strategy-config.js';
 import type { Deps } from '../deps.js';
@@ -142,4 +142,12 @@ async function slotService(deps: Deps, env: Environment, slot: SlotState, backen
 function swappedSelector(current: { selector: Record<string, string>; ports: Array<Record<string, unknown>> }, from: string, to: string) {
   if (!Object.values(current.selector).includes(from)) return undefined;
   return { selector: Object.fromEntries(Object.entries(current.selector).map(([k, v]) => [k, v === from ? to : v])), ports: current.ports };
+}
+
+/** The idle slot as the environment a deploy would change (its release), with where traffic is now: what diff compares. */
+export async function idleSlotEnvironment(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<{ env: Environment; blueGreen: { slot: string; live: string | null; router: string } }> {
+  const state = await readBlueGreenState(deps, env, strategy);
+  const live = liveSlotOf(state);
+  const idle = live ? state.slots.find((s) => s.slot !== live.slot)! : state.slots[0];
+  return { env: { ...env, release: idle.release }, blueGreen: { slot: idle.slot, live: live?.slot ?? null, router: strategy.router.service } };
 }
