@@ -29,6 +29,11 @@ to change -> stop with 0; helm upgrade --install --wait with helm's own rollback
 (--rollback-on-failure on helm 4, --atomic on helm 3); helm test; if tests fail, roll back to
 the previous good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
+Blue/green environments (deploy.strategy.blueGreen): the steps above run against the idle slot's
+release (<release>-<slot>), then every check of the strategy runs against it, and only then the
+router Service switches to it in one write; a failure leaves the router and the live slot
+untouched (exit 1). --dry-run names the idle slot and the switch. Canary environments are refused
+(STRATEGY_UNSUPPORTED) for now.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 

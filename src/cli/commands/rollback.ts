@@ -21,6 +21,10 @@ lock is held, or written by a helm run younger than the deploy timeout, is in pr
 never rolled back. Runs helm rollback --wait with the environment's
 timeout and history limit, then shows the new head of the history.
 
+Blue/green environments (deploy.strategy.blueGreen): rollback switches the router Service back to
+the slot that served before, in one write — no re-render, no helm rollback, no revision — and
+refuses when that slot no longer holds the revision that served. It takes no [revision].
+
 ${LOCK_HELP}
 
 Examples:
