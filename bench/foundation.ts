@@ -19,6 +19,8 @@ import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
 import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
 import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
+import { FakeChecks } from '../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
@@ -47,6 +49,8 @@ const deps: Deps = {
   registries: new MemoryOciRegistries(),
   git: new GitCli(env),
   releaseStorage: () => new MemoryReleaseStorage(),
+  checks: new FakeChecks(),
+  routers: new MemoryTrafficRouters(),
   locks: new MemoryReleaseLocks(),
   host: { name: 'bench', pid: process.pid },
 };

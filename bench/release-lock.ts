@@ -1,3 +1,5 @@
+import { FakeChecks } from '../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 // What the release lock adds to a deploy: chartctl's deploy action, in process, against the
 // Kubernetes simulator and the local S3 server with the real helm, alternating a deploy that
 // takes the Lease (read, create/update, renew timer, free) with one whose lock is an
@@ -81,6 +83,8 @@ try {
       host: { name: 'bench', pid: process.pid },
       registries: new MemoryOciRegistries(),
       releaseStorage: () => new MemoryReleaseStorage(),
+      checks: new FakeChecks(),
+      routers: new MemoryTrafficRouters(),
     };
   };
   const locked = depsWith(new KubeReleaseLocks(env));

@@ -18,6 +18,8 @@ import { HelmReleases } from '../src/adapters/helm-releases.js';
 import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
 import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js';
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
+import { FakeChecks } from '../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
@@ -58,6 +60,8 @@ const deps: Deps = {
   releaseStorage: () => new MemoryReleaseStorage(),
   locks: new MemoryReleaseLocks(),
   host: { name: 'bench', pid: process.pid },
+  checks: new FakeChecks(),
+  routers: new MemoryTrafficRouters(),
 };
 
 interface Step {

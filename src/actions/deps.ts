@@ -8,6 +8,8 @@ import type { ChartRepositories } from '../adapters/chart-repository.js';
 import type { OciRegistries } from '../adapters/oci-registry.js';
 import type { Git } from '../adapters/git.js';
 import type { ReleaseStorage } from '../adapters/release-storage.js';
+import type { Checks } from '../adapters/checks.js';
+import type { TrafficRouters } from '../adapters/traffic-router.js';
 import type { ReleaseLocks } from '../adapters/release-locks.js';
 import type { Releases } from '../adapters/releases.js';
 
@@ -50,6 +52,10 @@ export interface Deps {
   git: Git;
   /** helm's release records in the cluster of a kubeconfig context (the current one when none is named). */
   releaseStorage(kubeContext?: string): ReleaseStorage;
+  /** The analysis progressive deploys gate on (prometheus, http, command checks). */
+  checks: Checks;
+  /** The router Services blue/green environments switch. */
+  routers: TrafficRouters;
   /** Release locks (Kubernetes Leases) taken by every command that changes a release. */
   locks: ReleaseLocks;
   /** This machine and process, as named in a release lock's holder. */

@@ -3,6 +3,7 @@ import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff 
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { newestRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
+import { idleSlotEnvironment } from './deploy/blue-green.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
@@ -62,11 +63,16 @@ export interface DiffResult {
   drift: ResourceDrift[] | null;
   /** Where the candidate's image tags come from, per service; `override` when the environment sets its own (empty with --revision). */
   images: ImageOrigin[];
+  /** Blue/green: the diff is against the idle slot the deploy would change (release above); traffic stays on `live` until the switch. */
+  blueGreen?: { slot: string; live: string | null; router: string };
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
 export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult> {
-  const env = await deps.repo.loadEnvironment(options.env);
+  const loaded = await deps.repo.loadEnvironment(options.env);
+  const strategy = loaded.deploy.strategy;
+  const idle = strategy.kind === 'blueGreen' ? await idleSlotEnvironment(deps, loaded, strategy) : undefined;
+  const env = idle?.env ?? loaded;
   const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
@@ -109,6 +115,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
       images: [],
+      ...(idle ? { blueGreen: idle.blueGreen } : {}),
     };
   }
 
@@ -129,6 +136,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
       images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
+      ...(idle ? { blueGreen: idle.blueGreen } : {}),
     };
   } finally {
     await values.release();

@@ -1,5 +1,7 @@
+import { rollbackBlueGreen } from './blue-green-rollback.js';
+import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
-import { diffReleases, type ReleaseDiff } from '../core/release-diff.js';
+import { diffReleases } from '../core/release-diff.js';
 import { liveRevision, newestRevision, type RevisionInfo } from '../core/release-history.js';
 import { chooseRollback, planRollback, type RollbackTarget } from '../core/rollback-plan.js';
 import { decideApproval } from '../core/deploy-gates.js';
@@ -9,41 +11,23 @@ import { Interrupted } from '../core/interruption.js';
 import type { Deps } from './deps.js';
 import type { Environment } from '../core/environment.js';
 import { classifyPending, type LockEvidence } from '../core/pending-release.js';
-import { lockSeenFrom, withReleaseLock, type ReleaseLockFlags } from './hold-release-lock.js';
+import { lockSeenFrom, withReleaseLock } from './hold-release-lock.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { withTestResults } from './history.js';
 import { interruptedRelease } from './steps/interrupted-release.js';
 
-export interface RollbackOptions extends ReleaseLockFlags {
-  env: string;
-  /** Target revision; default: the newest earlier revision that was deployed and passed its tests. */
-  revision?: number;
-  yes?: boolean;
-  dryRun?: boolean;
-  confirm?: (plan: RollbackPlan) => Promise<boolean>;
-}
-
-export interface RollbackPlan {
-  env: string;
-  release: string;
-  namespace: string;
-  from: { revision: number; status: string; version: string };
-  to: { revision: number; status: string; version: string };
-  /** The release was stuck in pending-*: rollback is how it recovers. */
-  recoveringPending: boolean;
-  diff: ReleaseDiff;
-}
-
-export type RollbackOutcome =
-  | { kind: 'planned'; plan: RollbackPlan }
-  /** What runs already equals the target: no new revision was made. */
-  | { kind: 'unchanged'; plan: RollbackPlan }
-  | { kind: 'rolledBack'; plan: RollbackPlan; head: RevisionInfo }
-  | { kind: 'failed'; plan: RollbackPlan; reason: string; recovery: string[] };
+export type { RollbackOptions, RollbackPlan, RollbackOutcome } from './rollback-outcome.js';
+import type { RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback-outcome.js';
 
 /** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
+  requireSupportedStrategy(env, 'rollback', ['rolling', 'blueGreen']);
+  const strategy = env.deploy.strategy;
+  if (strategy.kind === 'blueGreen') {
+    if (options.dryRun) return rollbackBlueGreen(deps, env, strategy, options);
+    return withReleaseLock(deps, env, { operation: `switch back ${env.release}`, flags: options, deployTimeout: env.deploy.timeout }, () => rollbackBlueGreen(deps, env, strategy, options));
+  }
   const releases = deps.releases;
   const target = releaseTarget(env);
   if ((await releases.history(target)).length === 0) throw refusal(env, { kind: 'refused', reason: 'not-installed' }, []);

@@ -98,7 +98,7 @@ export async function sandboxDown(deps: Deps, options: SandboxDirOptions): Promi
 
 export async function sandboxFault(deps: Deps, options: SandboxDirOptions & { target: string; fault: string }): Promise<{ dir: string; target: string; fault: SandboxFault }> {
   if (!/^[^/]*\/[^/]+\/[^/]+$/.test(options.target)) {
-    throw new ChartctlError(`Fault target "${options.target}" is not namespace/Kind/name.`, { code: 'USAGE', hint: 'Example: chartctl sandbox fault shop-dev/Deployment/shop-api never-ready' });
+    throw new ChartctlError(`Fault target "${options.target}" is not namespace/Kind/name or namespace/release/NAME.`, { code: 'USAGE', hint: 'Examples: chartctl sandbox fault shop-dev/Deployment/shop-api never-ready; chartctl sandbox fault shop-prod/release/shop-green never-ready' });
   }
   if (!(SANDBOX_FAULTS as readonly string[]).includes(options.fault)) {
     throw new ChartctlError(`Unknown fault "${options.fault}".`, { code: 'USAGE', hint: `Use one of: ${SANDBOX_FAULTS.join(', ')}.` });

@@ -4,6 +4,7 @@ import { durationMs } from '../core/duration.js';
 import { classifyPending } from '../core/pending-release.js';
 import { lockSeenFrom } from './hold-release-lock.js';
 import type { Deps } from './deps.js';
+import { readBlueGreenState } from './deploy/blue-green.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf, resolveCandidate } from './steps/candidate.js';
 import { versionsIn } from './steps/repository-versions.js';
@@ -31,11 +32,27 @@ export interface StatusResult {
    * live revision's digest is that tarball's); `override` marks an environment's own tag. Null when unknown.
    */
   images: ImageOrigin[] | null;
+  /** Blue/green: both slots and which one the router selects (release/live above are the live slot's). */
+  blueGreen?: { router: string; liveSlot: string | null; slots: Array<{ slot: string; release: string; revision: number | null; version: string | null; digest: string | null; status: string | null; live: boolean }> };
 }
 
 /** What is live, how healthy it is, and whether a newer version waits in the environment's repository. */
 export async function status(deps: Deps, options: { env: string }): Promise<StatusResult> {
-  const env = await deps.repo.loadEnvironment(options.env);
+  const loaded = await deps.repo.loadEnvironment(options.env);
+  const strategy = loaded.deploy.strategy;
+  let blueGreen: StatusResult['blueGreen'];
+  let env = loaded;
+  if (strategy.kind === 'blueGreen') {
+    const state = await readBlueGreenState(deps, loaded, strategy);
+    const live = state.slots.find((s) => s.slot === state.router.liveSlot && s.status);
+    blueGreen = {
+      router: strategy.router.service,
+      liveSlot: live?.slot ?? null,
+      slots: state.slots.map((s) => ({ slot: s.slot, release: s.release, revision: s.revision ?? null, version: s.version ?? null, digest: s.digest ?? null, status: s.status ?? null, live: s === live })),
+    };
+    // The rest of the status is the live slot's (the first slot's while nothing is live).
+    env = { ...loaded, release: (live ?? state.slots[0]).release };
+  }
   const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);
@@ -61,7 +78,7 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
     repositoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
   }
   const images = live && !repositoryError ? await liveImageOrigins(deps, env, live) : null;
-  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, pending, failedTests, waiting, repositoryError, images };
+  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, pending, failedTests, waiting, repositoryError, images, ...(blueGreen ? { blueGreen } : {}) };
 }
 
 async function liveImageOrigins(deps: Deps, env: Environment, live: RevisionInfo): Promise<ImageOrigin[] | null> {

@@ -1,3 +1,4 @@
+import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseChartIndex } from '../core/chart-index.js';
@@ -47,6 +48,7 @@ export interface WatchResult {
  */
 export async function watch(deps: Deps, options: WatchOptions): Promise<WatchResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  requireSupportedStrategy(env, 'watch', ['rolling']);
   if (env.promotion.requireApproval && !options.yes) {
     throw new ChartctlError(`${env.name} requires approval for every deploy; a watcher deploys without asking.`, {
       code: 'NOT_CONFIRMED',
@@ -105,10 +107,12 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
               failures++;
               gaveUp.add(version);
               emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
-            } else {
+            } else if (o.kind === 'failed') {
               failures++;
               gaveUp.add(version);
               emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
+            } else {
+              throw new Error(`watch runs rolling environments only, and deploy answered ${o.kind}`);
             }
           } catch (err) {
             if (!isChartctlError(err) || isTransient(err)) throw err;

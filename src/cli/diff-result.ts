@@ -18,6 +18,10 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
   for (const image of result.images.filter((i) => i.override)) {
     text += `${out.paint.yellow('override')} ${image.tagPath} ${String(image.tag)} is ${result.env}'s own, from ${image.file} (promotion does not change it)\n`;
   }
+  if (result.blueGreen) {
+    const { slot, live, router } = result.blueGreen;
+    text += `\nBlue/green: this is the idle slot ${slot} (${result.release}), which deploy would change; router Service ${router} keeps sending traffic to ${live ? `slot ${live}` : 'no slot'} until the switch.\n`;
+  }
   if (result.drift) {
     text += result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`;
     for (const d of result.drift) {

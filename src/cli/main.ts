@@ -19,6 +19,8 @@ import { KubeReleaseLocks } from '../adapters/kube-release-locks.js';
 import { GitCli } from '../adapters/git.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
+import { CheckRunner } from '../adapters/check-runner.js';
+import { KubeTrafficRouters } from '../adapters/kube-traffic-routers.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
@@ -50,6 +52,8 @@ Exit codes: 0 ok, 1 failure or invalid input, 2 changes found (--detailed-exitco
 const IDLE_EXIT_MS = 2000;
 const IDLE_TICK_MS = 100;
 const RELEASE_COMMANDS = new Set(['deploy', 'rollback', 'watch']);
+/** How long one command check or Prometheus query may run before it counts as failed. */
+const CHECK_TIMEOUT_MS = 120_000;
 
 /** The only place that prints errors and decides the process exit code. */
 export async function main(givenArgv: string[]): Promise<void> {
@@ -175,6 +179,8 @@ export async function main(givenArgv: string[]): Promise<void> {
         registries: new HttpOciRegistries({ env: process.env, signal: abort.signal, verbose: (m) => reporter.verbose(m) }),
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
+        routers: new KubeTrafficRouters(process.env),
+        checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),
         // Not tied to the abort signal: an interrupted job still frees its lock.
         locks: new KubeReleaseLocks(process.env),
         host: { name: hostname(), pid: process.pid },

@@ -6,6 +6,7 @@ import { environmentFormats, environmentSchema } from './environment-schema.js';
 import type { Environment, OciRepositoryConfig, RepositoryConfig, S3RepositoryConfig } from './environment.js';
 import { repositoryKeyProblems } from './oci-repository-url.js';
 import { deniedValuesEnvEntry } from './values-env-policy.js';
+import { strategyProblems, toStrategy } from './strategy/strategy-config.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 let compiled: Validator | undefined;
@@ -51,12 +52,14 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
   const deniedEnv = valid ? deniedValuesEnv((raw as { valuesEnv?: string[] }).valuesEnv ?? []) : [];
   // Checked past the schema: keys of the other repository kind, and plain HTTP off loopback without insecure.
   const repositoryProblems = valid ? repositoryKeyProblems((raw as { repository: RawRepository }).repository) : [];
-  if (!valid || deniedEnv.length > 0 || repositoryProblems.length > 0) {
+  const strategy = valid ? strategyProblems((raw as { deploy?: { strategy?: unknown } }).deploy?.strategy) : [];
+  if (!valid || deniedEnv.length > 0 || repositoryProblems.length > 0 || strategy.length > 0) {
     const doc = parseLocatedYaml(text, file);
     const problems = [
-      ...(validate.errors ?? []).map((e) => describe(e, (p, at) => doc.where(p, at), raw)),
+      ...(validate.errors ?? []).filter((e) => e.keyword !== 'if').map((e) => describe(e, (p, at) => doc.where(p, at), raw)),
       ...deniedEnv.map(({ index, reason }) => `${doc.where(['valuesEnv', index])}: "valuesEnv.${index}": ${reason}`),
       ...repositoryProblems.map(({ key, reason }) => `${doc.where(['repository', key], key === 'url' ? 'value' : 'key')}: "repository.${key}": ${reason}`),
+      ...strategy.map(({ path, message }) => `${doc.where(path)}: "${path.join('.')}": ${message}`),
     ];
     throw new ChartctlError(`${file}: invalid environment "${name}":\n${[...new Set(problems)].map((p) => `  ${p}`).join('\n')}`, {
       code: 'ENV_INVALID',
@@ -88,6 +91,7 @@ export function parseEnvironment(name: string, file: string, text: string): Envi
       tests: env.deploy?.tests ?? true,
       rollbackOnFailure: env.deploy?.rollbackOnFailure ?? true,
       historyMax: env.deploy?.historyMax ?? 10,
+      strategy: toStrategy(env.deploy?.strategy),
       recoverStuck: env.deploy?.recoverStuck ?? false,
     },
     policies: env.policies ?? {},
@@ -142,6 +146,8 @@ function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' 
     case 'required':
       return `${where(path)}: missing required key "${[...path, (e.params as { missingProperty: string }).missingProperty].join('.')}"`;
     case 'type': {
+      const expected = schemaAt(path)?.expected;
+      if (expected) return `${where(path)}: "${field}" must be ${expected}`;
       const value = valueAt(raw, path);
       // YAML reads kubeVersion: 1.33 as a number, and 1.30 as 1.3.
       const quote = typeof value === 'number' && (e.params as { type: string }).type === 'string' ? `; ${value} is read as a number: quote it, ${path[path.length - 1]}: "${value}"` : '';
@@ -151,7 +157,15 @@ function describe(e: ErrorObject, where: (path: (string | number)[], at?: 'key' 
       const description = schemaAt(path)?.description;
       return `${where(path)}: "${field}" does not look right${description ? `: expected ${description}` : ` (must match ${(e.params as { pattern: string }).pattern})`}`;
     }
+    case 'minProperties':
+    case 'maxProperties': {
+      const expected = schemaAt(path)?.expected;
+      return `${where(path)}: "${field}" must have exactly one key${expected ? `: ${expected}` : ''}`;
+    }
+    case 'const':
+      return `${where(path)}: "${field}" must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
     case 'enum':
+      if (schemaAt(path)?.expected) return `${where(path)}: "${field}" must be ${schemaAt(path)!.expected}`;
       return `${where(path)}: "${field}" must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'format':
       return `${where(path)}: "${field}" must be an ISO 8601 date-time such as 2026-12-24T00:00:00Z`;
@@ -164,9 +178,11 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function schemaAt(path: (string | number)[]): { description?: string; properties?: Record<string, unknown> } | undefined {
+function schemaAt(path: (string | number)[]): { description?: string; expected?: string; properties?: Record<string, unknown> } | undefined {
   let node: any = environmentSchema;
   for (const key of path) {
+    // An object-or-string node (deploy.strategy) keeps its mapping form under "else".
+    if (node?.else && !node.properties) node = node.else;
     if (typeof key === 'number') node = node?.items;
     else node = node?.properties?.[key] ?? (typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined);
     if (!node) return undefined;
@@ -175,7 +191,8 @@ function schemaAt(path: (string | number)[]): { description?: string; properties
 }
 
 function allowedKeys(path: (string | number)[]): string[] | undefined {
-  const props = schemaAt(path)?.properties;
+  const node = schemaAt(path) as { properties?: Record<string, unknown>; else?: { properties?: Record<string, unknown> } } | undefined;
+  const props = node?.properties ?? node?.else?.properties;
   return props ? Object.keys(props) : undefined;
 }
 

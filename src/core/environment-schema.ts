@@ -1,4 +1,5 @@
 import { VALUES_ENV_ENTRY } from './values-env-policy.js';
+import { strategySchema } from './strategy/strategy-schema.js';
 
 /** JSON Schema of `environments/<name>.yaml`. Unknown keys are errors so typos never pass silently. */
 export const environmentSchema = {
@@ -53,6 +54,7 @@ export const environmentSchema = {
         tests: { type: 'boolean' },
         rollbackOnFailure: { type: 'boolean' },
         historyMax: { type: 'integer', minimum: 0 },
+        strategy: strategySchema,
         recoverStuck: { type: 'boolean' },
       },
     },

@@ -1,3 +1,5 @@
+import type { DeployStrategy } from './strategy/strategy-config.js';
+
 /** One deployment target, as written in `environments/<name>.yaml` (paths relative to the repository root). */
 export interface Environment {
   name: string;
@@ -70,6 +72,8 @@ export interface DeploySettings {
   tests: boolean;
   rollbackOnFailure: boolean;
   historyMax: number;
+  /** rolling (helm upgrade in place), blue/green slots or a canary release. */
+  strategy: DeployStrategy;
   /** A pending-* release whose lock holder is gone is rolled back by deploy itself (default: refused, with how to recover). */
   recoverStuck: boolean;
 }

@@ -118,7 +118,7 @@ export async function sandboxFault(dir: string, target: string, fault: string): 
   } catch (err) {
     throw new ChartctlError(`Could not set fault ${fault} on ${target}: ${(err as Error).message}`, {
       code: 'SANDBOX_FAULT_FAILED',
-      hint: 'The target is namespace/Kind/name (e.g. shop-dev/Deployment/shop-api) and the fault one of never-ready, fail, clear.',
+      hint: 'The target is namespace/Kind/name (e.g. shop-dev/Deployment/shop-api) or namespace/release/NAME (every workload of that helm release), and the fault one of never-ready, fail, clear.',
     });
   }
   return { target, fault };

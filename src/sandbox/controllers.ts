@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster.js';
-import type { FaultRegistry, WorkloadFault } from './faults.js';
+import { RELEASE_TARGET, type FaultRegistry, type WorkloadFault } from './faults.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf, type ResourceType } from './resource-catalog.js';
 
@@ -58,6 +58,7 @@ export class Controllers {
 
   /** Re-evaluates one object now (after a fault was injected or cleared). */
   poke(namespace: string, kind: string, name: string): void {
+    if (kind === RELEASE_TARGET) return this.pokeRelease(namespace, name);
     const t = this.cluster.catalog.all().find((x) => x.kind === kind && WATCHED.has(storageKeyOf(x)));
     if (!t) return;
     this.enqueue(storageKeyOf(t), namespace, name);
@@ -65,6 +66,15 @@ export class Controllers {
     const owner = this.cluster.store.get(storageKeyOf(t), namespace, name);
     for (const rs of owner && kind === 'Deployment' ? this.cluster.store.list('apps/replicasets', namespace) : []) {
       if (controllerUid(rs) === owner!.metadata.uid) this.enqueue('apps/replicasets', namespace, rs.metadata.name);
+    }
+  }
+
+  /** Re-evaluates every workload helm installed for this release. */
+  private pokeRelease(namespace: string, release: string): void {
+    for (const key of WATCHED) {
+      for (const o of this.cluster.store.list(key, namespace)) {
+        if (o.metadata.annotations?.['meta.helm.sh/release-name'] === release) this.poke(namespace, o.kind, o.metadata.name);
+      }
     }
   }
 
@@ -107,7 +117,7 @@ export class Controllers {
     const t = this.cluster.catalog.all().find((x) => storageKeyOf(x) === storageKey);
     const object = t && this.cluster.store.get(storageKey, namespace, name);
     if (!t || !object) return;
-    const fault = this.effectiveFault(object, this.faults.workloadFault(namespace, t.kind, name));
+    const fault = this.effectiveFault(object, this.faults.faultOf(object as KubeObject & { kind: string; metadata: { name: string } }));
     if (t.kind === 'Deployment') return this.reconcileDeployment(t, object, fault);
     // Pods of a ReplicaSet follow it (reconcileReplicaSet writes their status).
     const podOwner = t.kind === 'Pod' ? object.metadata.ownerReferences?.find((r: KubeObject) => r.controller) : undefined;
@@ -249,7 +259,8 @@ export class Controllers {
 
   private reconcileReplicaSet(t: ResourceType, rs: KubeObject, ready: boolean, fault: WorkloadFault | undefined): void {
     const owner = rs.metadata.ownerReferences?.find((r: KubeObject) => r.controller);
-    const ownerFault = owner && this.faults.workloadFault(rs.metadata.namespace, owner.kind, owner.name);
+    const ownerObject = owner?.kind === 'Deployment' ? this.cluster.store.get('apps/deployments', rs.metadata.namespace, owner.name) : undefined;
+    const ownerFault = ownerObject ? this.faults.faultOf(ownerObject as KubeObject & { kind: string; metadata: { name: string } }) : undefined;
     const hash = rs.metadata.labels?.['pod-template-hash'];
     const brokenByOwner = ownerFault !== undefined && !(owner && hash && this.goodTemplates.get(owner.uid)?.has(hash));
     const replicas: number = rs.spec?.replicas ?? 1;
@@ -301,6 +312,12 @@ function maxUnavailable(strategy: KubeObject | undefined, replicas: number): num
   const value = strategy?.rollingUpdate?.maxUnavailable ?? '25%';
   const n = typeof value === 'string' && value.endsWith('%') ? Math.floor((replicas * Number(value.slice(0, -1))) / 100) : Number(value);
   return Number.isFinite(n) ? Math.min(Math.max(n, 0), replicas) : 0;
+}
+
+/** A stable address per Pod (EndpointSlices list one per endpoint, so they must differ). */
+function podIpOf(pod: KubeObject): string {
+  const d = createHash('sha256').update(String(pod.metadata.uid ?? pod.metadata.name)).digest();
+  return `10.244.${d[0]!}.${1 + (d[1]! % 254)}`;
 }
 
 type ReplicaPodState = 'starting' | 'ready' | 'image-pull-backoff' | 'crashing';
@@ -436,8 +453,8 @@ function replicaPodStatus(pod: KubeObject, state: ReplicaPodState, now: string):
     phase: state === 'ready' || state === 'crashing' ? 'Running' : 'Pending',
     conditions: [since('PodScheduled', 'True'), since('Initialized', 'True'), since('ContainersReady', ready ? 'True' : 'False'), since('Ready', ready ? 'True' : 'False')],
     hostIP: '10.0.0.1',
-    podIP: '10.244.0.10',
-    podIPs: [{ ip: '10.244.0.10' }],
+    podIP: podIpOf(pod),
+    podIPs: [{ ip: podIpOf(pod) }],
     startTime: started,
     qosClass: previous.qosClass ?? 'BestEffort',
     containerStatuses: (pod.spec?.containers ?? []).map((c: KubeObject) => ({

@@ -7,6 +7,9 @@
 
 export type WorkloadFault = 'never-ready' | 'fail';
 
+/** The "kind" of a fault target that names a helm release: `shop/release/shop-green`. */
+export const RELEASE_TARGET = 'release';
+
 export interface RequestFaultSpec {
   /** HTTP method to match (any when unset). */
   method?: string;
@@ -49,6 +52,17 @@ export class FaultRegistry {
 
   workloadFault(namespace: string | undefined, kind: string, name: string): WorkloadFault | undefined {
     return this.workloads.get(`${namespace ?? ''}/${kind}/${name}`);
+  }
+
+  /**
+   * The fault set on this object, else on the helm release that owns it
+   * (target `namespace/release/NAME`, matched by helm's meta.helm.sh/release-name
+   * annotation), so a test can break every workload of one slot or track.
+   */
+  faultOf(object: { kind: string; metadata: { namespace?: string; name: string; annotations?: Record<string, string> } }): WorkloadFault | undefined {
+    const { namespace, name, annotations } = object.metadata;
+    const release = annotations?.['meta.helm.sh/release-name'];
+    return this.workloadFault(namespace, object.kind, name) ?? (release ? this.workloadFault(namespace, RELEASE_TARGET, release) : undefined);
   }
 
   listWorkloadFaults(): Array<{ target: string; fault: WorkloadFault }> {

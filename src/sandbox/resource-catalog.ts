@@ -39,6 +39,7 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   core('ServiceAccount', 'serviceaccounts', true, { shortNames: ['sa'] }),
   core('Pod', 'pods', true, { shortNames: ['po'], subresources: ['status', 'log'] }),
   core('Endpoints', 'endpoints', true, { shortNames: ['ep'] }),
+  grouped('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true),
   core('Event', 'events', true, { shortNames: ['ev'] }),
   core('PersistentVolumeClaim', 'persistentvolumeclaims', true, { shortNames: ['pvc'], subresources: ['status'] }),
   core('PersistentVolume', 'persistentvolumes', false, { shortNames: ['pv'], subresources: ['status'] }),

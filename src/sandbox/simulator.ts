@@ -17,6 +17,7 @@ import { adminHandler } from './admin-api.js';
 import { ApiServer } from './api-server.js';
 import { Cluster } from './cluster.js';
 import { Controllers } from './controllers.js';
+import { EndpointSliceController } from './endpoint-slices.js';
 import { FaultRegistry, type RequestFault, type RequestFaultSpec, type WorkloadFault } from './faults.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import type { KubeObject } from './object-store.js';
@@ -55,7 +56,7 @@ export interface Simulator {
   /** A kubeconfig (context `sandbox`, plus `aliases`, e.g. the environments' kubeContexts) pointing at this simulator. */
   kubeconfig(options?: { namespace?: string; aliases?: string[] }): string;
   writeKubeconfig(path: string, options?: { namespace?: string; aliases?: string[] }): void;
-  /** `namespace/Kind/name` (cluster-scoped: `/Kind/name`) -> never-ready | fail | clear. */
+  /** `namespace/Kind/name` (cluster-scoped: `/Kind/name`), or `namespace/release/NAME` for every workload of a helm release -> never-ready | fail | clear. */
   injectFault(target: string, fault: WorkloadFault | 'clear'): void;
   addRequestFault(spec: RequestFaultSpec): RequestFault;
   clearFaults(): void;
@@ -80,6 +81,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     options.log?.(`controller error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
   );
   controllers.start();
+  const endpointSlices = new EndpointSliceController(cluster, (err) => options.log?.(`endpointslice controller error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  endpointSlices.start();
   let simulator: Simulator | undefined;
   const api = new ApiServer({
     cluster,
@@ -117,7 +120,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     writeKubeconfig: (path, o) => writeFileSync(path, kubeconfigYaml(url, o), { mode: 0o600 }),
     injectFault(target, fault) {
       const parts = target.split('/');
-      if (parts.length !== 3 || !parts[1] || !parts[2]) throw new Error(`fault target "${target}" must be namespace/Kind/name (e.g. shop/Deployment/shop-api)`);
+      if (parts.length !== 3 || !parts[1] || !parts[2]) throw new Error(`fault target "${target}" must be namespace/Kind/name or namespace/release/NAME (e.g. shop/Deployment/shop-api, shop/release/shop-green)`);
       if (!['never-ready', 'fail', 'clear'].includes(fault)) throw new Error(`fault "${fault}" must be never-ready, fail or clear`);
       const [namespace, kind, name] = parts as [string, string, string];
       faults.setWorkloadFault(namespace, kind, name, fault);
@@ -146,6 +149,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats: () => ({ ...api.stats, objects: listObjects().length, resourceVersion: cluster.store.resourceVersion }),
     async close() {
       controllers.stop();
+      endpointSlices.stop();
       await api.close();
     },
   };

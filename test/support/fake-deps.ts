@@ -2,6 +2,8 @@ import type { Deps } from '../../src/actions/deps.js';
 import { Cleanup } from '../../src/adapters/cleanup.js';
 import type { Git } from '../../src/adapters/git.js';
 import { MemoryChartRepositories } from '../../src/adapters/memory-chart-repository.js';
+import { FakeChecks } from '../../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../../src/adapters/memory-traffic-routers.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import { MemoryOciRegistries } from '../../src/adapters/memory-oci-registry.js';
 import { MemoryReleaseStorage } from '../../src/adapters/memory-release-storage.js';
@@ -24,7 +26,7 @@ function notGiven<T extends object>(name: string): T {
 }
 
 /**
- * Deps made of in-memory parts (releases, repositories, registries, release storage, reporter), a fixed
+ * Deps made of in-memory parts (releases, repositories, registries, release storage, reporter, checks that pass), a fixed
  * clock and a seeded random; the repository, secrets, git and helm fail loudly
  * when used without being given. Replaces `{…} as unknown as Deps` in tests.
  */
@@ -48,6 +50,8 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     registries: new MemoryOciRegistries(),
     releaseStorage: () => new MemoryReleaseStorage(),
     git: notGiven<Git>('git'),
+    checks: new FakeChecks(),
+    routers: new MemoryTrafficRouters(),
     locks: new MemoryReleaseLocks(),
     host: { name: 'test-host', pid: 4242 },
     ...overrides,

@@ -1,3 +1,5 @@
+import { deployBlueGreen } from './blue-green.js';
+import { requireSupportedStrategy } from '../../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { activeFreeze, decideApproval } from '../../core/deploy-gates.js';
@@ -58,7 +60,20 @@ export interface DeployResult {
  */
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
+  requireSupportedStrategy(env, 'deploy', ['rolling', 'blueGreen']);
   checkFreeze(deps, env, options);
+  const strategy = env.deploy.strategy;
+  if (strategy.kind === 'blueGreen') {
+    // The environment's lock (its release name) covers the slot choice and the switch; each slot's deploy takes the slot's own.
+    if (options.dryRun) return deployBlueGreen(deps, env, strategy, options, deployRelease);
+    const operation = `blue/green deploy ${env.release}${options.version ? ` ${options.version}` : ''}`;
+    return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: options.timeout ?? env.deploy.timeout, createNamespace: true }, () => deployBlueGreen(deps, env, strategy, options, deployRelease));
+  }
+  return deployRelease(deps, env, options);
+}
+
+/** The rolling deploy of the environment's release (or, for blue/green, of one slot's). */
+async function deployRelease(deps: Deps, env: Environment, options: DeployOptions): Promise<DeployResult> {
 
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local, deploying: true });
   // The values (and decrypted secrets) are the candidate's own: read while the release is read.

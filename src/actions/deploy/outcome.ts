@@ -1,6 +1,7 @@
 import { ExitCode } from '../../core/errors.js';
 import type { ReleaseDiff } from '../../core/release-diff.js';
 import type { UpgradeReason } from '../../core/deploy-plan.js';
+import type { CheckResult } from '../../core/strategy/check-verdict.js';
 
 /** What deploy shows before it changes anything (and returns with every outcome). */
 export interface DeployPlanSummary {
@@ -17,6 +18,8 @@ export interface DeployPlanSummary {
   /** Resources changed outside helm, which the upgrade puts back as the chart has them. */
   drift: string[];
   diff: ReleaseDiff;
+  /** Blue/green: the idle slot the candidate goes to (plan.release is its release) and the router that switches to it. */
+  blueGreen?: { slot: string; live: string | null; router: string };
 }
 
 export type DeployOutcome =
@@ -24,7 +27,11 @@ export type DeployOutcome =
   | { kind: 'planned'; plan: DeployPlanSummary }
   | { kind: 'deployed'; plan: DeployPlanSummary; revision: number; tests: 'passed' | 'skipped' }
   | { kind: 'rolledBack'; plan: DeployPlanSummary; failedRevision: number | null; liveRevision: number | null; reason: string; failures: string[] }
-  | { kind: 'failed'; plan: DeployPlanSummary; state: string; reason: string; failures: string[]; recovery: string[] };
+  | { kind: 'failed'; plan: DeployPlanSummary; state: string; reason: string; failures: string[]; recovery: string[] }
+  /** Blue/green: the idle slot passed its tests and checks, and the router now selects it. */
+  | { kind: 'switched'; plan: DeployPlanSummary; slot: string; from: string | null; revision: number; tests: 'passed' | 'skipped'; checks: CheckResult[] }
+  /** Blue/green: the candidate failed in the idle slot; the router was not touched. */
+  | { kind: 'notSwitched'; plan: DeployPlanSummary; slot: string; live: string | null; reason: string; failures: string[]; checks: CheckResult[] };
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   unchanged: ExitCode.ok,
@@ -32,4 +39,6 @@ export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   deployed: ExitCode.ok,
   rolledBack: ExitCode.failure,
   failed: ExitCode.failure,
+  switched: ExitCode.ok,
+  notSwitched: ExitCode.failure,
 };

@@ -32,6 +32,11 @@ a new revision even with identical manifests, as helm upgrade does); helm upgrad
 live one (otherwise say what is live, exit 1); helm test; if tests fail, roll back to the previous
 good revision. Provenance (version, digest, source, commit, actor) is recorded in
 the revision's description (chartctl history shows it).
+Blue/green environments (deploy.strategy.blueGreen): the steps above run against the idle slot's
+release (<release>-<slot>), then every check of the strategy runs against it, and only then the
+router Service switches to it in one write; a failure leaves the router and the live slot
+untouched (exit 1). --dry-run names the idle slot and the switch. Canary environments are refused
+(STRATEGY_UNSUPPORTED) for now.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 
@@ -120,11 +125,25 @@ export function planNotes(plan: DeployPlanSummary): string {
 
 export function renderOutcome(o: DeployOutcome, out: Output): string {
   const { paint } = out;
+  const bg = o.plan.blueGreen;
   switch (o.kind) {
     case 'unchanged':
-      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly.\n`;
+      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n`;
     case 'planned':
-      return `Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
+      return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
+    case 'switched':
+      return [
+        `${paint.green('Deployed')} ${o.plan.version} to slot ${o.slot} (${o.plan.release} revision ${o.revision}; tests ${o.tests}${o.checks.length ? `; checks passed: ${o.checks.map((c) => c.name).join(', ')}` : ''}).`,
+        `Router Service ${bg?.router} switched${o.from ? ` from ${o.from}` : ''} to ${o.slot}: ${o.slot} is live.${o.from ? ` ${o.from} stays up; chartctl rollback ${o.plan.env} switches back.` : ''}`,
+        '',
+      ].join('\n');
+    case 'notSwitched':
+      return [
+        `${paint.red('Deploy failed')} in idle slot ${o.slot}: ${o.reason}.`,
+        `Router Service ${bg?.router} was not touched: ${o.live ? `${o.live} is still live` : 'no slot is live'}.`,
+        ...o.failures.map((f) => `  ${f}`),
+        '',
+      ].join('\n');
     case 'deployed':
       return `${paint.green('Deployed')} ${o.plan.version} to ${o.plan.env} as revision ${o.revision}; tests ${o.tests}.\n`;
     case 'rolledBack':

@@ -26,6 +26,10 @@ skips revisions whose operation failed (helm marks a failed upgrade superseded w
 back) or whose tests failed. Asks on a terminal, else needs --yes (with requireApproval in CI
 also CHARTCTL_ACTOR), as deploy does.
 
+Blue/green environments (deploy.strategy.blueGreen): rollback switches the router Service back to
+the slot that served before, in one write — no re-render, no helm rollback, no revision — and
+refuses when that slot no longer holds the revision that served. It takes no [revision].
+
 ${LOCK_HELP}
 
 Examples:
@@ -37,22 +41,27 @@ Examples:
         const { rollback } = await import('../../actions/rollback.js');
         const { renderReleaseDiff } = await import('../diff-report.js');
         const heading = (p: RollbackPlan) =>
+          p.blueGreen ? `router Service ${p.blueGreen.router} in ${p.namespace}: slot ${p.blueGreen.from} (revision ${p.from.revision}) → slot ${p.blueGreen.to} (revision ${p.to.revision})` :
           `${p.release} in ${p.namespace}: revision ${p.from.revision} (${p.from.version}, ${p.from.status}) → revision ${p.to.revision} (${p.to.version})${p.recoveringPending ? ' — recovering a stuck release' : ''}`;
         let shown = false;
         const confirm = canPrompt()
           ? async (p: RollbackPlan) => {
               if (out.format === 'text') out.write(renderReleaseDiff(p.diff, out, heading(p)));
               shown = true;
-              return askYesNo(`Roll ${p.env} back to revision ${p.to.revision}?`);
+              return askYesNo(p.blueGreen ? `Switch ${p.env} back to slot ${p.blueGreen.to}?` : `Roll ${p.env} back to revision ${p.to.revision}?`);
             }
           : undefined;
         const outcome: RollbackOutcome = await rollback(deps, { env, revision, yes: opts.yes, dryRun: opts.dryRun, confirm, ...lockFlags(opts) });
         if (out.format === 'json') out.json(outcome);
         else {
-          if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
+          if (outcome.plan.blueGreen) {
+            if (!shown) out.write(`${heading(outcome.plan)}\n`);
+          } else if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
           if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
           else if (outcome.kind === 'unchanged')
             out.write(`${out.paint.green('Nothing to roll back')}: what ${outcome.plan.release} runs (revision ${outcome.plan.from.revision}) already equals revision ${outcome.plan.to.revision}; no new revision was made.\n`);
+          else if (outcome.kind === 'switchedBack')
+            out.write(`${out.paint.green('Switched back')}: router Service ${outcome.plan.blueGreen?.router} selects slot ${outcome.slot} (revision ${outcome.plan.to.revision}) again, in ${outcome.seconds.toFixed(2)} s — no re-render, no helm rollback. Slot ${outcome.from} stays installed.\n`);
           else if (outcome.kind === 'rolledBack')
             out.write(`${out.paint.green('Rolled back')}: ${outcome.plan.release} is at revision ${outcome.head.revision} (${outcome.head.chartVersion}, ${outcome.head.status}: ${outcome.head.description}).\n`);
           else out.write(`${out.paint.red('Rollback failed')}: ${outcome.reason}\nTo recover:\n${outcome.recovery.map((c) => `  ${c}`).join('\n')}\n`);

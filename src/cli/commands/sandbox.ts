@@ -74,7 +74,7 @@ export const registerSandbox: RegisterCommand = (program, ctx) => {
   sandbox
     .command('fault')
     .usage('[--dir D] <namespace>/<Kind>/<name> never-ready|fail|clear')
-    .argument('<target>', 'namespace/Kind/name, e.g. shop-dev/Deployment/shop-api')
+    .argument('<target>', 'namespace/Kind/name, e.g. shop-dev/Deployment/shop-api, or namespace/release/NAME for every workload of a helm release')
     .argument('<fault>', 'never-ready (rollouts started from now on never become ready), fail (a Pod/Job fails, a Deployment exceeds its deadline), clear')
     .description('make a workload never become ready or fail, or clear that')
     .option('--dir <dir>', 'the sandbox directory (default: .chartctl/sandbox in the repository)')

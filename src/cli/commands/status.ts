@@ -20,6 +20,13 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
           if (s.live.provenance) lines.push(`  from: ${s.live.provenance.source}${s.live.provenance.digest ? ` ${s.live.provenance.digest}` : ''}${s.live.provenance.actor ? ` by ${s.live.provenance.actor}` : ''}`);
           lines.push(`  tests: ${s.live.tests ?? 'not run'}${s.failedTests.length ? ` (${s.failedTests.join(', ')})` : ''}`);
         }
+        if (s.blueGreen) {
+          lines.push(`  router: Service ${s.blueGreen.router} → ${s.blueGreen.liveSlot ? `slot ${s.blueGreen.liveSlot}` : 'no slot yet'}`);
+          for (const slot of s.blueGreen.slots) {
+            const what = slot.status ? `revision ${slot.revision}, ${slot.version}, ${slot.status}${slot.digest ? `, ${slot.digest.slice(0, 19)}…` : ''}` : 'not installed';
+            lines.push(`  slot ${slot.slot} (${slot.release}): ${what}${slot.live ? ` — ${paint.green('live')}` : ''}`);
+          }
+        }
         if (s.pending && s.health === 'stuck') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; recover with: chartctl rollback ${s.env}`);
         if (s.pending && s.health === 'in-progress') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; wait for it to end`);
         for (const image of (s.images ?? []).filter((i) => i.override)) lines.push(`  override: ${image.tagPath} ${String(image.tag)} is ${s.env}'s own (${image.file}); promotion does not change it`);

@@ -61,6 +61,21 @@ deploy:
   tests: true               # run helm test after the upgrade
   rollbackOnFailure: true   # roll back by itself when the upgrade, the wait or the tests fail
   historyMax: 10            # helm --history-max
+  strategy: rolling         # helm upgrade in place; or blueGreen / canary (README "Progressive delivery"):
+  # strategy:
+  #   blueGreen:
+  #     slots: [blue, green]                    # releases <release>-blue and <release>-green in this namespace
+  #     router: {service: ${t.release}, backend: api}   # the Service chartctl owns and switches; it fronts <release>-<slot>-api
+  #     keepPrevious: true                      # the old slot stays up for an instant switch back
+  #     checks: {smoke: {command: [./scripts/smoke.sh]}}   # run against the idle slot before the switch
+  # strategy:
+  #   canary:
+  #     traffic: replicas                       # replicas | ingress-nginx | gateway
+  #     steps:
+  #       - {weight: 10, pause: 2m, checks: [errors]}
+  #       - approve: true                       # wait for a person, --yes, or deploy --resume
+  #     checks:
+  #       errors: {prometheus: {url: http://prometheus:9090, query: 'sum(rate(http_requests_total{code=~"5.."}[1m]))', max: 0.5}}
   recoverStuck: false       # true: deploy rolls back a release left pending-* by a job that died
 
 # Lint policy id -> error, warning or off (chartctl lint --help lists them).

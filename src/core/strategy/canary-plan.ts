@@ -1,0 +1,91 @@
+import type { CheckResult } from './check-verdict.js';
+import type { CanaryStrategy } from './strategy-config.js';
+
+/** One thing a canary run does, in order; the run's progress is an index into this walk. */
+export type CanaryAction =
+  | { kind: 'weight'; step: number; weight: number }
+  | { kind: 'pause'; step: number; ms: number }
+  | { kind: 'checks'; step: number; names: string[] }
+  | { kind: 'approve'; step: number }
+  | { kind: 'promote' };
+
+/** The steps flattened into weight → pause → checks, approvals, then promotion. */
+export function canaryWalk(strategy: Pick<CanaryStrategy, 'steps'>): CanaryAction[] {
+  const walk: CanaryAction[] = strategy.steps.flatMap((s, step): CanaryAction[] =>
+    s.kind === 'approve'
+      ? [{ kind: 'approve', step }]
+      : [{ kind: 'weight', step, weight: s.weight }, ...(s.pauseMs > 0 ? [{ kind: 'pause' as const, step, ms: s.pauseMs }] : []), ...(s.checks.length ? [{ kind: 'checks' as const, step, names: s.checks }] : [])],
+  );
+  return [...walk, { kind: 'promote' }];
+}
+
+/** What is recorded after every action, so another process can see, resume or abort the run. */
+export interface CanaryRecord {
+  version: string;
+  digest: string;
+  /** Index in the walk of the next action to run. */
+  next: number;
+  state: 'running' | 'awaiting-approval';
+  weight: number;
+  lastChecks: CheckResult[];
+  startedAt: string;
+  updatedAt: string;
+}
+
+export interface CanaryCommand {
+  mode: 'deploy' | 'resume' | 'abort';
+  candidate?: { version: string; digest: string };
+  /** --yes, or a person said yes at the prompt. */
+  approved: boolean;
+}
+
+export type CanaryDecision =
+  | { kind: 'start'; version: string; digest: string }
+  | { kind: 'continue'; from: number }
+  | { kind: 'abort'; reason: string }
+  | { kind: 'refused'; reason: string; hint: string };
+
+/** What a command does given the recorded run (if any). */
+export function decideCanaryCommand(record: CanaryRecord | undefined, command: CanaryCommand): CanaryDecision {
+  if (command.mode === 'abort') {
+    return record ? { kind: 'abort', reason: 'aborted by deploy --abort' } : { kind: 'refused', reason: 'there is no canary to abort', hint: 'chartctl status <env> shows the releases.' };
+  }
+  if (command.mode === 'resume') {
+    return record ? { kind: 'continue', from: record.next } : { kind: 'refused', reason: 'there is no canary to resume', hint: 'Start one with chartctl deploy <env>.' };
+  }
+  const candidate = command.candidate!;
+  if (!record) return { kind: 'start', ...candidate };
+  const where = `a canary of ${record.version} is ${record.state === 'awaiting-approval' ? 'waiting for approval' : 'in progress'} (weight ${record.weight}%)`;
+  if (record.digest !== candidate.digest) return { kind: 'refused', reason: `${where}; ${candidate.version} cannot start beside it`, hint: 'Finish it with chartctl deploy <env> --resume, or remove it with chartctl deploy <env> --abort.' };
+  return { kind: 'refused', reason: where, hint: 'Continue it with chartctl deploy <env> --resume (add --yes to approve), or remove it with --abort.' };
+}
+
+export type CanaryStepDecision =
+  | { kind: 'run'; action: CanaryAction; index: number }
+  | { kind: 'await-approval'; index: number }
+  | { kind: 'abort'; reason: string; failed: CheckResult }
+  | { kind: 'promote' };
+
+/**
+ * The next thing to do from walk index `next`: checks that failed abort the run
+ * (the first failure is the reason); an approval step waits unless approved.
+ */
+export function decideCanaryStep(walk: CanaryAction[], next: number, facts: { approved: boolean; checks?: CheckResult[] }): CanaryStepDecision {
+  const failed = facts.checks?.find((c) => !c.passed);
+  if (failed) return { kind: 'abort', reason: `check ${failed.name} failed: ${failed.detail}`, failed };
+  const action = walk[next];
+  if (!action || action.kind === 'promote') return { kind: 'promote' };
+  if (action.kind === 'approve' && !facts.approved) return { kind: 'await-approval', index: next };
+  return { kind: 'run', action, index: next };
+}
+
+/**
+ * `traffic: replicas`: canary Pods share the stable Service, so the canary's
+ * share is its fraction of the endpoints. Returns the replica count closest to
+ * `weight` (at least one) and the share it really gives.
+ */
+export function canaryReplicas(stableReplicas: number, weight: number): { replicas: number; share: number } {
+  if (weight >= 100) return { replicas: stableReplicas, share: 50 };
+  const replicas = Math.max(1, Math.round((stableReplicas * weight) / (100 - weight)));
+  return { replicas, share: Math.round((100 * replicas) / (stableReplicas + replicas)) };
+}
