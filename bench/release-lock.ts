@@ -1,11 +1,11 @@
-import { FakeChecks } from '../src/adapters/fake-checks.js';
-import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 // What the release lock adds to a deploy: chartctl's deploy action, in process, against the
 // Kubernetes simulator and the local S3 server with the real helm, alternating a deploy that
 // takes the Lease (read, create/update, renew timer, free) with one whose lock is an
 // always-free stand-in; each deploy changes one value, so each is a real helm upgrade.
 // Also the lock's own round trips (take + free) measured alone. Target: <= 50 ms per deploy.
 //   npm run bench:release-lock
+import { FakeChecks } from '../src/adapters/fake-checks.js';
+import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -31,8 +31,10 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
   if (noted && noted.revision === head.revision && noted.updated === head.updated) return { kind: 'stuck', revision: head, reason: noted.reason };
   const written = Date.parse(head.updated);
   const tenure = tenureOf(lock.previous);
-  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it.
-  if (tenure && Number.isFinite(written) && written >= tenure.from - CLOCK_SLACK_MS && written <= tenure.to + CLOCK_SLACK_MS) {
+  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it. The slack
+  // widens only the start: past the tenure's end a revision may be a helm run that began right after it,
+  // and calling that stuck would let a rollback "recover" a run in progress (in progress is the safe error).
+  if (tenure && Number.isFinite(written) && written >= tenure.from - CLOCK_SLACK_MS && written <= tenure.to) {
     return { kind: 'stuck', revision: head, reason: `it was written by ${tenure.who} without finishing` };
   }
   // Not written under chartctl's lock (helm run directly, or by another tool): only its age says it is over.

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,9 @@ export function copyExampleApp(): { dir: string; remove: () => void } {
       });
     }
   }
+  // What this repository's own .gitignore says of the application's files (and what chartctl init writes):
+  // dependency archives that helm dependency build derives, and chartctl's scratch.
+  writeFileSync(join(dir, '.gitignore'), 'charts/*/charts/*.tgz\n.chartctl/\n');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -43,6 +43,16 @@ test('written during a holder\'s tenure that ended with a release: stuck (it lef
   assert.match(s.kind === 'stuck' ? s.reason : '', /job-a \(deploy shop 1.0.3\), which released the lock/);
 });
 
+test('a helm run that began right after a holder released the lock is in progress, not stuck (no slack past the tenure)', () => {
+  const released = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-60), renewedAt: at(-30), durationSeconds: 30, operation: 'rollback shop' });
+  const rightAfter = { ...rev(3, 'pending-upgrade', -30), updated: new Date(at(-30).getTime() + 200).toISOString() };
+  const s = classify([rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), rightAfter], { kind: 'ours', previous: released });
+  assert.equal(s.kind, 'inProgress');
+  // Just before the release, by the same clock, it is the holder's own: stuck.
+  const rightBefore = { ...rightAfter, updated: new Date(at(-30).getTime() - 200).toISOString() };
+  assert.equal(classify([rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), rightBefore], { kind: 'ours', previous: released }).kind, 'stuck');
+});
+
 test('written outside any chartctl tenure: in progress while younger than the deploy timeout, stuck after', () => {
   // Before the last holder took the lock, or after it released it: a helm run chartctl did not start.
   const released = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-600), renewedAt: at(-500), durationSeconds: 30 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { rollback } from '../../src/actions/rollback.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
+import type { Git } from '../../src/adapters/git.js';
 import { parseEnvironment } from '../../src/core/environment-file.js';
 import { isChartctlError } from '../../src/core/errors.js';
 import { projectRoot } from '../support/project.js';
@@ -13,6 +14,8 @@ import { fakeDeps } from '../support/fake-deps.js';
 const prod = parseEnvironment('prod', 'environments/prod.yaml', readFileSync(join(projectRoot, 'environments', 'prod.yaml'), 'utf8'));
 const repo = { loadEnvironment: async () => prod } as Pick<AppRepo, 'loadEnvironment'> as AppRepo;
 const target = { release: prod.release, namespace: prod.namespace };
+/** The release lock names its holder: without CHARTCTL_ACTOR that is git's user. */
+const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
 const manifest = (image: string) => `---\n# Source: shop/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${prod.namespace}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
 
 /** prod: 1.0.0 good, 1.1.0 failed and rolled back by helm (so it is marked superseded), what runs is revision 1's. */
@@ -26,7 +29,7 @@ function rolledBackByHelm(): MemoryReleases {
 
 test('rollback whose target equals what runs is a no-op: no helm rollback, no new revision', async () => {
   const releases = rolledBackByHelm();
-  const outcome = await rollback(fakeDeps({ repo, releases }), { env: 'prod', yes: true });
+  const outcome = await rollback(fakeDeps({ repo, git, releases }), { env: 'prod', yes: true });
   assert.equal(outcome.kind, 'unchanged');
   assert.equal(outcome.plan.to.revision, 1, 'the failed upgrade marked superseded is skipped');
   assert.ok(!releases.calls.some((c) => c.startsWith('rollback')), releases.calls.join('\n'));
@@ -35,19 +38,19 @@ test('rollback whose target equals what runs is a no-op: no helm rollback, no ne
 
 test('rollback in CI of an environment that requires approval needs CHARTCTL_ACTOR with --yes (decideApproval), and changes nothing without it', async () => {
   const releases = rolledBackByHelm();
-  const outcome = await rollback(fakeDeps({ repo, releases, env: { CI: 'true', CHARTCTL_ACTOR: 'alice' } }), { env: 'prod', revision: 2, yes: true });
+  const outcome = await rollback(fakeDeps({ repo, git, releases, env: { CI: 'true', CHARTCTL_ACTOR: 'alice' } }), { env: 'prod', revision: 2, yes: true });
   assert.equal(outcome.kind, 'rolledBack');
   assert.equal((await releases.history(target)).length, 4);
 
   const refused = rolledBackByHelm();
-  await assert.rejects(rollback(fakeDeps({ repo, releases: refused, env: { CI: 'true' } }), { env: 'prod', revision: 2, yes: true }), (err: unknown) => isChartctlError(err) && err.code === 'NOT_CONFIRMED' && /CHARTCTL_ACTOR/.test(err.message));
+  await assert.rejects(rollback(fakeDeps({ repo, git, releases: refused, env: { CI: 'true' } }), { env: 'prod', revision: 2, yes: true }), (err: unknown) => isChartctlError(err) && err.code === 'NOT_CONFIRMED' && /CHARTCTL_ACTOR/.test(err.message));
   assert.ok(!refused.calls.some((c) => c.startsWith('rollback')));
 });
 
 test('a rollback helm fails is a failed outcome with recovery commands, not an exception', async () => {
   const releases = rolledBackByHelm();
   releases.rollbacks = ['fails'];
-  const outcome = await rollback(fakeDeps({ repo, releases }), { env: 'prod', revision: 2, yes: true });
+  const outcome = await rollback(fakeDeps({ repo, git, releases }), { env: 'prod', revision: 2, yes: true });
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.reason : '', /Rollback "shop" failed/);
 });
