@@ -12,6 +12,7 @@ const skip = hasRegistry ? false : REGISTRY_SKIP_REASON;
 const PROV = `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\napiVersion: v2\nname: shop\n\n...\nfiles:\n  shop-1.0.0.tgz: sha256:0000\n-----BEGIN PGP SIGNATURE-----\n\nwsBcBAEBCgAQBQJnstub\n=abcd\n-----END PGP SIGNATURE-----\n`;
 
 let registry: TestRegistry;
+let other: TestRegistry;
 let app: { dir: string; remove: () => void };
 let home: string;
 let dir: string;
@@ -21,21 +22,23 @@ const cli = (args: string[]) => runCli(['--cwd', app.dir, ...args], { env: { HOM
 
 before(async () => {
   if (skip) return;
-  registry = await startTestRegistry();
+  [registry, other] = await Promise.all([startTestRegistry(), startTestRegistry()]);
   app = copyExampleApp();
   home = mkdtempSync(join(tmpdir(), 'chartctl-oci-prov-home-'));
   dir = mkdtempSync(join(tmpdir(), 'chartctl-oci-prov-'));
-  const file = join(app.dir, 'environments', 'dev.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/repository:\n(  .*\n)+/, `repository:\n  url: oci://${registry.host}/dev\n  plainHttp: true\n`));
+  for (const [name, url] of [['dev', `oci://${registry.host}/dev`], ['staging', `oci://${registry.host}/staging`], ['prod', `oci://${other.host}/prod`]]) {
+    const file = join(app.dir, 'environments', `${name}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/repository:\n(  .*\n)+/, `repository:\n  url: ${url}\n  plainHttp: true\n`));
+  }
 });
 after(async () => {
-  await registry?.close();
+  await Promise.all([registry?.close(), other?.close()]);
   app?.remove();
   for (const d of [home, dir]) if (d) rmSync(d, { recursive: true, force: true });
 });
 
-async function manifestOf(repository: string, tag: string): Promise<{ layers: { mediaType: string; digest: string; size: number }[] }> {
-  const res = await fetch(`http://${registry.host}/v2/${repository}/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+async function manifestOf(repository: string, tag: string, host = registry.host): Promise<{ layers: { mediaType: string; digest: string; size: number }[] }> {
+  const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
   assert.equal(res.status, 200);
   return (await res.json()) as { layers: { mediaType: string; digest: string; size: number }[] };
 }
@@ -66,6 +69,26 @@ test('publish --package with a .prov beside it pushes the provenance layer as he
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  }
+});
+
+test('promote carries the .prov layer: mounted within one registry, streamed to another', { skip }, async () => {
+  const dev = await manifestOf('dev/shop', '1.0.0');
+  const toStaging = await cli(['promote', 'dev', 'staging', '--version', '1.0.0', '--output', 'json']);
+  assert.equal(toStaging.exitCode, 0, toStaging.stderr);
+  assert.equal(JSON.parse(toStaging.stdout).transfer, 'blob mount');
+  assert.deepEqual((await manifestOf('staging/shop', '1.0.0')).layers, dev.layers);
+  const toProd = await cli(['promote', 'staging', 'prod', '--version', '1.0.0', '--yes', '--output', 'json']);
+  assert.equal(toProd.exitCode, 0, toProd.stderr);
+  assert.equal(JSON.parse(toProd.stdout).transfer, 'stream');
+  assert.deepEqual((await manifestOf('prod/shop', '1.0.0', other.host)).layers, dev.layers);
+  const out = mkdtempSync(join(tmpdir(), 'chartctl-oci-prov-pull-'));
+  try {
+    const pulled = await execa(helmBinaries.helm4, ['pull', `oci://${other.host}/prod/shop`, '--version', '1.0.0', '--prov', '--plain-http', '-d', out], { env: helmEnv(), reject: false });
+    assert.equal(pulled.exitCode, 0, pulled.stderr);
+    assert.equal(readFileSync(join(out, 'shop-1.0.0.tgz.prov'), 'utf8'), PROV);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 
