@@ -35,7 +35,7 @@ export class AwsEcrTokens implements EcrTokenSource {
   private readonly clients = new Map<string, Promise<ECRClient>>();
   private readonly tokens = new Map<string, CachedToken>();
 
-  constructor(private readonly options: { env: NodeJS.ProcessEnv; now: () => Date; signal?: AbortSignal }) {}
+  constructor(private readonly options: { env: NodeJS.ProcessEnv; now: () => Date; signal?: AbortSignal; verbose?: (message: string) => void }) {}
 
   async credentialFor(registry: string, ecr: EcrRegistry): Promise<CredentialLookup> {
     const profile = this.options.env.AWS_PROFILE;
@@ -52,6 +52,7 @@ export class AwsEcrTokens implements EcrTokenSource {
       if (!decoded) return { tried: [`${source}: the answer held no usable token`], hint: ecrHint(registry) };
       const credential = { ...decoded, source };
       this.tokens.set(key, { credential, expiresAt: data?.expiresAt?.getTime() ?? this.options.now().getTime() });
+      this.options.verbose?.(`${registry}: token from ${source}${data?.expiresAt ? `, expires ${data.expiresAt.toISOString()}` : ''}`);
       return { credential, tried: [source] };
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;

@@ -181,7 +181,7 @@ export async function main(givenArgv: string[]): Promise<void> {
           env: process.env,
           signal: abort.signal,
           verbose: (m) => reporter.verbose(m),
-          fallbackCredential: ecrCredentialFallback(new AwsEcrTokens({ env: process.env, now: () => new Date(), signal: abort.signal })),
+          fallbackCredential: ecrCredentialFallback(new AwsEcrTokens({ env: process.env, now: () => new Date(), signal: abort.signal, verbose: (m) => reporter.verbose(m) })),
         }),
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),

@@ -71,7 +71,8 @@ function tarball(version: string) {
 
 test('no helm/docker login: a token from ECR GetAuthorizationToken is used as Basic AWS:<password>, once per process, never shown', { skip }, async () => {
   const now = new Date();
-  const tokens = new AwsEcrTokens({ env: process.env, now: () => now });
+  const tokenLog: string[] = [];
+  const tokens = new AwsEcrTokens({ env: process.env, now: () => now, verbose: (m) => tokenLog.push(m) });
   const first = setUp(tokens);
   stub.requests.length = 0;
   const published = await publishToRegistry(first.deps, first.env, tarball('1.0.0'), false);
@@ -85,8 +86,9 @@ test('no helm/docker login: a token from ECR GetAuthorizationToken is used as Ba
   const second = setUp(tokens);
   assert.equal((await publishToRegistry(second.deps, second.env, tarball('1.0.1'), false)).outcome, 'published');
   assert.equal(stub.requests.length, 1, 'the cached token is reused until it expires');
-  const logged = [...first.verbose, ...second.verbose, ...first.deps.reporter.lines].join('\n');
+  const logged = [...tokenLog, ...first.verbose, ...second.verbose, ...first.deps.reporter.lines].join('\n');
   assert.match(logged, /PUT 127\.0\.0\.1:\d+\/v2\/charts\/shop\/manifests\/1\.0\.0 → 201/);
+  assert.match(logged, /token from Amazon ECR GetAuthorizationToken \(AWS credential chain, region eu-west-1\), expires \d{4}-/);
   assert.ok(!logged.includes(PASSWORD) && !logged.includes(Buffer.from(`AWS:${PASSWORD}`).toString('base64')), 'neither the password nor the token is logged');
 });
 
