@@ -32,7 +32,7 @@ export interface OciPublishResult {
 export async function publishToRegistry(
   deps: Deps,
   env: Environment & { repository: OciRepositoryConfig },
-  tarball: { name: string; version: string; bytes: Uint8Array; digest: string; metadata: Record<string, JsonValue> },
+  tarball: { name: string; version: string; bytes: Uint8Array; digest: string; metadata: Record<string, JsonValue>; provenance?: Uint8Array },
   force: boolean,
 ): Promise<OciPublishResult> {
   const registry = openRegistry(deps, env);
@@ -52,7 +52,7 @@ export async function publishToRegistry(
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }
   deps.reporter.progress(`Pushing ${tarball.name} ${tarball.version} to ${registry.url} (${env.name})`);
-  const pushed = await pushChart(registry, { chart: tarball.name, version: tarball.version, tarball: tarball.bytes, metadata: tarball.metadata, annotations });
+  const pushed = await pushChart(registry, { chart: tarball.name, version: tarball.version, tarball: tarball.bytes, metadata: tarball.metadata, provenance: tarball.provenance, annotations });
   // Tags have no conditional write: read the tag back. Another job may have tagged other bytes meanwhile.
   const after = await readChartManifest(registry, tarball.name, tarball.version);
   if (!after || (after.digest !== pushed.manifestDigest && after.manifest.chart.digest !== chartDigest)) {

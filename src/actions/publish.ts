@@ -6,7 +6,8 @@ import { chartIndexEntry, OBJECT_ETAG_ANNOTATION, PROVENANCE, provenanceToMetada
 import { planIndexStep, planPublish, type PublishOutcome } from '../core/publish-plan.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
 import type { ChartRepository } from '../adapters/chart-repository.js';
-import { MAX_BULK_FILE_BYTES, readUserFile } from '../adapters/user-files.js';
+import { MAX_BULK_FILE_BYTES, readUserFile, readUserFileIfPresent } from '../adapters/user-files.js';
+import { MAX_PROVENANCE_BYTES } from '../core/oci-manifest.js';
 import type { Deps } from './deps.js';
 import type { Environment } from '../core/environment.js';
 import { isOciRepository } from '../core/environment.js';
@@ -57,6 +58,8 @@ interface Tarball {
   bytes: Uint8Array;
   digest: string;
   metadata: Record<string, JsonValue>;
+  /** helm's signature file (`helm package --sign` writes `<tarball>.prov` beside it), pushed as helm push does to OCI. */
+  provenance?: Uint8Array;
 }
 
 async function loadTarball(deps: Deps, options: PublishOptions, env: Environment): Promise<Tarball> {
@@ -84,7 +87,13 @@ async function loadTarball(deps: Deps, options: PublishOptions, env: Environment
       hint: 'A packaged chart is published as it is; drop --version, or package again with the version you want.',
     });
   }
-  return { name, version, fileName: tarballFileName(name, version), bytes, digest: sha256(bytes), metadata };
+  const provenance = await readUserFileIfPresent(`${path}.prov`, {
+    shown: `${options.package}.prov`,
+    what: 'provenance file',
+    maxBytes: MAX_PROVENANCE_BYTES,
+    hint: 'The .prov beside --package is pushed with the chart; remove it or replace it with the one "helm package --sign" wrote.',
+  });
+  return { name, version, fileName: tarballFileName(name, version), bytes, digest: sha256(bytes), metadata, provenance };
 }
 
 async function publishedVersions(deps: Deps, options: PublishOptions, env: Environment): Promise<string[]> {

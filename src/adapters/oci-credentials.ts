@@ -15,6 +15,8 @@ export interface CredentialLookup {
   credential?: RegistryCredential;
   /** Every place that was looked at, in order, for the message of a 401/403. */
   tried: string[];
+  /** What to do when the registry refuses, when the source knows better than "helm registry login". */
+  hint?: string;
 }
 
 interface DockerStyleConfig {

@@ -180,7 +180,7 @@ export class OciRegistryClient implements OciRegistry {
       const found = await lookUpCredential(this.registry, this.options.env);
       if (found.credential || !this.options.fallbackCredential) return found;
       const fallback = await this.options.fallbackCredential(this.registry);
-      return { credential: fallback.credential, tried: [...found.tried, ...fallback.tried] };
+      return { credential: fallback.credential, tried: [...found.tried, ...fallback.tried], hint: fallback.hint };
     })();
     return this.credential;
   }
@@ -265,13 +265,13 @@ export class OciRegistryClient implements OciRegistry {
   }
 
   private async deniedError(status: 401 | 403, call: Call, res: HttpResponse): Promise<ChartctlError> {
-    const { credential, tried } = await this.credentials();
+    const { credential, tried, hint } = await this.credentials();
     const used = credential ? `the credential from ${credential.source}` : `no credential (looked in: ${tried.join('; ')})`;
     return new ChartctlError(
       `${this.registry} ${status === 401 ? 'refused to authenticate' : 'denied access'} (HTTP ${status}${specErrorSuffix(res)}) while ${describe(call)}; chartctl used ${used}.`,
       {
         code: status === 401 ? 'OCI_UNAUTHORIZED' : 'OCI_FORBIDDEN',
-        hint: status === 401 ? `Log in with "helm registry login ${this.registry}" (or docker login), then run the command again.` : `The credential is valid but may not ${call.method === 'GET' || call.method === 'HEAD' ? 'pull from' : 'push to'} this repository: ask for the permission, or log in as another user.`,
+        hint: status === 401 ? hint ?? `Log in with "helm registry login ${this.registry}" (or docker login), then run the command again.` : `The credential is valid but may not ${call.method === 'GET' || call.method === 'HEAD' ? 'pull from' : 'push to'} this repository: ask for the permission, or log in as another user.`,
       },
     );
   }

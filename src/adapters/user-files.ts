@@ -62,6 +62,17 @@ export async function readUserFile(path: string, options: UserFileOptions): Prom
   }
 }
 
+/** readUserFile, but a file that does not exist is `undefined`: for files that may sit beside another (a chart's `.prov`). */
+export async function readUserFileIfPresent(path: string, options: Omit<UserFileOptions, 'notFoundCode'>): Promise<Buffer | undefined> {
+  try {
+    return await readUserFile(path, { ...options, notFoundCode: ABSENT });
+  } catch (err) {
+    if (err instanceof ChartctlError && err.code === ABSENT) return undefined;
+    throw err;
+  }
+}
+const ABSENT = 'FILE_ABSENT';
+
 export async function readUserText(path: string, options: UserFileOptions): Promise<string> {
   return (await readUserFile(path, options)).toString('utf8');
 }

@@ -15,6 +15,7 @@ import { HelmCli, locateHelm, type Helm } from '../adapters/helm.js';
 import { createSecretsReader } from '../adapters/secrets-factory.js';
 import { S3ChartRepositories } from '../adapters/s3-chart-repositories.js';
 import { HttpOciRegistries } from '../adapters/oci-registry-client.js';
+import { AwsEcrTokens, ecrCredentialFallback } from '../adapters/ecr-credentials.js';
 import { KubeReleaseLocks } from '../adapters/kube-release-locks.js';
 import { GitCli } from '../adapters/git.js';
 import { HelmReleases } from '../adapters/helm-releases.js';
@@ -176,7 +177,12 @@ export async function main(givenArgv: string[]): Promise<void> {
         now: () => new Date(),
         random: Math.random,
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
-        registries: new HttpOciRegistries({ env: process.env, signal: abort.signal, verbose: (m) => reporter.verbose(m) }),
+        registries: new HttpOciRegistries({
+          env: process.env,
+          signal: abort.signal,
+          verbose: (m) => reporter.verbose(m),
+          fallbackCredential: ecrCredentialFallback(new AwsEcrTokens({ env: process.env, now: () => new Date(), signal: abort.signal, verbose: (m) => reporter.verbose(m) })),
+        }),
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
         routers: new KubeTrafficRouters(process.env),

@@ -12,6 +12,8 @@ export const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+js
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 /** helm's config is the Chart.yaml as JSON: a megabyte is already absurd. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** A `.prov` is the Chart.yaml, a file hash and a PGP signature: a few kilobytes; more is not one. */
+export const MAX_PROVENANCE_BYTES = 1024 * 1024;
 
 export interface OciDescriptor {
   mediaType: string;
@@ -179,7 +181,8 @@ export function chartManifest(parts: { config: OciDescriptor; chart: OciDescript
   return {
     schemaVersion: 2,
     config: parts.config,
-    layers: parts.provenance ? [parts.chart, parts.provenance] : [parts.chart],
+    // helm push (3 and 4, through oras) lists the layers in digest order, so the `.prov` comes first when its digest sorts first.
+    layers: parts.provenance ? [parts.chart, parts.provenance].sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0)) : [parts.chart],
     annotations: parts.annotations,
   };
 }

@@ -29,15 +29,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a real registry on loopback with its storage in a temp dir; `auth` adds distribution's token auth. */
-export async function startTestRegistry(options: { auth?: { realm: string; service: string; issuer: string; certFile: string } } = {}): Promise<TestRegistry> {
+/**
+ * Starts a real registry on loopback with its storage in a temp dir; `auth` adds distribution's token auth,
+ * `htpasswd` its Basic auth (lines `user:bcrypt-hash`, as `htpasswd -B` writes them).
+ */
+export async function startTestRegistry(options: { auth?: { realm: string; service: string; issuer: string; certFile: string }; htpasswd?: string } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'chartctl-registry-'));
   const log = join(dir, 'registry.log');
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
+    if (options.htpasswd) writeFileSync(join(dir, 'htpasswd'), options.htpasswd);
     const auth = options.auth
       ? `auth:\n  token:\n    realm: ${options.auth.realm}\n    service: ${options.auth.service}\n    issuer: ${options.auth.issuer}\n    rootcertbundle: ${options.auth.certFile}\n`
-      : '';
+      : options.htpasswd
+        ? `auth:\n  htpasswd:\n    realm: chartctl-test\n    path: ${join(dir, 'htpasswd')}\n`
+        : '';
     writeFileSync(
       join(dir, 'config.yml'),
       `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,

@@ -4,6 +4,7 @@ import {
   chartManifest,
   HELM_CHART_LAYER_MEDIA_TYPE,
   HELM_CONFIG_MEDIA_TYPE,
+  HELM_PROVENANCE_LAYER_MEDIA_TYPE,
   helmConfigJson,
   helmManifestAnnotations,
   parseChartManifest,
@@ -62,4 +63,14 @@ test('manifests that are not helm charts are refused with the reason', () => {
   for (const [value, reason] of cases) {
     assert.throws(() => parseChartManifest(enc(value), 'oci://r/x:1'), (e) => e instanceof ChartctlError && e.code === 'OCI_MANIFEST_INVALID' && reason.test(e.message), String(reason));
   }
+});
+
+test('a .prov layer sits beside the chart layer in digest order, as helm push writes them; without one only the chart', () => {
+  const config = { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: `sha256:${'c'.repeat(64)}`, size: 2 };
+  const chart = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: `sha256:${'5'.repeat(64)}`, size: 10 };
+  const lower = { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: `sha256:${'0'.repeat(64)}`, size: 3 };
+  const higher = { ...lower, digest: `sha256:${'f'.repeat(64)}` };
+  assert.deepEqual(chartManifest({ config, chart, provenance: lower, annotations: {} }).layers, [lower, chart]);
+  assert.deepEqual(chartManifest({ config, chart, provenance: higher, annotations: {} }).layers, [chart, higher]);
+  assert.deepEqual(chartManifest({ config, chart, annotations: {} }).layers, [chart]);
 });

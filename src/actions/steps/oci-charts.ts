@@ -10,8 +10,10 @@ import {
   chartManifest,
   HELM_CHART_LAYER_MEDIA_TYPE,
   HELM_CONFIG_MEDIA_TYPE,
+  HELM_PROVENANCE_LAYER_MEDIA_TYPE,
   helmConfigJson,
   MAX_CONFIG_BYTES,
+  MAX_PROVENANCE_BYTES,
   OCI_MANIFEST_MEDIA_TYPE,
   parseChartManifest,
   serializeManifest,
@@ -107,20 +109,28 @@ export async function readVerifiedOciChart(registry: OciRegistry, env: string, l
   const { manifest } = checked;
   const repository = registry.repositoryOf(listed.name);
   const tarball = await registry.blob(repository, manifest.chart.digest, manifest.chart.size);
-  const provenance = manifest.provenance && manifest.provenance.size <= MAX_CONFIG_BYTES ? await registry.blob(repository, manifest.provenance.digest, manifest.provenance.size) : undefined;
+  const provenance = manifest.provenance && manifest.provenance.size <= MAX_PROVENANCE_BYTES ? await registry.blob(repository, manifest.provenance.digest, manifest.provenance.size) : undefined;
   const actual = identityMismatch(listed, archiveMetadata(tarball, reference, limits));
   if (actual) throw identityRefused(env, reference, listed, actual, "the tarball's own Chart.yaml");
   return { ...checked, tarball, provenance };
+}
+
+export type LayerSource = Uint8Array | { digest: string; size: number; read: () => Promise<Uint8Array> };
+
+function layerOf(source: LayerSource): { digest: string; size: number; read: () => Promise<Uint8Array> } {
+  return source instanceof Uint8Array ? { digest: digestOf(source), size: source.length, read: async () => source } : source;
 }
 
 export interface ChartPush {
   chart: string;
   version: string;
   /** The chart layer: its bytes, or (for a mount) its descriptor and a way to read the bytes should the mount be refused. */
-  tarball: Uint8Array | { digest: string; size: number; read: () => Promise<Uint8Array> };
+  tarball: LayerSource;
   /** Chart.yaml of the tarball, for helm's config blob (absent: `config` bytes given as they are). */
   metadata?: Record<string, JsonValue>;
   config?: Uint8Array;
+  /** helm's `.prov`: one more layer, as helm push adds it (bytes, or a descriptor to mount as for the tarball). */
+  provenance?: LayerSource;
   annotations: Record<string, string>;
   /** Where blobs may be mounted from instead of uploaded (same registry). */
   mountFrom?: string;
@@ -137,18 +147,21 @@ export async function pushChart(registry: OciRegistry, push: ChartPush): Promise
   const repository = registry.repositoryOf(push.chart);
   const config = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
   const configDescriptor = { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: digestOf(config), size: config.length };
-  const layer = push.tarball instanceof Uint8Array ? { digest: digestOf(push.tarball), size: push.tarball.length, read: async () => push.tarball as Uint8Array } : push.tarball;
+  const layer = layerOf(push.tarball);
   const chartDescriptor = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
+  const provenance = push.provenance && layerOf(push.provenance);
+  const provenanceDescriptor = provenance && { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: provenance.digest, size: provenance.size };
   const transfers = await Promise.all(
     [
       { digest: configDescriptor.digest, read: async () => config },
       { digest: chartDescriptor.digest, read: layer.read },
+      ...(provenance ? [provenance] : []),
     ].map(async ({ digest, read }) => {
       if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted' as const;
       return registry.pushBlob(repository, digest, await read());
     }),
   );
-  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, annotations: push.annotations })));
+  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, provenance: provenanceDescriptor, annotations: push.annotations })));
   const manifestDigest = digestOf(manifestBytes);
   const stored = await registry.putManifest(repository, tagOfVersion(push.version), manifestBytes, OCI_MANIFEST_MEDIA_TYPE);
   if (stored !== manifestDigest) {

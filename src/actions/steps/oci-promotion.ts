@@ -2,7 +2,7 @@ import { ChartctlError } from '../../core/errors.js';
 import { emptyChartIndex, PROVENANCE, tarballFileName, withEntry, type ChartIndex, type IndexEntry } from '../../core/chart-index.js';
 import type { JsonValue } from '../../core/go-yaml-style.js';
 import type { RepositoryLocation } from '../../core/index-url.js';
-import { helmManifestAnnotations } from '../../core/oci-manifest.js';
+import { helmManifestAnnotations, MAX_PROVENANCE_BYTES } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
 import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
 import { mapLimit } from '../../core/map-limit.js';
@@ -54,8 +54,20 @@ export interface RegistryPromotion {
  * manifest is the source's (same config and chart layer descriptors) with the
  * provenance annotations added. The tag is read back: it must name what was written.
  */
+async function readProvenance(registry: OciRegistry, repository: string, layer: { digest: string; size: number }): Promise<Uint8Array> {
+  if (layer.size > MAX_PROVENANCE_BYTES) {
+    throw new ChartctlError(`Refusing the .prov layer of ${registry.registry}/${repository}@${layer.digest}: its manifest says ${layer.size} bytes, more than a provenance file can be (${MAX_PROVENANCE_BYTES}). Nothing was promoted.`, {
+      code: 'CHART_TOO_LARGE',
+      hint: 'Someone pushed something else as the provenance layer: investigate the source registry before promoting this version.',
+    });
+  }
+  return registry.blob(repository, layer.digest, layer.size);
+}
+
 export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manifestDigest: string; transfers: string[] }> {
   const sameRegistry = p.source && p.source.registry.registry === p.target.registry;
+  const sourceProvenance = p.source?.chart.manifest.provenance;
+  const sourceRepository = p.source?.registry.repositoryOf(p.chart);
   const annotations = p.source
     ? { ...(p.source.chart.manifest.manifest.annotations ?? {}), ...p.provenance, [SOURCE_MANIFEST_ANNOTATION]: p.source.chart.manifestDigest }
     : { ...helmManifestAnnotations(p.metadata, createdAnnotation(p.at)), ...p.provenance };
@@ -65,6 +77,8 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
     tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
     metadata: p.metadata,
     config: p.source?.chart.config,
+    // helm's .prov travels with the chart between registries; read (and checked against its digest) only if it cannot be mounted.
+    provenance: sourceProvenance && { digest: sourceProvenance.digest, size: sourceProvenance.size, read: () => readProvenance(p.source!.registry, sourceRepository!, sourceProvenance) },
     annotations,
     mountFrom: sameRegistry ? p.source!.registry.repositoryOf(p.chart) : undefined,
   });

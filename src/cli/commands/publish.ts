@@ -10,7 +10,7 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
     .option('--app-version <version>', 'set appVersion (when packaging now)')
     .option('--preid <id>', 'prerelease identifier for --version prerelease', 'dev')
     .option('--chart <dir>', 'chart directory (default: the environment\'s chart)')
-    .option('--package <file>', 'publish this tarball (from chartctl package) instead of packaging now')
+    .option('--package <file>', 'publish this tarball (from chartctl package) instead of packaging now; to oci://, a FILE.prov beside it is pushed too')
     .option('--force', 'replace a version that exists with different bytes')
     .option('--no-lock', 'publish even where the endpoint ignores conditional writes (unsafe with concurrent jobs)')
     .addHelpText(
