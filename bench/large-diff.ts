@@ -84,6 +84,8 @@ try {
   if (total < 500 || changedBulk.length !== 1) throw new Error(`expected 500 resources, one bulk ConfigMap changed; got ${total}, ${changedBulk.length}`);
 
   // The helm calls one diff makes, recorded (argv, and stdin where helm reads values from it) in a private dir.
+  // helm reads the values files and the candidate's tarball itself (#15), and chartctl deletes them once the
+  // diff is done: the wrapper copies every file an argument names, so the replay reads the same bytes.
   const log = join(work, 'helm-calls');
   mkdirSync(log, { mode: 0o700 });
   const wrapper = join(work, 'helm-logging.sh');
@@ -91,7 +93,11 @@ try {
     wrapper,
     `#!/bin/sh
 f="${log}/$(date +%s%N).$$"
-printf '%s\\0' "$@" > "$f.args"
+i=0
+for a in "$@"; do
+  case "$a" in /*) if [ -f "$a" ]; then i=$((i + 1)); cp "$a" "$f.file$i"; a="$f.file$i"; fi ;; esac
+  printf '%s\\0' "$a" >> "$f.args"
+done
 case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${helm}' "$@" ;; *) exec '${helm}' "$@" < /dev/null ;; esac
 `,
   );
@@ -111,8 +117,6 @@ case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${hel
       }
       return { args, input };
     });
-  // The candidate's temp dir is gone after the diff: the replay renders the same tarball from the bucket.
-  const tarball = join(work, 'shop-1.0.1.tgz');
 
   // The S3 round trips a repository candidate needs: the index, then the tarball it names.
   const client = new S3Client({ endpoint: s3.line, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
@@ -127,8 +131,6 @@ case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${hel
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
   await s3RoundTrips();
-  writeFileSync(tarball, await get('staging/shop-1.0.1.tgz'));
-  for (const c of calls) c.args = c.args.map((a) => (a.endsWith('/chart.tgz') ? tarball : a));
 
   if (process.env.BENCH_CPU_PROF) {
     spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, ...diffArgs], { cwd: app.dir, env, stdio: 'ignore' });
