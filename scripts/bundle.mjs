@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
@@ -113,5 +113,5 @@ writeFileSync(join(out, 'main.cjs.json'), `${JSON.stringify({ sha256, chunks, co
 
 // A code cache of the bundle's start-up for the Node that builds it (the one `npm ci` runs), so a
 // fresh home (a CI container) starts fast too; bin/code-cache.js uses it when Node's version matches.
-const codeCache = pathToFileURL(join(root, 'bin', 'code-cache.js')).href;
-execFileSync(process.execPath, ['--input-type=module', '-e', `import { writeBuildCache } from ${JSON.stringify(codeCache)}; writeBuildCache();`], { stdio: 'inherit' });
+const codeCache = join(root, 'bin', 'code-cache.js');
+execFileSync(process.execPath, ['-e', `require(${JSON.stringify(codeCache)}).writeBuildCache();`], { stdio: 'inherit' });
