@@ -1,8 +1,8 @@
-// Bundles the CLI (src/cli/main.ts) into one CommonJS script, dist/bundle/main.cjs, that
-// bin/chartctl.js compiles with a V8 code cache: Node would otherwise compile the bundle's
-// source on every start (the biggest share of chartctl's own start-up). Every command's lazy
-// import stays lazy (evaluated on first use). dist/bundle/main.cjs.json records its sha256,
-// size and command names, which key the code cache.
+// Bundles the CLI (src/cli/main.ts) into CommonJS chunks in dist/bundle/: main.cjs and one
+// chunk set per command's lazily imported modules, which bin/code-cache.js compiles each with a
+// V8 code cache: Node would otherwise compile the source on every start (the biggest share of
+// chartctl's own start-up). dist/bundle/main.cjs.json records every chunk's sha256 and size and
+// the command names, which key the code caches.
 // The sandbox's background process (src/sandbox/background.ts) is bundled too, s3rver
 // included, so dist/bundle/ needs no node_modules: it is what the npm package ships
 // (scripts/publish-manifest.mjs). The tsc output in dist/src stays the reference for tests.
