@@ -80,6 +80,18 @@ function rounds(steps: Step[]): ProcessTime[] {
   return samples.map((t) => ({ wallMs: median(t.map((x) => x.wallMs)), cpuMs: median(t.map((x) => x.cpuMs)) }));
 }
 
+/** What `package` runs git for (src/adapters/git.ts), in the bench's repository: the chart's three directories, then the repository. */
+const PACKAGE_GIT_CALLS = [
+  ['rev-list', 'HEAD', '--', 'charts/shop', 'charts/api', 'charts/web'],
+  ['status', '--porcelain', '--untracked-files=normal', '--', 'charts/shop', 'charts/api', 'charts/web'],
+  ['rev-list', 'HEAD', '--', '.'],
+  ['status', '--porcelain', '--untracked-files=normal', '--', '.'],
+];
+
+function sumTimes(times: ProcessTime[]): ProcessTime {
+  return { wallMs: times.reduce((a, t) => a + t.wallMs, 0), cpuMs: times.reduce((a, t) => a + t.cpuMs, 0) };
+}
+
 /** One deterministicGzip of the archive `package` wrote into `dir`, timed inside a fresh Node (cold code, as in a CLI run). */
 function coldGzip(dir: string): ProcessTime {
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
@@ -111,14 +123,17 @@ try {
     cli(['envs']),
     cli(['--help']),
     { label: 'deterministic gzip of the same chart archive, once, cold, in a fresh process (package writes it)', run: () => coldGzip(out) },
+    { label: "the 4 git calls package makes for its provenance (last commit and dirtiness of the chart, of the repository)", run: () => sumTimes(PACKAGE_GIT_CALLS.map((args) => timeProcessCpu('git', args, { cwd: projectRoot, env }))) },
   ];
   console.log(`chartctl benchmark: start-up and own time of template, package, envs, --help (${helm}), ${runs} rounds, interleaved`);
   const [node, helmCall, ...measured] = rounds(steps);
+  const git = measured.pop()!;
   const gzip = measured.pop()!;
   const commands = measured;
   console.log(`\nfloors, measured in the same rounds`);
   for (const [i, t] of [node!, helmCall!].entries()) console.log(`  ${steps[i]!.label}: median wall ${t.wallMs.toFixed(1)} ms, CPU ${t.cpuMs.toFixed(1)} ms`);
-  console.log(`  ${steps.at(-1)!.label}: median ${gzip.wallMs.toFixed(1)} ms`);
+  console.log(`  ${steps.at(-2)!.label}: median ${gzip.wallMs.toFixed(1)} ms`);
+  console.log(`  ${steps.at(-1)!.label}: median wall ${git.wallMs.toFixed(1)} ms, CPU ${git.cpuMs.toFixed(1)} ms`);
   // Which helm calls each command must make (package writes its archive itself; envs and --help call no helm).
   const helmShare = [helmCall!, undefined, undefined, undefined];
   console.log(`\nchartctl's own work beyond starting Node and running helm (target <= ${TARGET_MS} ms each, wall)`);
@@ -130,7 +145,7 @@ try {
   });
   // package's archive must be gzipped by pako (reproducible bytes, src/core/deterministic-gzip.ts): that one call is its floor beyond Node.
   const packageOwn = commands[1]!.wallMs - node!.wallMs;
-  console.log(`  package beyond its gzip floor: own ${(packageOwn - gzip.wallMs).toFixed(1)} ms (the gzip alone ${gzip.wallMs.toFixed(1)} ms of its ${packageOwn.toFixed(1)} ms)`);
+  console.log(`  package beyond its gzip and git calls: own ${(packageOwn - gzip.wallMs - git.wallMs).toFixed(1)} ms (of its ${packageOwn.toFixed(1)} ms, the gzip ${gzip.wallMs.toFixed(1)} ms and git ${git.wallMs.toFixed(1)} ms)`);
   console.log(`  (wall counts waiting for a core on a loaded machine, CPU does not; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
