@@ -4,9 +4,12 @@
 // The first run of each command writes its V8 code cache (bin/chartctl.js); the warm-up run
 // of compare() does that here, so the figures are those of every later run.
 import { dump } from 'js-yaml';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AppRepo } from '../src/adapters/app-repo.js';
 import { MemoryReporter } from '../src/adapters/reporter.js';
 import { Cleanup } from '../src/adapters/cleanup.js';
@@ -77,6 +80,30 @@ function rounds(steps: Step[]): ProcessTime[] {
   return samples.map((t) => ({ wallMs: median(t.map((x) => x.wallMs)), cpuMs: median(t.map((x) => x.cpuMs)) }));
 }
 
+/** What `package` runs git for (src/adapters/git.ts), in the bench's repository: the chart's three directories, then the repository. */
+const PACKAGE_GIT_CALLS = [
+  ['rev-list', 'HEAD', '--', 'charts/shop', 'charts/api', 'charts/web'],
+  ['status', '--porcelain', '--untracked-files=normal', '--', 'charts/shop', 'charts/api', 'charts/web'],
+  ['rev-list', 'HEAD', '--', '.'],
+  ['status', '--porcelain', '--untracked-files=normal', '--', '.'],
+];
+
+function sumTimes(times: ProcessTime[]): ProcessTime {
+  return { wallMs: times.reduce((a, t) => a + t.wallMs, 0), cpuMs: times.reduce((a, t) => a + t.cpuMs, 0) };
+}
+
+/** One deterministicGzip of the archive `package` wrote into `dir`, timed inside a fresh Node (cold code, as in a CLI run). */
+function coldGzip(dir: string): ProcessTime {
+  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+  if (!tgz) throw new Error(`no chart archive in ${dir}: the package step runs first`);
+  const tar = join(scratch, 'chart.tar');
+  writeFileSync(tar, gunzipSync(readFileSync(join(dir, tgz))));
+  const gzipModule = pathToFileURL(join(projectRoot, 'dist', 'src', 'core', 'deterministic-gzip.js')).href;
+  const script = `import { deterministicGzip } from ${JSON.stringify(gzipModule)}; import { readFileSync } from 'node:fs'; const data = readFileSync(${JSON.stringify(tar)}); const t = performance.now(); deterministicGzip(data); console.log(performance.now() - t);`;
+  const ms = Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  return { wallMs: ms, cpuMs: ms };
+}
+
 try {
   const prod = (await deps.repo.loadEnvironments(['prod']))[0]!;
   await ensureDependencies(deps, deps.repo.path(prod.chart));
@@ -95,11 +122,18 @@ try {
     cli(['package', '--destination', out]),
     cli(['envs']),
     cli(['--help']),
+    { label: 'deterministic gzip of the same chart archive, once, cold, in a fresh process (package writes it)', run: () => coldGzip(out) },
+    { label: "the 4 git calls package makes for its provenance (last commit and dirtiness of the chart, of the repository)", run: () => sumTimes(PACKAGE_GIT_CALLS.map((args) => timeProcessCpu('git', args, { cwd: projectRoot, env }))) },
   ];
   console.log(`chartctl benchmark: start-up and own time of template, package, envs, --help (${helm}), ${runs} rounds, interleaved`);
-  const [node, helmCall, ...commands] = rounds(steps);
+  const [node, helmCall, ...measured] = rounds(steps);
+  const git = measured.pop()!;
+  const gzip = measured.pop()!;
+  const commands = measured;
   console.log(`\nfloors, measured in the same rounds`);
   for (const [i, t] of [node!, helmCall!].entries()) console.log(`  ${steps[i]!.label}: median wall ${t.wallMs.toFixed(1)} ms, CPU ${t.cpuMs.toFixed(1)} ms`);
+  console.log(`  ${steps.at(-2)!.label}: median ${gzip.wallMs.toFixed(1)} ms`);
+  console.log(`  ${steps.at(-1)!.label}: median wall ${git.wallMs.toFixed(1)} ms, CPU ${git.cpuMs.toFixed(1)} ms`);
   // Which helm calls each command must make (package writes its archive itself; envs and --help call no helm).
   const helmShare = [helmCall!, undefined, undefined, undefined];
   console.log(`\nchartctl's own work beyond starting Node and running helm (target <= ${TARGET_MS} ms each, wall)`);
@@ -109,6 +143,9 @@ try {
     const verdict = own <= TARGET_MS ? 'met' : `over by ${(own - TARGET_MS).toFixed(1)} ms`;
     console.log(`  ${steps[i + 2]!.label}: median wall ${t.wallMs.toFixed(1)} ms, own ${own.toFixed(1)} ms (${verdict}); CPU ${t.cpuMs.toFixed(1)} ms, own ${ownCpu.toFixed(1)} ms`);
   });
+  // package's archive must be gzipped by pako (reproducible bytes, src/core/deterministic-gzip.ts): that one call is its floor beyond Node.
+  const packageOwn = commands[1]!.wallMs - node!.wallMs;
+  console.log(`  package beyond its gzip and git calls: own ${(packageOwn - gzip.wallMs - git.wallMs).toFixed(1)} ms (of its ${packageOwn.toFixed(1)} ms, the gzip ${gzip.wallMs.toFixed(1)} ms and git ${git.wallMs.toFixed(1)} ms)`);
   console.log(`  (wall counts waiting for a core on a loaded machine, CPU does not; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

@@ -4,13 +4,16 @@
 // After editing src/, `npm run build` refreshes both; a bundle older than the compiled modules
 // (tsc run alone) is not used. An installed package (npm pack) ships dist/bundle/ alone, with
 // everything it needs bundled in.
-import { existsSync, statSync } from 'node:fs';
-import { bundle, runBundle } from './code-cache.js';
+// CommonJS (bin/package.json): an ES module entry starts Node's ES module loader first, ~4 ms CPU a run.
+const { existsSync, statSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const { bundle, runBundle } = require('./code-cache.js');
 
-const modules = new URL('../dist/src/cli/main.js', import.meta.url);
+const modules = join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
 const argv = process.argv.slice(2);
 if (existsSync(bundle) && (!existsSync(modules) || statSync(bundle).mtimeMs >= statSync(modules).mtimeMs)) {
-  await runBundle(argv);
+  runBundle(argv);
 } else {
-  await (await import(modules.href)).main(argv);
+  import(pathToFileURL(modules).href).then((cli) => cli.main(argv));
 }

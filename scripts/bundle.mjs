@@ -1,17 +1,17 @@
-// Bundles the CLI (src/cli/main.ts) into one CommonJS script, dist/bundle/main.cjs, that
-// bin/chartctl.js compiles with a V8 code cache: Node would otherwise compile the bundle's
-// source on every start (the biggest share of chartctl's own start-up). Every command's lazy
-// import stays lazy (evaluated on first use). dist/bundle/main.cjs.json records its sha256,
-// size and command names, which key the code cache.
+// Bundles the CLI (src/cli/main.ts) into CommonJS chunks in dist/bundle/: main.cjs and one
+// chunk set per command's lazily imported modules, which bin/code-cache.js compiles each with a
+// V8 code cache: Node would otherwise compile the source on every start (the biggest share of
+// chartctl's own start-up). dist/bundle/main.cjs.json records every chunk's sha256 and size and
+// the command names, which key the code caches.
 // The sandbox's background process (src/sandbox/background.ts) is bundled too, s3rver
 // included, so dist/bundle/ needs no node_modules: it is what the npm package ships
 // (scripts/publish-manifest.mjs). The tsc output in dist/src stays the reference for tests.
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
@@ -57,36 +57,61 @@ await build({
   banner: { js: "import { createRequire as __chartctlRequire } from 'node:module'; const require = __chartctlRequire(import.meta.url);" },
 });
 
-const cli = join(out, 'main.cjs');
-await build({
+// The CLI, split: main.cjs holds what every command needs (main, the command table, commander),
+// each command's action and the packages only it uses sit in chunks loaded by its handler's
+// import(), so `--help` and `envs` never read, compile nor evaluate the AWS SDK, ajv or sops.
+// esbuild splits ES modules only; each chunk is then turned into a CommonJS script, which
+// bin/code-cache.js compiles with a V8 code cache of its own (Node 20 has none for ES modules).
+const split = await build({
   ...shared,
-  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  outfile: cli,
-  format: 'cjs',
-  // Modules that find files next to themselves (package.json, the sandbox's background) see the bundle's own URL.
+  entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
+  outdir: out,
+  splitting: true,
+  format: 'esm',
+  chunkNames: 'cli-[hash]',
+  write: false,
+  // Modules that find files next to themselves (package.json, the sandbox's background) see their chunk's own URL.
   define: { 'import.meta.url': '__chartctlModuleUrl' },
-  banner: { js: "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  // ASCII only, so bin/code-cache.js can read it as latin1 (a copy, not a UTF-8 decode); whitespace
+  // ASCII only, so bin/code-cache.js can read chunks as latin1 (a copy, not a UTF-8 decode); whitespace
   // and syntax minified (names kept, so stack traces still name functions): the source is read on every start.
   charset: 'ascii',
   legalComments: 'none',
   minifyWhitespace: true,
   minifySyntax: true,
 });
-// A script compiled from a code cache gets no dynamic import() from Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING):
-// the few left, all of Node's own modules (the AWS SDK's lazy node:http), become require().
-const text = readFileSync(cli, 'latin1').replace(/\bimport\("(node:[a-z_/0-9]+)"\)/g, 'Promise.resolve().then(() => require("$1"))');
-const leftover = /\bimport\(/.exec(text);
-if (leftover) throw new Error(`${cli} still has a dynamic import() at offset ${leftover.index}: ${text.slice(leftover.index, leftover.index + 60)}`);
-writeFileSync(cli, text, 'latin1');
-const source = readFileSync(cli);
-if (source.some((byte) => byte > 0x7f)) throw new Error(`${cli} is not ASCII: bin/code-cache.js reads it as latin1`);
+const chunks = {};
+for (const file of split.outputFiles) {
+  const name = file.path.slice(out.length + 1).replace(/\.js$/, '.cjs');
+  const { code } = await transform(file.text, {
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    charset: 'ascii',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    banner: "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+  });
+  // A script compiled from a code cache gets no dynamic import() from Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING):
+  // the few left, all of Node's own modules (the AWS SDK's lazy node:http), become require(); chunks name each other as .cjs.
+  const text = code
+    .replace(/\bimport\("(node:[a-z_/0-9]+)"\)/g, 'Promise.resolve().then(() => require("$1"))')
+    .replace(/require\("\.\/(cli-[A-Z0-9]+)\.js"\)/g, 'require("./$1.cjs")')
+    .replace(/\bimport\("\.\/(cli-[A-Z0-9]+)\.js"\)/g, 'Promise.resolve().then(() => require("./$1.cjs"))');
+  const leftover = /\bimport\(|require\("\.\/[^"]*\.js"\)/.exec(text);
+  if (leftover) throw new Error(`${name} still has a dynamic import() or a .js chunk at offset ${leftover.index}: ${text.slice(leftover.index, leftover.index + 60)}`);
+  const source = Buffer.from(text, 'latin1');
+  if (source.some((byte) => byte > 0x7f)) throw new Error(`${name} is not ASCII: bin/code-cache.js reads it as latin1`);
+  writeFileSync(join(out, name), source);
+  chunks[name] = { sha256: createHash('sha256').update(source).digest('hex'), size: source.length };
+}
 const commands = readdirSync(join(root, 'src', 'cli', 'commands'))
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
   .map((f) => f.slice(0, -3));
-writeFileSync(`${cli}.json`, `${JSON.stringify({ sha256: createHash('sha256').update(source).digest('hex'), size: source.length, commands })}\n`);
+// The whole CLI's sha256 keys the code caches: any chunk changed, every cache is stale.
+const sha256 = createHash('sha256').update(JSON.stringify(chunks)).digest('hex');
+writeFileSync(join(out, 'main.cjs.json'), `${JSON.stringify({ sha256, chunks, commands })}\n`);
 
 // A code cache of the bundle's start-up for the Node that builds it (the one `npm ci` runs), so a
 // fresh home (a CI container) starts fast too; bin/code-cache.js uses it when Node's version matches.
-const codeCache = pathToFileURL(join(root, 'bin', 'code-cache.js')).href;
-execFileSync(process.execPath, ['--input-type=module', '-e', `import { writeBuildCache } from ${JSON.stringify(codeCache)}; writeBuildCache();`], { stdio: 'inherit' });
+const codeCache = join(root, 'bin', 'code-cache.js');
+execFileSync(process.execPath, ['-e', `require(${JSON.stringify(codeCache)}).writeBuildCache();`], { stdio: 'inherit' });

@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { requestFunction } from './lazy-http.js';
 import type { ClusterAccess } from './schema-sources/kubeconfig.js';
 
 export interface KubeResponse {
@@ -17,7 +17,7 @@ export function kubeRequest(access: ClusterAccess, method: string, path: string,
   const isHttps = url.protocol === 'https:';
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? httpsRequest : httpRequest)(
+    const req = requestFunction(isHttps)(
       url,
       {
         method,

@@ -1,5 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
+import { createRequire } from 'node:module';
 
 export interface HttpResponse {
   status: number;
@@ -21,11 +22,22 @@ export interface HttpRequest {
 
 export class ResponseTooLarge extends Error {}
 
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }), insecure: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) };
+let clients: { http: typeof http; https: typeof https; agents: { http: http.Agent; https: https.Agent; insecure: https.Agent } } | undefined;
+
+/** Loaded and made on the first request, not at start: most runs never reach a registry, and node:http and node:https cost ~5 ms to load. */
+function httpClients(): NonNullable<typeof clients> {
+  if (clients) return clients;
+  const load = createRequire(import.meta.url);
+  const h = load('node:http') as typeof http;
+  const s = load('node:https') as typeof https;
+  clients = { http: h, https: s, agents: { http: new h.Agent({ keepAlive: true }), https: new s.Agent({ keepAlive: true }), insecure: new s.Agent({ keepAlive: true, rejectUnauthorized: false }) } };
+  return clients;
+}
 
 /** One HTTP exchange with a body cap; node's own client, so `insecure` can be scoped to one registry. */
 export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const secure = request.url.protocol === 'https:';
+  const { http, https, agents } = httpClients();
   const agent = secure ? (request.insecure ? agents.insecure : agents.https) : agents.http;
   return new Promise((resolve, reject) => {
     const req = (secure ? https : http).request(

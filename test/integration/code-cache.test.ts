@@ -1,7 +1,8 @@
 /**
- * bin/chartctl.js compiles the bundle with a V8 code cache under the user cache directory:
- * written after a run, one per command, and never a risk: a corrupt or foreign cache file
- * changes nothing in what the command does.
+ * bin/chartctl.js runs the bundle's chunks (scripts/bundle.mjs) with a V8 code cache per chunk under
+ * the user cache directory: written after a run, one per command and chunk loaded, and never a risk:
+ * a corrupt or foreign cache file changes nothing in what the command does. The files a run writes
+ * also show which chunks it loaded: a command loads its own module graph, not the others'.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,33 +11,70 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot, runCli } from '../support/project.js';
 
+const bundleDir = join(projectRoot, 'dist', 'bundle');
+const meta = JSON.parse(readFileSync(join(bundleDir, 'main.cjs.json'), 'utf8')) as { sha256: string; chunks: Record<string, { size: number }> };
 
 function withCacheHome(): { home: string; dir: string; remove: () => void } {
   const home = mkdtempSync(join(tmpdir(), 'chartctl-code-cache-'));
   return { home, dir: join(home, 'chartctl', 'code-cache'), remove: () => rmSync(home, { recursive: true, force: true }) };
 }
 
-test('a run writes a private code cache per command; the next run of that command uses it and gives the same output', async () => {
+/** The chunks a command's run loaded, read from the cache files it wrote (<key>-<command>-<chunk>.bin). */
+function chunksLoaded(dir: string, command: string): string[] {
+  return readdirSync(dir)
+    .map((f) => new RegExp(`^[0-9a-f]{32}-${command}-(main|cli-[A-Z0-9]+)\\.bin$`).exec(f)?.[1])
+    .filter((c): c is string => c !== undefined)
+    .map((c) => `${c}.cjs`);
+}
+
+/** The chunks whose source defines `marker` (a class of a package, e.g. the AWS SDK's S3Client). */
+function chunksDefining(marker: string): string[] {
+  const found = Object.keys(meta.chunks).filter((c) => readFileSync(join(bundleDir, c), 'latin1').includes(marker));
+  assert.ok(found.length > 0, `no chunk defines ${marker}: the marker is out of date`);
+  return found;
+}
+
+test('a run writes a private code cache per command and chunk; the next run of that command uses them and gives the same output', async () => {
   const cache = withCacheHome();
   try {
     const first = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(first.exitCode, 0, first.stderr);
     const files = readdirSync(cache.dir);
-    assert.equal(files.length, 1, files.join(', '));
-    assert.match(files[0]!, /^[0-9a-f]{32}-envs\.bin$/);
-    assert.equal(statSync(join(cache.dir, files[0]!)).mode & 0o777, 0o600);
+    assert.ok(chunksLoaded(cache.dir, 'envs').includes('main.cjs'), files.join(', '));
+    assert.equal(chunksLoaded(cache.dir, 'envs').length, files.length, files.join(', '));
+    for (const f of files) assert.equal(statSync(join(cache.dir, f)).mode & 0o777, 0o600, f);
     assert.equal(statSync(cache.dir).mode & 0o777, 0o700);
-    const written = statSync(join(cache.dir, files[0]!)).mtimeMs;
+    const written = files.map((f) => statSync(join(cache.dir, f)).mtimeMs);
 
     const second = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(second.exitCode, 0, second.stderr);
     assert.equal(second.stdout, first.stdout);
     // Accepted by V8, so not written again.
-    assert.equal(statSync(join(cache.dir, files[0]!)).mtimeMs, written);
+    assert.deepEqual(files.map((f) => statSync(join(cache.dir, f)).mtimeMs), written);
 
     const help = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(help.exitCode, 0, help.stderr);
-    assert.deepEqual(readdirSync(cache.dir).map((f) => f.slice(33)).sort(), ['envs.bin', 'other.bin']);
+    assert.ok(chunksLoaded(cache.dir, 'other').includes('main.cjs'));
+    assert.equal(readdirSync(cache.dir).length, files.length + chunksLoaded(cache.dir, 'other').length);
+  } finally {
+    cache.remove();
+  }
+});
+
+test('--help, envs and template load neither the AWS SDK nor sops\'s KMS client: those chunks are left unread', async () => {
+  const cache = withCacheHome();
+  try {
+    const sdk = [...chunksDefining('S3Client=class'), ...chunksDefining('KMSClient=class')];
+    for (const [args, command] of [[['--help'], 'other'], [['envs'], 'envs'], [['template', 'dev'], 'template']] as const) {
+      const run = await runCli([...args], { env: { XDG_CACHE_HOME: cache.home } });
+      assert.equal(run.exitCode, 0, run.stderr);
+      const loaded = chunksLoaded(cache.dir, command);
+      assert.ok(loaded.includes('main.cjs'), `${command}: ${loaded.join(', ')}`);
+      assert.deepEqual(loaded.filter((c) => sdk.includes(c)), [], `${args.join(' ')} loaded the AWS SDK`);
+    }
+    // The same chunks are what a command that reaches S3 does load.
+    const repo = await runCli(['repo', 'list', 'dev'], { env: { XDG_CACHE_HOME: cache.home, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' } });
+    assert.ok(chunksLoaded(cache.dir, 'repo').some((c) => sdk.includes(c)), repo.stderr);
   } finally {
     cache.remove();
   }
@@ -47,8 +85,9 @@ test('a corrupt cache file is refused and replaced; the command still does exact
   try {
     const clean = await runCli(['envs', '--output', 'json'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(clean.exitCode, 0, clean.stderr);
-    const [file] = readdirSync(cache.dir);
-    const path = join(cache.dir, file!);
+    const file = readdirSync(cache.dir).find((f) => f.endsWith('-envs-main.bin'));
+    assert.ok(file, readdirSync(cache.dir).join(', '));
+    const path = join(cache.dir, file);
     const good = readFileSync(path);
     // Same length, flipped bytes in the middle: V8's own checks must refuse it.
     const bad = Buffer.from(good);
@@ -74,12 +113,12 @@ test("caches of another bundle or Node version are removed when a new one is wri
   try {
     const first = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(first.exitCode, 0, first.stderr);
-    const stale = join(cache.dir, `${'0'.repeat(32)}-envs.bin`);
+    const stale = join(cache.dir, `${'0'.repeat(32)}-envs-main.bin`);
     writeFileSync(stale, 'from an older bundle');
     const run = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(existsSync(stale), false);
-    assert.equal(readdirSync(cache.dir).length, 2);
+    assert.equal(readdirSync(cache.dir).length, chunksLoaded(cache.dir, 'other').length + chunksLoaded(cache.dir, 'envs').length);
 
     // XDG_CACHE_HOME is a file: no cache can be written, the command is unaffected.
     const blocked = join(cache.home, 'a-file');
@@ -93,11 +132,12 @@ test("caches of another bundle or Node version are removed when a new one is wri
   }
 });
 
-test("the build leaves a code cache for the Node that built it next to the bundle, readable by every user", () => {
-  const dir = join(projectRoot, 'dist', 'bundle');
-  const meta = JSON.parse(readFileSync(join(dir, 'main.cjs.json'), 'utf8')) as { sha256: string };
-  const file = join(dir, `main.cjs.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
-  assert.ok(existsSync(file), `${file} is missing`);
-  assert.equal(statSync(file).mode & 0o777, 0o644);
-  assert.ok(statSync(file).size > 100_000, 'holds the compiled start-up of the bundle');
+test("the build leaves a code cache per chunk for the Node that built it next to the bundle, readable by every user", () => {
+  for (const chunk of Object.keys(meta.chunks)) {
+    const file = join(bundleDir, `${chunk}.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
+    assert.ok(existsSync(file), `${file} is missing`);
+    assert.equal(statSync(file).mode & 0o777, 0o644);
+  }
+  const main = join(bundleDir, `main.cjs.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
+  assert.ok(statSync(main).size > 20_000, 'holds the compiled start-up of main.cjs');
 });

@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { requestFunction } from '../lazy-http.js';
 
 export interface HttpGetOptions {
   headers?: Record<string, string>;
@@ -46,7 +46,7 @@ function once(url: string, options: HttpGetOptions): Promise<{ status: number; b
       return;
     }
     const isHttps = parsed.protocol === 'https:';
-    const req = (isHttps ? httpsRequest : httpRequest)(
+    const req = requestFunction(isHttps)(
       parsed,
       {
         method: 'GET',
