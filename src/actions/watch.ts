@@ -10,7 +10,9 @@ import type { ReleaseLockFlags } from './hold-release-lock.js';
 import { releaseTarget } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
-import { isOciRepository } from '../core/environment.js';
+import { isOciRepository, type Environment } from '../core/environment.js';
+import { liveSlot } from '../core/strategy/blue-green-plan.js';
+import { readBlueGreenState } from './deploy/blue-green.js';
 import { ociVersions, openRegistry } from './steps/oci-charts.js';
 
 export interface WatchOptions extends ReleaseLockFlags {
@@ -48,7 +50,7 @@ export interface WatchResult {
  */
 export async function watch(deps: Deps, options: WatchOptions): Promise<WatchResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'watch', ['rolling']);
+  requireSupportedStrategy(env, 'watch', ['rolling', 'blueGreen']);
   if (env.promotion.requireApproval && !options.yes) {
     throw new ChartctlError(`${env.name} requires approval for every deploy; a watcher deploys without asking.`, {
       code: 'NOT_CONFIRMED',
@@ -58,7 +60,6 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   // oci://: the chart's tags are polled (a registry has no index to ask If-None-Match of).
   const registry = isOciRepository(env.repository) ? openRegistry(deps, { ...env, repository: env.repository }) : undefined;
   const repository = registry ? undefined : openRepository(deps, env);
-  const releases = deps.releases;
   // Read from the first index when the agent has no chart directory (no checkout at all).
   let chart: { name: string } | undefined;
   // A registry's tags are read per chart: an oci:// agent needs its chart's name from the start.
@@ -87,9 +88,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           chart ??= await chartNameOf(deps, env, index);
           newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
         }
-        const history = await releases.history(releaseTarget(env));
-        const live = liveRevision(history);
-        const deployed = live?.chartVersion ?? null;
+        const deployed = await deployedVersion(deps, env);
         if (!newestSeen || (deployed && compareVersions(newestSeen, deployed) <= 0) || gaveUp.has(newestSeen)) {
           emit({ event: 'up-to-date', env: env.name, deployed, newest: newestSeen ?? null });
         } else {
@@ -107,12 +106,20 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
               failures++;
               gaveUp.add(version);
               emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
+            } else if (o.kind === 'switched') {
+              deploys++;
+              emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+            } else if (o.kind === 'notSwitched') {
+              // The candidate's slot never got traffic; the live slot still serves the version before.
+              failures++;
+              gaveUp.add(version);
+              emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; router not switched, ${o.live ?? 'no slot'} still live` });
             } else if (o.kind === 'failed') {
               failures++;
               gaveUp.add(version);
               emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
             } else {
-              throw new Error(`watch runs rolling environments only, and deploy answered ${o.kind}`);
+              throw new Error(`watch runs rolling and blue/green environments only, and deploy answered ${(o as { kind: string }).kind}`);
             }
           } catch (err) {
             if (!isChartctlError(err) || isTransient(err)) throw err;
@@ -146,4 +153,11 @@ const BUSY_RELEASE = new Set(['RELEASE_LOCKED', 'RELEASE_IN_PROGRESS', 'LOCK_UNA
 
 function isTransient(err: ChartctlError): boolean {
   return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'OCI_REGISTRY_UNREACHABLE', 'OCI_RATE_LIMITED', 'OCI_REGISTRY_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);
+}
+
+/** The version serving now: the rolling release's live revision, or the live slot's (blue/green: what the router selects). */
+async function deployedVersion(deps: Deps, env: Environment): Promise<string | null> {
+  const strategy = env.deploy.strategy;
+  if (strategy.kind === 'blueGreen') return liveSlot(await readBlueGreenState(deps, env, strategy))?.version ?? null;
+  return liveRevision(await deps.releases.history(releaseTarget(env)))?.chartVersion ?? null;
 }

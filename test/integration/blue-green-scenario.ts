@@ -169,4 +169,19 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
     assert.match(r.stderr, /Cannot switch dev back: slot green now holds revision \d+ \(\w+\), not revision 1 that served/);
     assert.deepEqual(await routed(), { 'shop-blue': 1 });
   });
+
+  test(`[helm ${major}] blue/green: watch deploys a newer version through the idle slot and switches; the live slot's version then counts as deployed`, async () => {
+    await ok(['publish', 'dev', '--version', '1.0.3']);
+    const liveBefore = router()?.metadata.annotations?.['chartctl.dev/live-slot'];
+    const events = (r: CliRun) => r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const first = await ok(['watch', 'dev', '--once', '--output', 'json']);
+    const deployed = events(first).find((e) => e.event === 'deployed');
+    assert.equal(deployed?.version, '1.0.3', first.stdout);
+    const live = router()?.metadata.annotations?.['chartctl.dev/live-slot'];
+    assert.notEqual(live, liveBefore, 'the router switched slots');
+    assert.deepEqual(await routed(), { [`shop-${live}`]: 1 });
+    const again = await ok(['watch', 'dev', '--once', '--output', 'json']);
+    assert.deepEqual(events(again).filter((e) => e.event === 'deployed' || e.event === 'deploying'), [], again.stdout);
+    assert.ok(events(again).some((e) => e.event === 'up-to-date' && e.deployed === '1.0.3'), again.stdout);
+  });
 }
