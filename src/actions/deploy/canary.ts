@@ -118,7 +118,7 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
       const approved = (options.resume && options.yes) || (options.approveStep ? await options.approveStep(question) : false);
       if (!approved) {
         await save({ state: 'awaiting-approval' });
-        return { kind: 'canaryWaiting', plan: run.plan, step: step.index, weight: run.record.weight, checks: run.record.lastChecks };
+        return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
       }
       await save({ next: step.index + 1, state: 'running' });
       continue;
