@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, runCli, type CliRun } from '../support/project.js';
+import { execa } from 'execa';
+import { cliPath, copyExampleApp, runCli, type CliRun } from '../support/project.js';
 import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
 
 const NS = 'shop-dev';
@@ -155,5 +156,36 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(record(), undefined);
     assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.1');
+  });
+
+  test(`[helm ${major}] canary: a job killed (SIGKILL) mid-walk is visible in status and another process resumes it to promotion`, async () => {
+    const file = join(app.dir, 'environments', 'dev.yaml');
+    const original = readFileSync(file, 'utf8');
+    // A pause only SIGKILL ends.
+    writeFileSync(file, original.replace('pause: 10ms', 'pause: 10m'));
+    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.2', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', ...env }, reject: false, forceKillAfterDelay: false });
+    try {
+      const paused = async () => {
+        for (let i = 0; i < 1200; i++) {
+          const data = record()?.data?.record;
+          // Walk index 1 is step 1's pause: the weight is set, the pause has begun.
+          if (data && JSON.parse(data).next === 1) return JSON.parse(data);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return undefined;
+      };
+      const seen = await paused();
+      assert.equal(seen?.weight, 50, 'the killed job got as far as the first pause');
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+    const s = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout);
+    assert.deepEqual([s.canary.version, s.canary.state, s.canary.next], ['1.0.2', 'running', 'step 1: pause 600s']);
+    writeFileSync(file, original);
+    const r = await ok(['deploy', 'dev', '--resume', '--yes']);
+    assert.match(r.stdout, /Promoted 1\.0\.2: stable release shop is revision 3/);
+    assert.deepEqual(revisions('shop-canary'), []);
+    assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.2');
   });
 }
