@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { execa } from 'execa';
-import { cliPath, copyExampleApp, runCli, type CliRun } from '../support/project.js';
+import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
 import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
 
 const NS = 'shop-dev';
@@ -163,10 +163,13 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     const original = readFileSync(file, 'utf8');
     // A pause only SIGKILL ends.
     writeFileSync(file, original.replace('pause: 10ms', 'pause: 10m'));
-    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.2', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', ...env }, reject: false, forceKillAfterDelay: false });
+    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.2', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env }, reject: false, forceKillAfterDelay: false });
+    let output = '';
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
     try {
       const paused = async () => {
-        for (let i = 0; i < 1200; i++) {
+        for (let i = 0; i < 1200 && child.exitCode === null; i++) {
           const data = record()?.data?.record;
           // Walk index 1 is step 1's pause: the weight is set, the pause has begun.
           if (data && JSON.parse(data).next === 1) return JSON.parse(data);
@@ -175,7 +178,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
         return undefined;
       };
       const seen = await paused();
-      assert.equal(seen?.weight, 50, 'the killed job got as far as the first pause');
+      assert.equal(seen?.weight, 50, `the killed job got as far as the first pause:\n${output.slice(-3000)}`);
     } finally {
       child.kill('SIGKILL');
       await child;
