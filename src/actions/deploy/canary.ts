@@ -179,7 +179,7 @@ async function setWeight<O extends CanaryFlags, R extends { outcome: DeployOutco
  * in proportion to their number.
  */
 async function ensureSharedService(deps: Deps, env: Environment, strategy: CanaryStrategy, stableObjects: KubeObject[]): Promise<void> {
-  const router = strategy.router!;
+  const router = strategy.router ?? { service: env.release };
   const backend = backendService(env.release, stableObjects, router.backend);
   const { 'app.kubernetes.io/instance': _instance, ...shared } = (backend.spec as { selector: Record<string, string> }).selector;
   if (Object.keys(shared).length === 0) {

@@ -25,7 +25,7 @@ export interface CanaryStrategy {
   traffic: CanaryTraffic;
   steps: CanaryStep[];
   checks: Record<string, CheckSpec>;
-  /** replicas: the Service chartctl owns selecting both tracks' Pods; backend: which of the release's Services it copies. */
+  /** replicas: the Service chartctl owns selecting both tracks' Pods (default: named as the release); backend: which of the release's Services it copies. */
   router?: { service: string; backend?: string };
   /** replicas: the values key of the canary's replica count (e.g. api.replicaCount), set per weight. */
   replicasValue?: string;
@@ -81,9 +81,9 @@ export function strategyProblems(raw: unknown): StrategyProblem[] {
   if (blueGreen) return checkProblems(blueGreen.checks ?? {}, [...STRATEGY, 'blueGreen', 'checks']);
   const problems = checkProblems(canary.checks ?? {}, [...STRATEGY, 'canary', 'checks']);
   const traffic = canary.traffic ?? 'replicas';
-  const needs: Record<string, [string, string]> = { replicas: ['router', 'a Service chartctl owns that selects both tracks\' Pods, e.g. {service: shop, backend: api}'], 'ingress-nginx': ['ingress', 'the name of the stable Ingress'], gateway: ['httpRoute', 'the name of the HTTPRoute'] };
-  const [key, what] = needs[traffic]!;
-  if (canary[key] === undefined) problems.push({ path: [...STRATEGY, 'canary'], message: `traffic: ${traffic} needs "${key}" (${what})` });
+  const needs: Record<string, [string, string]> = { 'ingress-nginx': ['ingress', 'the name of the stable Ingress'], gateway: ['httpRoute', 'the name of the HTTPRoute'] };
+  const [key, what] = needs[traffic] ?? [];
+  if (key && canary[key] === undefined) problems.push({ path: [...STRATEGY, 'canary'], message: `traffic: ${traffic} needs "${key}" (${what})` });
   (canary.steps as Raw[]).forEach((step, index) => {
     const path = [...STRATEGY, 'canary', 'steps', index];
     const isApproval = step.approve === true;
