@@ -62,7 +62,11 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
   }
   const decision = decideCanaryCommand(stored?.record, { mode, candidate, approved: Boolean(options.yes) });
   if (decision.kind === 'refused') throw new ChartctlError(`Canary of ${env.name}: ${decision.reason}.`, { code: 'CANARY_REFUSED', hint: decision.hint.replaceAll('<env>', env.name) });
-  if (decision.kind === 'abort') return { outcome: await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason }), warnings: [] };
+  if (decision.kind === 'abort') {
+    const aborted = await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason });
+    // Asked for, not a failure: exit 0.
+    return { outcome: { kind: 'canaryRemoved', plan: aborted.plan, checks: stored!.record.lastChecks }, warnings: [] };
+  }
 
   const walk = canaryWalk(strategy);
   if (decision.kind === 'start') {

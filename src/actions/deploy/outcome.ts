@@ -38,6 +38,8 @@ export type DeployOutcome =
   | { kind: 'canaryPromoted'; plan: DeployPlanSummary; revision: number; checks: CheckResult[] }
   /** Canary: a check failed, a step could not be carried out, or deploy --abort: the canary is gone, stable untouched. */
   | { kind: 'canaryAborted'; plan: DeployPlanSummary; reason: string; failed?: CheckResult; checks: CheckResult[] }
+  /** Canary: removed as deploy --abort asked (stable untouched). */
+  | { kind: 'canaryRemoved'; plan: DeployPlanSummary; checks: CheckResult[] }
   /** Canary: at an approve step nobody approved; recorded, for deploy --resume (--yes) or --abort later. */
   | { kind: 'canaryWaiting'; plan: DeployPlanSummary; step: number; weight: number; checks: CheckResult[] };
 
@@ -51,5 +53,6 @@ export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   notSwitched: ExitCode.failure,
   canaryPromoted: ExitCode.ok,
   canaryAborted: ExitCode.failure,
+  canaryRemoved: ExitCode.ok,
   canaryWaiting: ExitCode.ok,
 };

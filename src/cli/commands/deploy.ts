@@ -166,6 +166,8 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
         `Canary ${o.plan.canary?.release} removed; all traffic is on the stable release ${o.plan.canary?.stable}, which was not touched.`,
         '',
       ].join('\n');
+    case 'canaryRemoved':
+      return `Canary ${o.plan.canary?.release} (${o.plan.version}) removed as asked; all traffic is on the stable release ${o.plan.canary?.stable}, which was not touched.\n`;
     case 'canaryWaiting':
       return [
         `Canary of ${o.plan.version} waits for approval at step ${o.step + 1} (weight ${o.weight}%${o.checks.length ? `; last checks: ${o.checks.map((c) => `${c.name} ${c.passed ? 'passed' : 'FAILED'} (${c.detail})`).join(', ')}` : ''}).`,
