@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster.js';
+import { ControllerLoop } from './controller-loop.js';
 import { RELEASE_TARGET, type FaultRegistry, type WorkloadFault } from './faults.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf, type ResourceType } from './resource-catalog.js';
@@ -29,11 +30,9 @@ const MANAGER = 'kube-controller-manager';
 const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
 export class Controllers {
-  private unsubscribe?: () => void;
-  private queued = new Set<string>();
+  private readonly loop: ControllerLoop;
   /** uid -> the generation being rolled out and when it becomes ready. */
   private rollouts = new Map<string, { generation: number; readyAt: number; timer?: NodeJS.Timeout }>();
-  private stopped = false;
   /** workload uid -> pod template hashes that have been ready (immune to later faults). */
   private goodTemplates = new Map<string, Set<string>>();
 
@@ -42,16 +41,17 @@ export class Controllers {
     private readonly faults: FaultRegistry,
     readonly settings: ControllerSettings,
     /** A controller bug must not take the API server down with it. */
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.loop = new ControllerLoop(cluster.store, (event) => this.onEvent(event), onError);
+  }
 
   start(): void {
-    this.unsubscribe = this.cluster.store.subscribe((event) => this.onEvent(event));
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
+    this.loop.stop();
     for (const r of this.rollouts.values()) clearTimeout(r.timer);
     this.rollouts.clear();
   }
@@ -97,20 +97,7 @@ export class Controllers {
   }
 
   private enqueue(storageKey: string, namespace: string, name: string): void {
-    const key = `${storageKey}|${namespace}|${name}`;
-    if (this.queued.has(key)) return;
-    this.queued.add(key);
-    // Controllers react asynchronously, like the real ones: the write that
-    // triggered them has been answered first.
-    setImmediate(() => {
-      this.queued.delete(key);
-      if (this.stopped) return;
-      try {
-        this.reconcile(storageKey, namespace, name);
-      } catch (err) {
-        this.onError(err);
-      }
-    });
+    this.loop.enqueue(`${storageKey}|${namespace}|${name}`, () => this.reconcile(storageKey, namespace, name));
   }
 
   private reconcile(storageKey: string, namespace: string, name: string): void {

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster.js';
+import { ControllerLoop } from './controller-loop.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf } from './resource-catalog.js';
 
@@ -15,39 +16,27 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 
 export class EndpointSliceController {
-  private unsubscribe?: () => void;
-  private queued = new Set<string>();
-  private stopped = false;
+  private readonly loop: ControllerLoop;
 
   constructor(
     private readonly cluster: Cluster,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.loop = new ControllerLoop(cluster.store, (event) => this.onEvent(event), onError);
+  }
 
   start(): void {
-    this.unsubscribe = this.cluster.store.subscribe((event) => this.onEvent(event));
+    this.loop.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
+    this.loop.stop();
   }
 
   private onEvent(event: StoreEvent): void {
     if (event.storageKey !== '/pods' && event.storageKey !== '/services') return;
-    const namespace = event.namespace;
-    if (this.queued.has(namespace)) return;
-    this.queued.add(namespace);
-    // Like the real controller: after the write that triggered it was answered, batched per namespace.
-    setImmediate(() => {
-      this.queued.delete(namespace);
-      if (this.stopped) return;
-      try {
-        this.sync(namespace);
-      } catch (err) {
-        this.onError(err);
-      }
-    });
+    // Like the real controller: batched per namespace.
+    this.loop.enqueue(event.namespace, () => this.sync(event.namespace));
   }
 
   private sync(namespace: string): void {
