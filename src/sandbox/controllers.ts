@@ -29,29 +29,23 @@ const MANAGER = 'kube-controller-manager';
 /** Kinds whose readiness faults follow the pod template (see the header). */
 const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
-export class Controllers {
-  private readonly loop: ControllerLoop;
+export class Controllers extends ControllerLoop {
   /** uid -> the generation being rolled out and when it becomes ready. */
   private rollouts = new Map<string, { generation: number; readyAt: number; timer?: NodeJS.Timeout }>();
   /** workload uid -> pod template hashes that have been ready (immune to later faults). */
   private goodTemplates = new Map<string, Set<string>>();
 
   constructor(
-    private readonly cluster: Cluster,
+    cluster: Cluster,
     private readonly faults: FaultRegistry,
     readonly settings: ControllerSettings,
-    /** A controller bug must not take the API server down with it. */
-    onError: (err: unknown) => void = () => {},
+    onError?: (err: unknown) => void,
   ) {
-    this.loop = new ControllerLoop(cluster.store, (event) => this.onEvent(event), onError);
+    super(cluster, onError);
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
+  override stop(): void {
+    super.stop();
     for (const r of this.rollouts.values()) clearTimeout(r.timer);
     this.rollouts.clear();
   }
@@ -78,7 +72,7 @@ export class Controllers {
     }
   }
 
-  private onEvent(event: StoreEvent): void {
+  protected onEvent(event: StoreEvent): void {
     if (!WATCHED.has(event.storageKey)) return;
     if (event.type === 'DELETED') {
       const r = this.rollouts.get(event.object.metadata.uid);
@@ -97,7 +91,7 @@ export class Controllers {
   }
 
   private enqueue(storageKey: string, namespace: string, name: string): void {
-    this.loop.enqueue(`${storageKey}|${namespace}|${name}`, () => this.reconcile(storageKey, namespace, name));
+    this.schedule(`${storageKey}|${namespace}|${name}`, () => this.reconcile(storageKey, namespace, name));
   }
 
   private reconcile(storageKey: string, namespace: string, name: string): void {

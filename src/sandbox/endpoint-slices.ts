@@ -6,7 +6,6 @@
  * so a test can assert which release's Pods a Service sends traffic to.
  */
 import { createHash } from 'node:crypto';
-import type { Cluster } from './cluster.js';
 import { ControllerLoop } from './controller-loop.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf } from './resource-catalog.js';
@@ -15,28 +14,11 @@ const MANAGER = 'endpointslice-controller.k8s.io';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 
-export class EndpointSliceController {
-  private readonly loop: ControllerLoop;
-
-  constructor(
-    private readonly cluster: Cluster,
-    onError: (err: unknown) => void = () => {},
-  ) {
-    this.loop = new ControllerLoop(cluster.store, (event) => this.onEvent(event), onError);
-  }
-
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private onEvent(event: StoreEvent): void {
+export class EndpointSliceController extends ControllerLoop {
+  protected onEvent(event: StoreEvent): void {
     if (event.storageKey !== '/pods' && event.storageKey !== '/services') return;
     // Like the real controller: batched per namespace.
-    this.loop.enqueue(event.namespace, () => this.sync(event.namespace));
+    this.schedule(event.namespace, () => this.sync(event.namespace));
   }
 
   private sync(namespace: string): void {
