@@ -15,17 +15,11 @@ import { compare, report, timeProcess, startBenchSandbox } from './support.js';
 const runs = Number(process.env.BENCH_RUNS ?? 6);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
 
-
 const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-artifact-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const { env } = await startBenchSandbox(work, stops, helm);
-  const chartctl = (args: string[]) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   // A: chartctl's artifact. B: helm's own package of the same chart (no configuration inside).
   chartctl(['publish', 'dev', '--version', '1.0.0']);
   const plain = spawnSync(helm, ['package', join(app.dir, 'charts', 'shop'), '--version', '2.0.0', '--destination', work], { encoding: 'utf8' });

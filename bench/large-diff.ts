@@ -43,12 +43,7 @@ const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-large-diff-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const { s3, env } = await startBenchSandbox(work, stops, helm);
-  const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { s3, env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   const bulkFile = join(app.dir, 'charts', 'shop', 'templates', 'bulk.yaml');
   writeFileSync(bulkFile, bulkTemplate('a'));
   chartctl(['publish', 'staging', '--version', '1.0.0']);

@@ -3,7 +3,6 @@
 // environment (helm rollback --wait), same run, same simulator, real helm.
 // Targets (issue #17): blue/green median < 5 s and <= 0.2x the rolling rollback.
 //   npm run bench:progressive
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,22 +12,16 @@ import { compare, median, report, timeProcess, startBenchSandbox } from './suppo
 const runs = Number(process.env.BENCH_RUNS ?? 6);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
 
-
 const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-progressive-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const { env } = await startBenchSandbox(work, stops, helm);
+  const { env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   // Two environments of the same chart: dev switched blue/green, "rolling" upgraded in place.
   const devFile = join(app.dir, 'environments', 'dev.yaml');
   const dev = readFileSync(devFile, 'utf8');
   writeFileSync(join(app.dir, 'environments', 'rolling.yaml'), dev.replace('namespace: shop-dev', 'namespace: shop-rolling').replace('s3://acme-charts/dev', 's3://acme-charts/rolling'));
   writeFileSync(devFile, dev.replace(/deploy: \{timeout: 5m, (.*)\}\n/, 'deploy:\n  timeout: 1m\n  strategy: {blueGreen: {router: {service: shop, backend: api}}}\n'));
-  const chartctl = (args: string[]) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
   for (const e of ['dev', 'rolling']) {
     for (const version of ['1.0.0', '1.0.1']) {
       chartctl(['publish', e, '--version', version]);

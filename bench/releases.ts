@@ -17,12 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-releases-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const { env } = await startBenchSandbox(work, stops, helm);
-  const chartctl = (args: string[]) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   chartctl(['publish', 'prod', '--version', '1.0.0']);
   chartctl(['deploy', 'prod', '--yes', '--no-tests']);
   chartctl(['set-image', 'prod', 'api', '2.0.0']);

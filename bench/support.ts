@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../test/support/project.js';
+import { cliPath, projectRoot } from '../test/support/project.js';
 
 export interface Timing {
   label: string;
@@ -99,9 +99,10 @@ export async function serve(script: string): Promise<{ line: string; stop: () =>
 /**
  * The simulator and the local S3 server, each in its own process (so their work is not timed as
  * chartctl's), a kubeconfig naming the example's contexts, and the environment chartctl and helm run in.
- * Their stop functions go on `stops`, for the bench's `finally`.
+ * Their stop functions go on `stops`, for the bench's `finally`. `chartctl` runs the CLI in `appDir`
+ * (quiet; its stdout returned, a failure thrown).
  */
-export async function startBenchSandbox(work: string, stops: (() => void)[], helm: string) {
+export async function startBenchSandbox(work: string, stops: (() => void)[], helm: string, appDir: string) {
   const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
     const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
   stops.push(sim.stop);
@@ -123,5 +124,10 @@ export async function startBenchSandbox(work: string, stops: (() => void)[], hel
     SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
     CHARTCTL_ACTOR: 'bench',
   };
-  return { sim, s3, env };
+  const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: appDir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  return { sim, s3, env, chartctl };
 }
