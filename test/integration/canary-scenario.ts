@@ -12,6 +12,7 @@ import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { execa } from 'execa';
 import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
+import { prometheusSkip, startPrometheus } from '../support/prometheus.js';
 import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
 
 const NS = 'shop-dev';
@@ -145,6 +146,37 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(record(), undefined);
     assert.deepEqual(await endpoints(1), { shop: 1 });
+  });
+
+  test(`[helm ${major}] canary: a canary whose Prometheus check fails at step 2 is aborted with stable untouched`, { skip: prometheusSkip() }, async () => {
+    const prometheus = await startPrometheus(0.001);
+    const file = join(app.dir, 'environments', 'dev.yaml');
+    const original = readFileSync(file, 'utf8');
+    // Step 2's first check turns the exporter bad and returns once Prometheus has scraped it, so step 2's `errors` sees it (no timing guess).
+    const turnBad = `(async () => { await fetch(${JSON.stringify(prometheus.exporterUrl)} + "/error-ratio?value=0.2", {method: "POST"}); for (;;) { const b = await (await fetch(${JSON.stringify(prometheus.url)} + "/api/v1/query?query=shop_error_ratio")).json(); if (b.data.result.some((r) => r.metric.track === "canary" && Number(r.value[1]) === 0.2)) process.exit(0); await new Promise((r) => setTimeout(r, 100)); } })()`;
+    writeFileSync(
+      file,
+      original
+        .replace('        - {weight: 50, pause: 10ms, checks: [smoke]}\n', '        - {weight: 25, pause: 10ms, checks: [errors]}\n        - {weight: 50, pause: 10ms, checks: [traffic, errors]}\n')
+        .replace('      checks:\n', `      checks:\n        errors: {prometheus: {url: ${JSON.stringify(prometheus.url)}, query: 'max(shop_error_ratio{track="canary"})', max: 0.01}}\n        traffic: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(turnBad)}]}\n`),
+    );
+    try {
+      const before = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live;
+      const stableBefore = revisions('shop');
+      const r = await cli(['deploy', 'dev', '--version', '1.0.2', '--yes']);
+      assert.equal(r.exitCode, 1, `${r.stderr}\n${r.stdout}`);
+      assert.match(r.stdout, /Canary aborted: check errors failed: value 0\.2 is outside max 0\.01/);
+      assert.match(r.stderr, /Check errors against the canary\n\s+passed: value 0\.001 is within max 0\.01[\s\S]*Check traffic against the canary[\s\S]*Check errors against the canary\n\s+FAILED: value 0\.2/, 'step 1 passed, step 2 failed');
+      assert.deepEqual(revisions('shop'), stableBefore);
+      assert.deepEqual(revisions('shop-canary'), []);
+      assert.equal(record(), undefined);
+      assert.deepEqual(await endpoints(1), { shop: 1 });
+      const after = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live;
+      assert.deepEqual([after.revision, after.chartVersion, after.provenance.digest], [before.revision, before.chartVersion, before.provenance.digest]);
+    } finally {
+      writeFileSync(file, original);
+      await prometheus.close();
+    }
   });
 
   test(`[helm ${major}] canary: a waiting canary is removed by deploy --abort from another process`, async () => {
