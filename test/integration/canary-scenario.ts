@@ -82,7 +82,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
         ].join('\n'),
       ),
     );
-    for (const version of ['1.0.0', '1.0.1', '1.0.2']) await ok(['publish', 'dev', '--version', version]);
+    for (const version of ['1.0.0', '1.0.1', '1.0.2', '1.0.3']) await ok(['publish', 'dev', '--version', version]);
   });
   after(async () => {
     await sim?.close();
@@ -105,8 +105,8 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.equal(record(), undefined);
   });
 
-  test(`[helm ${major}] canary: a CI job walks to the approve step and leaves it waiting; the shared Service has the canary's share; status shows it`, async () => {
-    const r = await ok(['deploy', 'dev', '--version', '1.0.1', '--yes']);
+  test(`[helm ${major}] canary: a CI job without --yes walks to the approve step and leaves it waiting (exit 0); the shared Service has the canary's share; status shows it`, async () => {
+    const r = await ok(['deploy', 'dev', '--version', '1.0.1']);
     assert.match(r.stdout, /Canary of 1\.0\.1 waits for approval at step 2 \(weight 50%; last checks: smoke passed/);
     assert.deepEqual(revisions('shop'), ['1:deployed'], 'stable untouched');
     assert.deepEqual(revisions('shop-canary'), ['1:deployed']);
@@ -180,7 +180,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
   });
 
   test(`[helm ${major}] canary: a waiting canary is removed by deploy --abort from another process`, async () => {
-    await ok(['deploy', 'dev', '--version', '1.0.2', '--yes']);
+    await ok(['deploy', 'dev', '--version', '1.0.2']);
     assert.deepEqual(revisions('shop-canary'), ['1:deployed']);
     const r = await ok(['deploy', 'dev', '--abort']);
     assert.match(r.stdout, /Canary shop-canary \(1\.0\.2\) removed as asked; all traffic is on the stable release shop, which was not touched\./);
@@ -221,5 +221,13 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.match(r.stdout, /Promoted 1\.0\.2: stable release shop is revision 3/);
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.2');
+  });
+
+  test(`[helm ${major}] canary: deploy --yes approves the approve step too: one job walks the canary to promotion`, async () => {
+    const r = await ok(['deploy', 'dev', '--version', '1.0.3', '--yes']);
+    assert.match(r.stdout, /Promoted 1\.0\.3: stable release shop is revision 4/);
+    assert.deepEqual(revisions('shop-canary'), []);
+    assert.equal(record(), undefined);
+    assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.3');
   });
 }

@@ -118,8 +118,8 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
     if (step.kind === 'promote') return promote(deps, env, strategy, options, deployOne, run);
     if (step.kind === 'await-approval') {
       const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
-      // --yes confirms starting a deploy; an approve gate needs its own decision: a person at the prompt, or --resume --yes.
-      const approved = (options.resume && options.yes) || (options.approveStep ? await options.approveStep(question) : false);
+      // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
+      const approved = Boolean(options.yes) || (options.approveStep ? await options.approveStep(question) : false);
       if (!approved) {
         await save({ state: 'awaiting-approval' });
         return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
