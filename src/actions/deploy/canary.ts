@@ -258,7 +258,7 @@ async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome
 }
 
 /** All traffic back to stable: the edge split reset, the canary release and the record removed. The stable release is not touched. */
-async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
+export async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
   deps.reporter.progress(`Aborting the canary of ${record.version}: ${why.reason}`);
   await removeCanary(deps, env, strategy);
   return { kind: 'canaryAborted', plan: why.plan ?? recordedPlan(env, record, canaryWalk(strategy)), reason: why.reason, ...(why.failed ? { failed: why.failed } : {}), checks: record.lastChecks };
