@@ -161,3 +161,49 @@ test('rollback of a canary environment with no recorded run rolls the stable rel
   assert.deepEqual([outcome.plan.from.revision, outcome.plan.to.revision], [2, 1]);
   assert.ok(!w.releases.calls.includes('uninstall shop-canary'));
 });
+
+const probedEnv = parseEnvironment('dev', 'environments/dev.yaml', `chart: charts/shop
+release: shop
+namespace: shop-dev
+kubeVersion: "1.33"
+repository: {url: s3://acme-charts/dev}
+deploy:
+  strategy:
+    canary:
+      traffic: replicas
+      router: {service: shop, backend: api}
+      steps:
+        - {weight: 20, pause: 1m, checks: [latency]}
+        - approve: true
+      checks:
+        latency: {http: {url: http://shop-canary.example/healthz, every: 20s}}
+`);
+
+/** A world whose clock records each wait instead of waiting. */
+function probedWorld(checks: FakeChecks) {
+  const w = world(probedEnv, 0, 'running', checks);
+  const waits: number[] = [];
+  const deps = { ...w.deps, sleep: async (ms: number) => void waits.push(ms) };
+  return { ...w, deps, waits };
+}
+
+test('http `every` during a pause: probed at each interval on deps\' clock, then once more by the checks action; all pass, it waits at approve', async () => {
+  const w = probedWorld(new FakeChecks());
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const { outcome } = await deployCanary(w.deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.waits, [20_000, 20_000, 20_000], 'probes at 20 s and 40 s, then the rest of the 1 m pause');
+  assert.deepEqual((w.deps.checks as FakeChecks).calls.map((c) => c.name), ['latency', 'latency', 'latency']);
+});
+
+test('http `every` during a pause: the first failed probe aborts the canary at once (the rest of the pause is not waited)', async () => {
+  const w = probedWorld(new FakeChecks((_name, call) => (call === 2 ? { passed: false, value: 503, detail: 'status 503, expected 200' } : { passed: true, value: 200, detail: 'status 200' })));
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const { outcome } = await deployCanary(w.deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryAborted');
+  assert.match(outcome.kind === 'canaryAborted' ? outcome.reason : '', /check latency failed: status 503, expected 200/);
+  assert.deepEqual(w.waits, [20_000, 20_000]);
+  assert.deepEqual(w.deployed.map((d) => d.release), ['shop-canary'], 'stable never deployed');
+  assert.ok(w.releases.calls.includes('uninstall shop-canary'));
+  assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
+});

@@ -101,3 +101,14 @@ export function decideCanaryRollback(record: CanaryRecord | undefined): CanaryRo
   const where = record.state === 'awaiting-approval' ? 'waiting for approval' : 'in progress';
   return { kind: 'abort-canary', version: record.version, weight: record.weight, reason: `rollback: the canary of ${record.version} was ${where} at ${record.weight}%` };
 }
+
+/**
+ * The probes during a step's pause: each check with an interval (`http` with
+ * `every`) at every multiple of it inside the pause, in time order (checks at
+ * the same instant in the step's order). The step's checks action still runs
+ * them all once after the pause.
+ */
+export function pauseProbes(pauseMs: number, repeating: Array<{ name: string; everyMs: number }>): Array<{ atMs: number; name: string }> {
+  const probes = repeating.filter((r) => r.everyMs > 0).flatMap((r) => Array.from({ length: Math.ceil(pauseMs / r.everyMs) - 1 }, (_, i) => ({ atMs: (i + 1) * r.everyMs, name: r.name })));
+  return probes.sort((a, b) => a.atMs - b.atMs);
+}
