@@ -1,28 +1,9 @@
-import { cancelled, ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { decideApproval } from '../../core/deploy-gates.js';
-import { declaredActor } from '../../core/actor.js';
 import type { Deps } from '../deps.js';
+import { confirmReleaseChange, type ConfirmFlags } from '../steps/confirm-release-change.js';
 import type { DeployPlanSummary } from './outcome.js';
 
-/** The confirmation every deploy needs (--yes, or a person at the prompt); requireApproval adds the CI actor rule. */
-export async function confirmDeploy(deps: Deps, env: Environment, options: { yes?: boolean; confirm?: (plan: DeployPlanSummary) => Promise<boolean> }, plan: DeployPlanSummary): Promise<void> {
-  const decision = decideApproval({
-    // Every deploy is confirmed; requireApproval adds the CI actor rule.
-    required: true,
-    yes: Boolean(options.yes),
-    interactive: Boolean(options.confirm),
-    actor: declaredActor(deps.env),
-    ci: env.promotion.requireApproval && Boolean(deps.env.CI),
-    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
-  });
-  if (decision.kind === 'approved') return;
-  if (decision.kind === 'ask' && options.confirm) {
-    if (await options.confirm(plan)) return;
-    throw cancelled(`Deploy to ${env.name} cancelled; nothing was changed.`);
-  }
-  throw new ChartctlError(`Deploy to ${env.name} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
-    code: 'NOT_CONFIRMED',
-    hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
-  });
+/** Every deploy is confirmed (rolling, and a canary walk without an approve step). */
+export function confirmDeploy(deps: Deps, env: Environment, options: ConfirmFlags<DeployPlanSummary>, plan: DeployPlanSummary): Promise<void> {
+  return confirmReleaseChange(deps, env, options, plan, { change: `Deploy to ${env.name}`, review: `chartctl diff ${env.name}` });
 }
