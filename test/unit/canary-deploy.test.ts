@@ -207,3 +207,16 @@ test('http `every` during a pause: the first failed probe aborts the canary at o
   assert.ok(w.releases.calls.includes('uninstall shop-canary'));
   assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
 });
+
+test('canary.set: values set on the canary release only (its own Ingress off), never carried to stable by promotion', async () => {
+  const env = envOf('replicas', '      router: {service: shop, backend: api}\n      replicasValue: api.replicaCount\n      set: {api.ingress.enabled: false, api.hpa.max: 2}');
+  const w = await seeded(world(env, 0));
+  assert.equal((await deployCanary(w.deps, env, w.strategy, { resume: true }, w.deployOne)).outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.deployed, [{ release: 'shop-canary', version: '1.0.1', set: ['api.ingress.enabled=false', 'api.hpa.max=2', 'api.replicaCount=1'] }]);
+  assert.equal((await deployCanary(w.deps, env, w.strategy, { resume: true, yes: true }, w.deployOne)).outcome.kind, 'canaryPromoted');
+  assert.deepEqual(w.deployed.at(-1), { release: 'shop', version: '1.0.1', set: undefined });
+});
+
+test('canary.set: a key that is not a values path is refused when the environment file is read', () => {
+  assert.throws(() => envOf('replicas', '      set: {"api ingress": false}'), (e: unknown) => e instanceof ChartctlError && /set/.test(e.message));
+});

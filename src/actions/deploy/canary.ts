@@ -170,7 +170,11 @@ async function setWeight<O extends CanaryFlags, R extends { outcome: DeployOutco
   const stableManifest = (await deps.releases.snapshot({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '';
   const stableObjects = parseManifestStream(stableManifest).map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
   const replicas = strategy.traffic === 'replicas' ? canaryReplicas(stableReplicasOf(stableObjects), weight) : undefined;
-  const set = [...(options.set ?? []), ...(replicas && strategy.replicasValue ? [`${strategy.replicasValue}=${replicas.replicas}`] : [])];
+  const set = [
+    ...Object.entries(strategy.set ?? {}).map(([key, value]) => `${key}=${value}`),
+    ...(options.set ?? []),
+    ...(replicas && strategy.replicasValue ? [`${strategy.replicasValue}=${replicas.replicas}`] : []),
+  ];
   deps.reporter.progress(`Canary ${canaryEnv.release} at weight ${weight}%${replicas ? ` (${replicas.replicas} replica(s), ${replicas.share}% of the endpoints)` : ''}`);
   const result = await deployOne(deps, canaryEnv, { ...options, version: record.version, local: false, dryRun: false, yes: true, set });
   const o = result.outcome;

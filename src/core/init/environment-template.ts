@@ -75,6 +75,7 @@ deploy:
   #     replicasValue: api.replicaCount         # replicas: values key of the canary's replica count, set per weight
   #     ingress: ${t.release}                   # traffic: ingress-nginx only: the stable Ingress the split applies to
   #     httpRoute: ${t.release}                 # traffic: gateway only: the stable HTTPRoute the split applies to
+  #     set: {api.ingress.enabled: false}       # values on the canary release only (never promoted)
   #     steps:
   #       - {weight: 10, pause: 2m, checks: [errors]}
   #       - approve: true                       # wait for a person, --yes, or deploy --resume

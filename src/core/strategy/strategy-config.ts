@@ -33,6 +33,13 @@ export interface CanaryStrategy {
   ingress?: string;
   /** gateway: the HTTPRoute whose backendRefs are weighted. */
   httpRoute?: string;
+  /**
+   * Values set on the canary release only, as `--set key=value`: what must
+   * differ on a second track, e.g. its own Ingress off when the edge split
+   * shadows the stable one (ingress-nginx's admission refuses a second
+   * Ingress for the same host and path). Promotion does not carry them.
+   */
+  set?: Record<string, string | number | boolean>;
 }
 
 export type CanaryStep = { kind: 'weight'; weight: number; pauseMs: number; checks: string[] } | { kind: 'approve' };
@@ -131,6 +138,7 @@ export function toStrategy(raw: unknown): DeployStrategy {
     ...(canary.replicasValue ? { replicasValue: canary.replicasValue } : {}),
     ...(canary.ingress ? { ingress: canary.ingress } : {}),
     ...(canary.httpRoute ? { httpRoute: canary.httpRoute } : {}),
+    ...(canary.set ? { set: canary.set } : {}),
   };
 }
 

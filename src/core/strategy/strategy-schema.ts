@@ -102,6 +102,12 @@ const canary = {
     replicasValue: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', description: 'the values key of the replica count, e.g. api.replicaCount' },
     ingress: { type: 'string', pattern: DNS_LABEL, description: 'ingress-nginx: the stable Ingress' },
     httpRoute: { type: 'string', pattern: DNS_LABEL, description: 'gateway: the HTTPRoute to weight' },
+    set: {
+      type: 'object',
+      description: 'values set on the canary release only (helm --set), e.g. api.ingress.enabled: false',
+      propertyNames: { pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' },
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+    },
   },
 } as const;
 
