@@ -19,7 +19,8 @@ export interface DeployPlanSummary {
   drift: string[];
   diff: ReleaseDiff;
   /** Blue/green: the idle slot the candidate goes to (plan.release is its release) and the router that switches to it. */
-  blueGreen?: { slot: string; live: string | null; router: string };
+  /** ingress: the router Ingress, and whether this deploy creates it (at the switch). */
+  blueGreen?: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean } };
 }
 
 export type DeployOutcome =

@@ -130,11 +130,12 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
     case 'unchanged':
       return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n`;
     case 'planned':
-      return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
+      return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n${bg.ingress?.create ? `Router Ingress ${bg.ingress.name} does not exist: it is created in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress) just before the switch.\n` : ''}` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
     case 'switched':
       return [
         `${paint.green('Deployed')} ${o.plan.version} to slot ${o.slot} (${o.plan.release} revision ${o.revision}; tests ${o.tests}${o.checks.length ? `; checks passed: ${o.checks.map((c) => c.name).join(', ')}` : ''}).`,
         `Router Service ${bg?.router} switched${o.from ? ` from ${o.from}` : ''} to ${o.slot}: ${o.slot} is live.${o.from ? ` ${o.from} stays up; chartctl rollback ${o.plan.env} switches back.` : ''}`,
+        ...(bg?.ingress?.create ? [`Router Ingress ${bg.ingress.name} created in front of router Service ${bg.router}; switches never change it.`] : []),
         '',
       ].join('\n');
     case 'notSwitched':
