@@ -182,6 +182,23 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
     assert.doesNotMatch(text, /Router Ingress/, 'the router Ingress exists: nothing to create');
   });
 
+  test(`[helm ${major}] blue/green: a deleted router Ingress is created again by the next deploy, even with nothing to deploy, without touching the router Service`, async () => {
+    const rules = routerIngress()?.spec.rules;
+    const serviceVersion = router()?.metadata.resourceVersion;
+    await api('DELETE', `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/shop`);
+    const text = (await ok(['diff', 'dev', '--version', '1.0.2'])).stdout;
+    assert.match(text, /Router Ingress shop does not exist yet: deploy creates it in front of router Service shop\./);
+    const planned = await ok(['deploy', 'dev', '--version', '1.0.0', '--dry-run']);
+    assert.match(planned.stdout, /Plan: slot blue already runs this; create router Ingress shop in front of router Service shop \(hosts and paths from slot blue's own Ingress\)\./);
+    assert.equal(routerIngress(), undefined, 'a dry run creates nothing');
+    const r = await ok(['deploy', 'dev', '--version', '1.0.0', '--yes']);
+    assert.match(r.stdout, /Nothing to deploy: dev already runs this exactly \(live slot blue\)\.\nRouter Ingress shop created in front of router Service shop\./);
+    assert.deepEqual(routerIngress()?.spec.rules, rules);
+    assert.equal(router()?.metadata.resourceVersion, serviceVersion, 'the router Service was not written');
+    const again = await ok(['deploy', 'dev', '--version', '1.0.0', '--yes']);
+    assert.doesNotMatch(again.stdout, /Router Ingress/, 'created once');
+  });
+
   test(`[helm ${major}] blue/green: a candidate whose check fails never gets traffic (exit 1, live slot untouched)`, async () => {
     const blueBefore = revisions('shop-blue');
     const r = await cli(['deploy', 'dev', '--version', '1.0.2', '--yes'], { FAIL_SMOKE: '1' });

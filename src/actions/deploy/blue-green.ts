@@ -85,7 +85,15 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
   if (first.kind === 'unchanged') {
     // The live slot runs this artifact: unchanged unless the command line changes its values (then it goes to the idle slot).
     const same = await deployOne(deps, { ...env, release: first.live.release }, { ...options, dryRun: true });
-    if (same.outcome.kind === 'unchanged') return { ...same, outcome: { ...same.outcome, plan: { ...same.outcome.plan, blueGreen: { slot: first.live.slot, live: first.live.slot, ...routerSummary(strategy, state.ingress) } } } };
+    if (same.outcome.kind === 'unchanged') {
+      const plan = { ...same.outcome.plan, blueGreen: { slot: first.live.slot, live: first.live.slot, ...routerSummary(strategy, state.ingress) } };
+      if (state.ingress?.plan.kind !== 'create') return { ...same, outcome: { ...same.outcome, plan } };
+      // router.ingress is new (or its Ingress was deleted) and the live slot is in place: create it now, not at the next version.
+      if (options.dryRun) return { ...same, outcome: { kind: 'planned', plan } };
+      const objects = await slotObjects(deps, env, first.live);
+      await createRouterIngress(deps, env, strategy, state.ingress.name, objects, first.live, slotService(objects, first.live, strategy.router.backend).name);
+      return { ...same, outcome: { ...same.outcome, plan } };
+    }
   }
   const idle = first.kind === 'deploy' ? first.idle : state.slots.find((s) => s.slot !== first.live.slot)!;
   const blueGreen = { slot: idle.slot, live: live?.slot ?? null, ...routerSummary(strategy, state.ingress) };

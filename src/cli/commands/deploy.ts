@@ -128,8 +128,9 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
   const bg = o.plan.blueGreen;
   switch (o.kind) {
     case 'unchanged':
-      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n`;
+      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n${bg?.ingress?.create ? `Router Ingress ${bg.ingress.name} created in front of router Service ${bg.router}.\n` : ''}`;
     case 'planned':
+      if (bg && bg.slot === bg.live) return `Plan: slot ${bg.slot} already runs this; create router Ingress ${bg.ingress?.name} in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress).\nDry run: nothing was changed.\n`;
       return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n${bg.ingress?.create ? `Router Ingress ${bg.ingress.name} does not exist: it is created in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress) just before the switch.\n` : ''}` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
     case 'switched':
       return [
