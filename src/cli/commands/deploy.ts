@@ -35,7 +35,8 @@ the revision's description (chartctl history shows it).
 Blue/green environments (deploy.strategy.blueGreen): the steps above run against the idle slot's
 release (<release>-<slot>), then every check of the strategy runs against it, and only then the
 router Service switches to it in one write; a failure leaves the router and the live slot
-untouched (exit 1). --dry-run names the idle slot and the switch. Canary environments are refused
+untouched (exit 1). With router.ingress, chartctl creates that Ingress once in front of the
+router Service (never changed by a switch). --dry-run names the idle slot and the switch. Canary environments are refused
 (STRATEGY_UNSUPPORTED) for now.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
