@@ -21,6 +21,8 @@ import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js'
 import { MemoryOciRegistries } from '../src/adapters/memory-oci-registry.js';
 import { FakeChecks } from '../src/adapters/fake-checks.js';
 import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
+import { MemoryCanaryTraffic } from '../src/adapters/memory-canary-traffic.js';
+import { MemoryCanaryRecords } from '../src/adapters/memory-canary-records.js';
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
@@ -51,6 +53,8 @@ const deps: Deps = {
   releaseStorage: () => new MemoryReleaseStorage(),
   checks: new FakeChecks(),
   routers: new MemoryTrafficRouters(),
+  canaryTraffic: new MemoryCanaryTraffic(),
+  canaryRecords: new MemoryCanaryRecords(),
   locks: new MemoryReleaseLocks(),
   host: { name: 'bench', pid: process.pid },
 };

@@ -6,6 +6,8 @@
 //   npm run bench:release-lock
 import { FakeChecks } from '../src/adapters/fake-checks.js';
 import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
+import { MemoryCanaryTraffic } from '../src/adapters/memory-canary-traffic.js';
+import { MemoryCanaryRecords } from '../src/adapters/memory-canary-records.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +87,8 @@ try {
       releaseStorage: () => new MemoryReleaseStorage(),
       checks: new FakeChecks(),
       routers: new MemoryTrafficRouters(),
+      canaryTraffic: new MemoryCanaryTraffic(),
+      canaryRecords: new MemoryCanaryRecords(),
     };
   };
   const locked = depsWith(new KubeReleaseLocks(env));

@@ -23,6 +23,8 @@ import { MemoryReleaseStorage } from '../src/adapters/memory-release-storage.js'
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { FakeChecks } from '../src/adapters/fake-checks.js';
 import { MemoryTrafficRouters } from '../src/adapters/memory-traffic-routers.js';
+import { MemoryCanaryTraffic } from '../src/adapters/memory-canary-traffic.js';
+import { MemoryCanaryRecords } from '../src/adapters/memory-canary-records.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmTemplateArgs } from '../src/core/helm-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
@@ -65,6 +67,8 @@ const deps: Deps = {
   host: { name: 'bench', pid: process.pid },
   checks: new FakeChecks(),
   routers: new MemoryTrafficRouters(),
+  canaryTraffic: new MemoryCanaryTraffic(),
+  canaryRecords: new MemoryCanaryRecords(),
 };
 
 interface Step {

@@ -12,6 +12,8 @@ import type { Checks } from '../adapters/checks.js';
 import type { TrafficRouters } from '../adapters/traffic-router.js';
 import type { ReleaseLocks } from '../adapters/release-locks.js';
 import type { Releases } from '../adapters/releases.js';
+import type { CanaryTrafficSplitter } from '../adapters/canary-traffic.js';
+import type { CanaryRecords } from '../adapters/canary-records.js';
 
 /**
  * Everything an action may touch outside itself, built once in `cli/main.ts`.
@@ -56,6 +58,10 @@ export interface Deps {
   checks: Checks;
   /** The router Services blue/green environments switch. */
   routers: TrafficRouters;
+  /** The canary's share at the edge (ingress-nginx, gateway); `traffic: replicas` needs none. */
+  canaryTraffic: CanaryTrafficSplitter;
+  /** Canary runs' progress, where another process sees it. */
+  canaryRecords: CanaryRecords;
   /** Release locks (Kubernetes Leases) taken by every command that changes a release. */
   locks: ReleaseLocks;
   /** This machine and process, as named in a release lock's holder. */

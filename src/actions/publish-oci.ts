@@ -46,11 +46,13 @@ export async function publishToRegistry(
   const base = { env: env.name, repository: registry.url, chart: tarball.name, version: tarball.version, digest: tarball.digest, key, indexAttempts: 0 as const };
   if (plan.kind === 'unchanged') return { ...base, manifestDigest: plan.manifestDigest, outcome: 'unchanged' };
 
-  const by = await actor;
-  const annotations = { ...helmManifestAnnotations(tarball.metadata, createdAnnotation(deps.now())), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) };
   if (plan.kind === 'refused') {
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }
+  // Only the manifest needs the actor: the blobs go up while git answers.
+  const created = createdAnnotation(deps.now());
+  const annotations = actor.then((by) => ({ ...helmManifestAnnotations(tarball.metadata, created), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) }));
+  annotations.catch(() => undefined);
   deps.reporter.progress(`Pushing ${tarball.name} ${tarball.version} to ${registry.url} (${env.name})`);
   const pushed = await pushChart(registry, { chart: tarball.name, version: tarball.version, tarball: tarball.bytes, metadata: tarball.metadata, provenance: tarball.provenance, annotations });
   // Tags have no conditional write: read the tag back. Another job may have tagged other bytes meanwhile.

@@ -11,6 +11,10 @@ import { versionsIn } from './steps/repository-versions.js';
 import { imageOriginsOf } from './steps/image-origins.js';
 import type { ImageOrigin } from '../core/image-origins.js';
 import type { Environment } from '../core/environment.js';
+import type { CheckResult } from '../core/strategy/check-verdict.js';
+import type { CanaryStrategy } from '../core/strategy/strategy-config.js';
+import { canaryWalk } from '../core/strategy/canary-plan.js';
+import { canaryRelease, describeAction } from './deploy/canary.js';
 
 export interface StatusResult {
   env: string;
@@ -32,13 +36,36 @@ export interface StatusResult {
    * live revision's digest is that tarball's); `override` marks an environment's own tag. Null when unknown.
    */
   images: ImageOrigin[] | null;
+  /** Canary: the recorded run (step, weight, last check values), when one is in progress or waits. */
+  canary?: CanaryStatus | null;
   /** Blue/green: both slots and which one the router selects (release/live above are the live slot's). */
   blueGreen?: {
     router: string;
     /** The router Ingress (router.ingress): its hosts, or null before the first switch creates it; `owned` false: an Ingress chartctl does not own holds the name. */
     ingress?: { name: string; hosts: string[] | null; owned: boolean };
     liveSlot: string | null;
-    slots: Array<{ slot: string; release: string; revision: number | null; version: string | null; digest: string | null; status: string | null; live: boolean }> };
+    slots: Array<{ slot: string; release: string; revision: number | null; version: string | null; digest: string | null; status: string | null; live: boolean }>;
+  };
+}
+
+export interface CanaryStatus {
+  release: string;
+  version: string;
+  digest: string;
+  state: 'running' | 'awaiting-approval';
+  /** The walk's next action, as deploy --dry-run lists it. */
+  next: string;
+  weight: number;
+  lastChecks: CheckResult[];
+  updatedAt: string;
+}
+
+async function canaryStatus(deps: Deps, env: Environment, strategy: CanaryStrategy): Promise<CanaryStatus | null> {
+  const stored = await deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release);
+  if (!stored) return null;
+  const r = stored.record;
+  const next = canaryWalk(strategy)[r.next];
+  return { release: canaryRelease(env), version: r.version, digest: r.digest, state: r.state, next: next ? describeAction(next) : 'done', weight: r.weight, lastChecks: r.lastChecks, updatedAt: r.updatedAt };
 }
 
 /** What is live, how healthy it is, and whether a newer version waits in the environment's repository. */
@@ -59,6 +86,8 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
     // The rest of the status is the live slot's (the first slot's while nothing is live).
     env = { ...loaded, release: (live ?? state.slots[0]).release };
   }
+  // A killed job's run is as visible as a waiting one: the record says where it stopped.
+  const canary = strategy.kind === 'canary' ? await canaryStatus(deps, loaded, strategy) : undefined;
   const releases = deps.releases;
   const target = releaseTarget(env);
   const history = await releases.history(target);
@@ -84,7 +113,7 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
     repositoryError = err instanceof Error ? err.message.split('\n')[0] : String(err);
   }
   const images = live && !repositoryError ? await liveImageOrigins(deps, env, live) : null;
-  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, pending, failedTests, waiting, repositoryError, images, ...(blueGreen ? { blueGreen } : {}) };
+  return { env: env.name, release: env.release, namespace: env.namespace, installed: history.length > 0, live, health, pending, failedTests, waiting, repositoryError, images, ...(blueGreen ? { blueGreen } : {}), ...(canary !== undefined ? { canary } : {}) };
 }
 
 async function liveImageOrigins(deps: Deps, env: Environment, live: RevisionInfo): Promise<ImageOrigin[] | null> {

@@ -59,8 +59,11 @@ export class GitCli implements Git {
   }
 
   async actor(cwd: string): Promise<string | undefined> {
-    const name = await this.git(cwd, ['config', 'user.name']);
-    const email = await this.git(cwd, ['config', 'user.email']);
+    // One process for both keys (a git start costs as much as a registry round trip); the last value of a key wins, as in git.
+    const lines = (await this.git(cwd, ['config', '--get-regexp', '^user\\.(name|email)$'])) ?? '';
+    const values = new Map([...lines.matchAll(/^(\S+) ?(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    const name = values.get('user.name');
+    const email = values.get('user.email');
     if (!name && !email) return undefined;
     return [name, email ? `<${email}>` : ''].filter(Boolean).join(' ');
   }

@@ -3,7 +3,7 @@ import {
   appliesServerSide,
   helmGetManifestWithHooksArgs,
   helmHistoryArgs,
-  helmRollbackArgs,
+  helmRollbackArgs, helmUninstallArgs,
   helmStatusArgs,
   helmTestArgs,
   helmUpgradeArgs,
@@ -160,6 +160,16 @@ export class HelmReleases implements Releases {
     } catch (err) {
       if (!(err instanceof HelmError)) throw err;
       return { kind: 'failed', message: err.stderr.split('\n').filter(Boolean).slice(0, 5).join(' ') };
+    }
+  }
+
+  async uninstall(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<{ kind: 'ok' | 'absent' }> {
+    try {
+      await this.helm.run(helmUninstallArgs({ ...t, timeout }), { timeoutMs, outlivesParent: true });
+      return { kind: 'ok' };
+    } catch (err) {
+      if (err instanceof HelmError && /not found/i.test(err.stderr)) return { kind: 'absent' };
+      throw err;
     }
   }
 

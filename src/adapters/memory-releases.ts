@@ -138,6 +138,13 @@ export class MemoryReleases implements Releases {
     return fails ? { kind: 'failed', message: `Error: Rollback "${r.release}" failed: timed out waiting for the condition` } : { kind: 'ok' };
   }
 
+  async uninstall(t: ReleaseTarget): Promise<{ kind: 'ok' | 'absent' }> {
+    this.calls.push(`uninstall ${t.release}`);
+    const existed = this.revisions(t).length > 0;
+    this.stored.delete(`${t.namespace}/${t.release}`);
+    return { kind: existed ? 'ok' : 'absent' };
+  }
+
   /** Adds a revision as given (a test's starting history); numbers follow on. */
   seed(t: ReleaseTarget, revision: Partial<StoredRevision> & Pick<StoredRevision, 'status'>): StoredRevision {
     return this.store(t, revision);

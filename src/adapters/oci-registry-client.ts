@@ -17,6 +17,8 @@ export const DEFAULT_CHUNK_BYTES = 16 * 1024 * 1024;
 const RATE_LIMIT_RETRIES = 3;
 const MAX_RETRY_WAIT_MS = 30_000;
 const MAX_TAG_PAGES = 10_000;
+/** Node's codes for a certificate chain that does not verify (self-signed, unknown CA, wrong host, expired). */
+const UNVERIFIED_CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT_ALTNAME/;
 
 export interface RegistryClientOptions {
   env: NodeJS.ProcessEnv;
@@ -235,7 +237,9 @@ export class OciRegistryClient implements OciRegistry {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new ChartctlError(`Cannot reach the ${this.environment} registry ${this.registry} (${code}) while ${describe(call)}.`, {
         code: 'OCI_REGISTRY_UNREACHABLE',
-        hint: `Check that the registry is up and reachable from here${this.config.plainHttp ? '' : isLoopbackHost(this.registry) ? ' (a local registry without TLS needs repository.plainHttp: true)' : ''}.`,
+        hint: UNVERIFIED_CERTIFICATE.test(code)
+          ? `The registry's TLS certificate does not verify (${code}): give Node its CA with NODE_EXTRA_CA_CERTS, or, for a registry you trust, set repository.insecure: true in ${this.environment}.`
+          : `Check that the registry is up and reachable from here${this.config.plainHttp ? '' : isLoopbackHost(this.registry) ? ' (a local registry without TLS needs repository.plainHttp: true)' : ''}.`,
         cause: err,
       });
     }

@@ -37,6 +37,8 @@ export interface Releases {
   upgrade(request: UpgradeRequest): Promise<UpgradeResult>;
   test(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<TestRun>;
   rollback(request: RollbackRequest): Promise<RollbackResult>;
+  /** Removes the release and its objects (a canary's); `absent` when there was none. */
+  uninstall(t: ReleaseTarget, timeout: string, timeoutMs: number): Promise<{ kind: 'ok' | 'absent' }>;
 }
 
 /** What `helm status -o json` says about one revision that chartctl uses. */

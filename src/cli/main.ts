@@ -22,6 +22,8 @@ import { HelmReleases } from '../adapters/helm-releases.js';
 import type { Deps } from '../actions/deps.js';
 import { CheckRunner } from '../adapters/check-runner.js';
 import { KubeTrafficRouters } from '../adapters/kube-traffic-routers.js';
+import { KubeCanaryRecords } from '../adapters/kube-canary-records.js';
+import { KubeCanaryTraffic } from '../adapters/kube-canary-traffic.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
@@ -186,6 +188,8 @@ export async function main(givenArgv: string[]): Promise<void> {
         git: new GitCli(process.env),
         releaseStorage: (kubeContext) => new KubeReleaseStorage(resolveClusterAccess(process.env, kubeContext), abort.signal),
         routers: new KubeTrafficRouters(process.env),
+        canaryTraffic: new KubeCanaryTraffic(process.env),
+        canaryRecords: new KubeCanaryRecords(process.env),
         checks: new CheckRunner({ env: process.env, cwd: globals.cwd, timeoutMs: CHECK_TIMEOUT_MS }),
         // Not tied to the abort signal: an interrupted job still frees its lock.
         locks: new KubeReleaseLocks(process.env),

@@ -95,6 +95,11 @@ export function helmRollbackArgs(t: ReleaseTarget & { revision?: number; helmMaj
   ];
 }
 
+/** `helm uninstall --wait`: a canary release's objects are gone when it returns. */
+export function helmUninstallArgs(t: ReleaseTarget & { timeout: string }): string[] {
+  return ['uninstall', t.release, ...target(t), '--wait', '--timeout', t.timeout];
+}
+
 export function helmTestArgs(t: ReleaseTarget & { timeout: string }): string[] {
   return ['test', t.release, ...target(t), '--timeout', t.timeout];
 }

@@ -4,6 +4,8 @@ import type { Git } from '../../src/adapters/git.js';
 import { MemoryChartRepositories } from '../../src/adapters/memory-chart-repository.js';
 import { FakeChecks } from '../../src/adapters/fake-checks.js';
 import { MemoryTrafficRouters } from '../../src/adapters/memory-traffic-routers.js';
+import { MemoryCanaryTraffic } from '../../src/adapters/memory-canary-traffic.js';
+import { MemoryCanaryRecords } from '../../src/adapters/memory-canary-records.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import { MemoryOciRegistries } from '../../src/adapters/memory-oci-registry.js';
 import { MemoryReleaseStorage } from '../../src/adapters/memory-release-storage.js';
@@ -52,6 +54,8 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     git: notGiven<Git>('git'),
     checks: new FakeChecks(),
     routers: new MemoryTrafficRouters(),
+    canaryTraffic: new MemoryCanaryTraffic(),
+    canaryRecords: new MemoryCanaryRecords(),
     locks: new MemoryReleaseLocks(),
     host: { name: 'test-host', pid: 4242 },
     ...overrides,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +32,9 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts a real registry on loopback with its storage in a temp dir; `auth` adds distribution's token auth,
- * `htpasswd` its Basic auth (lines `user:bcrypt-hash`, as `htpasswd -B` writes them).
+ * `htpasswd` its Basic auth (lines `user:bcrypt-hash`, as `htpasswd -B` writes them), `tls` HTTPS with that certificate.
  */
-export async function startTestRegistry(options: { auth?: { realm: string; service: string; issuer: string; certFile: string }; htpasswd?: string } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(options: { auth?: { realm: string; service: string; issuer: string; certFile: string }; htpasswd?: string; tls?: { certFile: string; keyFile: string } } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'chartctl-registry-'));
   const log = join(dir, 'registry.log');
   for (let attempt = 0; ; attempt++) {
@@ -46,11 +47,11 @@ export async function startTestRegistry(options: { auth?: { realm: string; servi
         : '';
     writeFileSync(
       join(dir, 'config.yml'),
-      `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+      `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${options.tls ? `  tls:\n    certificate: ${options.tls.certFile}\n    key: ${options.tls.keyFile}\n` : ''}${auth}`,
     );
     const out = openSync(log, 'a');
     const child: ChildProcess = spawn(REGISTRY_BINARY, ['serve', join(dir, 'config.yml')], { stdio: ['ignore', out, out] });
-    const up = await waitUntilServing(port, child);
+    const up = await waitUntilServing(port, child, Boolean(options.tls));
     if (up) {
       return {
         host: `127.0.0.1:${port}`,
@@ -70,17 +71,27 @@ export async function startTestRegistry(options: { auth?: { realm: string; servi
 
 
 /** Polls `/v2/` until the registry answers (it has no readiness signal); gives up if the process exits. */
-async function waitUntilServing(port: number, child: ChildProcess): Promise<boolean> {
+async function waitUntilServing(port: number, child: ChildProcess, tls: boolean): Promise<boolean> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return false;
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/v2/`);
-      if (res.status === 200 || res.status === 401) return true;
+      const status = tls ? await httpsStatusUnverified(`https://127.0.0.1:${port}/v2/`) : (await fetch(`http://127.0.0.1:${port}/v2/`)).status;
+      if (status === 200 || status === 401) return true;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/** The status of a GET to a test registry whose certificate is its own (fetch cannot skip verification). */
+function httpsStatusUnverified(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { rejectUnauthorized: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
 }

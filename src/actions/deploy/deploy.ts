@@ -1,4 +1,5 @@
 import { deployBlueGreen } from './blue-green.js';
+import { deployCanary } from './canary.js';
 import { requireSupportedStrategy } from '../../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -43,6 +44,11 @@ export interface DeployOptions extends CommandLineValues, ReleaseLockFlags {
   timeout?: string;
   overrideFreeze?: boolean;
   reason?: string;
+  /** Canary: continue the recorded run (--resume), or remove it (--abort). */
+  resume?: boolean;
+  abort?: boolean;
+  /** Canary: asks a person at an approve step (a TTY); absent in CI. */
+  approveStep?: (question: string) => Promise<boolean>;
   /** Asks a person to go ahead after seeing the plan (a TTY); absent in CI. */
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
 }
@@ -60,7 +66,7 @@ export interface DeployResult {
  */
 export async function deploy(deps: Deps, options: DeployOptions): Promise<DeployResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'deploy', ['rolling', 'blueGreen']);
+  requireSupportedStrategy(env, 'deploy', ['rolling', 'blueGreen', 'canary']);
   checkFreeze(deps, env, options);
   const strategy = env.deploy.strategy;
   if (strategy.kind === 'blueGreen') {
@@ -69,6 +75,8 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     const operation = `blue/green deploy ${env.release}${options.version ? ` ${options.version}` : ''}`;
     return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: options.timeout ?? env.deploy.timeout, createNamespace: true }, () => deployBlueGreen(deps, env, strategy, options, deployRelease));
   }
+  // Each helm change takes its release's lock (stable, canary); the run itself is serialized by its record's conditional writes.
+  if (strategy.kind === 'canary') return deployCanary(deps, env, strategy, options, deployRelease);
   return deployRelease(deps, env, options);
 }
 

@@ -23,6 +23,8 @@ export interface DeployPlanSummary {
    * ingress: the router Ingress, and whether this deploy creates it (just before the switch, or at once when nothing is to deploy).
    */
   blueGreen?: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean } };
+  /** Canary: the canary release beside the stable one, and the walk it goes through. */
+  canary?: { release: string; stable: string; walk: string[] };
 }
 
 export type DeployOutcome =
@@ -34,7 +36,15 @@ export type DeployOutcome =
   /** Blue/green: the idle slot passed its tests and checks, and the router now selects it. */
   | { kind: 'switched'; plan: DeployPlanSummary; slot: string; from: string | null; revision: number; tests: 'passed' | 'skipped'; checks: CheckResult[] }
   /** Blue/green: the candidate failed in the idle slot; the router was not touched. */
-  | { kind: 'notSwitched'; plan: DeployPlanSummary; slot: string; live: string | null; reason: string; failures: string[]; checks: CheckResult[] };
+  | { kind: 'notSwitched'; plan: DeployPlanSummary; slot: string; live: string | null; reason: string; failures: string[]; checks: CheckResult[] }
+  /** Canary: every step passed; the stable release now runs the canary's artifact and the canary is gone. */
+  | { kind: 'canaryPromoted'; plan: DeployPlanSummary; revision: number; checks: CheckResult[] }
+  /** Canary: a check failed, a step could not be carried out, or deploy --abort: the canary is gone, stable untouched. */
+  | { kind: 'canaryAborted'; plan: DeployPlanSummary; reason: string; failed?: CheckResult; checks: CheckResult[] }
+  /** Canary: removed as deploy --abort asked (stable untouched). */
+  | { kind: 'canaryRemoved'; plan: DeployPlanSummary; checks: CheckResult[] }
+  /** Canary: at an approve step nobody approved; recorded, for deploy --resume (--yes) or --abort later. */
+  | { kind: 'canaryWaiting'; plan: DeployPlanSummary; step: number; weight: number; checks: CheckResult[] };
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   unchanged: ExitCode.ok,
@@ -44,4 +54,8 @@ export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   failed: ExitCode.failure,
   switched: ExitCode.ok,
   notSwitched: ExitCode.failure,
+  canaryPromoted: ExitCode.ok,
+  canaryAborted: ExitCode.failure,
+  canaryRemoved: ExitCode.ok,
+  canaryWaiting: ExitCode.ok,
 };

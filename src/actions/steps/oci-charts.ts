@@ -131,7 +131,8 @@ export interface ChartPush {
   config?: Uint8Array;
   /** helm's `.prov`: one more layer, as helm push adds it (bytes, or a descriptor to mount as for the tarball). */
   provenance?: LayerSource;
-  annotations: Record<string, string>;
+  /** A promise lets the blobs go up while it resolves (the actor's git lookup). */
+  annotations: Record<string, string> | Promise<Record<string, string>>;
   /** Where blobs may be mounted from instead of uploaded (same registry). */
   mountFrom?: string;
 }
@@ -161,7 +162,7 @@ export async function pushChart(registry: OciRegistry, push: ChartPush): Promise
       return registry.pushBlob(repository, digest, await read());
     }),
   );
-  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, provenance: provenanceDescriptor, annotations: push.annotations })));
+  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, provenance: provenanceDescriptor, annotations: await push.annotations })));
   const manifestDigest = digestOf(manifestBytes);
   const stored = await registry.putManifest(repository, tagOfVersion(push.version), manifestBytes, OCI_MANIFEST_MEDIA_TYPE);
   if (stored !== manifestDigest) {

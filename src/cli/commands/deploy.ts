@@ -17,6 +17,8 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option('--timeout <duration>', "helm --timeout (default: the environment's deploy.timeout)")
     .option('--override-freeze', 'deploy inside a freeze window (needs --reason; recorded in provenance)')
     .option('--reason <text>', 'why the freeze is overridden')
+    .option('--resume', 'canary: continue the recorded run (with --yes: approve its approve step)')
+    .option('--abort', 'canary: remove the recorded canary; all traffic back to the stable release')
     .addHelpText(
       'after',
       `
@@ -36,8 +38,14 @@ Blue/green environments (deploy.strategy.blueGreen): the steps above run against
 release (<release>-<slot>), then every check of the strategy runs against it, and only then the
 router Service switches to it in one write; a failure leaves the router and the live slot
 untouched (exit 1). With router.ingress, chartctl creates that Ingress once in front of the
-router Service (never changed by a switch). --dry-run names the idle slot and the switch. Canary environments are refused
-(STRATEGY_UNSUPPORTED) for now.
+router Service (never changed by a switch). --dry-run names the idle slot and the switch.
+Canary environments (deploy.strategy.canary): the candidate is installed as <release>-canary
+beside the stable release and walks the steps (weight -> pause -> checks), recorded after each in
+the ConfigMap chartctl-canary-<release>; the first failed check removes the canary (exit 1, stable
+untouched). An approve step asks at a terminal; otherwise the job exits 0 leaving it waiting, and
+"deploy <env> --resume --yes" (any later job) approves and continues; "--abort" removes it. --yes
+confirms the start, never an approve step. Then the stable release is upgraded to the canary's
+exact artifact (same digest) and the canary removed. A killed run resumes with --resume.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 
@@ -72,6 +80,8 @@ Examples:
           reason?: string;
           lockTimeout?: string;
           waitLock?: boolean;
+          resume?: boolean;
+          abort?: boolean;
         } & ValuesFlags,
         command,
       ) =>
@@ -99,6 +109,9 @@ Examples:
             ...lockFlags(opts),
             ...commandLineValues(opts, globals),
             confirm,
+            resume: opts.resume,
+            abort: opts.abort,
+            approveStep: canPrompt() ? (question: string) => askYesNo(question) : undefined,
           });
           if (out.format === 'json') out.json(result);
           else {
@@ -131,6 +144,7 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
     case 'unchanged':
       return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n${bg?.ingress?.create ? `Router Ingress ${bg.ingress.name} created in front of router Service ${bg.router}.\n` : ''}`;
     case 'planned':
+      if (o.plan.canary) return `Plan: install ${o.plan.version} as canary release ${o.plan.canary.release} beside ${o.plan.canary.stable}, then:\n${o.plan.canary.walk.map((w) => `  ${w}\n`).join('')}Dry run: nothing was changed.\n`;
       if (bg && bg.slot === bg.live) return `Plan: slot ${bg.slot} already runs this; create router Ingress ${bg.ingress?.name} in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress).\nDry run: nothing was changed.\n`;
       return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n${bg.ingress?.create ? `Router Ingress ${bg.ingress.name} does not exist: it is created in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress) just before the switch.\n` : ''}` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
     case 'switched':
@@ -145,6 +159,22 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
         `${paint.red('Deploy failed')} in idle slot ${o.slot}: ${o.reason}.`,
         `Router Service ${bg?.router} was not touched: ${o.live ? `${o.live} is still live` : 'no slot is live'}.`,
         ...o.failures.map((f) => `  ${f}`),
+        '',
+      ].join('\n');
+    case 'canaryPromoted':
+      return `${paint.green('Promoted')} ${o.plan.version}: stable release ${o.plan.canary?.stable} is revision ${o.revision} (the canary's artifact, ${o.plan.digest?.slice(0, 19)}…); canary ${o.plan.canary?.release} removed.\n`;
+    case 'canaryAborted':
+      return [
+        `${paint.red('Canary aborted')}: ${o.reason}.`,
+        `Canary ${o.plan.canary?.release} removed; all traffic is on the stable release ${o.plan.canary?.stable}, which was not touched.`,
+        '',
+      ].join('\n');
+    case 'canaryRemoved':
+      return `Canary ${o.plan.canary?.release} (${o.plan.version}) removed as asked; all traffic is on the stable release ${o.plan.canary?.stable}, which was not touched.\n`;
+    case 'canaryWaiting':
+      return [
+        `Canary of ${o.plan.version} waits for approval at step ${o.step + 1} (weight ${o.weight}%${o.checks.length ? `; last checks: ${o.checks.map((c) => `${c.name} ${c.passed ? 'passed' : 'FAILED'} (${c.detail})`).join(', ')}` : ''}).`,
+        `Approve and continue: chartctl deploy ${o.plan.env} --resume --yes; remove it: chartctl deploy ${o.plan.env} --abort`,
         '',
       ].join('\n');
     case 'deployed':

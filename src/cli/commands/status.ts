@@ -32,6 +32,12 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
             lines.push(`  slot ${slot.slot} (${slot.release}): ${what}${slot.live ? ` — ${paint.green('live')}` : ''}`);
           }
         }
+        if (s.canary) {
+          const c = s.canary;
+          lines.push(`  canary: ${c.release} ${c.version} (${c.digest.slice(0, 19)}…) at ${c.weight}%, ${c.state === 'awaiting-approval' ? 'waiting for approval' : 'running, or its job stopped'} since ${c.updatedAt}; next: ${c.next}`);
+          for (const check of c.lastChecks) lines.push(`    check ${check.name}: ${check.passed ? 'passed' : 'FAILED'}${check.value !== undefined ? ` (value ${check.value})` : ''}: ${check.detail}`);
+          lines.push(`    continue: chartctl deploy ${s.env} --resume [--yes]; remove: chartctl deploy ${s.env} --abort`);
+        } else if (s.canary === null) lines.push('  canary: none in progress');
         if (s.pending && s.health === 'stuck') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; recover with: chartctl rollback ${s.env}`);
         if (s.pending && s.health === 'in-progress') lines.push(`  revision ${s.pending.revision} is ${s.pending.status}: ${s.pending.reason}; wait for it to end`);
         for (const image of (s.images ?? []).filter((i) => i.override)) lines.push(`  override: ${image.tagPath} ${String(image.tag)} is ${s.env}'s own (${image.file}); promotion does not change it`);

@@ -25,6 +25,14 @@ export interface CanaryStrategy {
   traffic: CanaryTraffic;
   steps: CanaryStep[];
   checks: Record<string, CheckSpec>;
+  /** replicas: the Service chartctl owns selecting both tracks' Pods (default: named as the release); backend: which of the release's Services it copies. */
+  router?: { service: string; backend?: string };
+  /** replicas: the values key of the canary's replica count (e.g. api.replicaCount), set per weight. */
+  replicasValue?: string;
+  /** ingress-nginx: the stable Ingress the canary Ingress shadows. */
+  ingress?: string;
+  /** gateway: the HTTPRoute whose backendRefs are weighted. */
+  httpRoute?: string;
 }
 
 export type CanaryStep = { kind: 'weight'; weight: number; pauseMs: number; checks: string[] } | { kind: 'approve' };
@@ -72,6 +80,10 @@ export function strategyProblems(raw: unknown): StrategyProblem[] {
   const { blueGreen, canary } = raw as Raw;
   if (blueGreen) return checkProblems(blueGreen.checks ?? {}, [...STRATEGY, 'blueGreen', 'checks']);
   const problems = checkProblems(canary.checks ?? {}, [...STRATEGY, 'canary', 'checks']);
+  const traffic = canary.traffic ?? 'replicas';
+  const needs: Record<string, [string, string]> = { 'ingress-nginx': ['ingress', 'the name of the stable Ingress'], gateway: ['httpRoute', 'the name of the HTTPRoute'] };
+  const [key, what] = needs[traffic] ?? [];
+  if (key && canary[key] === undefined) problems.push({ path: [...STRATEGY, 'canary'], message: `traffic: ${traffic} needs "${key}" (${what})` });
   (canary.steps as Raw[]).forEach((step, index) => {
     const path = [...STRATEGY, 'canary', 'steps', index];
     const isApproval = step.approve === true;
@@ -115,6 +127,10 @@ export function toStrategy(raw: unknown): DeployStrategy {
     traffic: canary.traffic ?? 'replicas',
     steps: (canary.steps as Raw[]).map((s): CanaryStep => (s.approve === true ? { kind: 'approve' } : { kind: 'weight', weight: s.weight, pauseMs: s.pause ? durationMs(s.pause) : 0, checks: s.checks ?? [] })),
     checks: toChecks(canary.checks),
+    ...(canary.router ? { router: { service: canary.router.service, ...(canary.router.backend ? { backend: canary.router.backend } : {}) } } : {}),
+    ...(canary.replicasValue ? { replicasValue: canary.replicasValue } : {}),
+    ...(canary.ingress ? { ingress: canary.ingress } : {}),
+    ...(canary.httpRoute ? { httpRoute: canary.httpRoute } : {}),
   };
 }
 

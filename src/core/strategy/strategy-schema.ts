@@ -90,6 +90,18 @@ const canary = {
       },
     },
     checks: checksSchema,
+    router: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['service'],
+      properties: {
+        service: { type: 'string', pattern: DNS_LABEL, description: 'the Service chartctl owns selecting the stable and canary Pods' },
+        backend: { type: 'string', pattern: DNS_LABEL, description: "the release's Service it copies, as the suffix of <release>-<backend> (e.g. api)" },
+      },
+    },
+    replicasValue: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', description: 'the values key of the replica count, e.g. api.replicaCount' },
+    ingress: { type: 'string', pattern: DNS_LABEL, description: 'ingress-nginx: the stable Ingress' },
+    httpRoute: { type: 'string', pattern: DNS_LABEL, description: 'gateway: the HTTPRoute to weight' },
   },
 } as const;
 

@@ -1,0 +1,322 @@
+import { ChartctlError } from '../../core/errors.js';
+import type { Environment } from '../../core/environment.js';
+import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
+import { newestRevision } from '../../core/release-history.js';
+import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
+import type { CheckResult } from '../../core/strategy/check-verdict.js';
+import type { CanaryStrategy } from '../../core/strategy/strategy-config.js';
+import type { CanaryRoute } from '../../adapters/canary-traffic.js';
+import type { Deps } from '../deps.js';
+import type { DeployOutcome, DeployPlanSummary } from './outcome.js';
+import { resolveCandidate } from '../steps/candidate.js';
+import { diffReleases } from '../../core/release-diff.js';
+
+/** The rolling deploy of one release (deploy.ts), run here against the canary's release and, to promote, the stable one. */
+export type DeployOneRelease<O, R> = (deps: Deps, env: Environment, options: O) => Promise<R>;
+
+export interface CanaryFlags {
+  version?: string;
+  local?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  set?: string[];
+  /** Continue a recorded run (another process may have started it). */
+  resume?: boolean;
+  /** Remove the recorded run's canary and send all traffic back to stable. */
+  abort?: boolean;
+  /** Asks a person at an approve step (a TTY); absent in CI. */
+  approveStep?: (question: string) => Promise<boolean>;
+}
+
+/** The canary's release: `<release>-canary`, beside the stable one in the environment's namespace. */
+export const canaryRelease = (env: Pick<Environment, 'release'>) => `${env.release}-canary`;
+
+const target = (env: Environment) => ({ namespace: env.namespace, kubeContext: env.kubeContext });
+
+/**
+ * Canary: the candidate runs as `<release>-canary` beside the stable release;
+ * the walk (weight → pause → checks, approvals) is recorded after every
+ * action, so a later process resumes or aborts it; the first failed check
+ * removes the canary; at the end the stable release is upgraded to the
+ * candidate's exact artifact and the canary removed.
+ */
+export async function deployCanary<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
+  deps: Deps,
+  env: Environment,
+  strategy: CanaryStrategy,
+  options: O,
+  deployOne: DeployOneRelease<O, R>,
+): Promise<R | { outcome: DeployOutcome; warnings: [] }> {
+  const stored = await deps.canaryRecords.read(target(env), env.release);
+  const mode = options.abort ? 'abort' : options.resume ? 'resume' : 'deploy';
+  if (mode === 'deploy' && !stored) {
+    const stable = newestRevision(await deps.releases.history({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }));
+    // Nothing serves yet: there is no stable track to compare a canary with, so the first version is installed as stable.
+    if (!stable) return deployOne(deps, env, options);
+  }
+  let candidate: { version: string; digest: string } | undefined;
+  if (mode === 'deploy') {
+    const c = await resolveCandidate(deps, env, { version: options.version, local: options.local });
+    await c.release();
+    candidate = { version: c.version, digest: c.digest ?? '' };
+  }
+  const decision = decideCanaryCommand(stored?.record, { mode, candidate, approved: Boolean(options.yes) });
+  if (decision.kind === 'refused') throw new ChartctlError(`Canary of ${env.name}: ${decision.reason}.`, { code: 'CANARY_REFUSED', hint: decision.hint.replaceAll('<env>', env.name) });
+  if (decision.kind === 'abort') {
+    const aborted = await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason });
+    // Asked for, not a failure: exit 0.
+    return { outcome: { kind: 'canaryRemoved', plan: aborted.plan, checks: stored!.record.lastChecks }, warnings: [] };
+  }
+
+  const walk = canaryWalk(strategy);
+  if (decision.kind === 'start') {
+    const canaryEnv = { ...env, release: canaryRelease(env) };
+    // The canary's own plan: what installing it beside stable would do (a dry run shows it and stops).
+    const first = await deployOne(deps, canaryEnv, { ...options, version: decision.version, dryRun: true });
+    const plan = withCanaryPlan(first.outcome.plan, env, walk);
+    if (options.dryRun) return { ...first, outcome: { kind: 'planned', plan } };
+    const now = deps.now().toISOString();
+    const record: CanaryRecord = { version: decision.version, digest: decision.digest, next: 0, state: 'running', weight: 0, lastChecks: [], startedAt: now, updatedAt: now };
+    const written = await deps.canaryRecords.write(target(env), env.release, record);
+    if (written.kind === 'conflict') throw conflict(env);
+    return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record, resourceVersion: written.resourceVersion, plan }), warnings: [] };
+  }
+  const plan = recordedPlan(env, stored!.record, walk);
+  if (options.dryRun) return { outcome: { kind: 'planned', plan }, warnings: [] };
+  // A resumed run is running again (an approval it waited for is asked again below).
+  return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record: { ...stored!.record, state: 'running' }, resourceVersion: stored!.resourceVersion, plan }), warnings: [] };
+}
+
+interface RunState {
+  record: CanaryRecord;
+  resourceVersion: string;
+  plan: DeployPlanSummary;
+}
+
+async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
+  deps: Deps,
+  env: Environment,
+  strategy: CanaryStrategy,
+  options: O,
+  deployOne: DeployOneRelease<O, R>,
+  run: RunState,
+): Promise<DeployOutcome> {
+  const walk = canaryWalk(strategy);
+  const save = async (change: Partial<CanaryRecord>) => {
+    const record = { ...run.record, ...change, updatedAt: deps.now().toISOString() };
+    const written = await deps.canaryRecords.write(target(env), env.release, record, run.resourceVersion);
+    if (written.kind === 'conflict') throw conflict(env);
+    run.record = record;
+    run.resourceVersion = written.resourceVersion;
+  };
+  const canaryEnv = { ...env, release: canaryRelease(env) };
+  let checks: CheckResult[] | undefined;
+  for (;;) {
+    const step = decideCanaryStep(walk, run.record.next, { approved: false, checks });
+    checks = undefined;
+    if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan });
+    if (step.kind === 'promote') return promote(deps, env, strategy, options, deployOne, run);
+    if (step.kind === 'await-approval') {
+      const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
+      // --yes confirms starting a deploy; an approve gate needs its own decision: a person at the prompt, or --resume --yes.
+      const approved = (options.resume && options.yes) || (options.approveStep ? await options.approveStep(question) : false);
+      if (!approved) {
+        await save({ state: 'awaiting-approval' });
+        return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
+      }
+      await save({ next: step.index + 1, state: 'running' });
+      continue;
+    }
+    const action = step.action;
+    if (action.kind === 'weight') {
+      const moved = await setWeight(deps, env, strategy, options, deployOne, canaryEnv, run.record, action.weight);
+      if (moved.kind === 'failed') return abortCanary(deps, env, strategy, run.record, { reason: moved.reason, plan: run.plan });
+      await save({ next: step.index + 1, weight: moved.share });
+    } else if (action.kind === 'pause') {
+      deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
+      await pause(action.ms, deps.signal);
+      deps.signal.throwIfAborted();
+      await save({ next: step.index + 1 });
+    } else if (action.kind === 'checks') {
+      checks = await runChecks(deps, env, strategy, canaryEnv.release, action.names);
+      await save({ lastChecks: checks, ...(checks.every((c) => c.passed) ? { next: step.index + 1 } : {}) });
+    } else {
+      await save({ next: step.index + 1 });
+    }
+  }
+}
+
+type WeightResult = { kind: 'set'; share: number } | { kind: 'failed'; reason: string };
+
+/** `replicas`: the canary release at the replica count giving that share of the shared Service's endpoints; otherwise the edge split. */
+async function setWeight<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
+  deps: Deps,
+  env: Environment,
+  strategy: CanaryStrategy,
+  options: O,
+  deployOne: DeployOneRelease<O, R>,
+  canaryEnv: Environment,
+  record: CanaryRecord,
+  weight: number,
+): Promise<WeightResult> {
+  const stableManifest = (await deps.releases.snapshot({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '';
+  const stableObjects = parseManifestStream(stableManifest).map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
+  const replicas = strategy.traffic === 'replicas' ? canaryReplicas(stableReplicasOf(stableObjects), weight) : undefined;
+  const set = [...(options.set ?? []), ...(replicas && strategy.replicasValue ? [`${strategy.replicasValue}=${replicas.replicas}`] : [])];
+  deps.reporter.progress(`Canary ${canaryEnv.release} at weight ${weight}%${replicas ? ` (${replicas.replicas} replica(s), ${replicas.share}% of the endpoints)` : ''}`);
+  const result = await deployOne(deps, canaryEnv, { ...options, version: record.version, local: false, dryRun: false, yes: true, set });
+  const o = result.outcome;
+  if (o.kind !== 'deployed' && o.kind !== 'unchanged') return { kind: 'failed', reason: `the canary release ${canaryEnv.release} did not deploy (${'reason' in o ? o.reason : o.kind})` };
+  if (o.plan.digest !== record.digest) return { kind: 'failed', reason: `${record.version} in the repository is now ${o.plan.digest}, not the ${record.digest} this canary started with` };
+  if (strategy.traffic === 'replicas') {
+    await ensureSharedService(deps, env, strategy, stableObjects);
+    return { kind: 'set', share: replicas!.share };
+  }
+  await deps.canaryTraffic.setWeight(strategy.traffic, await canaryRoute(deps, env, strategy, stableObjects, canaryEnv.release), weight);
+  return { kind: 'set', share: weight };
+}
+
+/**
+ * `replicas` has no split of its own: chartctl owns a Service (strategy.router)
+ * selecting the labels the stable and canary Pods share (the backend Service's
+ * selector without the instance label), so the canary's Pods are its endpoints
+ * in proportion to their number.
+ */
+async function ensureSharedService(deps: Deps, env: Environment, strategy: CanaryStrategy, stableObjects: KubeObject[]): Promise<void> {
+  const router = strategy.router ?? { service: env.release };
+  const backend = backendService(env.release, stableObjects, router.backend);
+  const { 'app.kubernetes.io/instance': _instance, ...shared } = (backend.spec as { selector: Record<string, string> }).selector;
+  if (Object.keys(shared).length === 0) {
+    throw new ChartctlError(`Service ${backend.metadata?.name} selects its Pods by the instance label alone: no selector can take in both the stable and the canary Pods.`, {
+      code: 'CANARY_NO_SHARED_SELECTOR',
+      hint: 'The chart\'s Service selector needs a label both releases share (app.kubernetes.io/name).',
+    });
+  }
+  const ports = ((backend.spec as { ports?: Array<Record<string, unknown>> }).ports ?? []).map(({ nodePort: _n, ...p }) => p);
+  const current = await deps.routers.readService(target(env), router.service);
+  if (current && JSON.stringify(current.selector) === JSON.stringify(shared)) return;
+  const written = await deps.routers.writeService(target(env), router.service, { selector: shared, ports, liveSlot: 'stable+canary' }, current?.resourceVersion);
+  if (written.kind === 'conflict') throw conflict(env);
+}
+
+function backendService(release: string, objects: KubeObject[], backend: string | undefined): KubeObject {
+  const services = objects.filter((o) => o.kind === 'Service' && Boolean((o.spec as { selector?: unknown } | undefined)?.selector));
+  const service = backend ? services.find((s) => s.metadata?.name === `${release}-${backend}`) : services.length === 1 ? services[0] : undefined;
+  if (!service) {
+    throw new ChartctlError(`Release ${release} has ${backend ? `no Service ${release}-${backend}` : `${services.length} Services with a selector`}: say which one the canary shares.`, {
+      code: 'CANARY_NO_SERVICE',
+      hint: `Set deploy.strategy.canary.router.backend to the part after "${release}-"${services[0] ? ` (e.g. ${String(services[0].metadata?.name).slice(release.length + 1)})` : ''}.`,
+    });
+  }
+  return service;
+}
+
+async function canaryRoute(deps: Deps, env: Environment, strategy: CanaryStrategy, stableObjects: KubeObject[], canary: string): Promise<CanaryRoute> {
+  const stable = backendService(env.release, stableObjects, strategy.router?.backend);
+  const canaryManifest = (await deps.releases.snapshot({ release: canary, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '';
+  const canaryObjects = parseManifestStream(canaryManifest).map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
+  const backend = String(stable.metadata?.name).slice(env.release.length + 1);
+  const canaryService = backendService(canary, canaryObjects, backend || undefined);
+  return { ...target(env), route: (strategy.traffic === 'gateway' ? strategy.httpRoute : strategy.ingress)!, stableService: String(stable.metadata?.name), canaryService: String(canaryService.metadata?.name) };
+}
+
+/** The stable track's replicas: its largest Deployment (helm renders replicas; 1 when the chart leaves it out). */
+function stableReplicasOf(objects: KubeObject[]): number {
+  const counts = objects.filter((o) => o.kind === 'Deployment').map((o) => Number((o.spec as { replicas?: number } | undefined)?.replicas ?? 1));
+  return Math.max(1, ...counts);
+}
+
+async function runChecks(deps: Deps, env: Environment, strategy: CanaryStrategy, release: string, names: string[]): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const name of names) {
+    deps.reporter.progress(`Check ${name} against the canary`);
+    const r = await deps.checks.run(name, strategy.checks[name]!, { env: env.name, namespace: env.namespace, kubeContext: env.kubeContext, release, track: 'canary' }, deps.signal);
+    results.push(r);
+    deps.reporter.progress(`  ${r.passed ? 'passed' : 'FAILED'}: ${r.detail}`);
+    if (!r.passed) break;
+  }
+  return results;
+}
+
+/** The stable release upgraded to the canary's exact artifact (the artifact's own values, no canary replica count), then the canary removed. */
+async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
+  deps: Deps,
+  env: Environment,
+  strategy: CanaryStrategy,
+  options: O,
+  deployOne: DeployOneRelease<O, R>,
+  run: RunState,
+): Promise<DeployOutcome> {
+  deps.reporter.progress(`Promoting ${run.record.version}: upgrading stable release ${env.release}`);
+  const result = await deployOne(deps, env, { ...options, version: run.record.version, local: false, dryRun: false, yes: true, set: options.resume ? options.set : undefined });
+  const o = result.outcome;
+  if (o.kind !== 'deployed' && o.kind !== 'unchanged') return abortCanary(deps, env, strategy, run.record, { reason: `promotion failed: the stable release did not upgrade (${'reason' in o ? o.reason : o.kind})`, plan: run.plan });
+  if (o.plan.digest !== run.record.digest) return abortCanary(deps, env, strategy, run.record, { reason: `promotion refused: ${run.record.version} is now ${o.plan.digest}, not ${run.record.digest}`, plan: run.plan });
+  await removeCanary(deps, env, strategy);
+  const head = newestRevision(await deps.releases.history({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }));
+  return { kind: 'canaryPromoted', plan: run.plan, revision: head?.revision ?? 0, checks: run.record.lastChecks };
+}
+
+/** All traffic back to stable: the edge split reset, the canary release and the record removed. The stable release is not touched. */
+async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
+  deps.reporter.progress(`Aborting the canary of ${record.version}: ${why.reason}`);
+  await removeCanary(deps, env, strategy);
+  return { kind: 'canaryAborted', plan: why.plan ?? recordedPlan(env, record, canaryWalk(strategy)), reason: why.reason, ...(why.failed ? { failed: why.failed } : {}), checks: record.lastChecks };
+}
+
+async function removeCanary(deps: Deps, env: Environment, strategy: CanaryStrategy): Promise<void> {
+  const canary = canaryRelease(env);
+  if (strategy.traffic !== 'replicas') {
+    const stableObjects = parseManifestStream((await deps.releases.snapshot({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '').map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
+    await deps.canaryTraffic.reset(strategy.traffic, await canaryRoute(deps, env, strategy, stableObjects, canary));
+  }
+  await deps.releases.uninstall({ release: canary, namespace: env.namespace, kubeContext: env.kubeContext }, env.deploy.timeout, 120_000);
+  await deps.canaryRecords.remove(target(env), env.release);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+function withCanaryPlan(plan: DeployPlanSummary, env: Environment, walk: CanaryAction[]): DeployPlanSummary {
+  return { ...plan, canary: { release: canaryRelease(env), stable: env.release, walk: walk.map(describeAction) } };
+}
+
+/** The plan of a recorded run (resume, abort): what the record says, with no diff of its own. */
+function recordedPlan(env: Environment, record: CanaryRecord, walk: CanaryAction[]): DeployPlanSummary {
+  const plan: DeployPlanSummary = {
+    env: env.name, release: canaryRelease(env), namespace: env.namespace, version: record.version, digest: record.digest, source: 'canary record',
+    fromRevision: null, fromVersion: null, reasons: [], drift: [], diff: diffReleases('', '', { namespace: env.namespace }),
+  };
+  return withCanaryPlan(plan, env, walk);
+}
+
+export function describeAction(a: CanaryAction): string {
+  switch (a.kind) {
+    case 'weight':
+      return `step ${a.step + 1}: weight ${a.weight}%`;
+    case 'pause':
+      return `step ${a.step + 1}: pause ${a.ms / 1000}s`;
+    case 'checks':
+      return `step ${a.step + 1}: checks ${a.names.join(', ')}`;
+    case 'approve':
+      return `step ${a.step + 1}: wait for approval`;
+    case 'promote':
+      return 'promote: upgrade the stable release to this artifact, remove the canary';
+  }
+}
+
+function conflict(env: Environment): ChartctlError {
+  return new ChartctlError(`The canary record of ${env.release} in ${env.namespace} changed while this job was writing it: another job is running this canary.`, {
+    code: 'CANARY_CONFLICT',
+    hint: `chartctl status ${env.name} shows where it is.`,
+  });
+}

@@ -1,0 +1,4 @@
+import { helmBinaries } from '../support/project.js';
+import { canaryScenario } from './canary-scenario.js';
+
+canaryScenario(helmBinaries.helm4, 4);

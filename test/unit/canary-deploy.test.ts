@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deployCanary, type CanaryFlags } from '../../src/actions/deploy/canary.js';
+import type { DeployOutcome, DeployPlanSummary } from '../../src/actions/deploy/outcome.js';
+import { FakeChecks } from '../../src/adapters/fake-checks.js';
+import { MemoryCanaryRecords } from '../../src/adapters/memory-canary-records.js';
+import { MemoryCanaryTraffic } from '../../src/adapters/memory-canary-traffic.js';
+import { MemoryReleases } from '../../src/adapters/memory-releases.js';
+import { MemoryTrafficRouters } from '../../src/adapters/memory-traffic-routers.js';
+import { parseEnvironment } from '../../src/core/environment-file.js';
+import type { Environment } from '../../src/core/environment.js';
+import { ChartctlError } from '../../src/core/errors.js';
+import { diffReleases } from '../../src/core/release-diff.js';
+import type { CanaryRecord } from '../../src/core/strategy/canary-plan.js';
+import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
+import { fakeDeps } from '../support/fake-deps.js';
+
+const envOf = (traffic: string, extra: string) =>
+  parseEnvironment('dev', 'environments/dev.yaml', `chart: charts/shop
+release: shop
+namespace: shop-dev
+kubeVersion: "1.33"
+repository: {url: s3://acme-charts/dev}
+deploy:
+  strategy:
+    canary:
+      traffic: ${traffic}
+${extra}
+      steps:
+        - {weight: 20, checks: [errors]}
+        - approve: true
+      checks:
+        errors: {command: [./smoke.sh]}
+`);
+const replicasEnv = envOf('replicas', '      router: {service: shop, backend: api}\n      replicasValue: api.replicaCount');
+const DIGEST = 'sha256:' + 'a'.repeat(64);
+const STABLE = `apiVersion: v1
+kind: Service
+metadata: {name: shop-api}
+spec: {selector: {app.kubernetes.io/name: api, app.kubernetes.io/instance: shop}, ports: [{name: http, port: 80, nodePort: 30001}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-api}
+spec: {replicas: 4}
+`;
+
+/** The stable release at 1.0.0 (4 replicas), a recorded run of 1.0.1 at walk index `next`, and a deployOne that records its calls. */
+function world(env: Environment, next: number, state: CanaryRecord['state'] = 'running', checks = new FakeChecks()) {
+  const releases = new MemoryReleases();
+  releases.seed({ release: 'shop', namespace: 'shop-dev' }, { status: 'deployed', chartVersion: '1.0.0', manifest: STABLE });
+  const canaryRecords = new MemoryCanaryRecords();
+  const routers = new MemoryTrafficRouters();
+  const canaryTraffic = new MemoryCanaryTraffic();
+  const deps = fakeDeps({ releases, canaryRecords, routers, canaryTraffic, checks });
+  const record: CanaryRecord = { version: '1.0.1', digest: DIGEST, next, state, weight: 0, lastChecks: [], startedAt: 'then', updatedAt: 'then' };
+  const deployed: Array<{ release: string; version?: string; set?: string[] }> = [];
+  const deployOne = async (_d: unknown, e: Environment, o: CanaryFlags): Promise<{ outcome: DeployOutcome }> => {
+    deployed.push({ release: e.release, version: o.version, set: o.set });
+    releases.seed({ release: e.release, namespace: 'shop-dev' }, { status: 'deployed', chartVersion: o.version ?? '?', manifest: e.release === 'shop' ? STABLE : '' });
+    const plan: DeployPlanSummary = { env: 'dev', release: e.release, namespace: 'shop-dev', version: o.version ?? '?', digest: DIGEST, source: 's3', fromRevision: null, fromVersion: null, reasons: [], drift: [], diff: diffReleases('', '', { namespace: 'shop-dev' }) };
+    return { outcome: { kind: 'deployed', plan, revision: 1, tests: 'skipped' } };
+  };
+  return { deps, releases, canaryRecords, routers, canaryTraffic, record, deployed, deployOne, strategy: env.deploy.strategy as CanaryStrategy };
+}
+
+async function seeded(w: ReturnType<typeof world>) {
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  return w;
+}
+
+test('resume from the start: the canary gets the replica count for its weight, the shared Service selects both tracks, checks run against the canary, and it waits at approve', async () => {
+  const w = await seeded(world(replicasEnv, 0));
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  // 20% of 4 stable replicas: 1 canary replica (20% of the endpoints).
+  assert.deepEqual(w.deployed, [{ release: 'shop-canary', version: '1.0.1', set: ['api.replicaCount=1'] }]);
+  const shared = await w.routers.readService({ namespace: 'shop-dev' }, 'shop');
+  assert.deepEqual(shared?.selector, { 'app.kubernetes.io/name': 'api' });
+  assert.deepEqual(shared?.ports, [{ name: 'http', port: 80 }]);
+  assert.deepEqual((w.deps.checks as FakeChecks).calls.map((c) => [c.name, c.target.release, c.target.track]), [['errors', 'shop-canary', 'canary']]);
+  const stored = (await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))!.record;
+  assert.deepEqual([stored.state, stored.weight, stored.next, stored.lastChecks.length], ['awaiting-approval', 20, 2, 1]);
+});
+
+test('resume without --yes at an approve step waits again and changes nothing', async () => {
+  const w = await seeded(world(replicasEnv, 2, 'awaiting-approval'));
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.deployed, []);
+});
+
+test('resume --yes at an approve step promotes: stable upgraded to the recorded version without the canary replica count, canary and record removed', async () => {
+  const w = await seeded(world(replicasEnv, 2, 'awaiting-approval'));
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, yes: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryPromoted');
+  assert.deepEqual(w.deployed, [{ release: 'shop', version: '1.0.1', set: undefined }]);
+  assert.ok(w.releases.calls.includes('uninstall shop-canary'));
+  assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
+});
+
+test('a failed check aborts: canary uninstalled, record removed, stable never deployed, the failing check and value reported', async () => {
+  const w = await seeded(world(replicasEnv, 0, 'running', new FakeChecks(() => ({ passed: false, value: 0.2, detail: 'value 0.2 > max 0.01' }))));
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, yes: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryAborted');
+  assert.equal(outcome.kind === 'canaryAborted' && outcome.failed?.value, 0.2);
+  assert.match(outcome.kind === 'canaryAborted' ? outcome.reason : '', /check errors failed: value 0\.2 > max 0\.01/);
+  assert.deepEqual(w.deployed.map((d) => d.release), ['shop-canary']);
+  assert.ok(w.releases.calls.includes('uninstall shop-canary'));
+  assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
+});
+
+test('ingress-nginx: the weight goes through the traffic splitter, and an abort resets it', async () => {
+  const env = envOf('ingress-nginx', '      ingress: shop');
+  const w = await seeded(world(env, 0, 'running', new FakeChecks(() => ({ passed: false, detail: 'bad' }))));
+  w.releases.seed({ release: 'shop-canary', namespace: 'shop-dev' }, { status: 'deployed', manifest: STABLE.replaceAll('shop-api', 'shop-canary-api') });
+  await deployCanary(w.deps, env, w.strategy, { resume: true }, async (d, e, o) => {
+    const r = await w.deployOne(d, e, o);
+    // The canary release's own Service, as helm would render it.
+    w.releases.seed({ release: 'shop-canary', namespace: 'shop-dev' }, { status: 'deployed', manifest: STABLE.replaceAll('shop-api', 'shop-canary-api') });
+    return r;
+  });
+  assert.deepEqual(w.canaryTraffic.writes, [{ route: 'shop', weight: 20 }, { route: 'shop', weight: 0 }]);
+  assert.deepEqual(w.deployed[0]?.set, [], 'no replica count outside traffic: replicas');
+});
+
+test('--abort and --resume without a recorded run are refused', async () => {
+  const w = world(replicasEnv, 0);
+  for (const flags of [{ abort: true }, { resume: true }]) {
+    await assert.rejects(deployCanary(w.deps, replicasEnv, w.strategy, flags, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'CANARY_REFUSED');
+  }
+});
+
+test('the schema refuses an edge-split canary without the route it splits', () => {
+  assert.throws(() => envOf('gateway', ''), /traffic: gateway needs "httpRoute"/);
+  assert.throws(() => envOf('ingress-nginx', ''), /traffic: ingress-nginx needs "ingress"/);
+});
