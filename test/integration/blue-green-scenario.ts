@@ -107,6 +107,8 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
       assert.deepEqual(routerIngress()?.spec.rules, foreign.spec.rules, 'their Ingress is untouched');
       const text = (await ok(['status', 'dev'])).stdout;
       assert.match(text, /router: Ingress shop: exists but chartctl does not own it: deploy refuses/);
+      const diff = (await ok(['diff', 'dev', '--version', '1.0.0'])).stdout;
+      assert.match(diff, /Deploy would refuse: Ingress shop exists and chartctl does not own it \(app\.kubernetes\.io\/managed-by: Helm\)\./);
     } finally {
       await api('DELETE', `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses/shop`);
     }

@@ -219,9 +219,16 @@ function swappedSelector(current: { selector: Record<string, string>; ports: Arr
 }
 
 /** The idle slot as the environment a deploy would change (its release), with where traffic is now: what diff compares. */
-export async function idleSlotEnvironment(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<{ env: Environment; blueGreen: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean } } }> {
+export async function idleSlotEnvironment(
+  deps: Deps,
+  env: Environment,
+  strategy: BlueGreenStrategy,
+): Promise<{ env: Environment; blueGreen: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean; refused?: string } } }> {
   const state = await readBlueGreenState(deps, env, strategy);
   const live = liveSlotOf(state);
   const idle = live ? state.slots.find((s) => s.slot !== live.slot)! : state.slots[0];
-  return { env: { ...env, release: idle.release }, blueGreen: { slot: idle.slot, live: live?.slot ?? null, ...routerSummary(strategy, state.ingress) } };
+  const summary: { router: string; ingress?: { name: string; create: boolean; refused?: string } } = routerSummary(strategy, state.ingress);
+  // deploy would stop there: diff says why.
+  if (summary.ingress && state.ingress?.plan.kind === 'refused') summary.ingress = { ...summary.ingress, refused: state.ingress.plan.reason };
+  return { env: { ...env, release: idle.release }, blueGreen: { slot: idle.slot, live: live?.slot ?? null, ...summary } };
 }
