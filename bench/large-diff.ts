@@ -9,8 +9,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
-import { median, serve, timeProcess } from './support.js';
+import { copyExampleApp, cliPath, helmBinaries } from '../test/support/project.js';
+import { median, timeProcess, startBenchSandbox } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
@@ -43,32 +43,7 @@ const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-large-diff-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
-    const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
-  stops.push(sim.stop);
-  const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
-    const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
-  stops.push(s3.stop);
-  const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
-  const kubeconfig = join(work, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
-  const env = {
-    ...process.env,
-    KUBECONFIG: kubeconfig,
-    CHARTCTL_HELM: helm,
-    AWS_ENDPOINT_URL: s3.line,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
-    XDG_CACHE_HOME: join(work, 'cache'),
-    SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
-    CHARTCTL_ACTOR: 'bench',
-  };
-  const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { s3, env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   const bulkFile = join(app.dir, 'charts', 'shop', 'templates', 'bulk.yaml');
   writeFileSync(bulkFile, bulkTemplate('a'));
   chartctl(['publish', 'staging', '--version', '1.0.0']);

@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyExampleApp, cliPath, helmBinaries, projectRoot } from '../test/support/project.js';
-import { compare, loadOnlyScript, report, serve, timeProcess } from './support.js';
+import { copyExampleApp, cliPath, helmBinaries } from '../test/support/project.js';
+import { compare, loadOnlyScript, report, timeProcess, startBenchSandbox } from './support.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
@@ -17,32 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-releases-'));
 const app = copyExampleApp();
 const stops: (() => void)[] = [];
 try {
-  const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
-    const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
-  stops.push(sim.stop);
-  const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
-    const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
-  stops.push(s3.stop);
-  const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
-  const kubeconfig = join(work, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
-  const env = {
-    ...process.env,
-    KUBECONFIG: kubeconfig,
-    CHARTCTL_HELM: helm,
-    AWS_ENDPOINT_URL: s3.line,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REGION: 'us-east-1',
-    XDG_CACHE_HOME: join(work, 'cache'),
-    SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
-    CHARTCTL_ACTOR: 'bench',
-  };
-  const chartctl = (args: string[]) => {
-    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const { env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
   chartctl(['publish', 'prod', '--version', '1.0.0']);
   chartctl(['deploy', 'prod', '--yes', '--no-tests']);
   chartctl(['set-image', 'prod', 'api', '2.0.0']);

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { projectRoot } from '../test/support/project.js';
+import { cliPath, projectRoot } from '../test/support/project.js';
 
 export interface Timing {
   label: string;
@@ -94,4 +94,40 @@ export async function serve(script: string): Promise<{ line: string; stop: () =>
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
   return { line, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * The simulator and the local S3 server, each in its own process (so their work is not timed as
+ * chartctl's), a kubeconfig naming the example's contexts, and the environment chartctl and helm run in.
+ * Their stop functions go on `stops`, for the bench's `finally`. `chartctl` runs the CLI in `appDir`
+ * (quiet; its stdout returned, a failure thrown).
+ */
+export async function startBenchSandbox(work: string, stops: (() => void)[], helm: string, appDir: string) {
+  const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
+    const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
+  stops.push(sim.stop);
+  const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
+    const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
+  stops.push(s3.stop);
+  const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
+  const kubeconfig = join(work, 'kubeconfig');
+  writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    CHARTCTL_HELM: helm,
+    AWS_ENDPOINT_URL: s3.line,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REGION: 'us-east-1',
+    XDG_CACHE_HOME: join(work, 'cache'),
+    SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
+    CHARTCTL_ACTOR: 'bench',
+  };
+  const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: appDir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  return { sim, s3, env, chartctl };
 }

@@ -4,24 +4,13 @@ import { PROVENANCE } from '../core/chart-index.js';
 import type { JsonValue } from '../core/go-yaml-style.js';
 import { helmManifestAnnotations } from '../core/oci-manifest.js';
 import { planOciPublish } from '../core/oci-publish-plan.js';
-import type { PublishOutcome } from '../core/publish-plan.js';
 import type { Deps } from './deps.js';
+import type { PublishResult } from './publish-result.js';
 import { createdAnnotation, ociReference, openRegistry, pushChart, readChartManifest } from './steps/oci-charts.js';
 import { resolveActor } from './steps/resolve-actor.js';
 
-export interface OciPublishResult {
-  env: string;
-  repository: string;
-  chart: string;
-  version: string;
-  digest: string;
-  /** `host/path/chart:tag`. */
-  key: string;
-  /** The manifest digest the tag names after the publish. */
-  manifestDigest: string;
-  outcome: PublishOutcome;
-  indexAttempts: 0;
-}
+/** An oci:// publish has no index to write, and always a manifest digest. */
+export type OciPublishResult = PublishResult & { manifestDigest: string; indexAttempts: 0 };
 
 /**
  * Publishes to an `oci://` repository: the tag is the version; an existing tag

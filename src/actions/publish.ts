@@ -12,6 +12,7 @@ import type { Deps } from './deps.js';
 import type { Environment } from '../core/environment.js';
 import { isOciRepository } from '../core/environment.js';
 import { publishToRegistry } from './publish-oci.js';
+import type { PublishResult } from './publish-result.js';
 import { buildPackage, chartDirectoryFor } from './steps/package-chart.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
@@ -34,21 +35,6 @@ export interface PublishOptions {
   noLock?: boolean;
   /** Give up retrying a contended index after this long. */
   deadlineMs?: number;
-}
-
-export interface PublishResult {
-  env: string;
-  repository: string;
-  chart: string;
-  version: string;
-  digest: string;
-  /** Object key of the tarball. */
-  key: string;
-  outcome: PublishOutcome;
-  /** Index read-modify-write cycles (more than 1 means concurrent writers were detected and merged; 0 for oci://, which has no index). */
-  indexAttempts: number;
-  /** oci:// only: the manifest digest the version's tag names. */
-  manifestDigest?: string;
 }
 
 interface Tarball {

@@ -31,10 +31,12 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
   if (noted && noted.revision === head.revision && noted.updated === head.updated) return { kind: 'stuck', revision: head, reason: noted.reason };
   const written = Date.parse(head.updated);
   const tenure = tenureOf(lock.previous);
-  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it. The slack
-  // widens only the start: past the tenure's end a revision may be a helm run that began right after it,
-  // and calling that stuck would let a rollback "recover" a run in progress (in progress is the safe error).
-  if (tenure && Number.isFinite(written) && written >= tenure.from - CLOCK_SLACK_MS && written <= tenure.to) {
+  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it. No slack on
+  // either side: a holder's helm run writes after it took the lock and before it let go, and both times come
+  // from that holder's machine; a revision just outside may be a bare helm run still working (and a job that
+  // took the lock right after it and refused), so calling it stuck would let a rollback "recover" a run in
+  // progress (in progress is the safe error).
+  if (tenure && Number.isFinite(written) && written >= tenure.from && written <= tenure.to) {
     return { kind: 'stuck', revision: head, reason: `it was written by ${tenure.who} without finishing` };
   }
   // Not written under chartctl's lock (helm run directly, or by another tool): only its age says it is over.
@@ -44,9 +46,6 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
   }
   return { kind: 'stuck', revision: head, reason: `it was written at ${head.updated}, longer ago than the deploy timeout, and no chartctl job holds the lock` };
 }
-
-/** helm's timestamps and the Lease's come from different clocks (usually one machine's); allow this much between them. */
-const CLOCK_SLACK_MS = 500;
 
 /** When the previous holder held the lock: until its Lease expired, or until it released it. */
 function tenureOf(previous: LeaseRecord | undefined): { from: number; to: number; who: string } | undefined {

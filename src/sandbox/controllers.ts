@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from './cluster.js';
+import { ControllerLoop } from './controller-loop.js';
 import { RELEASE_TARGET, type FaultRegistry, type WorkloadFault } from './faults.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf, type ResourceType } from './resource-catalog.js';
@@ -28,30 +29,23 @@ const MANAGER = 'kube-controller-manager';
 /** Kinds whose readiness faults follow the pod template (see the header). */
 const TEMPLATED_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
 
-export class Controllers {
-  private unsubscribe?: () => void;
-  private queued = new Set<string>();
+export class Controllers extends ControllerLoop {
   /** uid -> the generation being rolled out and when it becomes ready. */
   private rollouts = new Map<string, { generation: number; readyAt: number; timer?: NodeJS.Timeout }>();
-  private stopped = false;
   /** workload uid -> pod template hashes that have been ready (immune to later faults). */
   private goodTemplates = new Map<string, Set<string>>();
 
   constructor(
-    private readonly cluster: Cluster,
+    cluster: Cluster,
     private readonly faults: FaultRegistry,
     readonly settings: ControllerSettings,
-    /** A controller bug must not take the API server down with it. */
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
-
-  start(): void {
-    this.unsubscribe = this.cluster.store.subscribe((event) => this.onEvent(event));
+    onError?: (err: unknown) => void,
+  ) {
+    super(cluster, onError);
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
+  override stop(): void {
+    super.stop();
     for (const r of this.rollouts.values()) clearTimeout(r.timer);
     this.rollouts.clear();
   }
@@ -78,7 +72,7 @@ export class Controllers {
     }
   }
 
-  private onEvent(event: StoreEvent): void {
+  protected onEvent(event: StoreEvent): void {
     if (!WATCHED.has(event.storageKey)) return;
     if (event.type === 'DELETED') {
       const r = this.rollouts.get(event.object.metadata.uid);
@@ -97,20 +91,7 @@ export class Controllers {
   }
 
   private enqueue(storageKey: string, namespace: string, name: string): void {
-    const key = `${storageKey}|${namespace}|${name}`;
-    if (this.queued.has(key)) return;
-    this.queued.add(key);
-    // Controllers react asynchronously, like the real ones: the write that
-    // triggered them has been answered first.
-    setImmediate(() => {
-      this.queued.delete(key);
-      if (this.stopped) return;
-      try {
-        this.reconcile(storageKey, namespace, name);
-      } catch (err) {
-        this.onError(err);
-      }
-    });
+    this.schedule(`${storageKey}|${namespace}|${name}`, () => this.reconcile(storageKey, namespace, name));
   }
 
   private reconcile(storageKey: string, namespace: string, name: string): void {

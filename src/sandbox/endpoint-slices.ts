@@ -6,7 +6,7 @@
  * so a test can assert which release's Pods a Service sends traffic to.
  */
 import { createHash } from 'node:crypto';
-import type { Cluster } from './cluster.js';
+import { ControllerLoop } from './controller-loop.js';
 import { canonicalJson, type KubeObject, type StoreEvent } from './object-store.js';
 import { storageKeyOf } from './resource-catalog.js';
 
@@ -14,40 +14,11 @@ const MANAGER = 'endpointslice-controller.k8s.io';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 
-export class EndpointSliceController {
-  private unsubscribe?: () => void;
-  private queued = new Set<string>();
-  private stopped = false;
-
-  constructor(
-    private readonly cluster: Cluster,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
-
-  start(): void {
-    this.unsubscribe = this.cluster.store.subscribe((event) => this.onEvent(event));
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
-  }
-
-  private onEvent(event: StoreEvent): void {
+export class EndpointSliceController extends ControllerLoop {
+  protected onEvent(event: StoreEvent): void {
     if (event.storageKey !== '/pods' && event.storageKey !== '/services') return;
-    const namespace = event.namespace;
-    if (this.queued.has(namespace)) return;
-    this.queued.add(namespace);
-    // Like the real controller: after the write that triggered it was answered, batched per namespace.
-    setImmediate(() => {
-      this.queued.delete(namespace);
-      if (this.stopped) return;
-      try {
-        this.sync(namespace);
-      } catch (err) {
-        this.onError(err);
-      }
-    });
+    // Like the real controller: batched per namespace.
+    this.schedule(event.namespace, () => this.sync(event.namespace));
   }
 
   private sync(namespace: string): void {

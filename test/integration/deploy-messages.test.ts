@@ -3,39 +3,20 @@
  * the local S3 server and the Kubernetes simulator, on the bundled example.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
+const cli = (args: string[]) => cluster.cli(args);
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 20 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-deploy-messages-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
   // Schemas cannot be fetched: the default location is an address nothing listens on.
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, XDG_CACHE_HOME: join(home, 'cache'), CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_SCHEMA_BASE_URL: 'http://127.0.0.1:1/schemas' };
+  cluster = await startClusterApp({ name: 'deploy-messages', readinessDelayMs: 20, contexts: ['dev', 'staging', 'prod'], env: { CHARTCTL_SCHEMA_BASE_URL: 'http://127.0.0.1:1/schemas' } });
+  cluster.env.XDG_CACHE_HOME = join(cluster.home, 'cache');
 });
-after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cluster?.close());
 
 test('deploy to an environment without requireApproval, no terminal: asks for --yes without claiming approval is required', async () => {
   const r = await cli(['deploy', 'dev', '--local']);

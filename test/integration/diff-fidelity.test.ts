@@ -5,52 +5,29 @@
  * name on every render (podinfo, from ../shared/corpus) has no changes.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, hasSharedCorpus, helmBinaries, runCli, SHARED_SKIP_REASON, sharedCorpus, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { hasSharedCorpus, SHARED_SKIP_REASON, sharedCorpus } from '../support/project.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
-const ok = async (args: string[], exitCode = 0) => {
-  const r = await cli(args);
-  assert.equal(r.exitCode, exitCode, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-};
+const ok = (args: string[], exitCode?: number) => cluster.ok(args, exitCode);
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 0 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-diff-fidelity-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod', 'web'] }));
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_ACTOR: 'diff-fidelity-tests' };
+  cluster = await startClusterApp({ name: 'diff-fidelity', readinessDelayMs: 0, contexts: ['dev', 'staging', 'prod', 'web'], env: { CHARTCTL_ACTOR: 'diff-fidelity-tests' } });
 });
-after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cluster?.close());
 
 test('"1" → 1 (a template that drops `| quote`) is a change: diff exits 2 and shows the line; deploy then deploys it', async () => {
-  const template = join(app.dir, 'charts', 'web', 'templates', 'deployment.yaml');
+  const template = join(cluster.app.dir, 'charts', 'web', 'templates', 'deployment.yaml');
   const original = readFileSync(template, 'utf8');
   // A field the simulator's controllers do not act on (they count replicas): it stores what helm sent, of either type.
   const withLimit = (limit: string) => original.replace('  selector:\n', `  revisionHistoryLimit: ${limit}\n  selector:\n`);
   writeFileSync(template, withLimit('{{ .Values.replicaCount | quote }}'));
   await ok(['deploy', 'dev', '--local', '--yes', '--no-tests']);
-  assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.revisionHistoryLimit, '1', 'the simulator stores what helm sent');
+  assert.equal(cluster.sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.revisionHistoryLimit, '1', 'the simulator stores what helm sent');
   writeFileSync(template, withLimit('{{ .Values.replicaCount }}'));
   const text = await ok(['diff', 'dev', '--local', '--detailed-exitcode'], 2);
   assert.match(text.stdout, /^\s*-\s+revisionHistoryLimit: '1'$/m);
@@ -59,15 +36,15 @@ test('"1" → 1 (a template that drops `| quote`) is a change: diff exits 2 and 
   assert.deepEqual(json.diff.changes.filter((c: any) => c.change !== 'unchanged').map((c: any) => c.resource), ['apps/Deployment shop-dev/shop-web']);
   const deployed = await ok(['deploy', 'dev', '--local', '--yes', '--no-tests']);
   assert.doesNotMatch(deployed.stdout + deployed.stderr, /Nothing to deploy/);
-  assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.revisionHistoryLimit, 1);
+  assert.equal(cluster.sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.revisionHistoryLimit, 1);
   await ok(['diff', 'dev', '--local', '--detailed-exitcode'], 0);
 });
 
 test('diff --detailed-exitcode of an unchanged podinfo release exits 0: test pods with random names are left out, or matched by template with --include-tests', { skip: hasSharedCorpus ? false : SHARED_SKIP_REASON }, async () => {
-  cpSync(join(sharedCorpus, 'charts', 'podinfo'), join(app.dir, 'charts', 'podinfo'), { recursive: true });
+  cpSync(join(sharedCorpus, 'charts', 'podinfo'), join(cluster.app.dir, 'charts', 'podinfo'), { recursive: true });
   writeFileSync(
-    join(app.dir, 'environments', 'web.yaml'),
-    `chart: charts/podinfo\nrelease: web\nnamespace: web\nkubeContext: web\nkubeVersion: "1.33"\nrepository:\n  url: s3://${s3.bucket}/diff-fidelity/web\n  region: us-east-1\nvalues: []\npromotion: {allowPrerelease: true, requireApproval: false}\ndeploy: {timeout: 1m, wait: true, tests: false, rollbackOnFailure: false, historyMax: 5}\n`,
+    join(cluster.app.dir, 'environments', 'web.yaml'),
+    `chart: charts/podinfo\nrelease: web\nnamespace: web\nkubeContext: web\nkubeVersion: "1.33"\nrepository:\n  url: s3://${cluster.s3.bucket}/diff-fidelity/web\n  region: us-east-1\nvalues: []\npromotion: {allowPrerelease: true, requireApproval: false}\ndeploy: {timeout: 1m, wait: true, tests: false, rollbackOnFailure: false, historyMax: 5}\n`,
   );
   await ok(['deploy', 'web', '--local', '--yes', '--set', 'hooks.preUpgrade.job.enabled=true']);
   const plain = await ok(['diff', 'web', '--local', '--detailed-exitcode', '--set', 'hooks.preUpgrade.job.enabled=true']);

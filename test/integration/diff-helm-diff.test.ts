@@ -4,47 +4,24 @@
  * Flag meanings follow databus23/helm-diff (cmd/options.go, cmd/upgrade.go, diff/diff.go).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
-const ok = async (args: string[], exitCode = 0) => {
-  const r = await cli(args);
-  assert.equal(r.exitCode, exitCode, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-};
-const json = async (args: string[], exitCode = 0) => JSON.parse((await ok([...args, '--output', 'json'], exitCode)).stdout);
+const cli = (args: string[]) => cluster.cli(args);
+const ok = (args: string[], exitCode?: number) => cluster.ok(args, exitCode);
+const json = (args: string[], exitCode?: number) => cluster.json(args, exitCode);
 const change = (d: any, resource: string) => d.diff.changes.find((c: any) => c.resource === resource);
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 20 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-diff-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_ACTOR: 'diff-tests' };
+  cluster = await startClusterApp({ name: 'diff', readinessDelayMs: 20, contexts: ['dev', 'staging', 'prod'], env: { CHARTCTL_ACTOR: 'diff-tests' } });
   // The release exists in dev only; staging and prod are diffed as new installs.
   await ok(['deploy', 'dev', '--local', '--yes', '--no-tests']);
 });
-after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cluster?.close());
 
 test('--set and --set-string reach the diff as they reach helm; -f adds a values file', async () => {
   const d = await json(['diff', 'dev', '--local', '--set', 'api.replicaCount=3', '--set-string', 'api.image.tag=2.0', '--detailed-exitcode'], 2);
@@ -52,18 +29,18 @@ test('--set and --set-string reach the diff as they reach helm; -f adds a values
   assert.equal(api.change, 'changed');
   assert.match(api.diff, /^\+ {2}replicas: 3$/m);
   assert.match(api.diff, /^\+ +image: ghcr\.io\/acme\/shop-api:2\.0$/m, '--set-string keeps "2.0" a string');
-  writeFileSync(join(app.dir, 'hotfix.yaml'), 'web:\n  replicaCount: 4\n');
+  writeFileSync(join(cluster.app.dir, 'hotfix.yaml'), 'web:\n  replicaCount: 4\n');
   const f = await json(['diff', 'dev', '--local', '-f', 'hotfix.yaml']);
   assert.match(change(f, 'apps/Deployment shop-dev/shop-web').diff, /^\+ {2}replicas: 4$/m);
 });
 
 test('deploy --set / --set-string / -f: the upgrade gets the same values the diff showed', async () => {
-  writeFileSync(join(app.dir, 'web-replicas.yaml'), 'web:\n  replicaCount: 2\n');
+  writeFileSync(join(cluster.app.dir, 'web-replicas.yaml'), 'web:\n  replicaCount: 2\n');
   await ok(['deploy', 'dev', '--local', '--yes', '--no-tests', '--set', 'api.replicaCount=3', '--set-string', 'api.image.tag=2.0', '-f', 'web-replicas.yaml']);
-  const api = sim.getObject('Deployment', 'shop-dev', 'shop-api')!;
+  const api = cluster.sim.getObject('Deployment', 'shop-dev', 'shop-api')!;
   assert.equal(api.spec.replicas, 3);
   assert.equal(api.spec.template.spec.containers[0].image, 'ghcr.io/acme/shop-api:2.0');
-  assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.replicas, 2);
+  assert.equal(cluster.sim.getObject('Deployment', 'shop-dev', 'shop-web')!.spec.replicas, 2);
 });
 
 test('-C: helm-diff\'s context; -1 shows the whole object, 0 only the changed lines', async () => {
@@ -120,7 +97,7 @@ test('diff --all: every environment in one report; exit 2 with --detailed-exitco
   assert.match(text.stdout, /^=== dev ===\n/m);
   assert.match(text.stdout, /^=== staging ===\nshop-staging, /m);
   assert.match(text.stdout, /^changed: dev, staging; unchanged: none$/m);
-  const prodValues = join(app.dir, 'environments', 'values', 'prod.yaml');
+  const prodValues = join(cluster.app.dir, 'environments', 'values', 'prod.yaml');
   const saved = readFileSync(prodValues, 'utf8');
   writeFileSync(prodValues, 'api: [unclosed\n');
   try {

@@ -5,52 +5,28 @@
  * and a real git work tree (the build number's floor and the `+g<commit>` metadata).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
-const ok = async (args: string[], exitCode = 0) => {
-  const r = await cli(args);
-  assert.equal(r.exitCode, exitCode, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-};
-const json = async (args: string[]) => JSON.parse((await ok([...args, '--output', 'json'])).stdout);
+const ok = (args: string[], exitCode?: number) => cluster.ok(args, exitCode);
+const json = (args: string[], exitCode?: number) => cluster.json(args, exitCode);
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 0 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-prerelease-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_ACTOR: 'prerelease-tests' };
-  const git = (...args: string[]) => execa('git', args, { cwd: app.dir, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', HOME: home } });
+  cluster = await startClusterApp({ name: 'prerelease', readinessDelayMs: 0, contexts: ['dev', 'staging', 'prod'], env: { CHARTCTL_ACTOR: 'prerelease-tests' } });
+  const git = (...args: string[]) => execa('git', args, { cwd: cluster.app.dir, env: { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', HOME: cluster.home } });
   await git('init', '-q');
   await git('add', '-A');
   await git('commit', '-qm', 'shop 1.0.0');
 });
-after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cluster?.close());
 
 test('publish --version prerelease right after 1.0.0 gives 1.0.1-dev.N, which diff, deploy and watch pick; bump prerelease goes on from there', async () => {
-  assert.match(readFileSync(join(app.dir, 'charts', 'shop', 'Chart.yaml'), 'utf8'), /^version: 1\.0\.0$/m);
+  assert.match(readFileSync(join(cluster.app.dir, 'charts', 'shop', 'Chart.yaml'), 'utf8'), /^version: 1\.0\.0$/m);
   await ok(['publish', 'dev']);
   const first = await json(['publish', 'dev', '--version', 'prerelease']);
   assert.match(first.version, /^1\.0\.1-dev\.\d+\+g[0-9a-f]{7}$/, 'above the release the repository holds');

@@ -6,58 +6,31 @@
  * simulator and the local S3 server.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, helmBinaries, runCli, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const cli = (args: string[]): Promise<CliRun> => runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
-const ok = async (args: string[]) => {
-  const r = await cli(args);
-  assert.equal(r.exitCode, 0, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-};
-const json = async (args: string[], exitCode = 0) => {
-  const r = await cli([...args, '--output', 'json']);
-  assert.equal(r.exitCode, exitCode, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return JSON.parse(r.stdout);
-};
+const cli = (args: string[]) => cluster.cli(args);
+const ok = (args: string[], exitCode?: number) => cluster.ok(args, exitCode);
+const json = (args: string[], exitCode?: number) => cluster.json(args, exitCode);
 const historyOf = async (envName: string) => (await json(['history', envName])).revisions as any[];
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 50 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-revisions-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_ACTOR: 'revision-tests', CHARTCTL_HELM: helmBinaries.helm4 };
+  cluster = await startClusterApp({ name: 'revisions', readinessDelayMs: 50, contexts: ['dev', 'staging', 'prod'], env: { CHARTCTL_ACTOR: 'revision-tests' } });
   // Manifests that do not name the chart version, so a version bump renders the same bytes.
-  const helpers = join(app.dir, 'charts', 'shop', 'templates', '_helpers.tpl');
+  const helpers = join(cluster.app.dir, 'charts', 'shop', 'templates', '_helpers.tpl');
   writeFileSync(helpers, readFileSync(helpers, 'utf8').replace(/^helm\.sh\/chart: .*\n/m, ''));
   for (const name of ['dev', 'staging', 'prod']) {
-    const file = join(app.dir, 'environments', `${name}.yaml`);
+    const file = join(cluster.app.dir, 'environments', `${name}.yaml`);
     let text = readFileSync(file, 'utf8').replace(/deploy: \{timeout: 5m/, 'deploy: {timeout: 4s');
     if (name === 'prod') text = text.replace('promotion: {from: staging,', 'promotion: {from: staging, requireDeployedIn: staging,');
     writeFileSync(file, text);
   }
 });
-after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
-});
+after(() => cluster?.close());
 
 test('a version bump with identical manifests becomes a revision, and the promotion gate downstream then passes', async () => {
   await ok(['publish', 'dev', '--version', '0.2.0']);
@@ -83,8 +56,8 @@ test('a version bump with identical manifests becomes a revision, and the promot
 });
 
 test('drift alone is repaired by deploy, and the plan says so', async () => {
-  const replicas = sim.getObject('Deployment', 'shop-staging', 'shop-web')?.spec.replicas;
-  const res = await fetch(`${sim.url}/apis/apps/v1/namespaces/shop-staging/deployments/shop-web?fieldManager=kubectl-scale`, {
+  const replicas = cluster.sim.getObject('Deployment', 'shop-staging', 'shop-web')?.spec.replicas;
+  const res = await fetch(`${cluster.sim.url}/apis/apps/v1/namespaces/shop-staging/deployments/shop-web?fieldManager=kubectl-scale`, {
     method: 'PATCH',
     headers: { 'content-type': 'application/merge-patch+json' },
     body: JSON.stringify({ spec: { replicas: 5 } }),
@@ -94,7 +67,7 @@ test('drift alone is repaired by deploy, and the plan says so', async () => {
   const r = await cli(['deploy', 'staging', '--version', '0.2.1', '--yes']);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /Drift: 1 resource\(s\) changed outside helm \(.*shop-web.*\); the upgrade puts them back/);
-  assert.equal(sim.getObject('Deployment', 'shop-staging', 'shop-web')?.spec.replicas, replicas);
+  assert.equal(cluster.sim.getObject('Deployment', 'shop-staging', 'shop-web')?.spec.replicas, replicas);
   assert.equal((await historyOf('staging')).length, before + 1);
   assert.deepEqual((await json(['diff', 'staging', '--live', '--version', '0.2.1'])).drift, []);
 });
@@ -103,12 +76,12 @@ test('after helm rolled a failed upgrade back, rollback is a no-op; a real rollb
   await ok(['set-image', 'staging', 'web', '1.5.0']);
   assert.equal((await json(['deploy', 'staging', '--local', '--yes'])).outcome.kind, 'deployed');
   await ok(['set-image', 'staging', 'web', '9.9.9']);
-  sim.injectFault('shop-staging/Deployment/shop-web', 'never-ready');
+  cluster.sim.injectFault('shop-staging/Deployment/shop-web', 'never-ready');
   try {
     const failed = await json(['deploy', 'staging', '--local', '--yes'], 1);
     assert.equal(failed.outcome.kind, 'rolledBack', JSON.stringify(failed.outcome));
   } finally {
-    sim.injectFault('shop-staging/Deployment/shop-web', 'clear');
+    cluster.sim.injectFault('shop-staging/Deployment/shop-web', 'clear');
   }
   const before = await historyOf('staging');
   const noop = await cli(['rollback', 'staging', '--yes']);

@@ -53,6 +53,17 @@ test('a helm run that began right after a holder released the lock is in progres
   assert.equal(classify([rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), rightBefore], { kind: 'ours', previous: released }).kind, 'stuck');
 });
 
+test('a helm run that wrote just before a job took the lock is in progress, not that job\'s (no slack before the tenure)', () => {
+  // The race seen in integration/release-lock: a bare helm upgrade writes pending-upgrade, a deploy takes the lock
+  // 300 ms later, finds it in progress and releases; a rollback then reads that deploy's tenure. A chartctl job's own
+  // helm run writes after its lock is taken, by the same machine's clock, so nothing before the tenure is the job's.
+  const refused = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-10), renewedAt: new Date(at(-10).getTime() + 400), durationSeconds: 30, operation: 'deploy shop 1.0.4' });
+  const justBefore = { ...rev(3, 'pending-upgrade', -10), updated: new Date(at(-10).getTime() - 300).toISOString() };
+  const s = classify([rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), justBefore], { kind: 'ours', previous: refused });
+  assert.equal(s.kind, 'inProgress');
+  assert.match(s.kind === 'inProgress' ? s.reason : '', /outside chartctl's lock/);
+});
+
 test('written outside any chartctl tenure: in progress while younger than the deploy timeout, stuck after', () => {
   // Before the last holder took the lock, or after it released it: a helm run chartctl did not start.
   const released = lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-600), renewedAt: at(-500), durationSeconds: 30 });
