@@ -26,6 +26,7 @@ import { MemoryCanaryRecords } from '../src/adapters/memory-canary-records.js';
 import { MemoryReleaseLocks } from '../src/adapters/memory-release-locks.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { compare, report, timeProcess } from './support.js';
+import { sleep } from '../src/adapters/sleep.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
@@ -46,6 +47,7 @@ const deps: Deps = {
   releases: new HelmReleases(() => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env })),
   secrets: createSecretsReader(env),
   now: () => new Date(),
+  sleep,
   random: Math.random,
   repositories: new S3ChartRepositories(env, join(scratchCache, 'cache'), () => new Date()),
   registries: new MemoryOciRegistries(),

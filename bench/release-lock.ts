@@ -31,6 +31,7 @@ import { startSimulator } from '../src/sandbox/simulator.js';
 import { copyExampleApp, helmBinaries, projectRoot, runCli } from '../test/support/project.js';
 import { isolateRepositories, startTestS3 } from '../test/support/s3.js';
 import { median } from './support.js';
+import { sleep } from '../src/adapters/sleep.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const helmPath = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
@@ -78,6 +79,7 @@ try {
       releases: new HelmReleases(() => helm),
       secrets: createSecretsReader(env),
       now: () => new Date(),
+      sleep,
       random: Math.random,
       repositories: new S3ChartRepositories(env, join(work, 'cache'), () => new Date()),
       git: new GitCli(env),

@@ -32,6 +32,7 @@ import { ensureDependencies } from '../src/actions/steps/render.js';
 import type { Deps } from '../src/actions/deps.js';
 import { projectRoot, cliPath, helmBinaries } from '../test/support/project.js';
 import { median, timeProcessCpu, type ProcessTime } from './support.js';
+import { sleep } from '../src/adapters/sleep.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const TARGET_MS = 40;
@@ -57,6 +58,7 @@ const deps: Deps = {
   helm: () => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env }),
   secrets: createSecretsReader(env),
   now: () => new Date(),
+  sleep,
   repositories: new S3ChartRepositories(env, join(scratch, 'cache'), () => new Date()),
   git: new GitCli(env),
   releases: new HelmReleases(() => new HelmCli(helm, { reporter, mask: (t) => masker.mask(t), env })),

@@ -44,6 +44,8 @@ export interface Deps {
   releases: Releases;
   secrets: SecretsReader;
   now(): Date;
+  /** Waits `ms` or until `signal` aborts (canary pauses and their probes); tests give a clock that does not wait. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
   /** A number in [0, 1), for jitter (Math.random in main, seeded in tests). */
   random(): number;
   /** Per-environment S3 chart repositories (and the cached conditional-write probe). */

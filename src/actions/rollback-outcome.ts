@@ -22,6 +22,8 @@ export interface RollbackPlan {
   diff: ReleaseDiff;
   /** Blue/green: the router Service that switches back, from the live slot to the previous one. */
   blueGreen?: { router: string; from: string; to: string };
+  /** Canary: the recorded run the rollback aborts (from/to are the stable release's head, which is not touched). */
+  canary?: { release: string; version: string; weight: number };
 }
 
 export type RollbackOutcome =
@@ -31,5 +33,7 @@ export type RollbackOutcome =
   | { kind: 'rolledBack'; plan: RollbackPlan; head: RevisionInfo }
   | { kind: 'failed'; plan: RollbackPlan; reason: string; recovery: string[] }
   /** Blue/green: the router selects the previous slot again (no render, no helm rollback). */
-  | { kind: 'switchedBack'; plan: RollbackPlan; slot: string; from: string; seconds: number };
+  | { kind: 'switchedBack'; plan: RollbackPlan; slot: string; from: string; seconds: number }
+  /** Canary: the recorded run was aborted (canary removed, all traffic on the untouched stable release). */
+  | { kind: 'canaryAborted'; plan: RollbackPlan };
 

@@ -1,4 +1,6 @@
 import { rollbackBlueGreen } from './blue-green-rollback.js';
+import { rollbackCanary } from './canary-rollback.js';
+import { decideCanaryRollback } from '../core/strategy/canary-plan.js';
 import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
 import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases } from '../core/release-diff.js';
@@ -22,8 +24,13 @@ import type { RollbackOptions, RollbackOutcome, RollbackPlan } from './rollback-
 /** Back to a good revision: show what changes, confirm, `helm rollback --wait`, show the new head. */
 export async function rollback(deps: Deps, options: RollbackOptions): Promise<RollbackOutcome> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'rollback', ['rolling', 'blueGreen']);
+  requireSupportedStrategy(env, 'rollback', ['rolling', 'blueGreen', 'canary']);
   const strategy = env.deploy.strategy;
+  if (strategy.kind === 'canary') {
+    const stored = await deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release);
+    const decision = decideCanaryRollback(stored?.record);
+    if (decision.kind === 'abort-canary') return rollbackCanary(deps, env, strategy, stored!.record, decision.reason, options);
+  }
   if (strategy.kind === 'blueGreen') {
     if (options.dryRun) return rollbackBlueGreen(deps, env, strategy, options);
     return withReleaseLock(deps, env, { operation: `switch back ${env.release}`, flags: options, deployTimeout: env.deploy.timeout }, () => rollbackBlueGreen(deps, env, strategy, options));

@@ -24,6 +24,7 @@ import { CheckRunner } from '../adapters/check-runner.js';
 import { KubeTrafficRouters } from '../adapters/kube-traffic-routers.js';
 import { KubeCanaryRecords } from '../adapters/kube-canary-records.js';
 import { KubeCanaryTraffic } from '../adapters/kube-canary-traffic.js';
+import { sleep } from '../adapters/sleep.js';
 import { createOutput } from './output.js';
 import { OUTPUT_FORMATS, type CliContext, type GlobalOptions } from './context.js';
 import { commands } from './commands/index.js';
@@ -177,6 +178,7 @@ export async function main(givenArgv: string[]): Promise<void> {
         releases: new HelmReleases(helmOnFirstUse),
         secrets: createSecretsReader(process.env),
         now: () => new Date(),
+        sleep,
         random: Math.random,
         repositories: new S3ChartRepositories(process.env, join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartctl'), () => new Date()),
         registries: new HttpOciRegistries({

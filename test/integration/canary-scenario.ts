@@ -12,6 +12,7 @@ import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { execa } from 'execa';
 import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
+import { prometheusSkip, startPrometheus } from '../support/prometheus.js';
 import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
 
 const NS = 'shop-dev';
@@ -81,7 +82,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
         ].join('\n'),
       ),
     );
-    for (const version of ['1.0.0', '1.0.1', '1.0.2']) await ok(['publish', 'dev', '--version', version]);
+    for (const version of ['1.0.0', '1.0.1', '1.0.2', '1.0.3']) await ok(['publish', 'dev', '--version', version]);
   });
   after(async () => {
     await sim?.close();
@@ -104,8 +105,8 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.equal(record(), undefined);
   });
 
-  test(`[helm ${major}] canary: a CI job walks to the approve step and leaves it waiting; the shared Service has the canary's share; status shows it`, async () => {
-    const r = await ok(['deploy', 'dev', '--version', '1.0.1', '--yes']);
+  test(`[helm ${major}] canary: a CI job without --yes walks to the approve step and leaves it waiting (exit 0); the shared Service has the canary's share; status shows it`, async () => {
+    const r = await ok(['deploy', 'dev', '--version', '1.0.1']);
     assert.match(r.stdout, /Canary of 1\.0\.1 waits for approval at step 2 \(weight 50%; last checks: smoke passed/);
     assert.deepEqual(revisions('shop'), ['1:deployed'], 'stable untouched');
     assert.deepEqual(revisions('shop-canary'), ['1:deployed']);
@@ -147,8 +148,39 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.deepEqual(await endpoints(1), { shop: 1 });
   });
 
+  test(`[helm ${major}] canary: a canary whose Prometheus check fails at step 2 is aborted with stable untouched`, { skip: prometheusSkip() }, async () => {
+    const prometheus = await startPrometheus(0.001);
+    const file = join(app.dir, 'environments', 'dev.yaml');
+    const original = readFileSync(file, 'utf8');
+    // Step 2's first check turns the exporter bad and returns once Prometheus has scraped it, so step 2's `errors` sees it (no timing guess).
+    const turnBad = `(async () => { await fetch(${JSON.stringify(prometheus.exporterUrl)} + "/error-ratio?value=0.2", {method: "POST"}); for (;;) { const b = await (await fetch(${JSON.stringify(prometheus.url)} + "/api/v1/query?query=shop_error_ratio")).json(); if (b.data.result.some((r) => r.metric.track === "canary" && Number(r.value[1]) === 0.2)) process.exit(0); await new Promise((r) => setTimeout(r, 100)); } })()`;
+    writeFileSync(
+      file,
+      original
+        .replace('        - {weight: 50, pause: 10ms, checks: [smoke]}\n', '        - {weight: 25, pause: 10ms, checks: [errors]}\n        - {weight: 50, pause: 10ms, checks: [traffic, errors]}\n')
+        .replace('      checks:\n', `      checks:\n        errors: {prometheus: {url: ${JSON.stringify(prometheus.url)}, query: 'max(shop_error_ratio{track="canary"})', max: 0.01}}\n        traffic: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(turnBad)}]}\n`),
+    );
+    try {
+      const before = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live;
+      const stableBefore = revisions('shop');
+      const r = await cli(['deploy', 'dev', '--version', '1.0.2', '--yes']);
+      assert.equal(r.exitCode, 1, `${r.stderr}\n${r.stdout}`);
+      assert.match(r.stdout, /Canary aborted: check errors failed: value 0\.2 is outside max 0\.01/);
+      assert.match(r.stderr, /Check errors against the canary\n\s+passed: value 0\.001 is within max 0\.01[\s\S]*Check traffic against the canary[\s\S]*Check errors against the canary\n\s+FAILED: value 0\.2/, 'step 1 passed, step 2 failed');
+      assert.deepEqual(revisions('shop'), stableBefore);
+      assert.deepEqual(revisions('shop-canary'), []);
+      assert.equal(record(), undefined);
+      assert.deepEqual(await endpoints(1), { shop: 1 });
+      const after = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live;
+      assert.deepEqual([after.revision, after.chartVersion, after.provenance.digest], [before.revision, before.chartVersion, before.provenance.digest]);
+    } finally {
+      writeFileSync(file, original);
+      await prometheus.close();
+    }
+  });
+
   test(`[helm ${major}] canary: a waiting canary is removed by deploy --abort from another process`, async () => {
-    await ok(['deploy', 'dev', '--version', '1.0.2', '--yes']);
+    await ok(['deploy', 'dev', '--version', '1.0.2']);
     assert.deepEqual(revisions('shop-canary'), ['1:deployed']);
     const r = await ok(['deploy', 'dev', '--abort']);
     assert.match(r.stdout, /Canary shop-canary \(1\.0\.2\) removed as asked; all traffic is on the stable release shop, which was not touched\./);
@@ -189,5 +221,13 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.match(r.stdout, /Promoted 1\.0\.2: stable release shop is revision 3/);
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.2');
+  });
+
+  test(`[helm ${major}] canary: deploy --yes approves the approve step too: one job walks the canary to promotion`, async () => {
+    const r = await ok(['deploy', 'dev', '--version', '1.0.3', '--yes']);
+    assert.match(r.stdout, /Promoted 1\.0\.3: stable release shop is revision 4/);
+    assert.deepEqual(revisions('shop-canary'), []);
+    assert.equal(record(), undefined);
+    assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.3');
   });
 }

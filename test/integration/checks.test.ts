@@ -2,17 +2,13 @@
 // (Debian's `prometheus`, docs/progressive-delivery.md) scraping an exporter
 // this test controls, an HTTP server on loopback, and a real child process.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CheckRunner } from '../../src/adapters/check-runner.js';
 import type { CheckTarget } from '../../src/adapters/checks.js';
 import { freeLoopbackPort } from '../support/free-port.js';
+import { prometheusSkip, startPrometheus, type TestPrometheus } from '../support/prometheus.js';
 
-const PROMETHEUS = process.env.CHARTCTL_TEST_PROMETHEUS ?? '/usr/bin/prometheus';
 const target: CheckTarget = { env: 'prod', namespace: 'shop-prod', kubeContext: 'prod', release: 'shop-canary', track: 'canary' };
 const runner = new CheckRunner({ env: process.env, cwd: process.cwd(), timeoutMs: 10_000 });
 const signal = new AbortController().signal;
@@ -22,43 +18,16 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-describe('prometheus check against a real Prometheus', { skip: existsSync(PROMETHEUS) ? false : `no Prometheus at ${PROMETHEUS} (apt-get install prometheus; see docs/progressive-delivery.md)` }, () => {
-  let errorRatio = 0.001;
-  let exporter: Server;
-  let prometheus: ChildProcess;
+describe('prometheus check against a real Prometheus', { skip: prometheusSkip() }, () => {
+  let prometheus: TestPrometheus;
   let url: string;
-  let dir: string;
 
   before(async () => {
-    exporter = createServer((_req, res) => {
-      res.setHeader('content-type', 'text/plain; version=0.0.4');
-      res.end(`# TYPE shop_error_ratio gauge\nshop_error_ratio{track="canary"} ${errorRatio}\nshop_error_ratio{track="stable"} 0\n`);
-    });
-    const exporterUrl = await listen(exporter);
-    dir = mkdtempSync(join(tmpdir(), 'chartctl-prometheus-'));
-    const config = join(dir, 'prometheus.yml');
-    writeFileSync(config, `global: {scrape_interval: 1s, evaluation_interval: 1s}\nscrape_configs:\n  - job_name: shop\n    static_configs: [{targets: ["${exporterUrl.slice('http://'.length)}"]}]\n`);
-    const port = await freeLoopbackPort();
-    url = `http://127.0.0.1:${port}`;
-    prometheus = spawn(PROMETHEUS, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-    await until(async () => (await fetch(`${url}/-/ready`).catch(() => undefined))?.status === 200, 'Prometheus ready', 30_000);
-    await seen(0.001);
+    prometheus = await startPrometheus(0.001);
+    url = prometheus.url;
   });
 
-  after(async () => {
-    prometheus?.kill('SIGTERM');
-    if (prometheus && prometheus.exitCode === null) await new Promise((resolve) => prometheus.once('exit', resolve));
-    exporter?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  /** Waits (by polling Prometheus, never a fixed sleep) until a scrape has brought `value` in. */
-  async function seen(value: number) {
-    await until(async () => {
-      const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent('shop_error_ratio{track="canary"}')}`)).json()) as any;
-      return Number(body.data?.result?.[0]?.value?.[1]) === value;
-    }, `Prometheus scraped ${value}`, 20_000);
-  }
+  after(() => prometheus?.close());
 
   const errors = (over: Record<string, unknown> = {}) => ({ kind: 'prometheus' as const, url: '', query: 'max(shop_error_ratio{track="canary"})', max: 0.01, allowNoData: false, ...over, ...(over.url ? {} : { url }) });
 
@@ -68,14 +37,14 @@ describe('prometheus check against a real Prometheus', { skip: existsSync(PROMET
   });
 
   test('once the exporter reports 0.2, the same check fails with 0.2', async () => {
-    errorRatio = 0.2;
-    await seen(0.2);
+    prometheus.setErrorRatio(0.2);
+    await prometheus.seen(0.2);
     const r = await runner.run('errors', errors({ url }), target, signal);
     assert.equal(r.passed, false);
     assert.equal(r.value, 0.2);
     assert.equal(r.detail, 'value 0.2 is outside max 0.01');
-    errorRatio = 0.001;
-    await seen(0.001);
+    prometheus.setErrorRatio(0.001);
+    await prometheus.seen(0.001);
   });
 
   test('a vector of several series is judged sample by sample (min bound)', async () => {
@@ -131,12 +100,3 @@ describe('http and command checks', () => {
     assert.equal(missing.detail, './no-such-smoke.sh could not be started: ENOENT');
   });
 });
-
-async function until(check: () => Promise<boolean>, what: string, ms: number): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`timed out waiting for: ${what}`);
-}

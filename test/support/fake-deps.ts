@@ -47,6 +47,8 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
     releases: new MemoryReleases(),
     secrets: notGiven('secrets'),
     now: () => FAKE_NOW,
+    // A clock that does not wait: a pause is over at once.
+    sleep: async () => undefined,
     random: seededRandom(1),
     repositories: new MemoryChartRepositories(),
     registries: new MemoryOciRegistries(),

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deployCanary, type CanaryFlags } from '../../src/actions/deploy/canary.js';
+import { rollback } from '../../src/actions/rollback.js';
+import type { AppRepo } from '../../src/adapters/app-repo.js';
+import type { Git } from '../../src/adapters/git.js';
 import type { DeployOutcome, DeployPlanSummary } from '../../src/actions/deploy/outcome.js';
 import { FakeChecks } from '../../src/adapters/fake-checks.js';
 import { MemoryCanaryRecords } from '../../src/adapters/memory-canary-records.js';
@@ -134,4 +137,73 @@ test('--abort and --resume without a recorded run are refused', async () => {
 test('the schema refuses an edge-split canary without the route it splits', () => {
   assert.throws(() => envOf('gateway', ''), /traffic: gateway needs "httpRoute"/);
   assert.throws(() => envOf('ingress-nginx', ''), /traffic: ingress-nginx needs "ingress"/);
+});
+
+test('rollback of a canary environment: a recorded run is aborted (canary uninstalled, record removed, stable not rolled back)', async () => {
+  const w = await seeded(world(replicasEnv, 2, 'awaiting-approval'));
+  const deps = { ...w.deps, repo: { loadEnvironment: async () => replicasEnv } as Pick<AppRepo, 'loadEnvironment'> as AppRepo };
+  const outcome = await rollback(deps, { env: 'dev', yes: true });
+  assert.equal(outcome.kind, 'canaryAborted');
+  assert.deepEqual(outcome.plan.canary, { release: 'shop-canary', version: '1.0.1', weight: 0 });
+  assert.ok(w.releases.calls.includes('uninstall shop-canary'));
+  assert.ok(!w.releases.calls.some((c) => c.startsWith('rollback')), w.releases.calls.join('\n'));
+  assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
+});
+
+test('rollback of a canary environment with no recorded run rolls the stable release back like any release', async () => {
+  const w = world(replicasEnv, 0);
+  w.releases.seed({ release: 'shop', namespace: 'shop-dev' }, { status: 'deployed', chartVersion: '1.0.1', manifest: STABLE.replace('replicas: 4', 'replicas: 5') });
+  // The release lock names its holder: git's user here.
+  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
+  const deps = { ...w.deps, git, repo: { loadEnvironment: async () => replicasEnv } as Pick<AppRepo, 'loadEnvironment'> as AppRepo };
+  const outcome = await rollback(deps, { env: 'dev', yes: true });
+  assert.equal(outcome.kind, 'rolledBack');
+  assert.deepEqual([outcome.plan.from.revision, outcome.plan.to.revision], [2, 1]);
+  assert.ok(!w.releases.calls.includes('uninstall shop-canary'));
+});
+
+const probedEnv = parseEnvironment('dev', 'environments/dev.yaml', `chart: charts/shop
+release: shop
+namespace: shop-dev
+kubeVersion: "1.33"
+repository: {url: s3://acme-charts/dev}
+deploy:
+  strategy:
+    canary:
+      traffic: replicas
+      router: {service: shop, backend: api}
+      steps:
+        - {weight: 20, pause: 1m, checks: [latency]}
+        - approve: true
+      checks:
+        latency: {http: {url: http://shop-canary.example/healthz, every: 20s}}
+`);
+
+/** A world whose clock records each wait instead of waiting. */
+function probedWorld(checks: FakeChecks) {
+  const w = world(probedEnv, 0, 'running', checks);
+  const waits: number[] = [];
+  const deps = { ...w.deps, sleep: async (ms: number) => void waits.push(ms) };
+  return { ...w, deps, waits };
+}
+
+test('http `every` during a pause: probed at each interval on deps\' clock, then once more by the checks action; all pass, it waits at approve', async () => {
+  const w = probedWorld(new FakeChecks());
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const { outcome } = await deployCanary(w.deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.waits, [20_000, 20_000, 20_000], 'probes at 20 s and 40 s, then the rest of the 1 m pause');
+  assert.deepEqual((w.deps.checks as FakeChecks).calls.map((c) => c.name), ['latency', 'latency', 'latency']);
+});
+
+test('http `every` during a pause: the first failed probe aborts the canary at once (the rest of the pause is not waited)', async () => {
+  const w = probedWorld(new FakeChecks((_name, call) => (call === 2 ? { passed: false, value: 503, detail: 'status 503, expected 200' } : { passed: true, value: 200, detail: 'status 200' })));
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const { outcome } = await deployCanary(w.deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryAborted');
+  assert.match(outcome.kind === 'canaryAborted' ? outcome.reason : '', /check latency failed: status 503, expected 200/);
+  assert.deepEqual(w.waits, [20_000, 20_000]);
+  assert.deepEqual(w.deployed.map((d) => d.release), ['shop-canary'], 'stable never deployed');
+  assert.ok(w.releases.calls.includes('uninstall shop-canary'));
+  assert.equal(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), undefined);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, type CanaryRecord } from '../../src/core/strategy/canary-plan.js';
+import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryRollback, decideCanaryStep, pauseProbes, type CanaryRecord } from '../../src/core/strategy/canary-plan.js';
 import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
 import type { CheckResult } from '../../src/core/strategy/check-verdict.js';
 
@@ -67,4 +67,20 @@ test('replicas traffic: the replica count closest to the weight, and the share i
   assert.deepEqual(canaryReplicas(2, 10), { replicas: 1, share: 33 }, 'at least one Pod; the share says what it is');
   assert.deepEqual(canaryReplicas(4, 80), { replicas: 16, share: 80 });
   assert.deepEqual(canaryReplicas(4, 100), { replicas: 4, share: 50 });
+});
+
+test('rollback matrix: no recorded run rolls the stable release back; a running, waiting or killed run is aborted', () => {
+  assert.deepEqual(decideCanaryRollback(undefined), { kind: 'rollback-stable' });
+  const run: CanaryRecord = { version: '1.0.1', digest: 'sha256:x', next: 1, state: 'running', weight: 10, lastChecks: [], startedAt: 't', updatedAt: 't' };
+  assert.deepEqual(decideCanaryRollback(run), { kind: 'abort-canary', version: '1.0.1', weight: 10, reason: 'rollback: the canary of 1.0.1 was in progress at 10%' });
+  assert.deepEqual(decideCanaryRollback({ ...run, state: 'awaiting-approval', next: 3, weight: 50 }), { kind: 'abort-canary', version: '1.0.1', weight: 50, reason: 'rollback: the canary of 1.0.1 was waiting for approval at 50%' });
+});
+
+test('pause probes: each `every` check at each multiple of its interval inside the pause, in time order', () => {
+  assert.deepEqual(pauseProbes(60_000, [{ name: 'latency', everyMs: 10_000 }]).map((p) => p.atMs), [10_000, 20_000, 30_000, 40_000, 50_000]);
+  assert.deepEqual(pauseProbes(60_000, [{ name: 'a', everyMs: 20_000 }, { name: 'b', everyMs: 30_000 }]), [{ atMs: 20_000, name: 'a' }, { atMs: 30_000, name: 'b' }, { atMs: 40_000, name: 'a' }]);
+  assert.deepEqual(pauseProbes(61_000, [{ name: 'a', everyMs: 20_000 }]).map((p) => p.atMs), [20_000, 40_000, 60_000]);
+  assert.deepEqual(pauseProbes(10_000, [{ name: 'a', everyMs: 10_000 }]), [], 'the checks action after the pause is the probe at its end');
+  assert.deepEqual(pauseProbes(10_000, [{ name: 'a', everyMs: 0 }]), []);
+  assert.deepEqual(pauseProbes(10_000, []), []);
 });

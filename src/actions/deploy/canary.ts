@@ -2,7 +2,7 @@ import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 import { newestRevision } from '../../core/release-history.js';
-import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
+import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
 import type { CanaryStrategy } from '../../core/strategy/strategy-config.js';
 import type { CanaryRoute } from '../../adapters/canary-traffic.js';
@@ -118,8 +118,8 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
     if (step.kind === 'promote') return promote(deps, env, strategy, options, deployOne, run);
     if (step.kind === 'await-approval') {
       const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
-      // --yes confirms starting a deploy; an approve gate needs its own decision: a person at the prompt, or --resume --yes.
-      const approved = (options.resume && options.yes) || (options.approveStep ? await options.approveStep(question) : false);
+      // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
+      const approved = Boolean(options.yes) || (options.approveStep ? await options.approveStep(question) : false);
       if (!approved) {
         await save({ state: 'awaiting-approval' });
         return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
@@ -134,8 +134,12 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
       await save({ next: step.index + 1, weight: moved.share });
     } else if (action.kind === 'pause') {
       deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
-      await pause(action.ms, deps.signal);
+      const failed = await pauseWithProbes(deps, env, strategy, canaryEnv.release, action, (probed) => save({ lastChecks: probed }));
       deps.signal.throwIfAborted();
+      if (failed) {
+        checks = [failed];
+        continue;
+      }
       await save({ next: step.index + 1 });
     } else if (action.kind === 'checks') {
       checks = await runChecks(deps, env, strategy, canaryEnv.release, action.names);
@@ -238,6 +242,27 @@ async function runChecks(deps: Deps, env: Environment, strategy: CanaryStrategy,
   return results;
 }
 
+/** A step's pause on deps' clock, probing its `every` checks on the way; the first failed probe ends it and is returned. */
+async function pauseWithProbes(deps: Deps, env: Environment, strategy: CanaryStrategy, release: string, pause: { step: number; ms: number }, recordProbe: (checks: CheckResult[]) => Promise<void>): Promise<CheckResult | undefined> {
+  const step = strategy.steps[pause.step];
+  const names = step?.kind === 'weight' ? step.checks : [];
+  const repeating = names.flatMap((name) => {
+    const spec = strategy.checks[name];
+    return spec?.kind === 'http' && spec.everyMs ? [{ name, everyMs: spec.everyMs }] : [];
+  });
+  let elapsed = 0;
+  for (const probe of pauseProbes(pause.ms, repeating)) {
+    await deps.sleep(probe.atMs - elapsed, deps.signal);
+    elapsed = probe.atMs;
+    if (deps.signal.aborted) return undefined;
+    const [result] = await runChecks(deps, env, strategy, release, [probe.name]);
+    await recordProbe([result!]);
+    if (!result!.passed) return result;
+  }
+  await deps.sleep(pause.ms - elapsed, deps.signal);
+  return undefined;
+}
+
 /** The stable release upgraded to the canary's exact artifact (the artifact's own values, no canary replica count), then the canary removed. */
 async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
   deps: Deps,
@@ -258,7 +283,7 @@ async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome
 }
 
 /** All traffic back to stable: the edge split reset, the canary release and the record removed. The stable release is not touched. */
-async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
+export async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
   deps.reporter.progress(`Aborting the canary of ${record.version}: ${why.reason}`);
   await removeCanary(deps, env, strategy);
   return { kind: 'canaryAborted', plan: why.plan ?? recordedPlan(env, record, canaryWalk(strategy)), reason: why.reason, ...(why.failed ? { failed: why.failed } : {}), checks: record.lastChecks };
@@ -272,18 +297,6 @@ async function removeCanary(deps: Deps, env: Environment, strategy: CanaryStrate
   }
   await deps.releases.uninstall({ release: canary, namespace: env.namespace, kubeContext: env.kubeContext }, env.deploy.timeout, 120_000);
   await deps.canaryRecords.remove(target(env), env.release);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
 
 function withCanaryPlan(plan: DeployPlanSummary, env: Environment, walk: CanaryAction[]): DeployPlanSummary {

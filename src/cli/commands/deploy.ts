@@ -10,7 +10,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .description('diff, then helm upgrade --install --wait, helm test, and roll back by itself on failure')
     .option('--version <version>', "version from the environment's repository (default: the newest it accepts)")
     .option('--local', "deploy the working tree's chart instead of a repository tarball")
-    .option('-y, --yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR)')
+    .option('-y, --yes', 'do not ask for confirmation (CD jobs; with requireApproval in CI also set CHARTCTL_ACTOR); canary: also approves approve steps')
     .option('--dry-run', 'resolve, verify, validate and show the diff only')
     .option('--no-tests', 'skip helm test after the upgrade')
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
@@ -42,9 +42,9 @@ router Service (never changed by a switch). --dry-run names the idle slot and th
 Canary environments (deploy.strategy.canary): the candidate is installed as <release>-canary
 beside the stable release and walks the steps (weight -> pause -> checks), recorded after each in
 the ConfigMap chartctl-canary-<release>; the first failed check removes the canary (exit 1, stable
-untouched). An approve step asks at a terminal; otherwise the job exits 0 leaving it waiting, and
-"deploy <env> --resume --yes" (any later job) approves and continues; "--abort" removes it. --yes
-confirms the start, never an approve step. Then the stable release is upgraded to the canary's
+untouched). --yes approves approve steps too; without it an approve step asks at a terminal, and a
+job without one (CI) exits 0 leaving it waiting; "deploy <env> --resume --yes" (any later job)
+approves and continues; "--abort" removes it. Then the stable release is upgraded to the canary's
 exact artifact (same digest) and the canary removed. A killed run resumes with --resume.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.

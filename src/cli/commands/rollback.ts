@@ -30,6 +30,11 @@ Blue/green environments (deploy.strategy.blueGreen): rollback switches the route
 the slot that served before, in one write — no re-render, no helm rollback, no revision — and
 refuses when that slot no longer holds the revision that served. It takes no [revision].
 
+Canary environments (deploy.strategy.canary): while a canary run is recorded (running, waiting for
+approval, or left by a killed job), rollback aborts it as "deploy <env> --abort" does (canary
+removed, all traffic on the stable release, which is not touched) and says so; otherwise the
+stable release is rolled back like any release.
+
 ${LOCK_HELP}
 
 Examples:
@@ -56,8 +61,11 @@ Examples:
         else {
           if (outcome.plan.blueGreen) {
             if (!shown) out.write(`${heading(outcome.plan)}\n`);
-          } else if (!shown) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
-          if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
+          } else if (!shown && !outcome.plan.canary) out.write(renderReleaseDiff(outcome.plan.diff, out, heading(outcome.plan)));
+          if (outcome.plan.canary && outcome.kind === 'planned') out.write(`Dry run: rollback would abort the canary ${outcome.plan.canary.release} (${outcome.plan.canary.version} at ${outcome.plan.canary.weight}%); nothing was changed.\n`);
+          else if (outcome.kind === 'planned') out.write(`Dry run: nothing was changed.\n`);
+          else if (outcome.kind === 'canaryAborted')
+            out.write(`${out.paint.green('Canary aborted')}: rollback removed ${outcome.plan.canary?.release} (${outcome.plan.canary?.version} at ${outcome.plan.canary?.weight}%); all traffic is on the stable release ${outcome.plan.release} (revision ${outcome.plan.to.revision}, ${outcome.plan.to.version}), which was not touched.\n`);
           else if (outcome.kind === 'unchanged')
             out.write(`${out.paint.green('Nothing to roll back')}: what ${outcome.plan.release} runs (revision ${outcome.plan.from.revision}) already equals revision ${outcome.plan.to.revision}; no new revision was made.\n`);
           else if (outcome.kind === 'switchedBack')

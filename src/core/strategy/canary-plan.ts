@@ -89,3 +89,26 @@ export function canaryReplicas(stableReplicas: number, weight: number): { replic
   const replicas = Math.max(1, Math.round((stableReplicas * weight) / (100 - weight)));
   return { replicas, share: Math.round((100 * replicas) / (stableReplicas + replicas)) };
 }
+
+export type CanaryRollbackDecision =
+  | { kind: 'abort-canary'; version: string; weight: number; reason: string }
+  /** No run is recorded: the stable release is a normal release, rolled back like any other. */
+  | { kind: 'rollback-stable' };
+
+/** `rollback` of a canary environment: a recorded run (running, waiting or killed) is what changed last, so it is what goes back. */
+export function decideCanaryRollback(record: CanaryRecord | undefined): CanaryRollbackDecision {
+  if (!record) return { kind: 'rollback-stable' };
+  const where = record.state === 'awaiting-approval' ? 'waiting for approval' : 'in progress';
+  return { kind: 'abort-canary', version: record.version, weight: record.weight, reason: `rollback: the canary of ${record.version} was ${where} at ${record.weight}%` };
+}
+
+/**
+ * The probes during a step's pause: each check with an interval (`http` with
+ * `every`) at every multiple of it inside the pause, in time order (checks at
+ * the same instant in the step's order). The step's checks action still runs
+ * them all once after the pause.
+ */
+export function pauseProbes(pauseMs: number, repeating: Array<{ name: string; everyMs: number }>): Array<{ atMs: number; name: string }> {
+  const probes = repeating.filter((r) => r.everyMs > 0).flatMap((r) => Array.from({ length: Math.ceil(pauseMs / r.everyMs) - 1 }, (_, i) => ({ atMs: (i + 1) * r.everyMs, name: r.name })));
+  return probes.sort((a, b) => a.atMs - b.atMs);
+}
