@@ -71,6 +71,9 @@ deploy:
   # strategy:
   #   canary:
   #     traffic: replicas                       # replicas | ingress-nginx | gateway
+  #     replicasValue: api.replicaCount         # replicas: values key of the canary's replica count, set per weight
+  #     ingress: ${t.release}                         # ingress-nginx only: the stable Ingress the split applies to
+  #     httpRoute: ${t.release}                       # gateway only: the stable HTTPRoute the split applies to
   #     steps:
   #       - {weight: 10, pause: 2m, checks: [errors]}
   #       - approve: true                       # wait for a person, --yes, or deploy --resume
