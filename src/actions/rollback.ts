@@ -2,12 +2,11 @@ import { rollbackBlueGreen } from './blue-green-rollback.js';
 import { rollbackCanary } from './canary-rollback.js';
 import { decideCanaryRollback } from '../core/strategy/canary-plan.js';
 import { requireSupportedStrategy } from '../core/strategy/strategy-support.js';
-import { cancelled, ChartctlError, ExitCode } from '../core/errors.js';
+import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases } from '../core/release-diff.js';
 import { liveRevision, newestRevision, type RevisionInfo } from '../core/release-history.js';
 import { chooseRollback, planRollback, type RollbackTarget } from '../core/rollback-plan.js';
-import { decideApproval } from '../core/deploy-gates.js';
-import { declaredActor } from '../core/actor.js';
+import { confirmReleaseChange } from './steps/confirm-release-change.js';
 import { durationMs } from '../core/duration.js';
 import { Interrupted } from '../core/interruption.js';
 import type { Deps } from './deps.js';
@@ -135,23 +134,6 @@ function refusal(env: Environment, refused: Extract<RollbackTarget, { kind: 'ref
   }
 }
 
-async function approve(deps: Deps, env: Environment, options: RollbackOptions, plan: RollbackPlan): Promise<void> {
-  const decision = decideApproval({
-    // Every rollback is confirmed; requireApproval adds the CI actor rule, as for deploy.
-    required: true,
-    yes: Boolean(options.yes),
-    interactive: Boolean(options.confirm),
-    actor: declaredActor(deps.env),
-    ci: env.promotion.requireApproval && Boolean(deps.env.CI),
-    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
-  });
-  if (decision.kind === 'approved') return;
-  if (decision.kind === 'ask' && options.confirm) {
-    if (await options.confirm(plan)) return;
-    throw cancelled(`Rollback of ${env.name} cancelled; nothing was changed.`);
-  }
-  throw new ChartctlError(`Rollback of ${env.name} to revision ${plan.to.revision} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
-    code: 'NOT_CONFIRMED',
-    hint: `Review "chartctl diff ${env.name} --revision ${plan.to.revision}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
-  });
+function approve(deps: Deps, env: Environment, options: RollbackOptions, plan: RollbackPlan): Promise<void> {
+  return confirmReleaseChange(deps, env, options, plan, { change: `Rollback of ${env.name} to revision ${plan.to.revision}`, review: `chartctl diff ${env.name} --revision ${plan.to.revision}` });
 }

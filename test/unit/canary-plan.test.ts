@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryRollback, decideCanaryStep, pauseProbes, type CanaryRecord } from '../../src/core/strategy/canary-plan.js';
+import { canaryConfirmation, canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryRollback, decideCanaryStep, pauseProbes, type CanaryRecord } from '../../src/core/strategy/canary-plan.js';
 import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
 import type { CheckResult } from '../../src/core/strategy/check-verdict.js';
 
@@ -83,4 +83,9 @@ test('pause probes: each `every` check at each multiple of its interval inside t
   assert.deepEqual(pauseProbes(10_000, [{ name: 'a', everyMs: 10_000 }]), [], 'the checks action after the pause is the probe at its end');
   assert.deepEqual(pauseProbes(10_000, [{ name: 'a', everyMs: 0 }]), []);
   assert.deepEqual(pauseProbes(10_000, []), []);
+});
+
+test('confirmation: a walk with an approve step is confirmed there; one without is confirmed before it starts', () => {
+  assert.equal(canaryConfirmation(canaryWalk(strategy)), 'at-approve-step');
+  assert.equal(canaryConfirmation(canaryWalk({ steps: [{ kind: 'weight', weight: 10, pauseMs: 0, checks: [] }] })), 'before-start');
 });

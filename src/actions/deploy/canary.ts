@@ -2,7 +2,8 @@ import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
 import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 import { newestRevision } from '../../core/release-history.js';
-import { canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
+import { confirmDeploy } from './confirm-deploy.js';
+import { canaryConfirmation, canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
 import type { CanaryStrategy } from '../../core/strategy/strategy-config.js';
 import type { CanaryRoute } from '../../adapters/canary-traffic.js';
@@ -26,6 +27,8 @@ export interface CanaryFlags {
   abort?: boolean;
   /** Asks a person at an approve step (a TTY); absent in CI. */
   approveStep?: (question: string) => Promise<boolean>;
+  /** Asks a person to confirm the start of a walk that has no approve step (a TTY); absent in CI. */
+  confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
 }
 
 /** The canary's release: `<release>-canary`, beside the stable one in the environment's namespace. */
@@ -75,6 +78,7 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
     const first = await deployOne(deps, canaryEnv, { ...options, version: decision.version, dryRun: true });
     const plan = withCanaryPlan(first.outcome.plan, env, walk);
     if (options.dryRun) return { ...first, outcome: { kind: 'planned', plan } };
+    if (canaryConfirmation(walk) === 'before-start') await confirmDeploy(deps, env, options, plan);
     const now = deps.now().toISOString();
     const record: CanaryRecord = { version: decision.version, digest: decision.digest, next: 0, state: 'running', weight: 0, lastChecks: [], startedAt: now, updatedAt: now };
     const written = await deps.canaryRecords.write(target(env), env.release, record);

@@ -1,10 +1,9 @@
 import { deployBlueGreen } from './blue-green.js';
 import { deployCanary } from './canary.js';
 import { requireSupportedStrategy } from '../../core/strategy/strategy-support.js';
-import { cancelled, ChartctlError } from '../../core/errors.js';
+import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { activeFreeze, decideApproval } from '../../core/deploy-gates.js';
-import { declaredActor } from '../../core/actor.js';
+import { activeFreeze } from '../../core/deploy-gates.js';
 import type { Finding } from '../../core/findings.js';
 import { parseManifestStream } from '../../core/manifests.js';
 import { diffReleases } from '../../core/release-diff.js';
@@ -23,6 +22,7 @@ import { resolveActor } from '../steps/resolve-actor.js';
 import { afterFailedUpgrade, notLive, rollBackAfterTests } from './recovery.js';
 import { interruptedRelease } from '../steps/interrupted-release.js';
 import { startWaitHeartbeat } from './wait-heartbeat.js';
+import { confirmDeploy } from './confirm-deploy.js';
 import { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary } from './outcome.js';
 
 export { DEPLOY_EXIT, type DeployOutcome, type DeployPlanSummary };
@@ -155,7 +155,7 @@ async function deployHolding(deps: Deps, env: Environment, options: DeployOption
     for (const w of warnings.filter((f) => f.severity === 'warning')) deps.reporter.warn(`${env.name}: ${w.message}`);
     if (decision.kind === 'unchanged') return { outcome: { kind: 'unchanged', plan }, warnings };
     if (decision.kind === 'planned') return { outcome: { kind: 'planned', plan }, warnings };
-    await approve(deps, env, options, plan);
+    await confirmDeploy(deps, env, options, plan);
 
     const actor = await resolveActor(deps);
     // A repository version names the commit it was packaged from; the working tree is only what --local deploys.
@@ -268,23 +268,3 @@ function checkFreeze(deps: Deps, env: Environment, options: DeployOptions): void
   });
 }
 
-async function approve(deps: Deps, env: Environment, options: DeployOptions, plan: DeployPlanSummary): Promise<void> {
-  const decision = decideApproval({
-    // Every deploy is confirmed; requireApproval adds the CI actor rule.
-    required: true,
-    yes: Boolean(options.yes),
-    interactive: Boolean(options.confirm),
-    actor: declaredActor(deps.env),
-    ci: env.promotion.requireApproval && Boolean(deps.env.CI),
-    asking: env.promotion.requireApproval ? 'approval' : 'confirmation',
-  });
-  if (decision.kind === 'approved') return;
-  if (decision.kind === 'ask' && options.confirm) {
-    if (await options.confirm(plan)) return;
-    throw cancelled(`Deploy to ${env.name} cancelled; nothing was changed.`);
-  }
-  throw new ChartctlError(`Deploy to ${env.name} not confirmed: ${decision.kind === 'refused' ? decision.reason : 'there is no terminal to ask'}.`, {
-    code: 'NOT_CONFIRMED',
-    hint: `Review "chartctl diff ${env.name}", then run again with --yes${env.promotion.requireApproval ? ' (and CHARTCTL_ACTOR in CI)' : ''}.`,
-  });
-}

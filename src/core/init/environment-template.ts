@@ -71,9 +71,10 @@ deploy:
   # strategy:
   #   canary:
   #     traffic: replicas                       # replicas | ingress-nginx | gateway
+  #     router: {service: ${t.release}, backend: api}   # replicas: the Service chartctl owns, selecting both tracks' Pods
   #     replicasValue: api.replicaCount         # replicas: values key of the canary's replica count, set per weight
-  #     ingress: ${t.release}                         # ingress-nginx only: the stable Ingress the split applies to
-  #     httpRoute: ${t.release}                       # gateway only: the stable HTTPRoute the split applies to
+  #     ingress: ${t.release}                   # traffic: ingress-nginx only: the stable Ingress the split applies to
+  #     httpRoute: ${t.release}                 # traffic: gateway only: the stable HTTPRoute the split applies to
   #     steps:
   #       - {weight: 10, pause: 2m, checks: [errors]}
   #       - approve: true                       # wait for a person, --yes, or deploy --resume

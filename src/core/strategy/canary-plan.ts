@@ -112,3 +112,12 @@ export function pauseProbes(pauseMs: number, repeating: Array<{ name: string; ev
   const probes = repeating.filter((r) => r.everyMs > 0).flatMap((r) => Array.from({ length: Math.ceil(pauseMs / r.everyMs) - 1 }, (_, i) => ({ atMs: (i + 1) * r.everyMs, name: r.name })));
   return probes.sort((a, b) => a.atMs - b.atMs);
 }
+
+/**
+ * Where a person confirms a canary: at its approve step (a CI job may start the
+ * walk and leave it waiting there), or, for a walk without one, before it
+ * starts, like any deploy: otherwise it would reach stable unconfirmed.
+ */
+export function canaryConfirmation(walk: CanaryAction[]): 'at-approve-step' | 'before-start' {
+  return walk.some((a) => a.kind === 'approve') ? 'at-approve-step' : 'before-start';
+}
