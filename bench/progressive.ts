@@ -21,7 +21,8 @@ try {
   const devFile = join(app.dir, 'environments', 'dev.yaml');
   const dev = readFileSync(devFile, 'utf8');
   writeFileSync(join(app.dir, 'environments', 'rolling.yaml'), dev.replace('namespace: shop-dev', 'namespace: shop-rolling').replace('s3://acme-charts/dev', 's3://acme-charts/rolling'));
-  writeFileSync(devFile, dev.replace(/deploy: \{timeout: 5m, (.*)\}\n/, 'deploy:\n  timeout: 1m\n  strategy: {blueGreen: {router: {service: shop, backend: api}}}\n'));
+  // With the router Ingress chartctl owns (#17): a switch back still writes the Service only.
+  writeFileSync(devFile, dev.replace(/deploy: \{timeout: 5m, (.*)\}\n/, 'deploy:\n  timeout: 1m\n  strategy: {blueGreen: {router: {service: shop, ingress: shop, backend: api}}}\n'));
   for (const e of ['dev', 'rolling']) {
     for (const version of ['1.0.0', '1.0.1']) {
       chartctl(['publish', e, '--version', version]);

@@ -64,7 +64,7 @@ export interface DiffResult {
   /** Where the candidate's image tags come from, per service; `override` when the environment sets its own (empty with --revision). */
   images: ImageOrigin[];
   /** Blue/green: the diff is against the idle slot the deploy would change (release above); traffic stays on `live` until the switch. */
-  blueGreen?: { slot: string; live: string | null; router: string };
+  blueGreen?: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean; refused?: string } };
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */

@@ -36,10 +36,16 @@ export interface StatusResult {
    * live revision's digest is that tarball's); `override` marks an environment's own tag. Null when unknown.
    */
   images: ImageOrigin[] | null;
-  /** Blue/green: both slots and which one the router selects (release/live above are the live slot's). */
   /** Canary: the recorded run (step, weight, last check values), when one is in progress or waits. */
   canary?: CanaryStatus | null;
-  blueGreen?: { router: string; liveSlot: string | null; slots: Array<{ slot: string; release: string; revision: number | null; version: string | null; digest: string | null; status: string | null; live: boolean }> };
+  /** Blue/green: both slots and which one the router selects (release/live above are the live slot's). */
+  blueGreen?: {
+    router: string;
+    /** The router Ingress (router.ingress): its hosts, or null before the first switch creates it; `owned` false: an Ingress chartctl does not own holds the name. */
+    ingress?: { name: string; hosts: string[] | null; owned: boolean };
+    liveSlot: string | null;
+    slots: Array<{ slot: string; release: string; revision: number | null; version: string | null; digest: string | null; status: string | null; live: boolean }>;
+  };
 }
 
 export interface CanaryStatus {
@@ -73,6 +79,7 @@ export async function status(deps: Deps, options: { env: string }): Promise<Stat
     const live = state.slots.find((s) => s.slot === state.router.liveSlot && s.status);
     blueGreen = {
       router: strategy.router.service,
+      ...(state.ingress ? { ingress: { name: state.ingress.name, hosts: state.ingress.existing?.hosts ?? null, owned: state.ingress.plan.kind !== 'refused' } } : {}),
       liveSlot: live?.slot ?? null,
       slots: state.slots.map((s) => ({ slot: s.slot, release: s.release, revision: s.revision ?? null, version: s.version ?? null, digest: s.digest ?? null, status: s.status ?? null, live: s === live })),
     };

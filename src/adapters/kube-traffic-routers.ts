@@ -1,7 +1,8 @@
 import { ChartctlError } from '../core/errors.js';
 import { kubeRequest, type KubeResponse } from './kube-api.js';
 import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
-import { formatSlotRevision, LIVE_SLOT_ANNOTATION, parseSlotRevision, PREVIOUS_SLOT_ANNOTATION, type RouterService, type RouterTarget, type RouterWrite, type TrafficRouters } from './traffic-router.js';
+import { ingressHosts } from '../core/strategy/router-ingress.js';
+import { formatSlotRevision, LIVE_SLOT_ANNOTATION, parseSlotRevision, PREVIOUS_SLOT_ANNOTATION, type RouterIngress, type RouterService, type RouterTarget, type RouterWrite, type TrafficRouters } from './traffic-router.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 
@@ -67,6 +68,24 @@ export class KubeTrafficRouters implements TrafficRouters {
     return Object.fromEntries(entries);
   }
 
+  async readIngress(target: RouterTarget, name: string): Promise<RouterIngress | undefined> {
+    const res = await this.call(target, 'GET', `${this.ingressesPath(target)}/${encodeURIComponent(name)}`);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw this.failure(target, `router Ingress ${name}`, 'read', res);
+    return { name, labels: res.body.metadata?.labels ?? {}, annotations: res.body.metadata?.annotations ?? {}, hosts: ingressHosts(res.body) };
+  }
+
+  async createIngress(target: RouterTarget, ingress: Record<string, any>): Promise<{ kind: 'created' } | { kind: 'conflict' }> {
+    const res = await this.call(target, 'POST', this.ingressesPath(target), ingress);
+    if (res.status === 409) return { kind: 'conflict' };
+    if (res.status !== 201 && res.status !== 200) throw this.failure(target, `router Ingress ${ingress.metadata?.name}`, 'create', res);
+    return { kind: 'created' };
+  }
+
+  private ingressesPath(target: RouterTarget): string {
+    return `/apis/networking.k8s.io/v1/namespaces/${encodeURIComponent(target.namespace)}/ingresses`;
+  }
+
   private path(target: RouterTarget, name: string): string {
     return `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/services/${encodeURIComponent(name)}`;
   }
@@ -85,7 +104,7 @@ export class KubeTrafficRouters implements TrafficRouters {
   private failure(target: RouterTarget, name: string, what: string, res: KubeResponse): ChartctlError {
     return new ChartctlError(`Could not ${what} ${name} in ${target.namespace}: HTTP ${res.status} ${res.body.message ?? ''}`.trim(), {
       code: 'ROUTER_WRITE_FAILED',
-      hint: 'chartctl needs get/create/update on Services, and list on helm\'s release Secrets, in the namespace.',
+      hint: 'chartctl needs get/create/update on Services, get/create on Ingresses (router.ingress), and list on helm\'s release Secrets, in the namespace.',
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { ExistingIngress } from '../core/strategy/router-ingress.js';
+
 /** Where a router lives: the environment's namespace on its cluster. */
 export interface RouterTarget {
   namespace: string;
@@ -14,6 +16,12 @@ export interface RouterService {
   /** The slot revision that served before the last switch. */
   previous?: { slot: string; revision: number };
   resourceVersion: string;
+}
+
+/** An Ingress of the router Ingress's name, as far as deploy and status need it. */
+export interface RouterIngress extends ExistingIngress {
+  name: string;
+  hosts: string[];
 }
 
 export interface RouterWrite {
@@ -38,6 +46,9 @@ export interface TrafficRouters {
    * per release, without starting helm: what a switch back needs, in milliseconds.
    */
   slotHeads(target: RouterTarget, releases: string[]): Promise<Record<string, { revision: number; status: string } | undefined>>;
+  readIngress(target: RouterTarget, name: string): Promise<RouterIngress | undefined>;
+  /** Create only (never replace): `conflict` when an Ingress of that name appeared meanwhile. */
+  createIngress(target: RouterTarget, ingress: Record<string, any>): Promise<{ kind: 'created' } | { kind: 'conflict' }>;
 }
 
 export const LIVE_SLOT_ANNOTATION = 'chartctl.dev/live-slot';

@@ -21,6 +21,9 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
   if (result.blueGreen) {
     const { slot, live, router } = result.blueGreen;
     text += `\nBlue/green: this is the idle slot ${slot} (${result.release}), which deploy would change; router Service ${router} keeps sending traffic to ${live ? `slot ${live}` : 'no slot'} until the switch.\n`;
+    const ingress = result.blueGreen.ingress;
+    if (ingress?.refused) text += `${out.paint.red('Deploy would refuse')}: ${ingress.refused}.\n`;
+    if (ingress?.create) text += `Router Ingress ${ingress.name} does not exist yet: deploy creates it in front of router Service ${router}.\n`;
   }
   if (result.drift) {
     text += result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`;

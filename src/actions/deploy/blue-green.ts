@@ -4,10 +4,13 @@ import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 import { newestRevision } from '../../core/release-history.js';
 import { decideBlueGreenSwitch, liveSlot as liveSlotOf, planBlueGreenDeploy, type BlueGreenState, type SlotState } from '../../core/strategy/blue-green-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
+import { planRouterIngress, type RouterIngressPlan } from '../../core/strategy/router-ingress.js';
 import type { BlueGreenStrategy } from '../../core/strategy/strategy-config.js';
+import type { RouterIngress } from '../../adapters/traffic-router.js';
 import type { Deps } from '../deps.js';
 import type { DeployOutcome } from './outcome.js';
 import { resolveCandidate } from '../steps/candidate.js';
+import { createRouterIngress } from './router-ingress.js';
 
 /** The rolling deploy of one release (deploy.ts), run here against the idle slot's release. */
 export type DeployOneRelease<O, R extends { outcome: DeployOutcome }> = (deps: Deps, env: Environment, options: O) => Promise<R>;
@@ -15,10 +18,20 @@ export type DeployOneRelease<O, R extends { outcome: DeployOutcome }> = (deps: D
 /** The release of one slot: `<release>-<slot>` in the environment's namespace. */
 export const slotRelease = (env: Pick<Environment, 'release'>, slot: string) => `${env.release}-${slot}`;
 
-/** Both slots' heads and the router, read from the cluster. */
-export async function readBlueGreenState(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<BlueGreenState & { resourceVersion?: string }> {
-  const [router, ...slots] = await Promise.all([
-    deps.routers.readService({ namespace: env.namespace, kubeContext: env.kubeContext }, strategy.router.service),
+/** The router Ingress (router.ingress), as it is on the cluster and what deploy does with it. */
+export interface RouterIngressState {
+  name: string;
+  existing?: RouterIngress;
+  plan: RouterIngressPlan;
+}
+
+/** Both slots' heads and the router (Service, and Ingress when there is one), read from the cluster. */
+export async function readBlueGreenState(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<BlueGreenState & { resourceVersion?: string; ingress?: RouterIngressState }> {
+  const target = { namespace: env.namespace, kubeContext: env.kubeContext };
+  const ingressName = strategy.router.ingress;
+  const [router, ingress, ...slots] = await Promise.all([
+    deps.routers.readService(target, strategy.router.service),
+    ingressName ? deps.routers.readIngress(target, ingressName) : undefined,
     ...strategy.slots.map(async (slot): Promise<SlotState> => {
       const release = slotRelease(env, slot);
       const head = newestRevision(await deps.releases.history({ release, namespace: env.namespace, kubeContext: env.kubeContext }));
@@ -31,7 +44,22 @@ export async function readBlueGreenState(deps: Deps, env: Environment, strategy:
     slots: slots as [SlotState, SlotState],
     router: router ? { exists: true, liveSlot: router.liveSlot, previous: router.previous } : { exists: false },
     resourceVersion: router?.resourceVersion,
+    ...(ingressName ? { ingress: { name: ingressName, ...(ingress ? { existing: ingress } : {}), plan: planRouterIngress(ingress, { ingress: ingressName, service: strategy.router.service }) } } : {}),
   };
+}
+
+/** What plans and diffs say of the router: its Service, and its Ingress with whether deploy creates it. */
+function routerSummary(strategy: BlueGreenStrategy, ingress: RouterIngressState | undefined): { router: string; ingress?: { name: string; create: boolean } } {
+  return { router: strategy.router.service, ...(ingress ? { ingress: { name: ingress.name, create: ingress.plan.kind === 'create' } } : {}) };
+}
+
+/** Before any slot is touched: an Ingress of the router's name that chartctl does not own stops the deploy. */
+function refuseForeignIngress(env: Environment, ingress: RouterIngressState | undefined): void {
+  if (ingress?.plan.kind !== 'refused') return;
+  throw new ChartctlError(`Blue/green deploy to ${env.name} refused: ${ingress.plan.reason}; chartctl neither takes over nor deletes it.`, {
+    code: 'ROUTER_INGRESS_NOT_OWNED',
+    hint: 'Name another Ingress in deploy.strategy.blueGreen.router.ingress, or remove that one yourself: chartctl then creates its own at the next switch.',
+  });
 }
 
 /**
@@ -49,6 +77,7 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
 ): Promise<R> {
   deps.reporter.progress(`Reading slots ${strategy.slots.map((s) => slotRelease(env, s)).join(', ')} and router Service ${strategy.router.service} in ${env.namespace}`);
   const state = await readBlueGreenState(deps, env, strategy);
+  refuseForeignIngress(env, state.ingress);
   const candidate = await resolveCandidate(deps, env, { version: options.version, local: options.local });
   await candidate.release();
   const first = planBlueGreenDeploy(state, { digest: candidate.digest ?? '' });
@@ -57,10 +86,18 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
   if (first.kind === 'unchanged') {
     // The live slot runs this artifact: unchanged unless the command line changes its values (then it goes to the idle slot).
     const same = await deployOne(deps, { ...env, release: first.live.release }, { ...options, dryRun: true });
-    if (same.outcome.kind === 'unchanged') return { ...same, outcome: { ...same.outcome, plan: { ...same.outcome.plan, blueGreen: { slot: first.live.slot, live: first.live.slot, router: strategy.router.service } } } };
+    if (same.outcome.kind === 'unchanged') {
+      const plan = { ...same.outcome.plan, blueGreen: { slot: first.live.slot, live: first.live.slot, ...routerSummary(strategy, state.ingress) } };
+      if (state.ingress?.plan.kind !== 'create') return { ...same, outcome: { ...same.outcome, plan } };
+      // router.ingress is new (or its Ingress was deleted) and the live slot is in place: create it now, not at the next version.
+      if (options.dryRun) return { ...same, outcome: { kind: 'planned', plan } };
+      const objects = await slotObjects(deps, env, first.live);
+      await createRouterIngress(deps, env, strategy, state.ingress.name, objects, first.live, slotService(objects, first.live, strategy.router.backend).name);
+      return { ...same, outcome: { ...same.outcome, plan } };
+    }
   }
   const idle = first.kind === 'deploy' ? first.idle : state.slots.find((s) => s.slot !== first.live.slot)!;
-  const blueGreen = { slot: idle.slot, live: live?.slot ?? null, router: strategy.router.service };
+  const blueGreen = { slot: idle.slot, live: live?.slot ?? null, ...routerSummary(strategy, state.ingress) };
   deps.reporter.progress(`Slot ${idle.slot} (${idle.release}) is idle${live ? `; ${live.slot} is live` : '; nothing is live yet'}: deploying there`);
   const result = await deployOne(deps, { ...env, release: idle.release }, options);
   const outcome = result.outcome;
@@ -87,7 +124,10 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
   const decision = decideBlueGreenSwitch({ kind: 'deploy', idle, ...(live ? { live } : {}) }, { upgraded: true, testsPassed: tests === 'passed' ? true : undefined, checks });
   if (decision.kind === 'keep') return withOutcome({ kind: 'notSwitched', plan, slot: idle.slot, live: live?.slot ?? null, reason: decision.reason, failures: [], checks });
 
-  await switchRouter(deps, env, strategy, { to: idle, toRevision: revision, from: live, resourceVersion: state.resourceVersion });
+  const objects = await slotObjects(deps, env, idle);
+  const service = slotService(objects, idle, strategy.router.backend);
+  if (state.ingress?.plan.kind === 'create') await createRouterIngress(deps, env, strategy, state.ingress.name, objects, idle, service.name);
+  await switchRouter(deps, env, strategy, { to: idle, toRevision: revision, from: live, resourceVersion: state.resourceVersion, service });
   return withOutcome({ kind: 'switched', plan, slot: idle.slot, from: live?.slot ?? null, revision, tests, checks });
 }
 
@@ -96,9 +136,18 @@ export async function switchRouter(
   deps: Deps,
   env: Environment,
   strategy: BlueGreenStrategy,
-  move: { to: SlotState; toRevision: number; from?: SlotState; resourceVersion?: string; current?: { selector: Record<string, string>; ports: Array<Record<string, unknown>> } },
+  move: {
+    to: SlotState;
+    toRevision: number;
+    from?: SlotState;
+    resourceVersion?: string;
+    current?: { selector: Record<string, string>; ports: Array<Record<string, unknown>> };
+    /** The slot's Service, when the caller has read it already. */
+    service?: { selector: Record<string, string>; ports: Array<Record<string, unknown>> };
+  },
 ): Promise<void> {
-  const service = (move.current && move.from && swappedSelector(move.current, move.from.release, move.to.release)) || (await slotService(deps, env, move.to, strategy.router.backend));
+  const service =
+    move.service ?? ((move.current && move.from && swappedSelector(move.current, move.from.release, move.to.release)) || slotService(await slotObjects(deps, env, move.to), move.to, strategy.router.backend));
   const target = { namespace: env.namespace, kubeContext: env.kubeContext };
   const previous = move.from?.revision !== undefined ? { slot: move.from.slot, revision: move.from.revision } : undefined;
   deps.reporter.progress(`Switching router Service ${strategy.router.service} to slot ${move.to.slot}`);
@@ -111,12 +160,17 @@ export async function switchRouter(
   }
 }
 
-/** The selector and ports of the slot release's own Service: the router copies them, so it selects exactly that slot's Pods. */
-async function slotService(deps: Deps, env: Environment, slot: SlotState, backend: string | undefined): Promise<{ selector: Record<string, string>; ports: Array<Record<string, unknown>> }> {
+/** The objects helm applied for a slot's head revision. */
+async function slotObjects(deps: Deps, env: Environment, slot: SlotState): Promise<KubeObject[]> {
   const snapshot = await deps.releases.snapshot({ release: slot.release, namespace: env.namespace, kubeContext: env.kubeContext });
-  const services = parseManifestStream(snapshot?.manifest ?? '')
+  return parseManifestStream(snapshot?.manifest ?? '')
     .map((d) => d.object)
-    .filter((o): o is KubeObject => o?.kind === 'Service' && Boolean((o.spec as { selector?: unknown } | undefined)?.selector));
+    .filter((o): o is KubeObject => Boolean(o));
+}
+
+/** The selector and ports of the slot release's own Service: the router copies them, so it selects exactly that slot's Pods. */
+function slotService(objects: KubeObject[], slot: SlotState, backend: string | undefined): { name: string; selector: Record<string, string>; ports: Array<Record<string, unknown>> } {
+  const services = objects.filter((o) => o.kind === 'Service' && Boolean((o.spec as { selector?: unknown } | undefined)?.selector));
   const wanted = backend ? `${slot.release}-${backend}` : undefined;
   const service = wanted ? services.find((s) => s.metadata?.name === wanted) : services.length === 1 ? services[0] : undefined;
   if (!service && services.length > 1 && !wanted) {
@@ -132,7 +186,7 @@ async function slotService(deps: Deps, env: Environment, slot: SlotState, backen
     });
   }
   const spec = service.spec as { selector: Record<string, string>; ports?: Array<Record<string, unknown>> };
-  return { selector: spec.selector, ports: (spec.ports ?? []).map(({ nodePort: _n, ...p }) => p) };
+  return { name: String(service.metadata?.name), selector: spec.selector, ports: (spec.ports ?? []).map(({ nodePort: _n, ...p }) => p) };
 }
 
 /**
@@ -145,9 +199,16 @@ function swappedSelector(current: { selector: Record<string, string>; ports: Arr
 }
 
 /** The idle slot as the environment a deploy would change (its release), with where traffic is now: what diff compares. */
-export async function idleSlotEnvironment(deps: Deps, env: Environment, strategy: BlueGreenStrategy): Promise<{ env: Environment; blueGreen: { slot: string; live: string | null; router: string } }> {
+export async function idleSlotEnvironment(
+  deps: Deps,
+  env: Environment,
+  strategy: BlueGreenStrategy,
+): Promise<{ env: Environment; blueGreen: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean; refused?: string } } }> {
   const state = await readBlueGreenState(deps, env, strategy);
   const live = liveSlotOf(state);
   const idle = live ? state.slots.find((s) => s.slot !== live.slot)! : state.slots[0];
-  return { env: { ...env, release: idle.release }, blueGreen: { slot: idle.slot, live: live?.slot ?? null, router: strategy.router.service } };
+  const summary: { router: string; ingress?: { name: string; create: boolean; refused?: string } } = routerSummary(strategy, state.ingress);
+  // deploy would stop there: diff says why.
+  if (summary.ingress && state.ingress?.plan.kind === 'refused') summary.ingress = { ...summary.ingress, refused: state.ingress.plan.reason };
+  return { env: { ...env, release: idle.release }, blueGreen: { slot: idle.slot, live: live?.slot ?? null, ...summary } };
 }

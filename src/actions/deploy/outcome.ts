@@ -18,8 +18,11 @@ export interface DeployPlanSummary {
   /** Resources changed outside helm, which the upgrade puts back as the chart has them. */
   drift: string[];
   diff: ReleaseDiff;
-  /** Blue/green: the idle slot the candidate goes to (plan.release is its release) and the router that switches to it. */
-  blueGreen?: { slot: string; live: string | null; router: string };
+  /**
+   * Blue/green: the idle slot the candidate goes to (plan.release is its release) and the router that switches to it;
+   * ingress: the router Ingress, and whether this deploy creates it (just before the switch, or at once when nothing is to deploy).
+   */
+  blueGreen?: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean } };
   /** Canary: the canary release beside the stable one, and the walk it goes through. */
   canary?: { release: string; stable: string; walk: string[] };
 }

@@ -37,7 +37,8 @@ the revision's description (chartctl history shows it).
 Blue/green environments (deploy.strategy.blueGreen): the steps above run against the idle slot's
 release (<release>-<slot>), then every check of the strategy runs against it, and only then the
 router Service switches to it in one write; a failure leaves the router and the live slot
-untouched (exit 1). --dry-run names the idle slot and the switch.
+untouched (exit 1). With router.ingress, chartctl creates that Ingress once in front of the
+router Service (never changed by a switch). --dry-run names the idle slot and the switch.
 Canary environments (deploy.strategy.canary): the candidate is installed as <release>-canary
 beside the stable release and walks the steps (weight -> pause -> checks), recorded after each in
 the ConfigMap chartctl-canary-<release>; the first failed check removes the canary (exit 1, stable
@@ -141,14 +142,16 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
   const bg = o.plan.blueGreen;
   switch (o.kind) {
     case 'unchanged':
-      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n`;
+      return `${paint.green('Nothing to deploy')}: ${o.plan.env} already runs this exactly${bg ? ` (live slot ${bg.live})` : ''}.\n${bg?.ingress?.create ? `Router Ingress ${bg.ingress.name} created in front of router Service ${bg.router}.\n` : ''}`;
     case 'planned':
       if (o.plan.canary) return `Plan: install ${o.plan.version} as canary release ${o.plan.canary.release} beside ${o.plan.canary.stable}, then:\n${o.plan.canary.walk.map((w) => `  ${w}\n`).join('')}Dry run: nothing was changed.\n`;
-      return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
+      if (bg && bg.slot === bg.live) return `Plan: slot ${bg.slot} already runs this; create router Ingress ${bg.ingress?.name} in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress).\nDry run: nothing was changed.\n`;
+      return `${bg ? `Plan: deploy into idle slot ${bg.slot} (${o.plan.release}), run helm test and the checks there, then switch router Service ${bg.router} ${bg.live ? `from ${bg.live} ` : ''}to ${bg.slot}.\n${bg.ingress?.create ? `Router Ingress ${bg.ingress.name} does not exist: it is created in front of router Service ${bg.router} (hosts and paths from slot ${bg.slot}'s own Ingress) just before the switch.\n` : ''}` : ''}Dry run: nothing was changed. Deploy with: chartctl deploy ${o.plan.env} --version ${o.plan.version}\n`;
     case 'switched':
       return [
         `${paint.green('Deployed')} ${o.plan.version} to slot ${o.slot} (${o.plan.release} revision ${o.revision}; tests ${o.tests}${o.checks.length ? `; checks passed: ${o.checks.map((c) => c.name).join(', ')}` : ''}).`,
         `Router Service ${bg?.router} switched${o.from ? ` from ${o.from}` : ''} to ${o.slot}: ${o.slot} is live.${o.from ? ` ${o.from} stays up; chartctl rollback ${o.plan.env} switches back.` : ''}`,
+        ...(bg?.ingress?.create ? [`Router Ingress ${bg.ingress.name} created in front of router Service ${bg.router}; switches never change it.`] : []),
         '',
       ].join('\n');
     case 'notSwitched':

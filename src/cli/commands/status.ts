@@ -22,6 +22,11 @@ export const registerStatus: RegisterCommand = (program, ctx) => {
         }
         if (s.blueGreen) {
           lines.push(`  router: Service ${s.blueGreen.router} → ${s.blueGreen.liveSlot ? `slot ${s.blueGreen.liveSlot}` : 'no slot yet'}`);
+          const ingress = s.blueGreen.ingress;
+          if (ingress) {
+            const what = !ingress.owned ? paint.red('exists but chartctl does not own it: deploy refuses') : ingress.hosts ? `${ingress.hosts.join(', ')} → Service ${s.blueGreen.router}` : 'not created yet (the next switch creates it)';
+            lines.push(`  router: Ingress ${ingress.name}: ${what}`);
+          }
           for (const slot of s.blueGreen.slots) {
             const what = slot.status ? `revision ${slot.revision}, ${slot.version}, ${slot.status}${slot.digest ? `, ${slot.digest.slice(0, 19)}…` : ''}` : 'not installed';
             lines.push(`  slot ${slot.slot} (${slot.release}): ${what}${slot.live ? ` — ${paint.green('live')}` : ''}`);

@@ -65,7 +65,7 @@ deploy:
   # strategy:
   #   blueGreen:
   #     slots: [blue, green]                    # releases <release>-blue and <release>-green in this namespace
-  #     router: {service: ${t.release}, backend: api}   # the Service chartctl owns and switches; it fronts <release>-<slot>-api
+  #     router: {service: ${t.release}, backend: api}   # the Service chartctl owns and switches; it fronts <release>-<slot>-api (ingress: <name> adds an Ingress chartctl owns in front of it)
   #     keepPrevious: true                      # the old slot stays up for an instant switch back
   #     checks: {smoke: {command: [./scripts/smoke.sh]}}   # run against the idle slot before the switch
   # strategy:
