@@ -3,6 +3,8 @@
 // Node's start-up, the helm calls the diff makes (replayed at once) and the S3 round trips it must
 // make (index.yaml, then the candidate's tarball). Target <= 80 ms (#20).
 //   npm run bench:diff            (BENCH_RUNS=10 by default; uses helm 4 from .tools unless CHARTCTL_HELM is set)
+//   BENCH_CPU_PROF=DIR npm run bench:diff   also writes one CPU profile of the diff to DIR
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { helmBinaries } from '../test/support/project.js';
 import { prepareDiffBench } from './diff-floor.js';
@@ -19,6 +21,10 @@ try {
   console.log(`chartctl benchmark: own time of diff staging (${result.diff.changes.length} resources, ${result.diff.counts.changed} changed), ${runs} rounds, interleaved with its floor (${helm})`);
   console.log(`helm calls a diff makes: ${calls.map((c) => c.args.slice(0, 2).join(' ')).join('; ')}`);
   timeProcessCpu(process.execPath, diffArgs, { cwd, env }); // writes its code cache
+  if (process.env.BENCH_CPU_PROF) {
+    spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, ...diffArgs], { cwd, env, stdio: 'ignore' });
+    console.log(`CPU profile of one diff written to ${process.env.BENCH_CPU_PROF}`);
+  }
   const diffs: number[] = [];
   const diffCpu: number[] = [];
   const nodes: number[] = [];
