@@ -6,7 +6,7 @@ import { archiveLimitsFrom } from '../../core/archive-limits.js';
 import { PROVENANCE, tarballFileName } from '../../core/chart-index.js';
 import { resolveChartVersion } from '../../core/chart-version.js';
 import type { JsonValue } from '../../core/go-yaml-style.js';
-import { readChartDirectory } from '../../adapters/chart-directory.js';
+import { readChartDirectory, readChartMetadata } from '../../adapters/chart-directory.js';
 import { MAX_CONFIG_FILE_BYTES, readUserFile } from '../../adapters/user-files.js';
 import { artifactConfigFiles, isSafeRelativePath, type ArtifactConfig } from '../../core/artifact-config.js';
 import { decideDirtyTree, type EnvironmentReach } from '../../core/dirty-tree.js';
@@ -74,17 +74,20 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   const chartDir = await chartDirectoryFor(deps, options.chart);
   await ensureDependencies(deps, chartDir);
   deps.reporter.progress(`Packaging ${deps.repo.display(chartDir)}`);
+  const display = (p: string) => deps.repo.display(p);
+  const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, await readChartMetadata(chartDir, display))].map((p) => relative(deps.repo.root, p) || '.');
+  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
+  // git's four calls, package's longest wait, run while the chart and the environments are read (after the dependency build, which may write).
+  const revisions = Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
+  revisions.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
   const limits = archiveLimitsFrom(deps.env);
-  const files = await readChartDirectory(chartDir, (p) => deps.repo.display(p), limits.maxFileBytes);
-  const chart = chartFromFiles(files, deps.repo.display(chartDir), limits);
+  const files = await readChartDirectory(chartDir, display, limits.maxFileBytes);
+  const chart = chartFromFiles(files, display(chartDir), limits);
   const metadata = chart.metadata;
-
-  const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, metadata)].map((p) => relative(deps.repo.root, p) || '.');
   const carried = await carriedEnvironments(deps, chartDir);
   // The chart's own files and every environment's configuration travel with the version.
   chart.files = [...chart.files.filter((f) => !f.path.startsWith('.chartctl/')), ...artifactConfigFiles(carried.config)];
-  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
-  const [revision, repository] = await Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
+  const [revision, repository] = await revisions;
   checkDirtyTree(deps, repository?.dirtyFiles ?? [], carried.reach(sourcePaths), options.refuseDirtyForApproval ?? false);
   if (options.version === 'prerelease' && !revision) {
     deps.reporter.warn(`${deps.repo.root} is not a git work tree: the prerelease counter is 0 and the version carries no commit.`);
