@@ -20,21 +20,51 @@ const out = join(root, 'dist', 'bundle');
  * Lazy loads written `createRequire(import.meta.url)('pkg')` (yaml, re2js, ajv, the compiled
  * environment validator) stay lazy under tsc; here they become `require('pkg')`, which esbuild
  * bundles (evaluated on first call) instead of leaving a lookup in node_modules at run time.
+ * With `ownChunks` (the CLI), each becomes `require('./lazy-<name>.cjs')`, an entry point of its
+ * own: bundled in place, the package sat in a chunk of main's static graph, read and compiled by
+ * every start (--help too) though evaluated only on first call.
  */
-const bundleLazyRequires = {
-  name: 'bundle-lazy-requires',
-  setup(b) {
-    b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      if (!text.includes('createRequire(import.meta.url)(')) return undefined;
-      return { contents: text.replaceAll('createRequire(import.meta.url)(', 'require('), loader: 'ts' };
-    });
-    // Compiled by scripts/build-validators.mjs next to the tsc output, not in src/.
-    b.onResolve({ filter: /^\.\/generated\/.*\.cjs$/ }, (args) => ({
-      path: join(root, 'dist', 'src', 'core', args.path),
-    }));
-  },
-};
+const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\('((?!node:)[^']+)'\)/g;
+function bundleLazyRequires({ ownChunks }) {
+  return {
+    name: 'bundle-lazy-requires',
+    setup(b) {
+      b.onLoad({ filter: /[/\\]src[/\\].*\.ts$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        if (!text.includes('createRequire(import.meta.url)(')) return undefined;
+        if (ownChunks) text = text.replace(LAZY_REQUIRE, (_, spec) => `require('./${lazyChunkName(spec)}.cjs').default`);
+        return { contents: text.replaceAll('createRequire(import.meta.url)(', 'require('), loader: 'ts' };
+      });
+      // Compiled by scripts/build-validators.mjs next to the tsc output, not in src/.
+      b.onResolve({ filter: /^\.\/generated\/.*\.cjs$/ }, (args) => ({
+        path: join(root, 'dist', 'src', 'core', args.path),
+      }));
+      if (!ownChunks) return;
+      b.onResolve({ filter: /^\.\/lazy-[a-z0-9-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+      b.onResolve({ filter: /^lazy:/ }, (args) => ({ path: args.path.slice(5), namespace: 'lazy-entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-entry' }, (args) => ({
+        contents: `const loaded = require(${JSON.stringify(lazySpecs.get(args.path))}); export { loaded as default };`,
+        resolveDir: join(root, 'src', 'core'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+function lazyChunkName(spec) {
+  return `lazy-${spec.replace(/^\.\/generated\//, '').replace(/\.cjs$/, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+}
+
+/** Every lazily required module of src/, by chunk name (a relative one is ./generated/, the same from any src/ directory). */
+function findLazyRequires(dir, found = new Map()) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) findLazyRequires(path, found);
+    else if (entry.name.endsWith('.ts')) for (const [, spec] of readFileSync(path, 'utf8').matchAll(LAZY_REQUIRE)) found.set(lazyChunkName(spec), spec);
+  }
+  return found;
+}
+const lazySpecs = findLazyRequires(join(root, 'src'));
 
 const shared = {
   bundle: true,
@@ -43,7 +73,6 @@ const shared = {
   // The AWS SDK is bundled from its ES modules ("module" first): loaded by Node as CommonJS it
   // costs ~80 ms more per command that touches a repository (the CJS loader lexes every one of its files for exports).
   mainFields: ['module', 'main'],
-  plugins: [bundleLazyRequires],
   logLevel: 'warning',
 };
 
@@ -51,6 +80,7 @@ rmSync(out, { recursive: true, force: true });
 await build({
   ...shared,
   entryPoints: { 'sandbox-background': join(root, 'src', 'sandbox', 'background.ts') },
+  plugins: [bundleLazyRequires({ ownChunks: false })],
   outdir: out,
   splitting: true,
   format: 'esm',
@@ -64,7 +94,8 @@ await build({
 // bin/code-cache.js compiles with a V8 code cache of its own (Node 20 has none for ES modules).
 const split = await build({
   ...shared,
-  entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
+  entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), ...Object.fromEntries([...lazySpecs.keys()].map((name) => [name, `lazy:${name}`])) },
+  plugins: [bundleLazyRequires({ ownChunks: true })],
   outdir: out,
   splitting: true,
   format: 'esm',
@@ -89,7 +120,8 @@ for (const file of split.outputFiles) {
     charset: 'ascii',
     minifyWhitespace: true,
     minifySyntax: true,
-    banner: "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;",
+    // Only the few chunks that use import.meta.url compute it: pathToFileURL in every chunk cost ~1 ms each at start-up.
+    banner: file.text.includes('__chartctlModuleUrl') ? "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" : '',
   });
   // A script compiled from a code cache gets no dynamic import() from Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING):
   // the few left, all of Node's own modules (the AWS SDK's lazy node:http), become require(); chunks name each other as .cjs.

@@ -1,5 +1,5 @@
 import { openPrivateOutputDir, type PrivateOutputDir } from '../adapters/private-output.js';
-import { maskSecretsInStream, parseManifestStream, type ManifestDocument } from '../core/manifests.js';
+import { maskSecretsInStream, mayHoldSecret, parseManifestStream, type ManifestDocument } from '../core/manifests.js';
 import type { Deps } from './deps.js';
 import { renderEnvironment } from './steps/render.js';
 import type { CommandLineValues } from './steps/values.js';
@@ -41,7 +41,8 @@ export async function template(deps: Deps, options: TemplateOptions): Promise<Te
     : undefined;
   const showOnlyArgs = (options.showOnly ?? []).flatMap((t) => ['--show-only', t]);
   const rendered = await renderEnvironment(deps, env, { ...options.values, helmArgs: [...showOnlyArgs, ...(options.values?.helmArgs ?? [])] });
-  const docs = parseManifestStream(rendered.manifest);
+  // Printing needs only the Secrets parsed (to mask them): the other documents go out as helm wrote them.
+  const docs = parseManifestStream(rendered.manifest, outputDir ? {} : { parseWhen: mayHoldSecret });
   // Re-serialising is only needed when there is a Secret to mask; other output stays byte for byte helm's.
   const hasSecrets = docs.some((d) => d.object?.kind === 'Secret');
   const manifest = options.showSecrets || !hasSecrets ? rendered.manifest : maskSecretsInStream(docs);

@@ -87,6 +87,11 @@ export class DecompressionBudget {
     return limits instanceof DecompressionBudget ? limits : new DecompressionBudget(limits);
   }
 
+  /** How many more decompressed bytes the chart may take. */
+  get left(): number {
+    return Math.max(0, this.remaining);
+  }
+
   /** Counts `bytes` more decompressed bytes read from `where`; throws CHART_TOO_LARGE once the chart is over its limit. */
   take(bytes: number, where: string): void {
     this.remaining -= bytes;

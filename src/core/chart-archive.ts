@@ -109,8 +109,9 @@ export function chartFromArchive(tgz: Uint8Array, where: string, limits: Archive
  * directory) under one top-level directory; anything else is refused.
  */
 export function archiveFiles(tgz: Uint8Array, where: string, limits: ArchiveLimits | DecompressionBudget = HELM_ARCHIVE_LIMITS): TarFile[] {
-  const reader = new TarReader(where, DecompressionBudget.of(limits));
-  const outcome = gunzipChunks(tgz, (chunk) => reader.push(chunk));
+  const budget = DecompressionBudget.of(limits);
+  const reader = new TarReader(where, budget);
+  const outcome = gunzipChunks(tgz, (chunk) => reader.push(chunk), budget.left);
   if (typeof outcome === 'object') throw invalidChart(where, `not a gzip-compressed chart archive (${outcome.damaged})`);
   const members = reader.finish();
   if (members.length === 0) throw invalidChart(where, 'the archive holds no files');

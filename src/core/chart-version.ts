@@ -1,4 +1,11 @@
-import semver, { type SemVer } from 'semver';
+// The functions alone, not the package's index: that builds every range and comparator class, ~5 ms of
+// start-up for each command that reads a Chart.yaml (template, package).
+import type { SemVer } from 'semver';
+import gt from 'semver/functions/gt.js';
+import gte from 'semver/functions/gte.js';
+import inc from 'semver/functions/inc.js';
+import parse from 'semver/functions/parse.js';
+import prerelease from 'semver/functions/prerelease.js';
 import { ChartctlError } from './errors.js';
 
 /** `--version` keywords; anything else must be a literal semantic version. */
@@ -23,7 +30,7 @@ export interface PrereleaseContext {
 /** Helm's own rule (strict semver 2, optional leading v is not allowed in Chart.yaml). */
 export function isValidChartVersion(version: string): boolean {
   // semver.valid() drops build metadata (+g1a2b3c4), so compare against the parsed parts.
-  const parsed = semver.parse(version, { loose: false });
+  const parsed = parse(version, { loose: false });
   return parsed !== null && version === `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}`;
 }
 
@@ -46,7 +53,7 @@ export function resolveChartVersion(current: string, requested: string | undefin
   if (requested === undefined || requested === '') return current;
   if (!isBumpKeyword(requested)) return assertChartVersion(requested.replace(/^v(?=\d)/, ''), '--version');
   if (requested === 'prerelease') return nextPrerelease(current, prerelease ?? { id: 'dev' });
-  return semver.inc(current, requested)!;
+  return inc(current, requested)!;
 }
 
 /**
@@ -73,32 +80,32 @@ export function nextPrerelease(current: string, ctx: PrereleaseContext): string 
       hint: 'Pass a name such as --preid dev or --preid rc.',
     });
   }
-  const own = semver.parse(current);
+  const own = parse(current);
   if (!own) assertChartVersion(current, 'Chart.yaml version');
-  const published = (ctx.published ?? []).map((v) => semver.parse(v)).filter((v): v is SemVer => v !== null);
+  const published = (ctx.published ?? []).map((v) => parse(v)).filter((v): v is SemVer => v !== null);
   const baseOf = (v: SemVer) => `${v.major}.${v.minor}.${v.patch}`;
-  let base = own!.prerelease.length > 0 ? baseOf(own!) : semver.inc(own!, 'patch')!;
+  let base = own!.prerelease.length > 0 ? baseOf(own!) : inc(own!, 'patch')!;
   const newestRelease = published.filter((v) => v.prerelease.length === 0).sort((a, b) => b.compare(a))[0];
-  if (newestRelease && semver.gte(newestRelease, base)) base = semver.inc(newestRelease, 'patch')!;
-  for (const v of published) if (v.prerelease.length > 0 && semver.gt(baseOf(v), base)) base = baseOf(v);
+  if (newestRelease && gte(newestRelease, base)) base = inc(newestRelease, 'patch')!;
+  for (const v of published) if (v.prerelease.length > 0 && gt(baseOf(v), base)) base = baseOf(v);
   const buildNumber = (v: SemVer, of: string) => (baseOf(v) === of && v.prerelease.length === 2 && v.prerelease[0] === ctx.id && typeof v.prerelease[1] === 'number' ? v.prerelease[1] : -1);
   const numbered = (of: string) => Math.max(Math.max(-1, ...[own!, ...published].map((v) => buildNumber(v, of))) + 1, ctx.counter ?? 0);
   let n = numbered(base);
   // Another channel of the same base can sort above this one (`rc` > `dev`): the next patch is then the base.
   while (published.some((v) => v.compare(`${base}-${ctx.id}.${n}`) >= 0)) {
-    base = semver.inc(base, 'patch')!;
+    base = inc(base, 'patch')!;
     n = numbered(base);
   }
   return `${base}-${ctx.id}.${n}${ctx.commit ? `+g${ctx.commit.slice(0, 7)}` : ''}`;
 }
 
 export function isPrerelease(version: string): boolean {
-  return (semver.prerelease(version)?.length ?? 0) > 0;
+  return (prerelease(version)?.length ?? 0) > 0;
 }
 
 /** Semver order (build metadata ignored, as helm sorts it), ties broken by the text so sorting is total. */
 export function compareVersions(a: string, b: string): number {
-  return compareParsed(a, semver.parse(a), b, semver.parse(b));
+  return compareParsed(a, parse(a), b, parse(b));
 }
 
 function compareParsed(a: string, pa: SemVer | null, b: string, pb: SemVer | null): number {
@@ -119,11 +126,11 @@ function compareParsed(a: string, pa: SemVer | null, b: string, pb: SemVer | nul
  * a chart can have 10,000 versions.
  */
 export function newestFirstPosition(versions: readonly string[], version: string): number | undefined {
-  const parsed = versions.map((v) => semver.parse(v));
+  const parsed = versions.map((v) => parse(v));
   for (let i = 1; i < versions.length; i++) {
     if (compareParsed(versions[i - 1]!, parsed[i - 1]!, versions[i]!, parsed[i]!) < 0) return undefined;
   }
-  const own = semver.parse(version);
+  const own = parse(version);
   const at = versions.findIndex((v, i) => compareParsed(v, parsed[i]!, version, own) < 0);
   return at < 0 ? versions.length : at;
 }

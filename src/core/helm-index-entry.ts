@@ -1,4 +1,5 @@
-import semver from 'semver';
+// The class alone, not the package's index (every range and comparator): chart-metadata reaches this module at every template and package.
+import SemVer from 'semver/classes/semver.js';
 
 /**
  * What helm accepts of an index entry when it loads index.yaml (repo.loadIndex):
@@ -32,7 +33,7 @@ export function sortNewestFirstAsHelm<T extends { version: string }>(versions: r
   // Parsed once per entry, not per comparison: a 10,000-version chart is sorted on every listing.
   const keyed = versions.map((v) => {
     const parsed = helmSemver(v.version);
-    return { v, parsed: parsed === undefined ? undefined : new semver.SemVer(parsed) };
+    return { v, parsed: parsed === undefined ? undefined : new SemVer(parsed) };
   });
   keyed.sort((a, b) => {
     if (a.parsed === undefined || b.parsed === undefined) return (a.parsed === undefined ? 1 : 0) - (b.parsed === undefined ? 1 : 0);

@@ -32,8 +32,9 @@ export const CLUSTER_SCOPED_KINDS = new Set([
 /**
  * Splits a YAML stream (helm output or any manifest file) into documents and
  * parses each on its own, so one broken template does not hide the others.
+ * With `parseWhen`, a document it refuses is kept as text only (no object, no error).
  */
-export function parseManifestStream(stream: string): ManifestDocument[] {
+export function parseManifestStream(stream: string, options: { parseWhen?: (text: string) => boolean } = {}): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
   const lines = stream.split('\n');
   let current: string[] = [];
@@ -46,6 +47,10 @@ export function parseManifestStream(stream: string): ManifestDocument[] {
     const source = /^# Source: (.+)$/m.exec(text)?.[1]?.trim();
     if (!hasContent(text)) return;
     const doc: ManifestDocument = { index: docs.length, source, text, startLine };
+    if (options.parseWhen && !options.parseWhen(text)) {
+      docs.push(doc);
+      return;
+    }
     try {
       // json: a duplicated key keeps its last value, as helm and the API server read it (lint warns about it).
       const value = loadYamlDocument(text, { json: true });
@@ -164,6 +169,14 @@ export function maskSecretObject(obj: KubeObject, options: SecretMaskOptions = {
     out.metadata = { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: '***' } };
   }
   return out;
+}
+
+/**
+ * False only when the document cannot be a Secret nor a List of them, in whatever YAML spelling
+ * (flow, quoted, an anchor): its text has neither word, nor a backslash that could escape one.
+ */
+export function mayHoldSecret(text: string): boolean {
+  return /Secret|List|\\/.test(text);
 }
 
 function mentionsSecret(text: string): boolean {

@@ -22,7 +22,7 @@ function withCacheHome(): { home: string; dir: string; remove: () => void } {
 /** The chunks a command's run loaded, read from the cache files it wrote (<key>-<command>-<chunk>.bin). */
 function chunksLoaded(dir: string, command: string): string[] {
   return readdirSync(dir)
-    .map((f) => new RegExp(`^[0-9a-f]{32}-${command}-(main|cli-[A-Z0-9]+)\\.bin$`).exec(f)?.[1])
+    .map((f) => new RegExp(`^[0-9a-f]{32}-${command}-(main|cli-[A-Z0-9]+|lazy-[a-z0-9-]+)\\.bin$`).exec(f)?.[1])
     .filter((c): c is string => c !== undefined)
     .map((c) => `${c}.cjs`);
 }
@@ -75,6 +75,23 @@ test('--help, envs and template load neither the AWS SDK nor sops\'s KMS client:
     // The same chunks are what a command that reaches S3 does load.
     const repo = await runCli(['repo', 'list', 'dev'], { env: { XDG_CACHE_HOME: cache.home, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9' } });
     assert.ok(chunksLoaded(cache.dir, 'repo').some((c) => sdk.includes(c)), repo.stderr);
+  } finally {
+    cache.remove();
+  }
+});
+
+test('--help reads none of the packages that modules of its static graph require lazily (ajv, yaml, re2js); template dev does read yaml', async () => {
+  const cache = withCacheHome();
+  try {
+    const lazy = [...chunksDefining('Ajv=class'), ...chunksDefining('Composer=class'), ...chunksDefining('RE2JS=class')];
+    const help = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(help.exitCode, 0, help.stderr);
+    const loaded = chunksLoaded(cache.dir, 'other');
+    assert.ok(loaded.includes('main.cjs'), loaded.join(', '));
+    assert.deepEqual(loaded.filter((c) => lazy.includes(c)), [], `--help read ${loaded.join(', ')}`);
+    const template = await runCli(['template', 'dev'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(template.exitCode, 0, template.stderr);
+    assert.ok(chunksLoaded(cache.dir, 'template').some((c) => lazy.includes(c)), 'template dev reads its values with yaml: the markers are out of date');
   } finally {
     cache.remove();
   }

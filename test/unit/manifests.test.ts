@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findDuplicates, maskSecretsInStream, parseManifestStream, resourceId } from '../../src/core/manifests.js';
+import { findDuplicates, maskSecretsInStream, mayHoldSecret, parseManifestStream, resourceId } from '../../src/core/manifests.js';
 
 const stream = `---
 # Source: shop/charts/api/templates/service.yaml
@@ -71,4 +71,24 @@ test('maskSecretsInStream hides Secret values but keeps keys and other documents
   assert.match(masked, /TOKEN: '\*\*\*'/);
   assert.match(masked, /# Source: s\.yaml/);
   assert.match(masked, /k: visible/);
+});
+
+test('parseWhen: refused documents are kept as text only, in order, and masking still hides the parsed Secrets', () => {
+  const text = `---\n# Source: c.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: visible\n---\n# Source: s.yaml\n{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"}, "stringData": {"PASSWORD": "hunter2"}}\n`;
+  const docs = parseManifestStream(text, { parseWhen: mayHoldSecret });
+  assert.deepEqual(docs.map((d) => d.source), ['c.yaml', 's.yaml']);
+  assert.equal(docs[0]!.object, undefined);
+  assert.equal(docs[0]!.error, undefined);
+  assert.equal(docs[1]!.object?.kind, 'Secret');
+  const masked = maskSecretsInStream(docs);
+  assert.doesNotMatch(masked, /hunter2/);
+  assert.match(masked, /k: visible/);
+});
+
+test('mayHoldSecret is false only without either word and without an escape that could spell one', () => {
+  assert.equal(mayHoldSecret('kind: ConfigMap\ndata:\n  secretName: x\n'), false);
+  assert.equal(mayHoldSecret('kind: Secret\n'), true);
+  assert.equal(mayHoldSecret('{"kind": "SecretList"}'), true);
+  assert.equal(mayHoldSecret('kind: v1List\n'), true);
+  assert.equal(mayHoldSecret('kind: "Secr\\x65t"\n'), true);
 });

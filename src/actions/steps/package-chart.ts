@@ -6,10 +6,11 @@ import { archiveLimitsFrom } from '../../core/archive-limits.js';
 import { PROVENANCE, tarballFileName } from '../../core/chart-index.js';
 import { resolveChartVersion } from '../../core/chart-version.js';
 import type { JsonValue } from '../../core/go-yaml-style.js';
-import { readChartDirectory } from '../../adapters/chart-directory.js';
+import { readChartDirectory, readChartMetadata } from '../../adapters/chart-directory.js';
 import { MAX_CONFIG_FILE_BYTES, readUserFile } from '../../adapters/user-files.js';
 import { artifactConfigFiles, isSafeRelativePath, type ArtifactConfig } from '../../core/artifact-config.js';
 import { decideDirtyTree, type EnvironmentReach } from '../../core/dirty-tree.js';
+import type { Environment } from '../../core/environment.js';
 import type { Deps } from '../deps.js';
 import { ensureDependencies } from './render.js';
 import { sha256 } from '../../core/sha256.js';
@@ -46,7 +47,7 @@ export interface BuiltPackage {
 }
 
 /** The chart directory to package: --chart, else the one chart all environments share. */
-export async function chartDirectoryFor(deps: Deps, chart?: string): Promise<string> {
+export async function chartDirectoryFor(deps: Deps, chart?: string, environments = () => deps.repo.loadEnvironments([])): Promise<string> {
   if (chart) {
     const dir = deps.repo.userPath(chart);
     if (!existsSync(join(dir, 'Chart.yaml'))) {
@@ -54,7 +55,7 @@ export async function chartDirectoryFor(deps: Deps, chart?: string): Promise<str
     }
     return dir;
   }
-  const envs = await deps.repo.loadEnvironments([]);
+  const envs = await environments();
   const charts = [...new Set(envs.map((e) => e.chart))];
   if (charts.length !== 1) {
     throw new ChartctlError(`The environments use ${charts.length} different charts (${charts.join(', ')}); say which one to package.`, {
@@ -71,20 +72,26 @@ export async function chartDirectoryFor(deps: Deps, chart?: string): Promise<str
  * archive metadata. Same sources → same bytes on any machine.
  */
 export async function buildPackage(deps: Deps, options: PackageChartOptions): Promise<BuiltPackage> {
-  const chartDir = await chartDirectoryFor(deps, options.chart);
+  // Read and checked once, for both the chart to package and the configuration it carries.
+  let loaded: Promise<Environment[]> | undefined;
+  const environments = () => (loaded ??= deps.repo.loadEnvironments([]));
+  const chartDir = await chartDirectoryFor(deps, options.chart, environments);
   await ensureDependencies(deps, chartDir);
   deps.reporter.progress(`Packaging ${deps.repo.display(chartDir)}`);
+  const display = (p: string) => deps.repo.display(p);
+  const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, await readChartMetadata(chartDir, display))].map((p) => relative(deps.repo.root, p) || '.');
+  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
+  // git's four calls, package's longest wait, run while the chart and the environments are read (after the dependency build, which may write).
+  const revisions = Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
+  revisions.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
   const limits = archiveLimitsFrom(deps.env);
-  const files = await readChartDirectory(chartDir, (p) => deps.repo.display(p), limits.maxFileBytes);
-  const chart = chartFromFiles(files, deps.repo.display(chartDir), limits);
+  const files = await readChartDirectory(chartDir, display, limits.maxFileBytes);
+  const chart = chartFromFiles(files, display(chartDir), limits);
   const metadata = chart.metadata;
-
-  const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, metadata)].map((p) => relative(deps.repo.root, p) || '.');
-  const carried = await carriedEnvironments(deps, chartDir);
+  const carried = await carriedEnvironments(deps, chartDir, environments);
   // The chart's own files and every environment's configuration travel with the version.
   chart.files = [...chart.files.filter((f) => !f.path.startsWith('.chartctl/')), ...artifactConfigFiles(carried.config)];
-  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
-  const [revision, repository] = await Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
+  const [revision, repository] = await revisions;
   checkDirtyTree(deps, repository?.dirtyFiles ?? [], carried.reach(sourcePaths), options.refuseDirtyForApproval ?? false);
   if (options.version === 'prerelease' && !revision) {
     deps.reporter.warn(`${deps.repo.root} is not a git work tree: the prerelease counter is 0 and the version carries no commit.`);
@@ -134,8 +141,8 @@ function localDependencyDirs(chartDir: string, metadata: Record<string, JsonValu
  * working tree as it is: values files (templates unrendered) and secrets files
  * still encrypted.
  */
-async function carriedEnvironments(deps: Deps, chartDir: string): Promise<{ config: ArtifactConfig; reach: (chartPaths: string[]) => EnvironmentReach[] }> {
-  const envs = (await deps.repo.loadEnvironments([])).filter((e) => resolve(deps.repo.path(e.chart)) === resolve(chartDir));
+async function carriedEnvironments(deps: Deps, chartDir: string, environments: () => Promise<Environment[]>): Promise<{ config: ArtifactConfig; reach: (chartPaths: string[]) => EnvironmentReach[] }> {
+  const envs = (await environments()).filter((e) => resolve(deps.repo.path(e.chart)) === resolve(chartDir));
   const config: ArtifactConfig = { environments: {}, files: new Map() };
   for (const env of envs) {
     for (const rel of [...env.values, ...env.secrets]) {

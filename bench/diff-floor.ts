@@ -1,0 +1,149 @@
+// What a `chartctl diff staging` bench needs, for bench:large-diff and bench:diff: the example app
+// deployed on the simulator from the project's S3 server, a newer version published, the helm
+// calls one diff makes (recorded through a logging wrapper, replayed at once, as chartctl may run
+// them) and the S3 round trips a repository candidate needs (index.yaml, then the tarball).
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { copyExampleApp, cliPath, projectRoot } from '../test/support/project.js';
+import { serve } from './support.js';
+
+export interface HelmCall {
+  args: string[];
+  input?: Buffer;
+}
+
+export interface DiffBench {
+  /** Where chartctl runs (a copy of the example app). */
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** chartctl's arguments for the measured diff. */
+  diffArgs: string[];
+  /** The diff's JSON result (checked by the caller). */
+  result: { diff: { changes: { change: string; name: string }[]; counts: { changed: number } } };
+  calls: HelmCall[];
+  /** Wall ms until every call has exited, started at once. */
+  helmAtOnce: (calls: HelmCall[]) => Promise<number>;
+  /** Wall ms of the index then the tarball, fetched in this process over a warm connection. */
+  s3RoundTrips: () => Promise<number>;
+  stop: () => void;
+}
+
+/** `templates` (file name → text) are written into the example chart before each of the two published versions (1.0.0 deployed, 1.0.1 the candidate). */
+export async function prepareDiffBench(helm: string, templates: { before: Record<string, string>; after: Record<string, string> } = { before: {}, after: {} }): Promise<DiffBench> {
+  const work = mkdtempSync(join(tmpdir(), 'chartctl-bench-diff-'));
+  const app = copyExampleApp();
+  const stops: (() => void)[] = [() => app.remove(), () => rmSync(work, { recursive: true, force: true })];
+  const stop = () => {
+    for (const s of stops.reverse()) s();
+  };
+  try {
+    const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
+      const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
+    stops.push(sim.stop);
+    const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
+      const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
+    stops.push(s3.stop);
+    const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
+    const kubeconfig = join(work, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
+    const env = {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      CHARTCTL_HELM: helm,
+      AWS_ENDPOINT_URL: s3.line,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      XDG_CACHE_HOME: join(work, 'cache'),
+      SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
+      CHARTCTL_ACTOR: 'bench',
+    };
+    const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
+      const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
+      if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const writeTemplates = (files: Record<string, string>) => {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(app.dir, 'charts', 'shop', 'templates', name), text);
+    };
+    writeTemplates(templates.before);
+    chartctl(['publish', 'staging', '--version', '1.0.0']);
+    chartctl(['deploy', 'staging', '--yes', '--no-tests']);
+    writeTemplates(templates.after);
+    chartctl(['publish', 'staging', '--version', '1.0.1']);
+    const result = JSON.parse(chartctl(['diff', 'staging', '--output', 'json']));
+
+    // helm reads the values files and the candidate's tarball itself (#15), and chartctl deletes them once the
+    // diff is done: the wrapper copies every file an argument names, so the replay reads the same bytes.
+    const log = join(work, 'helm-calls');
+    mkdirSync(log, { mode: 0o700 });
+    const wrapper = join(work, 'helm-logging.sh');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh
+f="${log}/$(date +%s%N).$$"
+i=0
+for a in "$@"; do
+  case "$a" in /*) if [ -f "$a" ]; then i=$((i + 1)); cp "$a" "$f.file$i"; a="$f.file$i"; fi ;; esac
+  printf '%s\\0' "$a" >> "$f.args"
+done
+case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${helm}' "$@" ;; *) exec '${helm}' "$@" < /dev/null ;; esac
+`,
+    );
+    chmodSync(wrapper, 0o700);
+    chartctl(['diff', 'staging'], { CHARTCTL_HELM: wrapper });
+    const calls = readdirSync(log)
+      .filter((f) => f.endsWith('.args'))
+      .sort()
+      .map((f) => {
+        const base = join(log, f.slice(0, -'.args'.length));
+        const args = readFileSync(`${base}.args`, 'utf8').split('\0').slice(0, -1); // NUL-separated: helm's --template holds newlines
+        let input: Buffer | undefined;
+        try {
+          input = readFileSync(`${base}.stdin`);
+        } catch {
+          input = undefined;
+        }
+        return { args, input };
+      })
+      // The wrapper, a new binary, had its version asked; the real helm's is cached (XDG_CACHE_HOME) since the setup's runs.
+      .filter((c) => c.args[0] !== 'version');
+
+    const client = new S3Client({ endpoint: s3.line, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const get = async (key: string) => {
+      const res = await client.send(new GetObjectCommand({ Bucket: 'acme-charts', Key: key }));
+      return Buffer.from(await res.Body!.transformToByteArray());
+    };
+    const s3RoundTrips = async () => {
+      const start = process.hrtime.bigint();
+      await get('staging/index.yaml');
+      await get('staging/shop-1.0.1.tgz');
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    await s3RoundTrips();
+    return { cwd: app.dir, env, diffArgs: [cliPath, 'diff', 'staging', '--quiet'], result, calls, helmAtOnce: (c) => timeAtOnce(helm, c, env), s3RoundTrips, stop };
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
+
+/** Runs helm calls at once and resolves with the wall time until the last one exits. */
+function timeAtOnce(helm: string, calls: HelmCall[], env: NodeJS.ProcessEnv): Promise<number> {
+  const start = process.hrtime.bigint();
+  return Promise.all(
+    calls.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn(helm, c.args, { env, stdio: ['pipe', 'ignore', 'pipe'] });
+          let stderr = '';
+          child.stderr.on('data', (d) => (stderr += d));
+          child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`helm ${c.args.join(' ')}: ${stderr}`))));
+          child.stdin.end(c.input);
+        }),
+    ),
+  ).then(() => Number(process.hrtime.bigint() - start) / 1e6);
+}

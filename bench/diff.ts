@@ -1,0 +1,49 @@
+// `chartctl diff <env>` of the example app (a new chart version published, the release deployed
+// on the simulator): chartctl's own time beyond its floor, measured in the same interleaved rounds:
+// Node's start-up, the helm calls the diff makes (replayed at once) and the S3 round trips it must
+// make (index.yaml, then the candidate's tarball). Target <= 80 ms (#20).
+//   npm run bench:diff            (BENCH_RUNS=10 by default; uses helm 4 from .tools unless CHARTCTL_HELM is set)
+//   BENCH_CPU_PROF=DIR npm run bench:diff   also writes one CPU profile of the diff to DIR
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { helmBinaries } from '../test/support/project.js';
+import { prepareDiffBench } from './diff-floor.js';
+import { median, timeProcessCpu } from './support.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const helm = process.env.CHARTCTL_HELM ?? helmBinaries.helm4;
+const TARGET_MS = 80;
+
+const bench = await prepareDiffBench(helm);
+try {
+  const { cwd, env, diffArgs, result, calls } = bench;
+  if (result.diff.counts.changed === 0) throw new Error('expected the new chart version to change resources (its helm.sh/chart label)');
+  console.log(`chartctl benchmark: own time of diff staging (${result.diff.changes.length} resources, ${result.diff.counts.changed} changed), ${runs} rounds, interleaved with its floor (${helm})`);
+  console.log(`helm calls a diff makes: ${calls.map((c) => c.args.slice(0, 2).join(' ')).join('; ')}`);
+  timeProcessCpu(process.execPath, diffArgs, { cwd, env }); // writes its code cache
+  if (process.env.BENCH_CPU_PROF) {
+    spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, ...diffArgs], { cwd, env, stdio: 'ignore' });
+    console.log(`CPU profile of one diff written to ${process.env.BENCH_CPU_PROF}`);
+  }
+  const diffs: number[] = [];
+  const diffCpu: number[] = [];
+  const nodes: number[] = [];
+  const helms: number[] = [];
+  const s3s: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const d = timeProcessCpu(process.execPath, diffArgs, { cwd, env });
+    diffs.push(d.wallMs);
+    diffCpu.push(d.cpuMs);
+    nodes.push(timeProcessCpu(process.execPath, ['-e', '0']).wallMs);
+    helms.push(await bench.helmAtOnce(calls));
+    s3s.push(await bench.s3RoundTrips());
+  }
+  const own = diffs.map((d, i) => d - nodes[i]! - helms[i]! - s3s[i]!);
+  const ownMedian = median(own);
+  console.log(`\n  chartctl diff staging: median wall ${median(diffs).toFixed(1)} ms (min ${Math.min(...diffs).toFixed(1)}), CPU ${median(diffCpu).toFixed(0)} ms (chartctl and its helm calls)`);
+  console.log(`  floor: node -e 0 ${median(nodes).toFixed(1)} ms + the ${calls.length} helm calls at once ${median(helms).toFixed(1)} ms + S3 index and tarball ${median(s3s).toFixed(1)} ms`);
+  console.log(`  chartctl's own time beyond the floor (round by round): median ${ownMedian.toFixed(1)} ms, min ${Math.min(...own).toFixed(1)} ms (target <= ${TARGET_MS} ms: ${ownMedian <= TARGET_MS ? 'met' : `over by ${(ownMedian - TARGET_MS).toFixed(1)} ms`})`);
+  console.log(`  (wall counts waiting for a core on a loaded machine; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
+} finally {
+  bench.stop();
+}
