@@ -2,13 +2,13 @@
 // deployed on the simulator from the project's S3 server, a newer version published, the helm
 // calls one diff makes (recorded through a logging wrapper, replayed at once, as chartctl may run
 // them) and the S3 round trips a repository candidate needs (index.yaml, then the tarball).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { copyExampleApp, cliPath, projectRoot } from '../test/support/project.js';
-import { serve } from './support.js';
+import { copyExampleApp, cliPath } from '../test/support/project.js';
+import { startBenchSandbox } from './support.js';
 
 export interface HelmCall {
   args: string[];
@@ -40,32 +40,7 @@ export async function prepareDiffBench(helm: string, templates: { before: Record
     for (const s of stops.reverse()) s();
   };
   try {
-    const sim = await serve(`import { startSimulator } from '${projectRoot}/dist/src/sandbox/simulator.js';
-      const s = await startSimulator({ readinessDelayMs: 20 }); console.log(s.url);`);
-    stops.push(sim.stop);
-    const s3 = await serve(`import { startS3Server } from '${projectRoot}/dist/src/sandbox/s3-server.js';
-      const s = await startS3Server({ directory: '${join(work, 's3')}', buckets: ['acme-charts'] }); console.log(s.endpoint);`);
-    stops.push(s3.stop);
-    const { kubeconfigYaml } = await import('../src/sandbox/kubeconfig.js');
-    const kubeconfig = join(work, 'kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigYaml(sim.line, { aliases: ['dev', 'staging', 'prod'] }));
-    const env = {
-      ...process.env,
-      KUBECONFIG: kubeconfig,
-      CHARTCTL_HELM: helm,
-      AWS_ENDPOINT_URL: s3.line,
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REGION: 'us-east-1',
-      XDG_CACHE_HOME: join(work, 'cache'),
-      SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'),
-      CHARTCTL_ACTOR: 'bench',
-    };
-    const chartctl = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-      const r = spawnSync(process.execPath, [cliPath, ...args, '--quiet'], { cwd: app.dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 1 << 28 });
-      if (r.status !== 0) throw new Error(`chartctl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const { s3, env, chartctl } = await startBenchSandbox(work, stops, helm, app.dir);
     const writeTemplates = (files: Record<string, string>) => {
       for (const [name, text] of Object.entries(files)) writeFileSync(join(app.dir, 'charts', 'shop', 'templates', name), text);
     };
