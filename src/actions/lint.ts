@@ -12,6 +12,7 @@ import { isPlainObject, mergeValues, type Values } from '../core/values.js';
 import { isChartctlError } from '../core/errors.js';
 import { loadYaml } from '../core/yaml-limits.js';
 import { ajvClassFor } from '../core/schema/ajv-classes.js';
+import { draft07MetaValidator, invalidSchemaMessage } from '../core/values-schema-meta.js';
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
@@ -130,6 +131,12 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
       const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { $schema?: string };
       // Charts declare their draft; helm accepts draft-07 up to 2020-12.
       const AjvClass = await ajvClassFor(schema.$schema);
+      const meta = AjvClass === (await ajvClassFor()) ? draft07MetaValidator() : undefined;
+      if (meta) {
+        if (!meta(schema)) throw new Error(invalidSchemaMessage(meta.errors ?? []));
+        // Checked just above, with code compiled at build time: ajv need not add and compile the meta-schema.
+        return new AjvClass({ allErrors: true, strict: false, meta: false, validateSchema: false }).compile({ ...schema, $schema: undefined });
+      }
       const ajv = new AjvClass({ allErrors: true, strict: false });
       // helm takes the draft from the URL, https or http (charts write https://json-schema.org/draft-07/schema#);
       // ajv knows only its meta-schemas' own ids, and the class above already is the draft's.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyExampleApp, helmBinaries, runCli } from '../support/project.js';
 import { fixtureDefinitions, writeFixtureSchemas } from '../support/kube-schema-fixture.js';
+import { COMPILE_THRESHOLD } from '../../src/core/schema/schema-compiler.js';
 
 let dir: string;
 let schemas: string;
@@ -137,7 +138,7 @@ test('default location over HTTP: cached on disk, second run makes no request an
   const home = mkdtempSync(join(dir, 'home-'));
   const env = { CHARTCTL_SCHEMA_BASE_URL: `${base}/base`, XDG_CACHE_HOME: home };
   // Enough ConfigMaps to be worth compiling; the one Service is checked by walking its schema.
-  writeFileSync(join(dir, 'many.yaml'), Array.from({ length: 400 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\ndata: {a: b}\n`).join('---\n') + '---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n');
+  writeFileSync(join(dir, 'many.yaml'), Array.from({ length: COMPILE_THRESHOLD + 100 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}}\ndata: {a: b}\n`).join('---\n') + '---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n');
   const count = () => requests.filter((q) => q.path === '/base/v1.33.0/_definitions.json').length;
   const before = count();
   const first = await cli(['-f', 'many.yaml', '--kube-version', '1.33', '--output', 'json'], env);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SchemaFetcher } from '../../src/adapters/schema-sources/schema-fetcher.js';
 import { SchemaRegistry } from '../../src/actions/steps/schema-registry.js';
 import { crdSchemasIn, validateDocuments } from '../../src/actions/steps/schema-validation.js';
-import { SchemaCompiler } from '../../src/core/schema/schema-compiler.js';
+import { COMPILE_THRESHOLD, SchemaCompiler } from '../../src/core/schema/schema-compiler.js';
 import { parseKubeVersion } from '../../src/core/schema/kube-version.js';
 import { readManifestText, type InputDocument } from '../../src/core/schema/manifest-input.js';
 import { renderValidationJunit } from '../../src/core/schema/report-junit.js';
@@ -171,9 +171,9 @@ test('reports: text groups findings under the resource; tap and junit count ever
 test('compiled (many resources of a kind) and walked (few) schemas find the same problems', async () => {
   const bad = DEPLOYMENT.replace('replicas: 2', 'replicas: two').replace('memory: 512Mi', 'memory: 512MB');
   const few = await check(bad, { strict: true });
-  const many = await check(Array.from({ length: 320 }, () => bad).join('---\n'), { strict: true });
+  const many = await check(Array.from({ length: COMPILE_THRESHOLD + 20 }, () => bad).join('---\n'), { strict: true });
   const problems = (r: ResourceResult) => r.problems.map((p) => [p.path, p.message, p.line]);
-  assert.equal(many.length, 320);
+  assert.equal(many.length, COMPILE_THRESHOLD + 20);
   assert.deepEqual(problems(many[0]!), problems(few[0]!));
   assert.equal(few[0]!.problems.length, 3);
 });

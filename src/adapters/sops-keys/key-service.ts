@@ -38,7 +38,26 @@ export class KeySourceRouter implements DataKeyService {
     },
   ) {}
 
+  /**
+   * Data keys already recovered in this process, by the whole master key entry: lint and diff --all
+   * open the same secrets files for many environments, and each unwrap is an age decryption, a KMS
+   * call or a gpg run (#20). Kept in memory only; each caller gets its own copy.
+   */
+  private readonly unwrapped = new Map<string, Promise<Uint8Array>>();
+
   unwrap(key: MasterKey): Promise<Uint8Array> {
+    const id = JSON.stringify(key);
+    let pending = this.unwrapped.get(id);
+    if (!pending) {
+      pending = this.unwrapWithSource(key);
+      this.unwrapped.set(id, pending);
+      // A failure is not remembered: the next file may come after the key became available.
+      pending.catch(() => this.unwrapped.delete(id));
+    }
+    return pending.then((dataKey) => dataKey.slice());
+  }
+
+  private unwrapWithSource(key: MasterKey): Promise<Uint8Array> {
     switch (key.type) {
       case 'age':
         return this.sources.age.unwrap(key);
