@@ -1,17 +1,17 @@
 import { ChartctlError } from '../core/errors.js';
 import type { CanaryRecord } from '../core/strategy/canary-plan.js';
-import { kubeRequest, type KubeResponse } from './kube-api.js';
-import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
+import type { KubeResponse } from './kube-api.js';
+import { clusterUnreachable, KubeClusters } from './kube-clusters.js';
 import { canaryRecordName, type CanaryRecords, type StoredCanary } from './canary-records.js';
 import type { RouterTarget } from './traffic-router.js';
 
-const REQUEST_TIMEOUT_MS = 15_000;
-
 /** Canary records as ConfigMaps (data.record: the JSON) on the environment's cluster. */
 export class KubeCanaryRecords implements CanaryRecords {
-  private access = new Map<string, ClusterAccess>();
+  private readonly clusters: KubeClusters;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(env: NodeJS.ProcessEnv) {
+    this.clusters = new KubeClusters(env);
+  }
 
   async read(target: RouterTarget, release: string): Promise<StoredCanary | undefined> {
     const res = await this.call(target, 'GET', this.path(target, release));
@@ -43,14 +43,7 @@ export class KubeCanaryRecords implements CanaryRecords {
   }
 
   private async call(target: RouterTarget, method: string, path: string, body?: unknown): Promise<KubeResponse> {
-    const key = target.kubeContext ?? '';
-    let access = this.access.get(key);
-    if (!access) this.access.set(key, (access = resolveClusterAccess(this.env, target.kubeContext)));
-    try {
-      return await kubeRequest(access, method, path, { body, timeoutMs: REQUEST_TIMEOUT_MS });
-    } catch (err) {
-      throw new ChartctlError(`Cannot reach the cluster for the canary record in ${target.namespace}: ${(err as Error).message}.`, { code: 'CLUSTER_UNREACHABLE', hint: 'Check the kube context (kubeContext or --kube-context) and that the API server is up.' });
-    }
+    return this.clusters.call(target.kubeContext, method, path, body, clusterUnreachable('the canary record', target.namespace));
   }
 
   private failure(target: RouterTarget, release: string, what: string, res: KubeResponse): ChartctlError {

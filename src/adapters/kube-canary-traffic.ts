@@ -1,10 +1,8 @@
 import { ChartctlError } from '../core/errors.js';
 import { canaryIngress, canaryIngressName, canaryIngressWeight, checkWeight, httpRouteWeight, isChartctlCanaryIngress, resetHttpRoute, splitHttpRoute } from '../core/strategy/canary-route.js';
 import type { CanaryRoute, CanaryTrafficSplitter, WeightedCanaryTraffic } from './canary-traffic.js';
-import { kubeRequest, type KubeResponse } from './kube-api.js';
-import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
-
-const REQUEST_TIMEOUT_MS = 15_000;
+import type { KubeResponse } from './kube-api.js';
+import { clusterUnreachable, KubeClusters } from './kube-clusters.js';
 /** A write that meets someone else's change re-reads and tries again this many times before giving up. */
 const CONFLICT_ATTEMPTS = 5;
 
@@ -18,9 +16,11 @@ type Json = Record<string, any>;
  * resourceVersion it read; nothing is written when the object is already so.
  */
 export class KubeCanaryTraffic implements CanaryTrafficSplitter {
-  private access = new Map<string, ClusterAccess>();
+  private readonly clusters: KubeClusters;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(env: NodeJS.ProcessEnv) {
+    this.clusters = new KubeClusters(env);
+  }
 
   async setWeight(traffic: WeightedCanaryTraffic, route: CanaryRoute, weight: number): Promise<void> {
     checkWeight(weight);
@@ -125,15 +125,9 @@ export class KubeCanaryTraffic implements CanaryTrafficSplitter {
   }
 
   private async call(route: CanaryRoute, method: string, path: string, body?: unknown): Promise<KubeResponse> {
-    const key = route.kubeContext ?? '';
-    let access = this.access.get(key);
-    if (!access) this.access.set(key, (access = resolveClusterAccess(this.env, route.kubeContext)));
-    try {
-      return await kubeRequest(access, method, path, { body, timeoutMs: REQUEST_TIMEOUT_MS });
-    } catch (err) {
-      throw new ChartctlError(`Cannot reach the cluster for the canary route in ${route.namespace}: ${(err as Error).message}.`, { code: 'CLUSTER_UNREACHABLE', hint: 'Check the kube context (kubeContext or --kube-context) and that the API server is up.' });
-    }
+    return this.clusters.call(route.kubeContext, method, path, body, clusterUnreachable('the canary route', route.namespace));
   }
+
 }
 
 function noStableBackend(route: CanaryRoute, kind: string): ChartctlError {

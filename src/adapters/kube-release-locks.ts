@@ -1,22 +1,19 @@
 import { ChartctlError } from '../core/errors.js';
 import { leaseNameFor, type LeaseRecord, type StuckNote } from '../core/release-lock.js';
-import { kubeRequest, type KubeResponse } from './kube-api.js';
+import type { KubeResponse } from './kube-api.js';
 import type { LeaseWrite, LeaseWriteResult, ReleaseLocks, ReleaseLockTarget } from './release-locks.js';
-import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
+import { KubeClusters } from './kube-clusters.js';
 
 const OPERATION = 'chartctl.dev/operation';
 const LAST_HOLDER = 'chartctl.dev/last-holder';
 const STUCK = 'chartctl.dev/stuck';
-const REQUEST_TIMEOUT_MS = 15_000;
-
 /** Release locks as coordination.k8s.io/v1 Leases on the cluster the environment's kube context names. */
 export class KubeReleaseLocks implements ReleaseLocks {
-  private access = new Map<string, ClusterAccess>();
+  private readonly clusters: KubeClusters;
 
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly signal?: AbortSignal,
-  ) {}
+  constructor(env: NodeJS.ProcessEnv, signal?: AbortSignal) {
+    this.clusters = new KubeClusters(env, signal);
+  }
 
   async read(target: ReleaseLockTarget): Promise<LeaseRecord | undefined> {
     const res = await this.call(target, 'GET', this.path(target, true));
@@ -58,18 +55,13 @@ export class KubeReleaseLocks implements ReleaseLocks {
   }
 
   private async call(target: ReleaseLockTarget, method: string, path: string, body?: unknown): Promise<KubeResponse> {
-    const key = target.kubeContext ?? '';
-    let access = this.access.get(key);
-    if (!access) this.access.set(key, (access = resolveClusterAccess(this.env, target.kubeContext)));
-    try {
-      return await kubeRequest(access, method, path, { body, timeoutMs: REQUEST_TIMEOUT_MS, signal: this.signal });
-    } catch (err) {
-      throw new ChartctlError(`Cannot reach the Kubernetes API at ${access.server} (context ${access.context}) for the release lock of ${target.release}: ${(err as Error).message}.`, {
-        code: 'LOCK_UNAVAILABLE',
-        hint: 'Check the cluster is reachable with this kubeconfig context (kubectl get leases -n NAMESPACE).',
-        cause: err,
-      });
-    }
+    return this.clusters.call(target.kubeContext, method, path, body, (err, access) =>
+      new ChartctlError(`Cannot reach the Kubernetes API at ${access.server} (context ${access.context}) for the release lock of ${target.release}: ${err.message}.`, {
+          code: 'LOCK_UNAVAILABLE',
+          hint: 'Check the cluster is reachable with this kubeconfig context (kubectl get leases -n NAMESPACE).',
+          cause: err,
+        }),
+    );
   }
 
   private failure(target: ReleaseLockTarget, verb: string, res: KubeResponse): ChartctlError {

@@ -1,16 +1,16 @@
 import { ChartctlError } from '../core/errors.js';
-import { kubeRequest, type KubeResponse } from './kube-api.js';
-import { resolveClusterAccess, type ClusterAccess } from './schema-sources/kubeconfig.js';
+import type { KubeResponse } from './kube-api.js';
+import { clusterUnreachable, KubeClusters } from './kube-clusters.js';
 import { ingressHosts } from '../core/strategy/router-ingress.js';
 import { formatSlotRevision, LIVE_SLOT_ANNOTATION, parseSlotRevision, PREVIOUS_SLOT_ANNOTATION, type RouterIngress, type RouterService, type RouterTarget, type RouterWrite, type TrafficRouters } from './traffic-router.js';
 
-const REQUEST_TIMEOUT_MS = 15_000;
-
 /** Router Services on the cluster the environment's kube context names (the kubeconfig's own access). */
 export class KubeTrafficRouters implements TrafficRouters {
-  private access = new Map<string, ClusterAccess>();
+  private readonly clusters: KubeClusters;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(private readonly env: NodeJS.ProcessEnv) {
+    this.clusters = new KubeClusters(env);
+  }
 
   async readService(target: RouterTarget, name: string): Promise<RouterService | undefined> {
     const res = await this.call(target, 'GET', this.path(target, name));
@@ -91,14 +91,7 @@ export class KubeTrafficRouters implements TrafficRouters {
   }
 
   private async call(target: RouterTarget, method: string, path: string, body?: unknown): Promise<KubeResponse> {
-    const key = target.kubeContext ?? '';
-    let access = this.access.get(key);
-    if (!access) this.access.set(key, (access = resolveClusterAccess(this.env, target.kubeContext)));
-    try {
-      return await kubeRequest(access, method, path, { body, timeoutMs: REQUEST_TIMEOUT_MS });
-    } catch (err) {
-      throw new ChartctlError(`Cannot reach the cluster for the router in ${target.namespace}: ${(err as Error).message}.`, { code: 'CLUSTER_UNREACHABLE', hint: 'Check the kube context (kubeContext or --kube-context) and that the API server is up.' });
-    }
+    return this.clusters.call(target.kubeContext, method, path, body, clusterUnreachable('the router', target.namespace));
   }
 
   private failure(target: RouterTarget, name: string, what: string, res: KubeResponse): ChartctlError {
