@@ -4,24 +4,21 @@
  * Pods the router Service sends traffic to.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
+import type { Simulator } from '../../src/sandbox/simulator.js';
 import { copyExampleApp, runCli, type CliRun } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
 const NS = 'shop-dev';
 /** A smoke check that fails on demand (FAIL_SMOKE=1), and proves it ran against the idle slot. */
 const SMOKE = 'process.exit(process.env.FAIL_SMOKE === "1" ? 7 : process.env.CHARTCTL_RELEASE === "shop-" + process.env.CHARTCTL_TRACK ? 0 : 9)';
 
 export function blueGreenScenario(helm: string, major: 3 | 4): void {
+  let cluster: ClusterApp;
   let sim: Simulator;
-  let s3: TestS3;
   let app: ReturnType<typeof copyExampleApp>;
-  let home: string;
   let env: Record<string, string>;
   /** The router Ingress's resourceVersion once created: no later switch may change it. */
   let ingressVersion: string | undefined;
@@ -61,13 +58,8 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
   const revisions = (release: string) => sim.releases(NS, release).map((r) => `${r.version}:${r.status}`);
 
   before(async () => {
-    sim = await startSimulator({ readinessDelayMs: 50 });
-    s3 = await startTestS3();
-    app = copyExampleApp();
-    isolateRepositories(app.dir, s3);
-    home = mkdtempSync(join(tmpdir(), 'chartctl-bluegreen-'));
-    writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-    env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helm, CHARTCTL_ACTOR: 'blue-green-tests' };
+    cluster = await startClusterApp({ name: 'bluegreen', readinessDelayMs: 50, contexts: ['dev', 'staging', 'prod'], helm, env: { CHARTCTL_ACTOR: 'blue-green-tests' } });
+    ({ sim, app, env } = cluster);
     const file = join(app.dir, 'environments', 'dev.yaml');
     writeFileSync(
       file,
@@ -79,10 +71,7 @@ export function blueGreenScenario(helm: string, major: 3 | 4): void {
     for (const version of ['1.0.0', '1.0.1', '1.0.2']) await ok(['publish', 'dev', '--version', version]);
   });
   after(async () => {
-    await sim?.close();
-    await s3?.close();
-    app?.remove();
-    rmSync(home, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   test(`[helm ${major}] blue/green: --dry-run names the idle slot and the switch, and changes nothing`, async () => {

@@ -4,26 +4,23 @@
  * whose EndpointSlices show the canary's share of the shared Service.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
+import type { Simulator } from '../../src/sandbox/simulator.js';
 import { execa } from 'execa';
 import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
 import { prometheusSkip, startPrometheus } from '../support/prometheus.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
 const NS = 'shop-dev';
 /** A smoke check that fails on demand (FAIL_SMOKE=1), and proves it ran against the canary. */
 const SMOKE = 'process.exit(process.env.FAIL_SMOKE === "1" ? 7 : process.env.CHARTCTL_RELEASE === "shop-canary" && process.env.CHARTCTL_TRACK === "canary" ? 0 : 9)';
 
 export function canaryScenario(helm: string, major: 3 | 4): void {
+  let cluster: ClusterApp;
   let sim: Simulator;
-  let s3: TestS3;
   let app: ReturnType<typeof copyExampleApp>;
-  let home: string;
   let env: Record<string, string>;
 
   const cli = (args: string[], extra: Record<string, string> = {}): Promise<CliRun> => runCli(args, { cwd: app.dir, env: { ...env, ...extra }, timeoutMs: 120_000 });
@@ -53,13 +50,8 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
   const record = () => sim.getObject('ConfigMap', NS, 'chartctl-canary-shop');
 
   before(async () => {
-    sim = await startSimulator({ readinessDelayMs: 50 });
-    s3 = await startTestS3();
-    app = copyExampleApp();
-    isolateRepositories(app.dir, s3);
-    home = mkdtempSync(join(tmpdir(), 'chartctl-canary-'));
-    writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-    env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helm, CHARTCTL_ACTOR: 'canary-tests' };
+    cluster = await startClusterApp({ name: 'canary', readinessDelayMs: 50, contexts: ['dev', 'staging', 'prod'], helm, env: { CHARTCTL_ACTOR: 'canary-tests' } });
+    ({ sim, app, env } = cluster);
     const file = join(app.dir, 'environments', 'dev.yaml');
     writeFileSync(
       file,
@@ -85,10 +77,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     for (const version of ['1.0.0', '1.0.1', '1.0.2', '1.0.3']) await ok(['publish', 'dev', '--version', version]);
   });
   after(async () => {
-    await sim?.close();
-    await s3?.close();
-    app?.remove();
-    rmSync(home, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   test(`[helm ${major}] canary: the first version is installed as the stable release (nothing to compare a canary with)`, async () => {
