@@ -4,6 +4,10 @@ import { detectDrift, type ResourceDrift } from '../core/drift.js';
 import { newestRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { idleSlotEnvironment } from './deploy/blue-green.js';
+import { canaryRelease } from './deploy/canary.js';
+import { canaryWalk, describeCanaryAction } from '../core/strategy/canary-plan.js';
+import type { CanaryStrategy } from '../core/strategy/strategy-config.js';
+import type { Environment } from '../core/environment.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
 import { renderEnvironment } from './steps/render.js';
@@ -65,6 +69,8 @@ export interface DiffResult {
   images: ImageOrigin[];
   /** Blue/green: the diff is against the idle slot the deploy would change (release above); traffic stays on `live` until the switch. */
   blueGreen?: { slot: string; live: string | null; router: string; ingress?: { name: string; create: boolean; refused?: string } };
+  /** Canary: the diff is against the stable release (what promotion changes); deploy would first install the candidate as `release` and walk these steps. */
+  canary?: { release: string; walk: string[]; recorded: { version: string; state: string; weight: number } | null };
 }
 
 /** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
@@ -72,6 +78,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   const loaded = await deps.repo.loadEnvironment(options.env);
   const strategy = loaded.deploy.strategy;
   const idle = strategy.kind === 'blueGreen' ? await idleSlotEnvironment(deps, loaded, strategy) : undefined;
+  const canary = strategy.kind === 'canary' ? await canaryPlanOf(deps, loaded, strategy) : undefined;
   const env = idle?.env ?? loaded;
   const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
@@ -116,6 +123,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       drift: await driftOf(deployedText),
       images: [],
       ...(idle ? { blueGreen: idle.blueGreen } : {}),
+      ...(canary ? { canary } : {}),
     };
   }
 
@@ -137,6 +145,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       drift: await driftOf(deployedText),
       images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
       ...(idle ? { blueGreen: idle.blueGreen } : {}),
+      ...(canary ? { canary } : {}),
     };
   } finally {
     await values.release();
@@ -158,5 +167,16 @@ function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {
     tests: o.tests,
     helmDiffLines: o.helmDiffLines,
     pathChanges: o.pathChanges,
+  };
+}
+
+/** The canary walk deploy would run, and the run already recorded (deploy refuses a new one beside it). */
+async function canaryPlanOf(deps: Deps, env: Environment, strategy: CanaryStrategy): Promise<NonNullable<DiffResult['canary']>> {
+  const stored = await deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release);
+  const record = stored?.record;
+  return {
+    release: canaryRelease(env),
+    walk: canaryWalk(strategy).map(describeCanaryAction),
+    recorded: record ? { version: record.version, state: record.state, weight: record.weight } : null,
   };
 }

@@ -13,8 +13,8 @@ import type { ImageOrigin } from '../core/image-origins.js';
 import type { Environment } from '../core/environment.js';
 import type { CheckResult } from '../core/strategy/check-verdict.js';
 import type { CanaryStrategy } from '../core/strategy/strategy-config.js';
-import { canaryWalk } from '../core/strategy/canary-plan.js';
-import { canaryRelease, describeAction } from './deploy/canary.js';
+import { canaryWalk, describeCanaryAction } from '../core/strategy/canary-plan.js';
+import { canaryRelease } from './deploy/canary.js';
 
 export interface StatusResult {
   env: string;
@@ -65,7 +65,7 @@ async function canaryStatus(deps: Deps, env: Environment, strategy: CanaryStrate
   if (!stored) return null;
   const r = stored.record;
   const next = canaryWalk(strategy)[r.next];
-  return { release: canaryRelease(env), version: r.version, digest: r.digest, state: r.state, next: next ? describeAction(next) : 'done', weight: r.weight, lastChecks: r.lastChecks, updatedAt: r.updatedAt };
+  return { release: canaryRelease(env), version: r.version, digest: r.digest, state: r.state, next: next ? describeCanaryAction(next) : 'done', weight: r.weight, lastChecks: r.lastChecks, updatedAt: r.updatedAt };
 }
 
 /** What is live, how healthy it is, and whether a newer version waits in the environment's repository. */

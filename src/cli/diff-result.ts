@@ -25,6 +25,11 @@ export function renderDiffResult(result: DiffResult, view: DiffView, out: Output
     if (ingress?.refused) text += `${out.paint.red('Deploy would refuse')}: ${ingress.refused}.\n`;
     if (ingress?.create) text += `Router Ingress ${ingress.name} does not exist yet: deploy creates it in front of router Service ${router}.\n`;
   }
+  if (result.canary) {
+    const { release, walk, recorded } = result.canary;
+    text += `\nCanary: this is against the stable release ${result.release} (what promotion changes); deploy would first install it as ${release} beside it, then: ${walk.join('; ')}.\n`;
+    if (recorded) text += `${out.paint.yellow('A canary run is recorded')}: ${recorded.version}, ${recorded.state}, weight ${recorded.weight}%; deploy refuses a new one until it is finished (chartctl deploy ${result.env} --resume) or removed (--abort).\n`;
+  }
   if (result.drift) {
     text += result.drift.length === 0 ? '\nNo drift: live objects match what helm applied.\n' : `\n${out.paint.bold('Drift (changed outside helm)')}\n`;
     for (const d of result.drift) {

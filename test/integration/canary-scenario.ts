@@ -112,6 +112,15 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     assert.match(r.stderr, /a canary of 1\.0\.1 is waiting for approval \(weight 50%\); 1\.0\.2 cannot start beside it/);
   });
 
+  test(`[helm ${major}] canary: diff shows the walk deploy would run and the run that waits`, async () => {
+    const d = JSON.parse((await ok(['diff', 'dev', '--version', '1.0.2', '--output', 'json'])).stdout);
+    assert.equal(d.release, 'shop');
+    assert.equal(d.canary.release, 'shop-canary');
+    assert.deepEqual(d.canary.walk.at(-1), 'promote: upgrade the stable release to this artifact, remove the canary');
+    assert.deepEqual(d.canary.recorded, { version: '1.0.1', state: 'awaiting-approval', weight: 50 });
+    assert.match((await cli(['diff', 'dev', '--version', '1.0.2'])).stdout, /Canary: this is against the stable release shop .*install it as shop-canary[\s\S]*A canary run is recorded: 1\.0\.1, awaiting-approval, weight 50%/);
+  });
+
   test(`[helm ${major}] canary: a second process resumes with --yes; stable ends on the canary's digest and no canary is left`, async () => {
     const digest = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).canary.digest;
     const r = await ok(['deploy', 'dev', '--resume', '--yes']);

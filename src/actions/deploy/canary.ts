@@ -3,7 +3,7 @@ import type { Environment } from '../../core/environment.js';
 import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 import { newestRevision } from '../../core/release-history.js';
 import { confirmDeploy } from './confirm-deploy.js';
-import { canaryConfirmation, canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
+import { canaryConfirmation, describeCanaryAction, canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
 import type { CanaryStrategy } from '../../core/strategy/strategy-config.js';
 import type { CanaryRoute } from '../../adapters/canary-traffic.js';
@@ -308,7 +308,7 @@ async function removeCanary(deps: Deps, env: Environment, strategy: CanaryStrate
 }
 
 function withCanaryPlan(plan: DeployPlanSummary, env: Environment, walk: CanaryAction[]): DeployPlanSummary {
-  return { ...plan, canary: { release: canaryRelease(env), stable: env.release, walk: walk.map(describeAction) } };
+  return { ...plan, canary: { release: canaryRelease(env), stable: env.release, walk: walk.map(describeCanaryAction) } };
 }
 
 /** The plan of a recorded run (resume, abort): what the record says, with no diff of its own. */
@@ -320,20 +320,6 @@ function recordedPlan(env: Environment, record: CanaryRecord, walk: CanaryAction
   return withCanaryPlan(plan, env, walk);
 }
 
-export function describeAction(a: CanaryAction): string {
-  switch (a.kind) {
-    case 'weight':
-      return `step ${a.step + 1}: weight ${a.weight}%`;
-    case 'pause':
-      return `step ${a.step + 1}: pause ${a.ms / 1000}s`;
-    case 'checks':
-      return `step ${a.step + 1}: checks ${a.names.join(', ')}`;
-    case 'approve':
-      return `step ${a.step + 1}: wait for approval`;
-    case 'promote':
-      return 'promote: upgrade the stable release to this artifact, remove the canary';
-  }
-}
 
 function conflict(env: Environment): ChartctlError {
   return new ChartctlError(`The canary record of ${env.release} in ${env.namespace} changed while this job was writing it: another job is running this canary.`, {

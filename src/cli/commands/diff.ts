@@ -73,6 +73,10 @@ shows everything as added; added and removed resources are shown whole. --live a
 what helm last applied with the live objects (helm status --show-resources) and lists fields
 changed outside helm (Secret values hidden).
 
+Blue/green environments: the diff is against the idle slot deploy would change (traffic stays on the
+live slot until the switch). Canary environments: against the stable release (what promotion
+changes), followed by the walk deploy would run and any canary run already recorded.
+
 Several environments (or --all): each is diffed as above, one per CPU core at a time; the report has one
 section per environment (--output json: an array of {env, ok, result | error}). Exit 1 if any
 environment failed (the others are still reported), else 2 with --detailed-exitcode if any changed.

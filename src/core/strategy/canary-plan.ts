@@ -121,3 +121,19 @@ export function pauseProbes(pauseMs: number, repeating: Array<{ name: string; ev
 export function canaryConfirmation(walk: CanaryAction[]): 'at-approve-step' | 'before-start' {
   return walk.some((a) => a.kind === 'approve') ? 'at-approve-step' : 'before-start';
 }
+
+/** One action of the walk in words, for plans (deploy --dry-run, diff). */
+export function describeCanaryAction(a: CanaryAction): string {
+  switch (a.kind) {
+    case 'weight':
+      return `step ${a.step + 1}: weight ${a.weight}%`;
+    case 'pause':
+      return `step ${a.step + 1}: pause ${a.ms / 1000}s`;
+    case 'checks':
+      return `step ${a.step + 1}: checks ${a.names.join(', ')}`;
+    case 'approve':
+      return `step ${a.step + 1}: wait for approval`;
+    case 'promote':
+      return 'promote: upgrade the stable release to this artifact, remove the canary';
+  }
+}
