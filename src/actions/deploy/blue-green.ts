@@ -1,6 +1,8 @@
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
+import type { KubeObject } from '../../core/manifests.js';
+import { findBackendService } from '../../core/strategy/backend-service.js';
+import { appliedObjects } from '../steps/deployed-release.js';
 import { newestRevision } from '../../core/release-history.js';
 import { decideBlueGreenSwitch, liveSlot as liveSlotOf, planBlueGreenDeploy, type BlueGreenState, type SlotState } from '../../core/strategy/blue-green-plan.js';
 import type { CheckResult } from '../../core/strategy/check-verdict.js';
@@ -91,7 +93,7 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
       if (state.ingress?.plan.kind !== 'create') return { ...same, outcome: { ...same.outcome, plan } };
       // router.ingress is new (or its Ingress was deleted) and the live slot is in place: create it now, not at the next version.
       if (options.dryRun) return { ...same, outcome: { kind: 'planned', plan } };
-      const objects = await slotObjects(deps, env, first.live);
+      const objects = await appliedObjects(deps.releases, { release: first.live.release, namespace: env.namespace, kubeContext: env.kubeContext });
       await createRouterIngress(deps, env, strategy, state.ingress.name, objects, first.live, slotService(objects, first.live, strategy.router.backend).name);
       return { ...same, outcome: { ...same.outcome, plan } };
     }
@@ -124,7 +126,7 @@ export async function deployBlueGreen<O extends { version?: string; local?: bool
   const decision = decideBlueGreenSwitch({ kind: 'deploy', idle, ...(live ? { live } : {}) }, { upgraded: true, testsPassed: tests === 'passed' ? true : undefined, checks });
   if (decision.kind === 'keep') return withOutcome({ kind: 'notSwitched', plan, slot: idle.slot, live: live?.slot ?? null, reason: decision.reason, failures: [], checks });
 
-  const objects = await slotObjects(deps, env, idle);
+  const objects = await appliedObjects(deps.releases, { release: idle.release, namespace: env.namespace, kubeContext: env.kubeContext });
   const service = slotService(objects, idle, strategy.router.backend);
   if (state.ingress?.plan.kind === 'create') await createRouterIngress(deps, env, strategy, state.ingress.name, objects, idle, service.name);
   await switchRouter(deps, env, strategy, { to: idle, toRevision: revision, from: live, resourceVersion: state.resourceVersion, service });
@@ -147,7 +149,7 @@ export async function switchRouter(
   },
 ): Promise<void> {
   const service =
-    move.service ?? ((move.current && move.from && swappedSelector(move.current, move.from.release, move.to.release)) || slotService(await slotObjects(deps, env, move.to), move.to, strategy.router.backend));
+    move.service ?? ((move.current && move.from && swappedSelector(move.current, move.from.release, move.to.release)) || slotService(await appliedObjects(deps.releases, { release: move.to.release, namespace: env.namespace, kubeContext: env.kubeContext }), move.to, strategy.router.backend));
   const target = { namespace: env.namespace, kubeContext: env.kubeContext };
   const previous = move.from?.revision !== undefined ? { slot: move.from.slot, revision: move.from.revision } : undefined;
   deps.reporter.progress(`Switching router Service ${strategy.router.service} to slot ${move.to.slot}`);
@@ -160,33 +162,23 @@ export async function switchRouter(
   }
 }
 
-/** The objects helm applied for a slot's head revision. */
-async function slotObjects(deps: Deps, env: Environment, slot: SlotState): Promise<KubeObject[]> {
-  const snapshot = await deps.releases.snapshot({ release: slot.release, namespace: env.namespace, kubeContext: env.kubeContext });
-  return parseManifestStream(snapshot?.manifest ?? '')
-    .map((d) => d.object)
-    .filter((o): o is KubeObject => Boolean(o));
-}
 
 /** The selector and ports of the slot release's own Service: the router copies them, so it selects exactly that slot's Pods. */
 function slotService(objects: KubeObject[], slot: SlotState, backend: string | undefined): { name: string; selector: Record<string, string>; ports: Array<Record<string, unknown>> } {
-  const services = objects.filter((o) => o.kind === 'Service' && Boolean((o.spec as { selector?: unknown } | undefined)?.selector));
-  const wanted = backend ? `${slot.release}-${backend}` : undefined;
-  const service = wanted ? services.find((s) => s.metadata?.name === wanted) : services.length === 1 ? services[0] : undefined;
-  if (!service && services.length > 1 && !wanted) {
-    throw new ChartctlError(`Release ${slot.release} has ${services.length} Services (${services.map((s) => s.metadata?.name).join(', ')}): say which one the router fronts.`, {
+  const found = findBackendService(objects, slot.release, backend);
+  if (found.kind === 'ambiguous') {
+    throw new ChartctlError(`Release ${slot.release} has ${found.names.length} Services (${found.names.join(', ')}): say which one the router fronts.`, {
       code: 'BLUE_GREEN_NO_SERVICE',
-      hint: `Set deploy.strategy.blueGreen.router.backend to the part after "${slot.release}-" (e.g. ${String(services[0]!.metadata?.name).slice(slot.release.length + 1)}).`,
+      hint: `Set deploy.strategy.blueGreen.router.backend to the part after "${slot.release}-" (e.g. ${found.names[0]!.slice(slot.release.length + 1)}).`,
     });
   }
-  if (!service) {
-    throw new ChartctlError(`Release ${slot.release} has no Service${wanted ? ` named ${wanted}` : ''} with a selector: the router has nothing to copy its selector and ports from.`, {
+  if (found.kind === 'missing') {
+    throw new ChartctlError(`Release ${slot.release} has no Service${backend ? ` named ${slot.release}-${backend}` : ''} with a selector: the router has nothing to copy its selector and ports from.`, {
       code: 'BLUE_GREEN_NO_SERVICE',
       hint: 'The chart must render a Service selecting its Pods with the release name in the selector (app.kubernetes.io/instance).',
     });
   }
-  const spec = service.spec as { selector: Record<string, string>; ports?: Array<Record<string, unknown>> };
-  return { name: String(service.metadata?.name), selector: spec.selector, ports: (spec.ports ?? []).map(({ nodePort: _n, ...p }) => p) };
+  return { name: found.name, selector: found.selector, ports: found.ports };
 }
 
 /**

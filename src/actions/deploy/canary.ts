@@ -1,6 +1,8 @@
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
-import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
+import type { KubeObject } from '../../core/manifests.js';
+import { findBackendService, type BackendServiceLookup } from '../../core/strategy/backend-service.js';
+import { appliedObjects } from '../steps/deployed-release.js';
 import { newestRevision } from '../../core/release-history.js';
 import { confirmDeploy } from './confirm-deploy.js';
 import { canaryConfirmation, describeCanaryAction, canaryReplicas, canaryWalk, decideCanaryCommand, decideCanaryStep, pauseProbes, type CanaryAction, type CanaryRecord } from '../../core/strategy/canary-plan.js';
@@ -167,8 +169,7 @@ async function setWeight<O extends CanaryFlags, R extends { outcome: DeployOutco
   record: CanaryRecord,
   weight: number,
 ): Promise<WeightResult> {
-  const stableManifest = (await deps.releases.snapshot({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '';
-  const stableObjects = parseManifestStream(stableManifest).map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
+  const stableObjects = await appliedObjects(deps.releases, { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext });
   const replicas = strategy.traffic === 'replicas' ? canaryReplicas(stableReplicasOf(stableObjects), weight) : undefined;
   const set = [
     ...Object.entries(strategy.set ?? {}).map(([key, value]) => `${key}=${value}`),
@@ -197,39 +198,37 @@ async function setWeight<O extends CanaryFlags, R extends { outcome: DeployOutco
 async function ensureSharedService(deps: Deps, env: Environment, strategy: CanaryStrategy, stableObjects: KubeObject[]): Promise<void> {
   const router = strategy.router ?? { service: env.release };
   const backend = backendService(env.release, stableObjects, router.backend);
-  const { 'app.kubernetes.io/instance': _instance, ...shared } = (backend.spec as { selector: Record<string, string> }).selector;
+  const { 'app.kubernetes.io/instance': _instance, ...shared } = backend.selector;
   if (Object.keys(shared).length === 0) {
-    throw new ChartctlError(`Service ${backend.metadata?.name} selects its Pods by the instance label alone: no selector can take in both the stable and the canary Pods.`, {
+    throw new ChartctlError(`Service ${backend.name} selects its Pods by the instance label alone: no selector can take in both the stable and the canary Pods.`, {
       code: 'CANARY_NO_SHARED_SELECTOR',
       hint: 'The chart\'s Service selector needs a label both releases share (app.kubernetes.io/name).',
     });
   }
-  const ports = ((backend.spec as { ports?: Array<Record<string, unknown>> }).ports ?? []).map(({ nodePort: _n, ...p }) => p);
   const current = await deps.routers.readService(target(env), router.service);
   if (current && JSON.stringify(current.selector) === JSON.stringify(shared)) return;
-  const written = await deps.routers.writeService(target(env), router.service, { selector: shared, ports, liveSlot: 'stable+canary' }, current?.resourceVersion);
+  const written = await deps.routers.writeService(target(env), router.service, { selector: shared, ports: backend.ports, liveSlot: 'stable+canary' }, current?.resourceVersion);
   if (written.kind === 'conflict') throw conflict(env);
 }
 
-function backendService(release: string, objects: KubeObject[], backend: string | undefined): KubeObject {
-  const services = objects.filter((o) => o.kind === 'Service' && Boolean((o.spec as { selector?: unknown } | undefined)?.selector));
-  const service = backend ? services.find((s) => s.metadata?.name === `${release}-${backend}`) : services.length === 1 ? services[0] : undefined;
-  if (!service) {
-    throw new ChartctlError(`Release ${release} has ${backend ? `no Service ${release}-${backend}` : `${services.length} Services with a selector`}: say which one the canary shares.`, {
+function backendService(release: string, objects: KubeObject[], backend: string | undefined): Extract<BackendServiceLookup, { kind: 'found' }> {
+  const found = findBackendService(objects, release, backend);
+  if (found.kind !== 'found') {
+    const example = found.names[0];
+    throw new ChartctlError(`Release ${release} has ${backend ? `no Service ${release}-${backend}` : `${found.names.length} Services with a selector`}: say which one the canary shares.`, {
       code: 'CANARY_NO_SERVICE',
-      hint: `Set deploy.strategy.canary.router.backend to the part after "${release}-"${services[0] ? ` (e.g. ${String(services[0].metadata?.name).slice(release.length + 1)})` : ''}.`,
+      hint: `Set deploy.strategy.canary.router.backend to the part after "${release}-"${example ? ` (e.g. ${example.slice(release.length + 1)})` : ''}.`,
     });
   }
-  return service;
+  return found;
 }
 
 async function canaryRoute(deps: Deps, env: Environment, strategy: CanaryStrategy, stableObjects: KubeObject[], canary: string): Promise<CanaryRoute> {
   const stable = backendService(env.release, stableObjects, strategy.router?.backend);
-  const canaryManifest = (await deps.releases.snapshot({ release: canary, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '';
-  const canaryObjects = parseManifestStream(canaryManifest).map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
-  const backend = String(stable.metadata?.name).slice(env.release.length + 1);
+  const canaryObjects = await appliedObjects(deps.releases, { release: canary, namespace: env.namespace, kubeContext: env.kubeContext });
+  const backend = stable.name.slice(env.release.length + 1);
   const canaryService = backendService(canary, canaryObjects, backend || undefined);
-  return { ...target(env), route: (strategy.traffic === 'gateway' ? strategy.httpRoute : strategy.ingress)!, stableService: String(stable.metadata?.name), canaryService: String(canaryService.metadata?.name) };
+  return { ...target(env), route: (strategy.traffic === 'gateway' ? strategy.httpRoute : strategy.ingress)!, stableService: stable.name, canaryService: canaryService.name };
 }
 
 /** The stable track's replicas: its largest Deployment (helm renders replicas; 1 when the chart leaves it out). */
@@ -300,7 +299,7 @@ export async function abortCanary(deps: Deps, env: Environment, strategy: Canary
 async function removeCanary(deps: Deps, env: Environment, strategy: CanaryStrategy): Promise<void> {
   const canary = canaryRelease(env);
   if (strategy.traffic !== 'replicas') {
-    const stableObjects = parseManifestStream((await deps.releases.snapshot({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }))?.manifest ?? '').map((d) => d.object).filter((o): o is KubeObject => Boolean(o));
+    const stableObjects = await appliedObjects(deps.releases, { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext });
     await deps.canaryTraffic.reset(strategy.traffic, await canaryRoute(deps, env, strategy, stableObjects, canary));
   }
   await deps.releases.uninstall({ release: canary, namespace: env.namespace, kubeContext: env.kubeContext }, env.deploy.timeout, 120_000);

@@ -1,5 +1,7 @@
 import type { Environment } from '../../core/environment.js';
 import type { Releases } from '../../adapters/releases.js';
+import type { ReleaseTarget } from '../../core/helm-release-args.js';
+import { parseManifestStream, type KubeObject } from '../../core/manifests.js';
 
 /** Where an environment's release lives, as helm's release commands take it. */
 export function releaseTarget(env: Environment) {
@@ -15,4 +17,12 @@ export function deployedManifest(releases: Releases, env: Environment, revision?
 export async function historyAndManifest(releases: Releases, env: Environment) {
   const [history, manifest] = await Promise.all([releases.history(releaseTarget(env)), deployedManifest(releases, env)]);
   return { history, manifest: manifest ?? '' };
+}
+
+/** The objects helm applied for a release's newest revision; none when the release does not exist. */
+export async function appliedObjects(releases: Releases, target: ReleaseTarget): Promise<KubeObject[]> {
+  const snapshot = await releases.snapshot(target);
+  return parseManifestStream(snapshot?.manifest ?? '')
+    .map((d) => d.object)
+    .filter((o): o is KubeObject => Boolean(o));
 }
