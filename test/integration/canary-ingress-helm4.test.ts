@@ -5,39 +5,22 @@
  * annotations while a run is recorded, and removes it on promotion and abort.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startSimulator, type Simulator } from '../../src/sandbox/simulator.js';
-import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { copyExampleApp, helmBinaries, runCli } from '../support/project.js';
-import { isolateRepositories, startTestS3, type TestS3 } from '../support/s3.js';
+import { helmBinaries } from '../support/project.js';
+import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
 
 const NS = 'shop-dev';
-let sim: Simulator;
-let s3: TestS3;
-let app: ReturnType<typeof copyExampleApp>;
-let home: string;
-let env: Record<string, string>;
+let cluster: ClusterApp;
 
-const ok = async (args: string[]) => {
-  const r = await runCli(args, { cwd: app.dir, env, timeoutMs: 120_000 });
-  assert.equal(r.exitCode, 0, `chartctl ${args.join(' ')} exited ${r.exitCode}:\n${r.stderr}\n${r.stdout}`);
-  return r;
-};
-const ingress = (name: string) => sim.getObject('Ingress', NS, name);
+const ok = (args: string[]) => cluster.ok(args);
+const ingress = (name: string) => cluster.sim.getObject('Ingress', NS, name);
 const backendOf = (i: ReturnType<typeof ingress>) => i?.spec?.rules?.[0]?.http?.paths?.[0]?.backend?.service?.name;
 
 before(async () => {
-  sim = await startSimulator({ readinessDelayMs: 50 });
-  s3 = await startTestS3();
-  app = copyExampleApp();
-  isolateRepositories(app.dir, s3);
-  home = mkdtempSync(join(tmpdir(), 'chartctl-canary-ingress-'));
-  writeFileSync(join(home, 'kubeconfig'), kubeconfigYaml(sim.url, { aliases: ['dev', 'staging', 'prod'] }));
-  env = { ...s3.env, KUBECONFIG: join(home, 'kubeconfig'), HOME: home, CHARTCTL_HELM: helmBinaries.helm4, CHARTCTL_ACTOR: 'canary-tests' };
-  const file = join(app.dir, 'environments', 'dev.yaml');
+  cluster = await startClusterApp({ name: 'canary-ingress', readinessDelayMs: 50, contexts: ['dev', 'staging', 'prod'], helm: helmBinaries.helm4, env: { CHARTCTL_ACTOR: 'canary-tests' } });
+  const file = join(cluster.app.dir, 'environments', 'dev.yaml');
   writeFileSync(
     file,
     readFileSync(file, 'utf8').replace(
@@ -63,10 +46,7 @@ before(async () => {
   await ok(['deploy', 'dev', '--version', '1.0.0', '--yes']);
 });
 after(async () => {
-  await sim?.close();
-  await s3?.close();
-  app?.remove();
-  rmSync(home, { recursive: true, force: true });
+  await cluster?.close();
 });
 
 test('[helm 4] canary ingress-nginx: a waiting run leaves shop-api-canary at the canary weight; promotion removes it', async () => {
@@ -92,6 +72,6 @@ test('[helm 4] canary ingress-nginx: --abort removes shop-api-canary and the can
   assert.equal(ingress('shop-api-canary')?.metadata.annotations?.['nginx.ingress.kubernetes.io/canary-weight'], '20');
   await ok(['deploy', 'dev', '--abort']);
   assert.equal(ingress('shop-api-canary'), undefined);
-  assert.deepEqual(sim.releases(NS, 'shop-canary'), []);
+  assert.deepEqual(cluster.sim.releases(NS, 'shop-canary'), []);
   assert.equal(backendOf(ingress('shop-api')), 'shop-api');
 });

@@ -18,7 +18,13 @@ import type { CanaryRecord } from '../../src/core/strategy/canary-plan.js';
 import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
 import { fakeDeps } from '../support/fake-deps.js';
 
-const envOf = (traffic: string, extra: string) =>
+const WALK = `      steps:
+        - {weight: 20, checks: [errors]}
+        - approve: true
+      checks:
+        errors: {command: [./smoke.sh]}
+`;
+const envOf = (traffic: string, extra: string, walk = WALK) =>
   parseEnvironment('dev', 'environments/dev.yaml', `chart: charts/shop
 release: shop
 namespace: shop-dev
@@ -29,12 +35,7 @@ deploy:
     canary:
       traffic: ${traffic}
 ${extra}
-      steps:
-        - {weight: 20, checks: [errors]}
-        - approve: true
-      checks:
-        errors: {command: [./smoke.sh]}
-`);
+${walk}`);
 const replicasEnv = envOf('replicas', '      router: {service: shop, backend: api}\n      replicasValue: api.replicaCount');
 const DIGEST = 'sha256:' + 'a'.repeat(64);
 const STABLE = `apiVersion: v1
@@ -162,22 +163,16 @@ test('rollback of a canary environment with no recorded run rolls the stable rel
   assert.ok(!w.releases.calls.includes('uninstall shop-canary'));
 });
 
-const probedEnv = parseEnvironment('dev', 'environments/dev.yaml', `chart: charts/shop
-release: shop
-namespace: shop-dev
-kubeVersion: "1.33"
-repository: {url: s3://acme-charts/dev}
-deploy:
-  strategy:
-    canary:
-      traffic: replicas
-      router: {service: shop, backend: api}
-      steps:
+const probedEnv = envOf(
+  'replicas',
+  '      router: {service: shop, backend: api}',
+  `      steps:
         - {weight: 20, pause: 1m, checks: [latency]}
         - approve: true
       checks:
         latency: {http: {url: http://shop-canary.example/healthz, every: 20s}}
-`);
+`,
+);
 
 /** A world whose clock records each wait instead of waiting. */
 function probedWorld(checks: FakeChecks) {
