@@ -4,6 +4,8 @@
  * exist, a Prometheus check has a bound) is checked in strategy-config.ts.
  */
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
+/** A dotted values path as helm --set takes it (api.replicaCount). */
+const VALUES_PATH = '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$';
 const DURATION = { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$', description: 'a duration such as 2m or 30s' } as const;
 
 const prometheusCheck = {
@@ -99,13 +101,13 @@ const canary = {
         backend: { type: 'string', pattern: DNS_LABEL, description: "the release's Service it copies, as the suffix of <release>-<backend> (e.g. api)" },
       },
     },
-    replicasValue: { type: 'string', pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$', description: 'the values key of the replica count, e.g. api.replicaCount' },
+    replicasValue: { type: 'string', pattern: VALUES_PATH, description: 'the values key of the replica count, e.g. api.replicaCount' },
     ingress: { type: 'string', pattern: DNS_LABEL, description: 'ingress-nginx: the stable Ingress' },
     httpRoute: { type: 'string', pattern: DNS_LABEL, description: 'gateway: the HTTPRoute to weight' },
     set: {
       type: 'object',
       description: 'values set on the canary release only (helm --set), e.g. api.ingress.enabled: false',
-      propertyNames: { pattern: '^[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*$' },
+      propertyNames: { pattern: VALUES_PATH },
       additionalProperties: { type: ['string', 'number', 'boolean'] },
     },
   },
