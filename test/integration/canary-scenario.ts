@@ -222,8 +222,10 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
   });
 
   test(`[helm ${major}] canary: deploy --yes approves the approve step too: one job walks the canary to promotion`, async () => {
-    const r = await ok(['deploy', 'dev', '--version', '1.0.3', '--yes']);
+    const r = await ok(['deploy', 'dev', '--version', '1.0.3', '--yes', '--set', 'api.config.LOG_LEVEL=debug']);
     assert.match(r.stdout, /Promoted 1\.0\.3: stable release shop is revision 4/);
+    // The command line's values reach stable as they reached the canary: what was tested is what is promoted.
+    assert.equal(sim.release(NS, 'shop')?.record.config?.api?.config?.LOG_LEVEL, 'debug');
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(record(), undefined);
     assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.3');

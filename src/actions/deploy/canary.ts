@@ -280,7 +280,7 @@ async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome
   run: RunState,
 ): Promise<DeployOutcome> {
   deps.reporter.progress(`Promoting ${run.record.version}: upgrading stable release ${env.release}`);
-  const result = await deployOne(deps, env, { ...options, version: run.record.version, local: false, dryRun: false, yes: true, set: options.resume ? options.set : undefined });
+  const result = await deployOne(deps, env, { ...options, version: run.record.version, local: false, dryRun: false, yes: true });
   const o = result.outcome;
   if (o.kind !== 'deployed' && o.kind !== 'unchanged') return abortCanary(deps, env, strategy, run.record, { reason: `promotion failed: the stable release did not upgrade (${'reason' in o ? o.reason : o.kind})`, plan: run.plan });
   if (o.plan.digest !== run.record.digest) return abortCanary(deps, env, strategy, run.record, { reason: `promotion refused: ${run.record.version} is now ${o.plan.digest}, not ${run.record.digest}`, plan: run.plan });
