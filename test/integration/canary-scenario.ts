@@ -123,6 +123,12 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
 
   test(`[helm ${major}] canary: a second process resumes with --yes; stable ends on the canary's digest and no canary is left`, async () => {
     const digest = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).canary.digest;
+    // The run started without command-line values: a resume giving some would promote what the canary did not run.
+    assert.match(JSON.parse(String((record() as { data?: { record?: string } } | undefined)?.data?.record ?? '{}')).inputs ?? '', /^[0-9a-f]{64}$/);
+    const other = await cli(['deploy', 'dev', '--resume', '--yes', '--set', 'api.replicaCount=3']);
+    assert.equal(other.exitCode, 1, other.stderr);
+    assert.match(other.stderr, /started with other command-line values/);
+    assert.deepEqual(revisions('shop'), ['1:deployed']);
     const r = await ok(['deploy', 'dev', '--resume', '--yes']);
     assert.match(r.stdout, /Promoted 1\.0\.1: stable release shop is revision 2/);
     const s = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout);

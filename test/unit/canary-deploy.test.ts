@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deployCanary, type CanaryFlags } from '../../src/actions/deploy/canary.js';
+import { commandLineFingerprint } from '../../src/actions/deploy/canary-inputs.js';
 import { rollback } from '../../src/actions/rollback.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
 import type { Git } from '../../src/adapters/git.js';
@@ -126,6 +127,20 @@ test('ingress-nginx: the weight goes through the traffic splitter, and an abort 
   });
   assert.deepEqual(w.canaryTraffic.writes, [{ route: 'shop', weight: 20 }, { route: 'shop', weight: 0 }]);
   assert.deepEqual(w.deployed[0]?.set, [], 'no replica count outside traffic: replicas');
+});
+
+test('a resume must give the command-line values the run started with: other --set refused before anything changes, the same ones walk on; the record holds no value', async () => {
+  const w = world(replicasEnv, 2, 'awaiting-approval');
+  w.record.inputs = await commandLineFingerprint(w.deps, { set: ['image.tag=abc123'] }, w.record);
+  await seeded(w);
+  assert.doesNotMatch(JSON.stringify(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop')), /abc123/);
+  for (const flags of [{}, { set: ['image.tag=other'] }, { set: ['image.tag=abc123'], setString: ['x=y'] }]) {
+    await assert.rejects(deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, yes: true, ...flags }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'CANARY_REFUSED' && /other command-line values/.test(e.message));
+  }
+  assert.deepEqual(w.deployed, []);
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, yes: true, set: ['image.tag=abc123'] }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryPromoted');
+  assert.deepEqual(w.deployed, [{ release: 'shop', version: '1.0.1', set: ['image.tag=abc123'] }]);
 });
 
 test('--abort and --resume without a recorded run are refused', async () => {

@@ -39,6 +39,17 @@ test('command matrix: deploy / resume / abort, with and without a recorded run',
   assert.equal(decideCanaryCommand(undefined, { mode: 'abort', approved: false }).kind, 'refused');
 });
 
+test('command matrix: a resume with other command-line values than the run started with is refused (unknown, from an older record: allowed)', () => {
+  const changed = decideCanaryCommand(record({ inputs: 'f1' }), { mode: 'resume', approved: true, sameInputs: false });
+  assert.equal(changed.kind, 'refused');
+  assert.match((changed as { reason: string }).reason, /started with other command-line values .*stable would not get what the canary ran/);
+  assert.match((changed as { hint: string }).hint, /exactly the values flags .*--abort/);
+  assert.deepEqual(decideCanaryCommand(record({ inputs: 'f1' }), { mode: 'resume', approved: true, sameInputs: true }), { kind: 'continue', from: 3 });
+  assert.deepEqual(decideCanaryCommand(record(), { mode: 'resume', approved: true }), { kind: 'continue', from: 3 });
+  // An abort removes the run whatever the values.
+  assert.equal(decideCanaryCommand(record({ inputs: 'f1' }), { mode: 'abort', approved: false, sameInputs: false }).kind, 'abort');
+});
+
 test('command matrix: a plain deploy never walks over a recorded run (same digest: resume it; another: finish or abort first)', () => {
   const same = decideCanaryCommand(record(), { mode: 'deploy', candidate, approved: true });
   assert.equal(same.kind, 'refused');

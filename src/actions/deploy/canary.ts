@@ -13,16 +13,17 @@ import type { Deps } from '../deps.js';
 import type { DeployOutcome, DeployPlanSummary } from './outcome.js';
 import { resolveCandidate } from '../steps/candidate.js';
 import { diffReleases } from '../../core/release-diff.js';
+import type { CommandLineValues } from '../steps/values.js';
+import { commandLineFingerprint } from './canary-inputs.js';
 
 /** The rolling deploy of one release (deploy.ts), run here against the canary's release and, to promote, the stable one. */
 export type DeployOneRelease<O, R> = (deps: Deps, env: Environment, options: O) => Promise<R>;
 
-export interface CanaryFlags {
+export interface CanaryFlags extends CommandLineValues {
   version?: string;
   local?: boolean;
   yes?: boolean;
   dryRun?: boolean;
-  set?: string[];
   /** Continue a recorded run (another process may have started it). */
   resume?: boolean;
   /** Remove the recorded run's canary and send all traffic back to stable. */
@@ -65,7 +66,9 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
     await c.release();
     candidate = { version: c.version, digest: c.digest ?? '' };
   }
-  const decision = decideCanaryCommand(stored?.record, { mode, candidate, approved: Boolean(options.yes) });
+  const recordedInputs = mode === 'resume' ? stored?.record.inputs : undefined;
+  const sameInputs = recordedInputs === undefined ? undefined : recordedInputs === (await commandLineFingerprint(deps, options, stored!.record));
+  const decision = decideCanaryCommand(stored?.record, { mode, candidate, approved: Boolean(options.yes), sameInputs });
   if (decision.kind === 'refused') throw new ChartctlError(`Canary of ${env.name}: ${decision.reason}.`, { code: 'CANARY_REFUSED', hint: decision.hint.replaceAll('<env>', env.name) });
   if (decision.kind === 'abort') {
     const aborted = await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason });
@@ -82,7 +85,8 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
     if (options.dryRun) return { ...first, outcome: { kind: 'planned', plan } };
     if (canaryConfirmation(walk) === 'before-start') await confirmDeploy(deps, env, options, plan);
     const now = deps.now().toISOString();
-    const record: CanaryRecord = { version: decision.version, digest: decision.digest, next: 0, state: 'running', weight: 0, lastChecks: [], startedAt: now, updatedAt: now };
+    const run = { digest: decision.digest, startedAt: now };
+    const record: CanaryRecord = { version: decision.version, ...run, next: 0, state: 'running', weight: 0, lastChecks: [], updatedAt: now, inputs: await commandLineFingerprint(deps, options, run) };
     const written = await deps.canaryRecords.write(target(env), env.release, record);
     if (written.kind === 'conflict') throw conflict(env);
     return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record, resourceVersion: written.resourceVersion, plan }), warnings: [] };

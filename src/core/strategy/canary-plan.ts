@@ -30,6 +30,8 @@ export interface CanaryRecord {
   lastChecks: CheckResult[];
   startedAt: string;
   updatedAt: string;
+  /** Fingerprint of the command line's values the run started with (canary-inputs.ts); absent in records written before it. */
+  inputs?: string;
 }
 
 export interface CanaryCommand {
@@ -37,6 +39,8 @@ export interface CanaryCommand {
   candidate?: { version: string; digest: string };
   /** --yes, or a person said yes at the prompt. */
   approved: boolean;
+  /** Resume: false when this command's -f/--set* differ from those the recorded run started with. */
+  sameInputs?: boolean;
 }
 
 export type CanaryDecision =
@@ -51,7 +55,15 @@ export function decideCanaryCommand(record: CanaryRecord | undefined, command: C
     return record ? { kind: 'abort', reason: 'aborted by deploy --abort' } : { kind: 'refused', reason: 'there is no canary to abort', hint: 'chartctl status <env> shows the releases.' };
   }
   if (command.mode === 'resume') {
-    return record ? { kind: 'continue', from: record.next } : { kind: 'refused', reason: 'there is no canary to resume', hint: 'Start one with chartctl deploy <env>.' };
+    if (!record) return { kind: 'refused', reason: 'there is no canary to resume', hint: 'Start one with chartctl deploy <env>.' };
+    if (command.sameInputs === false) {
+      return {
+        kind: 'refused',
+        reason: `the run of ${record.version} started with other command-line values (-f, --set, --set-string, --set-json, --set-file, args after --) than this command gives: the canary and the promotion use them, so stable would not get what the canary ran`,
+        hint: 'Resume with exactly the values flags the run started with, or remove it with chartctl deploy <env> --abort.',
+      };
+    }
+    return { kind: 'continue', from: record.next };
   }
   const candidate = command.candidate!;
   if (!record) return { kind: 'start', ...candidate };
