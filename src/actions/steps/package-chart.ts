@@ -72,18 +72,26 @@ export async function chartDirectoryFor(deps: Deps, chart?: string, environments
  * archive metadata. Same sources → same bytes on any machine.
  */
 export async function buildPackage(deps: Deps, options: PackageChartOptions): Promise<BuiltPackage> {
+  // git, package's longest wait, starts first: provenance names the whole repository's commit (configuration included),
+  // which does not depend on the chart, so git runs while the environments and the chart are read.
+  const repositoryRevision = () => {
+    const pending = deps.git.revision(deps.repo.root, ['.']);
+    pending.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
+    return pending;
+  };
+  let repositoryState = repositoryRevision();
   // Read and checked once, for both the chart to package and the configuration it carries.
   let loaded: Promise<Environment[]> | undefined;
   const environments = () => (loaded ??= deps.repo.loadEnvironments([]));
   const chartDir = await chartDirectoryFor(deps, options.chart, environments);
-  await ensureDependencies(deps, chartDir);
+  // helm's dependency build writes into the chart: what git saw while it ran is not what is packaged.
+  if (await ensureDependencies(deps, chartDir)) repositoryState = repositoryRevision();
   deps.reporter.progress(`Packaging ${deps.repo.display(chartDir)}`);
   const display = (p: string) => deps.repo.display(p);
   const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, await readChartMetadata(chartDir, display))].map((p) => relative(deps.repo.root, p) || '.');
-  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
-  // git's four calls, package's longest wait, run while the chart and the environments are read (after the dependency build, which may write).
-  const revisions = Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
-  revisions.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
+  // The prerelease counter follows the chart's history (its whole history: only a prerelease pays for that walk).
+  const chartHistory = options.version === 'prerelease' ? deps.git.history(deps.repo.root, sourcePaths) : Promise.resolve(undefined);
+  chartHistory.catch(() => undefined);
   const limits = archiveLimitsFrom(deps.env);
   const files = await readChartDirectory(chartDir, display, limits.maxFileBytes);
   const chart = chartFromFiles(files, display(chartDir), limits);
@@ -91,15 +99,15 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   const carried = await carriedEnvironments(deps, chartDir, environments);
   // The chart's own files and every environment's configuration travel with the version.
   chart.files = [...chart.files.filter((f) => !f.path.startsWith('.chartctl/')), ...artifactConfigFiles(carried.config)];
-  const [revision, repository] = await revisions;
+  const [history, repository] = await Promise.all([chartHistory, repositoryState]);
   checkDirtyTree(deps, repository?.dirtyFiles ?? [], carried.reach(sourcePaths), options.refuseDirtyForApproval ?? false);
-  if (options.version === 'prerelease' && !revision) {
+  if (options.version === 'prerelease' && !history) {
     deps.reporter.warn(`${deps.repo.root} is not a git work tree: the prerelease counter is 0 and the version carries no commit.`);
   }
   const version = resolveChartVersion(metadata.version as string, options.version, {
     id: options.preid ?? 'dev',
-    counter: revision?.commitCount ?? 0,
-    commit: revision?.commit,
+    counter: history?.commitCount ?? 0,
+    commit: history?.commit,
     published: options.published,
   });
   metadata.version = version;
