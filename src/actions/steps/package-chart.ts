@@ -93,7 +93,7 @@ export async function buildPackage(deps: Deps, options: PackageChartOptions): Pr
   const chartHistory = options.version === 'prerelease' ? deps.git.history(deps.repo.root, sourcePaths) : Promise.resolve(undefined);
   chartHistory.catch(() => undefined);
   const limits = archiveLimitsFrom(deps.env);
-  const files = await readChartDirectory(chartDir, display, limits.maxFileBytes);
+  const files = readChartDirectory(chartDir, display, limits.maxFileBytes);
   const chart = chartFromFiles(files, display(chartDir), limits);
   const metadata = chart.metadata;
   const carried = await carriedEnvironments(deps, chartDir, environments);
