@@ -152,30 +152,38 @@ function localDependencyDirs(chartDir: string, metadata: Record<string, JsonValu
 async function carriedEnvironments(deps: Deps, chartDir: string, environments: () => Promise<Environment[]>): Promise<{ config: ArtifactConfig; reach: (chartPaths: string[]) => EnvironmentReach[] }> {
   const envs = (await environments()).filter((e) => resolve(deps.repo.path(e.chart)) === resolve(chartDir));
   const config: ArtifactConfig = { environments: {}, files: new Map() };
+  // Every file is read at once (each read is five thread-pool round trips), then taken in order, so the
+  // first problem in the environments' order is the one reported, as when they were read one by one.
+  const started = new Set<string>();
+  const steps: (() => Promise<void>)[] = [];
   for (const env of envs) {
     for (const rel of [...env.values, ...env.secrets]) {
       if (!isSafeRelativePath(rel)) {
-        throw new ChartctlError(`${env.file}: "${rel}" is not a path inside the repository; it cannot travel with the published version.`, {
-          code: 'CONFIG_OUTSIDE_REPOSITORY',
-          hint: 'Keep values and secrets files inside the application repository and name them relative to its root (e.g. environments/values/prod.yaml).',
+        steps.push(async () => {
+          throw new ChartctlError(`${env.file}: "${rel}" is not a path inside the repository; it cannot travel with the published version.`, {
+            code: 'CONFIG_OUTSIDE_REPOSITORY',
+            hint: 'Keep values and secrets files inside the application repository and name them relative to its root (e.g. environments/values/prod.yaml).',
+          });
         });
+        continue;
       }
-      if (config.files.has(rel)) continue;
+      if (started.has(rel)) continue;
+      started.add(rel);
       const secret = env.secrets.includes(rel);
-      config.files.set(
-        rel,
-        await readUserFile(deps.repo.path(rel), {
-          shown: rel,
-          what: secret ? 'secrets file' : 'values file',
-          maxBytes: MAX_CONFIG_FILE_BYTES,
-          origin: `(listed under "${secret ? 'secrets' : 'values'}" in ${env.file})`,
-          hint: `Fix the path or remove it from ${env.file}.`,
-          notFoundCode: secret ? 'SECRETS_FILE_MISSING' : 'VALUES_FILE_MISSING',
-        }),
-      );
+      const read = readUserFile(deps.repo.path(rel), {
+        shown: rel,
+        what: secret ? 'secrets file' : 'values file',
+        maxBytes: MAX_CONFIG_FILE_BYTES,
+        origin: `(listed under "${secret ? 'secrets' : 'values'}" in ${env.file})`,
+        hint: `Fix the path or remove it from ${env.file}.`,
+        notFoundCode: secret ? 'SECRETS_FILE_MISSING' : 'VALUES_FILE_MISSING',
+      });
+      read.catch(() => undefined); // awaited in order below
+      steps.push(async () => void config.files.set(rel, await read));
     }
     config.environments[env.name] = { values: env.values, secrets: env.secrets };
   }
+  for (const step of steps) await step();
   const reach = (chartPaths: string[]) =>
     envs.map((env) => ({
       name: env.name,
