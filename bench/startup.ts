@@ -86,7 +86,7 @@ function rounds(steps: Step[]): ProcessTime[] {
   return samples.map((t) => ({ wallMs: median(t.map((x) => x.wallMs)), cpuMs: median(t.map((x) => x.cpuMs)) }));
 }
 
-/** What `package` runs git for (GitCli.revision, src/adapters/git.ts): the repository's newest commit and its status, both at once. */
+/** What `package` runs git for (GitCli.revision, src/adapters/git.ts, which also sets GIT_OPTIONAL_LOCKS=0): the repository's newest commit and its status, both at once. */
 const PACKAGE_GIT_CALLS = `git rev-list -n 1 HEAD -- . >/dev/null & git status --porcelain --untracked-files=normal -- . >/dev/null; wait`;
 
 /** One deterministicGzip of the archive `package` wrote into `dir`, timed inside a fresh Node (cold code, as in a CLI run). */
@@ -142,7 +142,7 @@ try {
     { label: 'deterministic gzip (pako) of the same chart archive, once, cold, in a fresh process (package writes it)', run: () => coldGzip(out) },
     { label: "zlib's own deflate of the same tar, level 9, once, cold, in a fresh process", run: coldZlib },
     { label: `sops's decryption of prod's secrets files (${prod.secrets.join(', ')}), once, cold, in a fresh process (template must do it)`, run: () => coldDecrypt(prod.secrets.map((f) => deps.repo.path(f))) },
-    { label: "the 2 git calls package makes for its provenance, at once as package runs them (the repository's last commit and its status)", run: () => timeProcessCpu('/bin/sh', ['-c', PACKAGE_GIT_CALLS], { cwd: projectRoot, env }) },
+    { label: "the 2 git calls package makes for its provenance, at once as package runs them (the repository's last commit and its status)", run: () => timeProcessCpu('/bin/sh', ['-c', PACKAGE_GIT_CALLS], { cwd: projectRoot, env: { ...env, GIT_OPTIONAL_LOCKS: '0' } }) },
   ];
   console.log(`chartctl benchmark: start-up and own time of template, package, envs, --help (${helm}), ${runs} rounds, interleaved`);
   const [node, helmCall, ...measured] = rounds(steps);
