@@ -72,7 +72,7 @@ export async function chartDirectoryFor(deps: Deps, chart?: string, environments
  * archive metadata. Same sources → same bytes on any machine.
  */
 export async function buildPackage(deps: Deps, options: PackageChartOptions): Promise<BuiltPackage> {
-  // git, package's longest wait, starts first: provenance names the whole repository's commit (configuration included),
+  // git starts first: provenance names the whole repository's commit (configuration included),
   // which does not depend on the chart, so git runs while the environments and the chart are read.
   const repositoryRevision = () => {
     const pending = deps.git.revision(deps.repo.root, ['.']);
