@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     const inProcess: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      packChart(chartFromFiles(await readChartDirectory(join(app, 'charts/shop')), 'shop'));
+      packChart(chartFromFiles(readChartDirectory(join(app, 'charts/shop')), 'shop'));
       inProcess.push((performance.now() - t0) / 1000);
     }
     console.log(`  chartctl packaging itself, in process (no Node start-up, no CLI module loading): ${fmt(median(inProcess))} → ${ratio(median(inProcess), median(theirs))} of helm package's process`);

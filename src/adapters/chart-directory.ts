@@ -1,5 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
 import { isIgnored, parseHelmIgnore, type HelmIgnoreRule } from '../core/helmignore.js';
@@ -23,16 +23,15 @@ export async function readChartMetadata(dir: string, display: (path: string) => 
  * files refused, and files over `maxFileBytes` refused as helm refuses them
  * (its MaxDecompressedFileSize). Paths are chart-relative with `/`.
  * Timestamps and modes are not read at all: they never reach the archive.
+ * Synchronous on purpose: a chart is a few dozen small files, and one
+ * thread-pool round trip per stat and per read (open, stat, read, close) cost
+ * package more than the reads themselves.
  */
-export async function readChartDirectory(
-  dir: string,
-  display: (path: string) => string = (p) => p,
-  maxFileBytes = HELM_ARCHIVE_LIMITS.maxFileBytes,
-): Promise<TarFile[]> {
+export function readChartDirectory(dir: string, display: (path: string) => string = (p) => p, maxFileBytes = HELM_ARCHIVE_LIMITS.maxFileBytes): TarFile[] {
   const ignoreFile = join(dir, '.helmignore');
-  const rules: HelmIgnoreRule[] = existsSync(ignoreFile) ? parseHelmIgnore(await readFile(ignoreFile, 'utf8'), display(ignoreFile)) : parseHelmIgnore('');
+  const rules: HelmIgnoreRule[] = existsSync(ignoreFile) ? parseHelmIgnore(readFileSync(ignoreFile, 'utf8'), display(ignoreFile)) : parseHelmIgnore('');
   const files: TarFile[] = [];
-  await walk(dir, '', { rules, out: files, display, maxFileBytes });
+  walk(dir, '', { rules, out: files, display, maxFileBytes });
   return files;
 }
 
@@ -43,17 +42,17 @@ interface Walk {
   maxFileBytes: number;
 }
 
-async function walk(root: string, relative: string, w: Walk): Promise<void> {
+function walk(root: string, relative: string, w: Walk): void {
   const { rules, out, display, maxFileBytes } = w;
   const dir = relative ? join(root, relative) : root;
-  const names = (await readdir(dir)).sort();
+  const names = readdirSync(dir).sort();
   for (const name of names) {
     const rel = relative ? `${relative}/${name}` : name;
     const full = join(root, rel);
-    const info = await stat(full).catch(() => undefined);
+    const info = statOrUndefined(full);
     if (!info) continue; // dangling symlink: helm's walk skips it too
     if (info.isDirectory()) {
-      if (!isIgnored(rules, rel, true)) await walk(root, rel, w);
+      if (!isIgnored(rules, rel, true)) walk(root, rel, w);
       continue;
     }
     if (isIgnored(rules, rel, false)) continue;
@@ -69,6 +68,14 @@ async function walk(root: string, relative: string, w: Walk): Promise<void> {
         hint: 'Keep large data out of the chart, or list the file in .helmignore.',
       });
     }
-    out.push({ path: rel, data: await readFile(full) });
+    out.push({ path: rel, data: readFileSync(full) });
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
   }
 }

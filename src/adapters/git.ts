@@ -1,21 +1,29 @@
 import { runProcess } from './process-runner.js';
 import { ChartctlError } from '../core/errors.js';
 
-/** Where a chart's sources come from, as recorded in its provenance annotations. */
+/** The state of the work tree under some paths, as recorded in a package's provenance annotations. */
 export interface SourceRevision {
-  /** The last commit that touched the chart's files (so unrelated commits give the same bytes). */
+  /** The last commit that touched the paths (so commits that change nothing there give the same bytes). */
   commit: string;
   /** Uncommitted changes under the paths. */
   dirty: boolean;
   /** The paths with uncommitted changes (relative to the repository's top), as `git status` names them. */
   dirtyFiles: string[];
-  /** Commits touching those paths: grows on a branch, used as the prerelease counter. */
+}
+
+/** The commits that touched some paths: what a prerelease's build number and `+g<commit>` come from. */
+export interface SourceHistory {
+  /** The newest of them. */
+  commit: string;
+  /** How many: grows on a branch, used as the prerelease counter. */
   commitCount: number;
 }
 
 export interface Git {
   /** undefined outside a git work tree or without git. */
   revision(cwd: string, paths: string[]): Promise<SourceRevision | undefined>;
+  /** undefined outside a git work tree or without git. Walks the whole history of the paths: only for a prerelease. */
+  history(cwd: string, paths: string[]): Promise<SourceHistory | undefined>;
   /** `user.name <user.email>` from git config, for provenance "actor". */
   actor(cwd: string): Promise<string | undefined>;
   /** Commits exactly these files (other staged changes are left alone); returns the new commit id. */
@@ -31,20 +39,25 @@ export class GitCli implements Git {
   }
 
   async revision(cwd: string, paths: string[]): Promise<SourceRevision | undefined> {
-    // Two git calls in parallel (this runs on every package): commits touching the paths, newest first, and the status.
-    const [history, status] = await Promise.all([
-      this.git(cwd, ['rev-list', 'HEAD', '--', ...paths]),
+    // Two git processes at once (this runs on every package): the newest commit touching the paths (-n 1 stops
+    // there instead of walking the whole history) and the status.
+    const [commit, status] = await Promise.all([
+      this.git(cwd, ['rev-list', '-n', '1', 'HEAD', '--', ...paths]),
       this.git(cwd, ['status', '--porcelain', '--untracked-files=normal', '--', ...paths]),
     ]);
-    if (!history) return undefined; // not a work tree, no commits, or no git
-    const commits = history.split('\n').filter(Boolean);
+    if (!commit) return undefined; // not a work tree, no commits, or no git
     // Porcelain lines are "XY path" (or "XY from -> to" for a rename), the path from the top of the work tree.
     let dirtyFiles = (status ?? '').split('\n').filter(Boolean).map((line) => line.replace(/^.{1,2} /, '').split(' -> ').at(-1)!.replace(/^"|"$/g, ''));
     if (dirtyFiles.length > 0) {
       const prefix = (await this.git(cwd, ['rev-parse', '--show-prefix'])) ?? '';
       dirtyFiles = dirtyFiles.map((f) => (prefix && f.startsWith(prefix) ? f.slice(prefix.length) : f));
     }
-    return { commit: commits[0]!, dirty: dirtyFiles.length > 0, dirtyFiles, commitCount: commits.length };
+    return { commit, dirty: dirtyFiles.length > 0, dirtyFiles };
+  }
+
+  async history(cwd: string, paths: string[]): Promise<SourceHistory | undefined> {
+    const commits = ((await this.git(cwd, ['rev-list', 'HEAD', '--', ...paths])) ?? '').split('\n').filter(Boolean);
+    return commits.length > 0 ? { commit: commits[0]!, commitCount: commits.length } : undefined;
   }
 
   async commit(cwd: string, files: string[], message: string): Promise<string> {

@@ -24,7 +24,8 @@ export function dirtyFilesRead(dirtyFiles: string[], reads: string[]): string[] 
 
 export function decideDirtyTree(dirtyFiles: string[], environments: EnvironmentReach[]): DirtyTreeDecision {
   if (dirtyFiles.length === 0) return { kind: 'clean' };
-  for (const env of [...environments].sort((a, b) => a.name.localeCompare(b.name))) {
+  // Code-unit order, as environment names are listed; localeCompare's first call loads ICU's collator (~5 ms of a package run).
+  for (const env of [...environments].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     if (!env.requireApproval) continue;
     const files = dirtyFilesRead(dirtyFiles, env.reads);
     if (files.length > 0) return { kind: 'refuse', env: env.name, files };

@@ -112,8 +112,9 @@ function header(h: { name: string; prefix?: string; size: number; mtime: number;
   put(octal(0, 8), 329, 8);
   put(octal(0, 8), 337, 8);
   if (h.prefix) put(h.prefix, 345, 155);
+  // An indexed loop: the array iterator over 512 bytes per member is most of writeTar's time in a cold run.
   let sum = 0;
-  for (const b of block) sum += b;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
   put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8);
   return block;
 }

@@ -44,7 +44,7 @@ async function helmPackage(helm: string, chartDir: string): Promise<HelmOutput> 
 
 /** chartctl's metadata files for the chart, and its index for helm's created, digest and generated. */
 async function chartctlPackage(chartDir: string, helmIndex: string): Promise<HelmOutput> {
-  const chart = chartFromFiles(await readChartDirectory(chartDir), chartDir);
+  const chart = chartFromFiles(readChartDirectory(chartDir), chartDir);
   const name = chart.metadata.name as string;
   const files = new Map<string, string>();
   for (const f of archiveLayout(chart)) {
@@ -93,8 +93,8 @@ test('the crafted chart still packs reproducibly (same bytes from the same sourc
     // A fresh copy has fresh mtimes: they must not reach the archive.
     cpSync(join(fixtures, 'crafted'), dir, { recursive: true });
     assert.ok(existsSync(join(dir, 'Chart.lock')));
-    const first = packChart(chartFromFiles(await readChartDirectory(join(fixtures, 'crafted')), 'crafted'));
-    const second = packChart(chartFromFiles(await readChartDirectory(dir), 'crafted'));
+    const first = packChart(chartFromFiles(readChartDirectory(join(fixtures, 'crafted')), 'crafted'));
+    const second = packChart(chartFromFiles(readChartDirectory(dir), 'crafted'));
     assert.deepEqual(Buffer.from(second), Buffer.from(first));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -170,7 +170,7 @@ test('rollback of a canary environment with no recorded run rolls the stable rel
   const w = world(replicasEnv, 0);
   w.releases.seed({ release: 'shop', namespace: 'shop-dev' }, { status: 'deployed', chartVersion: '1.0.1', manifest: STABLE.replace('replicas: 4', 'replicas: 5') });
   // The release lock names its holder: git's user here.
-  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
+  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
   const deps = { ...w.deps, git, repo: { loadEnvironment: async () => replicasEnv } as Pick<AppRepo, 'loadEnvironment'> as AppRepo };
   const outcome = await rollback(deps, { env: 'dev', yes: true });
   assert.equal(outcome.kind, 'rolledBack');

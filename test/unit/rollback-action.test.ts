@@ -15,7 +15,7 @@ const prod = parseEnvironment('prod', 'environments/prod.yaml', readFileSync(joi
 const repo = { loadEnvironment: async () => prod } as Pick<AppRepo, 'loadEnvironment'> as AppRepo;
 const target = { release: prod.release, namespace: prod.namespace };
 /** The release lock names its holder: without CHARTCTL_ACTOR that is git's user. */
-const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
+const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
 const manifest = (image: string) => `---\n# Source: shop/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${prod.namespace}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
 
 /** prod: 1.0.0 good, 1.1.0 failed and rolled back by helm (so it is marked superseded), what runs is revision 1's. */

@@ -72,34 +72,42 @@ export async function chartDirectoryFor(deps: Deps, chart?: string, environments
  * archive metadata. Same sources → same bytes on any machine.
  */
 export async function buildPackage(deps: Deps, options: PackageChartOptions): Promise<BuiltPackage> {
+  // git starts first: provenance names the whole repository's commit (configuration included),
+  // which does not depend on the chart, so git runs while the environments and the chart are read.
+  const repositoryRevision = () => {
+    const pending = deps.git.revision(deps.repo.root, ['.']);
+    pending.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
+    return pending;
+  };
+  let repositoryState = repositoryRevision();
   // Read and checked once, for both the chart to package and the configuration it carries.
   let loaded: Promise<Environment[]> | undefined;
   const environments = () => (loaded ??= deps.repo.loadEnvironments([]));
   const chartDir = await chartDirectoryFor(deps, options.chart, environments);
-  await ensureDependencies(deps, chartDir);
+  // helm's dependency build writes into the chart: what git saw while it ran is not what is packaged.
+  if (await ensureDependencies(deps, chartDir)) repositoryState = repositoryRevision();
   deps.reporter.progress(`Packaging ${deps.repo.display(chartDir)}`);
   const display = (p: string) => deps.repo.display(p);
   const sourcePaths = [chartDir, ...localDependencyDirs(chartDir, await readChartMetadata(chartDir, display))].map((p) => relative(deps.repo.root, p) || '.');
-  // The counter follows the chart's history; provenance names the whole repository's commit (configuration included).
-  // git's four calls, package's longest wait, run while the chart and the environments are read (after the dependency build, which may write).
-  const revisions = Promise.all([deps.git.revision(deps.repo.root, sourcePaths), deps.git.revision(deps.repo.root, ['.'])]);
-  revisions.catch(() => undefined); // awaited below; when reading fails first, that error is the one reported
+  // The prerelease counter follows the chart's history (its whole history: only a prerelease pays for that walk).
+  const chartHistory = options.version === 'prerelease' ? deps.git.history(deps.repo.root, sourcePaths) : Promise.resolve(undefined);
+  chartHistory.catch(() => undefined);
   const limits = archiveLimitsFrom(deps.env);
-  const files = await readChartDirectory(chartDir, display, limits.maxFileBytes);
+  const files = readChartDirectory(chartDir, display, limits.maxFileBytes);
   const chart = chartFromFiles(files, display(chartDir), limits);
   const metadata = chart.metadata;
   const carried = await carriedEnvironments(deps, chartDir, environments);
   // The chart's own files and every environment's configuration travel with the version.
   chart.files = [...chart.files.filter((f) => !f.path.startsWith('.chartctl/')), ...artifactConfigFiles(carried.config)];
-  const [revision, repository] = await revisions;
+  const [history, repository] = await Promise.all([chartHistory, repositoryState]);
   checkDirtyTree(deps, repository?.dirtyFiles ?? [], carried.reach(sourcePaths), options.refuseDirtyForApproval ?? false);
-  if (options.version === 'prerelease' && !revision) {
+  if (options.version === 'prerelease' && !history) {
     deps.reporter.warn(`${deps.repo.root} is not a git work tree: the prerelease counter is 0 and the version carries no commit.`);
   }
   const version = resolveChartVersion(metadata.version as string, options.version, {
     id: options.preid ?? 'dev',
-    counter: revision?.commitCount ?? 0,
-    commit: revision?.commit,
+    counter: history?.commitCount ?? 0,
+    commit: history?.commit,
     published: options.published,
   });
   metadata.version = version;
@@ -144,30 +152,38 @@ function localDependencyDirs(chartDir: string, metadata: Record<string, JsonValu
 async function carriedEnvironments(deps: Deps, chartDir: string, environments: () => Promise<Environment[]>): Promise<{ config: ArtifactConfig; reach: (chartPaths: string[]) => EnvironmentReach[] }> {
   const envs = (await environments()).filter((e) => resolve(deps.repo.path(e.chart)) === resolve(chartDir));
   const config: ArtifactConfig = { environments: {}, files: new Map() };
+  // Every file is read at once (each read is five thread-pool round trips), then taken in order, so the
+  // first problem in the environments' order is the one reported, as when they were read one by one.
+  const started = new Set<string>();
+  const steps: (() => Promise<void>)[] = [];
   for (const env of envs) {
     for (const rel of [...env.values, ...env.secrets]) {
       if (!isSafeRelativePath(rel)) {
-        throw new ChartctlError(`${env.file}: "${rel}" is not a path inside the repository; it cannot travel with the published version.`, {
-          code: 'CONFIG_OUTSIDE_REPOSITORY',
-          hint: 'Keep values and secrets files inside the application repository and name them relative to its root (e.g. environments/values/prod.yaml).',
+        steps.push(async () => {
+          throw new ChartctlError(`${env.file}: "${rel}" is not a path inside the repository; it cannot travel with the published version.`, {
+            code: 'CONFIG_OUTSIDE_REPOSITORY',
+            hint: 'Keep values and secrets files inside the application repository and name them relative to its root (e.g. environments/values/prod.yaml).',
+          });
         });
+        continue;
       }
-      if (config.files.has(rel)) continue;
+      if (started.has(rel)) continue;
+      started.add(rel);
       const secret = env.secrets.includes(rel);
-      config.files.set(
-        rel,
-        await readUserFile(deps.repo.path(rel), {
-          shown: rel,
-          what: secret ? 'secrets file' : 'values file',
-          maxBytes: MAX_CONFIG_FILE_BYTES,
-          origin: `(listed under "${secret ? 'secrets' : 'values'}" in ${env.file})`,
-          hint: `Fix the path or remove it from ${env.file}.`,
-          notFoundCode: secret ? 'SECRETS_FILE_MISSING' : 'VALUES_FILE_MISSING',
-        }),
-      );
+      const read = readUserFile(deps.repo.path(rel), {
+        shown: rel,
+        what: secret ? 'secrets file' : 'values file',
+        maxBytes: MAX_CONFIG_FILE_BYTES,
+        origin: `(listed under "${secret ? 'secrets' : 'values'}" in ${env.file})`,
+        hint: `Fix the path or remove it from ${env.file}.`,
+        notFoundCode: secret ? 'SECRETS_FILE_MISSING' : 'VALUES_FILE_MISSING',
+      });
+      read.catch(() => undefined); // awaited in order below
+      steps.push(async () => void config.files.set(rel, await read));
     }
     config.environments[env.name] = { values: env.values, secrets: env.secrets };
   }
+  for (const step of steps) await step();
   const reach = (chartPaths: string[]) =>
     envs.map((env) => ({
       name: env.name,

@@ -40,14 +40,14 @@ export function chartDirOf(deps: Deps, env: Environment): string {
   return dir;
 }
 
-const dependencyBuilds = new Map<string, Promise<void>>();
+const dependencyBuilds = new Map<string, Promise<boolean>>();
 
 /**
  * Runs `helm dependency build` when the chart's dependencies are missing or a
  * `file://` subchart changed since the last build (fingerprint kept under .chartctl/).
- * Memoised per process so parallel environments share one build.
+ * Memoised per process so parallel environments share one build. True when helm ran (it wrote into the chart).
  */
-export function ensureDependencies(deps: Deps, chartDir: string): Promise<void> {
+export function ensureDependencies(deps: Deps, chartDir: string): Promise<boolean> {
   let pending = dependencyBuilds.get(chartDir);
   if (!pending) {
     pending = buildIfNeeded(deps, chartDir);
@@ -57,16 +57,16 @@ export function ensureDependencies(deps: Deps, chartDir: string): Promise<void> 
   return pending;
 }
 
-async function buildIfNeeded(deps: Deps, chartDir: string): Promise<void> {
+async function buildIfNeeded(deps: Deps, chartDir: string): Promise<boolean> {
   const chart = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
   const dependencies = (chart.dependencies ?? []) as { name: string; repository?: string }[];
-  if (dependencies.length === 0) return;
+  if (dependencies.length === 0) return false;
   const fingerprint = await dependencyFingerprint(chartDir, dependencies);
   const stamp = join(deps.repo.root, '.chartctl', 'deps', `${createHash('sha256').update(resolve(chartDir)).digest('hex').slice(0, 16)}.txt`);
   const chartsDir = join(chartDir, 'charts');
   const present = existsSync(chartsDir) ? await readdir(chartsDir) : [];
   const allPresent = dependencies.every((d) => present.some((f) => f === d.name || (f.startsWith(`${d.name}-`) && f.endsWith('.tgz'))));
-  if (allPresent && existsSync(stamp) && (await readFile(stamp, 'utf8')) === fingerprint) return;
+  if (allPresent && existsSync(stamp) && (await readFile(stamp, 'utf8')) === fingerprint) return false;
   deps.reporter.progress(`Building chart dependencies of ${deps.repo.display(chartDir)} (helm dependency build)`);
   const lockFile = join(chartDir, 'Chart.lock');
   const hadLock = existsSync(lockFile);
@@ -75,6 +75,7 @@ async function buildIfNeeded(deps: Deps, chartDir: string): Promise<void> {
   if (!hadLock) await rm(lockFile, { force: true });
   await mkdir(join(deps.repo.root, '.chartctl', 'deps'), { recursive: true });
   await writeFile(stamp, fingerprint);
+  return true;
 }
 
 /** Digest of Chart.yaml, Chart.lock and every file of each `file://` dependency (path, size, mtime). */

@@ -17,7 +17,7 @@ export const registerPackage: RegisterCommand = (program, ctx) => {
 Runs helm dependency build when needed, then writes the archive natively: .helmignore honoured,
 entries sorted with <name>/Chart.yaml first as helm package lays them out, fixed mtime, uid/gid 0,
 mode 0644, fixed gzip header. Provenance goes into Chart.yaml annotations: chartctl.io/git-commit
-(last commit touching the chart) and chartctl.io/git-dirty.
+(the repository's newest commit that changed a file) and chartctl.io/git-dirty.
 
 --version prerelease gives <next patch>-<preid>.<commits touching the chart>+g<commit>,
 e.g. 1.4.1-dev.7+g1a2b3c4 from Chart.yaml 1.4.0 (a prerelease Chart.yaml version, 1.5.0-rc.1,
