@@ -7,13 +7,12 @@
 //   chunk's sha256 and size) and main.cjs's mtime and Node's version and architecture;
 // - one per chunk written by the build next to it for the Node that built it, so a fresh home
 //   (a CI container after `npm ci`) starts fast too.
-// Each file carries the sha1 of its V8 payload, checked before V8 sees it (V8 checks versions
+// Each file carries the CRC-32 of its V8 payload, checked before V8 sees it (V8 checks versions
 // and flags, not the payload: a damaged cache could crash it); V8 refuses one that does not fit
 // the source; any failure to read or write a cache means compiling afresh.
 // CommonJS (bin/package.json), like bin/chartctl.js: starting Node's ES module loader costs every run ~4 ms CPU.
 'use strict';
 const { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
-const { createHash } = require('node:crypto');
 const { createRequire } = require('node:module');
 const { homedir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -21,8 +20,14 @@ const vm = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
 const bundleDir = dirname(bundle);
-/** Each cache file starts with the sha1 of its V8 payload. */
-const DIGEST_BYTES = 20;
+/** Each cache file starts with the CRC-32 of its V8 payload, big-endian. */
+const CHECKSUM_BYTES = 4;
+/**
+ * zlib's CRC-32 catches the damage a cache can suffer (torn, truncated, flipped bytes; nobody
+ * forges a cache in your own home). zlib costs a run ~0.4 ms to load, crypto ~1.3 ms,
+ * and nothing else at start-up needs crypto. Node before 20.15 has no zlib.crc32: sha1's first 4 bytes.
+ */
+const checksum = require('node:zlib').crc32 ?? ((data) => require('node:crypto').createHash('sha1').update(data).digest().readUInt32BE(0));
 
 /** Runs the bundle's main(argv), each chunk compiled with the best cache at hand; writes user caches where there were none. */
 async function runBundle(argv) {
@@ -62,6 +67,7 @@ class ChunkLoader {
     /** @type {Map<string, { script: vm.Script, fromUser: boolean, exports: unknown }>} */
     this.loaded = new Map();
     this.nodeRequire = createRequire(bundle);
+    this.lazyBuiltins = new Map();
   }
 
   load(name) {
@@ -73,10 +79,18 @@ class ChunkLoader {
     const chunk = { script, fromUser, exports: module.exports };
     this.loaded.set(name, chunk);
     const file = join(bundleDir, name);
-    const require = (id) => (id.startsWith('./') ? this.load(id.slice(2)) : this.nodeRequire(id));
+    const require = (id) => (id.startsWith('./') ? this.load(id.slice(2)) : this.builtin(id));
     script.runInThisContext()(module.exports, require, module, file, bundleDir);
     chunk.exports = module.exports;
     return module.exports;
+  }
+
+  /** Node's module `id`; one of LAZY_BUILTINS as a stand-in that loads it on first use. */
+  builtin(id) {
+    if (!LAZY_BUILTINS.has(id)) return this.nodeRequire(id);
+    let standIn = this.lazyBuiltins.get(id);
+    if (!standIn) this.lazyBuiltins.set(id, (standIn = lazyModule(() => this.nodeRequire(id))));
+    return standIn;
   }
 
   compile(name, cachedData) {
@@ -90,6 +104,52 @@ class ChunkLoader {
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
   }
+}
+
+/**
+ * Node's modules that its own start-up does not load and that chunks import at their top level
+ * (esbuild turns every import into a require there), while only some commands call them: loading
+ * them all cost every run, --help too, ~6 ms CPU (crypto alone ~2 ms). Chunks use a module's
+ * exports as properties (`import_node_crypto.createHash(...)`), so a stand-in can wait for the first one.
+ */
+const LAZY_BUILTINS = new Set([
+  'node:child_process',
+  'node:crypto',
+  'node:fs/promises',
+  'node:http',
+  'node:https',
+  'node:readline',
+  'node:readline/promises',
+  'node:stream',
+  'node:stream/promises',
+  'node:string_decoder',
+  'node:timers/promises',
+  'node:zlib',
+]);
+
+/**
+ * An object that behaves as the module load() returns, calling load() on first use. Reflection
+ * (esbuild's __toESM copies a module's properties) sees the module's own properties, copied
+ * onto the stand-in first, as a Proxy must report what its target holds.
+ */
+function lazyModule(load) {
+  const target = {};
+  let loaded;
+  const real = () => {
+    if (loaded === undefined) {
+      loaded = load();
+      Object.defineProperties(target, Object.getOwnPropertyDescriptors(loaded));
+    }
+    return loaded;
+  };
+  return new Proxy(target, {
+    get: (_, key) => real()[key],
+    set: (_, key, value) => Reflect.set(real(), key, value),
+    has: (_, key) => key in real(),
+    ownKeys: () => (real(), Reflect.ownKeys(target)),
+    getOwnPropertyDescriptor: (_, key) => (real(), Reflect.getOwnPropertyDescriptor(target, key)),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+  });
 }
 
 function bundleInfo() {
@@ -107,15 +167,13 @@ function buildCacheFile(meta, name) {
 function userCachePlace(stat, meta, argv) {
   const base = process.env.XDG_CACHE_HOME || (homedir() ? join(homedir(), '.cache') : '');
   if (!base) return undefined;
-  const key = createHash('sha256')
-    .update(JSON.stringify([meta.sha256, stat.size, stat.mtimeMs, process.version, process.arch]))
-    .digest('hex')
-    .slice(0, 32);
+  // The bundle's own hash, and a checksum of what else makes a cache foreign: 32 hex digits.
+  const key = `${meta.sha256.slice(0, 24)}${checksum(JSON.stringify([stat.size, stat.mtimeMs, process.version, process.arch])).toString(16).padStart(8, '0')}`;
   const command = argv.find((a) => meta.commands.includes(a)) ?? 'other';
   return { key, file: (name) => join(base, 'chartctl', 'code-cache', `${key}-${command}-${name.replace(/\.cjs$/, '')}.bin`) };
 }
 
-/** The V8 payload of a cache file whose sha1 matches, else undefined. */
+/** The V8 payload of a cache file whose checksum matches, else undefined. */
 function readCache(file) {
   let data;
   try {
@@ -123,8 +181,8 @@ function readCache(file) {
   } catch {
     return undefined;
   }
-  const payload = data.subarray(DIGEST_BYTES);
-  return data.length > DIGEST_BYTES && createHash('sha1').update(payload).digest().equals(data.subarray(0, DIGEST_BYTES)) ? payload : undefined;
+  const payload = data.subarray(CHECKSUM_BYTES);
+  return data.length > CHECKSUM_BYTES && checksum(payload) === data.readUInt32BE(0) ? payload : undefined;
 }
 
 /** Atomically: a private temp name, then rename. */
@@ -133,7 +191,9 @@ function writeCache(file, script, mode) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const temp = `${file}.${process.pid}.tmp`;
     const payload = script.createCachedData();
-    writeFileSync(temp, Buffer.concat([createHash('sha1').update(payload).digest(), payload]), { mode });
+    const header = Buffer.alloc(CHECKSUM_BYTES);
+    header.writeUInt32BE(checksum(payload));
+    writeFileSync(temp, Buffer.concat([header, payload]), { mode });
     renameSync(temp, file);
   } catch {
     // A read-only or full cache directory costs speed, never the command.
@@ -151,4 +211,4 @@ function removeStale(dir, stale) {
   }
 }
 
-module.exports = { bundle, runBundle, writeBuildCache };
+module.exports = { bundle, runBundle, writeBuildCache, lazyModule };

@@ -158,3 +158,31 @@ test("the build leaves a code cache per chunk for the Node that built it next to
   const main = join(bundleDir, `main.cjs.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
   assert.ok(statSync(main).size > 20_000, 'holds the compiled start-up of main.cjs');
 });
+
+/** Node's modules a run of chartctl loaded, from process.moduleLoadList at exit (a preload the test writes). */
+async function builtinsLoaded(args: string[], home: string): Promise<string[]> {
+  const preload = join(home, 'report-builtins.cjs');
+  const report = join(home, 'builtins.json');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));`);
+  const run = await runCli(args, { env: { XDG_CACHE_HOME: home, NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(run.exitCode, 0, run.stderr);
+  return (JSON.parse(readFileSync(report, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+}
+
+test("--help and envs load none of Node's modules that only some commands use (crypto, child_process, readline); template dev does load them when it uses them", async () => {
+  const cache = withCacheHome();
+  try {
+    const costly = ['crypto', 'child_process', 'readline/promises', 'timers/promises', 'http'];
+    for (const args of [['--help'], ['envs']]) {
+      const loaded = await builtinsLoaded(args, cache.home);
+      assert.ok(loaded.includes('vm'), `the report is out of date: ${loaded.join(', ')}`);
+      assert.deepEqual(costly.filter((m) => loaded.includes(m)), [], `${args.join(' ')} loaded them`);
+    }
+    assert.equal((await builtinsLoaded(['--help'], cache.home)).includes('fs/promises'), false);
+    // sops's MAC (crypto) and helm (child_process).
+    const template = await builtinsLoaded(['template', 'dev'], cache.home);
+    assert.deepEqual(['crypto', 'child_process'].filter((m) => !template.includes(m)), []);
+  } finally {
+    cache.remove();
+  }
+});
