@@ -1,11 +1,11 @@
 // Runs the CLI bundle (dist/bundle/main.cjs and the chunks it loads, scripts/bundle.mjs) with a
-// V8 code cache per chunk: compiling their source is most of chartctl's own start-up. A command
-// loads main.cjs and the chunks its handler imports, nothing else. Two caches, both only ever
-// an optimisation:
-// - one per command and chunk under the user cache directory, written after a run without one
+// V8 code cache per file: compiling their source is most of chartctl's own start-up. A command
+// loads main.cjs (main and every chunk it imports statically) and the files of the chunks its
+// handler imports, nothing else. Two caches, both only ever an optimisation:
+// - one per command and file under the user cache directory, written after a run without one
 //   (it holds every function that run compiled), keyed by the bundle's content hash (every
-//   chunk's sha256 and size) and main.cjs's mtime and Node's version and architecture;
-// - one per chunk written by the build next to it for the Node that built it, so a fresh home
+//   file's sha256 and size) and main.cjs's mtime and Node's version and architecture;
+// - one per file written by the build next to it for the Node that built it, so a fresh home
 //   (a CI container after `npm ci`) starts fast too.
 // Each file carries the CRC-32 of its V8 payload, checked before V8 sees it (V8 checks versions
 // and flags, not the payload: a damaged cache could crash it); V8 refuses one that does not fit
@@ -29,59 +29,63 @@ const CHECKSUM_BYTES = 4;
  */
 const checksum = require('node:zlib').crc32 ?? ((data) => require('node:crypto').createHash('sha1').update(data).digest().readUInt32BE(0));
 
-/** Runs the bundle's main(argv), each chunk compiled with the best cache at hand; writes user caches where there were none. */
+/** Runs the bundle's main(argv), each file compiled with the best cache at hand; writes user caches where there were none. */
 async function runBundle(argv) {
   const { stat, meta } = bundleInfo();
   const user = userCachePlace(stat, meta, argv);
-  const chunks = new ChunkLoader(meta, (name) => {
-    const userData = user && readCache(user.file(name));
+  const chunks = new ChunkLoader(meta, (file) => {
+    const userData = user && readCache(user.file(file));
     if (userData) return { data: userData, fromUser: true };
-    const build = buildCacheFile(meta, name);
+    const build = buildCacheFile(meta, file);
     return { data: (statSync(build, { throwIfNoEntry: false })?.mtimeMs ?? 0) >= stat.mtimeMs ? readCache(build) : undefined, fromUser: false };
   });
   await chunks.load('main.cjs').main(argv);
   if (!user) return;
-  for (const [name, { script, fromUser }] of chunks.loaded) {
-    if (!fromUser || script.cachedDataRejected) writeCache(user.file(name), script, 0o600);
+  for (const [file, { script, fromUser }] of chunks.compiled) {
+    if (!fromUser || script.cachedDataRejected) writeCache(user.file(file), script, 0o600);
   }
   removeStale(dirname(user.file('main.cjs')), (file) => !file.startsWith(user.key));
 }
 
-/** The build's caches: main.cjs's top level evaluated (every module it loads at start), main not run; every other chunk compiled. */
+/** The build's caches: main.cjs's top level evaluated (every module it loads at start), main not run; every other file compiled. */
 function writeBuildCache() {
   const { meta } = bundleInfo();
   const chunks = new ChunkLoader(meta, () => ({ data: undefined, fromUser: false }));
   chunks.load('main.cjs');
-  for (const name of Object.keys(meta.chunks)) {
-    const script = chunks.loaded.get(name)?.script ?? chunks.compile(name, undefined);
+  for (const file of Object.keys(meta.files)) {
+    const script = chunks.compiled.get(file)?.script ?? chunks.compile(file, { data: undefined, fromUser: false }).script;
     // Readable by every user of a shared install; scripts/bundle.mjs starts from an empty dist/bundle.
-    writeCache(buildCacheFile(meta, name), script, 0o644);
+    writeCache(buildCacheFile(meta, file), script, 0o644);
   }
 }
 
-/** Loads chunks as CommonJS modules (they require each other by relative name), each once. */
+/**
+ * Loads chunks as CommonJS modules (they require each other by relative name), each once. A file
+ * holds one or more chunks (scripts/bundle.mjs): one expression, their module functions by name.
+ */
 class ChunkLoader {
   constructor(meta, cachedDataOf) {
     this.meta = meta;
     this.cachedDataOf = cachedDataOf;
-    /** @type {Map<string, { script: vm.Script, fromUser: boolean, exports: unknown }>} */
-    this.loaded = new Map();
+    /** @type {Map<string, { script: vm.Script, fromUser: boolean, modules: Record<string, Function> }>} */
+    this.compiled = new Map();
+    /** @type {Map<string, unknown>} each loaded chunk's exports */
+    this.exports = new Map();
     this.nodeRequire = createRequire(bundle);
     this.lazyBuiltins = new Map();
   }
 
   load(name) {
-    const done = this.loaded.get(name);
-    if (done) return done.exports;
-    const { data, fromUser } = this.cachedDataOf(name);
-    const script = this.compile(name, data);
+    if (this.exports.has(name)) return this.exports.get(name);
+    const fileName = this.meta.chunkFiles[name];
+    if (!fileName) throw new Error(`${bundle}.json names no file holding ${name}: run npm run build`);
+    const { modules } = this.compiled.get(fileName) ?? this.compile(fileName, this.cachedDataOf(fileName));
     const module = { exports: {} };
-    const chunk = { script, fromUser, exports: module.exports };
-    this.loaded.set(name, chunk);
-    const file = join(bundleDir, name);
+    // Before it runs: chunks that require each other in a cycle get the exports so far, as with Node's require.
+    this.exports.set(name, module.exports);
     const require = (id) => (id.startsWith('./') ? this.load(id.slice(2)) : this.builtin(id));
-    script.runInThisContext()(module.exports, require, module, file, bundleDir);
-    chunk.exports = module.exports;
+    modules[name](module.exports, require, module, join(bundleDir, fileName), bundleDir);
+    this.exports.set(name, module.exports);
     return module.exports;
   }
 
@@ -93,16 +97,19 @@ class ChunkLoader {
     return standIn;
   }
 
-  compile(name, cachedData) {
-    const file = join(bundleDir, name);
-    // Chunks are ASCII (scripts/bundle.mjs checks it), so latin1 is exact and skips UTF-8 decoding.
+  compile(fileName, { data, fromUser }) {
+    const file = join(bundleDir, fileName);
+    // Files are ASCII (scripts/bundle.mjs checks it), so latin1 is exact and skips UTF-8 decoding.
     const source = readFileSync(file, 'latin1');
-    if (source.length !== this.meta.chunks[name]?.size) throw new Error(`${file} does not match ${bundle}.json: run npm run build`);
-    return new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    if (source.length !== this.meta.files[fileName]?.size) throw new Error(`${file} does not match ${bundle}.json: run npm run build`);
+    const script = new vm.Script(source, {
       filename: file,
-      cachedData,
+      cachedData: data,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
+    const compiled = { script, fromUser, modules: script.runInThisContext() };
+    this.compiled.set(fileName, compiled);
+    return compiled;
   }
 }
 
@@ -155,7 +162,7 @@ function lazyModule(load) {
 function bundleInfo() {
   const stat = statSync(bundle);
   const meta = JSON.parse(readFileSync(`${bundle}.json`, 'utf8'));
-  if (meta.chunks?.['main.cjs']?.size !== stat.size) throw new Error(`${bundle} does not match ${bundle}.json: run npm run build`);
+  if (meta.files?.['main.cjs']?.size !== stat.size) throw new Error(`${bundle} does not match ${bundle}.json: run npm run build`);
   return { stat, meta };
 }
 
