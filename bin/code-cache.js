@@ -41,10 +41,10 @@ async function runBundle(argv) {
   });
   await chunks.load('main.cjs').main(argv);
   if (!user) return;
-  for (const [file, { script, fromUser }] of chunks.compiled) {
-    if (!fromUser || script.cachedDataRejected) writeCache(user.file(file), script, 0o600);
-  }
-  removeStale(dirname(user.file('main.cjs')), (file) => !file.startsWith(user.key));
+  const missing = [...chunks.compiled].filter(([, { script, fromUser }]) => !fromUser || script.cachedDataRejected);
+  for (const [file, { script }] of missing) writeCache(user.file(file), script, 0o600);
+  // Other bundles' caches can only be there when this bundle's are not yet: a run with all of its own reads no directory.
+  if (missing.length) removeStale(dirname(user.file('main.cjs')), (file) => !file.startsWith(user.key));
 }
 
 /** The build's caches: main.cjs's top level evaluated (every module it loads at start), main not run; every other file compiled. */

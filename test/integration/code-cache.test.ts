@@ -144,6 +144,10 @@ test("caches of another bundle or Node version are removed when a new one is wri
     assert.equal(first.exitCode, 0, first.stderr);
     const stale = join(cache.dir, `${'0'.repeat(32)}-envs-main.bin`);
     writeFileSync(stale, 'from an older bundle');
+    // A run that finds all of its caches writes none and reads no directory.
+    const again = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.equal(existsSync(stale), true);
     const run = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(existsSync(stale), false);
