@@ -114,10 +114,12 @@ class ChunkLoader {
 }
 
 /**
- * Node's modules that its own start-up does not load and that chunks import at their top level
- * (esbuild turns every import into a require there), while only some commands call them: loading
- * them all cost every run, --help too, ~6 ms CPU (crypto alone ~2 ms). Chunks use a module's
- * exports as properties (`import_node_crypto.createHash(...)`), so a stand-in can wait for the first one.
+ * Node's modules that neither its own start-up nor this loader loads (zlib, and with it stream, it
+ * does) and that chunks import at their top level (esbuild turns every import into a require
+ * there), while only some commands call them: loading them all cost every run, --help too, ~6 ms
+ * CPU (crypto alone ~2 ms). Chunks use a module's exports as properties
+ * (`import_node_crypto.createHash(...)`), so a stand-in can wait for the first one. Each of these
+ * modules is a plain object: a stand-in could not be called or extended (node:stream could).
  */
 const LAZY_BUILTINS = new Set([
   'node:child_process',
@@ -127,11 +129,7 @@ const LAZY_BUILTINS = new Set([
   'node:https',
   'node:readline',
   'node:readline/promises',
-  'node:stream',
-  'node:stream/promises',
-  'node:string_decoder',
   'node:timers/promises',
-  'node:zlib',
 ]);
 
 /**
@@ -218,4 +216,4 @@ function removeStale(dir, stale) {
   }
 }
 
-module.exports = { bundle, runBundle, writeBuildCache, lazyModule };
+module.exports = { bundle, runBundle, writeBuildCache, lazyModule, LAZY_BUILTINS };

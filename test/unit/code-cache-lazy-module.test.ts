@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { projectRoot } from '../support/project.js';
 
-const { lazyModule } = createRequire(import.meta.url)(join(projectRoot, 'bin', 'code-cache.js')) as { lazyModule: <T extends object>(load: () => T) => T };
+const require = createRequire(import.meta.url);
+const { lazyModule, LAZY_BUILTINS } = require(join(projectRoot, 'bin', 'code-cache.js')) as { lazyModule: <T extends object>(load: () => T) => T; LAZY_BUILTINS: Set<string> };
 
 function counted<T extends object>(module: T): { standIn: T; loads: () => number } {
   let loads = 0;
@@ -47,4 +48,10 @@ test('reflection first (esbuild\'s __toESM) also loads it once, and an assignmen
   assert.equal(module.patched, true);
   assert.equal(standIn.patched, true);
   assert.equal(loads(), 1);
+});
+
+test('every module given a stand-in is a plain object: a stand-in cannot be called or extended as node:stream can', () => {
+  assert.ok(LAZY_BUILTINS.has('node:crypto'));
+  for (const id of LAZY_BUILTINS) assert.equal(typeof require(id), 'object', id);
+  assert.equal(typeof require('node:stream'), 'function', 'the example is out of date');
 });
