@@ -1,8 +1,8 @@
 // Bundles the CLI (src/cli/main.ts) into CommonJS chunks in dist/bundle/: main.cjs and one
 // chunk set per command's lazily imported modules, which bin/code-cache.js compiles each with a
 // V8 code cache: Node would otherwise compile the source on every start (the biggest share of
-// chartctl's own start-up). dist/bundle/main.cjs.json records every chunk's sha256 and size and
-// the command names, which key the code caches.
+// chartctl's own start-up). dist/bundle/main.cjs.json records every file's sha256 and size (they
+// key the code caches), the file that holds each chunk and the command names.
 // The sandbox's background process (src/sandbox/background.ts) is bundled too, s3rver
 // included, so dist/bundle/ needs no node_modules: it is what the npm package ships
 // (scripts/publish-manifest.mjs). The tsc output in dist/src stays the reference for tests.
@@ -10,7 +10,7 @@ import { build, transform } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,8 +101,9 @@ const split = await build({
   format: 'esm',
   chunkNames: 'cli-[hash]',
   write: false,
+  metafile: true,
   // Modules that find files next to themselves (package.json, the sandbox's background) see their chunk's own URL.
-  define: { 'import.meta.url': '__chartctlModuleUrl' },
+  define: { 'import.meta.url': '__chartctlModule.url' },
   // ASCII only, so bin/code-cache.js can read chunks as latin1 (a copy, not a UTF-8 decode); whitespace
   // and syntax minified (names kept, so stack traces still name functions): the source is read on every start.
   charset: 'ascii',
@@ -110,9 +111,10 @@ const split = await build({
   minifyWhitespace: true,
   minifySyntax: true,
 });
-const chunks = {};
+/** Each chunk's CommonJS body, by name (cli-<hash>.cjs, lazy-<name>.cjs, main.cjs). */
+const bodies = new Map();
 for (const file of split.outputFiles) {
-  const name = file.path.slice(out.length + 1).replace(/\.js$/, '.cjs');
+  const name = chunkName(file.path);
   const { code } = await transform(file.text, {
     format: 'cjs',
     platform: 'node',
@@ -120,8 +122,9 @@ for (const file of split.outputFiles) {
     charset: 'ascii',
     minifyWhitespace: true,
     minifySyntax: true,
-    // Only the few chunks that use import.meta.url compute it: pathToFileURL in every chunk cost ~1 ms each at start-up.
-    banner: file.text.includes('__chartctlModuleUrl') ? "var __chartctlModuleUrl = require('node:url').pathToFileURL(__filename).href;" : '',
+    // Only the few chunks that use import.meta.url compute it, on first use: pathToFileURL in every chunk cost ~1 ms each
+    // at start-up, and the two that use it (version, package-root) cost --help ~0.4 ms at their top level.
+    banner: file.text.includes('__chartctlModule.url') ? "var __chartctlModule = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" : '',
   });
   // A script compiled from a code cache gets no dynamic import() from Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING):
   // the few left, all of Node's own modules (the AWS SDK's lazy node:http), become require(); chunks name each other as .cjs.
@@ -131,17 +134,45 @@ for (const file of split.outputFiles) {
     .replace(/\bimport\("\.\/(cli-[A-Z0-9]+)\.js"\)/g, 'Promise.resolve().then(() => require("./$1.cjs"))');
   const leftover = /\bimport\(|require\("\.\/[^"]*\.js"\)/.exec(text);
   if (leftover) throw new Error(`${name} still has a dynamic import() or a .js chunk at offset ${leftover.index}: ${text.slice(leftover.index, leftover.index + 60)}`);
-  const source = Buffer.from(text, 'latin1');
-  if (source.some((byte) => byte > 0x7f)) throw new Error(`${name} is not ASCII: bin/code-cache.js reads it as latin1`);
-  writeFileSync(join(out, name), source);
-  chunks[name] = { sha256: createHash('sha256').update(source).digest('hex'), size: source.length };
+  bodies.set(name, text);
+}
+
+function chunkName(path) {
+  return basename(path).replace(/\.js$/, '.cjs');
+}
+
+// Every command starts with main.cjs and the chunks it imports statically (the command table,
+// commander, the adapters main wires up: ~25 chunks, as esbuild splits out what lazy chunks share
+// too). They are one file, main.cjs, compiled as one script with one code cache: a file apiece
+// cost every run two reads, a checksum and a compile per chunk. Every other chunk is a file of its own.
+const packed = new Set();
+for (const pending = ['main.cjs']; pending.length; ) {
+  const name = pending.pop();
+  if (packed.has(name)) continue;
+  packed.add(name);
+  const output = Object.entries(split.metafile.outputs).find(([path]) => chunkName(path) === name)[1];
+  for (const i of output.imports) if (i.kind === 'import-statement' && !i.external) pending.push(chunkName(i.path));
+}
+const layout = new Map([['main.cjs', [...packed]], ...[...bodies.keys()].filter((n) => !packed.has(n)).map((n) => [n, [n]])]);
+
+// A file is one expression: its chunks' module functions by name (bin/code-cache.js calls each as Node calls a CommonJS module's),
+// each in parentheses, which V8 reads as "called soon" and compiles at once, so the build's code cache holds them too.
+const files = {};
+const chunkFiles = {};
+for (const [file, names] of layout) {
+  const members = names.map((n) => `${JSON.stringify(n)}:(function(exports,require,module,__filename,__dirname){${bodies.get(n)}\n})`);
+  const source = Buffer.from(`({${members.join(',\n')}})`, 'latin1');
+  if (source.some((byte) => byte > 0x7f)) throw new Error(`${file} is not ASCII: bin/code-cache.js reads it as latin1`);
+  writeFileSync(join(out, file), source);
+  files[file] = { sha256: createHash('sha256').update(source).digest('hex'), size: source.length };
+  for (const n of names) chunkFiles[n] = file;
 }
 const commands = readdirSync(join(root, 'src', 'cli', 'commands'))
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
   .map((f) => f.slice(0, -3));
-// The whole CLI's sha256 keys the code caches: any chunk changed, every cache is stale.
-const sha256 = createHash('sha256').update(JSON.stringify(chunks)).digest('hex');
-writeFileSync(join(out, 'main.cjs.json'), `${JSON.stringify({ sha256, chunks, commands })}\n`);
+// The whole CLI's sha256 keys the code caches: any file changed, every cache is stale.
+const sha256 = createHash('sha256').update(JSON.stringify(files)).digest('hex');
+writeFileSync(join(out, 'main.cjs.json'), `${JSON.stringify({ sha256, files, chunkFiles, commands })}\n`);
 
 // A code cache of the bundle's start-up for the Node that builds it (the one `npm ci` runs), so a
 // fresh home (a CI container) starts fast too; bin/code-cache.js uses it when Node's version matches.

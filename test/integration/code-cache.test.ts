@@ -1,8 +1,9 @@
 /**
- * bin/chartctl.js runs the bundle's chunks (scripts/bundle.mjs) with a V8 code cache per chunk under
- * the user cache directory: written after a run, one per command and chunk loaded, and never a risk:
- * a corrupt or foreign cache file changes nothing in what the command does. The files a run writes
- * also show which chunks it loaded: a command loads its own module graph, not the others'.
+ * bin/chartctl.js runs the bundle's files (scripts/bundle.mjs: main.cjs holds main and every chunk it
+ * imports statically, each other chunk is a file) with a V8 code cache per file under the user cache
+ * directory: written after a run, one per command and file loaded, and never a risk: a corrupt or
+ * foreign cache file changes nothing in what the command does. The files a run writes also show
+ * which files it loaded: a command loads its own module graph, not the others'.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,14 +13,14 @@ import { join } from 'node:path';
 import { projectRoot, runCli } from '../support/project.js';
 
 const bundleDir = join(projectRoot, 'dist', 'bundle');
-const meta = JSON.parse(readFileSync(join(bundleDir, 'main.cjs.json'), 'utf8')) as { sha256: string; chunks: Record<string, { size: number }> };
+const meta = JSON.parse(readFileSync(join(bundleDir, 'main.cjs.json'), 'utf8')) as { sha256: string; files: Record<string, { size: number }> };
 
 function withCacheHome(): { home: string; dir: string; remove: () => void } {
   const home = mkdtempSync(join(tmpdir(), 'chartctl-code-cache-'));
   return { home, dir: join(home, 'chartctl', 'code-cache'), remove: () => rmSync(home, { recursive: true, force: true }) };
 }
 
-/** The chunks a command's run loaded, read from the cache files it wrote (<key>-<command>-<chunk>.bin). */
+/** The files a command's run loaded, read from the cache files it wrote (<key>-<command>-<file>.bin). */
 function chunksLoaded(dir: string, command: string): string[] {
   return readdirSync(dir)
     .map((f) => new RegExp(`^[0-9a-f]{32}-${command}-(main|cli-[A-Z0-9]+|lazy-[a-z0-9-]+)\\.bin$`).exec(f)?.[1])
@@ -27,14 +28,14 @@ function chunksLoaded(dir: string, command: string): string[] {
     .map((c) => `${c}.cjs`);
 }
 
-/** The chunks whose source defines `marker` (a class of a package, e.g. the AWS SDK's S3Client). */
+/** The files whose source defines `marker` (a class of a package, e.g. the AWS SDK's S3Client). */
 function chunksDefining(marker: string): string[] {
-  const found = Object.keys(meta.chunks).filter((c) => readFileSync(join(bundleDir, c), 'latin1').includes(marker));
+  const found = Object.keys(meta.files).filter((c) => readFileSync(join(bundleDir, c), 'latin1').includes(marker));
   assert.ok(found.length > 0, `no chunk defines ${marker}: the marker is out of date`);
   return found;
 }
 
-test('a run writes a private code cache per command and chunk; the next run of that command uses them and gives the same output', async () => {
+test('a run writes a private code cache per command and file; the next run of that command uses them and gives the same output', async () => {
   const cache = withCacheHome();
   try {
     const first = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
@@ -97,6 +98,17 @@ test('--help reads none of the packages that modules of its static graph require
   }
 });
 
+test('--help reads one file, main.cjs, which holds main and every chunk it imports statically', async () => {
+  const cache = withCacheHome();
+  try {
+    const help = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(help.exitCode, 0, help.stderr);
+    assert.deepEqual(chunksLoaded(cache.dir, 'other'), ['main.cjs']);
+  } finally {
+    cache.remove();
+  }
+});
+
 test('a corrupt cache file is refused and replaced; the command still does exactly what it does without one', async () => {
   const cache = withCacheHome();
   try {
@@ -132,6 +144,10 @@ test("caches of another bundle or Node version are removed when a new one is wri
     assert.equal(first.exitCode, 0, first.stderr);
     const stale = join(cache.dir, `${'0'.repeat(32)}-envs-main.bin`);
     writeFileSync(stale, 'from an older bundle');
+    // A run that finds all of its caches writes none and reads no directory.
+    const again = await runCli(['--help'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.equal(existsSync(stale), true);
     const run = await runCli(['envs'], { env: { XDG_CACHE_HOME: cache.home } });
     assert.equal(run.exitCode, 0, run.stderr);
     assert.equal(existsSync(stale), false);
@@ -149,12 +165,40 @@ test("caches of another bundle or Node version are removed when a new one is wri
   }
 });
 
-test("the build leaves a code cache per chunk for the Node that built it next to the bundle, readable by every user", () => {
-  for (const chunk of Object.keys(meta.chunks)) {
+test("the build leaves a code cache per file for the Node that built it next to the bundle, readable by every user", () => {
+  for (const chunk of Object.keys(meta.files)) {
     const file = join(bundleDir, `${chunk}.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
     assert.ok(existsSync(file), `${file} is missing`);
     assert.equal(statSync(file).mode & 0o777, 0o644);
   }
   const main = join(bundleDir, `main.cjs.${process.arch}-${process.version}-${meta.sha256.slice(0, 16)}.cache`);
   assert.ok(statSync(main).size > 20_000, 'holds the compiled start-up of main.cjs');
+});
+
+/** Node's modules a run of chartctl loaded, from process.moduleLoadList at exit (a preload the test writes). */
+async function builtinsLoaded(args: string[], home: string): Promise<string[]> {
+  const preload = join(home, 'report-builtins.cjs');
+  const report = join(home, 'builtins.json');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));`);
+  const run = await runCli(args, { env: { XDG_CACHE_HOME: home, NODE_OPTIONS: `--require ${preload}` } });
+  assert.equal(run.exitCode, 0, run.stderr);
+  return (JSON.parse(readFileSync(report, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+}
+
+test("--help and envs load none of Node's modules that only some commands use (crypto, child_process, readline); template dev does load them when it uses them", async () => {
+  const cache = withCacheHome();
+  try {
+    const costly = ['crypto', 'child_process', 'readline/promises', 'timers/promises', 'http'];
+    for (const args of [['--help'], ['envs']]) {
+      const loaded = await builtinsLoaded(args, cache.home);
+      assert.ok(loaded.includes('vm'), `the report is out of date: ${loaded.join(', ')}`);
+      assert.deepEqual(costly.filter((m) => loaded.includes(m)), [], `${args.join(' ')} loaded them`);
+    }
+    assert.equal((await builtinsLoaded(['--help'], cache.home)).includes('fs/promises'), false);
+    // sops's MAC (crypto) and helm (child_process).
+    const template = await builtinsLoaded(['template', 'dev'], cache.home);
+    assert.deepEqual(['crypto', 'child_process'].filter((m) => !template.includes(m)), []);
+  } finally {
+    cache.remove();
+  }
 });
