@@ -46,9 +46,11 @@ export async function diffEnvironments(deps: Deps, envs: string[], options: Omit
       hint: 'Diff one environment: chartctl diff ENV --revision N.',
     });
   }
+  // Each diff also reads every environment (where image tags come from): read them once for all.
+  const fleet: Deps = { ...deps, repo: deps.repo.environmentsReadOnce() };
   return mapLimit(names, Math.max(1, concurrency), async (env): Promise<EnvironmentDiff> => {
     try {
-      return { env, ok: true, result: await diff(deps, { ...options, env }) };
+      return { env, ok: true, result: await diff(fleet, { ...options, env }) };
     } catch (err) {
       return { env, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
     }
