@@ -42,8 +42,13 @@ export interface LintResult {
 /** helm lint + render + parse + duplicates + values schema + policies (+ schema seam), every environment in parallel. */
 export async function lint(deps: Deps, options: LintOptions): Promise<LintResult> {
   const envs = await deps.repo.loadEnvironments(options.envs);
+  const chartDirs = new Set(envs.map((e) => chartDirOf(deps, e)));
   // One dependency build per chart, before the parallel part.
-  for (const dir of new Set(envs.map((e) => chartDirOf(deps, e)))) await ensureDependencies(deps, dir);
+  for (const dir of chartDirs) await ensureDependencies(deps, dir);
+  // Compiled before any helm starts: once the helm processes run, chartctl's one thread gets a small share
+  // of the cores among their threads, and the compile it waits on took most of lint's wall time (#20).
+  // A schema that does not compile is reported by each environment's check, from the same promise.
+  await Promise.all([...chartDirs].map((dir) => valuesSchemaOf(dir)?.catch(() => undefined)));
   deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')}${envs.length > 1 ? ' in parallel' : ''}`);
   const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
   const all = environments.flatMap((e) => e.findings);
@@ -148,10 +153,16 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
   return pending;
 }
 
-async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+/** The chart's values.schema.json compiled, or undefined when it has none. */
+function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined {
   const schemaPath = join(chartDir, 'values.schema.json');
-  if (!existsSync(schemaPath)) return [];
-  const validate = await valuesValidator(schemaPath);
+  return existsSync(schemaPath) ? valuesValidator(schemaPath) : undefined;
+}
+
+async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+  const compiled = valuesSchemaOf(chartDir);
+  if (!compiled) return [];
+  const validate = await compiled;
   const defaultsPath = join(chartDir, 'values.yaml');
   const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
   const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
@@ -168,7 +179,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
       severity: 'error' as const,
       check: 'values-schema',
       env: env.name,
-      source: deps.repo.display(schemaPath),
+      source: deps.repo.display(join(chartDir, 'values.schema.json')),
       message: deps.masker.mask(`values ${path}: ${detail}`),
     };
   });
