@@ -29,8 +29,8 @@ export interface DiffOptions extends CommandLineValues, DiffShowOptions {
   live?: boolean;
 }
 
-/** Without a count from the caller: rendering is CPU-bound in helm, and 2 cores are the common CI runner. */
-export const DIFF_ALL_CONCURRENCY = 2;
+/** Without a count from the caller: three per core of the common 2-core CI runner (an environment's helm calls wait on the cluster part of the time). */
+export const DIFF_ALL_CONCURRENCY = 6;
 
 export type EnvironmentDiff = { env: string; ok: true; result: DiffResult } | { env: string; ok: false; error: ChartctlError | Error };
 
