@@ -9,7 +9,7 @@ import { parseHelmLintOutput } from '../core/helm-lint-output.js';
 import { checkPolicies } from '../core/lint-policies.js';
 import { findDuplicates, formatResourceId, parseManifestStream } from '../core/manifests.js';
 import { isPlainObject, mergeValues, type Values } from '../core/values.js';
-import { isChartctlError } from '../core/errors.js';
+import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { loadYaml } from '../core/yaml-limits.js';
 import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import { draft07MetaValidator, invalidSchemaMessage } from '../core/values-schema-meta.js';
@@ -128,7 +128,10 @@ function renderFailure(env: Environment, err: unknown): Finding {
 
 const valuesValidators = new Map<string, Promise<ValidateFunction>>();
 
-/** One compiled validator per values.schema.json, shared by the environments linted in parallel. */
+/**
+ * One compiled validator per values.schema.json, shared by the environments linted in parallel. A schema
+ * that cannot be read or compiled is the chart's problem (a values-schema finding), not a crash.
+ */
 function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
   let pending = valuesValidators.get(schemaPath);
   if (!pending) {
@@ -147,7 +150,9 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
       // ajv knows only its meta-schemas' own ids, and the class above already is the draft's.
       if (typeof schema.$schema === 'string' && !ajv.getSchema(schema.$schema)) return ajv.compile({ ...schema, $schema: undefined });
       return ajv.compile(schema);
-    })();
+    })().catch((err: unknown) => {
+      throw new ChartctlError(err instanceof Error ? err.message : String(err), { code: 'VALUES_SCHEMA_INVALID', cause: err });
+    });
     valuesValidators.set(schemaPath, pending);
   }
   return pending;
@@ -162,7 +167,14 @@ function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined
 async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
   const compiled = valuesSchemaOf(chartDir);
   if (!compiled) return [];
-  const validate = await compiled;
+  const source = deps.repo.display(join(chartDir, 'values.schema.json'));
+  let validate: ValidateFunction;
+  try {
+    validate = await compiled;
+  } catch (err) {
+    if (!isChartctlError(err)) throw err;
+    return [{ severity: 'error', check: 'values-schema', env: env.name, source, message: deps.masker.mask(`the schema itself: ${err.message}`) }];
+  }
   const defaultsPath = join(chartDir, 'values.yaml');
   const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
   const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
@@ -179,7 +191,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
       severity: 'error' as const,
       check: 'values-schema',
       env: env.name,
-      source: deps.repo.display(join(chartDir, 'values.schema.json')),
+      source,
       message: deps.masker.mask(`values ${path}: ${detail}`),
     };
   });
