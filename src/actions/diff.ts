@@ -29,8 +29,8 @@ export interface DiffOptions extends CommandLineValues, DiffShowOptions {
   live?: boolean;
 }
 
-/** Without a count from the caller: rendering is CPU-bound in helm, and 2 cores are the common CI runner. */
-export const DIFF_ALL_CONCURRENCY = 2;
+/** Without a count from the caller: three per core of the common 2-core CI runner (an environment's helm calls wait on the cluster part of the time). */
+export const DIFF_ALL_CONCURRENCY = 6;
 
 export type EnvironmentDiff = { env: string; ok: true; result: DiffResult } | { env: string; ok: false; error: ChartctlError | Error };
 
@@ -46,9 +46,11 @@ export async function diffEnvironments(deps: Deps, envs: string[], options: Omit
       hint: 'Diff one environment: chartctl diff ENV --revision N.',
     });
   }
+  // Each diff also reads every environment (where image tags come from): read them once for all.
+  const fleet: Deps = { ...deps, repo: deps.repo.environmentsReadOnce() };
   return mapLimit(names, Math.max(1, concurrency), async (env): Promise<EnvironmentDiff> => {
     try {
-      return { env, ok: true, result: await diff(deps, { ...options, env }) };
+      return { env, ok: true, result: await diff(fleet, { ...options, env }) };
     } catch (err) {
       return { env, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
     }

@@ -9,7 +9,7 @@ import { parseHelmLintOutput } from '../core/helm-lint-output.js';
 import { checkPolicies } from '../core/lint-policies.js';
 import { findDuplicates, formatResourceId, parseManifestStream } from '../core/manifests.js';
 import { isPlainObject, mergeValues, type Values } from '../core/values.js';
-import { isChartctlError } from '../core/errors.js';
+import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { loadYaml } from '../core/yaml-limits.js';
 import { ajvClassFor } from '../core/schema/ajv-classes.js';
 import { draft07MetaValidator, invalidSchemaMessage } from '../core/values-schema-meta.js';
@@ -42,8 +42,13 @@ export interface LintResult {
 /** helm lint + render + parse + duplicates + values schema + policies (+ schema seam), every environment in parallel. */
 export async function lint(deps: Deps, options: LintOptions): Promise<LintResult> {
   const envs = await deps.repo.loadEnvironments(options.envs);
+  const chartDirs = new Set(envs.map((e) => chartDirOf(deps, e)));
   // One dependency build per chart, before the parallel part.
-  for (const dir of new Set(envs.map((e) => chartDirOf(deps, e)))) await ensureDependencies(deps, dir);
+  for (const dir of chartDirs) await ensureDependencies(deps, dir);
+  // Compiled before any helm starts: once the helm processes run, chartctl's one thread gets a small share
+  // of the cores among their threads, and the compile it waits on took most of lint's wall time (#20).
+  // A schema that does not compile is reported by each environment's check, from the same promise.
+  await Promise.all([...chartDirs].map((dir) => valuesSchemaOf(dir)?.catch(() => undefined)));
   deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')}${envs.length > 1 ? ' in parallel' : ''}`);
   const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
   const all = environments.flatMap((e) => e.findings);
@@ -123,7 +128,10 @@ function renderFailure(env: Environment, err: unknown): Finding {
 
 const valuesValidators = new Map<string, Promise<ValidateFunction>>();
 
-/** One compiled validator per values.schema.json, shared by the environments linted in parallel. */
+/**
+ * One compiled validator per values.schema.json, shared by the environments linted in parallel. A schema
+ * that cannot be read or compiled is the chart's problem (a values-schema finding), not a crash.
+ */
 function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
   let pending = valuesValidators.get(schemaPath);
   if (!pending) {
@@ -142,16 +150,31 @@ function valuesValidator(schemaPath: string): Promise<ValidateFunction> {
       // ajv knows only its meta-schemas' own ids, and the class above already is the draft's.
       if (typeof schema.$schema === 'string' && !ajv.getSchema(schema.$schema)) return ajv.compile({ ...schema, $schema: undefined });
       return ajv.compile(schema);
-    })();
+    })().catch((err: unknown) => {
+      throw new ChartctlError(err instanceof Error ? err.message : String(err), { code: 'VALUES_SCHEMA_INVALID', cause: err });
+    });
     valuesValidators.set(schemaPath, pending);
   }
   return pending;
 }
 
-async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+/** The chart's values.schema.json compiled, or undefined when it has none. */
+function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined {
   const schemaPath = join(chartDir, 'values.schema.json');
-  if (!existsSync(schemaPath)) return [];
-  const validate = await valuesValidator(schemaPath);
+  return existsSync(schemaPath) ? valuesValidator(schemaPath) : undefined;
+}
+
+async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+  const compiled = valuesSchemaOf(chartDir);
+  if (!compiled) return [];
+  const source = deps.repo.display(join(chartDir, 'values.schema.json'));
+  let validate: ValidateFunction;
+  try {
+    validate = await compiled;
+  } catch (err) {
+    if (!isChartctlError(err)) throw err;
+    return [{ severity: 'error', check: 'values-schema', env: env.name, source, message: deps.masker.mask(`the schema itself: ${err.message}`) }];
+  }
   const defaultsPath = join(chartDir, 'values.yaml');
   const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
   const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
@@ -168,7 +191,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
       severity: 'error' as const,
       check: 'values-schema',
       env: env.name,
-      source: deps.repo.display(schemaPath),
+      source,
       message: deps.masker.mask(`values ${path}: ${detail}`),
     };
   });

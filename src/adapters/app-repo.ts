@@ -103,6 +103,15 @@ export class AppRepo {
     return this.overrides.kubeContext ? { ...env, kubeContext: this.overrides.kubeContext } : env;
   }
 
+  /**
+   * The same repository with each environment file read and checked once, however often it is
+   * asked for: for one command over many environments (diff --all reads every environment for
+   * each one diffed). Edits made to environment files meanwhile are not seen.
+   */
+  environmentsReadOnce(): AppRepo {
+    return new EnvironmentsReadOnce(this.root, { here: this.here, discovery: this.discovery, overrides: this.overrides });
+  }
+
   /** The named environments, or all of them when none is named; each must exist. */
   async loadEnvironments(names: string[]): Promise<Environment[]> {
     const wanted = names.length > 0 ? names : await this.environmentNames();
@@ -114,5 +123,28 @@ export class AppRepo {
       });
     }
     return Promise.all(wanted.map((n) => this.loadEnvironment(n)));
+  }
+}
+
+class EnvironmentsReadOnce extends AppRepo {
+  private names?: Promise<string[]>;
+  private readonly loaded = new Map<string, Promise<Environment>>();
+
+  override environmentNames(): Promise<string[]> {
+    this.names ??= super.environmentNames();
+    return this.names;
+  }
+
+  override loadEnvironment(name: string): Promise<Environment> {
+    let env = this.loaded.get(name);
+    if (!env) {
+      env = super.loadEnvironment(name);
+      this.loaded.set(name, env);
+    }
+    return env;
+  }
+
+  override environmentsReadOnce(): AppRepo {
+    return this;
   }
 }

@@ -39,6 +39,23 @@ test('lint reports a template that renders broken YAML, naming the template', as
   }
 });
 
+test('a values.schema.json that is no valid schema is a values-schema finding in each environment, beside helm lint\'s, not a crash', async () => {
+  const broken = copyExampleApp();
+  try {
+    writeFileSync(join(broken.dir, 'charts/shop/values.schema.json'), '{"$schema": "http://json-schema.org/draft-07/schema#", "type": 5}\n');
+    const r = await runCli(['lint', 'dev', 'prod', '--output', 'json'], { cwd: broken.dir });
+    assert.equal(r.exitCode, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /unexpected internal error/);
+    for (const env of JSON.parse(r.stdout).environments) {
+      const errors = env.findings.filter((f: any) => f.severity === 'error');
+      assert.ok(errors.some((f: any) => f.check === 'values-schema' && f.source === 'charts/shop/values.schema.json' && /^the schema itself: schema is invalid: data\/type /.test(f.message)), JSON.stringify(errors));
+      assert.ok(errors.some((f: any) => f.check === 'helm-lint'), `helm lint's own finding is kept: ${JSON.stringify(errors)}`);
+    }
+  } finally {
+    broken.remove();
+  }
+});
+
 test('lint reports duplicates, values-schema violations and policies', async () => {
   const broken = copyExampleApp();
   try {

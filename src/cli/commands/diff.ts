@@ -39,7 +39,7 @@ export const registerDiff: RegisterCommand = (program, ctx) => {
   addValuesOptions(program.command('diff'))
     .argument('[env...]', 'environment name(s); several, or --all, diff them in parallel')
     .description('show what deploying the candidate would change in the cluster, resource by resource (Secret values masked)')
-    .option('--all', 'diff every environment (or the ones named), one per CPU core at a time, in one report')
+    .option('--all', 'diff every environment (or the ones named), three per CPU core at a time, in one report')
     .option('--version <version>', 'candidate version from the environment\'s repository (default: the newest it accepts)')
     .option('--local', "candidate is the working tree's chart instead of a repository tarball")
     .option('--revision <n>', 'diff the deployed release against revision N (what a rollback to N would change)', (v) => Number.parseInt(v, 10))
@@ -77,7 +77,7 @@ Blue/green environments: the diff is against the idle slot deploy would change (
 live slot until the switch). Canary environments: against the stable release (what promotion
 changes), followed by the walk deploy would run and any canary run already recorded.
 
-Several environments (or --all): each is diffed as above, one per CPU core at a time; the report has one
+Several environments (or --all): each is diffed as above, three per CPU core at a time; the report has one
 section per environment (--output json: an array of {env, ok, result | error}). Exit 1 if any
 environment failed (the others are still reported), else 2 with --detailed-exitcode if any changed.
 
@@ -134,8 +134,8 @@ Examples:
           else out.write(renderDiffResult(result, opts.view, out));
           return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
         }
-        // helm's rendering is CPU-bound: one environment per core.
-        const results = await diffEnvironments(deps, envs, options, availableParallelism());
+        // Each environment's helm calls wait on the cluster part of the time (history, then the render): three per core keep the cores busy (#20).
+        const results = await diffEnvironments(deps, envs, options, 3 * availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
         else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown(results, deps.masker));
         else out.write(renderEnvironmentDiffs(results, opts.view, out, deps.masker));
