@@ -31,7 +31,9 @@ interface IdentitySource {
 }
 
 interface LoadedIdentities {
-  identities: string[];
+  /** Holds every identity: age decodes each (and derives its public key) once per process, not once per file. */
+  decrypter: InstanceType<AgeModule['Decrypter']>;
+  count: number;
   from: string[];
 }
 
@@ -48,16 +50,14 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
   ) {}
 
   async unwrap(key: AgeKey): Promise<Uint8Array> {
-    const { identities, from } = await (this.loaded ??= this.load());
-    const { Decrypter, armor } = await age();
+    const { decrypter, count, from } = await (this.loaded ??= this.load());
+    const { armor } = await age();
     let encrypted: Uint8Array;
     try {
       encrypted = armor.decode(key.enc);
     } catch {
       throw new KeySourceError('the age-encrypted data key in the file is malformed');
     }
-    const decrypter = new Decrypter();
-    for (const identity of identities) decrypter.addIdentity(identity);
     try {
       // Given bytes, age collects its output through `new Response()`, which loads Node's
       // whole fetch implementation (~20 ms of start-up); given a stream it hands one back.
@@ -65,7 +65,7 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
     } catch (err) {
       const message = err instanceof Error ? err.message : '';
       if (/no identity matched/.test(message)) {
-        throw new KeySourceError(`none of the ${identities.length} age identit${identities.length === 1 ? 'y' : 'ies'} from ${from.join(', ')} can decrypt it`);
+        throw new KeySourceError(`none of the ${count} age identit${count === 1 ? 'y' : 'ies'} from ${from.join(', ')} can decrypt it`);
       }
       throw new KeySourceError('the age-encrypted data key in the file is malformed or was tampered with');
     }
@@ -98,11 +98,11 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
         throw new KeySourceError(`no age identities: SOPS_AGE_KEY and SOPS_AGE_KEY_FILE are not set and ${fallback} does not exist`);
       }
     }
-    const { Decrypter } = await age();
-    const identities: string[] = [];
-    for (const source of sources) identities.push(...parseIdentities(source, Decrypter));
-    if (identities.length === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
-    return { identities, from: sources.map((s) => s.name) };
+    const decrypter = new (await age()).Decrypter();
+    let count = 0;
+    for (const source of sources) count += addIdentities(source, decrypter);
+    if (count === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
+    return { decrypter, count, from: sources.map((s) => s.name) };
   }
 }
 
@@ -116,22 +116,22 @@ async function readKeyFile(path: string, variable: string): Promise<string> {
   }
 }
 
-/** One identity per line; blank lines and `#` comments are skipped. Errors name the line, never its content. */
-function parseIdentities(source: IdentitySource, Decrypter: AgeModule['Decrypter']): string[] {
-  const out: string[] = [];
+/** One identity per line; blank lines and `#` comments are skipped. Errors name the line, never its content. Returns how many were added. */
+function addIdentities(source: IdentitySource, decrypter: LoadedIdentities['decrypter']): number {
+  let count = 0;
   source.text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     if (line.startsWith('AGE-PLUGIN-')) throw new KeySourceError(`line ${i + 1} of ${source.name} is an age plugin identity, which chartctl does not support`);
     try {
       // Decodes the key now, without letting the library's message (which may quote the key) escape.
-      new Decrypter().addIdentity(line);
+      decrypter.addIdentity(line);
     } catch {
       throw new KeySourceError(`line ${i + 1} of ${source.name} is not a valid age identity (AGE-SECRET-KEY-1...)`);
     }
-    out.push(line);
+    count++;
   });
-  return out;
+  return count;
 }
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
