@@ -34,7 +34,7 @@ export class SopsSecretsReader implements SecretsReader {
     }
     // Only the values are needed: the fast reader (sops' own layout, comments dropped) serves most files.
     const doc = (format === 'yaml' ? scanEncryptedYaml(text, displayPath) : undefined) ?? (await import('../core/sops/sops-file.js')).parseSopsText(text, format, displayPath);
-    const opened = await openSopsDocument(doc, { file: displayPath }, (key) => this.keys.unwrap(key));
+    const opened = await openSopsDocument(doc, { file: displayPath }, (key) => this.keys.unwrap(key), () => this.keys.heldAgeRecipients());
     return treeToValues(opened.branches, displayPath);
   }
 }

@@ -33,7 +33,8 @@ interface IdentitySource {
 interface LoadedIdentities {
   /** Holds every identity: age decodes each (and derives its public key) once per process, not once per file. */
   decrypter: InstanceType<AgeModule['Decrypter']>;
-  count: number;
+  /** The identities themselves, for their recipients. */
+  identities: string[];
   from: string[];
 }
 
@@ -43,6 +44,7 @@ interface LoadedIdentities {
  */
 export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
   private loaded?: Promise<LoadedIdentities>;
+  private recipients?: Promise<ReadonlySet<string>>;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -50,7 +52,8 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
   ) {}
 
   async unwrap(key: AgeKey): Promise<Uint8Array> {
-    const { decrypter, count, from } = await (this.loaded ??= this.load());
+    const { decrypter, identities, from } = await (this.loaded ??= this.load());
+    const count = identities.length;
     const { armor } = await age();
     let encrypted: Uint8Array;
     try {
@@ -69,6 +72,17 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
       }
       throw new KeySourceError('the age-encrypted data key in the file is malformed or was tampered with');
     }
+  }
+
+  heldAgeRecipients(): Promise<ReadonlySet<string>> {
+    this.recipients ??= (this.loaded ??= this.load()).then(
+      async ({ identities }) => {
+        const { identityToRecipient } = await age();
+        return new Set(await Promise.all(identities.map((identity) => identityToRecipient(identity))));
+      },
+      () => new Set<string>(),
+    );
+    return this.recipients;
   }
 
   async wrap(spec: AgeSpec, dataKey: Uint8Array): Promise<AgeKey> {
@@ -99,10 +113,9 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
       }
     }
     const decrypter = new (await age()).Decrypter();
-    let count = 0;
-    for (const source of sources) count += addIdentities(source, decrypter);
-    if (count === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
-    return { decrypter, count, from: sources.map((s) => s.name) };
+    const identities = sources.flatMap((source) => addIdentities(source, decrypter));
+    if (identities.length === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
+    return { decrypter, identities, from: sources.map((s) => s.name) };
   }
 }
 
@@ -116,9 +129,9 @@ async function readKeyFile(path: string, variable: string): Promise<string> {
   }
 }
 
-/** One identity per line; blank lines and `#` comments are skipped. Errors name the line, never its content. Returns how many were added. */
-function addIdentities(source: IdentitySource, decrypter: LoadedIdentities['decrypter']): number {
-  let count = 0;
+/** One identity per line, added to `decrypter`; blank lines and `#` comments are skipped. Errors name the line, never its content. */
+function addIdentities(source: IdentitySource, decrypter: LoadedIdentities['decrypter']): string[] {
+  const added: string[] = [];
   source.text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
@@ -129,9 +142,9 @@ function addIdentities(source: IdentitySource, decrypter: LoadedIdentities['decr
     } catch {
       throw new KeySourceError(`line ${i + 1} of ${source.name} is not a valid age identity (AGE-SECRET-KEY-1...)`);
     }
-    count++;
+    added.push(line);
   });
-  return count;
+  return added;
 }
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {

@@ -1,5 +1,5 @@
 import { ChartctlError, isChartctlError } from '../errors.js';
-import { recoverDataKey, type UnwrapKey } from './data-key.js';
+import { recoverDataKey, type HeldAgeRecipients, type UnwrapKey } from './data-key.js';
 import { canonicalTimestamp } from './metadata.js';
 import { decryptTree } from './tree-crypto.js';
 import type { FileFormat, MapNode, SopsDocument, SopsMetadata } from './types.js';
@@ -69,9 +69,9 @@ export interface OpenOptions {
 }
 
 /** Decrypts a parsed sops file in memory: data key from a master key, every value, then the MAC check. */
-export async function openSopsDocument(doc: SopsDocument, options: OpenOptions, unwrap: UnwrapKey): Promise<OpenedSopsFile> {
+export async function openSopsDocument(doc: SopsDocument, options: OpenOptions, unwrap: UnwrapKey, heldAgeRecipients?: HeldAgeRecipients): Promise<OpenedSopsFile> {
   if (!doc.metadata) throw notEncryptedError(options.file);
-  const dataKey = await recoverDataKey(doc.metadata, unwrap, options.file);
+  const dataKey = await recoverDataKey(doc.metadata, unwrap, options.file, heldAgeRecipients);
   const decrypted = decryptTree(doc.branches, dataKey, { file: options.file, rules: doc.metadata.rules }, options.keepIvs);
   let macMismatch: string | undefined;
   try {
