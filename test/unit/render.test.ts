@@ -11,16 +11,20 @@ import { fakeDeps } from '../support/fake-deps.js';
 import { copyExampleApp } from '../support/project.js';
 
 /** The example application with prod rendering charts/api (no dependencies to build), and a helm and a secrets reader that log what happens when. */
-function setUp(decrypt: () => Promise<Record<string, unknown>>) {
+function setUp(decrypt: () => Promise<Record<string, unknown>>, chart = 'charts/api') {
   const app = copyExampleApp();
   const envFile = join(app.dir, 'environments', 'prod.yaml');
-  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('chart: charts/shop', 'chart: charts/api'));
+  writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('chart: charts/shop', `chart: ${chart}`));
   const events: string[] = [];
   const calls: { args: string[]; stdin?: string }[] = [];
   const helm: Helm = {
     binary: 'helm',
     version: async () => ({ major: 4, minor: 0, patch: 0, text: 'v4.0.0' }),
     run: async (args: string[], options: HelmRunOptions = {}) => {
+      if (args[0] === 'dependency') {
+        events.push('dependency build failed');
+        throw new Error('helm dependency build failed');
+      }
       events.push('helm started');
       const call: { args: string[]; stdin?: string } = { args };
       calls.push(call);
@@ -79,6 +83,20 @@ test('when the secrets cannot be decrypted, the helm already started is stopped 
     assert.deepEqual(events, ['helm started', 'helm stopped']);
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.stdin, undefined);
+  } finally {
+    app.remove();
+  }
+});
+
+test("when the chart's dependencies cannot be built (checked meanwhile), that is the error reported, and the helm started is stopped", async () => {
+  // charts/shop needs charts/api and charts/web built into its charts/ (not copied): helm dependency build runs, and fails here.
+  const { app, deps, events } = setUp(async () => ({ database: { password: 's3cret' } }), 'charts/shop');
+  try {
+    const env = await deps.repo.loadEnvironment('prod');
+    await assert.rejects(renderEnvironment(deps, env), /helm dependency build failed/);
+    assert.ok(events.includes('dependency build failed'), events.join(', '));
+    assert.equal(events.at(-1), 'helm stopped', events.join(', '));
+    assert.ok(!events.includes('helm read its stdin'), events.join(', '));
   } finally {
     app.remove();
   }

@@ -100,7 +100,9 @@ async function dependencyFingerprint(chartDir: string, dependencies: { repositor
 /** Renders one environment with helm template (helm reads the values files; decrypted secrets on stdin, never on disk). */
 export async function renderEnvironment(deps: Deps, env: Environment, options: RenderOptions = {}): Promise<Rendered> {
   const chartPath = options.chartOverride ?? chartDirOf(deps, env);
-  if (!options.chartOverride) await ensureDependencies(deps, chartPath);
+  // Checked while the values are read and decrypted: helm reads the chart only after its stdin, given after both.
+  const dependencies = options.chartOverride ? Promise.resolve() : ensureDependencies(deps, chartPath);
+  dependencies.catch(() => undefined);
   const templateArgs = (values: { valuesArgs: string[]; setArgs: string[] }) =>
     helmTemplateArgs({
       release: env.release,
@@ -123,28 +125,33 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
     run.catch(() => undefined);
     started = { run, stdin };
   };
-  let values: ResolvedValues;
+  let values: ResolvedValues | undefined;
   try {
     values = options.values ?? (await resolveValues(deps, env, options, options.config, startHelm));
+    await dependencies;
   } catch (err) {
+    // A chart whose dependencies cannot be built is reported first, as when it was checked before the values.
+    const failure = await dependencies.then(() => err, (dependencyError: unknown) => dependencyError);
     if (started) {
-      started.stdin.reject(err);
+      started.stdin.reject(failure);
       // Stopped, not left to write after chartctl has reported the failure.
       await started.run.catch(() => undefined);
     }
-    throw err;
+    if (values && !options.values) await values.release();
+    throw failure;
   }
+  const resolved = values;
   try {
     deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-    if (started) started.stdin.resolve(values.stdin ?? '');
-    const running = started?.run ?? deps.helm().run(templateArgs(values), { stdin: values.stdin, timeoutMs });
+    if (started) started.stdin.resolve(resolved.stdin ?? '');
+    const running = started?.run ?? deps.helm().run(templateArgs(resolved), { stdin: resolved.stdin, timeoutMs });
     const { stdout } = await running.catch((err: unknown) => {
       // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
-      throw values.unread[0] ?? err;
+      throw resolved.unread[0] ?? err;
     });
-    return { env, chartPath, values, manifest: stdout };
+    return { env, chartPath, values: resolved, manifest: stdout };
   } finally {
-    if (!options.values) await values.release();
+    if (!options.values) await resolved.release();
   }
 }
 
