@@ -44,7 +44,7 @@ export interface OpenedSopsFile {
 }
 
 /** Checks the stored MAC (encrypted with the data key, bound to `lastmodified`) against the one computed while decrypting. */
-export function verifyMac(meta: SopsMetadata, computed: string, dataKey: Uint8Array, file: string): void {
+function verifyMac(meta: SopsMetadata, computed: string, dataKey: Uint8Array, file: string): void {
   const tamper = (detail: string) =>
     new ChartctlError(`${file}: MAC mismatch: ${detail}.`, {
       code: 'SOPS_MAC_MISMATCH',
