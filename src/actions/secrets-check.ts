@@ -5,7 +5,8 @@ import { readSecretsFile } from '../adapters/secrets-reader.js';
 import { isChartctlError } from '../core/errors.js';
 import { matchCreationRule } from '../core/sops/creation-rules.js';
 import { findPlaintext, type PlaintextProblem } from '../core/sops/plaintext-check.js';
-import { detectFormat, parseSopsText } from '../core/sops/sops-file.js';
+import { detectFormat } from '../core/sops/open-document.js';
+import { parseSopsText } from '../core/sops/sops-file.js';
 import type { Deps } from './deps.js';
 import { findSopsConfig, pathForRules, type SopsConfig } from './steps/sops-config.js';
 

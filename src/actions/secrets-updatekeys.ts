@@ -1,7 +1,8 @@
 import { cancelled, ChartctlError } from '../core/errors.js';
 import { recoverDataKey, wrapDataKey } from '../core/sops/data-key.js';
 import { diffKeyGroups, updatedShamirThreshold, type KeyGroupChange } from '../core/sops/key-group-diff.js';
-import { emitEncryptedText, notEncryptedError, parseSopsText } from '../core/sops/sops-file.js';
+import { notEncryptedError } from '../core/sops/open-document.js';
+import { emitEncryptedText, parseSopsText } from '../core/sops/sops-file.js';
 import type { FileFormat, SopsMetadata } from '../core/sops/types.js';
 import type { Deps } from './deps.js';
 import { recipientsOf } from './secrets-encrypt.js';

@@ -18,8 +18,11 @@ export interface HelmVersion {
 }
 
 export interface HelmRunOptions {
-  /** Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). */
-  stdin?: string;
+  /**
+   * Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). A promise lets helm
+   * start before they are known (it waits for them); if it rejects, helm is stopped and the call fails.
+   */
+  stdin?: string | Promise<string>;
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string | undefined>;

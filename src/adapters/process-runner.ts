@@ -18,7 +18,8 @@ export interface ProcessOutcome {
 }
 
 export interface ProcessOptions {
-  input?: string;
+  /** Written to stdin, and stdin closed, once it is known; the child is stopped (SIGTERM) if it rejects. */
+  input?: string | Promise<string>;
   timeoutMs?: number;
   /**
    * Aborting forwards the signal named by an `Interrupted` reason (else SIGTERM)
@@ -103,7 +104,10 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     child.on('close', (code) => finish(code));
     // helm may exit before reading stdin (e.g. a usage error): ignore EPIPE.
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input ?? '');
+    Promise.resolve(options.input ?? '').then(
+      (text) => child.stdin?.end(text),
+      () => kill('SIGTERM'),
+    );
   });
 }
 

@@ -18,8 +18,12 @@ export class SopsSecretsReader implements SecretsReader {
   constructor(readonly keys: DataKeyService) {}
 
   async decryptFile(path: string, displayPath: string, origin?: string): Promise<Record<string, unknown>> {
-    // The sops format (and the YAML parser behind it) is loaded only when an environment has secrets.
-    const [{ detectFormat, openSopsText }, { treeToValues }] = await Promise.all([import('../core/sops/sops-file.js'), import('../core/sops/to-values.js')]);
+    // Loaded only when an environment has secrets; the stores' full parsers (and the YAML package) only for a file the fast reader declines.
+    const [{ detectFormat, openSopsDocument }, { scanEncryptedYaml }, { treeToValues }] = await Promise.all([
+      import('../core/sops/open-document.js'),
+      import('../core/sops/yaml-fast-scan.js'),
+      import('../core/sops/to-values.js'),
+    ]);
     const text = await readSecretsFile(path, displayPath, origin);
     const format = detectFormat(path, text);
     if (format === 'binary' || format === 'dotenv' || format === 'ini') {
@@ -28,7 +32,9 @@ export class SopsSecretsReader implements SecretsReader {
         hint: 'List only YAML (or JSON) secrets files under "secrets" in the environment file.',
       });
     }
-    const opened = await openSopsText(text, { file: displayPath, format, valuesOnly: true }, (key) => this.keys.unwrap(key));
+    // Only the values are needed: the fast reader (sops' own layout, comments dropped) serves most files.
+    const doc = (format === 'yaml' ? scanEncryptedYaml(text, displayPath) : undefined) ?? (await import('../core/sops/sops-file.js')).parseSopsText(text, format, displayPath);
+    const opened = await openSopsDocument(doc, { file: displayPath }, (key) => this.keys.unwrap(key), () => this.keys.heldAgeRecipients());
     return treeToValues(opened.branches, displayPath);
   }
 }

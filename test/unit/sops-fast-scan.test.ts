@@ -65,3 +65,42 @@ test('anything else falls back to the YAML parser', () => {
   ] as const;
   for (const [what, text] of fallbacks) assert.equal(scanEncryptedYaml(text, 'f'), undefined, what);
 });
+
+/** The file's `sops:` block replaced by `block` (which starts with `sops:`). */
+function withMetadata(text: string, block: string): string {
+  return `${text.slice(0, text.indexOf('\nsops:') + 1)}${block}`;
+}
+
+test('the sops: block reads the same with the fast reader as with the YAML parser, in every spelling sops or a hand edit gives it', () => {
+  const text = encrypt('password: p\n');
+  const mac = /^ {4}mac: (\S+)$/m.exec(text)![1]!;
+  const enc = (indent: string) => `${indent}enc: |\n${indent}    -----BEGIN AGE ENCRYPTED FILE-----\n${indent}    YWJj\n${indent}    -----END AGE ENCRYPTED FILE-----\n`;
+  const blocks = [
+    // Two recipients, unquoted time, a shamir threshold and key groups, as sops 3.7 wrote them.
+    `sops:\n    shamir_threshold: 2\n    key_groups:\n        - age:\n            - recipient: age1alice\n${enc('              ')}        - pgp:\n            - created_at: 2024-01-01T00:00:00Z\n              enc: x\n              fp: 1234ABCD\n    lastmodified: 2024-01-01T00:00:00Z\n    mac: ${mac}\n    version: 3.7.3\n`,
+    `sops:\n    age:\n        - recipient: age1alice\n${enc('          ')}        - recipient: age1bob\n${enc('          ')}    lastmodified: '2024-01-01T00:00:00Z'\n    mac: "${mac}"\n    mac_only_encrypted: true\n    encrypted_regex: '^(data|stringData)$'\n    version: "3.10.2"\n`,
+    // Flow style, an all-digit fingerprint, a comment.
+    `sops:\n    pgp: [{created_at: "2024-01-01T00:00:00Z", enc: x, fp: 12345678}]\n    # a note\n    lastmodified: "2024-01-01T00:00:00Z"\n    mac: ${mac}\n    version: 3.10.2\n`,
+  ];
+  for (const block of blocks) {
+    const file = withMetadata(text, block);
+    const fast = scanEncryptedYaml(file, 'f');
+    assert.ok(fast, `fast path taken for ${block}`);
+    assert.deepEqual(fast.metadata, parseYamlSops(file, 'f').metadata, block);
+  }
+});
+
+test('a sops: block with anchors, aliases, tags, duplicate keys or a syntax error is left to the YAML parser', () => {
+  const text = encrypt('password: p\n');
+  const block = text.slice(text.indexOf('\nsops:') + 1);
+  const fallbacks = [
+    ['anchor and alias', block.replace(/^ {4}lastmodified: (.*)$/m, '    lastmodified: &t $1\n    created: *t')],
+    ['explicit tag', block.replace(/^ {4}version: (.*)$/m, '    version: !!str $1')],
+    ['duplicate key', block.replace(/^( {4}version: .*)$/m, '$1\n$1')],
+    ['syntax error', block.replace(/^ {4}version: (.*)$/m, '    version: "$1')],
+  ] as const;
+  for (const [what, changed] of fallbacks) {
+    assert.notEqual(changed, block, what);
+    assert.equal(scanEncryptedYaml(withMetadata(text, changed), 'f'), undefined, what);
+  }
+});

@@ -50,6 +50,26 @@ test('key groups: one key per group opens it; shamir_threshold groups are needed
   });
 });
 
+test("a group's age keys whose identities are at hand are tried first; the others still are, in the file's order", async () => {
+  const keys = new FakeDataKeyService();
+  const dataKey = newDataKey();
+  const group = await Promise.all(['age1alice', 'age1bob', 'age1carol'].map((recipient) => keys.wrap({ type: 'age', recipient }, dataKey, NOW)));
+  const meta: SopsMetadata = { keyGroups: [group], lastModified: '2024-01-01T00:00:00Z', mac: '', version: WRITTEN_SOPS_VERSION, rules: withDefaultRule({}) };
+  const tried: string[] = [];
+  const unwrap = (key: (typeof group)[number]) => {
+    tried.push(key.type === 'age' ? key.recipient : key.type);
+    return keys.unwrap(key);
+  };
+  keys.heldAge.add('age1carol');
+  assert.deepEqual(await recoverDataKey(meta, unwrap, 'f', () => keys.heldAgeRecipients()), dataKey);
+  assert.deepEqual(tried, ['age1carol']);
+  // An identity that is held but does not open its entry (a stale recipient line): the others are tried after it.
+  tried.length = 0;
+  keys.denied.add('age1carol');
+  assert.deepEqual(await recoverDataKey(meta, unwrap, 'f', () => keys.heldAgeRecipients()), dataKey);
+  assert.deepEqual(tried, ['age1carol', 'age1alice']);
+});
+
 test("the sops block is written in sops' field order, as yaml.v3 lays it out", () => {
   const meta: SopsMetadata = {
     keyGroups: [
@@ -119,6 +139,8 @@ test('age identities: SOPS_AGE_KEY, SOPS_AGE_KEY_FILE and the default file are a
     }
     const stranger = await source.wrap({ type: 'age', recipient: await identityToRecipient(await generateX25519Identity()) }, dataKey);
     await assert.rejects(source.unwrap(stranger), /none of the 3 age identities from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE=.*keys\.txt, .*xdg\/sops\/age\/keys\.txt can decrypt it/);
+    assert.deepEqual(await source.heldAgeRecipients(), new Set(recipients));
+    assert.deepEqual(await new AgeKeySource({ HOME: dir }, 'linux').heldAgeRecipients(), new Set(), 'no identities: none held (unwrap says why)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -101,10 +101,11 @@ async function dependencyFingerprint(chartDir: string, dependencies: { repositor
 /** Renders one environment with helm template (helm reads the values files; decrypted secrets on stdin, never on disk). */
 export async function renderEnvironment(deps: Deps, env: Environment, options: RenderOptions = {}): Promise<Rendered> {
   const chartPath = options.chartOverride ?? chartDirOf(deps, env);
-  if (!options.chartOverride) await ensureDependencies(deps, chartPath);
-  const values = options.values ?? (await resolveValues(deps, env, options, options.config));
-  try {
-    const args = helmTemplateArgs({
+  // Checked while the values are read and decrypted: helm reads the chart only after its stdin, given after both.
+  const dependencies = options.chartOverride ? Promise.resolve() : ensureDependencies(deps, chartPath);
+  dependencies.catch(() => undefined);
+  const templateArgs = (values: { valuesArgs: string[]; setArgs: string[] }) =>
+    helmTemplateArgs({
       release: env.release,
       chart: chartPath,
       namespace: env.namespace,
@@ -114,13 +115,61 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
       isUpgrade: options.isUpgrade,
       includeCrds: options.includeCrds,
     });
-    deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-    const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 }).catch((err: unknown) => {
-      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
-      throw values.unread[0] ?? err;
-    });
-    return { env, chartPath, values, manifest: stdout };
-  } finally {
-    if (!options.values) await values.release();
+  const timeoutMs = 5 * 60_000;
+  // helm takes tens of ms to start before it reads `--values -`: started before the secrets are decrypted, it
+  // does that meanwhile (on another core) and waits for them on stdin; it reads the chart only after that.
+  let started: { run: Promise<{ stdout: string }>; stdin: Deferred<string> } | undefined;
+  const startHelm = (args: { valuesArgs: string[]; setArgs: string[] }) => {
+    const stdin = deferred<string>();
+    const run = deps.helm().run(templateArgs(args), { stdin: stdin.promise, timeoutMs });
+    // Awaited below, unless resolving the values fails (then helm is stopped and that failure is the one reported).
+    run.catch(() => undefined);
+    started = { run, stdin };
+  };
+  let values: ResolvedValues | undefined;
+  try {
+    values = options.values ?? (await resolveValues(deps, env, options, options.config, startHelm));
+    await dependencies;
+  } catch (err) {
+    // A chart whose dependencies cannot be built is reported first, as when it was checked before the values.
+    const failure = await dependencies.then(() => err, (dependencyError: unknown) => dependencyError);
+    if (started) {
+      started.stdin.reject(failure);
+      // Stopped, not left to write after chartctl has reported the failure.
+      await started.run.catch(() => undefined);
+    }
+    if (values && !options.values) await values.release();
+    throw failure;
   }
+  const resolved = values;
+  try {
+    deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
+    if (started) started.stdin.resolve(resolved.stdin ?? '');
+    const running = started?.run ?? deps.helm().run(templateArgs(resolved), { stdin: resolved.stdin, timeoutMs });
+    const { stdout } = await running.catch((err: unknown) => {
+      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
+      throw resolved.unread[0] ?? err;
+    });
+    return { env, chartPath, values: resolved, manifest: stdout };
+  } finally {
+    if (!options.values) await resolved.release();
+  }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (reason: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection stops helm (process-runner); nothing else waits on it.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }

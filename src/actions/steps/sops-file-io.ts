@@ -2,7 +2,7 @@ import { chmod, rename, stat, writeFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ChartctlError } from '../../core/errors.js';
-import { detectFormat } from '../../core/sops/sops-file.js';
+import { detectFormat } from '../../core/sops/open-document.js';
 import type { FileFormat } from '../../core/sops/types.js';
 import { readSecretsBytes } from '../../adapters/secrets-reader.js';
 import type { Deps } from '../deps.js';

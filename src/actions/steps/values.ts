@@ -65,13 +65,21 @@ export const WORKING_TREE: ConfigSource = { kind: 'working-tree' };
  * Builds the values flags for one environment. Values files go to helm by path,
  * in order, so helm reads them exactly as `helm template -f a -f b` would; only
  * the decrypted secrets (in memory) reach it on stdin. Each file is also parsed
- * here, for file:line:col errors and the values schema check.
+ * here, for file:line:col errors and the values schema check. The secrets are
+ * decrypted last: `beforeDecrypting` gets every argument first (when there are
+ * secrets), so helm can start while they are decrypted and wait for its stdin.
  */
-export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}, source: ConfigSource = WORKING_TREE): Promise<ResolvedValues> {
+export async function resolveValues(
+  deps: Deps,
+  env: Environment,
+  cli: CommandLineValues = {},
+  source: ConfigSource = WORKING_TREE,
+  beforeDecrypting?: (args: { valuesArgs: string[]; setArgs: string[] }) => void,
+): Promise<ResolvedValues> {
   const scratch = new ScratchDir(deps);
   try {
-    const layers: ValuesLayer[] = [];
-    const valuesArgs: string[] = [];
+    const environmentLayers: ValuesLayer[] = [];
+    const environmentArgs: string[] = [];
     const fromArtifact = source.kind === 'artifact' ? source : undefined;
     for (const rel of fromArtifact ? fromArtifact.config.values : env.values) {
       const override = source.kind === 'working-tree' ? source.overrides?.get(rel) : undefined;
@@ -80,27 +88,17 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
         : override !== undefined
           ? await carriedValuesFile(deps, scratch, { kind: 'artifact', config: { values: [rel], secrets: [] }, files: new Map([[rel, new TextEncoder().encode(override)]]), carriedBy: 'the planned edit' }, rel, env)
           : await workingTreeValuesFile(deps, scratch, deps.repo.path(rel), rel, env, true);
-      layers.push({ source: rel, kind: 'environment', values: file.values });
-      valuesArgs.push('--values', file.path);
+      environmentLayers.push({ source: rel, kind: 'environment', values: file.values });
+      environmentArgs.push('--values', file.path);
     }
-    const secrets: Values[] = [];
-    for (const rel of fromArtifact ? fromArtifact.config.secrets : env.secrets) {
-      const values = fromArtifact
-        ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
-        : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
-      deps.masker.add(values);
-      layers.push({ source: rel, kind: 'secrets', values });
-      secrets.push(values);
-    }
-    const stdin = secrets.length > 0 ? dump(secrets.reduce<Values>((acc, v) => mergeValues(acc, v), {}), { lineWidth: -1, noRefs: true }) : undefined;
-    if (stdin !== undefined) valuesArgs.push('--values', '-');
+    const commandLineLayers: ValuesLayer[] = [];
+    const commandLineArgs: string[] = [];
     for (const given of cli.valuesFiles ?? []) {
       const abs = deps.repo.userPath(given);
       const file = await workingTreeValuesFile(deps, scratch, abs, deps.repo.display(abs), env, false);
-      layers.push({ source: given, kind: 'command-line', values: file.values });
-      valuesArgs.push('--values', file.path);
+      commandLineLayers.push({ source: given, kind: 'command-line', values: file.values });
+      commandLineArgs.push('--values', file.path);
     }
-    const merged = layerValues(layers);
     const setArg = (flag: SetFlag) => (s: string) => {
       if (!/^[^=]+=/.test(s)) {
         throw new ChartctlError(`${flag} "${s}" is not of the form key=value.`, { code: 'BAD_SET', hint: `Example: ${flag} ${SET_EXAMPLES[flag]}` });
@@ -115,6 +113,23 @@ export async function resolveValues(deps: Deps, env: Environment, cli: CommandLi
       ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
       ...(cli.helmArgs ?? []),
     ];
+    const secretsFiles = fromArtifact ? fromArtifact.config.secrets : env.secrets;
+    // The secrets (merged, on stdin) go between the environment's values files and the command line's.
+    const valuesArgs = [...environmentArgs, ...(secretsFiles.length > 0 ? ['--values', '-'] : []), ...commandLineArgs];
+    if (secretsFiles.length > 0) beforeDecrypting?.({ valuesArgs, setArgs });
+    const secretsLayers: ValuesLayer[] = [];
+    const secrets: Values[] = [];
+    for (const rel of secretsFiles) {
+      const values = fromArtifact
+        ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
+        : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
+      deps.masker.add(values);
+      secretsLayers.push({ source: rel, kind: 'secrets', values });
+      secrets.push(values);
+    }
+    const stdin = secrets.length > 0 ? dump(secrets.reduce<Values>((acc, v) => mergeValues(acc, v), {}), { lineWidth: -1, noRefs: true }) : undefined;
+    const layers = [...environmentLayers, ...secretsLayers, ...commandLineLayers];
+    const merged = layerValues(layers);
     return { layers, merged, valuesArgs, stdin, setArgs, unread: scratch.unread, release: () => scratch.remove() };
   } catch (err) {
     await scratch.remove();

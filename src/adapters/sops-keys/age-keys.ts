@@ -31,6 +31,9 @@ interface IdentitySource {
 }
 
 interface LoadedIdentities {
+  /** Holds every identity: age decodes each (and derives its public key) once per process, not once per file. */
+  decrypter: InstanceType<AgeModule['Decrypter']>;
+  /** The identities themselves, for their recipients. */
   identities: string[];
   from: string[];
 }
@@ -41,6 +44,7 @@ interface LoadedIdentities {
  */
 export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
   private loaded?: Promise<LoadedIdentities>;
+  private recipients?: Promise<ReadonlySet<string>>;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -48,16 +52,15 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
   ) {}
 
   async unwrap(key: AgeKey): Promise<Uint8Array> {
-    const { identities, from } = await (this.loaded ??= this.load());
-    const { Decrypter, armor } = await age();
+    const { decrypter, identities, from } = await (this.loaded ??= this.load());
+    const count = identities.length;
+    const { armor } = await age();
     let encrypted: Uint8Array;
     try {
       encrypted = armor.decode(key.enc);
     } catch {
       throw new KeySourceError('the age-encrypted data key in the file is malformed');
     }
-    const decrypter = new Decrypter();
-    for (const identity of identities) decrypter.addIdentity(identity);
     try {
       // Given bytes, age collects its output through `new Response()`, which loads Node's
       // whole fetch implementation (~20 ms of start-up); given a stream it hands one back.
@@ -65,10 +68,21 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
     } catch (err) {
       const message = err instanceof Error ? err.message : '';
       if (/no identity matched/.test(message)) {
-        throw new KeySourceError(`none of the ${identities.length} age identit${identities.length === 1 ? 'y' : 'ies'} from ${from.join(', ')} can decrypt it`);
+        throw new KeySourceError(`none of the ${count} age identit${count === 1 ? 'y' : 'ies'} from ${from.join(', ')} can decrypt it`);
       }
       throw new KeySourceError('the age-encrypted data key in the file is malformed or was tampered with');
     }
+  }
+
+  heldAgeRecipients(): Promise<ReadonlySet<string>> {
+    this.recipients ??= (this.loaded ??= this.load()).then(
+      async ({ identities }) => {
+        const { identityToRecipient } = await age();
+        return new Set(await Promise.all(identities.map((identity) => identityToRecipient(identity))));
+      },
+      () => new Set<string>(),
+    );
+    return this.recipients;
   }
 
   async wrap(spec: AgeSpec, dataKey: Uint8Array): Promise<AgeKey> {
@@ -98,11 +112,10 @@ export class AgeKeySource implements KeySource<AgeKey, AgeSpec> {
         throw new KeySourceError(`no age identities: SOPS_AGE_KEY and SOPS_AGE_KEY_FILE are not set and ${fallback} does not exist`);
       }
     }
-    const { Decrypter } = await age();
-    const identities: string[] = [];
-    for (const source of sources) identities.push(...parseIdentities(source, Decrypter));
+    const decrypter = new (await age()).Decrypter();
+    const identities = sources.flatMap((source) => addIdentities(source, decrypter));
     if (identities.length === 0) throw new KeySourceError(`no age identities in ${sources.map((s) => s.name).join(', ')}`);
-    return { identities, from: sources.map((s) => s.name) };
+    return { decrypter, identities, from: sources.map((s) => s.name) };
   }
 }
 
@@ -116,22 +129,22 @@ async function readKeyFile(path: string, variable: string): Promise<string> {
   }
 }
 
-/** One identity per line; blank lines and `#` comments are skipped. Errors name the line, never its content. */
-function parseIdentities(source: IdentitySource, Decrypter: AgeModule['Decrypter']): string[] {
-  const out: string[] = [];
+/** One identity per line, added to `decrypter`; blank lines and `#` comments are skipped. Errors name the line, never its content. */
+function addIdentities(source: IdentitySource, decrypter: LoadedIdentities['decrypter']): string[] {
+  const added: string[] = [];
   source.text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     if (line.startsWith('AGE-PLUGIN-')) throw new KeySourceError(`line ${i + 1} of ${source.name} is an age plugin identity, which chartctl does not support`);
     try {
       // Decodes the key now, without letting the library's message (which may quote the key) escape.
-      new Decrypter().addIdentity(line);
+      decrypter.addIdentity(line);
     } catch {
       throw new KeySourceError(`line ${i + 1} of ${source.name} is not a valid age identity (AGE-SECRET-KEY-1...)`);
     }
-    out.push(line);
+    added.push(line);
   });
-  return out;
+  return added;
 }
 
 function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {

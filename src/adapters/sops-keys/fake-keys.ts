@@ -9,6 +9,8 @@ import { KeySourceError, type DataKeyService } from './key-service.js';
  */
 export class FakeDataKeyService implements DataKeyService {
   readonly denied = new Set<string>();
+  /** What heldAgeRecipients answers. */
+  readonly heldAge = new Set<string>();
   unwrapCalls = 0;
   wrapCalls = 0;
 
@@ -19,6 +21,10 @@ export class FakeDataKeyService implements DataKeyService {
     if (this.denied.has(id)) throw new KeySourceError(`fake key service: access denied for ${id}`);
     if (!key.enc.startsWith(`FAKE:${id}:`)) throw new KeySourceError('fake key service: not wrapped for this key');
     return new Uint8Array(Buffer.from(key.enc.slice(`FAKE:${id}:`.length), 'base64'));
+  }
+
+  async heldAgeRecipients(): Promise<ReadonlySet<string>> {
+    return this.heldAge;
   }
 
   async wrap(spec: MasterKeySpec, dataKey: Uint8Array, now: Date): Promise<MasterKey> {

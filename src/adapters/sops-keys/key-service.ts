@@ -10,6 +10,8 @@ export interface DataKeyService {
   unwrap(key: MasterKey): Promise<Uint8Array>;
   /** Wraps `dataKey` for one recipient, returning the metadata entry to store. */
   wrap(spec: MasterKeySpec, dataKey: Uint8Array, now: Date): Promise<MasterKey>;
+  /** The age recipients of the identities at hand (none when there are none: unwrap says why). */
+  heldAgeRecipients(): Promise<ReadonlySet<string>>;
 }
 
 /** Why one master key could not be used; the message is printable. */
@@ -32,7 +34,7 @@ type Of<T extends { type: string }, N extends string> = Extract<T, { type: N }>;
 export class KeySourceRouter implements DataKeyService {
   constructor(
     private readonly sources: {
-      age: KeySource<Of<MasterKey, 'age'>, Of<MasterKeySpec, 'age'>>;
+      age: KeySource<Of<MasterKey, 'age'>, Of<MasterKeySpec, 'age'>> & Pick<DataKeyService, 'heldAgeRecipients'>;
       kms: KeySource<Of<MasterKey, 'kms'>, Of<MasterKeySpec, 'kms'>>;
       pgp: KeySource<Of<MasterKey, 'pgp'>, Of<MasterKeySpec, 'pgp'>>;
     },
@@ -68,6 +70,10 @@ export class KeySourceRouter implements DataKeyService {
       case 'unsupported':
         return Promise.reject(new KeySourceError(`${key.field} keys are not supported by chartctl`));
     }
+  }
+
+  heldAgeRecipients(): Promise<ReadonlySet<string>> {
+    return this.sources.age.heldAgeRecipients();
   }
 
   wrap(spec: MasterKeySpec, dataKey: Uint8Array, now: Date): Promise<MasterKey> {

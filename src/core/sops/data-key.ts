@@ -23,6 +23,12 @@ export function describeMasterKey(key: MasterKey | MasterKeySpec): string {
   }
 }
 
+/**
+ * The age recipients whose identities are at hand. A group's age keys for them are tried first: an age
+ * stanza does not name its recipient, so each other key costs an X25519 and a failed decryption to rule out.
+ */
+export type HeldAgeRecipients = () => Promise<ReadonlySet<string>>;
+
 /** sops tries age first, then PGP, then the cloud key services, so local keys avoid network calls. */
 const DECRYPTION_ORDER: Record<MasterKey['type'], number> = { age: 0, pgp: 1, kms: 2, unsupported: 3 };
 
@@ -34,14 +40,17 @@ function reasonOf(err: unknown): string {
  * Gets the data key from the file's key groups: any one key of a group opens
  * that group's part; with several groups, `shamir_threshold` parts are combined.
  */
-export async function recoverDataKey(meta: SopsMetadata, unwrap: UnwrapKey, file: string): Promise<Uint8Array> {
+export async function recoverDataKey(meta: SopsMetadata, unwrap: UnwrapKey, file: string, heldAgeRecipients?: HeldAgeRecipients): Promise<Uint8Array> {
   const groups = meta.keyGroups;
+  // Only a group with several age keys has an order to choose; every key is still tried, as sops does.
+  const held = heldAgeRecipients && groups.some((g) => g.filter((k) => k.type === 'age').length > 1) ? await heldAgeRecipients() : undefined;
+  const rank = (key: MasterKey) => 2 * DECRYPTION_ORDER[key.type] + (key.type === 'age' && held && !held.has(key.recipient) ? 1 : 0);
   const needed = groups.length === 1 ? 1 : (meta.shamirThreshold ?? groups.length);
   const parts: Uint8Array[] = [];
   const failures: string[] = [];
   for (const [index, group] of groups.entries()) {
     if (parts.length >= needed) break;
-    const ordered = [...group].sort((a, b) => DECRYPTION_ORDER[a.type] - DECRYPTION_ORDER[b.type]);
+    const ordered = [...group].sort((a, b) => rank(a) - rank(b));
     let part: Uint8Array | undefined;
     const tried: string[] = [];
     for (const key of ordered) {

@@ -1,28 +1,13 @@
-import { ChartctlError, isChartctlError } from '../errors.js';
-import { recoverDataKey, type UnwrapKey } from './data-key.js';
+import type { UnwrapKey } from './data-key.js';
 import { emitEncryptedDotenv, emitPlainDotenv, parseDotenvSops } from './dotenv-format.js';
 import { emitEncryptedIni, emitPlainIni, parseIniSops } from './ini-format.js';
 import { binaryBranch, binaryContent, emitEncryptedJson, emitPlainJson, parseBinarySops, parseJsonSops } from './json-format.js';
-import { canonicalTimestamp, sopsTimestamp } from './metadata.js';
-import { decryptTree, encryptTree } from './tree-crypto.js';
+import { sopsTimestamp } from './metadata.js';
+import { openSopsDocument, type OpenedSopsFile, type OpenOptions } from './open-document.js';
+import { encryptTree } from './tree-crypto.js';
 import type { FileFormat, MapNode, SopsDocument, SopsMetadata } from './types.js';
-import { decryptValue, encryptValue, type IvStash } from './value-cipher.js';
-import { scanEncryptedYaml } from './yaml-fast-scan.js';
+import { encryptValue, type IvStash } from './value-cipher.js';
 import { emitEncryptedYaml, emitPlainYaml, parseYamlSops } from './yaml-format.js';
-
-/**
- * The store sops would pick: by extension (sops' `.env` and `.ini`, exact
- * case), and for other names by content (a JSON envelope holding only `data`
- * is sops' binary store).
- */
-export function detectFormat(path: string, text?: string): FileFormat {
-  if (/\.json$/i.test(path)) return 'json';
-  if (path.endsWith('.env')) return 'dotenv';
-  if (path.endsWith('.ini')) return 'ini';
-  if (/\.ya?ml$/i.test(path)) return 'yaml';
-  if (text !== undefined && /^\s*\{/.test(text) && /"data"\s*:/.test(text) && /"sops"\s*:/.test(text)) return 'binary';
-  return 'yaml';
-}
 
 /** Parses a file as the given store; plaintext files parse too (no metadata). */
 export function parseSopsText(text: string, format: FileFormat, file: string): SopsDocument {
@@ -46,80 +31,9 @@ export function parsePlainText(content: string | Uint8Array, format: FileFormat,
   return parseSopsText(typeof content === 'string' ? content : Buffer.from(content).toString('utf8'), format, file);
 }
 
-export function notEncryptedError(file: string): ChartctlError {
-  return new ChartctlError(`${file}: not a sops-encrypted file (it has no "sops" metadata).`, {
-    code: 'SOPS_NOT_ENCRYPTED',
-    hint: `Encrypt it first with chartctl secrets encrypt ${file} (recipients come from .sops.yaml).`,
-  });
-}
-
-export interface OpenedSopsFile {
-  format: FileFormat;
-  metadata: SopsMetadata;
-  /** The cleartext tree; never written anywhere but a private temp file or stdout on request. */
-  branches: MapNode[];
-  dataKey: Uint8Array;
-  /** IVs of the values as decrypted, so unchanged values re-encrypt to the same ciphertext. */
-  stash: IvStash;
-  /** Decrypted strings, for the SecretMasker. */
-  secrets: string[];
-  /** With `ignoreMac`: why the MAC check failed (the values may have been tampered with). */
-  macMismatch?: string;
-}
-
-/** Checks the stored MAC (encrypted with the data key, bound to `lastmodified`) against the one computed while decrypting. */
-export function verifyMac(meta: SopsMetadata, computed: string, dataKey: Uint8Array, file: string): void {
-  const tamper = (detail: string) =>
-    new ChartctlError(`${file}: MAC mismatch: ${detail}.`, {
-      code: 'SOPS_MAC_MISMATCH',
-      hint: 'A value was added, removed, reordered or changed without the key (e.g. a hand edit or a bad merge). Restore the file from version control, or re-create the values with chartctl secrets edit.',
-    });
-  if (!meta.mac) throw tamper('the file has no MAC');
-  let stored: string;
-  try {
-    stored = decryptValue(meta.mac, dataKey, canonicalTimestamp(meta.lastModified)!).plain.toString('utf8');
-  } catch {
-    throw tamper('the stored MAC cannot be opened (lastmodified or the MAC itself was changed)');
-  }
-  if (stored !== computed) throw tamper("the values do not match the file's message authentication code");
-}
-
-export interface OpenOptions {
-  file: string;
-  format: FileFormat;
-  /**
-   * Only the values are needed (rendering): comments may be dropped, which
-   * allows the fast reader for sops' own layout. Off for decrypt/edit.
-   */
-  valuesOnly?: boolean;
-  /** Remember each value's IV so an edit re-encrypts unchanged values identically. */
-  keepIvs?: boolean;
-  /** Recovery (sops' --ignore-mac): a MAC mismatch is reported in `macMismatch` instead of refused. */
-  ignoreMac?: boolean;
-}
-
-/** Decrypts a sops file in memory: data key from a master key, every value, then the MAC check. */
-export async function openSopsText(text: string, options: OpenOptions, unwrap: UnwrapKey): Promise<OpenedSopsFile> {
-  const doc = (options.valuesOnly && options.format === 'yaml' ? scanEncryptedYaml(text, options.file) : undefined) ?? parseSopsText(text, options.format, options.file);
-  if (!doc.metadata) throw notEncryptedError(options.file);
-  const dataKey = await recoverDataKey(doc.metadata, unwrap, options.file);
-  const decrypted = decryptTree(doc.branches, dataKey, { file: options.file, rules: doc.metadata.rules }, options.keepIvs);
-  let macMismatch: string | undefined;
-  try {
-    verifyMac(doc.metadata, decrypted.mac, dataKey, options.file);
-  } catch (err) {
-    if (!options.ignoreMac || !isChartctlError(err) || err.code !== 'SOPS_MAC_MISMATCH') throw err;
-    macMismatch = err.message;
-  }
-  return {
-    format: doc.format,
-    metadata: doc.metadata,
-    branches: decrypted.branches,
-    dataKey,
-    stash: decrypted.stash,
-    secrets: decrypted.secrets,
-    macMismatch,
-  };
+/** Parses and decrypts a sops file in memory (see openSopsDocument). */
+export async function openSopsText(text: string, options: OpenOptions & { format: FileFormat }, unwrap: UnwrapKey): Promise<OpenedSopsFile> {
+  return openSopsDocument(parseSopsText(text, options.format, options.file), options, unwrap);
 }
 
 /**

@@ -1,5 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
-import { checkYamlDocumentAliases } from '../yaml-limits.js';
+import { CORE_SCHEMA, EVENT_ID, constructFromEvents, parseEvents, type Event } from 'js-yaml';
 import { parseMetadata } from './metadata.js';
 import type { MapNode, SeqNode, SopsDocument, TreeNode } from './types.js';
 
@@ -12,7 +11,9 @@ import type { MapNode, SeqNode, SopsDocument, TreeNode } from './types.js';
  * cleartext values, anchors, multiple documents, comment-based rules) and the
  * caller falls back to the full YAML parser; for what it accepts it builds
  * the same tree as the full parser, minus comments (which the values and the
- * MAC never use).
+ * MAC never use). The `sops:` block is read with js-yaml (already loaded for
+ * the environment's files; both read YAML 1.2's core schema), so rendering
+ * never loads the `yaml` package the full parser is built on.
  */
 export function scanEncryptedYaml(text: string, file: string): SopsDocument | undefined {
   if (text.includes('\r') || text.includes('\t')) return undefined;
@@ -21,12 +22,9 @@ export function scanEncryptedYaml(text: string, file: string): SopsDocument | un
   const metaText = text.slice(metaAt);
   // The sops block must be last: nothing else at column 0 after it.
   if (/\n[^\s#]/.test(metaText.slice(5))) return undefined;
-  const metaDoc = parseDocument(metaText, { prettyErrors: false });
-  if (metaDoc.errors.length > 0) return undefined;
-  // Aliases are for the full parser to refuse or expand.
-  const aliases = checkYamlDocumentAliases(metaDoc, { isAlias, isMap, isPair, isScalar, isSeq });
-  if (aliases.problem || aliases.targets.size > 0) return undefined;
-  const metadata = parseMetadata((metaDoc.toJS() as { sops?: unknown } | null)?.sops, file);
+  const metaValue = readMetadataBlock(metaText);
+  if (metaValue === undefined) return undefined;
+  const metadata = parseMetadata(metaValue.sops, file);
   if (metadata.rules.encryptedCommentRegex || metadata.rules.unencryptedCommentRegex) return undefined;
 
   const root: MapNode = { kind: 'map', items: [] };
@@ -80,6 +78,34 @@ export function scanEncryptedYaml(text: string, file: string): SopsDocument | un
   }
   if (open) open.map.items.push({ key: open.key, value: { kind: 'null', pos: { line: open.line, col: open.indent + open.key.length + 2 } } as TreeNode, keyPos: { line: open.line, col: open.indent + 1 } });
   return { format: 'yaml', branches: [root], metadata };
+}
+
+/**
+ * The `sops:` block as a value, or undefined for the full parser to read or
+ * refuse: a syntax error, duplicate keys, anchors and aliases (expanded or
+ * refused there), explicit tags (`!!binary`, `!!timestamp`, resolved there).
+ */
+function readMetadataBlock(metaText: string): { sops?: unknown } | undefined {
+  let events: Event[];
+  try {
+    events = parseEvents(metaText, {});
+  } catch {
+    return undefined;
+  }
+  if (events.some(isAnchoredOrTagged)) return undefined;
+  try {
+    const documents = constructFromEvents(events, { source: metaText, schema: CORE_SCHEMA });
+    const value = documents.length === 1 ? documents[0] : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { sops?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAnchoredOrTagged(event: Event): boolean {
+  if (event.type === EVENT_ID.ALIAS) return true;
+  if (event.type === EVENT_ID.SCALAR || event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE) return event.anchorStart >= 0 || event.tagStart >= 0;
+  return false;
 }
 
 /** Keys the full parser would read as the same string: no quotes, numbers, booleans or nulls. */
