@@ -14,7 +14,7 @@ import { renderEnvironment } from './steps/render.js';
 import { imageOriginsOf } from './steps/image-origins.js';
 import type { ImageOrigin } from '../core/image-origins.js';
 import { mapLimit } from '../core/map-limit.js';
-import { resolveValues, type CommandLineValues } from './steps/values.js';
+import { startValues, type CommandLineValues } from './steps/values.js';
 
 /** How the two sides are compared and shown (helm-diff's flags); see core/release-diff.ts. */
 export type DiffShowOptions = Omit<ReleaseDiffOptions, 'namespace'>;
@@ -85,8 +85,9 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
-  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched.
-  const valuesPromise = candidatePromise?.then((c) => resolveValues(deps, env, options, c.config));
+  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched;
+  // helm template starts before the secrets are decrypted (they reach it on stdin).
+  const valuesPromise = candidatePromise?.then((c) => startValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
   // The render needs only the history (--is-upgrade), not the manifest: it starts while the manifest is read.
   const historyPromise = releases.history(releaseTarget(env));

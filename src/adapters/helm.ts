@@ -16,8 +16,11 @@ export interface HelmVersion {
 }
 
 export interface HelmRunOptions {
-  /** Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). */
-  stdin?: string;
+  /**
+   * Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). A promise
+   * starts helm before they are ready (see ProcessOptions.input); helm is stopped if it rejects.
+   */
+  stdin?: string | Promise<string | undefined>;
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string | undefined>;

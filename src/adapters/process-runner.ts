@@ -18,7 +18,12 @@ export interface ProcessOutcome {
 }
 
 export interface ProcessOptions {
-  input?: string;
+  /**
+   * The child's stdin. A promise lets the child start while its input is still being made
+   * (decrypted secrets): stdin is written and closed once it settles, and the child is
+   * stopped (SIGTERM) if making it fails.
+   */
+  input?: string | Promise<string | undefined>;
   timeoutMs?: number;
   /**
    * Aborting forwards the signal named by an `Interrupted` reason (else SIGTERM)
@@ -103,7 +108,15 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     child.on('close', (code) => finish(code));
     // helm may exit before reading stdin (e.g. a usage error): ignore EPIPE.
     child.stdin?.on('error', () => undefined);
-    child.stdin?.end(options.input ?? '');
+    if (typeof options.input === 'object') {
+      options.input.then(
+        (text) => child.stdin?.end(text ?? ''),
+        () => {
+          kill('SIGTERM');
+          child.stdin?.end();
+        },
+      );
+    } else child.stdin?.end(options.input ?? '');
   });
 }
 

@@ -7,15 +7,15 @@ import type { Environment } from '../../core/environment.js';
 import { helmTemplateArgs } from '../../core/helm-args.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import type { Deps } from '../deps.js';
-import { resolveValues, type CommandLineValues, type ConfigSource, type ResolvedValues } from './values.js';
+import { resolveValues, type CommandLineValues, type ConfigSource, type ResolvedValues, type StartedValues } from './values.js';
 
 export interface RenderOptions extends CommandLineValues {
   /** Render a packaged chart (tarball path) instead of the environment's chart directory. */
   chartOverride?: string;
   isUpgrade?: boolean;
   includeCrds?: boolean;
-  /** Values already resolved by the caller (avoids decrypting twice); the caller releases them. */
-  values?: ResolvedValues;
+  /** Values already resolved by the caller (avoids decrypting twice), or still decrypting (helm starts meanwhile); the caller releases them. */
+  values?: ResolvedValues | StartedValues;
   /** Where the environment's values files are read when not given (default: the working tree). */
   config?: ConfigSource;
 }
@@ -114,11 +114,12 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
       includeCrds: options.includeCrds,
     });
     deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-    const { stdout } = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 }).catch((err: unknown) => {
-      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
-      throw values.unread[0] ?? err;
-    });
-    return { env, chartPath, values, manifest: stdout };
+    const [run, secrets] = await Promise.allSettled([deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000 }), values.stdin]);
+    // Decrypting failed (helm was stopped for it): that is the error, not helm's.
+    if (secrets.status === 'rejected') throw secrets.reason;
+    // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
+    if (run.status === 'rejected') throw values.unread[0] ?? run.reason;
+    return { env, chartPath, values: 'resolved' in values ? await values.resolved : values, manifest: run.value.stdout };
   } finally {
     if (!options.values) await values.release();
   }
