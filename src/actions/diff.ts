@@ -83,16 +83,17 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
+  // The helm calls are asked for first, so both processes are started before loading the AWS SDK holds
+  // this thread (~20 ms): the render waits for the history (--is-upgrade), not for the manifest.
+  const historyPromise = releases.history(releaseTarget(env));
+  const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
+  manifestPromise.catch(() => undefined);
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
   // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched;
   // helm template starts before the secrets are decrypted (they reach it on stdin).
   const valuesPromise = candidatePromise?.then((c) => startValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
-  // The render needs only the history (--is-upgrade), not the manifest: it starts while the manifest is read.
-  const historyPromise = releases.history(releaseTarget(env));
-  const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
-  manifestPromise.catch(() => undefined);
   const history = await historyPromise.catch(async (err: unknown) => {
     await valuesPromise?.then((v) => v.release()).catch(() => undefined);
     await candidatePromise?.then((c) => c.release()).catch(() => undefined);
