@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
@@ -135,7 +136,15 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     throw err;
   });
   try {
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
+    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
+    // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
+    // is started and has its secrets (the turn after they are ready), so it delays neither.
+    const imagesPromise = values.stdin
+      .catch(() => undefined)
+      .then(() => nextTurn())
+      .then(() => imageOriginsOf(deps, env, candidate.config, candidate.dependencies));
+    imagesPromise.catch(() => undefined);
+    const rendered = await rendering;
     const deployedText = await manifestPromise;
     return {
       env: env.name,
@@ -145,7 +154,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
-      images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
+      images: await imagesPromise,
       ...(idle ? { blueGreen: idle.blueGreen } : {}),
       ...(canary ? { canary } : {}),
     };
