@@ -32,6 +32,7 @@ try {
   const helms: number[] = [];
   const s3s: number[] = [];
   const clients: number[] = [];
+  const versions: number[] = [];
   for (let i = 0; i < runs; i++) {
     const d = timeProcessCpu(process.execPath, diffArgs, { cwd, env });
     diffs.push(d.wallMs);
@@ -40,6 +41,7 @@ try {
     helms.push(await bench.helmAtOnce(calls));
     s3s.push(await bench.s3RoundTrips());
     clients.push(await bench.s3ClientProcess());
+    versions.push(timeProcessCpu(process.execPath, [diffArgs[0]!, '--version'], { cwd, env }).wallMs);
   }
   const own = diffs.map((d, i) => d - clients[i]! - helms[i]!);
   const ownMedian = median(own);
@@ -47,6 +49,8 @@ try {
   console.log(`  floor: a Node process fetching the S3 index and tarball over node:http ${median(clients).toFixed(1)} ms + the ${calls.length} helm calls at once ${median(helms).toFixed(1)} ms`);
   console.log(`    (in it: node -e 0 ${median(nodes).toFixed(1)} ms; the same two requests over a warm connection, from a running process, ${median(s3s).toFixed(1)} ms)`);
   console.log(`  chartctl's own time beyond the floor (round by round): median ${ownMedian.toFixed(1)} ms, min ${Math.min(...own).toFixed(1)} ms (target <= ${TARGET_MS} ms: ${ownMedian <= TARGET_MS ? 'met' : `over by ${(ownMedian - TARGET_MS).toFixed(1)} ms`})`);
+  // Not a floor: the part of the own time any chartctl command pays before it does anything (bin/, the bundle's loader).
+  console.log(`  of it, chartctl's start-up (chartctl --version beyond node -e 0, same rounds): median ${median(versions.map((v, i) => v - nodes[i]!)).toFixed(1)} ms`);
   console.log(`  (wall counts waiting for a core on a loaded machine; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
 } finally {
   bench.stop();
