@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
-import { newestRevision } from '../core/release-history.js';
+import { newestRevision, type RevisionInfo } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { idleSlotEnvironment } from './deploy/blue-green.js';
 import { canaryRelease } from './deploy/canary.js';
@@ -85,9 +85,10 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
   // The helm calls are asked for first, so both processes are started before loading the AWS SDK holds
-  // this thread (~20 ms): the render waits for the history (--is-upgrade), not for the manifest.
+  // this thread (~20 ms).
   const historyPromise = releases.history(releaseTarget(env));
-  const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
+  const deployedPromise = deployedManifest(releases, env);
+  const manifestPromise = deployedPromise.then((m) => m ?? '');
   manifestPromise.catch(() => undefined);
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
@@ -95,18 +96,19 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // helm template starts before the secrets are decrypted (they reach it on stdin).
   const valuesPromise = candidatePromise?.then((c) => startValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
-  const history = await historyPromise.catch(async (err: unknown) => {
-    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
-    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
-    throw err;
-  });
-  const current = newestRevision(history);
-  const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
-  const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
-  livePromise?.catch(() => undefined);
-  const driftOf = async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null);
+  const deployedSide = (history: RevisionInfo[]) => {
+    const current = newestRevision(history);
+    const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
+    livePromise?.catch(() => undefined);
+    return {
+      deployed: { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null },
+      driftOf: async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null),
+    };
+  };
 
   if (options.revision !== undefined) {
+    const history = await historyPromise;
+    const { deployed, driftOf } = deployedSide(history);
     const wanted = history.find((h) => h.revision === options.revision);
     if (!wanted) {
       throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. It has: ${history.map((h) => h.revision).join(', ') || 'none'}.`, {
@@ -130,13 +132,20 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     };
   }
 
+  // The render needs only whether the release exists (--is-upgrade): the first of the two helm calls to answer says.
+  const isUpgrade = await releaseExists(historyPromise, deployedPromise).catch(async (err: unknown) => {
+    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
+    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
+    throw err;
+  });
   const candidate = await candidatePromise!;
   const values = await valuesPromise!.catch(async (err: unknown) => {
     await candidate.release();
     throw err;
   });
   try {
-    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
+    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade, values });
+    rendering.catch(() => undefined);
     // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
     // is started and has its secrets (the turn after they are ready), so it delays neither.
     const imagesPromise = values.stdin
@@ -144,6 +153,12 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       .then(() => nextTurn())
       .then(() => imageOriginsOf(deps, env, candidate.config, candidate.dependencies));
     imagesPromise.catch(() => undefined);
+    // The rest of the history is read while helm renders; a failed read waits for helm before the files it reads go.
+    const history = await historyPromise.catch(async (err: unknown) => {
+      await rendering.catch(() => undefined);
+      throw err;
+    });
+    const { deployed, driftOf } = deployedSide(history);
     const rendered = await rendering;
     const deployedText = await manifestPromise;
     return {
@@ -162,6 +177,14 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     await values.release();
     await candidate.release();
   }
+}
+
+/**
+ * Whether a release exists, from whichever answers first: its history (not empty) or its newest
+ * manifest (found). Both read the same release records; when both fail, the history's error is the one.
+ */
+export function releaseExists(history: Promise<readonly unknown[]>, manifest: Promise<string | undefined>): Promise<boolean> {
+  return Promise.any([history.then((h) => h.length > 0), manifest.then((m) => m !== undefined)]).catch(() => history.then((h) => h.length > 0));
 }
 
 function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {
