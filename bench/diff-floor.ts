@@ -3,10 +3,12 @@
 // calls one diff makes (recorded through a logging wrapper, replayed at once, as chartctl may run
 // them) and the S3 round trips a repository candidate needs (index.yaml, then the tarball).
 import { spawn } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { copyExampleApp, cliPath } from '../test/support/project.js';
 import { startBenchSandbox } from './support.js';
 
@@ -28,6 +30,12 @@ export interface DiffBench {
   helmAtOnce: (calls: HelmCall[]) => Promise<number>;
   /** Wall ms of the index then the tarball, fetched in this process over a warm connection. */
   s3RoundTrips: () => Promise<number>;
+  /**
+   * Wall ms of a fresh Node process that makes the same two requests (signed as the SDK signs them)
+   * with node:http and nothing else: Node's start-up, its HTTP client's first request and the
+   * server's latency, the physical floor of any Node program that reads a chart from S3.
+   */
+  s3ClientProcess: () => Promise<number>;
   stop: () => void;
 }
 
@@ -99,11 +107,57 @@ case " $* " in *" - "*|*" --values - "*|*" -f - "*) tee "$f.stdin" | exec '${hel
       return Number(process.hrtime.bigint() - start) / 1e6;
     };
     await s3RoundTrips();
-    return { cwd: app.dir, env, diffArgs: [cliPath, 'diff', 'staging', '--quiet'], result, calls, helmAtOnce: (c) => timeAtOnce(helm, c, env), s3RoundTrips, stop };
+    const floorClient = join(work, 's3-floor-client.cjs');
+    writeFileSync(floorClient, S3_FLOOR_CLIENT);
+    const s3ClientProcess = async () => {
+      const requests = await Promise.all(['staging/index.yaml', 'staging/shop-1.0.1.tgz'].map((key) => signedGet(s3.line, `/acme-charts/${key}`)));
+      return timeAtOnce(process.execPath, [{ args: [floorClient, JSON.stringify(requests)] }], env);
+    };
+    await s3ClientProcess();
+    return { cwd: app.dir, env, diffArgs: [cliPath, 'diff', 'staging', '--quiet'], result, calls, helmAtOnce: (c) => timeAtOnce(helm, c, env), s3RoundTrips, s3ClientProcess, stop };
   } catch (err) {
     stop();
     throw err;
   }
+}
+
+/** The floor client: GETs each request in turn over one kept-alive connection, reading every body; fails on anything but 200. */
+const S3_FLOOR_CLIENT = `'use strict';
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true });
+const get = ({ url, headers }) => new Promise((resolve, reject) => {
+  http.get(url, { agent, headers }, (res) => {
+    let bytes = 0;
+    res.on('data', (chunk) => (bytes += chunk.length));
+    res.on('end', () => (res.statusCode === 200 && bytes > 0 ? resolve() : reject(new Error(url + ': HTTP ' + res.statusCode))));
+  }).on('error', reject);
+});
+(async () => {
+  for (const request of JSON.parse(process.argv[2])) await get(request);
+  agent.destroy();
+})().catch((err) => { console.error(err.message); process.exit(1); });
+`;
+
+/** node:crypto in the shape the AWS signer wants. */
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: unknown) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : Buffer.from(ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+/** A GET signed with SigV4 as the SDK signs it (headers, unsigned payload), for the floor client to send as it is. */
+async function signedGet(endpoint: string, path: string): Promise<{ url: string; headers: Record<string, string> }> {
+  const { hostname, port } = new URL(endpoint);
+  const signer = new SignatureV4({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, region: 'us-east-1', service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname, port: Number(port), path, query: {}, headers: { host: `${hostname}:${port}`, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  return { url: `${endpoint}${path}`, headers: signed.headers as Record<string, string> };
 }
 
 /** Runs helm calls at once and resolves with the wall time until the last one exits. */

@@ -1,7 +1,8 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { diffReleases, type DiffOptions as ReleaseDiffOptions, type ReleaseDiff } from '../core/release-diff.js';
 import { detectDrift, type ResourceDrift } from '../core/drift.js';
-import { newestRevision } from '../core/release-history.js';
+import { newestRevision, type RevisionInfo } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { idleSlotEnvironment } from './deploy/blue-green.js';
 import { canaryRelease } from './deploy/canary.js';
@@ -14,7 +15,7 @@ import { renderEnvironment } from './steps/render.js';
 import { imageOriginsOf } from './steps/image-origins.js';
 import type { ImageOrigin } from '../core/image-origins.js';
 import { mapLimit } from '../core/map-limit.js';
-import { resolveValues, type CommandLineValues } from './steps/values.js';
+import { startValues, type CommandLineValues } from './steps/values.js';
 
 /** How the two sides are compared and shown (helm-diff's flags); see core/release-diff.ts. */
 export type DiffShowOptions = Omit<ReleaseDiffOptions, 'namespace'>;
@@ -85,27 +86,31 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   const releases = deps.releases;
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
   // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
+  // The helm calls are asked for first, so both processes are started before loading the AWS SDK holds
+  // this thread (~20 ms).
+  const historyPromise = releases.history(releaseTarget(env));
+  const deployedPromise = deployedManifest(releases, env);
+  const manifestPromise = deployedPromise.then((m) => m ?? '');
+  manifestPromise.catch(() => undefined);
   const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
   candidatePromise?.catch(() => undefined);
-  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched.
-  const valuesPromise = candidatePromise?.then((c) => resolveValues(deps, env, options, c.config));
+  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched;
+  // helm template starts before the secrets are decrypted (they reach it on stdin).
+  const valuesPromise = candidatePromise?.then((c) => startValues(deps, env, options, c.config));
   valuesPromise?.catch(() => undefined);
-  // The render needs only the history (--is-upgrade), not the manifest: it starts while the manifest is read.
-  const historyPromise = releases.history(releaseTarget(env));
-  const manifestPromise = deployedManifest(releases, env).then((m) => m ?? '');
-  manifestPromise.catch(() => undefined);
-  const history = await historyPromise.catch(async (err: unknown) => {
-    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
-    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
-    throw err;
-  });
-  const current = newestRevision(history);
-  const deployed = { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null };
-  const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
-  livePromise?.catch(() => undefined);
-  const driftOf = async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null);
+  const deployedSide = (history: RevisionInfo[]) => {
+    const current = newestRevision(history);
+    const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
+    livePromise?.catch(() => undefined);
+    return {
+      deployed: { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null },
+      driftOf: async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null),
+    };
+  };
 
   if (options.revision !== undefined) {
+    const history = await historyPromise;
+    const { deployed, driftOf } = deployedSide(history);
     const wanted = history.find((h) => h.revision === options.revision);
     if (!wanted) {
       throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. It has: ${history.map((h) => h.revision).join(', ') || 'none'}.`, {
@@ -129,13 +134,34 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     };
   }
 
+  // The render needs only whether the release exists (--is-upgrade): the first of the two helm calls to answer says.
+  const isUpgrade = await releaseExists(historyPromise, deployedPromise).catch(async (err: unknown) => {
+    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
+    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
+    throw err;
+  });
   const candidate = await candidatePromise!;
   const values = await valuesPromise!.catch(async (err: unknown) => {
     await candidate.release();
     throw err;
   });
   try {
-    const rendered = await renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: Boolean(current), values });
+    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade, values });
+    rendering.catch(() => undefined);
+    // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
+    // is started and has its secrets (the turn after they are ready), so it delays neither.
+    const imagesPromise = values.stdin
+      .catch(() => undefined)
+      .then(() => nextTurn())
+      .then(() => imageOriginsOf(deps, env, candidate.config, candidate.dependencies));
+    imagesPromise.catch(() => undefined);
+    // The rest of the history is read while helm renders; a failed read waits for helm before the files it reads go.
+    const history = await historyPromise.catch(async (err: unknown) => {
+      await rendering.catch(() => undefined);
+      throw err;
+    });
+    const { deployed, driftOf } = deployedSide(history);
+    const rendered = await rendering;
     const deployedText = await manifestPromise;
     return {
       env: env.name,
@@ -145,7 +171,7 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
-      images: await imageOriginsOf(deps, env, candidate.config, candidate.dependencies),
+      images: await imagesPromise,
       ...(idle ? { blueGreen: idle.blueGreen } : {}),
       ...(canary ? { canary } : {}),
     };
@@ -153,6 +179,14 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     await values.release();
     await candidate.release();
   }
+}
+
+/**
+ * Whether a release exists, from whichever answers first: its history (not empty) or its newest
+ * manifest (found). Both read the same release records; when both fail, the history's error is the one.
+ */
+export function releaseExists(history: Promise<readonly unknown[]>, manifest: Promise<string | undefined>): Promise<boolean> {
+  return Promise.any([history.then((h) => h.length > 0), manifest.then((m) => m !== undefined)]).catch(() => history.then((h) => h.length > 0));
 }
 
 function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {

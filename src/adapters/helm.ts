@@ -6,8 +6,6 @@ import type { Reporter } from './reporter.js';
 import { runProcess } from './process-runner.js';
 import type { RunningProcesses } from './running-processes.js';
 import { Interrupted, type StopSignal } from '../core/interruption.js';
-import { helmGoMaxProcs } from '../core/helm-go-procs.js';
-import { availableParallelism } from 'node:os';
 
 export interface HelmVersion {
   major: number;
@@ -19,10 +17,10 @@ export interface HelmVersion {
 
 export interface HelmRunOptions {
   /**
-   * Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). A promise lets helm
-   * start before they are known (it waits for them); if it rejects, helm is stopped and the call fails.
+   * Bytes for helm's stdin (used for `--values -`, so decrypted values never touch disk). A promise
+   * starts helm before they are ready (see ProcessOptions.input); helm is stopped if it rejects.
    */
-  stdin?: string | Promise<string>;
+  stdin?: string | Promise<string | undefined>;
   timeoutMs?: number;
   cwd?: string;
   env?: Record<string, string | undefined>;
@@ -110,8 +108,6 @@ export function maskArgv(argv: string[], mask: (t: string) => string): string {
 
 export class HelmCli implements Helm {
   private detected?: Promise<HelmVersion>;
-  /** helm processes running now, started by this instance (sizes each one's Go runtime). */
-  private inFlight = 0;
 
   constructor(
     readonly binary: string,
@@ -200,10 +196,6 @@ export class HelmCli implements Helm {
       throw new Interrupted(signal, `Interrupted by ${signal} before ${described} started.`, { during: described, started: false });
     }
     reporter.verbose(shown);
-    const env = { ...this.deps.env, ...options.env };
-    const goMaxProcs = helmGoMaxProcs({ cores: availableParallelism(), inFlight: this.inFlight + 1, userSet: env.GOMAXPROCS !== undefined });
-    if (goMaxProcs) env.GOMAXPROCS = goMaxProcs;
-    this.inFlight++;
     const result = await runProcess(this.binary, args, {
       input: options.stdin,
       timeoutMs: options.timeoutMs,
@@ -212,8 +204,8 @@ export class HelmCli implements Helm {
       outlivesParent: options.outlivesParent,
       onSpawn: (child) => this.deps.running?.add(child, described),
       cwd: options.cwd,
-      env,
-    }).finally(() => this.inFlight--);
+      env: { ...this.deps.env, ...options.env },
+    });
     const exitCode = result.exitCode ?? -1;
     if (result.spawnError) {
       throw new ChartctlError(`helm binary ${this.binary} could not be started (${result.spawnError.code ?? result.spawnError.message}).`, {

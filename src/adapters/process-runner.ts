@@ -18,8 +18,12 @@ export interface ProcessOutcome {
 }
 
 export interface ProcessOptions {
-  /** Written to stdin, and stdin closed, once it is known; the child is stopped (SIGTERM) if it rejects. */
-  input?: string | Promise<string>;
+  /**
+   * The child's stdin. A promise lets the child start while its input is still being made
+   * (decrypted secrets): stdin is written and closed once it settles, and the child is
+   * stopped (SIGTERM) if making it fails.
+   */
+  input?: string | Promise<string | undefined>;
   timeoutMs?: number;
   /**
    * Aborting forwards the signal named by an `Interrupted` reason (else SIGTERM)
@@ -104,10 +108,15 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     child.on('close', (code) => finish(code));
     // helm may exit before reading stdin (e.g. a usage error): ignore EPIPE.
     child.stdin?.on('error', () => undefined);
-    Promise.resolve(options.input ?? '').then(
-      (text) => child.stdin?.end(text),
-      () => kill('SIGTERM'),
-    );
+    if (typeof options.input === 'object') {
+      options.input.then(
+        (text) => child.stdin?.end(text ?? ''),
+        () => {
+          kill('SIGTERM');
+          child.stdin?.end();
+        },
+      );
+    } else child.stdin?.end(options.input ?? '');
   });
 }
 

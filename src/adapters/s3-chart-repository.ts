@@ -49,11 +49,11 @@ function positive(text: string | undefined, fallback: number): number {
   return text && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-type S3Module = typeof import('@aws-sdk/client-s3');
+type S3Module = typeof import('./s3-sdk.js');
 let s3Module: Promise<S3Module> | undefined;
 // Loaded on first use: the SDK costs ~0.1 s to import, and `package` never needs it.
 function sdk(): Promise<S3Module> {
-  s3Module ??= import('@aws-sdk/client-s3');
+  s3Module ??= import('./s3-sdk.js');
   return s3Module;
 }
 

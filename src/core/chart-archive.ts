@@ -129,10 +129,15 @@ export function archiveFiles(tgz: Uint8Array, where: string, limits: ArchiveLimi
 
 /** Chart.yaml of a packaged chart (with requirements.yaml's dependencies for v1), after checking every member of the archive. */
 export function archiveMetadata(tgz: Uint8Array, where: string, limits: ArchiveLimits = HELM_ARCHIVE_LIMITS): Record<string, JsonValue> {
+  return archiveContents(tgz, where, limits).metadata;
+}
+
+/** archiveFiles and archiveMetadata from one decompression, for callers that need both. */
+export function archiveContents(tgz: Uint8Array, where: string, limits: ArchiveLimits = HELM_ARCHIVE_LIMITS): { files: TarFile[]; metadata: Record<string, JsonValue> } {
   const files = archiveFiles(tgz, where, limits);
   const chartYaml = files.find((f) => f.path === 'Chart.yaml');
   if (!chartYaml) throw invalidChart(where, 'the archive has no <name>/Chart.yaml');
-  return withRequirements(parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`), files, where);
+  return { files, metadata: withRequirements(parseChartMetadata(decoder.decode(chartYaml.data), `${where}:Chart.yaml`), files, where) };
 }
 
 /**

@@ -190,7 +190,7 @@ async function answers(state: SandboxState): Promise<boolean> {
 
 async function createBuckets(endpoint: string, buckets: string[]): Promise<void> {
   if (buckets.length === 0) return;
-  const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+  const { S3Client, CreateBucketCommand } = await import('../adapters/s3-sdk.js');
   const client = new S3Client({ endpoint, region: S3_CREDENTIALS.region, forcePathStyle: true, credentials: S3_CREDENTIALS });
   try {
     for (const Bucket of buckets) {

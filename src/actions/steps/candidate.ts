@@ -11,10 +11,10 @@ import { privateTempDir } from '../../adapters/cleanup.js';
 import type { Deps } from '../deps.js';
 import { chartDirOf, ensureDependencies } from './render.js';
 import { openRepository, readIndex } from './repository-index.js';
-import { fetchVerifiedTarball } from './verified-tarball.js';
+import { fetchVerifiedTarball, type CheckedTarball } from './verified-tarball.js';
 import { ociVersions, openRegistry, readVerifiedOciChart } from './oci-charts.js';
-import { archiveLimitsFrom, type ArchiveLimits } from '../../core/archive-limits.js';
-import { archiveFiles, archiveMetadata } from '../../core/chart-archive.js';
+import { archiveLimitsFrom } from '../../core/archive-limits.js';
+import { archiveContents } from '../../core/chart-archive.js';
 import { artifactEnvironment, readArtifactConfig } from '../../core/artifact-config.js';
 import { sharedFiles } from '../../core/image-origins.js';
 import { WORKING_TREE, type ConfigSource } from './values.js';
@@ -85,7 +85,8 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
     const version = pickVersion(env, chart.name, await ociVersions(registry, chart.name), registry.url, options.version);
     const verified = await readVerifiedOciChart(registry, env.name, { name: chart.name, version }, archiveLimitsFrom(deps.env));
     if (!verified) throw versionNotFound(env, chart.name, version, registry.url, []);
-    return writeCandidate(deps, env, chart.name, version, verified.tarball, verified.digest, registry.url);
+    const contents = archiveContents(verified.tarball, `${chart.name} ${version}`, archiveLimitsFrom(deps.env));
+    return writeCandidate(deps, env, chart.name, version, { body: verified.tarball, digest: verified.digest, ...contents }, registry.url);
   }
   const repository = openRepository(deps, env);
   deps.reporter.progress(`Reading ${repository.url}/index.yaml`);
@@ -96,15 +97,16 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
   const entry = index ? findEntry(index, chart.name, version) : undefined;
   if (!entry) throw versionNotFound(env, chart.name, version, repository.url, versions);
   const tarball = await fetchVerifiedTarball(repository, env.name, entry, { name: chart.name, version }, archiveLimitsFrom(deps.env));
-  return writeCandidate(deps, env, chart.name, version, tarball.body, tarball.digest, repository.url);
+  return writeCandidate(deps, env, chart.name, version, tarball, repository.url);
 }
 
-async function writeCandidate(deps: Deps, env: Environment, chartName: string, version: string, body: Uint8Array, digest: string, source: string): Promise<Candidate> {
+async function writeCandidate(deps: Deps, env: Environment, chartName: string, version: string, tarball: Omit<CheckedTarball, 'name'>, source: string): Promise<Candidate> {
+  const { body, digest } = tarball;
   const dir = await privateTempDir(deps.cleanup, 'chartctl-candidate-');
   // A fixed name: nothing the repository says may choose where bytes are written.
   const chartPath = join(dir.path, CANDIDATE_FILE);
   await writeFile(chartPath, body, { mode: 0o600, flag: 'wx' });
-  const carried = carriedConfig(deps, env, body, `${chartName} ${version}`, archiveLimitsFrom(deps.env));
+  const carried = carriedConfig(deps, env, tarball, `${chartName} ${version}`);
   return { chartName, version, chartPath, digest: `sha256:${digest}`, source, ...carried, release: dir.remove };
 }
 
@@ -141,10 +143,8 @@ function versionNotFound(env: Environment, chartName: string, version: string, u
  * another tool carries none: its values then come from the working tree, and the
  * deploy says so rather than pretend the version decided them.
  */
-function carriedConfig(deps: Deps, env: Environment, body: Uint8Array, carriedBy: string, limits: ArchiveLimits): { config: ConfigSource; commit?: string; dependencies: string[] } {
-  const files = archiveFiles(body, carriedBy, limits);
+function carriedConfig(deps: Deps, env: Environment, { files, metadata }: Pick<CheckedTarball, 'files' | 'metadata'>, carriedBy: string): { config: ConfigSource; commit?: string; dependencies: string[] } {
   const config = readArtifactConfig(files, carriedBy);
-  const metadata = archiveMetadata(body, carriedBy, limits);
   const dependencies = dependencyNames(metadata);
   const annotations = (metadata.annotations ?? {}) as Record<string, string>;
   const commit = annotations[PROVENANCE.gitCommit] ? `${annotations[PROVENANCE.gitCommit].slice(0, 12)}${annotations[PROVENANCE.gitDirty] === 'true' ? '-dirty' : ''}` : undefined;

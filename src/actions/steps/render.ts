@@ -7,15 +7,15 @@ import type { Environment } from '../../core/environment.js';
 import { helmTemplateArgs } from '../../core/helm-args.js';
 import { readChartMetadata } from '../../adapters/chart-directory.js';
 import type { Deps } from '../deps.js';
-import { resolveValues, type CommandLineValues, type ConfigSource, type ResolvedValues } from './values.js';
+import { startValues, type CommandLineValues, type ConfigSource, type ResolvedValues, type StartedValues } from './values.js';
 
 export interface RenderOptions extends CommandLineValues {
   /** Render a packaged chart (tarball path) instead of the environment's chart directory. */
   chartOverride?: string;
   isUpgrade?: boolean;
   includeCrds?: boolean;
-  /** Values already resolved by the caller (avoids decrypting twice); the caller releases them. */
-  values?: ResolvedValues;
+  /** Values already resolved by the caller (avoids decrypting twice), or still decrypting (helm starts meanwhile); the caller releases them. */
+  values?: ResolvedValues | StartedValues;
   /** Where the environment's values files are read when not given (default: the working tree). */
   config?: ConfigSource;
 }
@@ -101,11 +101,14 @@ async function dependencyFingerprint(chartDir: string, dependencies: { repositor
 /** Renders one environment with helm template (helm reads the values files; decrypted secrets on stdin, never on disk). */
 export async function renderEnvironment(deps: Deps, env: Environment, options: RenderOptions = {}): Promise<Rendered> {
   const chartPath = options.chartOverride ?? chartDirOf(deps, env);
-  // Checked while the values are read and decrypted: helm reads the chart only after its stdin, given after both.
-  const dependencies = options.chartOverride ? Promise.resolve() : ensureDependencies(deps, chartPath);
+  // Checked while the values are read and decrypted: helm reads the chart only after its stdin, which waits for both.
+  const dependencies = options.chartOverride ? Promise.resolve(false) : ensureDependencies(deps, chartPath);
   dependencies.catch(() => undefined);
-  const templateArgs = (values: { valuesArgs: string[]; setArgs: string[] }) =>
-    helmTemplateArgs({
+  // A chart whose dependencies cannot be built is the failure reported first, as when it was checked before the values.
+  const dependenciesFirst = (err: unknown) => dependencies.then(() => Promise.reject(err), (dependencyError: unknown) => Promise.reject(dependencyError));
+  const values = options.values ?? (await startValues(deps, env, options, options.config).catch(dependenciesFirst));
+  try {
+    const args = helmTemplateArgs({
       release: env.release,
       chart: chartPath,
       namespace: env.namespace,
@@ -115,61 +118,19 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
       isUpgrade: options.isUpgrade,
       includeCrds: options.includeCrds,
     });
-  const timeoutMs = 5 * 60_000;
-  // helm takes tens of ms to start before it reads `--values -`: started before the secrets are decrypted, it
-  // does that meanwhile (on another core) and waits for them on stdin; it reads the chart only after that.
-  let started: { run: Promise<{ stdout: string }>; stdin: Deferred<string> } | undefined;
-  const startHelm = (args: { valuesArgs: string[]; setArgs: string[] }) => {
-    const stdin = deferred<string>();
-    const run = deps.helm().run(templateArgs(args), { stdin: stdin.promise, timeoutMs });
-    // Awaited below, unless resolving the values fails (then helm is stopped and that failure is the one reported).
-    run.catch(() => undefined);
-    started = { run, stdin };
-  };
-  let values: ResolvedValues | undefined;
-  try {
-    values = options.values ?? (await resolveValues(deps, env, options, options.config, startHelm));
-    await dependencies;
-  } catch (err) {
-    // A chart whose dependencies cannot be built is reported first, as when it was checked before the values.
-    const failure = await dependencies.then(() => err, (dependencyError: unknown) => dependencyError);
-    if (started) {
-      started.stdin.reject(failure);
-      // Stopped, not left to write after chartctl has reported the failure.
-      await started.run.catch(() => undefined);
-    }
-    if (values && !options.values) await values.release();
-    throw failure;
-  }
-  const resolved = values;
-  try {
+    // helm takes tens of ms to start before it reads `--values -`: started before the secrets are decrypted, it does
+    // that meanwhile and waits for them on stdin. Without `--values -` it reads the chart at once, so it waits here.
+    const readsStdin = values.valuesArgs.some((a, i) => a === '-' && values.valuesArgs[i - 1] === '--values');
+    if (!readsStdin) await dependencies.catch(dependenciesFirst);
+    const stdin = Promise.all([values.stdin, dependencies]).then(([text]) => text);
     deps.reporter.progress(`Rendering ${env.name} (${env.release} in ${env.namespace}, Kubernetes ${env.kubeVersion})`);
-    if (started) started.stdin.resolve(resolved.stdin ?? '');
-    const running = started?.run ?? deps.helm().run(templateArgs(resolved), { stdin: resolved.stdin, timeoutMs });
-    const { stdout } = await running.catch((err: unknown) => {
-      // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
-      throw resolved.unread[0] ?? err;
-    });
-    return { env, chartPath, values: resolved, manifest: stdout };
+    const [run, input] = await Promise.allSettled([deps.helm().run(args, { stdin, timeoutMs: 5 * 60_000 }), stdin]);
+    // Building the dependencies or decrypting failed (helm was stopped for it): that is the error, not helm's.
+    if (input.status === 'rejected') await dependenciesFirst(input.reason);
+    // helm could not read a file chartctl could not read either: chartctl's message names file:line:col.
+    if (run.status === 'rejected') throw values.unread[0] ?? run.reason;
+    return { env, chartPath, values: 'resolved' in values ? await values.resolved : values, manifest: run.value.stdout };
   } finally {
-    if (!options.values) await resolved.release();
+    if (!options.values) await values.release();
   }
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A rejection stops helm (process-runner); nothing else waits on it.
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
 }

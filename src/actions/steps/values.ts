@@ -46,6 +46,18 @@ export interface ResolvedValues {
   release(): Promise<void>;
 }
 
+/**
+ * Values whose secrets may still be decrypting: every file helm reads is in place and every
+ * flag known, so helm can start (its own start-up, ~30 ms, overlaps the decryption) and get
+ * the secrets on stdin when they are ready.
+ */
+export interface StartedValues extends Omit<ResolvedValues, 'layers' | 'merged' | 'stdin'> {
+  /** The decrypted secrets for helm's stdin; rejects when decrypting fails. */
+  stdin: Promise<string | undefined>;
+  /** All of it, once the secrets are decrypted. */
+  resolved: Promise<ResolvedValues>;
+}
+
 /** Where an environment's values and secrets files are read: the working tree, or the files a published version carries. */
 export type ConfigSource =
   /** overrides: repository-relative path → text to use instead of the file's (what an edit would write, before writing it). */
@@ -65,21 +77,22 @@ export const WORKING_TREE: ConfigSource = { kind: 'working-tree' };
  * Builds the values flags for one environment. Values files go to helm by path,
  * in order, so helm reads them exactly as `helm template -f a -f b` would; only
  * the decrypted secrets (in memory) reach it on stdin. Each file is also parsed
- * here, for file:line:col errors and the values schema check. The secrets are
- * decrypted last: `beforeDecrypting` gets every argument first (when there are
- * secrets), so helm can start while they are decrypted and wait for its stdin.
+ * here, for file:line:col errors and the values schema check.
  */
-export async function resolveValues(
-  deps: Deps,
-  env: Environment,
-  cli: CommandLineValues = {},
-  source: ConfigSource = WORKING_TREE,
-  beforeDecrypting?: (args: { valuesArgs: string[]; setArgs: string[] }) => void,
-): Promise<ResolvedValues> {
+export async function resolveValues(deps: Deps, env: Environment, cli: CommandLineValues = {}, source: ConfigSource = WORKING_TREE): Promise<ResolvedValues> {
+  const started = await startValues(deps, env, cli, source);
+  return started.resolved.catch(async (err: unknown) => {
+    await started.release();
+    throw err;
+  });
+}
+
+/** resolveValues, returning as soon as helm could start: the secrets are decrypted after the other files are read. */
+export async function startValues(deps: Deps, env: Environment, cli: CommandLineValues = {}, source: ConfigSource = WORKING_TREE): Promise<StartedValues> {
   const scratch = new ScratchDir(deps);
   try {
-    const environmentLayers: ValuesLayer[] = [];
-    const environmentArgs: string[] = [];
+    const layers: ValuesLayer[] = [];
+    const valuesArgs: string[] = [];
     const fromArtifact = source.kind === 'artifact' ? source : undefined;
     for (const rel of fromArtifact ? fromArtifact.config.values : env.values) {
       const override = source.kind === 'working-tree' ? source.overrides?.get(rel) : undefined;
@@ -88,16 +101,17 @@ export async function resolveValues(
         : override !== undefined
           ? await carriedValuesFile(deps, scratch, { kind: 'artifact', config: { values: [rel], secrets: [] }, files: new Map([[rel, new TextEncoder().encode(override)]]), carriedBy: 'the planned edit' }, rel, env)
           : await workingTreeValuesFile(deps, scratch, deps.repo.path(rel), rel, env, true);
-      environmentLayers.push({ source: rel, kind: 'environment', values: file.values });
-      environmentArgs.push('--values', file.path);
+      layers.push({ source: rel, kind: 'environment', values: file.values });
+      valuesArgs.push('--values', file.path);
     }
+    const secretFiles = fromArtifact ? fromArtifact.config.secrets : env.secrets;
+    if (secretFiles.length > 0) valuesArgs.push('--values', '-');
     const commandLineLayers: ValuesLayer[] = [];
-    const commandLineArgs: string[] = [];
     for (const given of cli.valuesFiles ?? []) {
       const abs = deps.repo.userPath(given);
       const file = await workingTreeValuesFile(deps, scratch, abs, deps.repo.display(abs), env, false);
       commandLineLayers.push({ source: given, kind: 'command-line', values: file.values });
-      commandLineArgs.push('--values', file.path);
+      valuesArgs.push('--values', file.path);
     }
     const setArg = (flag: SetFlag) => (s: string) => {
       if (!/^[^=]+=/.test(s)) {
@@ -113,24 +127,30 @@ export async function resolveValues(
       ...(await Promise.all((cli.setFile ?? []).map((s) => setFileArg(deps, setArg('--set-file')(s)[1]!)))).flat(),
       ...(cli.helmArgs ?? []),
     ];
-    const secretsFiles = fromArtifact ? fromArtifact.config.secrets : env.secrets;
-    // The secrets (merged, on stdin) go between the environment's values files and the command line's.
-    const valuesArgs = [...environmentArgs, ...(secretsFiles.length > 0 ? ['--values', '-'] : []), ...commandLineArgs];
-    if (secretsFiles.length > 0) beforeDecrypting?.({ valuesArgs, setArgs });
-    const secretsLayers: ValuesLayer[] = [];
-    const secrets: Values[] = [];
-    for (const rel of secretsFiles) {
-      const values = fromArtifact
-        ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
-        : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
-      deps.masker.add(values);
-      secretsLayers.push({ source: rel, kind: 'secrets', values });
-      secrets.push(values);
-    }
-    const stdin = secrets.length > 0 ? dump(secrets.reduce<Values>((acc, v) => mergeValues(acc, v), {}), { lineWidth: -1, noRefs: true }) : undefined;
-    const layers = [...environmentLayers, ...secretsLayers, ...commandLineLayers];
-    const merged = layerValues(layers);
-    return { layers, merged, valuesArgs, stdin, setArgs, unread: scratch.unread, release: () => scratch.remove() };
+    // Removing waits for the decryption: a secrets file it writes must not land in a new scratch dir after the removal.
+    const release = async () => {
+      await resolved.catch(() => undefined);
+      await scratch.remove();
+    };
+    const resolved = (async (): Promise<ResolvedValues> => {
+      const secrets: Values[] = [];
+      for (const rel of secretFiles) {
+        const values = fromArtifact
+          ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
+          : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
+        deps.masker.add(values);
+        layers.push({ source: rel, kind: 'secrets', values });
+        secrets.push(values);
+      }
+      layers.push(...commandLineLayers);
+      const stdin = secrets.length > 0 ? dump(secrets.reduce<Values>((acc, v) => mergeValues(acc, v), {}), { lineWidth: -1, noRefs: true }) : undefined;
+      return { layers, merged: layerValues(layers), valuesArgs, stdin, setArgs, unread: scratch.unread, release };
+    })();
+    const stdin = resolved.then((r) => r.stdin);
+    // Whoever holds these awaits at least one; a failed decryption must not also surface as an unhandled rejection.
+    resolved.catch(() => undefined);
+    stdin.catch(() => undefined);
+    return { valuesArgs, stdin, setArgs, unread: scratch.unread, release, resolved };
   } catch (err) {
     await scratch.remove();
     throw err;

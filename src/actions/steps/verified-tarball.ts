@@ -1,6 +1,8 @@
 import { ChartctlError } from '../../core/errors.js';
 import type { IndexEntry } from '../../core/chart-index.js';
-import { archiveMetadata } from '../../core/chart-archive.js';
+import { archiveContents } from '../../core/chart-archive.js';
+import type { JsonValue } from '../../core/go-yaml-style.js';
+import type { TarFile } from '../../core/tar-archive.js';
 import { assertCompressedSize, type ArchiveLimits } from '../../core/archive-limits.js';
 import { chartIdentityMismatch, identityMismatch, type ChartIdentity } from '../../core/chart-identity.js';
 import { entryObject, indexUrlOutsideRepository } from '../../core/index-url.js';
@@ -16,6 +18,12 @@ export interface VerifiedTarball {
   digest: string;
 }
 
+/** A verified tarball with its chart-relative files and Chart.yaml, as checked (callers need not decompress it again). */
+export interface CheckedTarball extends VerifiedTarball {
+  files: TarFile[];
+  metadata: Record<string, JsonValue>;
+}
+
 /**
  * Downloads the object an index entry points to, into memory, and refuses it
  * unless its url resolves inside the repository, its sha256 is the entry's
@@ -23,7 +31,7 @@ export interface VerifiedTarball {
  * caller looked up). Only bytes that passed all three reach helm or another
  * repository.
  */
-export async function fetchVerifiedTarball(repository: ChartRepository, env: string, entry: IndexEntry, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedTarball> {
+export async function fetchVerifiedTarball(repository: ChartRepository, env: string, entry: IndexEntry, listed: ChartIdentity, limits: ArchiveLimits): Promise<CheckedTarball> {
   const object = entryObject(entry, repository);
   if (object.kind === 'outside') throw indexUrlOutsideRepository({ env, repository: repository.url }, listed, object.url, object.reason);
   if (object.kind === 'noUrl' || !entry.digest) {
@@ -48,7 +56,8 @@ export async function fetchVerifiedTarball(repository: ChartRepository, env: str
       hint: `Someone replaced ${key} after it was indexed. Run chartctl repo verify ${env} and investigate before using it.`,
     });
   }
-  const actual = identityMismatch(listed, archiveMetadata(got.body, key, limits));
+  const { files, metadata } = archiveContents(got.body, key, limits);
+  const actual = identityMismatch(listed, metadata);
   if (actual) throw chartIdentityMismatch({ env, key }, listed, actual);
-  return { name: object.name, body: got.body, digest };
+  return { name: object.name, body: got.body, digest, files, metadata };
 }
