@@ -6,6 +6,8 @@ import type { Reporter } from './reporter.js';
 import { runProcess } from './process-runner.js';
 import type { RunningProcesses } from './running-processes.js';
 import { Interrupted, type StopSignal } from '../core/interruption.js';
+import { helmGoMaxProcs } from '../core/helm-go-procs.js';
+import { availableParallelism } from 'node:os';
 
 export interface HelmVersion {
   major: number;
@@ -108,6 +110,8 @@ export function maskArgv(argv: string[], mask: (t: string) => string): string {
 
 export class HelmCli implements Helm {
   private detected?: Promise<HelmVersion>;
+  /** helm processes running now, started by this instance (sizes each one's Go runtime). */
+  private inFlight = 0;
 
   constructor(
     readonly binary: string,
@@ -196,6 +200,10 @@ export class HelmCli implements Helm {
       throw new Interrupted(signal, `Interrupted by ${signal} before ${described} started.`, { during: described, started: false });
     }
     reporter.verbose(shown);
+    const env = { ...this.deps.env, ...options.env };
+    const goMaxProcs = helmGoMaxProcs({ cores: availableParallelism(), inFlight: this.inFlight + 1, userSet: env.GOMAXPROCS !== undefined });
+    if (goMaxProcs) env.GOMAXPROCS = goMaxProcs;
+    this.inFlight++;
     const result = await runProcess(this.binary, args, {
       input: options.stdin,
       timeoutMs: options.timeoutMs,
@@ -204,8 +212,8 @@ export class HelmCli implements Helm {
       outlivesParent: options.outlivesParent,
       onSpawn: (child) => this.deps.running?.add(child, described),
       cwd: options.cwd,
-      env: { ...this.deps.env, ...options.env },
-    });
+      env,
+    }).finally(() => this.inFlight--);
     const exitCode = result.exitCode ?? -1;
     if (result.spawnError) {
       throw new ChartctlError(`helm binary ${this.binary} could not be started (${result.spawnError.code ?? result.spawnError.message}).`, {
