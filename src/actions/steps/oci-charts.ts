@@ -20,6 +20,7 @@ import {
   tagOfVersion,
   versionOfTag,
   type ChartManifest,
+  type OciDescriptor,
 } from '../../core/oci-manifest.js';
 import type { BlobTransfer, OciRegistry } from '../../adapters/oci-registry.js';
 import type { Deps } from '../deps.js';
@@ -131,8 +132,6 @@ export interface ChartPush {
   config?: Uint8Array;
   /** helm's `.prov`: one more layer, as helm push adds it (bytes, or a descriptor to mount as for the tarball). */
   provenance?: LayerSource;
-  /** A promise lets the blobs go up while it resolves (the actor's git lookup). */
-  annotations: Record<string, string> | Promise<Record<string, string>>;
   /** Where blobs may be mounted from instead of uploaded (same registry). */
   mountFrom?: string;
 }
@@ -143,26 +142,56 @@ export interface PushedChart {
   transfers: BlobTransfer[];
 }
 
-/** Uploads (or mounts) config and chart blobs, then writes the manifest under the version's tag, exactly as helm push lays it out. */
-export async function pushChart(registry: OciRegistry, push: ChartPush): Promise<PushedChart> {
+/** A push laid out (config, descriptors) with the `HEAD` of each blob already on its way: reads only, nothing written yet. */
+export interface PreparedChartPush {
+  push: ChartPush;
+  config: OciDescriptor;
+  chart: OciDescriptor;
+  provenance?: OciDescriptor;
+  blobs: { digest: string; read: () => Promise<Uint8Array>; present?: Promise<boolean> }[];
+}
+
+/**
+ * Lays out what pushChart will write and, unless the blobs are to be mounted, asks at once
+ * whether the repository holds them, so those checks travel with the caller's own first
+ * requests (publish's tag check) instead of after them.
+ */
+export function prepareChartPush(registry: OciRegistry, push: ChartPush): PreparedChartPush {
   const repository = registry.repositoryOf(push.chart);
-  const config = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
-  const configDescriptor = { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: digestOf(config), size: config.length };
+  const configBytes = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
   const layer = layerOf(push.tarball);
-  const chartDescriptor = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
   const provenance = push.provenance && layerOf(push.provenance);
-  const provenanceDescriptor = provenance && { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: provenance.digest, size: provenance.size };
+  const blobs = [{ digest: digestOf(configBytes), read: async () => configBytes }, layer, ...(provenance ? [provenance] : [])].map(({ digest, read }) => {
+    const present = push.mountFrom ? undefined : registry.hasBlob(repository, digest);
+    // A push that is not made after all (the tag already holds these bytes) leaves its checks unread.
+    present?.catch(() => undefined);
+    return { digest, read, present };
+  });
+  return {
+    push,
+    config: { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: blobs[0]!.digest, size: configBytes.length },
+    chart: { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size },
+    provenance: provenance && { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: provenance.digest, size: provenance.size },
+    blobs,
+  };
+}
+
+/**
+ * Uploads (or mounts) config and chart blobs, then writes the manifest under the version's tag, exactly as helm push lays it out.
+ * `annotations` may be a promise: the blobs go up while it resolves (the actor's git lookup).
+ */
+export async function pushChart(registry: OciRegistry, prepared: PreparedChartPush, annotations: Record<string, string> | Promise<Record<string, string>>): Promise<PushedChart> {
+  const { push } = prepared;
+  const repository = registry.repositoryOf(push.chart);
   const transfers = await Promise.all(
-    [
-      { digest: configDescriptor.digest, read: async () => config },
-      { digest: chartDescriptor.digest, read: layer.read },
-      ...(provenance ? [provenance] : []),
-    ].map(async ({ digest, read }) => {
-      if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted' as const;
-      return registry.pushBlob(repository, digest, await read());
+    prepared.blobs.map(async ({ digest, read, present }): Promise<BlobTransfer> => {
+      if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted';
+      if (await (present ?? registry.hasBlob(repository, digest))) return 'present';
+      await registry.uploadBlob(repository, digest, await read());
+      return 'uploaded';
     }),
   );
-  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, provenance: provenanceDescriptor, annotations: await push.annotations })));
+  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: prepared.config, chart: prepared.chart, provenance: prepared.provenance, annotations: await annotations })));
   const manifestDigest = digestOf(manifestBytes);
   const stored = await registry.putManifest(repository, tagOfVersion(push.version), manifestBytes, OCI_MANIFEST_MEDIA_TYPE);
   if (stored !== manifestDigest) {

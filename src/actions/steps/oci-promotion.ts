@@ -4,7 +4,7 @@ import type { JsonValue } from '../../core/go-yaml-style.js';
 import type { RepositoryLocation } from '../../core/index-url.js';
 import { helmManifestAnnotations, MAX_PROVENANCE_BYTES } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
-import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
+import { createdAnnotation, ociReference, ociVersions, prepareChartPush, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
 import { mapLimit } from '../../core/map-limit.js';
 
 /** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
@@ -71,7 +71,7 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
   const annotations = p.source
     ? { ...(p.source.chart.manifest.manifest.annotations ?? {}), ...p.provenance, [SOURCE_MANIFEST_ANNOTATION]: p.source.chart.manifestDigest }
     : { ...helmManifestAnnotations(p.metadata, createdAnnotation(p.at)), ...p.provenance };
-  const pushed = await pushChart(p.target, {
+  const prepared = prepareChartPush(p.target, {
     chart: p.chart,
     version: p.version,
     tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
@@ -79,9 +79,9 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
     config: p.source?.chart.config,
     // helm's .prov travels with the chart between registries; read (and checked against its digest) only if it cannot be mounted.
     provenance: sourceProvenance && { digest: sourceProvenance.digest, size: sourceProvenance.size, read: () => readProvenance(p.source!.registry, sourceRepository!, sourceProvenance) },
-    annotations,
     mountFrom: sameRegistry ? p.source!.registry.repositoryOf(p.chart) : undefined,
   });
+  const pushed = await pushChart(p.target, prepared, annotations);
   const landed = await readChartManifest(p.target, p.chart, p.version);
   const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
   if (!landed || landed.digest !== pushed.manifestDigest || landed.manifest.chart.digest !== digest) {
