@@ -4,46 +4,15 @@ import { createHash } from 'node:crypto';
 import { publishToRegistry } from '../../src/actions/publish-oci.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
 import type { Git } from '../../src/adapters/git.js';
-import { MemoryOciRegistry, MemoryRegistryStore } from '../../src/adapters/memory-oci-registry.js';
-import type { FetchedManifest, OciRegistries } from '../../src/adapters/oci-registry.js';
+import { MemoryRegistryStore } from '../../src/adapters/memory-oci-registry.js';
+import type { OciRegistries } from '../../src/adapters/oci-registry.js';
 import type { Environment, OciRepositoryConfig } from '../../src/core/environment.js';
 import { parseOciRepository } from '../../src/core/environment-file.js';
 import { fakeDeps } from '../support/fake-deps.js';
+import { HeldRegistry } from '../support/held-oci-registry.js';
 
 const repository = parseOciRepository({ url: 'oci://registry.test/charts' });
 const env = { name: 'dev', repository } as Environment & { repository: OciRepositoryConfig };
-
-/** The memory registry, recording each call and holding every tag read until the test lets it answer. */
-class HeldRegistry extends MemoryOciRegistry {
-  readonly calls: string[] = [];
-  private release!: () => void;
-  private held = new Promise<void>((resolve) => (this.release = resolve));
-
-  answerTagReads(): void {
-    this.release();
-  }
-
-  override async manifest(repo: string, reference: string): Promise<FetchedManifest | undefined> {
-    this.calls.push(`manifest ${reference}`);
-    await this.held;
-    return super.manifest(repo, reference);
-  }
-
-  override async hasBlob(repo: string, digest: string): Promise<boolean> {
-    this.calls.push(`hasBlob ${digest.slice(0, 15)}`);
-    return super.hasBlob(repo, digest);
-  }
-
-  override async uploadBlob(repo: string, digest: string, bytes: Uint8Array): Promise<void> {
-    this.calls.push(`uploadBlob ${digest.slice(0, 15)}`);
-    return super.uploadBlob(repo, digest, bytes);
-  }
-
-  override async putManifest(repo: string, tag: string, bytes: Uint8Array): Promise<string> {
-    this.calls.push(`putManifest ${tag}`);
-    return super.putManifest(repo, tag, bytes);
-  }
-}
 
 function chart(version: string, content: string) {
   const bytes = new TextEncoder().encode(`a tarball of shop ${version}: ${content}`);

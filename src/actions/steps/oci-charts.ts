@@ -69,10 +69,11 @@ function identityRefused(env: string, reference: string, listed: ChartIdentity, 
  * The manifest and config of `chart:version`, checked without reading the
  * tarball: enough for a blob mount, where the chart bytes never leave the
  * registry (every command that uses them reads them through readVerifiedOciChart).
+ * `alreadyRead`: the tag's manifest as readChartManifest gave it moments ago, not asked for again.
  */
-export async function readVerifiedOciManifest(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciManifest | undefined> {
+export async function readVerifiedOciManifest(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits, alreadyRead?: ReadChartManifest): Promise<VerifiedOciManifest | undefined> {
   const reference = ociReference(registry, listed.name, listed.version);
-  const read = await readChartManifest(registry, listed.name, listed.version);
+  const read = alreadyRead ?? (await readChartManifest(registry, listed.name, listed.version));
   if (!read) return undefined;
   const { manifest } = read;
   if (manifest.manifest.config.size > MAX_CONFIG_BYTES) throw chartTooLarge(reference, `its config blob is ${formatBytes(manifest.manifest.config.size)}`);
@@ -89,8 +90,15 @@ export async function readVerifiedOciManifest(registry: OciRegistry, env: string
   return { manifestDigest: read.digest, manifest, config, digest: manifest.chart.digest.slice('sha256:'.length) };
 }
 
+/** A tag's manifest as read: its digest (checked against its bytes), and the bytes parsed as a helm chart manifest. */
+export interface ReadChartManifest {
+  digest: string;
+  bytes: Uint8Array;
+  manifest: ChartManifest;
+}
+
 /** The tag's manifest, parsed and checked to be a helm chart; undefined when the tag does not exist. */
-export async function readChartManifest(registry: OciRegistry, chart: string, version: string): Promise<{ digest: string; bytes: Uint8Array; manifest: ChartManifest } | undefined> {
+export async function readChartManifest(registry: OciRegistry, chart: string, version: string): Promise<ReadChartManifest | undefined> {
   const reference = ociReference(registry, chart, version);
   const fetched = await registry.manifest(registry.repositoryOf(chart), tagOfVersion(version));
   if (!fetched) return undefined;
@@ -102,10 +110,11 @@ export async function readChartManifest(registry: OciRegistry, chart: string, ve
  * digest (the manifest's own, then each blob's), its sizes stay within the
  * archive limits, and the tarball's Chart.yaml names this chart and version.
  * Only then may it reach helm, the cluster, or another repository.
+ * `alreadyRead` as for readVerifiedOciManifest.
  */
-export async function readVerifiedOciChart(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciChart | undefined> {
+export async function readVerifiedOciChart(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits, alreadyRead?: ReadChartManifest): Promise<VerifiedOciChart | undefined> {
   const reference = ociReference(registry, listed.name, listed.version);
-  const checked = await readVerifiedOciManifest(registry, env, listed, limits);
+  const checked = await readVerifiedOciManifest(registry, env, listed, limits, alreadyRead);
   if (!checked) return undefined;
   const { manifest } = checked;
   const repository = registry.repositoryOf(listed.name);

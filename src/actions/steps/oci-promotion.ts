@@ -4,33 +4,40 @@ import type { JsonValue } from '../../core/go-yaml-style.js';
 import type { RepositoryLocation } from '../../core/index-url.js';
 import { helmManifestAnnotations, MAX_PROVENANCE_BYTES } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
-import { createdAnnotation, ociReference, ociVersions, prepareChartPush, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
-import { mapLimit } from '../../core/map-limit.js';
+import { createdAnnotation, ociReference, ociVersions, prepareChartPush, pushChart, readChartManifest, type ReadChartManifest, type VerifiedOciManifest } from './oci-charts.js';
 
 /** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
 export const OCI_VIEW_LOCATION: RepositoryLocation = { bucket: 'oci', prefix: '' };
 /** Annotation recording the source manifest digest of a promotion between registries. */
 export const SOURCE_MANIFEST_ANNOTATION = 'chartctl.io/source-manifest-digest';
-const READ_CONCURRENCY = 8;
+
+/** An OCI repository's tags as an index, and the manifest of the one version read in detail. */
+export interface OciIndexView {
+  index: ChartIndex;
+  detailed?: ReadChartManifest;
+}
 
 /**
  * The registry's version tags of one chart read as an index (digest: the chart
  * layer's, which is the tarball's sha256), so that promotion is decided by the
- * same pure plan for S3 and OCI repositories.
+ * same pure plan for S3 and OCI repositories. Only one version needs its digest:
+ * `named` when the caller knows it before the tags (its manifest is then read
+ * together with the tag list), else the one `detailed` picks from the tags.
  */
-export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined): Promise<ChartIndex> {
+export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined, named?: string): Promise<OciIndexView> {
+  const early = named === undefined ? undefined : readChartManifest(registry, chart, named);
+  early?.catch(() => undefined);
   const versions = await ociVersions(registry, chart);
-  // Only the version being promoted needs its digest; the others count as versions (newest, up to date).
-  const wanted = detailed(versions);
-  const entries = await mapLimit(versions, READ_CONCURRENCY, async (version): Promise<IndexEntry | undefined> => {
+  const wanted = named ?? detailed(versions);
+  const read = wanted !== undefined && versions.includes(wanted) ? await (early ?? readChartManifest(registry, chart, wanted)) : undefined;
+  const entries = versions.map((version): IndexEntry | undefined => {
     if (version !== wanted) return { name: chart, version, urls: [tarballFileName(chart, version)] };
-    const read = await readChartManifest(registry, chart, version);
     if (!read) return undefined;
     const annotations = Object.fromEntries(Object.entries(read.manifest.manifest.annotations ?? {}).filter(([k]) => k.startsWith('chartctl.io/')));
     const created = read.manifest.manifest.annotations?.['org.opencontainers.image.created'];
     return { name: chart, version, digest: read.manifest.chart.digest.slice('sha256:'.length), urls: [tarballFileName(chart, version)], annotations, ...(created ? { created } : {}) };
   });
-  return entries.reduce((index, entry) => (entry ? withEntry(index, entry, now) : index), emptyChartIndex(now));
+  return { index: entries.reduce((index, entry) => (entry ? withEntry(index, entry, now) : index), emptyChartIndex(now)), detailed: read };
 }
 
 export interface RegistryPromotion {
