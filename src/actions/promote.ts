@@ -9,7 +9,7 @@ import { decideApproval } from '../core/deploy-gates.js';
 import { declaredActor } from '../core/actor.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
-import { resolveActor } from './steps/resolve-actor.js';
+import { resolveActorAfterSending } from './steps/resolve-actor.js';
 import { sha256 } from '../core/sha256.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 import { archiveLimitsFrom } from '../core/archive-limits.js';
@@ -84,9 +84,6 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const fromViewing = fromRegistry && ociIndexView(fromRegistry, chart, deps.now(), pick, options.version);
   const toViewing = toRegistry && options.version !== undefined ? ociIndexView(toRegistry, chart, deps.now(), pick, options.version) : undefined;
   toViewing?.catch(() => undefined);
-  // git is asked for the actor while the repositories answer (a process start costs as much as a round trip).
-  const actorLookup = resolveActor(deps);
-  actorLookup.catch(() => undefined);
   const fromOciView = await fromViewing;
   const fromView = fromOciView ? fromOciView.index : fromIndex!.index;
   const chosen = pick((fromView?.entries[chart] ?? []).map((e) => e.version));
@@ -111,12 +108,16 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const mounting = Boolean(fromRegistry && toRegistry && fromRegistry.registry === toRegistry.registry);
   // The source manifest is the one the view read for this version (its digest checked then), not asked for again.
   const sourceManifest = chosen === plan.version ? fromOciView?.detailed : undefined;
-  const fromOci = fromRegistry && (mounting ? await readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits, sourceManifest) : await readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits, sourceManifest));
+  const fromOciReading = fromRegistry && (mounting ? readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits, sourceManifest) : readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits, sourceManifest));
+  const verifiedReading = fromOciReading ? undefined : fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+  // The provenance entry needs the actor: git is asked while the source's bytes are read.
+  const actorLookup = options.dryRun ? undefined : resolveActorAfterSending(deps);
+  const fromOci = await fromOciReading;
   if (fromRegistry && !fromOci) throw refusal('notInSource', `${chart} ${plan.version} is no longer tagged in the ${fromEnv.name} registry`, fromEnv, toEnv);
   const fromBytes = fromOci && 'tarball' in fromOci ? (fromOci as VerifiedOciChart).tarball : undefined;
   const verified: VerifiedTarball | undefined = fromOci
     ? fromBytes && { name: plan.targetName, body: fromBytes, digest: fromOci.digest }
-    : await fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+    : await verifiedReading!;
   if ((verified?.digest ?? fromOci?.digest) !== plan.source.digest) throw refusal('targetDiffers', `the ${fromEnv.name} tag of ${chart} ${plan.version} changed while it was read`, fromEnv, toEnv);
   const readVerified = async () => (await readVerifiedOciChart(fromRegistry!, fromEnv.name, listed, limits))!.tarball;
 

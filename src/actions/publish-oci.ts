@@ -7,7 +7,7 @@ import { planOciPublish } from '../core/oci-publish-plan.js';
 import type { Deps } from './deps.js';
 import type { PublishResult } from './publish-result.js';
 import { createdAnnotation, ociReference, openRegistry, prepareChartPush, pushChart, readChartManifest } from './steps/oci-charts.js';
-import { resolveActor } from './steps/resolve-actor.js';
+import { resolveActorAfterSending } from './steps/resolve-actor.js';
 
 /** An oci:// publish has no index to write, and always a manifest digest. */
 export type OciPublishResult = PublishResult & { manifestDigest: string; indexAttempts: 0 };
@@ -30,9 +30,6 @@ export async function publishToRegistry(
   // The tag check and the blobs' HEADs go out together: reads only, nothing is written before the plan allows it.
   const reading = readChartManifest(registry, tarball.name, tarball.version);
   const prepared = prepareChartPush(registry, { chart: tarball.name, version: tarball.version, tarball: { digest: chartDigest, size: tarball.bytes.length, read: async () => tarball.bytes }, metadata: tarball.metadata, provenance: tarball.provenance });
-  // git is asked for the actor while the registry answers (a process start costs as much as a round trip); only the manifest needs it.
-  const actor = resolveActor(deps);
-  actor.catch(() => undefined);
   const current = await reading;
   const plan = planOciPublish({ existing: current && { manifestDigest: current.digest, chartDigest: current.manifest.chart.digest }, chartDigest, force });
   const base = { env: env.name, repository: registry.url, chart: tarball.name, version: tarball.version, digest: tarball.digest, key, indexAttempts: 0 as const };
@@ -42,6 +39,8 @@ export async function publishToRegistry(
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }
   const created = createdAnnotation(deps.now());
+  // Only the manifest needs the actor: git is asked while the blobs go up (on the connections the reads opened).
+  const actor = resolveActorAfterSending(deps);
   const annotations = actor.then((by) => ({ ...helmManifestAnnotations(tarball.metadata, created), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) }));
   annotations.catch(() => undefined);
   deps.reporter.progress(`Pushing ${tarball.name} ${tarball.version} to ${registry.url} (${env.name})`);

@@ -8,3 +8,15 @@ export async function resolveActor(deps: Deps): Promise<string | undefined> {
   const fromGit = await deps.git.actor(deps.repo.root);
   return fromGit ?? deps.env.USER ?? undefined;
 }
+
+/**
+ * resolveActor, begun once the requests the caller has just made are written: starting git
+ * blocks this thread for milliseconds (a fork), which would otherwise hold them back; begun
+ * after them, git answers while they travel. (Requests on an open keep-alive connection are
+ * written before setImmediate's turn; a new connection's wait for its connect, not.)
+ */
+export function resolveActorAfterSending(deps: Deps): Promise<string | undefined> {
+  const actor = new Promise<string | undefined>((resolve, reject) => setImmediate(() => resolveActor(deps).then(resolve, reject)));
+  actor.catch(() => undefined);
+  return actor;
+}
