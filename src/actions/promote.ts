@@ -110,6 +110,7 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const sourceManifest = chosen === plan.version ? fromOciView?.detailed : undefined;
   const fromOciReading = fromRegistry && (mounting ? readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits, sourceManifest) : readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits, sourceManifest));
   const verifiedReading = fromOciReading ? undefined : fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+  verifiedReading?.catch(() => undefined);
   // The provenance entry needs the actor: git is asked while the source's bytes are read.
   const actorLookup = options.dryRun ? undefined : resolveActorAfterSending(deps);
   const fromOci = await fromOciReading;
