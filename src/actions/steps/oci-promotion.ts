@@ -78,10 +78,13 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
   const annotations = p.source
     ? { ...(p.source.chart.manifest.manifest.annotations ?? {}), ...p.provenance, [SOURCE_MANIFEST_ANNOTATION]: p.source.chart.manifestDigest }
     : { ...helmManifestAnnotations(p.metadata, createdAnnotation(p.at)), ...p.provenance };
+  const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
+  // Bytes given were verified against this digest as they were read (not hashed again; the registry checks the upload against it too).
+  const bytes = p.tarball instanceof Uint8Array ? p.tarball : undefined;
   const prepared = prepareChartPush(p.target, {
     chart: p.chart,
     version: p.version,
-    tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
+    tarball: bytes ? { digest, size: bytes.length, read: async () => bytes } : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball as () => Promise<Uint8Array> },
     metadata: p.metadata,
     config: p.source?.chart.config,
     // helm's .prov travels with the chart between registries; read (and checked against its digest) only if it cannot be mounted.
@@ -90,7 +93,6 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
   });
   const pushed = await pushChart(p.target, prepared, annotations);
   const landed = await readChartManifest(p.target, p.chart, p.version);
-  const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
   if (!landed || landed.digest !== pushed.manifestDigest || landed.manifest.chart.digest !== digest) {
     throw new ChartctlError(
       `${ociReference(p.target, p.chart, p.version)} names manifest ${landed?.digest ?? '(missing)'} after chartctl wrote ${pushed.manifestDigest}: another job tagged this version meanwhile.`,
