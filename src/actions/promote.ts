@@ -84,6 +84,8 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const fromViewing = fromRegistry && ociIndexView(fromRegistry, chart, deps.now(), pick, options.version);
   const toViewing = toRegistry && options.version !== undefined ? ociIndexView(toRegistry, chart, deps.now(), pick, options.version) : undefined;
   toViewing?.catch(() => undefined);
+  // The provenance entry needs the actor: git is asked while the registries answer.
+  const actorLookup = options.dryRun ? undefined : resolveActorAfterSending(deps);
   const fromOciView = await fromViewing;
   const fromView = fromOciView ? fromOciView.index : fromIndex!.index;
   const chosen = pick((fromView?.entries[chart] ?? []).map((e) => e.version));
@@ -111,8 +113,6 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const fromOciReading = fromRegistry && (mounting ? readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits, sourceManifest) : readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits, sourceManifest));
   const verifiedReading = fromOciReading ? undefined : fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
   verifiedReading?.catch(() => undefined);
-  // The provenance entry needs the actor: git is asked while the source's bytes are read.
-  const actorLookup = options.dryRun ? undefined : resolveActorAfterSending(deps);
   const fromOci = await fromOciReading;
   if (fromRegistry && !fromOci) throw refusal('notInSource', `${chart} ${plan.version} is no longer tagged in the ${fromEnv.name} registry`, fromEnv, toEnv);
   const fromBytes = fromOci && 'tarball' in fromOci ? (fromOci as VerifiedOciChart).tarball : undefined;

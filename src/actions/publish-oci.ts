@@ -30,6 +30,8 @@ export async function publishToRegistry(
   // The tag check and the blobs' HEADs go out together: reads only, nothing is written before the plan allows it.
   const reading = readChartManifest(registry, tarball.name, tarball.version);
   const prepared = prepareChartPush(registry, { chart: tarball.name, version: tarball.version, tarball: { digest: chartDigest, size: tarball.bytes.length, read: async () => tarball.bytes }, metadata: tarball.metadata, provenance: tarball.provenance });
+  // Only the manifest needs the actor: git is asked while the registry answers those reads.
+  const actor = resolveActorAfterSending(deps);
   const current = await reading;
   const plan = planOciPublish({ existing: current && { manifestDigest: current.digest, chartDigest: current.manifest.chart.digest }, chartDigest, force });
   const base = { env: env.name, repository: registry.url, chart: tarball.name, version: tarball.version, digest: tarball.digest, key, indexAttempts: 0 as const };
@@ -39,8 +41,6 @@ export async function publishToRegistry(
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }
   const created = createdAnnotation(deps.now());
-  // Only the manifest needs the actor: git is asked while the blobs go up (on the connections the reads opened).
-  const actor = resolveActorAfterSending(deps);
   const annotations = actor.then((by) => ({ ...helmManifestAnnotations(tarball.metadata, created), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) }));
   annotations.catch(() => undefined);
   deps.reporter.progress(`Pushing ${tarball.name} ${tarball.version} to ${registry.url} (${env.name})`);

@@ -10,10 +10,10 @@ export async function resolveActor(deps: Deps): Promise<string | undefined> {
 }
 
 /**
- * resolveActor, begun once the requests the caller has just made are written: starting git
- * blocks this thread for milliseconds (a fork), which would otherwise hold them back; begun
- * after them, git answers while they travel. (Requests on an open keep-alive connection are
- * written before setImmediate's turn; a new connection's wait for its connect, not.)
+ * resolveActor, begun on the event loop's next turn (setImmediate), once the requests the
+ * caller has just made are written: starting git blocks this thread for milliseconds (a
+ * fork), which before them would hold them back; after them, git runs while they travel
+ * (and while a connection still being opened completes, time this thread would idle anyway).
  */
 export function resolveActorAfterSending(deps: Deps): Promise<string | undefined> {
   const actor = new Promise<string | undefined>((resolve, reject) => setImmediate(() => resolveActor(deps).then(resolve, reject)));
