@@ -9,7 +9,7 @@ import { decideApproval } from '../core/deploy-gates.js';
 import { declaredActor } from '../core/actor.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, chartIndexSnapshot, openRepository, readIndex, requireConditionalWrites, SKIPPED_KEPT, warnSkippedEntries } from './steps/repository-index.js';
-import { resolveActor } from './steps/resolve-actor.js';
+import { resolveActorAfterSending } from './steps/resolve-actor.js';
 import { sha256 } from '../core/sha256.js';
 import { fetchVerifiedTarball, type VerifiedTarball } from './steps/verified-tarball.js';
 import { archiveLimitsFrom } from '../core/archive-limits.js';
@@ -69,9 +69,6 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   if (fromEnv.name === toEnv.name) {
     throw new ChartctlError(`Cannot promote ${fromEnv.name} to itself.`, { code: 'PROMOTE_INVALID', hint: 'Name two different environments: chartctl promote <from> <to>.' });
   }
-  // git is asked for the actor while the repositories answer (a process start costs as much as a round trip).
-  const actorLookup = resolveActor(deps);
-  actorLookup.catch(() => undefined);
   // Each side is an S3 repository (index.yaml) or an OCI registry (its tags read as an index).
   const fromRegistry = isOciRepository(fromEnv.repository) ? openRegistry(deps, { ...fromEnv, repository: fromEnv.repository }) : undefined;
   const toRegistry = isOciRepository(toEnv.repository) ? openRegistry(deps, { ...toEnv, repository: toEnv.repository }) : undefined;
@@ -83,9 +80,16 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   const chart = await chartName(deps, toEnv, options.chart, Object.keys(fromIndex?.index?.entries ?? {}));
   // The version the plan will look at (the one asked for, or the newest the target accepts): only its manifests are read.
   const pick = (versions: string[]) => options.version ?? newestVersion(versions, { allowPrerelease: toEnv.promotion.allowPrerelease });
-  const fromView = fromRegistry ? await ociIndexView(fromRegistry, chart, deps.now(), pick) : fromIndex!.index;
+  // A version named on the command line is read from both registries at once, with their tag lists.
+  const fromViewing = fromRegistry && ociIndexView(fromRegistry, chart, deps.now(), pick, options.version);
+  const toViewing = toRegistry && options.version !== undefined ? ociIndexView(toRegistry, chart, deps.now(), pick, options.version) : undefined;
+  toViewing?.catch(() => undefined);
+  // The provenance entry needs the actor: git is asked while the registries answer.
+  const actorLookup = options.dryRun ? undefined : resolveActorAfterSending(deps);
+  const fromOciView = await fromViewing;
+  const fromView = fromOciView ? fromOciView.index : fromIndex!.index;
   const chosen = pick((fromView?.entries[chart] ?? []).map((e) => e.version));
-  const toView = toRegistry ? await ociIndexView(toRegistry, chart, deps.now(), () => chosen) : toIndex!.index;
+  const toView = toRegistry ? (await (toViewing ?? ociIndexView(toRegistry, chart, deps.now(), () => chosen, chosen))).index : toIndex!.index;
   const plan = planPromotion({
     chart,
     from: { name: fromEnv.name, index: fromView, repository: source ?? OCI_VIEW_LOCATION },
@@ -104,12 +108,17 @@ export async function promote(deps: Deps, options: PromoteOptions): Promise<Prom
   // Within one registry the chart layer is mounted and never leaves it: the manifest and config are verified here,
   // the tarball by whoever reads it (deploy, diff, repo verify). Everything else is read and verified in full first.
   const mounting = Boolean(fromRegistry && toRegistry && fromRegistry.registry === toRegistry.registry);
-  const fromOci = fromRegistry && (mounting ? await readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits) : await readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits));
+  // The source manifest is the one the view read for this version (its digest checked then), not asked for again.
+  const sourceManifest = chosen === plan.version ? fromOciView?.detailed : undefined;
+  const fromOciReading = fromRegistry && (mounting ? readVerifiedOciManifest(fromRegistry, fromEnv.name, listed, limits, sourceManifest) : readVerifiedOciChart(fromRegistry, fromEnv.name, listed, limits, sourceManifest));
+  const verifiedReading = fromOciReading ? undefined : fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+  verifiedReading?.catch(() => undefined);
+  const fromOci = await fromOciReading;
   if (fromRegistry && !fromOci) throw refusal('notInSource', `${chart} ${plan.version} is no longer tagged in the ${fromEnv.name} registry`, fromEnv, toEnv);
   const fromBytes = fromOci && 'tarball' in fromOci ? (fromOci as VerifiedOciChart).tarball : undefined;
   const verified: VerifiedTarball | undefined = fromOci
     ? fromBytes && { name: plan.targetName, body: fromBytes, digest: fromOci.digest }
-    : await fetchVerifiedTarball(source!, fromEnv.name, plan.source, listed, limits);
+    : await verifiedReading!;
   if ((verified?.digest ?? fromOci?.digest) !== plan.source.digest) throw refusal('targetDiffers', `the ${fromEnv.name} tag of ${chart} ${plan.version} changed while it was read`, fromEnv, toEnv);
   const readVerified = async () => (await readVerifiedOciChart(fromRegistry!, fromEnv.name, listed, limits))!.tarball;
 

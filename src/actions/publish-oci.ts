@@ -6,8 +6,8 @@ import { helmManifestAnnotations } from '../core/oci-manifest.js';
 import { planOciPublish } from '../core/oci-publish-plan.js';
 import type { Deps } from './deps.js';
 import type { PublishResult } from './publish-result.js';
-import { createdAnnotation, ociReference, openRegistry, pushChart, readChartManifest } from './steps/oci-charts.js';
-import { resolveActor } from './steps/resolve-actor.js';
+import { createdAnnotation, ociReference, openRegistry, prepareChartPush, pushChart, readChartManifest } from './steps/oci-charts.js';
+import { resolveActorAfterSending } from './steps/resolve-actor.js';
 
 /** An oci:// publish has no index to write, and always a manifest digest. */
 export type OciPublishResult = PublishResult & { manifestDigest: string; indexAttempts: 0 };
@@ -25,12 +25,14 @@ export async function publishToRegistry(
   force: boolean,
 ): Promise<OciPublishResult> {
   const registry = openRegistry(deps, env);
-  // git is asked for the actor while the registry answers (a process start costs as much as the round trip).
-  const actor = resolveActor(deps);
-  actor.catch(() => undefined);
   const key = ociReference(registry, tarball.name, tarball.version);
   const chartDigest = `sha256:${tarball.digest}`;
-  const current = await readChartManifest(registry, tarball.name, tarball.version);
+  // The tag check and the blobs' HEADs go out together: reads only, nothing is written before the plan allows it.
+  const reading = readChartManifest(registry, tarball.name, tarball.version);
+  const prepared = prepareChartPush(registry, { chart: tarball.name, version: tarball.version, tarball: { digest: chartDigest, size: tarball.bytes.length, read: async () => tarball.bytes }, metadata: tarball.metadata, provenance: tarball.provenance });
+  // Only the manifest needs the actor: git is asked while the registry answers those reads.
+  const actor = resolveActorAfterSending(deps);
+  const current = await reading;
   const plan = planOciPublish({ existing: current && { manifestDigest: current.digest, chartDigest: current.manifest.chart.digest }, chartDigest, force });
   const base = { env: env.name, repository: registry.url, chart: tarball.name, version: tarball.version, digest: tarball.digest, key, indexAttempts: 0 as const };
   if (plan.kind === 'unchanged') return { ...base, manifestDigest: plan.manifestDigest, outcome: 'unchanged' };
@@ -38,12 +40,11 @@ export async function publishToRegistry(
   if (plan.kind === 'refused') {
     throw tagExists(env.name, key, tarball, plan.existingManifestDigest, plan.existingChartDigest);
   }
-  // Only the manifest needs the actor: the blobs go up while git answers.
   const created = createdAnnotation(deps.now());
   const annotations = actor.then((by) => ({ ...helmManifestAnnotations(tarball.metadata, created), ...(by ? { [PROVENANCE.publishedBy]: by } : {}) }));
   annotations.catch(() => undefined);
   deps.reporter.progress(`Pushing ${tarball.name} ${tarball.version} to ${registry.url} (${env.name})`);
-  const pushed = await pushChart(registry, { chart: tarball.name, version: tarball.version, tarball: tarball.bytes, metadata: tarball.metadata, provenance: tarball.provenance, annotations });
+  const pushed = await pushChart(registry, prepared, annotations);
   // Tags have no conditional write: read the tag back. Another job may have tagged other bytes meanwhile.
   const after = await readChartManifest(registry, tarball.name, tarball.version);
   if (!after || (after.digest !== pushed.manifestDigest && after.manifest.chart.digest !== chartDigest)) {

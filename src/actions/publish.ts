@@ -13,10 +13,8 @@ import type { Environment } from '../core/environment.js';
 import { isOciRepository } from '../core/environment.js';
 import { publishToRegistry } from './publish-oci.js';
 import type { PublishResult } from './publish-result.js';
-import { buildPackage, chartDirectoryFor } from './steps/package-chart.js';
 import { readChartMetadata } from '../adapters/chart-directory.js';
 import { addIndexEntry, listedVersionOf, openRepository, readChartIndex, requireConditionalWrites, SKIPPED_KEPT, storedObject, warnSkippedEntries } from './steps/repository-index.js';
-import { versionsIn } from './steps/repository-versions.js';
 import { resolveActor } from './steps/resolve-actor.js';
 import { sha256 } from '../core/sha256.js';
 
@@ -50,6 +48,8 @@ interface Tarball {
 
 async function loadTarball(deps: Deps, options: PublishOptions, env: Environment): Promise<Tarball> {
   if (!options.package) {
+    // Packaging (helm, values, the dirty-tree check) is loaded only here: `--package` publishes a file as it is.
+    const { buildPackage } = await import('./steps/package-chart.js');
     // A prerelease goes above every version of the chart this repository holds (core/chart-version.ts nextPrerelease).
     const published = options.version === 'prerelease' ? await publishedVersions(deps, options, env) : undefined;
     return buildPackage(deps, { ...options, published, refuseDirtyForApproval: true });
@@ -83,6 +83,7 @@ async function loadTarball(deps: Deps, options: PublishOptions, env: Environment
 }
 
 async function publishedVersions(deps: Deps, options: PublishOptions, env: Environment): Promise<string[]> {
+  const [{ chartDirectoryFor }, { versionsIn }] = await Promise.all([import('./steps/package-chart.js'), import('./steps/repository-versions.js')]);
   const chartDir = await chartDirectoryFor(deps, options.chart);
   const { name } = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
   return (await versionsIn(deps, env, name as string)).versions;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OciRepositoryConfig } from '../core/environment.js';
-import type { BlobTransfer, FetchedManifest, OciRegistries, OciRegistry } from './oci-registry.js';
+import type { FetchedManifest, OciRegistries, OciRegistry } from './oci-registry.js';
 
 const digestOf = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -56,13 +56,14 @@ export class MemoryOciRegistry implements OciRegistry {
     return bytes;
   }
 
-  async pushBlob(repository: string, digest: string, bytes: Uint8Array): Promise<BlobTransfer> {
-    const blobs = this.store.repo(this.store.blobs, repository);
-    if (blobs.has(digest)) return 'present';
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    return Boolean(this.store.blobs.get(repository)?.has(digest));
+  }
+
+  async uploadBlob(repository: string, digest: string, bytes: Uint8Array): Promise<void> {
     if (digestOf(bytes) !== digest) throw new Error('fake registry: DIGEST_INVALID');
-    blobs.set(digest, bytes);
+    this.store.repo(this.store.blobs, repository).set(digest, bytes);
     this.store.log.push({ op: 'upload', repository, digest });
-    return 'uploaded';
   }
 
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import { MAX_MANIFEST_BYTES, OCI_MANIFEST_MEDIA_TYPE } from '../core/oci-manifes
 import { parseChallenge, retryAfterMs, specErrorText, type Challenge } from '../core/oci-protocol.js';
 import { httpRequest, ResponseTooLarge, type HttpResponse } from './oci-http.js';
 import { lookUpCredential, type CredentialLookup } from './oci-credentials.js';
-import type { BlobTransfer, FetchedManifest, OciRegistries, OciRegistry } from './oci-registry.js';
+import type { FetchedManifest, OciRegistries, OciRegistry } from './oci-registry.js';
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const SMALL_RESPONSE = 1024 * 1024;
@@ -118,10 +118,14 @@ export class OciRegistryClient implements OciRegistry {
     return res.body;
   }
 
-  async pushBlob(repository: string, digest: string, bytes: Uint8Array): Promise<BlobTransfer> {
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    // The push scope already: the upload that usually follows then reuses the token.
+    const head = await this.call({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, scopes: [`repository:${repository}:pull,push`] });
+    return head.status === 200;
+  }
+
+  async uploadBlob(repository: string, digest: string, bytes: Uint8Array): Promise<void> {
     const scopes = [`repository:${repository}:pull,push`];
-    const head = await this.call({ method: 'HEAD', path: `/v2/${repository}/blobs/${digest}`, scopes });
-    if (head.status === 200) return 'present';
     const started = await this.call({ method: 'POST', path: `/v2/${repository}/blobs/uploads/`, scopes });
     this.expect(started, [202], `starting an upload to ${repository}`);
     let location = this.location(started);
@@ -147,7 +151,6 @@ export class OciRegistryClient implements OciRegistry {
       const done = await this.call({ method: 'PUT', path: location, headers: { 'content-type': 'application/octet-stream' }, body: bytes, scopes });
       this.expect(done, [201], `uploading ${digest} to ${repository}`);
     }
-    return 'uploaded';
   }
 
   async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
@@ -199,7 +202,7 @@ export class OciRegistryClient implements OciRegistry {
       let res = await this.send(call, url, auth);
       if (res.status === 401 && url.host.toLowerCase() === this.registry) {
         const challenge = parseChallenge(header(res, 'www-authenticate'));
-        if (challenge && (await this.authenticate(challenge, call.scopes))) res = await this.send(call, url, this.authorization(call.scopes, url));
+        if (challenge && (await this.authenticate(challenge, call.scopes, auth))) res = await this.send(call, url, this.authorization(call.scopes, url));
         if (res.status === 401) throw await this.deniedError(401, call, res);
       }
       if (res.status === 403) throw await this.deniedError(403, call, res);
@@ -245,15 +248,21 @@ export class OciRegistryClient implements OciRegistry {
     }
   }
 
-  /** Answers a challenge: Basic with the stored credential, or a bearer token from the realm. */
-  private async authenticate(challenge: Challenge, scopes: string[]): Promise<boolean> {
+  /**
+   * Answers a challenge to a request sent with `sent`: Basic with the stored credential, or a bearer token from
+   * the realm. Requests run at once: one refused before another answered the same challenge retries with its answer.
+   */
+  private async authenticate(challenge: Challenge, scopes: string[], sent: string | undefined): Promise<boolean> {
     const { credential } = await this.credentials();
     const basic = credential ? `Basic ${Buffer.from(`${credential.username}:${credential.secret}`).toString('base64')}` : undefined;
     if (challenge.scheme === 'basic') {
-      if (!basic || this.basic === basic) return false;
+      // Refused with this very credential: it is wrong.
+      if (!basic || sent === basic) return false;
       this.basic = basic;
       return true;
     }
+    const known = this.tokens.get(scopes.join(' '));
+    if (known && known !== sent) return true;
     const realm = new URL(challenge.params.realm ?? '');
     if (challenge.params.service) realm.searchParams.set('service', challenge.params.service);
     for (const scope of new Set([...scopes, ...(challenge.params.scope ? challenge.params.scope.split(' ') : [])])) realm.searchParams.append('scope', scope);

@@ -28,8 +28,10 @@ export interface OciRegistry {
   manifest(repository: string, reference: string): Promise<FetchedManifest | undefined>;
   /** A blob's bytes, refused unless exactly `size` long and hashing to `digest`. */
   blob(repository: string, digest: string, size: number): Promise<Uint8Array>;
-  /** Uploads unless `HEAD` finds it already there. */
-  pushBlob(repository: string, digest: string, bytes: Uint8Array): Promise<BlobTransfer>;
+  /** `HEAD`: whether the repository already holds the blob (a read; nothing is written). */
+  hasBlob(repository: string, digest: string): Promise<boolean>;
+  /** Uploads the blob (the registry checks `digest` against the bytes). */
+  uploadBlob(repository: string, digest: string, bytes: Uint8Array): Promise<void>;
   /** Cross-repository mount (same registry); false when the registry answered with an upload session instead. */
   mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
   /** PUT under a tag; returns the digest the registry stored it as. */

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readChartMetadata } from '../../src/adapters/chart-directory.js';
-import { parseChartMetadata } from '../../src/core/chart-metadata.js';
+import { chartNameProblem, parseChartMetadata, sanitizeString } from '../../src/core/chart-metadata.js';
 import { chartFromFiles } from '../../src/core/chart-archive.js';
 import { ChartctlError } from '../../src/core/errors.js';
 
@@ -65,5 +65,19 @@ test('chart names are validated as helm does, wherever Chart.yaml is read: no pa
     await assert.rejects(readChartMetadata(dir), (e: unknown) => code(e) === 'CHART_INVALID' && /name "\.\.\/evil" contains a path separator/.test((e as Error).message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the printable-ASCII shortcut agrees with the Unicode classes, one character and mixed strings alike', () => {
+  // Go's unicode.IsPrint as the Unicode property classes say it; the shortcut must never decide otherwise.
+  const printable = (c: string) => /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c);
+  const samples = [...Array.from({ length: 0x100 }, (_, i) => String.fromCharCode(i)), '\u00a0', '\u200b', '\u2028', 'é', '\ufeff'];
+  for (const c of samples) {
+    for (const text of [c, `shop${c}`, `${c}shop x`]) {
+      const expected = [...text].every(printable) ? undefined : 'contains a control, format or whitespace character';
+      if (!text.includes('/') && !text.includes('\\') && text !== '.' && text !== '..') assert.equal(chartNameProblem(text), expected, JSON.stringify(text));
+      const sanitized = text.replace(/[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g, ' ').replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/gu, '');
+      assert.equal(sanitizeString(text), sanitized, JSON.stringify(text));
+    }
   }
 });

@@ -20,6 +20,7 @@ import {
   tagOfVersion,
   versionOfTag,
   type ChartManifest,
+  type OciDescriptor,
 } from '../../core/oci-manifest.js';
 import type { BlobTransfer, OciRegistry } from '../../adapters/oci-registry.js';
 import type { Deps } from '../deps.js';
@@ -68,10 +69,11 @@ function identityRefused(env: string, reference: string, listed: ChartIdentity, 
  * The manifest and config of `chart:version`, checked without reading the
  * tarball: enough for a blob mount, where the chart bytes never leave the
  * registry (every command that uses them reads them through readVerifiedOciChart).
+ * `alreadyRead`: the tag's manifest as readChartManifest gave it moments ago, not asked for again.
  */
-export async function readVerifiedOciManifest(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciManifest | undefined> {
+export async function readVerifiedOciManifest(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits, alreadyRead?: ReadChartManifest): Promise<VerifiedOciManifest | undefined> {
   const reference = ociReference(registry, listed.name, listed.version);
-  const read = await readChartManifest(registry, listed.name, listed.version);
+  const read = alreadyRead ?? (await readChartManifest(registry, listed.name, listed.version));
   if (!read) return undefined;
   const { manifest } = read;
   if (manifest.manifest.config.size > MAX_CONFIG_BYTES) throw chartTooLarge(reference, `its config blob is ${formatBytes(manifest.manifest.config.size)}`);
@@ -88,8 +90,15 @@ export async function readVerifiedOciManifest(registry: OciRegistry, env: string
   return { manifestDigest: read.digest, manifest, config, digest: manifest.chart.digest.slice('sha256:'.length) };
 }
 
+/** A tag's manifest as read: its digest (checked against its bytes), and the bytes parsed as a helm chart manifest. */
+export interface ReadChartManifest {
+  digest: string;
+  bytes: Uint8Array;
+  manifest: ChartManifest;
+}
+
 /** The tag's manifest, parsed and checked to be a helm chart; undefined when the tag does not exist. */
-export async function readChartManifest(registry: OciRegistry, chart: string, version: string): Promise<{ digest: string; bytes: Uint8Array; manifest: ChartManifest } | undefined> {
+export async function readChartManifest(registry: OciRegistry, chart: string, version: string): Promise<ReadChartManifest | undefined> {
   const reference = ociReference(registry, chart, version);
   const fetched = await registry.manifest(registry.repositoryOf(chart), tagOfVersion(version));
   if (!fetched) return undefined;
@@ -101,10 +110,11 @@ export async function readChartManifest(registry: OciRegistry, chart: string, ve
  * digest (the manifest's own, then each blob's), its sizes stay within the
  * archive limits, and the tarball's Chart.yaml names this chart and version.
  * Only then may it reach helm, the cluster, or another repository.
+ * `alreadyRead` as for readVerifiedOciManifest.
  */
-export async function readVerifiedOciChart(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits): Promise<VerifiedOciChart | undefined> {
+export async function readVerifiedOciChart(registry: OciRegistry, env: string, listed: ChartIdentity, limits: ArchiveLimits, alreadyRead?: ReadChartManifest): Promise<VerifiedOciChart | undefined> {
   const reference = ociReference(registry, listed.name, listed.version);
-  const checked = await readVerifiedOciManifest(registry, env, listed, limits);
+  const checked = await readVerifiedOciManifest(registry, env, listed, limits, alreadyRead);
   if (!checked) return undefined;
   const { manifest } = checked;
   const repository = registry.repositoryOf(listed.name);
@@ -131,8 +141,6 @@ export interface ChartPush {
   config?: Uint8Array;
   /** helm's `.prov`: one more layer, as helm push adds it (bytes, or a descriptor to mount as for the tarball). */
   provenance?: LayerSource;
-  /** A promise lets the blobs go up while it resolves (the actor's git lookup). */
-  annotations: Record<string, string> | Promise<Record<string, string>>;
   /** Where blobs may be mounted from instead of uploaded (same registry). */
   mountFrom?: string;
 }
@@ -143,26 +151,56 @@ export interface PushedChart {
   transfers: BlobTransfer[];
 }
 
-/** Uploads (or mounts) config and chart blobs, then writes the manifest under the version's tag, exactly as helm push lays it out. */
-export async function pushChart(registry: OciRegistry, push: ChartPush): Promise<PushedChart> {
+/** A push laid out (config, descriptors) with the `HEAD` of each blob already on its way: reads only, nothing written yet. */
+export interface PreparedChartPush {
+  push: ChartPush;
+  config: OciDescriptor;
+  chart: OciDescriptor;
+  provenance?: OciDescriptor;
+  blobs: { digest: string; read: () => Promise<Uint8Array>; present?: Promise<boolean> }[];
+}
+
+/**
+ * Lays out what pushChart will write and, unless the blobs are to be mounted, asks at once
+ * whether the repository holds them, so those checks travel with the caller's own first
+ * requests (publish's tag check) instead of after them.
+ */
+export function prepareChartPush(registry: OciRegistry, push: ChartPush): PreparedChartPush {
   const repository = registry.repositoryOf(push.chart);
-  const config = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
-  const configDescriptor = { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: digestOf(config), size: config.length };
+  const configBytes = push.config ?? encoder.encode(helmConfigJson(push.metadata ?? {}));
   const layer = layerOf(push.tarball);
-  const chartDescriptor = { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size };
   const provenance = push.provenance && layerOf(push.provenance);
-  const provenanceDescriptor = provenance && { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: provenance.digest, size: provenance.size };
+  const blobs = [{ digest: digestOf(configBytes), read: async () => configBytes }, layer, ...(provenance ? [provenance] : [])].map(({ digest, read }) => {
+    const present = push.mountFrom ? undefined : registry.hasBlob(repository, digest);
+    // A push that is not made after all (the tag already holds these bytes) leaves its checks unread.
+    present?.catch(() => undefined);
+    return { digest, read, present };
+  });
+  return {
+    push,
+    config: { mediaType: HELM_CONFIG_MEDIA_TYPE, digest: blobs[0]!.digest, size: configBytes.length },
+    chart: { mediaType: HELM_CHART_LAYER_MEDIA_TYPE, digest: layer.digest, size: layer.size },
+    provenance: provenance && { mediaType: HELM_PROVENANCE_LAYER_MEDIA_TYPE, digest: provenance.digest, size: provenance.size },
+    blobs,
+  };
+}
+
+/**
+ * Uploads (or mounts) config and chart blobs, then writes the manifest under the version's tag, exactly as helm push lays it out.
+ * `annotations` may be a promise: the blobs go up while it resolves (the actor's git lookup).
+ */
+export async function pushChart(registry: OciRegistry, prepared: PreparedChartPush, annotations: Record<string, string> | Promise<Record<string, string>>): Promise<PushedChart> {
+  const { push } = prepared;
+  const repository = registry.repositoryOf(push.chart);
   const transfers = await Promise.all(
-    [
-      { digest: configDescriptor.digest, read: async () => config },
-      { digest: chartDescriptor.digest, read: layer.read },
-      ...(provenance ? [provenance] : []),
-    ].map(async ({ digest, read }) => {
-      if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted' as const;
-      return registry.pushBlob(repository, digest, await read());
+    prepared.blobs.map(async ({ digest, read, present }): Promise<BlobTransfer> => {
+      if (push.mountFrom && (await registry.mountBlob(repository, digest, push.mountFrom))) return 'mounted';
+      if (await (present ?? registry.hasBlob(repository, digest))) return 'present';
+      await registry.uploadBlob(repository, digest, await read());
+      return 'uploaded';
     }),
   );
-  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: configDescriptor, chart: chartDescriptor, provenance: provenanceDescriptor, annotations: await push.annotations })));
+  const manifestBytes = encoder.encode(serializeManifest(chartManifest({ config: prepared.config, chart: prepared.chart, provenance: prepared.provenance, annotations: await annotations })));
   const manifestDigest = digestOf(manifestBytes);
   const stored = await registry.putManifest(repository, tagOfVersion(push.version), manifestBytes, OCI_MANIFEST_MEDIA_TYPE);
   if (stored !== manifestDigest) {

@@ -4,33 +4,40 @@ import type { JsonValue } from '../../core/go-yaml-style.js';
 import type { RepositoryLocation } from '../../core/index-url.js';
 import { helmManifestAnnotations, MAX_PROVENANCE_BYTES } from '../../core/oci-manifest.js';
 import type { OciRegistry } from '../../adapters/oci-registry.js';
-import { createdAnnotation, ociReference, ociVersions, pushChart, readChartManifest, type VerifiedOciManifest } from './oci-charts.js';
-import { mapLimit } from '../../core/map-limit.js';
+import { createdAnnotation, ociReference, ociVersions, prepareChartPush, pushChart, readChartManifest, type ReadChartManifest, type VerifiedOciManifest } from './oci-charts.js';
 
 /** Where an OCI view's entries resolve: their urls are plain tarball names, inside by construction. */
 export const OCI_VIEW_LOCATION: RepositoryLocation = { bucket: 'oci', prefix: '' };
 /** Annotation recording the source manifest digest of a promotion between registries. */
 export const SOURCE_MANIFEST_ANNOTATION = 'chartctl.io/source-manifest-digest';
-const READ_CONCURRENCY = 8;
+
+/** An OCI repository's tags as an index, and the manifest of the one version read in detail. */
+export interface OciIndexView {
+  index: ChartIndex;
+  detailed?: ReadChartManifest;
+}
 
 /**
  * The registry's version tags of one chart read as an index (digest: the chart
  * layer's, which is the tarball's sha256), so that promotion is decided by the
- * same pure plan for S3 and OCI repositories.
+ * same pure plan for S3 and OCI repositories. Only one version needs its digest:
+ * `named` when the caller knows it before the tags (its manifest is then read
+ * together with the tag list), else the one `detailed` picks from the tags.
  */
-export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined): Promise<ChartIndex> {
+export async function ociIndexView(registry: OciRegistry, chart: string, now: Date, detailed: (versions: string[]) => string | undefined, named?: string): Promise<OciIndexView> {
+  const early = named === undefined ? undefined : readChartManifest(registry, chart, named);
+  early?.catch(() => undefined);
   const versions = await ociVersions(registry, chart);
-  // Only the version being promoted needs its digest; the others count as versions (newest, up to date).
-  const wanted = detailed(versions);
-  const entries = await mapLimit(versions, READ_CONCURRENCY, async (version): Promise<IndexEntry | undefined> => {
+  const wanted = named ?? detailed(versions);
+  const read = wanted !== undefined && versions.includes(wanted) ? await (early ?? readChartManifest(registry, chart, wanted)) : undefined;
+  const entries = versions.map((version): IndexEntry | undefined => {
     if (version !== wanted) return { name: chart, version, urls: [tarballFileName(chart, version)] };
-    const read = await readChartManifest(registry, chart, version);
     if (!read) return undefined;
     const annotations = Object.fromEntries(Object.entries(read.manifest.manifest.annotations ?? {}).filter(([k]) => k.startsWith('chartctl.io/')));
     const created = read.manifest.manifest.annotations?.['org.opencontainers.image.created'];
     return { name: chart, version, digest: read.manifest.chart.digest.slice('sha256:'.length), urls: [tarballFileName(chart, version)], annotations, ...(created ? { created } : {}) };
   });
-  return entries.reduce((index, entry) => (entry ? withEntry(index, entry, now) : index), emptyChartIndex(now));
+  return { index: entries.reduce((index, entry) => (entry ? withEntry(index, entry, now) : index), emptyChartIndex(now)), detailed: read };
 }
 
 export interface RegistryPromotion {
@@ -71,19 +78,21 @@ export async function promoteIntoRegistry(p: RegistryPromotion): Promise<{ manif
   const annotations = p.source
     ? { ...(p.source.chart.manifest.manifest.annotations ?? {}), ...p.provenance, [SOURCE_MANIFEST_ANNOTATION]: p.source.chart.manifestDigest }
     : { ...helmManifestAnnotations(p.metadata, createdAnnotation(p.at)), ...p.provenance };
-  const pushed = await pushChart(p.target, {
+  const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
+  // Bytes given were verified against this digest as they were read (not hashed again; the registry checks the upload against it too).
+  const bytes = p.tarball instanceof Uint8Array ? p.tarball : undefined;
+  const prepared = prepareChartPush(p.target, {
     chart: p.chart,
     version: p.version,
-    tarball: p.tarball instanceof Uint8Array ? p.tarball : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball },
+    tarball: bytes ? { digest, size: bytes.length, read: async () => bytes } : { digest: p.source!.chart.manifest.chart.digest, size: p.source!.chart.manifest.chart.size, read: p.tarball as () => Promise<Uint8Array> },
     metadata: p.metadata,
     config: p.source?.chart.config,
     // helm's .prov travels with the chart between registries; read (and checked against its digest) only if it cannot be mounted.
     provenance: sourceProvenance && { digest: sourceProvenance.digest, size: sourceProvenance.size, read: () => readProvenance(p.source!.registry, sourceRepository!, sourceProvenance) },
-    annotations,
     mountFrom: sameRegistry ? p.source!.registry.repositoryOf(p.chart) : undefined,
   });
+  const pushed = await pushChart(p.target, prepared, annotations);
   const landed = await readChartManifest(p.target, p.chart, p.version);
-  const digest = `sha256:${p.provenance[PROVENANCE.sourceDigest]}`;
   if (!landed || landed.digest !== pushed.manifestDigest || landed.manifest.chart.digest !== digest) {
     throw new ChartctlError(
       `${ociReference(p.target, p.chart, p.version)} names manifest ${landed?.digest ?? '(missing)'} after chartctl wrote ${pushed.manifestDigest}: another job tagged this version meanwhile.`,
