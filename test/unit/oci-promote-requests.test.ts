@@ -29,6 +29,7 @@ function setup() {
       return 'git-user <git@example.com>';
     },
     revision: async () => undefined,
+    history: async () => undefined,
     commit: async () => Promise.reject(new Error('promote commits nothing')),
   };
   const envs: Record<string, Environment> = { dev, staging };

@@ -30,6 +30,7 @@ function setup() {
       return 'git-user <git@example.com>';
     },
     revision: async () => undefined,
+    history: async () => undefined,
     commit: async () => Promise.reject(new Error('publish commits nothing')),
   };
   const deps = fakeDeps({ registries, git, repo: { root: '/app' } as Pick<AppRepo, 'root'> as AppRepo });
