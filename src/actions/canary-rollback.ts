@@ -22,6 +22,6 @@ export async function rollbackCanary(deps: Deps, env: Environment, strategy: Can
     canary: { release: canaryRelease(env), version: record.version, weight: record.weight },
   };
   if (options.dryRun) return { kind: 'planned', plan };
-  await abortCanary(deps, env, strategy, record, { reason });
+  await abortCanary(deps, env, strategy, record, { reason }, options);
   return { kind: 'canaryAborted', plan };
 }

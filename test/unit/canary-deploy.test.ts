@@ -10,6 +10,7 @@ import { FakeChecks } from '../../src/adapters/fake-checks.js';
 import { MemoryCanaryRecords } from '../../src/adapters/memory-canary-records.js';
 import { MemoryCanaryTraffic } from '../../src/adapters/memory-canary-traffic.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
+import { MemoryReleaseLocks } from '../../src/adapters/memory-release-locks.js';
 import { MemoryTrafficRouters } from '../../src/adapters/memory-traffic-routers.js';
 import { parseEnvironment } from '../../src/core/environment-file.js';
 import type { Environment } from '../../src/core/environment.js';
@@ -57,7 +58,9 @@ function world(env: Environment, next: number, state: CanaryRecord['state'] = 'r
   const canaryRecords = new MemoryCanaryRecords();
   const routers = new MemoryTrafficRouters();
   const canaryTraffic = new MemoryCanaryTraffic();
-  const deps = fakeDeps({ releases, canaryRecords, routers, canaryTraffic, checks });
+  // Release locks name their holder: git's user here.
+  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('canary commits nothing')) };
+  const deps = fakeDeps({ releases, canaryRecords, routers, canaryTraffic, checks, git, repo: { root: '/app' } as Pick<AppRepo, 'root'> as AppRepo });
   const record: CanaryRecord = { version: '1.0.1', digest: DIGEST, next, state, weight: 0, lastChecks: [], startedAt: 'then', updatedAt: 'then' };
   const deployed: Array<{ release: string; version?: string; set?: string[] }> = [];
   const deployOne = async (_d: unknown, e: Environment, o: CanaryFlags): Promise<{ outcome: DeployOutcome }> => {
@@ -143,6 +146,44 @@ test('a resume must give the command-line values the run started with: other --s
   assert.deepEqual(w.deployed, [{ release: 'shop', version: '1.0.1', set: ['image.tag=abc123'] }]);
 });
 
+test('--abort takes the canary release\'s lock, which each helm change of the walk holds: another job holding it means wait (here --no-wait-lock: refused) and nothing is removed', async () => {
+  const w = await seeded(world(replicasEnv, 2, 'awaiting-approval'));
+  const locks = new MemoryReleaseLocks();
+  const now = w.deps.now();
+  locks.put({ release: 'shop-canary', namespace: 'shop-dev' }, { holder: 'other-job', acquiredAt: now, renewedAt: now, durationSeconds: 60, transitions: 1, operation: 'deploy shop-canary 1.0.1' });
+  const deps = { ...w.deps, locks };
+  await assert.rejects(deployCanary(deps, replicasEnv, w.strategy, { abort: true, noWaitLock: true }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'RELEASE_LOCKED');
+  assert.ok(!w.releases.calls.includes('uninstall shop-canary'));
+  assert.ok(await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'), 'the record is kept');
+});
+
+test('a walk whose run another job removed (deploy --abort, rollback) stops before its next helm change: no canary reinstalled', async () => {
+  const twoWeights = envOf('replicas', '      router: {service: shop, backend: api}\n      replicasValue: api.replicaCount', `      steps:
+        - {weight: 20, pause: 1m}
+        - {weight: 50}
+`);
+  const w = await seeded(world(twoWeights, 0));
+  // The other job's abort lands during the pause.
+  const deps = { ...w.deps, sleep: async () => void (await w.canaryRecords.remove({ namespace: 'shop-dev' }, 'shop')) };
+  await assert.rejects(deployCanary(deps, twoWeights, twoWeights.deploy.strategy as CanaryStrategy, { resume: true }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'CANARY_CONFLICT' && /removed by another job/.test(e.message));
+  assert.deepEqual(w.deployed.map((d) => d.set), [['api.replicaCount=1']], 'only the first weight was deployed');
+});
+
+test('a resume that another job aborts between reading the run and its first helm change changes nothing', async () => {
+  const w = await seeded(world(replicasEnv, 0));
+  let reads = 0;
+  // The other job's abort lands right after this job read the run.
+  const racing = Object.assign(Object.create(w.canaryRecords) as MemoryCanaryRecords, {
+    read: async (t: { namespace: string }, release: string) => {
+      const found = await w.canaryRecords.read(t, release);
+      if (reads++ === 0) await w.canaryRecords.remove(t, release);
+      return found;
+    },
+  });
+  await assert.rejects(deployCanary({ ...w.deps, canaryRecords: racing }, replicasEnv, w.strategy, { resume: true }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'CANARY_CONFLICT' && /removed by another job/.test(e.message));
+  assert.deepEqual(w.deployed, []);
+});
+
 test('--abort and --resume without a recorded run are refused', async () => {
   const w = world(replicasEnv, 0);
   for (const flags of [{ abort: true }, { resume: true }]) {
@@ -169,9 +210,7 @@ test('rollback of a canary environment: a recorded run is aborted (canary uninst
 test('rollback of a canary environment with no recorded run rolls the stable release back like any release', async () => {
   const w = world(replicasEnv, 0);
   w.releases.seed({ release: 'shop', namespace: 'shop-dev' }, { status: 'deployed', chartVersion: '1.0.1', manifest: STABLE.replace('replicas: 4', 'replicas: 5') });
-  // The release lock names its holder: git's user here.
-  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
-  const deps = { ...w.deps, git, repo: { loadEnvironment: async () => replicasEnv } as Pick<AppRepo, 'loadEnvironment'> as AppRepo };
+  const deps = { ...w.deps, repo: { loadEnvironment: async () => replicasEnv } as Pick<AppRepo, 'loadEnvironment'> as AppRepo };
   const outcome = await rollback(deps, { env: 'dev', yes: true });
   assert.equal(outcome.kind, 'rolledBack');
   assert.deepEqual([outcome.plan.from.revision, outcome.plan.to.revision], [2, 1]);

@@ -15,11 +15,12 @@ import { resolveCandidate } from '../steps/candidate.js';
 import { diffReleases } from '../../core/release-diff.js';
 import type { CommandLineValues } from '../steps/values.js';
 import { commandLineFingerprint } from './canary-inputs.js';
+import { withReleaseLock, type ReleaseLockFlags } from '../hold-release-lock.js';
 
 /** The rolling deploy of one release (deploy.ts), run here against the canary's release and, to promote, the stable one. */
 export type DeployOneRelease<O, R> = (deps: Deps, env: Environment, options: O) => Promise<R>;
 
-export interface CanaryFlags extends CommandLineValues {
+export interface CanaryFlags extends CommandLineValues, ReleaseLockFlags {
   version?: string;
   local?: boolean;
   yes?: boolean;
@@ -71,7 +72,7 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
   const decision = decideCanaryCommand(stored?.record, { mode, candidate, approved: Boolean(options.yes), sameInputs });
   if (decision.kind === 'refused') throw new ChartctlError(`Canary of ${env.name}: ${decision.reason}.`, { code: 'CANARY_REFUSED', hint: decision.hint.replaceAll('<env>', env.name) });
   if (decision.kind === 'abort') {
-    const aborted = await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason });
+    const aborted = await abortCanary(deps, env, strategy, stored!.record, { reason: decision.reason }, options);
     // Asked for, not a failure: exit 0.
     return { outcome: { kind: 'canaryRemoved', plan: aborted.plan, checks: stored!.record.lastChecks }, warnings: [] };
   }
@@ -115,7 +116,7 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
   const save = async (change: Partial<CanaryRecord>) => {
     const record = { ...run.record, ...change, updatedAt: deps.now().toISOString() };
     const written = await deps.canaryRecords.write(target(env), env.release, record, run.resourceVersion);
-    if (written.kind === 'conflict') throw conflict(env);
+    if (written.kind === 'conflict') throw await lostRun(deps, env, run);
     run.record = record;
     run.resourceVersion = written.resourceVersion;
   };
@@ -124,8 +125,11 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
   for (;;) {
     const step = decideCanaryStep(walk, run.record.next, { approved: false, checks });
     checks = undefined;
-    if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan });
-    if (step.kind === 'promote') return promote(deps, env, strategy, options, deployOne, run);
+    if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan }, options);
+    if (step.kind === 'promote') {
+      await ensureStillRecorded(deps, env, run);
+      return promote(deps, env, strategy, options, deployOne, run);
+    }
     if (step.kind === 'await-approval') {
       const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
       // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
@@ -139,8 +143,9 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
     }
     const action = step.action;
     if (action.kind === 'weight') {
+      await ensureStillRecorded(deps, env, run);
       const moved = await setWeight(deps, env, strategy, options, deployOne, canaryEnv, run.record, action.weight);
-      if (moved.kind === 'failed') return abortCanary(deps, env, strategy, run.record, { reason: moved.reason, plan: run.plan });
+      if (moved.kind === 'failed') return abortCanary(deps, env, strategy, run.record, { reason: moved.reason, plan: run.plan }, options);
       await save({ next: step.index + 1, weight: moved.share });
     } else if (action.kind === 'pause') {
       deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
@@ -286,17 +291,20 @@ async function promote<O extends CanaryFlags, R extends { outcome: DeployOutcome
   deps.reporter.progress(`Promoting ${run.record.version}: upgrading stable release ${env.release}`);
   const result = await deployOne(deps, env, { ...options, version: run.record.version, local: false, dryRun: false, yes: true });
   const o = result.outcome;
-  if (o.kind !== 'deployed' && o.kind !== 'unchanged') return abortCanary(deps, env, strategy, run.record, { reason: `promotion failed: the stable release did not upgrade (${'reason' in o ? o.reason : o.kind})`, plan: run.plan });
-  if (o.plan.digest !== run.record.digest) return abortCanary(deps, env, strategy, run.record, { reason: `promotion refused: ${run.record.version} is now ${o.plan.digest}, not ${run.record.digest}`, plan: run.plan });
+  if (o.kind !== 'deployed' && o.kind !== 'unchanged') return abortCanary(deps, env, strategy, run.record, { reason: `promotion failed: the stable release did not upgrade (${'reason' in o ? o.reason : o.kind})`, plan: run.plan }, options);
+  if (o.plan.digest !== run.record.digest) return abortCanary(deps, env, strategy, run.record, { reason: `promotion refused: ${run.record.version} is now ${o.plan.digest}, not ${run.record.digest}`, plan: run.plan }, options);
   await removeCanary(deps, env, strategy);
   const head = newestRevision(await deps.releases.history({ release: env.release, namespace: env.namespace, kubeContext: env.kubeContext }));
   return { kind: 'canaryPromoted', plan: run.plan, revision: head?.revision ?? 0, checks: run.record.lastChecks };
 }
 
 /** All traffic back to stable: the edge split reset, the canary release and the record removed. The stable release is not touched. */
-export async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }): Promise<DeployOutcome> {
+export async function abortCanary(deps: Deps, env: Environment, strategy: CanaryStrategy, record: CanaryRecord, why: { reason: string; failed?: CheckResult; plan?: DeployPlanSummary }, flags: ReleaseLockFlags): Promise<DeployOutcome> {
   deps.reporter.progress(`Aborting the canary of ${record.version}: ${why.reason}`);
-  await removeCanary(deps, env, strategy);
+  // Under the canary release's lock, which each of the walk's helm changes holds: an abort from another job waits for the
+  // step in flight, and the walk finds its record gone before its next helm change (ensureStillRecorded).
+  const canaryEnv = { ...env, release: canaryRelease(env) };
+  await withReleaseLock(deps, canaryEnv, { operation: `remove canary ${canaryEnv.release}`, flags, deployTimeout: env.deploy.timeout }, () => removeCanary(deps, env, strategy));
   return { kind: 'canaryAborted', plan: why.plan ?? recordedPlan(env, record, canaryWalk(strategy)), reason: why.reason, ...(why.failed ? { failed: why.failed } : {}), checks: record.lastChecks };
 }
 
@@ -323,6 +331,21 @@ function recordedPlan(env: Environment, record: CanaryRecord, walk: CanaryAction
   return withCanaryPlan(plan, env, walk);
 }
 
+
+/** Before a helm change of the walk: the record is still the one this job wrote last (not aborted, not taken over by another job). */
+async function ensureStillRecorded(deps: Deps, env: Environment, run: RunState): Promise<void> {
+  const now = await deps.canaryRecords.read(target(env), env.release);
+  if (now?.resourceVersion !== run.resourceVersion) throw await lostRun(deps, env, run, now !== undefined);
+}
+
+/** Why this job's record is no longer its own: removed (an abort or rollback by another job), or written by another job. */
+async function lostRun(deps: Deps, env: Environment, run: RunState, present?: boolean): Promise<ChartctlError> {
+  if (present ?? (await deps.canaryRecords.read(target(env), env.release)) !== undefined) return conflict(env);
+  return new ChartctlError(`The canary of ${run.record.version} in ${env.name} was removed by another job (deploy --abort or rollback) while this one walked it; this job changed nothing more.`, {
+    code: 'CANARY_CONFLICT',
+    hint: `chartctl status ${env.name} shows the releases as they are now.`,
+  });
+}
 
 function conflict(env: Environment): ChartctlError {
   return new ChartctlError(`The canary record of ${env.release} in ${env.namespace} changed while this job was writing it: another job is running this canary.`, {
