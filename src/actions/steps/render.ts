@@ -105,7 +105,7 @@ export async function renderEnvironment(deps: Deps, env: Environment, options: R
   const dependencies = options.chartOverride ? Promise.resolve(false) : ensureDependencies(deps, chartPath);
   dependencies.catch(() => undefined);
   // A chart whose dependencies cannot be built is the failure reported first, as when it was checked before the values.
-  const dependenciesFirst = (err: unknown) => dependencies.then(() => Promise.reject(err), (dependencyError: unknown) => Promise.reject(dependencyError));
+  const dependenciesFirst = (err: unknown) => dependencies.then(() => Promise.reject(err));
   const values = options.values ?? (await startValues(deps, env, options, options.config).catch(dependenciesFirst));
   try {
     const args = helmTemplateArgs({
