@@ -64,3 +64,16 @@ export function fakeDeps(overrides: Partial<Deps> = {}): Deps & { reporter: Memo
   };
   return deps as Deps & { reporter: MemoryReporter };
 }
+
+/** A git that only names the actor (what release locks and provenance ask); `onActor` sees each question. Nothing is committed. */
+export function actorOnlyGit(onActor: () => void = () => undefined): Git {
+  return {
+    actor: async () => {
+      onActor();
+      return 'git-user <git@example.com>';
+    },
+    revision: async () => undefined,
+    history: async () => undefined,
+    commit: async () => Promise.reject(new Error('this test commits nothing')),
+  };
+}

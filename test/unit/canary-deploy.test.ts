@@ -4,7 +4,6 @@ import { deployCanary, type CanaryFlags } from '../../src/actions/deploy/canary.
 import { commandLineFingerprint } from '../../src/actions/deploy/canary-inputs.js';
 import { rollback } from '../../src/actions/rollback.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
-import type { Git } from '../../src/adapters/git.js';
 import type { DeployOutcome, DeployPlanSummary } from '../../src/actions/deploy/outcome.js';
 import { FakeChecks } from '../../src/adapters/fake-checks.js';
 import { MemoryCanaryRecords } from '../../src/adapters/memory-canary-records.js';
@@ -18,7 +17,7 @@ import { ChartctlError } from '../../src/core/errors.js';
 import { diffReleases } from '../../src/core/release-diff.js';
 import type { CanaryRecord } from '../../src/core/strategy/canary-plan.js';
 import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
-import { fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
 
 const WALK = `      steps:
         - {weight: 20, checks: [errors]}
@@ -59,7 +58,7 @@ function world(env: Environment, next: number, state: CanaryRecord['state'] = 'r
   const routers = new MemoryTrafficRouters();
   const canaryTraffic = new MemoryCanaryTraffic();
   // Release locks name their holder: git's user here.
-  const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('canary commits nothing')) };
+  const git = actorOnlyGit();
   const deps = fakeDeps({ releases, canaryRecords, routers, canaryTraffic, checks, git, repo: { root: '/app' } as Pick<AppRepo, 'root'> as AppRepo });
   const record: CanaryRecord = { version: '1.0.1', digest: DIGEST, next, state, weight: 0, lastChecks: [], startedAt: 'then', updatedAt: 'then' };
   const deployed: Array<{ release: string; version?: string; set?: string[] }> = [];

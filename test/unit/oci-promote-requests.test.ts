@@ -4,12 +4,11 @@ import { createHash } from 'node:crypto';
 import { promote } from '../../src/actions/promote.js';
 import { publishToRegistry } from '../../src/actions/publish-oci.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
-import type { Git } from '../../src/adapters/git.js';
 import { MemoryRegistryStore } from '../../src/adapters/memory-oci-registry.js';
 import type { OciRegistries } from '../../src/adapters/oci-registry.js';
 import type { Environment, OciRepositoryConfig } from '../../src/core/environment.js';
 import { parseOciRepository } from '../../src/core/environment-file.js';
-import { fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
 import { HeldRegistry, RegistryHold } from '../support/held-oci-registry.js';
 
 function environment(name: string, url: string, from?: string): Environment & { repository: OciRepositoryConfig } {
@@ -23,15 +22,7 @@ function setup() {
   const hold = new RegistryHold();
   const registries: OciRegistries = { open: (config) => new HeldRegistry(config, store, hold) };
   const actorAskedAfter: string[][] = [];
-  const git: Git = {
-    actor: async () => {
-      actorAskedAfter.push([...hold.calls]);
-      return 'git-user <git@example.com>';
-    },
-    revision: async () => undefined,
-    history: async () => undefined,
-    commit: async () => Promise.reject(new Error('promote commits nothing')),
-  };
+  const git = actorOnlyGit(() => actorAskedAfter.push([...hold.calls]));
   const envs: Record<string, Environment> = { dev, staging };
   const repo = { root: '/app', loadEnvironment: async (name: string) => envs[name]! } as Pick<AppRepo, 'root' | 'loadEnvironment'> as AppRepo;
   return { hold, deps: fakeDeps({ registries, git, repo }), actorAskedAfter };

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { publishToRegistry } from '../../src/actions/publish-oci.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
-import type { Git } from '../../src/adapters/git.js';
 import { MemoryRegistryStore } from '../../src/adapters/memory-oci-registry.js';
 import type { OciRegistries } from '../../src/adapters/oci-registry.js';
 import type { Environment, OciRepositoryConfig } from '../../src/core/environment.js';
 import { parseOciRepository } from '../../src/core/environment-file.js';
-import { fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
 import { HeldRegistry } from '../support/held-oci-registry.js';
 
 const repository = parseOciRepository({ url: 'oci://registry.test/charts' });
@@ -24,15 +23,7 @@ function setup() {
   const registry = new HeldRegistry(repository, store);
   const registries: OciRegistries = { open: () => registry };
   const actorAskedAfter: string[][] = [];
-  const git: Git = {
-    actor: async () => {
-      actorAskedAfter.push([...registry.calls]);
-      return 'git-user <git@example.com>';
-    },
-    revision: async () => undefined,
-    history: async () => undefined,
-    commit: async () => Promise.reject(new Error('publish commits nothing')),
-  };
+  const git = actorOnlyGit(() => actorAskedAfter.push([...registry.calls]));
   const deps = fakeDeps({ registries, git, repo: { root: '/app' } as Pick<AppRepo, 'root'> as AppRepo });
   return { registry, store, deps, actorAskedAfter };
 }

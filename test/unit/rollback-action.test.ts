@@ -5,17 +5,16 @@ import { join } from 'node:path';
 import { rollback } from '../../src/actions/rollback.js';
 import { MemoryReleases } from '../../src/adapters/memory-releases.js';
 import type { AppRepo } from '../../src/adapters/app-repo.js';
-import type { Git } from '../../src/adapters/git.js';
 import { parseEnvironment } from '../../src/core/environment-file.js';
 import { isChartctlError } from '../../src/core/errors.js';
 import { projectRoot } from '../support/project.js';
-import { fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
 
 const prod = parseEnvironment('prod', 'environments/prod.yaml', readFileSync(join(projectRoot, 'environments', 'prod.yaml'), 'utf8'));
 const repo = { loadEnvironment: async () => prod } as Pick<AppRepo, 'loadEnvironment'> as AppRepo;
 const target = { release: prod.release, namespace: prod.namespace };
 /** The release lock names its holder: without CHARTCTL_ACTOR that is git's user. */
-const git: Git = { actor: async () => 'git-user <git@example.com>', revision: async () => undefined, history: async () => undefined, commit: async () => Promise.reject(new Error('rollback commits nothing')) };
+const git = actorOnlyGit();
 const manifest = (image: string) => `---\n# Source: shop/templates/web.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ${prod.namespace}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: ${image}\n`;
 
 /** prod: 1.0.0 good, 1.1.0 failed and rolled back by helm (so it is marked superseded), what runs is revision 1's. */
