@@ -9,6 +9,7 @@ import { Interrupted } from '../core/interruption.js';
 import { heartbeatIntervalMs } from '../core/wait-heartbeat.js';
 import type { Deps } from './deps.js';
 import { resolveActor } from './steps/resolve-actor.js';
+import { recordingHelmStart } from './releases-under-lock.js';
 
 /** What a dry run (which takes no lock) can tell from reading it: held by another job, or as if this job took it. */
 export async function lockSeenFrom(deps: Deps, env: Environment): Promise<LockEvidence> {
@@ -29,16 +30,19 @@ export interface ReleaseLockFlags {
  * Runs `body` holding the release's lock and frees it afterwards, whatever
  * happened, except when an interrupted helm is still running: then the Lease
  * is left to expire, so nobody takes over from a helm that is still writing.
+ * `body` changes releases through the Deps it is given: their helm changes of
+ * this release are recorded in the Lease first (recordingHelmStart).
  */
 export async function withReleaseLock<T>(
   deps: Deps,
   env: Environment,
   request: { operation: string; flags: ReleaseLockFlags; deployTimeout: string; createNamespace?: boolean },
-  body: (held: HeldReleaseLock) => Promise<T>,
+  body: (held: HeldReleaseLock, deps: Deps) => Promise<T>,
 ): Promise<T> {
   const { flags } = request;
   const waitMs = flags.noWaitLock ? 0 : durationMs(flags.lockTimeout ?? request.deployTimeout);
-  const held = await holdReleaseLock(deps, { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext, createNamespace: request.createNamespace }, {
+  const target = { release: env.release, namespace: env.namespace, kubeContext: env.kubeContext };
+  const held = await holdReleaseLock(deps, { ...target, createNamespace: request.createNamespace }, {
     holder: await lockHolderFor(deps),
     operation: request.operation,
     waitMs,
@@ -48,7 +52,7 @@ export async function withReleaseLock<T>(
   });
   let helmStillRunning = false;
   try {
-    return await body(held);
+    return await body(held, { ...deps, releases: recordingHelmStart(deps.releases, target, () => held.startingHelm()) });
   } catch (err) {
     helmStillRunning = err instanceof Interrupted && Boolean(err.stillRunning);
     throw err;
@@ -89,6 +93,12 @@ export interface HeldReleaseLock {
   evidence: Extract<LockEvidence, { kind: 'ours' }> & { lost?: AbortSignal };
   /** Aborted when a renewal finds the Lease taken by someone else (it expired while this job could not renew it). */
   lost: AbortSignal;
+  /**
+   * Records in the Lease that this job starts changing the release with helm (once; later calls return at once),
+   * and resolves only once that is written: from then on a pending revision is this job's own. Throws, and helm
+   * must not start, when the lock was lost or the Lease could not be written.
+   */
+  startingHelm(): Promise<void>;
   /** Stops renewing and frees the Lease for the next job. */
   release(): Promise<void>;
   /** Stops renewing and leaves the Lease to expire (helm is still running: nobody should take over before it ends). */
@@ -146,6 +156,8 @@ export async function holdReleaseLock(deps: Pick<Deps, 'locks' | 'now' | 'report
       operation: options.operation,
       // Carried forward: this job may end before it looks at the release.
       stuck: decision.kind === 'create' ? undefined : decision.previous.stuck,
+      // A new tenure: this job has started no helm run yet (the previous holder's start is its own).
+      helmStartedAt: null,
     };
     const result = decision.kind === 'create' ? await deps.locks.create(target, write) : await deps.locks.update(target, decision.previous.resourceVersion, write);
     // Another job wrote first: read again and decide again.
@@ -171,6 +183,7 @@ function keepRenewed(
   const lost = new AbortController();
   let current = taken;
   let stuck = taken.stuck;
+  let helmStartedAt: Date | null = null;
   let renewing: Promise<void> = Promise.resolve();
   const writeOf = (holder: string | undefined, extra: Partial<LeaseWrite> = {}): LeaseWrite => ({
     holder,
@@ -180,6 +193,7 @@ function keepRenewed(
     transitions: taken.transitions,
     operation: options.operation,
     stuck,
+    helmStartedAt,
     ...extra,
   });
   const renew = async () => {
@@ -190,6 +204,24 @@ function keepRenewed(
     } catch (err) {
       // A failed renewal is retried at the next tick; only the Lease expiring loses it.
       if (leaseExpiresAt(current).getTime() <= deps.now().getTime()) lose(undefined, err);
+    }
+  };
+  const markHelmStarted = async () => {
+    if (helmStartedAt) return;
+    const at = deps.now();
+    // A conflict with the Lease still ours is a write of ours that landed though its answer was lost: once more from it.
+    for (let attempt = 1; ; attempt++) {
+      lost.signal.throwIfAborted();
+      const result = await deps.locks.update(target, current.resourceVersion, writeOf(me, { helmStartedAt: at }));
+      if (result.kind === 'written') {
+        current = result.lease;
+        helmStartedAt = at;
+        return;
+      }
+      lose(await deps.locks.read(target));
+      if (attempt === 2 && !lost.signal.aborted) {
+        throw new ChartctlError(`Could not record in the release lock of ${target.release} in ${target.namespace} that this job starts helm (the Lease kept changing); helm was not started.`, { code: 'LOCK_UNAVAILABLE', hint: 'Retry.' });
+      }
     }
   };
   const lose = (seen: LeaseRecord | undefined, err?: unknown) => {
@@ -223,6 +255,13 @@ function keepRenewed(
       },
     },
     lost: lost.signal,
+    async startingHelm() {
+      if (helmStartedAt) return;
+      // After any renewal in flight, so both writes start from the Lease's current resourceVersion.
+      const marking = renewing.then(() => markHelmStarted());
+      renewing = marking.catch(() => undefined);
+      await marking;
+    },
     async release() {
       if (stopped) return;
       stop();

@@ -32,14 +32,14 @@ export async function rollback(deps: Deps, options: RollbackOptions): Promise<Ro
   }
   if (strategy.kind === 'blueGreen') {
     if (options.dryRun) return rollbackBlueGreen(deps, env, strategy, options);
-    return withReleaseLock(deps, env, { operation: `switch back ${env.release}`, flags: options, deployTimeout: env.deploy.timeout }, () => rollbackBlueGreen(deps, env, strategy, options));
+    return withReleaseLock(deps, env, { operation: `switch back ${env.release}`, flags: options, deployTimeout: env.deploy.timeout }, (_, deps) => rollbackBlueGreen(deps, env, strategy, options));
   }
   const releases = deps.releases;
   const target = releaseTarget(env);
   if ((await releases.history(target)).length === 0) throw refusal(env, { kind: 'refused', reason: 'not-installed' }, []);
   if (options.dryRun) return rollbackHolding(deps, env, options, await lockSeenFrom(deps, env));
   const operation = `rollback ${env.release}${options.revision !== undefined ? ` to revision ${options.revision}` : ''}`;
-  return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: env.deploy.timeout }, (held) => rollbackHolding(deps, env, options, held.evidence));
+  return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: env.deploy.timeout }, (held, deps) => rollbackHolding(deps, env, options, held.evidence));
 }
 
 /** Read again under the lock: what the release is now, not what it was before waiting for it. */

@@ -7,6 +7,8 @@ import { KubeClusters } from './kube-clusters.js';
 const OPERATION = 'chartctl.dev/operation';
 const LAST_HOLDER = 'chartctl.dev/last-holder';
 const STUCK = 'chartctl.dev/stuck';
+/** The time the holder started its first helm change; empty while it has started none. */
+const HELM_STARTED = 'chartctl.dev/helm-started';
 /** Release locks as coordination.k8s.io/v1 Leases on the cluster the environment's kube context names. */
 export class KubeReleaseLocks implements ReleaseLocks {
   private readonly clusters: KubeClusters;
@@ -83,6 +85,7 @@ function toLease(target: ReleaseLockTarget, write: LeaseWrite): Record<string, a
   if (write.operation) annotations[OPERATION] = write.operation;
   if (write.lastHolder) annotations[LAST_HOLDER] = write.lastHolder;
   if (write.stuck) annotations[STUCK] = JSON.stringify(write.stuck);
+  if (write.helmStartedAt !== undefined) annotations[HELM_STARTED] = write.helmStartedAt ? write.helmStartedAt.toISOString() : '';
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
@@ -117,6 +120,8 @@ function toRecord(lease: Record<string, any>): LeaseRecord {
     operation: typeof annotations[OPERATION] === 'string' ? annotations[OPERATION] : undefined,
     lastHolder: typeof annotations[LAST_HOLDER] === 'string' ? annotations[LAST_HOLDER] : undefined,
     stuck: stuckNote(annotations[STUCK]),
+    // Present but not a time reads as "started none": the age rule, the safe side.
+    helmStartedAt: typeof annotations[HELM_STARTED] === 'string' ? (time(annotations[HELM_STARTED]) ?? null) : undefined,
   };
 }
 

@@ -20,6 +20,8 @@ export interface LeaseWrite {
   operation?: string;
   lastHolder?: string;
   stuck?: StuckNote;
+  /** See LeaseRecord.helmStartedAt; undefined writes none (as an older chartctl did). */
+  helmStartedAt?: Date | null;
 }
 
 /** Writes are conditional; a lost race is a value, not an error. */

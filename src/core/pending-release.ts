@@ -2,7 +2,8 @@
  * A `pending-*` head told apart: *in progress* (someone is changing the
  * release right now: refuse, never "recover") or *stuck* (the helm run that
  * wrote it is gone: roll it back). Decided from the release lock, which every
- * chartctl change takes, and, for revisions written outside it, their age.
+ * chartctl change takes and whose holder records when it starts helm, and, for
+ * revisions no chartctl job's helm run wrote, their age.
  */
 import { leaseExpiresAt, type LeaseRecord, type StuckNote } from './release-lock.js';
 import { newestRevision, PENDING_STATUSES, type RevisionInfo } from './release-history.js';
@@ -31,27 +32,39 @@ export function classifyPending(input: { history: readonly RevisionInfo[]; lock:
   if (noted && noted.revision === head.revision && noted.updated === head.updated) return { kind: 'stuck', revision: head, reason: noted.reason };
   const written = Date.parse(head.updated);
   const tenure = tenureOf(lock.previous);
-  // Written while the last holder held the lock, and that holder is gone: nobody is finishing it. No slack on
-  // either side: a holder's helm run writes after it took the lock and before it let go, and both times come
-  // from that holder's machine; a revision just outside may be a bare helm run still working (and a job that
-  // took the lock right after it and refused), so calling it stuck would let a rollback "recover" a run in
-  // progress (in progress is the safe error).
-  if (tenure && Number.isFinite(written) && written >= tenure.from && written <= tenure.to) {
+  const inside = (from: number | undefined) => tenure !== undefined && from !== undefined && Number.isFinite(written) && written >= from && written <= tenure.to;
+  // Written after the last holder started helm and before its tenure ended, and that holder is gone: nobody is
+  // finishing it. No slack on either side: a holder records that it starts helm before its helm run writes, and
+  // lets go after, and all three times come from that holder's machine; a revision just outside may be a bare helm
+  // run still working (and a job that took the lock right after it and refused), so calling it stuck would let a
+  // rollback "recover" a run in progress (in progress is the safe error).
+  if (tenure && inside(tenure.helmFrom)) {
     return { kind: 'stuck', revision: head, reason: `it was written by ${tenure.who} without finishing` };
   }
-  // Not written under chartctl's lock (helm run directly, or by another tool): only its age says it is over.
+  // Not written by a chartctl job's helm run (helm run directly, or by another tool): only its age says it is over.
   const until = Number.isFinite(written) ? written + input.deployTimeoutMs : 0;
   if (until > input.now.getTime()) {
-    return { kind: 'inProgress', revision: head, reason: `it was written at ${head.updated} outside chartctl's lock and is younger than the deploy timeout (until ${new Date(until).toISOString()}); a helm run may still be working on it` };
+    const by = tenure && inside(tenure.from) ? `while ${tenure.holder} held the lock, ${tenure.helmFrom === undefined ? 'which started no helm run' : 'before it started helm'},` : "outside chartctl's lock";
+    return { kind: 'inProgress', revision: head, reason: `it was written at ${head.updated} ${by} and is younger than the deploy timeout (until ${new Date(until).toISOString()}); a helm run may still be working on it` };
   }
   return { kind: 'stuck', revision: head, reason: `it was written at ${head.updated}, longer ago than the deploy timeout, and no chartctl job holds the lock` };
 }
 
-/** When the previous holder held the lock: until its Lease expired, or until it released it. */
-function tenureOf(previous: LeaseRecord | undefined): { from: number; to: number; who: string } | undefined {
+/**
+ * When the previous holder held the lock (until its Lease expired, or until it released it), and from when its
+ * helm changes may have written: from the start it recorded, none when it recorded that it started no helm run, and
+ * the whole tenure on a Lease from an older chartctl, which recorded neither.
+ */
+function tenureOf(previous: LeaseRecord | undefined): { from: number; helmFrom?: number; to: number; holder: string; who: string } | undefined {
   if (!previous?.acquiredAt) return undefined;
+  const from = previous.acquiredAt.getTime();
+  const helmFrom = previous.helmStartedAt === undefined ? from : previous.helmStartedAt?.getTime();
   const operation = previous.operation ? ` (${previous.operation})` : '';
-  if (previous.holder) return { from: previous.acquiredAt.getTime(), to: leaseExpiresAt(previous).getTime(), who: `${previous.holder}${operation}, whose lock expired` };
+  if (previous.holder) {
+    const holder = `${previous.holder}${operation}`;
+    return { from, helmFrom, to: leaseExpiresAt(previous).getTime(), holder, who: `${holder}, whose lock expired` };
+  }
   if (!previous.renewedAt) return undefined;
-  return { from: previous.acquiredAt.getTime(), to: previous.renewedAt.getTime(), who: `${previous.lastHolder ?? 'its last holder'}${operation}, which released the lock` };
+  const holder = `${previous.lastHolder ?? 'its last holder'}${operation}`;
+  return { from, helmFrom, to: previous.renewedAt.getTime(), holder, who: `${holder}, which released the lock` };
 }

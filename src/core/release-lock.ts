@@ -22,6 +22,12 @@ export interface LeaseRecord {
   lastHolder?: string;
   /** A pending revision a holder found stuck, carried from holder to holder until it is gone (an annotation chartctl writes). */
   stuck?: StuckNote;
+  /**
+   * When the holder started its first helm change, by its own clock, written before that helm run starts (an
+   * annotation chartctl writes); null: it started none (yet). Absent on a Lease an older chartctl wrote, which
+   * did not record it.
+   */
+  helmStartedAt?: Date | null;
 }
 
 /** Which revision was judged stuck, and why; matched by number and helm's timestamp. */

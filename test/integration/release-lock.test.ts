@@ -195,6 +195,48 @@ for (const major of [4, 3] as const) {
       assert.equal(revisions().at(-1)!.status, 'deployed', 'helm finished its own upgrade, untouched');
     });
 
+    test('a bare helm run that starts while a chartctl deploy holds the lock but runs no helm (a person declines it) stays in progress: rollback refuses it while young', async () => {
+      sim.injectFault('shop-dev/Deployment/shop-api', 'never-ready');
+      const values = join(home, 'values.yaml');
+      writeFileSync(values, 'api:\n  image:\n    tag: bare-helm-2\n');
+      // A terminal (script(1)'s pty) so that the deploy asks "Deploy …? [y/N]", holding the lock while it waits for the answer.
+      const command = [process.execPath, cliPath, 'deploy', 'dev', '--no-tests', '--set', 'web.image.tag=declined'].map((a) => `'${a}'`).join(' ');
+      const asking = execa('script', ['-qfec', command, '/dev/null'], {
+        cwd: app.dir,
+        env: { ...process.env, NO_COLOR: '1', SHELL: '/bin/sh', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env },
+        extendEnv: false,
+        reject: false,
+        timeout: 170_000,
+        stdin: 'pipe',
+        all: true,
+      });
+      let said = '';
+      asking.all!.on('data', (chunk: Buffer) => (said += chunk.toString()));
+      let bare: ResultPromise | undefined;
+      try {
+        await until('the deploy to ask', () => /Deploy [\d.]+ to dev\? \[y\/N\]/.test(said) || asking.exitCode !== null);
+        assert.match(lease()?.spec.holderIdentity ?? '', /^lock-tests, /, `the asking deploy holds the lock:\n${said}`);
+        bare = execa(helm, ['upgrade', 'shop', join(app.dir, 'charts', 'shop'), '-n', 'shop-dev', '--kube-context', 'dev', '-f', values, major === 4 ? '--wait=watcher' : '--wait', '--timeout', '60s'], { env: { ...process.env, ...env }, reject: false });
+        await until('helm to be mid-upgrade', () => revisions().at(-1)!.status === 'pending-upgrade');
+        asking.stdin!.end('n\n');
+        const declined = await asking;
+        assert.equal(declined.exitCode, 1, said);
+        assert.match(said, /cancelled/i);
+        assert.equal(lease()?.spec.holderIdentity, undefined, 'the declined deploy freed the lock');
+        assert.equal(lease()?.metadata.annotations?.['chartctl.dev/helm-started'], '', 'and its Lease says it started no helm run');
+        const r = await cli(['rollback', 'dev', '--yes']);
+        assert.equal(r.exitCode, 1, `${r.stderr}\n${r.stdout}`);
+        assert.match(r.stderr, /is pending-upgrade and it was written at .* while lock-tests, .*\(deploy shop [\d.]+\) held the lock, which started no helm run, and is younger than the deploy timeout .*Not rolling back a change in progress\./);
+        assert.equal(revisions().at(-1)!.status, 'pending-upgrade', 'nothing was rolled back under the running helm');
+      } finally {
+        sim.injectFault('shop-dev/Deployment/shop-api', 'clear');
+        if (asking.exitCode === null) asking.kill('SIGKILL');
+        await asking;
+        await bare;
+      }
+      assert.equal(revisions().at(-1)!.status, 'deployed', 'helm finished its own upgrade, untouched');
+    });
+
     test(`SIGKILL of chartctl and its helm at random points (${SEEDS.length} seeds): the next job recovers (recoverStuck) or is told it is stuck, and rollback recovers`, async () => {
       let leftPending = 0;
       // A dead holder's Lease expires after 3 s here, so the next job's wait for it is short.

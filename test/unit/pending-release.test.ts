@@ -95,3 +95,46 @@ test('a revision an earlier holder found stuck stays stuck for the next job, mat
   const other = lease({ ...refusedBy, stuck: { revision: 3, updated: at(-500).toISOString(), reason: 'old' } });
   assert.equal(classify(h, { kind: 'ours', previous: other }).kind, 'inProgress');
 });
+
+test('the tenure starts when the holder recorded that it started helm: marked, unmarked and older-chartctl Leases, inside and outside, young and old', () => {
+  // job-a held the lock from -60 s to -10 s (freed it, or stopped renewing so that its Lease expired at -10 s).
+  const ends = {
+    released: { holder: undefined, lastHolder: 'job-a', acquiredAt: at(-60), renewedAt: at(-10), durationSeconds: 30 },
+    expired: { holder: 'job-a', acquiredAt: at(-60), renewedAt: at(-15), durationSeconds: 5 },
+  };
+  const records = { olderChartctl: undefined, startedNoHelm: null, startedHelmAt40: at(-40) };
+  const young = 0;
+  const old = 600; // the revisions below are all older than the 5m deploy timeout by then
+  type Expect = { young: 'stuck' | 'inProgress'; old: 'stuck' | 'inProgress' };
+  const stuck: Expect = { young: 'stuck', old: 'stuck' };
+  const byAge: Expect = { young: 'inProgress', old: 'stuck' };
+  // Written: before the lock was taken, inside it before helm started (-50), inside it after (-30), after it ended.
+  const cases: Array<[keyof typeof records, number, Expect]> = [
+    ['olderChartctl', -70, byAge], ['olderChartctl', -50, stuck], ['olderChartctl', -30, stuck], ['olderChartctl', -5, byAge],
+    ['startedNoHelm', -70, byAge], ['startedNoHelm', -50, byAge], ['startedNoHelm', -30, byAge], ['startedNoHelm', -5, byAge],
+    ['startedHelmAt40', -70, byAge], ['startedHelmAt40', -50, byAge], ['startedHelmAt40', -30, stuck], ['startedHelmAt40', -5, byAge],
+  ];
+  for (const [endName, end] of Object.entries(ends)) {
+    for (const [record, writtenS, expected] of cases) {
+      const previous = lease({ ...end, operation: 'deploy shop 1.0.4', ...(record === 'olderChartctl' ? {} : { helmStartedAt: records[record] }) });
+      for (const [when, nowS] of [['young', young], ['old', old]] as const) {
+        const s = classify(history('pending-upgrade', writtenS), { kind: 'ours', previous }, nowS);
+        assert.equal(s.kind, expected[when], `${record}, lock ${endName}, written at ${writtenS}s, ${when}`);
+      }
+    }
+  }
+});
+
+test('a revision written while a holder held the lock without running helm says so; one written before its helm run too', () => {
+  const released = (helmStartedAt: Date | null) => lease({ holder: undefined, lastHolder: 'job-a', acquiredAt: at(-60), renewedAt: at(-10), durationSeconds: 30, operation: 'deploy shop 1.0.4', helmStartedAt });
+  const none = classify(history('pending-upgrade', -30), { kind: 'ours', previous: released(null) });
+  assert.equal(none.kind, 'inProgress');
+  assert.match(none.kind === 'inProgress' ? none.reason : '', /written at .* while job-a \(deploy shop 1.0.4\) held the lock, which started no helm run, and is younger than the deploy timeout/);
+  const beforeHelm = classify(history('pending-upgrade', -50), { kind: 'ours', previous: released(at(-40)) });
+  assert.match(beforeHelm.kind === 'inProgress' ? beforeHelm.reason : '', /held the lock, before it started helm, and is younger/);
+  const own = classify(history('pending-upgrade', -30), { kind: 'ours', previous: released(at(-40)) });
+  assert.match(own.kind === 'stuck' ? own.reason : '', /written by job-a \(deploy shop 1.0.4\), which released the lock without finishing/);
+  // The start itself is inside (helm writes after it, by the same clock): no slack needed, none given.
+  assert.equal(classify(history('pending-upgrade', -40), { kind: 'ours', previous: released(at(-40)) }).kind, 'stuck');
+  assert.equal(classify([rev(1, 'superseded', -3600), rev(2, 'deployed', -1800), { ...rev(3, 'pending-upgrade', -40), updated: new Date(at(-40).getTime() - 1).toISOString() }], { kind: 'ours', previous: released(at(-40)) }).kind, 'inProgress');
+});

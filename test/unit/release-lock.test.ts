@@ -182,3 +182,38 @@ test('a stuck note is kept on release and carried by the next holder', async () 
   await second.release();
   assert.equal((await h.locks.read(target))?.stuck?.reason, 'it was written by job-a, whose lock expired without finishing');
 });
+
+test('the holder records once, before helm, that it starts helm; the time is kept on renewal and release, and the next holder starts with none', async () => {
+  const h = harness();
+  h.locks.put(target, { holder: undefined, lastHolder: 'job-0', acquiredAt: at(-90), renewedAt: at(-80), durationSeconds: 15, transitions: 0, helmStartedAt: at(-85) });
+  const held = await holdReleaseLock(h.deps, target, h.options('job-a'));
+  assert.equal((await h.locks.read(target))?.helmStartedAt, null, 'a new tenure: no helm run yet (job-0\'s start is not job-a\'s)');
+  assert.deepEqual(held.evidence.previous?.helmStartedAt, at(-85));
+  h.advance(2000);
+  await held.startingHelm();
+  assert.deepEqual((await h.locks.read(target))?.helmStartedAt, at(2));
+  const writes = h.locks.writes.length;
+  h.advance(1000);
+  await held.startingHelm();
+  assert.equal(h.locks.writes.length, writes, 'written once per job');
+  await held.release();
+  const freed = await h.locks.read(target);
+  assert.equal(freed?.holder, undefined);
+  assert.deepEqual(freed?.helmStartedAt, at(2), 'kept for the next job');
+  const next = await holdReleaseLock(h.deps, target, h.options('job-b'));
+  assert.deepEqual(next.evidence.previous?.helmStartedAt, at(2));
+  assert.equal((await h.locks.read(target))?.helmStartedAt, null);
+  await next.release();
+  assert.equal((await h.locks.read(target))?.helmStartedAt, null, 'job-b started no helm: its freed Lease says so');
+});
+
+test('a holder whose Lease was taken over cannot record a helm start: it refuses, so helm does not run', async () => {
+  const h = harness();
+  const held = await holdReleaseLock(h.deps, target, h.options('job-a'));
+  h.locks.put(target, { holder: 'thief', acquiredAt: at(0), renewedAt: at(0), durationSeconds: 15, transitions: 1, helmStartedAt: null });
+  await assert.rejects(held.startingHelm(), (err: unknown) => err instanceof ChartctlError && err.code === 'RELEASE_LOCK_LOST' && /now held by thief/.test(err.message));
+  const lease = await h.locks.read(target);
+  assert.equal(lease?.holder, 'thief');
+  assert.equal(lease?.helmStartedAt, null, 'nothing written over the new holder');
+  await held.release();
+});

@@ -8,7 +8,8 @@ import type { AppRepo } from '../../src/adapters/app-repo.js';
 import { parseEnvironment } from '../../src/core/environment-file.js';
 import { isChartctlError } from '../../src/core/errors.js';
 import { projectRoot } from '../support/project.js';
-import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, FAKE_NOW, fakeDeps } from '../support/fake-deps.js';
+import { MemoryReleaseLocks } from '../../src/adapters/memory-release-locks.js';
 
 const prod = parseEnvironment('prod', 'environments/prod.yaml', readFileSync(join(projectRoot, 'environments', 'prod.yaml'), 'utf8'));
 const repo = { loadEnvironment: async () => prod } as Pick<AppRepo, 'loadEnvironment'> as AppRepo;
@@ -52,4 +53,24 @@ test('a rollback helm fails is a failed outcome with recovery commands, not an e
   const outcome = await rollback(fakeDeps({ repo, git, releases }), { env: 'prod', revision: 2, yes: true });
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.reason : '', /Rollback "shop" failed/);
+});
+
+test('rollback records in its release lock that it starts helm before helm rolls back; one that runs no helm records none', async () => {
+  const releases = rolledBackByHelm();
+  const locks = new MemoryReleaseLocks();
+  const lockOf = (l: MemoryReleaseLocks) => l.read({ ...target, kubeContext: prod.kubeContext });
+  const seenByHelm: unknown[] = [];
+  const rollbackOf = releases.rollback.bind(releases);
+  releases.rollback = async (r) => {
+    seenByHelm.push((await lockOf(locks))?.helmStartedAt);
+    return rollbackOf(r);
+  };
+  assert.equal((await rollback(fakeDeps({ repo, git, releases, locks }), { env: 'prod', revision: 2, yes: true })).kind, 'rolledBack');
+  assert.deepEqual(seenByHelm, [FAKE_NOW], 'written before helm ran');
+  assert.deepEqual((await lockOf(locks))?.helmStartedAt, FAKE_NOW, 'and kept when the lock was freed');
+
+  const unchanged = new MemoryReleaseLocks();
+  assert.equal((await rollback(fakeDeps({ repo, git, releases: rolledBackByHelm(), locks: unchanged }), { env: 'prod', yes: true })).kind, 'unchanged');
+  const freed = await lockOf(unchanged);
+  assert.equal(freed?.lastHolder !== undefined && freed.helmStartedAt, null, 'it held the lock and started no helm');
 });

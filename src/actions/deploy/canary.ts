@@ -304,7 +304,7 @@ export async function abortCanary(deps: Deps, env: Environment, strategy: Canary
   // Under the canary release's lock, which each of the walk's helm changes holds: an abort from another job waits for the
   // step in flight, and the walk finds its record gone before its next helm change (ensureStillRecorded).
   const canaryEnv = { ...env, release: canaryRelease(env) };
-  await withReleaseLock(deps, canaryEnv, { operation: `remove canary ${canaryEnv.release}`, flags, deployTimeout: env.deploy.timeout }, () => removeCanary(deps, env, strategy));
+  await withReleaseLock(deps, canaryEnv, { operation: `remove canary ${canaryEnv.release}`, flags, deployTimeout: env.deploy.timeout }, (_, deps) => removeCanary(deps, env, strategy));
   return { kind: 'canaryAborted', plan: why.plan ?? recordedPlan(env, record, canaryWalk(strategy)), reason: why.reason, ...(why.failed ? { failed: why.failed } : {}), checks: record.lastChecks };
 }
 

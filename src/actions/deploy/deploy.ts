@@ -73,7 +73,7 @@ export async function deploy(deps: Deps, options: DeployOptions): Promise<Deploy
     // The environment's lock (its release name) covers the slot choice and the switch; each slot's deploy takes the slot's own.
     if (options.dryRun) return deployBlueGreen(deps, env, strategy, options, deployRelease);
     const operation = `blue/green deploy ${env.release}${options.version ? ` ${options.version}` : ''}`;
-    return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: options.timeout ?? env.deploy.timeout, createNamespace: true }, () => deployBlueGreen(deps, env, strategy, options, deployRelease));
+    return withReleaseLock(deps, env, { operation, flags: options, deployTimeout: options.timeout ?? env.deploy.timeout, createNamespace: true }, (_, deps) => deployBlueGreen(deps, env, strategy, options, deployRelease));
   }
   // Each helm change takes its release's lock (stable, canary); the run itself is serialized by its record's conditional writes.
   if (strategy.kind === 'canary') return deployCanary(deps, env, strategy, options, deployRelease);
@@ -92,7 +92,7 @@ async function deployRelease(deps: Deps, env: Environment, options: DeployOption
     // A dry run changes nothing: it reads the lock instead of taking it.
     if (options.dryRun) return await deployHolding(deps, env, options, candidate, valuesPromise, await lockSeenFrom(deps, env));
     const operation = `deploy ${env.release} ${candidate.version}`;
-    return await withReleaseLock(deps, env, { operation, flags: options, deployTimeout, createNamespace: true }, (held) => deployHolding(deps, env, options, candidate, valuesPromise, held.evidence));
+    return await withReleaseLock(deps, env, { operation, flags: options, deployTimeout, createNamespace: true }, (held, deps) => deployHolding(deps, env, options, candidate, valuesPromise, held.evidence));
   } finally {
     await valuesPromise.then((v) => v.release()).catch(() => undefined);
     await candidate.release();

@@ -16,15 +16,15 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       'after',
       `
 Works on a release stuck in pending-install/pending-upgrade/pending-rollback whose job died (its
-release lock expired or was freed): rolling back is how it recovers. A pending release whose
-lock is held, or written by a helm run younger than the deploy timeout, is in progress: refused,
-never rolled back. Takes the release lock first, so a rollback started during a deploy waits for
-it. Runs helm rollback --wait with the environment's timeout and history limit, then shows the
-new head of the history. When what runs already equals the target (the diff is empty, e.g. after
-helm rolled a failed upgrade back), nothing is done: exit 0, no new revision. The default target
-skips revisions whose operation failed (helm marks a failed upgrade superseded when it rolls it
-back) or whose tests failed. Asks on a terminal, else needs --yes (with requireApproval in CI
-also CHARTCTL_ACTOR), as deploy does.
+release lock expired or was freed) after it started helm: rolling back is how it recovers. A
+pending release whose lock is held, or written by another helm run (e.g. a bare helm upgrade)
+younger than the deploy timeout, is in progress: refused, never rolled back. Takes the release
+lock first, so a rollback started during a deploy waits for it. Runs helm rollback --wait with
+the environment's timeout and history limit, then shows the new head of the history. When what
+runs already equals the target (the diff is empty, e.g. after helm rolled a failed upgrade back),
+nothing is done: exit 0, no new revision. The default target skips revisions whose operation
+failed (helm marks a failed upgrade superseded when it rolls it back) or whose tests failed. Asks
+on a terminal, else needs --yes (with requireApproval in CI also CHARTCTL_ACTOR), as deploy does.
 
 Blue/green environments (deploy.strategy.blueGreen): rollback switches the router Service back to
 the slot that served before, in one write — no re-render, no helm rollback, no revision — and
