@@ -200,11 +200,34 @@ export function canaryWatchScenario(helm: string, major: 3 | 4): void {
     const other = events(await ok(['watch', 'dev', '--once', '--output', 'json']));
     assert.deepEqual(other.map((e) => e.event), ['started', 'canary-waiting', 'stopped'], JSON.stringify(other));
     assert.deepEqual([other[1].version, other[1].state, other[1].resume], ['1.0.5', 'running', 'chartctl deploy dev --resume']);
+    assert.match((await ok(['watch', 'dev', '--once'])).stdout, /dev: the canary of 1\.0\.5 is recorded as running at 50% \(another job walks it, or its job was stopped or killed\); the watcher leaves it to a person: chartctl deploy dev --resume continues it once no job walks it, chartctl deploy dev --abort removes it\n/);
     assert.deepEqual([record()?.state, record()?.next], ['running', 1], 'left alone');
 
     writeFileSync(envFile, readFileSync(envFile, 'utf8').replace('pause: 10m', 'pause: 10ms'));
     assert.match((await ok(['deploy', 'dev', '--resume', '--yes'])).stdout, /Promoted 1\.0\.5/);
     assert.equal(existsSync(failFlag), false);
     assert.equal(await stable(), '1.0.5');
+  });
+
+  test(`[helm ${major}] canary watch: a walk another job's release lock refuses is reported as waiting (exit 0, no failure), then left to a person like any recorded run`, async () => {
+    await ok(['publish', 'dev', '--version', '1.0.6']);
+    // The canary release's lock, as another job holding it writes it (the walks before left it freed, with no holder).
+    const lease = `${sim.url}/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/chartctl-release-shop-canary`;
+    const freed = (await (await fetch(lease)).json()) as { metadata: Record<string, unknown>; spec?: Record<string, unknown> };
+    assert.equal(freed.spec?.holderIdentity, undefined);
+    const now = new Date().toISOString().replace(/Z$/, '000Z');
+    const held = await fetch(lease, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...freed, spec: { holderIdentity: 'another-job', leaseDurationSeconds: 600, acquireTime: now, renewTime: now } }) });
+    assert.equal(held.status, 200);
+    try {
+      const r = await ok(['watch', 'dev', '--once', '--no-wait-lock', '--output', 'json']);
+      const seen = events(r);
+      assert.deepEqual(seen.map((e) => e.event), ['started', 'deploying', 'waiting', 'stopped'], r.stdout);
+      assert.match(seen[2].reason, /another-job/);
+      const again = events(await ok(['watch', 'dev', '--once', '--no-wait-lock', '--output', 'json']));
+      assert.deepEqual(again.map((e) => [e.event, e.version, e.state]), [['started', undefined, undefined], ['canary-waiting', '1.0.6', 'running'], ['stopped', undefined, undefined]], 'the run recorded before the lock refused is not walked over');
+    } finally {
+      await fetch(lease, { method: 'DELETE' });
+    }
+    assert.match((await ok(['deploy', 'dev', '--resume', '--yes'])).stdout, /Promoted 1\.0\.6/);
   });
 }

@@ -9,7 +9,7 @@ export const registerWatch: RegisterCommand = (program, ctx) => {
     .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback; blue/green and canary through their own path)")
     .option('--interval <duration>', 'time between polls (e.g. 30s, 2m)', '30s')
     .option('--once', 'poll once and exit (cron/CI)')
-    .option('-y, --yes', 'required for environments with requireApproval: the watcher is the approval')
+    .option('-y, --yes', 'required for environments with requireApproval: the watcher is the approval (of a deploy, never of a canary approve step)')
     .addHelpText(
       'after',
       `
