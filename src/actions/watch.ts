@@ -14,6 +14,7 @@ import { isOciRepository, type Environment } from '../core/environment.js';
 import { liveSlot } from '../core/strategy/blue-green-plan.js';
 import { readBlueGreenState } from './deploy/blue-green.js';
 import { ociVersions, openRegistry } from './steps/oci-charts.js';
+import { CanaryWatch, canaryWaitCommands, type CanaryWatchEvent } from './watch-canary.js';
 
 export interface WatchOptions extends ReleaseLockFlags {
   env: string;
@@ -34,7 +35,8 @@ export type WatchEvent =
   | { event: 'deploy-failed'; env: string; version: string; reason: string }
   | { event: 'refused'; env: string; version: string; reason: string }
   | { event: 'error'; env: string; message: string; retryInMs: number }
-  | { event: 'stopped'; env: string; deploys: number };
+  | { event: 'stopped'; env: string; deploys: number }
+  | CanaryWatchEvent;
 
 export interface WatchResult {
   deploys: number;
@@ -47,10 +49,11 @@ export interface WatchResult {
  * each newer version the environment accepts, one at a time, with automatic
  * rollback. Transient S3/cluster errors back off; a version that failed is not
  * retried until a newer one appears. Stops after the step in flight on SIGTERM.
+ * A canary environment's recorded run is a person's to finish (watch-canary.ts).
  */
 export async function watch(deps: Deps, options: WatchOptions): Promise<WatchResult> {
   const env = await deps.repo.loadEnvironment(options.env);
-  requireSupportedStrategy(env, 'watch', ['rolling', 'blueGreen']);
+  requireSupportedStrategy(env, 'watch', ['rolling', 'blueGreen', 'canary']);
   if (env.promotion.requireApproval && !options.yes) {
     throw new ChartctlError(`${env.name} requires approval for every deploy; a watcher deploys without asking.`, {
       code: 'NOT_CONFIRMED',
@@ -65,6 +68,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
   // A registry's tags are read per chart: an oci:// agent needs its chart's name from the start.
   if (registry) chart = await chartNameOf(deps, env);
   const emit = options.onEvent;
+  const canary = env.deploy.strategy.kind === 'canary' ? new CanaryWatch(deps, env, emit) : undefined;
   emit({ event: 'started', env: env.name, repository: (registry ?? repository!).url, intervalMs: options.intervalMs });
 
   let etag: string | undefined;
@@ -78,8 +82,11 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
     try {
       const got = registry ? { kind: 'tags' as const, versions: await ociVersions(registry, chart!.name) } : await repository!.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
       errorStreak = 0;
+      let next: { version: string; from: string | null } | undefined;
       if (got.kind === 'notModified') {
         emit({ event: 'unchanged', env: env.name });
+        // A recorded run is resumed or aborted by a person without the index changing: the watcher goes on when it is gone.
+        if (canary?.runRecorded) next = await canary.next(newestSeen, gaveUp);
       } else {
         if (got.kind === 'tags') newestSeen = newestVersion(got.versions, { allowPrerelease: env.promotion.allowPrerelease });
         if (got.kind === 'found') {
@@ -88,47 +95,71 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           chart ??= await chartNameOf(deps, env, index);
           newestSeen = newestVersion((index.entries[chart.name] ?? []).map((e) => e.version), { allowPrerelease: env.promotion.allowPrerelease });
         }
-        const deployed = await deployedVersion(deps, env);
-        if (!newestSeen || (deployed && compareVersions(newestSeen, deployed) <= 0) || gaveUp.has(newestSeen)) {
-          emit({ event: 'up-to-date', env: env.name, deployed, newest: newestSeen ?? null });
-        } else {
-          const version = newestSeen;
-          emit({ event: 'deploying', env: env.name, version, from: deployed });
-          try {
-            const result = await deploy(deps, { env: env.name, version, yes: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
-            const o = result.outcome;
-            if (o.kind === 'deployed') {
-              deploys++;
-              emit({ event: 'deployed', env: env.name, version, revision: o.revision });
-            } else if (o.kind === 'unchanged' || o.kind === 'planned') {
-              emit({ event: 'up-to-date', env: env.name, deployed: version, newest: version });
-            } else if (o.kind === 'rolledBack') {
-              failures++;
-              gaveUp.add(version);
-              emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
-            } else if (o.kind === 'switched') {
-              deploys++;
-              emit({ event: 'deployed', env: env.name, version, revision: o.revision });
-            } else if (o.kind === 'notSwitched') {
-              // The candidate's slot never got traffic; the live slot still serves the version before.
-              failures++;
-              gaveUp.add(version);
-              emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; router not switched, ${o.live ?? 'no slot'} still live` });
-            } else if (o.kind === 'failed') {
-              failures++;
-              gaveUp.add(version);
-              emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
-            } else {
-              throw new Error(`watch runs rolling and blue/green environments only, and deploy answered ${(o as { kind: string }).kind}`);
-            }
-          } catch (err) {
-            if (!isChartctlError(err) || isTransient(err)) throw err;
-            // Refused (digest mismatch, gates, freeze, invalid manifests): not retried until something newer appears.
-            // Another job changing the release is not this version's fault: the index is read again next poll and it is tried again.
-            if (BUSY_RELEASE.has(err.code)) etag = undefined;
-            else gaveUp.add(version);
+        if (canary) next = await canary.next(newestSeen, gaveUp);
+        else {
+          const deployed = await deployedVersion(deps, env);
+          if (!newestSeen || (deployed && compareVersions(newestSeen, deployed) <= 0) || gaveUp.has(newestSeen)) emit({ event: 'up-to-date', env: env.name, deployed, newest: newestSeen ?? null });
+          else next = { version: newestSeen, from: deployed };
+        }
+      }
+      if (next) {
+        const version = next.version;
+        emit({ event: 'deploying', env: env.name, version, from: next.from });
+        try {
+          // A canary walk's approve steps wait for a person: nobody attends a watcher.
+          const result = await deploy(deps, { env: env.name, version, yes: true, approveStepsWait: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
+          const o = result.outcome;
+          if (o.kind === 'deployed') {
+            deploys++;
+            emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+          } else if (o.kind === 'unchanged' || o.kind === 'planned') {
+            emit({ event: 'up-to-date', env: env.name, deployed: version, newest: version });
+          } else if (o.kind === 'rolledBack') {
             failures++;
-            emit({ event: 'refused', env: env.name, version, reason: err.message.split('\n')[0]! });
+            gaveUp.add(version);
+            emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
+          } else if (o.kind === 'switched') {
+            deploys++;
+            emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+          } else if (o.kind === 'notSwitched') {
+            // The candidate's slot never got traffic; the live slot still serves the version before.
+            failures++;
+            gaveUp.add(version);
+            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; router not switched, ${o.live ?? 'no slot'} still live` });
+          } else if (o.kind === 'failed') {
+            failures++;
+            gaveUp.add(version);
+            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
+          } else if (o.kind === 'canaryPromoted') {
+            deploys++;
+            emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+          } else if (o.kind === 'canaryAborted') {
+            failures++;
+            gaveUp.add(version);
+            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; canary removed, stable release ${env.release} untouched` });
+          } else if (o.kind === 'canaryWaiting') {
+            canary!.leftWaiting(version);
+            emit({ event: 'canary-waiting', env: env.name, ...canaryWaitCommands(env, 'awaiting-approval'), version, state: 'awaiting-approval', weight: o.weight, newer: null });
+          } else if (o.kind === 'canaryStopped') {
+            emit({ event: 'canary-stopped', env: env.name, version, next: o.next, weight: o.weight, resume: canaryWaitCommands(env, 'running').resume });
+          } else {
+            throw new Error(`watch never asks deploy to remove a canary, and deploy answered ${o.kind}`);
+          }
+        } catch (err) {
+          if (!isChartctlError(err) || isTransient(err)) throw err;
+          const reason = err.message.split('\n')[0]!;
+          // Refused (digest mismatch, gates, freeze, invalid manifests): not retried until something newer appears.
+          // Another job changing the release is not this version's fault: the index is read again next poll and it is tried again.
+          const busy = BUSY_RELEASE.has(err.code) || (canary !== undefined && CANARY_BUSY.has(err.code));
+          if (busy) etag = undefined;
+          else gaveUp.add(version);
+          if (busy && canary) {
+            // The locks and the record's conditional writes let one job walk at a time: the watcher waits for the other one.
+            if (err.code === 'CANARY_CONFLICT') canary.walkTakenOver(version);
+            emit({ event: 'waiting', env: env.name, version, reason });
+          } else {
+            failures++;
+            emit({ event: 'refused', env: env.name, version, reason });
           }
         }
       }
@@ -150,6 +181,8 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
 
 /** Failures worth retrying: the network, the endpoint, the cluster being unreachable. */
 const BUSY_RELEASE = new Set(['RELEASE_LOCKED', 'RELEASE_IN_PROGRESS', 'LOCK_UNAVAILABLE']);
+/** A canary run recorded by another job (deploy refuses to start beside it), or the record changed or removed under this walk. */
+const CANARY_BUSY = new Set(['CANARY_REFUSED', 'CANARY_CONFLICT']);
 
 function isTransient(err: ChartctlError): boolean {
   return ['REPO_TIMEOUT', 'REPO_UNREACHABLE', 'REPO_ERROR', 'OCI_REGISTRY_UNREACHABLE', 'OCI_RATE_LIMITED', 'OCI_REGISTRY_ERROR', 'CLUSTER_UNREACHABLE', 'HELM_FAILED'].includes(err.code);

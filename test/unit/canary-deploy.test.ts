@@ -268,3 +268,40 @@ test('canary.set: values set on the canary release only (its own Ingress off), n
 test('canary.set: a key that is not a values path is refused when the environment file is read', () => {
   assert.throws(() => envOf('replicas', '      set: {"api ingress": false}'), (e: unknown) => e instanceof ChartctlError && /set/.test(e.message));
 });
+
+test('approveStepsWait (watch): --yes does not approve an approve step; the run is recorded waiting there', async () => {
+  const w = await seeded(world(replicasEnv, 2, 'awaiting-approval'));
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, yes: true, approveStepsWait: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.deployed, [], 'stable not promoted');
+  assert.equal((await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))?.record.state, 'awaiting-approval');
+});
+
+test("watch's first SIGTERM (drain alone) during a pause: the pause ends, the walk stops there, and the record keeps the pause for --resume", async () => {
+  const drain = new AbortController();
+  const w = world(probedEnv, 0);
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const waits: number[] = [];
+  const deps = { ...w.deps, drain: drain.signal, sleep: async (ms: number, signal: AbortSignal) => {
+    waits.push(ms);
+    drain.abort();
+    assert.ok(signal.aborted, 'the pause listens to the drain');
+  } };
+  const { outcome } = await deployCanary(deps, probedEnv, w.strategy, { resume: true, yes: true }, w.deployOne);
+  assert.deepEqual(outcome.kind === 'canaryStopped' && [outcome.next, outcome.weight], ['step 1: pause 60s', 20]);
+  assert.deepEqual(waits, [20_000], 'no probe after the drain');
+  assert.deepEqual(w.deployed.map((d) => d.release), ['shop-canary'], 'the weight step in flight finished; stable untouched');
+  assert.deepEqual((await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))?.record.next, 1, 'still at the pause');
+});
+
+test('a plain deploy interrupted (signal and drain both aborted) is not turned into a stop: it is interrupted as before', async () => {
+  const drain = new AbortController();
+  const abort = new AbortController();
+  const w = world(probedEnv, 0);
+  await w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', w.record);
+  const deps = { ...w.deps, drain: drain.signal, signal: abort.signal, sleep: async () => {
+    drain.abort();
+    abort.abort(new Error('interrupted'));
+  } };
+  await assert.rejects(deployCanary(deps, probedEnv, w.strategy, { resume: true, yes: true }, w.deployOne), /interrupted/);
+});

@@ -31,6 +31,8 @@ export interface CanaryFlags extends CommandLineValues, ReleaseLockFlags {
   abort?: boolean;
   /** Asks a person at an approve step (a TTY); absent in CI. */
   approveStep?: (question: string) => Promise<boolean>;
+  /** --yes confirms the start only: an approve step waits for a person even so (watch, which nobody attends). */
+  approveStepsWait?: boolean;
   /** Asks a person to confirm the start of a walk that has no approve step (a TTY); absent in CI. */
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
 }
@@ -122,7 +124,14 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
   };
   const canaryEnv = { ...env, release: canaryRelease(env) };
   let checks: CheckResult[] | undefined;
+  // Ends a pause early on watch's first SIGTERM (deps.drain alone) as on an interruption.
+  const pauseSignal = AbortSignal.any([deps.signal, deps.drain]);
   for (;;) {
+    // watch's first SIGTERM: the action in flight has finished and is recorded; --resume continues from the record.
+    // A check that failed still removes the canary first: that is how its step ends.
+    if (deps.drain.aborted && !deps.signal.aborted && !checks?.some((c) => !c.passed)) {
+      return { kind: 'canaryStopped', plan: run.plan, next: describeCanaryAction(walk[run.record.next] ?? { kind: 'promote' }), weight: run.record.weight, checks: run.record.lastChecks };
+    }
     const step = decideCanaryStep(walk, run.record.next, { approved: false, checks });
     checks = undefined;
     if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan }, options);
@@ -133,7 +142,7 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
     if (step.kind === 'await-approval') {
       const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
       // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
-      const approved = Boolean(options.yes) || (options.approveStep ? await options.approveStep(question) : false);
+      const approved = (Boolean(options.yes) && !options.approveStepsWait) || (options.approveStep ? await options.approveStep(question) : false);
       if (!approved) {
         await save({ state: 'awaiting-approval' });
         return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
@@ -149,13 +158,14 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
       await save({ next: step.index + 1, weight: moved.share });
     } else if (action.kind === 'pause') {
       deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
-      const failed = await pauseWithProbes(deps, env, strategy, canaryEnv.release, action, (probed) => save({ lastChecks: probed }));
+      const failed = await pauseWithProbes(deps, env, strategy, canaryEnv.release, action, pauseSignal, (probed) => save({ lastChecks: probed }));
       deps.signal.throwIfAborted();
       if (failed) {
         checks = [failed];
         continue;
       }
-      await save({ next: step.index + 1 });
+      // Cut short by the drain: still at this pause in the record, which --resume starts over.
+      if (!pauseSignal.aborted) await save({ next: step.index + 1 });
     } else if (action.kind === 'checks') {
       checks = await runChecks(deps, env, strategy, canaryEnv.release, action.names);
       await save({ lastChecks: checks, ...(checks.every((c) => c.passed) ? { next: step.index + 1 } : {}) });
@@ -259,7 +269,7 @@ async function runChecks(deps: Deps, env: Environment, strategy: CanaryStrategy,
 }
 
 /** A step's pause on deps' clock, probing its `every` checks on the way; the first failed probe ends it and is returned. */
-async function pauseWithProbes(deps: Deps, env: Environment, strategy: CanaryStrategy, release: string, pause: { step: number; ms: number }, recordProbe: (checks: CheckResult[]) => Promise<void>): Promise<CheckResult | undefined> {
+async function pauseWithProbes(deps: Deps, env: Environment, strategy: CanaryStrategy, release: string, pause: { step: number; ms: number }, signal: AbortSignal, recordProbe: (checks: CheckResult[]) => Promise<void>): Promise<CheckResult | undefined> {
   const step = strategy.steps[pause.step];
   const names = step?.kind === 'weight' ? step.checks : [];
   const repeating = names.flatMap((name) => {
@@ -268,14 +278,14 @@ async function pauseWithProbes(deps: Deps, env: Environment, strategy: CanaryStr
   });
   let elapsed = 0;
   for (const probe of pauseProbes(pause.ms, repeating)) {
-    await deps.sleep(probe.atMs - elapsed, deps.signal);
+    await deps.sleep(probe.atMs - elapsed, signal);
     elapsed = probe.atMs;
-    if (deps.signal.aborted) return undefined;
+    if (signal.aborted) return undefined;
     const [result] = await runChecks(deps, env, strategy, release, [probe.name]);
     await recordProbe([result!]);
     if (!result!.passed) return result;
   }
-  await deps.sleep(pause.ms - elapsed, deps.signal);
+  await deps.sleep(pause.ms - elapsed, signal);
   return undefined;
 }
 

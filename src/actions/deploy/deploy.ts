@@ -49,6 +49,8 @@ export interface DeployOptions extends CommandLineValues, ReleaseLockFlags {
   abort?: boolean;
   /** Canary: asks a person at an approve step (a TTY); absent in CI. */
   approveStep?: (question: string) => Promise<boolean>;
+  /** Canary: --yes confirms the start only; an approve step waits for a person (watch). */
+  approveStepsWait?: boolean;
   /** Asks a person to go ahead after seeing the plan (a TTY); absent in CI. */
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
 }

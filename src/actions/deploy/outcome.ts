@@ -44,7 +44,9 @@ export type DeployOutcome =
   /** Canary: removed as deploy --abort asked (stable untouched). */
   | { kind: 'canaryRemoved'; plan: DeployPlanSummary; checks: CheckResult[] }
   /** Canary: at an approve step nobody approved; recorded, for deploy --resume (--yes) or --abort later. */
-  | { kind: 'canaryWaiting'; plan: DeployPlanSummary; step: number; weight: number; checks: CheckResult[] };
+  | { kind: 'canaryWaiting'; plan: DeployPlanSummary; step: number; weight: number; checks: CheckResult[] }
+  /** Canary: stopped between actions by watch's first SIGTERM; recorded, `next` is what deploy --resume runs first. */
+  | { kind: 'canaryStopped'; plan: DeployPlanSummary; next: string; weight: number; checks: CheckResult[] };
 
 export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   unchanged: ExitCode.ok,
@@ -58,4 +60,5 @@ export const DEPLOY_EXIT: Record<DeployOutcome['kind'], number> = {
   canaryAborted: ExitCode.failure,
   canaryRemoved: ExitCode.ok,
   canaryWaiting: ExitCode.ok,
+  canaryStopped: ExitCode.ok,
 };

@@ -177,6 +177,8 @@ export function renderOutcome(o: DeployOutcome, out: Output): string {
         `Approve and continue: chartctl deploy ${o.plan.env} --resume --yes; remove it: chartctl deploy ${o.plan.env} --abort`,
         '',
       ].join('\n');
+    case 'canaryStopped':
+      return `Canary of ${o.plan.version} stopped at ${o.next} (weight ${o.weight}%); continue it: chartctl deploy ${o.plan.env} --resume\n`;
     case 'deployed':
       return `${paint.green('Deployed')} ${o.plan.version} to ${o.plan.env} as revision ${o.revision}; tests ${o.tests}.\n`;
     case 'rolledBack':

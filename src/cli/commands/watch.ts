@@ -6,10 +6,10 @@ export const registerWatch: RegisterCommand = (program, ctx) => {
   addLockOptions(program.command('watch'))
     .argument('<env>', 'environment to keep up to date')
     .option('--kube-context <name>', KUBE_CONTEXT_HELP)
-    .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback)")
+    .description("poll the environment's repository and deploy each newer version it accepts (automatic rollback; blue/green and canary through their own path)")
     .option('--interval <duration>', 'time between polls (e.g. 30s, 2m)', '30s')
     .option('--once', 'poll once and exit (cron/CI)')
-    .option('-y, --yes', 'required for environments with requireApproval: the watcher is the approval')
+    .option('-y, --yes', 'required for environments with requireApproval: the watcher is the approval (of a deploy, never of a canary approve step)')
     .addHelpText(
       'after',
       `
@@ -22,6 +22,16 @@ then the watcher stops; a second signal stops at once. Each deploy takes the rel
 "chartctl deploy" does (--lock-timeout, --no-wait-lock); a deploy refused because another job
 holds it is retried at the next poll. One line per event on stdout (JSON lines
 with --output json).
+
+Blue/green: each version goes through the idle slot and the switch; the live slot's version is
+what counts as deployed. Canary: each version starts the canary walk "deploy" runs; the stable
+release's version (a promoted canary) is what counts as deployed, and a canary that failed a check
+(removed, stable untouched) is not retried. Approve steps are never approved by the watcher: the run
+is left awaiting approval and reported once ("canary-waiting", with the deploy --resume --yes and
+--abort commands to run). A recorded run (waiting, walked by another job, or left by a stopped or
+killed one) is never started over or aborted by the watcher: newer versions wait for it, and once a
+person resumes it to promotion (or aborts it, which drops its version) the watcher goes on. On
+SIGTERM a canary walk stops after the action in flight, recorded for "deploy --resume".
 
 Examples:
   chartctl watch dev --interval 15s
@@ -68,5 +78,13 @@ function describe(e: WatchEvent): string {
       return `${e.env}: ${e.message} (retrying in ${Math.round(e.retryInMs / 1000)}s)`;
     case 'stopped':
       return `${e.env}: stopped after ${e.deploys} deploy(s)`;
+    case 'canary-waiting': {
+      const run = e.state === 'awaiting-approval' ? `waits for approval at ${e.weight}%` : `is recorded as running at ${e.weight}% (another job walks it, or its job was stopped or killed)`;
+      return `${e.env}: the canary of ${e.version} ${run}${e.newer ? `; ${e.newer} waits for it` : ''}; the watcher leaves it to a person: ${e.resume} continues it${e.state === 'running' ? ' once no job walks it' : ''}, ${e.abort} removes it`;
+    }
+    case 'canary-stopped':
+      return `${e.env}: the canary of ${e.version} stopped at ${e.next} (weight ${e.weight}%); ${e.resume} continues it`;
+    case 'waiting':
+      return `${e.env}: ${e.version} waits: ${e.reason}`;
   }
 }

@@ -1,0 +1,67 @@
+import type { Environment } from '../core/environment.js';
+import { liveRevision } from '../core/release-history.js';
+import { canaryWaitKey, decideCanaryWatch } from '../core/strategy/canary-watch.js';
+import type { Deps } from './deps.js';
+import { releaseTarget } from './steps/deployed-release.js';
+
+/** What a canary watcher reports beyond the events every watcher does. */
+export type CanaryWatchEvent =
+  | { event: 'up-to-date'; env: string; deployed: string | null; newest: string | null }
+  /** A recorded run (waiting for approval, walked by another job, or left by a stopped or killed one) is a person's to finish; `newer` waits behind it. */
+  | { event: 'canary-waiting'; env: string; version: string; state: 'running' | 'awaiting-approval'; weight: number; newer: string | null; resume: string; abort: string }
+  /** The watcher's own walk stopped on SIGTERM after the action in flight; `next` is what --resume runs first. */
+  | { event: 'canary-stopped'; env: string; version: string; next: string; weight: number; resume: string }
+  /** A release lock or the canary record refused the start: another job is at it; looked at again next poll, not a failure. */
+  | { event: 'waiting'; env: string; version: string; reason: string };
+
+/** What a canary watcher remembers between polls, beyond the versions it gave up on. */
+export class CanaryWatch {
+  /**
+   * The version of the run known recorded at the last look (seen, or left by its own walk): while there is one, every poll
+   * looks again (a person resumes or aborts it without the index changing). A start is not one: an error before its
+   * record was written leaves nothing a person removed.
+   */
+  private lastRun: string | undefined;
+  private reported: string | undefined;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly env: Environment,
+    private readonly emit: (event: CanaryWatchEvent) => void,
+  ) {}
+
+  get runRecorded(): boolean {
+    return this.lastRun !== undefined;
+  }
+
+  /** The version to start a canary of now, or undefined once what stops it is reported. */
+  async next(newest: string | undefined, gaveUp: Set<string>): Promise<{ version: string; from: string | null } | undefined> {
+    const env = this.env;
+    const [stored, history] = await Promise.all([this.deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release), this.deps.releases.history(releaseTarget(env))]);
+    const stable = liveRevision(history)?.chartVersion ?? null;
+    const decision = decideCanaryWatch({ newest, stable, recorded: stored?.record, gaveUp, lastRun: this.lastRun, reported: this.reported });
+    if (decision.kind !== 'wait' && decision.giveUp) gaveUp.add(decision.giveUp);
+    this.lastRun = decision.kind === 'wait' ? decision.run.version : undefined;
+    this.reported = decision.kind === 'wait' ? decision.key : undefined;
+    if (decision.kind === 'start') return { version: decision.version, from: stable };
+    if (decision.kind === 'up-to-date') this.emit({ event: 'up-to-date', env: env.name, deployed: stable, newest: newest ?? null });
+    else if (decision.report) this.emit({ event: 'canary-waiting', env: env.name, ...canaryWaitCommands(env, decision.run.state), version: decision.run.version, state: decision.run.state, weight: stored!.record.weight, newer: decision.newer ?? null });
+    return undefined;
+  }
+
+  /** Its own walk found its record written or removed by another job: whichever, the run is no longer the watcher's. */
+  walkTakenOver(version: string): void {
+    this.lastRun = version;
+  }
+
+  /** Its own walk stopped at an approve step: reported by the caller, so the next poll's look at the record says nothing more. */
+  leftWaiting(version: string): void {
+    this.lastRun = version;
+    this.reported = canaryWaitKey({ version, state: 'awaiting-approval' }, undefined);
+  }
+}
+
+/** What a person runs: --yes approves the step a run waits at; a running one's job may still be walking it, so it is resumed once that job is gone. */
+export function canaryWaitCommands(env: Pick<Environment, 'name'>, state: 'running' | 'awaiting-approval'): { resume: string; abort: string } {
+  return { resume: `chartctl deploy ${env.name} --resume${state === 'awaiting-approval' ? ' --yes' : ''}`, abort: `chartctl deploy ${env.name} --abort` };
+}

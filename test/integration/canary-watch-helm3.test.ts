@@ -1,0 +1,4 @@
+import { helmBinaries } from '../support/project.js';
+import { canaryWatchScenario } from './canary-watch-scenario.js';
+
+canaryWatchScenario(helmBinaries.helm3, 3);
