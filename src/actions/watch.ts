@@ -129,7 +129,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           } else if (o.kind === 'failed') {
             failures++;
             gaveUp.add(version);
-            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; ${o.state}` });
+            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; not rolled back: ${o.state}` });
           } else if (o.kind === 'canaryPromoted') {
             deploys++;
             emit({ event: 'deployed', env: env.name, version, revision: o.revision });

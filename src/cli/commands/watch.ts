@@ -46,7 +46,7 @@ Examples:
           const print = (e: WatchEvent) => {
             const at = deps.now().toISOString();
             if (out.format === 'json') out.write(`${JSON.stringify({ at, ...e })}\n`);
-            else out.write(`${at} ${describe(e)}\n`);
+            else out.write(`${at} ${describeWatchEvent(e)}\n`);
           };
           const result = await watch(deps, { env, intervalMs: durationMs(opts.interval), once: opts.once, yes: opts.yes, onEvent: print, ...lockFlags(opts) });
           return result.failures > 0 && opts.once ? 1 : 0;
@@ -56,7 +56,8 @@ Examples:
     );
 };
 
-function describe(e: WatchEvent): string {
+/** One line of text output per event (`--output json` prints the event itself). */
+export function describeWatchEvent(e: WatchEvent): string {
   switch (e.event) {
     case 'started':
       return `watching ${e.repository} for ${e.env} every ${Math.round(e.intervalMs / 1000)}s`;
@@ -71,7 +72,8 @@ function describe(e: WatchEvent): string {
     case 'rolled-back':
       return `${e.env}: ${e.version} failed and was rolled back (${e.reason}); live revision ${e.live ?? '-'}`;
     case 'deploy-failed':
-      return `${e.env}: ${e.version} failed and could not be rolled back: ${e.reason}`;
+      // The reason says what became of it: not rolled back, router not switched, or canary removed.
+      return `${e.env}: ${e.version} failed: ${e.reason}`;
     case 'refused':
       return `${e.env}: ${e.version} refused: ${e.reason}`;
     case 'error':
