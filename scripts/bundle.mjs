@@ -12,6 +12,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deferAgeRecipientTypes } from './defer-age-recipient-types.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
@@ -95,7 +96,7 @@ await build({
 const split = await build({
   ...shared,
   entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), ...Object.fromEntries([...lazySpecs.keys()].map((name) => [name, `lazy:${name}`])) },
-  plugins: [bundleLazyRequires({ ownChunks: true })],
+  plugins: [bundleLazyRequires({ ownChunks: true }), deferAgeRecipientTypes()],
   outdir: out,
   splitting: true,
   format: 'esm',
