@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateHybridIdentity, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { runCli } from '../support/project.js';
@@ -45,4 +45,20 @@ test('a file wrapped for a post-quantum hybrid recipient decrypts with its AGE-S
   assert.match(notHeld.stderr, /none of the 1 age identity from SOPS_AGE_KEY can decrypt it/);
   const printed = notHeld.stderr + notHeld.stdout;
   assert.ok(!printed.includes('post-quantum-pa55') && !printed.includes(otherIdentity), 'neither the value nor the identity is printed');
+});
+
+test('secrets encrypt wraps the data key for an age1pq1 recipient named in .sops.yaml, and its PQ identity opens the file', async () => {
+  const identity = await generateHybridIdentity();
+  const recipient = await identityToRecipient(identity);
+  writeFileSync(join(iso.dir, '.sops.yaml'), `creation_rules:\n  - path_regex: pq-encrypt\\.yaml$\n    age: ${recipient}\n`);
+  const file = join(iso.dir, 'pq-encrypt.yaml');
+  writeFileSync(file, 'token: pq-encrypted-t0ken\n');
+  const env = { ...iso.env, SOPS_AGE_KEY_FILE: undefined, SOPS_AGE_KEY: identity };
+  const encrypted = await runCli(['--cwd', iso.dir, 'secrets', 'encrypt', 'pq-encrypt.yaml'], { env, timeoutMs: 60_000 });
+  assert.equal(encrypted.exitCode, 0, encrypted.stderr);
+  const text = readFileSync(file, 'utf8');
+  assert.ok(!text.includes('pq-encrypted-t0ken') && text.includes(recipient), 'encrypted in place, for the post-quantum recipient');
+  const decrypted = await runCli(['--cwd', iso.dir, 'secrets', 'decrypt', 'pq-encrypt.yaml', '--output', 'json'], { env, timeoutMs: 60_000 });
+  assert.equal(decrypted.exitCode, 0, decrypted.stderr);
+  assert.deepEqual(JSON.parse(decrypted.stdout).values, { token: 'pq-encrypted-t0ken' });
 });

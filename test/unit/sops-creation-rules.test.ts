@@ -51,3 +51,10 @@ test('creation rules: bad recipients, conflicting rules and bad regexps are repo
   const gcp = parseSopsConfig('creation_rules:\n  - gcp_kms: projects/p/locations/l/keyRings/r/cryptoKeys/k\n', '.sops.yaml');
   assert.deepEqual(gcp[0]!.unsupported, ['gcp_kms']);
 });
+
+test("creation rules: a post-quantum hybrid age recipient (age1pq1..., age 1.3 and sops 3.12) is an age key; a mangled one is still refused", () => {
+  const pq = `age1pq1${'qpzry9x8gf2tvdw0s3jn54khce6mua7l'.repeat(4)}`;
+  const rules = parseSopsConfig(`creation_rules:\n  - age: ${pq}\n`, '.sops.yaml');
+  assert.deepEqual(matchCreationRule(rules, 'any.yaml')!.keyGroups, [[{ type: 'age', recipient: pq }]]);
+  assert.throws(() => parseSopsConfig(`creation_rules:\n  - age: age1pq1bad\n`, '.sops.yaml'), /"age1pq1bad" is not an age recipient/);
+});

@@ -50,7 +50,8 @@ function stringList(value: unknown, field: string, where: string): string[] {
 
 function ageSpecs(value: unknown, where: string): MasterKeySpec[] {
   return stringList(value, 'age', where).map((recipient) => {
-    if (!/^age1[02-9ac-hj-np-z]+$/.test(recipient)) throw configError(where, `"${recipient}" is not an age recipient (age1...)`);
+    // Bech32 (no 1, b, i, o after the separator): X25519 age1..., and age 1.3's post-quantum hybrid age1pq1..., which sops writes since 3.12.
+    if (!/^age1(pq1)?[02-9ac-hj-np-z]+$/.test(recipient)) throw configError(where, `"${recipient}" is not an age recipient (age1... or age1pq1...)`);
     return { type: 'age', recipient };
   });
 }
