@@ -59,7 +59,9 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     let settled = false;
     let stopTimer: NodeJS.Timeout | undefined;
     const files = options.outlivesParent ? unlinkedOutputFiles() : undefined;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', files?.stdout ?? 'pipe', files?.stderr ?? 'pipe'] });
+    // Without input the child reads /dev/null: the end it would see on an empty pipe, without a pipe and its stream to set up.
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: [stdin, files?.stdout ?? 'pipe', files?.stderr ?? 'pipe'] });
     if (child.pid !== undefined) options.onSpawn?.(child);
     const kill = (signal: NodeJS.Signals) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -116,7 +118,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
           child.stdin?.end();
         },
       );
-    } else child.stdin?.end(options.input ?? '');
+    } else child.stdin?.end(options.input);
   });
 }
 
