@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureUserDirectory } from '../adapters/user-files.js';
 import type { Deps } from './deps.js';
@@ -30,12 +29,13 @@ export async function packageChart(deps: Deps, options: PackageOptions): Promise
     hint: 'Point --destination at a directory you can write to (relative paths are resolved from --cwd).',
   });
   const file = join(dir, built.fileName);
-  // Write under a temporary name first: a reader never sees half a tarball.
+  // Write under a temporary name first: a reader never sees half a tarball. Synchronous: one small file,
+  // and package's only asynchronous file calls would start Node's thread pool for it.
   const temp = `${file}.${process.pid}.partial`;
   const removeTemp = deps.cleanup.add(() => rmSync(temp, { force: true }));
   try {
-    await writeFile(temp, built.bytes);
-    await rename(temp, file);
+    writeFileSync(temp, built.bytes);
+    renameSync(temp, file);
   } finally {
     removeTemp();
   }

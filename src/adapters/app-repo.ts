@@ -1,5 +1,4 @@
-import { readdir } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ChartctlError, ExitCode } from '../core/errors.js';
 import { ENVIRONMENT_NAME, parseEnvironment } from '../core/environment-file.js';
@@ -73,7 +72,7 @@ export class AppRepo {
         hint: 'Run chartctl inside the repository (any subdirectory of the one holding environments/), or point at it with --cwd DIR.',
       });
     }
-    const files = await readdir(this.environmentsDir, { withFileTypes: true });
+    const files = readdirSync(this.environmentsDir, { withFileTypes: true });
     return files
       .filter((f) => f.isFile() && /\.ya?ml$/.test(f.name))
       .map((f) => f.name.replace(/\.ya?ml$/, ''))

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { ChartctlError } from '../core/errors.js';
@@ -11,9 +10,14 @@ import { formatBytes, HELM_ARCHIVE_LIMITS } from '../core/archive-limits.js';
 /** A chart directory's Chart.yaml, typed as helm reads it; a missing or unparseable file is CHART_NOT_FOUND / CHART_INVALID. */
 export async function readChartMetadata(dir: string, display: (path: string) => string = (p) => p): Promise<Record<string, JsonValue>> {
   const file = join(dir, 'Chart.yaml');
-  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new ChartctlError(`${display(file)}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, { code: 'CHART_NOT_FOUND', hint: 'Point the environment\'s "chart:" (or --chart) at a chart directory.' });
-  });
+  let text: string;
+  try {
+    // Synchronous, as readChartDirectory below.
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ChartctlError(`${display(file)}: ${e.code === 'ENOENT' ? 'no such file' : e.message}.`, { code: 'CHART_NOT_FOUND', hint: 'Point the environment\'s "chart:" (or --chart) at a chart directory.' });
+  }
   return parseChartMetadata(text, display(file));
 }
 

@@ -21,7 +21,7 @@ export interface ProcessOptions {
   /**
    * The child's stdin. A promise lets the child start while its input is still being made
    * (decrypted secrets): stdin is written and closed once it settles, and the child is
-   * stopped (SIGTERM) if making it fails.
+   * stopped (SIGTERM) if making it fails. Without input, the child reads /dev/null.
    */
   input?: string | Promise<string | undefined>;
   timeoutMs?: number;
@@ -59,7 +59,9 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
     let settled = false;
     let stopTimer: NodeJS.Timeout | undefined;
     const files = options.outlivesParent ? unlinkedOutputFiles() : undefined;
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['pipe', files?.stdout ?? 'pipe', files?.stderr ?? 'pipe'] });
+    // /dev/null is the end of input an empty pipe gave, without a pipe and its stream to set up per child.
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: [stdin, files?.stdout ?? 'pipe', files?.stderr ?? 'pipe'] });
     if (child.pid !== undefined) options.onSpawn?.(child);
     const kill = (signal: NodeJS.Signals) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -116,7 +118,7 @@ export function runProcess(file: string, args: string[], options: ProcessOptions
           child.stdin?.end();
         },
       );
-    } else child.stdin?.end(options.input ?? '');
+    } else child.stdin?.end(options.input);
   });
 }
 

@@ -1,5 +1,5 @@
-import { constants, type Stats } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { ChartctlError } from '../core/errors.js';
 
 /**
@@ -29,26 +29,31 @@ export interface UserFileOptions {
  * Reads a file whose path a user (or a file a user wrote) chose: a regular
  * file of at most maxBytes, or a ChartctlError that says what is wrong with it.
  * Never waits on a FIFO, never reads a device, never reports an errno as a crash.
+ * The system calls are synchronous: the files are small local configuration, and an
+ * asynchronous call is a thread-pool round trip, five a file (ten environment and values
+ * files read at once took ~1.5 ms in a fresh Node, synchronously ~0.45 ms), and the first
+ * one starts the thread pool's threads, which no command needs for anything else.
  */
 export async function readUserFile(path: string, options: UserFileOptions): Promise<Buffer> {
-  let handle;
+  let fd;
   try {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
     throw fileError(err, options);
   }
   try {
-    const st = await handle.stat();
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw failure(options, 'FILE_IS_DIRECTORY', `is a directory, not a file`);
     if (!st.isFile()) throw failure(options, 'FILE_NOT_REGULAR', `is not a regular file (it is ${describeKind(st)})`);
     if (st.size > options.maxBytes) throw tooLarge(options);
-    // Read at most one byte past the limit: the file may grow between stat and read.
+    // Read at most one byte past the limit: the file may grow between stat and read. Chunks fit the
+    // size stat gave: a small file needs no 1 MiB buffer.
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, options.maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, options.maxBytes + 1 - total, Math.max(st.size + 1 - total, 4096)));
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
       if (bytesRead === 0) break;
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
@@ -58,7 +63,7 @@ export async function readUserFile(path: string, options: UserFileOptions): Prom
   } catch (err) {
     throw err instanceof ChartctlError ? err : fileError(err, options);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -88,10 +93,7 @@ export interface UserDirectoryOptions {
 
 /** Creates a user-chosen output directory (and its parents) or explains why it cannot be one. */
 export async function ensureUserDirectory(path: string, options: UserDirectoryOptions): Promise<void> {
-  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw directoryError(err, options);
-  });
+  const st = statOrAbsent(path, options);
   if (st && !st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'exists and is not a directory');
   if (st) return;
   await mkdir(path, { recursive: true, mode: options.mode }).catch((err: unknown) => {
@@ -101,10 +103,22 @@ export async function ensureUserDirectory(path: string, options: UserDirectoryOp
 
 /** Checks that an existing directory (such as --cwd) can be used, with the same messages. */
 export async function checkUserDirectory(path: string, options: Omit<UserDirectoryOptions, 'mode'>): Promise<void> {
-  const st = await stat(path).catch((err: unknown) => {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
     throw directoryError(err, options);
-  });
+  }
   if (!st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'is not a directory');
+}
+
+/** Synchronous, as readUserFile's calls: undefined when nothing is there. */
+function statOrAbsent(path: string, options: Omit<UserDirectoryOptions, 'mode'>): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (err) {
+    throw directoryError(err, options);
+  }
 }
 
 function describeKind(st: Stats): string {

@@ -1,12 +1,26 @@
-// The functions alone, not the package's index: that builds every range and comparator class, ~5 ms of
-// start-up for each command that reads a Chart.yaml (template, package).
+import { createRequire } from 'node:module';
 import type { SemVer } from 'semver';
-import gt from 'semver/functions/gt.js';
-import gte from 'semver/functions/gte.js';
-import inc from 'semver/functions/inc.js';
-import parse from 'semver/functions/parse.js';
-import prerelease from 'semver/functions/prerelease.js';
+import type gtFunction from 'semver/functions/gt.js';
+import type gteFunction from 'semver/functions/gte.js';
+import type incFunction from 'semver/functions/inc.js';
+import type parseFunction from 'semver/functions/parse.js';
+import type prereleaseFunction from 'semver/functions/prerelease.js';
 import { ChartctlError } from './errors.js';
+
+/**
+ * semver's functions, each loaded on its first call: loading semver builds its ~80 regular expressions (~1 ms of
+ * start-up), while package and template only check a Chart.yaml's version, which isValidChartVersion does alone.
+ * Each alone, not the package's index: that builds every range and comparator class, ~5 ms more.
+ */
+function onFirstCall<F extends (...args: never[]) => unknown>(load: () => F): F {
+  let loaded: F | undefined;
+  return ((...args: Parameters<F>) => (loaded ??= load())(...args)) as F;
+}
+const gt = onFirstCall((): typeof gtFunction => createRequire(import.meta.url)('semver/functions/gt.js'));
+const gte = onFirstCall((): typeof gteFunction => createRequire(import.meta.url)('semver/functions/gte.js'));
+const inc = onFirstCall((): typeof incFunction => createRequire(import.meta.url)('semver/functions/inc.js'));
+const parse = onFirstCall((): typeof parseFunction => createRequire(import.meta.url)('semver/functions/parse.js'));
+const prerelease = onFirstCall((): typeof prereleaseFunction => createRequire(import.meta.url)('semver/functions/prerelease.js'));
 
 /** `--version` keywords; anything else must be a literal semantic version. */
 export const BUMP_KEYWORDS = ['patch', 'minor', 'major', 'prerelease'] as const;
@@ -27,11 +41,23 @@ export interface PrereleaseContext {
   published?: readonly string[];
 }
 
-/** Helm's own rule (strict semver 2, optional leading v is not allowed in Chart.yaml). */
+/**
+ * semver's strict pattern (its FULL regular expression) without the leading `v` Chart.yaml may not have:
+ * MAJOR.MINOR.PATCH, then -PRERELEASE and +BUILD, no leading zeros in numbers.
+ */
+const STRICT_SEMVER =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:\d*[a-zA-Z-][a-zA-Z0-9-]*|0|[1-9]\d*)(?:\.(?:\d*[a-zA-Z-][a-zA-Z0-9-]*|0|[1-9]\d*))*))?(?:\+([a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*))?$/;
+/** semver refuses longer version strings. */
+const MAX_VERSION_LENGTH = 256;
+
+/**
+ * Helm's own rule (strict semver 2, optional leading v is not allowed in Chart.yaml): what semver's strict parse
+ * accepts and writes back unchanged, build metadata included (test/unit/chart-version.test.ts compares them).
+ */
 export function isValidChartVersion(version: string): boolean {
-  // semver.valid() drops build metadata (+g1a2b3c4), so compare against the parsed parts.
-  const parsed = parse(version, { loose: false });
-  return parsed !== null && version === `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}`;
+  if (version.length > MAX_VERSION_LENGTH) return false;
+  const m = STRICT_SEMVER.exec(version);
+  return m !== null && [m[1], m[2], m[3]].every((n) => Number(n) <= Number.MAX_SAFE_INTEGER);
 }
 
 export function assertChartVersion(version: string, where: string): string {

@@ -1,5 +1,12 @@
-// The class alone, not the package's index (every range and comparator): chart-metadata reaches this module at every template and package.
-import SemVer from 'semver/classes/semver.js';
+import { createRequire } from 'node:module';
+import type SemVerClass from 'semver/classes/semver.js';
+
+/**
+ * chart-metadata reaches this module at every template and package, which sort no index: the class is loaded on the
+ * first sort (loading it builds semver's regular expressions, ~1 ms), and alone, not the package's index (every range
+ * and comparator).
+ */
+let semverClass: typeof SemVerClass | undefined;
 
 /**
  * What helm accepts of an index entry when it loads index.yaml (repo.loadIndex):
@@ -30,6 +37,7 @@ export function helmSemver(version: string): string | undefined {
  * keep their order in the index.
  */
 export function sortNewestFirstAsHelm<T extends { version: string }>(versions: readonly T[]): T[] {
+  const SemVer = (semverClass ??= createRequire(import.meta.url)('semver/classes/semver.js') as typeof SemVerClass);
   // Parsed once per entry, not per comparison: a 10,000-version chart is sorted on every listing.
   const keyed = versions.map((v) => {
     const parsed = helmSemver(v.version);

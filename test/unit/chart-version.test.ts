@@ -70,3 +70,25 @@ test('one prerelease scheme: always above every release in the repository, build
   assert.equal(resolveChartVersion('0.2.1', 'prerelease', { id: 'rc', published: ['0.2.1', '0.2.2-rc.0'] }), '0.2.2-rc.1', 'resolveChartVersion (publish, package) uses it');
   for (const bad of ['42', 'a.b', '']) assert.throws(() => nextPrerelease('1.0.0', { id: bad }), (e: unknown) => isChartctlError(e) && e.code === 'VERSION_INVALID', bad);
 });
+
+test("isValidChartVersion accepts exactly what semver's strict parse accepts and writes back unchanged", async () => {
+  const { isValidChartVersion } = await import('../../src/core/chart-version.js');
+  const { default: parse } = await import('semver/functions/parse.js');
+  // The rule it replaces: semver.valid() drops build metadata, so the parsed parts are compared with the text.
+  const semverRule = (v: string) => {
+    const parsed = parse(v, { loose: false });
+    return parsed !== null && v === `${parsed.version}${parsed.build.length ? `+${parsed.build.join('.')}` : ''}`;
+  };
+  const corpus = [
+    '0.0.0', '1.2.3', '10.20.30', '1.0.0-0', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-0.3.7', '1.0.0-x.7.z.92', '1.0.0-x-y-z.--',
+    '1.0.0--', '1.0.0-0a', '1.0.0-a0', '1.0.0-00', '1.0.0-01', '1.0.0-0.01', '1.0.0+20130313144700', '1.0.0-beta+exp.sha.5114f85',
+    '1.0.0+21AF26D3----117B344092BD', '1.0.0+', '1.0.0-', '1.0.0-.a', '1.0.0-a.', '1.0.0+a..b', '1.0.0+0001', '1.0.0-a_b', '1.0.0+a_b',
+    '01.0.0', '1.01.0', '1.0.01', 'v1.0.0', '=1.0.0', ' 1.0.0', '1.0.0 ', '1.0.0\n', '1.0', '1', '', '1.0.0.0', 'a.b.c', '1.0.0-ä',
+    '１.0.0', '9007199254740991.0.0', '9007199254740992.0.0', '0.9007199254740991.0', '0.0.99999999999999999',
+    '1.0.0-9007199254740991', '1.0.0-9007199254740992', '1.0.0-99999999999999999999',
+    `1.0.0-${'a'.repeat(250)}`, `1.0.0-${'a'.repeat(251)}`, `1.0.0+${'b'.repeat(250)}`, `1.0.0+${'b'.repeat(251)}`,
+  ];
+  for (const v of corpus) assert.equal(isValidChartVersion(v), semverRule(v), JSON.stringify(v));
+  // The corpus holds both answers, at the length limit too.
+  assert.ok(isValidChartVersion(`1.0.0-${'a'.repeat(250)}`) && !isValidChartVersion(`1.0.0-${'a'.repeat(251)}`));
+});

@@ -95,8 +95,8 @@ test("when the chart's dependencies cannot be built (checked meanwhile), that is
     const env = await deps.repo.loadEnvironment('prod');
     await assert.rejects(renderEnvironment(deps, env), /helm dependency build failed/);
     assert.ok(events.includes('dependency build failed'), events.join(', '));
-    assert.equal(events.at(-1), 'helm stopped', events.join(', '));
-    assert.ok(!events.includes('helm read its stdin'), events.join(', '));
+    // The helm started is stopped, never reading its stdin (the secrets may finish decrypting after the stop: they are released unused).
+    assert.deepEqual(events.filter((e) => e.startsWith('helm ')), ['helm started', 'helm stopped'], events.join(', '));
   } finally {
     app.remove();
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { rm, writeFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ChartctlError } from '../../core/errors.js';
 import type { Environment } from '../../core/environment.js';
@@ -61,12 +61,13 @@ async function buildIfNeeded(deps: Deps, chartDir: string): Promise<boolean> {
   const chart = await readChartMetadata(chartDir, (p) => deps.repo.display(p));
   const dependencies = (chart.dependencies ?? []) as { name: string; repository?: string }[];
   if (dependencies.length === 0) return false;
-  const fingerprint = await dependencyFingerprint(chartDir, dependencies);
+  const fingerprint = dependencyFingerprint(chartDir, dependencies);
   const stamp = join(deps.repo.root, '.chartctl', 'deps', `${createHash('sha256').update(resolve(chartDir)).digest('hex').slice(0, 16)}.txt`);
   const chartsDir = join(chartDir, 'charts');
-  const present = existsSync(chartsDir) ? await readdir(chartsDir) : [];
+  // The check every render and package makes reads synchronously, as readChartDirectory does: a few small files.
+  const present = existsSync(chartsDir) ? readdirSync(chartsDir) : [];
   const allPresent = dependencies.every((d) => present.some((f) => f === d.name || (f.startsWith(`${d.name}-`) && f.endsWith('.tgz'))));
-  if (allPresent && existsSync(stamp) && (await readFile(stamp, 'utf8')) === fingerprint) return false;
+  if (allPresent && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) return false;
   deps.reporter.progress(`Building chart dependencies of ${deps.repo.display(chartDir)} (helm dependency build)`);
   const lockFile = join(chartDir, 'Chart.lock');
   const hadLock = existsSync(lockFile);
@@ -79,23 +80,40 @@ async function buildIfNeeded(deps: Deps, chartDir: string): Promise<boolean> {
 }
 
 /** Digest of Chart.yaml, Chart.lock and every file of each `file://` dependency (path, size, mtime). */
-async function dependencyFingerprint(chartDir: string, dependencies: { repository?: string }[]): Promise<string> {
+function dependencyFingerprint(chartDir: string, dependencies: { repository?: string }[]): string {
   const hash = createHash('sha256');
   for (const f of ['Chart.yaml', 'Chart.lock']) {
-    if (existsSync(join(chartDir, f))) hash.update(await readFile(join(chartDir, f)));
+    if (existsSync(join(chartDir, f))) hash.update(readFileSync(join(chartDir, f)));
   }
   for (const d of dependencies) {
     if (!d.repository?.startsWith('file://')) continue;
     const dir = resolve(chartDir, d.repository.slice('file://'.length));
     if (!existsSync(dir)) continue;
-    for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const p = join(entry.parentPath, entry.name);
+    for (const p of filesInReaddirOrder(dir)) {
       const st = statSync(p);
       hash.update(`${p}\0${st.size}\0${st.mtimeMs}\n`);
     }
   }
   return hash.digest('hex');
+}
+
+/**
+ * The files under `dir` in the order fs.promises.readdir(dir, { recursive: true }) lists them (each directory's
+ * entries, then the last subdirectory found first), which the stamps already written hold; readdirSync's own
+ * recursive order differs (breadth first), and would rebuild every chart's dependencies once.
+ */
+function filesInReaddirOrder(dir: string): string[] {
+  const files: string[] = [];
+  const pending: [string, Dirent[]][] = [[dir, readdirSync(dir, { withFileTypes: true })]];
+  while (pending.length > 0) {
+    const [path, entries] = pending.pop()!;
+    for (const entry of entries) {
+      const p = join(path, entry.name);
+      if (entry.isFile()) files.push(p);
+      else if (entry.isDirectory()) pending.push([p, readdirSync(p, { withFileTypes: true })]);
+    }
+  }
+  return files;
 }
 
 /** Renders one environment with helm template (helm reads the values files; decrypted secrets on stdin, never on disk). */
