@@ -16,7 +16,7 @@ import { draft07MetaValidator, invalidSchemaMessage } from '../core/values-schem
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { resolveValues, type CommandLineValues, type ResolvedValues } from './steps/values.js';
+import { startValues, type CommandLineValues, type StartedValues } from './steps/values.js';
 
 export interface LintOptions {
   /** Environments to lint; all when empty. */
@@ -50,26 +50,36 @@ export async function lint(deps: Deps, options: LintOptions): Promise<LintResult
   // A schema that does not compile is reported by each environment's check, from the same promise.
   await Promise.all([...chartDirs].map((dir) => valuesSchemaOf(dir)?.catch(() => undefined)));
   deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')}${envs.length > 1 ? ' in parallel' : ''}`);
-  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
+  const defaultsOf = chartDefaults();
+  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values, defaultsOf)));
   const all = environments.flatMap((e) => e.findings);
   return { ok: environments.every((e) => e.ok), counts: countBySeverity(all), environments };
 }
 
-async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineValues | undefined): Promise<EnvironmentLint> {
+async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineValues | undefined, defaultsOf: ChartDefaults): Promise<EnvironmentLint> {
   const findings: Finding[] = [];
   let resources = 0;
   try {
     const chartDir = chartDirOf(deps, env);
-    const values = await resolveValues(deps, env, cli);
-    // The values schema is compiled and checked while the helm processes run.
-    const [lintOutput, rendered, schemaFindings] = await Promise.all([
-      runHelmLint(deps, env, chartDir, values),
-      renderEnvironment(deps, env, { values, includeCrds: true }).then(
-        (r) => ({ ok: true as const, r }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-      checkValuesSchema(chartDir, values.merged, env, deps),
-    ]).finally(() => values.release());
+    // Both helm calls start before the secrets are decrypted (they reach helm on stdin); the values
+    // schema is checked once they are, while the helm processes run.
+    const values = await startValues(deps, env, cli);
+    const helmLint = runHelmLint(deps, env, chartDir, values);
+    const render = renderEnvironment(deps, env, { values, includeCrds: true }).then(
+      (r) => ({ ok: true as const, r }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    helmLint.catch(() => undefined);
+    let checked: [Finding[], Awaited<typeof render>, Finding[]];
+    try {
+      // A secrets file that cannot be decrypted is the environment's error (helm was stopped for it).
+      const resolved = await values.resolved;
+      checked = await Promise.all([helmLint, render, checkValuesSchema(chartDir, resolved.merged, env, deps, defaultsOf)]);
+    } finally {
+      await Promise.allSettled([helmLint, render]);
+      await values.release();
+    }
+    const [lintOutput, rendered, schemaFindings] = checked;
     // helm could not read a values file chartctl could not read either: chartctl's message names file:line:col.
     const unreadable = values.unread.length > 0 && lintOutput.some((f) => f.severity === 'error' && /failed to parse/.test(f.message));
     if (unreadable) findings.push(...values.unread.map((err) => ({ severity: 'error' as const, check: 'environment', env: env.name, message: err.message + (err.hint ? ` (${err.hint})` : '') })));
@@ -108,7 +118,7 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
   return { env: env.name, ok: counts.error === 0, counts, resources, findings };
 }
 
-async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: ResolvedValues): Promise<Finding[]> {
+async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: StartedValues): Promise<Finding[]> {
   const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, valuesArgs: values.valuesArgs, setArgs: values.setArgs });
   // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
   const result = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
@@ -164,7 +174,23 @@ function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined
   return existsSync(schemaPath) ? valuesValidator(schemaPath) : undefined;
 }
 
-async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
+/** A chart's values.yaml, read and parsed once per run for all the environments using the chart. */
+type ChartDefaults = (chartDir: string) => Promise<Values>;
+
+function chartDefaults(): ChartDefaults {
+  const read = new Map<string, Promise<Values>>();
+  return (chartDir) => {
+    let pending = read.get(chartDir);
+    if (!pending) {
+      const path = join(chartDir, 'values.yaml');
+      pending = existsSync(path) ? readFile(path, 'utf8').then((text) => loadYaml(text, { file: path })).then((v) => (isPlainObject(v) ? v : {})) : Promise.resolve({});
+      read.set(chartDir, pending);
+    }
+    return pending;
+  };
+}
+
+async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps, defaultsOf: ChartDefaults): Promise<Finding[]> {
   const compiled = valuesSchemaOf(chartDir);
   if (!compiled) return [];
   const source = deps.repo.display(join(chartDir, 'values.schema.json'));
@@ -175,9 +201,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
     if (!isChartctlError(err)) throw err;
     return [{ severity: 'error', check: 'values-schema', env: env.name, source, message: deps.masker.mask(`the schema itself: ${err.message}`) }];
   }
-  const defaultsPath = join(chartDir, 'values.yaml');
-  const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
-  const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
+  const values = mergeValues(await defaultsOf(chartDir), userValues);
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => {
     const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
