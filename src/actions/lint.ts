@@ -40,7 +40,9 @@ export interface LintResult {
 }
 
 /** helm lint + render + parse + duplicates + values schema + policies (+ schema seam), every environment in parallel. */
-export async function lint(deps: Deps, options: LintOptions): Promise<LintResult> {
+export async function lint(given: Deps, options: LintOptions): Promise<LintResult> {
+  // The environments share their chart and most values files: each file is read and parsed once for all.
+  const deps: Deps = { ...given, repo: given.repo.environmentsReadOnce() };
   const envs = await deps.repo.loadEnvironments(options.envs);
   const chartDirs = new Set(envs.map((e) => chartDirOf(deps, e)));
   // One dependency build per chart, before the parallel part.
@@ -50,13 +52,12 @@ export async function lint(deps: Deps, options: LintOptions): Promise<LintResult
   // A schema that does not compile is reported by each environment's check, from the same promise.
   await Promise.all([...chartDirs].map((dir) => valuesSchemaOf(dir)?.catch(() => undefined)));
   deps.reporter.progress(`Linting ${envs.map((e) => e.name).join(', ')}${envs.length > 1 ? ' in parallel' : ''}`);
-  const defaultsOf = chartDefaults();
-  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values, defaultsOf)));
+  const environments = await Promise.all(envs.map((env) => lintEnvironment(deps, env, options.values)));
   const all = environments.flatMap((e) => e.findings);
   return { ok: environments.every((e) => e.ok), counts: countBySeverity(all), environments };
 }
 
-async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineValues | undefined, defaultsOf: ChartDefaults): Promise<EnvironmentLint> {
+async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineValues | undefined): Promise<EnvironmentLint> {
   const findings: Finding[] = [];
   let resources = 0;
   try {
@@ -74,7 +75,7 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
     try {
       // A secrets file that cannot be decrypted is the environment's error (helm was stopped for it).
       const resolved = await values.resolved;
-      checked = await Promise.all([helmLint, render, checkValuesSchema(chartDir, resolved.merged, env, deps, defaultsOf)]);
+      checked = await Promise.all([helmLint, render, checkValuesSchema(chartDir, resolved.merged, env, deps)]);
     } finally {
       await Promise.allSettled([helmLint, render]);
       await values.release();
@@ -174,23 +175,16 @@ function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined
   return existsSync(schemaPath) ? valuesValidator(schemaPath) : undefined;
 }
 
-/** A chart's values.yaml, read and parsed once per run for all the environments using the chart. */
-type ChartDefaults = (chartDir: string) => Promise<Values>;
-
-function chartDefaults(): ChartDefaults {
-  const read = new Map<string, Promise<Values>>();
-  return (chartDir) => {
-    let pending = read.get(chartDir);
-    if (!pending) {
-      const path = join(chartDir, 'values.yaml');
-      pending = existsSync(path) ? readFile(path, 'utf8').then((text) => loadYaml(text, { file: path })).then((v) => (isPlainObject(v) ? v : {})) : Promise.resolve({});
-      read.set(chartDir, pending);
-    }
-    return pending;
-  };
+/** A chart's values.yaml, read and parsed once for all the environments linted (the run's repository reads shared files once). */
+function chartDefaults(deps: Deps, chartDir: string): Promise<Values> {
+  const path = join(chartDir, 'values.yaml');
+  return deps.repo.sharedRead(`defaults\0${path}`, async () => {
+    const defaults = existsSync(path) ? loadYaml(await readFile(path, 'utf8'), { file: path }) : {};
+    return isPlainObject(defaults) ? defaults : {};
+  });
 }
 
-async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps, defaultsOf: ChartDefaults): Promise<Finding[]> {
+async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
   const compiled = valuesSchemaOf(chartDir);
   if (!compiled) return [];
   const source = deps.repo.display(join(chartDir, 'values.schema.json'));
@@ -201,7 +195,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
     if (!isChartctlError(err)) throw err;
     return [{ severity: 'error', check: 'values-schema', env: env.name, source, message: deps.masker.mask(`the schema itself: ${err.message}`) }];
   }
-  const values = mergeValues(await defaultsOf(chartDir), userValues);
+  const values = mergeValues(await chartDefaults(deps, chartDir), userValues);
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => {
     const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
