@@ -71,3 +71,20 @@ test('lint: secrets that cannot be decrypted are the environment\'s one error, n
     app.remove();
   }
 });
+
+test('lint: environments that share a secrets file have it decrypted once for the run', async () => {
+  const decrypted: string[] = [];
+  const { app, deps } = setUp(async () => {
+    decrypted.push('prod');
+    return { database: { password: 's3cret' } };
+  });
+  try {
+    const prod = readFileSync(join(app.dir, 'environments', 'prod.yaml'), 'utf8');
+    writeFileSync(join(app.dir, 'environments', 'prod-eu.yaml'), prod.replace(/namespace: (\S+)/, 'namespace: $1-eu'));
+    const result = await lint(deps, { envs: ['prod', 'prod-eu'] });
+    assert.deepEqual(result.environments.map((e) => [e.env, e.findings.filter((f) => f.check === 'environment')]), [['prod', []], ['prod-eu', []]]);
+    assert.deepEqual(decrypted, ['prod']);
+  } finally {
+    app.remove();
+  }
+});

@@ -135,9 +135,10 @@ export async function startValues(deps: Deps, env: Environment, cli: CommandLine
     const resolved = (async (): Promise<ResolvedValues> => {
       const secrets: Values[] = [];
       for (const rel of secretFiles) {
+        // The environments of a fleet often share a working tree's secrets file: decrypted once for all of them.
         const values = fromArtifact
           ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
-          : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
+          : await deps.repo.sharedRead(`secrets\0${rel}`, () => deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`));
         deps.masker.add(values);
         layers.push({ source: rel, kind: 'secrets', values });
         secrets.push(values);
