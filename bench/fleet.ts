@@ -14,6 +14,7 @@ import { AppRepo } from '../src/adapters/app-repo.js';
 import { createSecretsReader } from '../src/adapters/secrets-factory.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
+import { helmGoGc, helmGoMaxProcs } from '../src/core/helm-go-procs.js';
 import { helmGetManifestWithHooksArgs, helmHistoryArgs } from '../src/core/helm-release-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
 import type { Deps } from '../src/actions/deps.js';
@@ -103,11 +104,14 @@ try {
   writeFileSync(diffHelm, `#!/bin/sh\n${diffCalls.map((c) => `${line(c)} 2>/dev/null || true`).join('\n')}\n`);
   const diffEach = join(work, 'diff-each.sh');
   writeFileSync(diffEach, `#!/bin/sh\nset -e\n${names.map((n) => `'${process.execPath}' '${cliPath}' diff ${n} --local --quiet >/dev/null`).join('\n')}\n`);
-  // chartctl gives each helm it runs alongside others GOMAXPROCS for its share of the cores (src/core/helm-go-procs.ts):
-  // the same shell with that setting shows how much of lint's standing against the shell is helm's runtime, not chartctl.
-  const sharedCores = Math.max(1, Math.floor(availableParallelism() / calls.length));
+  // chartctl gives each helm it runs alongside others GOMAXPROCS for its share of the cores and a slower GC pace
+  // (src/core/helm-go-procs.ts): the same shell with those settings shows how much of lint's standing against the
+  // shell is helm's runtime, not chartctl.
+  const sharedCores = helmGoMaxProcs({ cores: availableParallelism(), inFlight: calls.length, userSet: false }) ?? '';
+  const sharedGc = helmGoGc({ inFlight: calls.length, userSet: false }) ?? '';
+  const goSettings = `GOMAXPROCS=${sharedCores} GOGC=${sharedGc}`;
   const parallelOneCore = join(work, 'lint-parallel-gomaxprocs.sh');
-  writeFileSync(parallelOneCore, `#!/bin/sh\nexport GOMAXPROCS=${sharedCores}\n${calls.map((c) => `${line(c)} &`).join('\n')}\nwait\n`);
+  writeFileSync(parallelOneCore, `#!/bin/sh\nexport ${goSettings}\n${calls.map((c) => `${line(c)} &`).join('\n')}\nwait\n`);
   for (const s of [sequential, parallel, parallelOneCore, diffHelm, diffEach]) chmodSync(s, 0o700);
 
   const sh = (label: string, script: string): Step => ({ label, run: () => timeProcessCpu('/bin/sh', [script], { cwd: app.dir, env }) });
@@ -117,7 +121,7 @@ try {
     cli(['lint']),
     sh(`helm lint + helm template per environment, one after another (${calls.length} helm calls)`, sequential),
     sh(`the same ${calls.length} helm calls all started at once by a shell (the parallel floor)`, parallel),
-    sh(`the same with GOMAXPROCS=${sharedCores} (cores / calls, at least 1: what chartctl gives a helm among others)`, parallelOneCore),
+    sh(`the same with ${goSettings} (what chartctl gives a helm among others)`, parallelOneCore),
     cli(['diff', '--all', '--local']),
     sh(`chartctl diff <env> --local for each of the ${COUNT}, one after another`, diffEach),
     sh(`the ${diffCalls.length} helm calls those diffs make, one after another`, diffHelm),
@@ -130,7 +134,7 @@ try {
   console.log(`\nlint of ${COUNT} environments`);
   console.log(`  against the sequential helm script: ${ratio(lint!, seq!)} (target <= 0.5x)`);
   console.log(`  against the parallel floor: ${ratio(lint!, floor!)} (target <= 1.2x)`);
-  console.log(`  against that shell with GOMAXPROCS as chartctl sets it: ${ratio(lint!, floorShared!)} (chartctl's own share of the gap)`);
+  console.log(`  against that shell with ${goSettings} as chartctl sets them: ${ratio(lint!, floorShared!)} (chartctl's own share of the gap)`);
   // No schedule beats the helm CPU the calls need spread over every core, after Node has started.
   const cores = availableParallelism();
   const lintFloor = node!.wallMs + seq!.cpuMs / cores;

@@ -16,7 +16,7 @@ import { draft07MetaValidator, invalidSchemaMessage } from '../core/values-schem
 import type { Deps } from './deps.js';
 import { chartDirOf, ensureDependencies, renderEnvironment } from './steps/render.js';
 import { validateRenderedManifests } from './steps/manifest-validation.js';
-import { resolveValues, type CommandLineValues, type ResolvedValues } from './steps/values.js';
+import { startValues, type CommandLineValues, type StartedValues } from './steps/values.js';
 
 export interface LintOptions {
   /** Environments to lint; all when empty. */
@@ -40,7 +40,9 @@ export interface LintResult {
 }
 
 /** helm lint + render + parse + duplicates + values schema + policies (+ schema seam), every environment in parallel. */
-export async function lint(deps: Deps, options: LintOptions): Promise<LintResult> {
+export async function lint(given: Deps, options: LintOptions): Promise<LintResult> {
+  // The environments share their chart and most values files: each file is read and parsed once for all.
+  const deps: Deps = { ...given, repo: given.repo.environmentsReadOnce() };
   const envs = await deps.repo.loadEnvironments(options.envs);
   const chartDirs = new Set(envs.map((e) => chartDirOf(deps, e)));
   // One dependency build per chart, before the parallel part.
@@ -60,16 +62,25 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
   let resources = 0;
   try {
     const chartDir = chartDirOf(deps, env);
-    const values = await resolveValues(deps, env, cli);
-    // The values schema is compiled and checked while the helm processes run.
-    const [lintOutput, rendered, schemaFindings] = await Promise.all([
-      runHelmLint(deps, env, chartDir, values),
-      renderEnvironment(deps, env, { values, includeCrds: true }).then(
-        (r) => ({ ok: true as const, r }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-      checkValuesSchema(chartDir, values.merged, env, deps),
-    ]).finally(() => values.release());
+    // Both helm calls start before the secrets are decrypted (they reach helm on stdin); the values
+    // schema is checked once they are, while the helm processes run.
+    const values = await startValues(deps, env, cli);
+    const helmLint = runHelmLint(deps, env, chartDir, values);
+    const render = renderEnvironment(deps, env, { values, includeCrds: true }).then(
+      (r) => ({ ok: true as const, r }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    helmLint.catch(() => undefined);
+    let checked: [Finding[], Awaited<typeof render>, Finding[]];
+    try {
+      // A secrets file that cannot be decrypted is the environment's error (helm was stopped for it).
+      const resolved = await values.resolved;
+      checked = await Promise.all([helmLint, render, checkValuesSchema(chartDir, resolved.merged, env, deps)]);
+    } finally {
+      await Promise.allSettled([helmLint, render]);
+      await values.release();
+    }
+    const [lintOutput, rendered, schemaFindings] = checked;
     // helm could not read a values file chartctl could not read either: chartctl's message names file:line:col.
     const unreadable = values.unread.length > 0 && lintOutput.some((f) => f.severity === 'error' && /failed to parse/.test(f.message));
     if (unreadable) findings.push(...values.unread.map((err) => ({ severity: 'error' as const, check: 'environment', env: env.name, message: err.message + (err.hint ? ` (${err.hint})` : '') })));
@@ -108,7 +119,7 @@ async function lintEnvironment(deps: Deps, env: Environment, cli: CommandLineVal
   return { env: env.name, ok: counts.error === 0, counts, resources, findings };
 }
 
-async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: ResolvedValues): Promise<Finding[]> {
+async function runHelmLint(deps: Deps, env: Environment, chartDir: string, values: StartedValues): Promise<Finding[]> {
   const args = helmLintArgs({ chart: chartDir, namespace: env.namespace, kubeVersion: env.kubeVersion, valuesArgs: values.valuesArgs, setArgs: values.setArgs });
   // helm lint exits 1 when it found errors; those are findings, not a failure of chartctl.
   const result = await deps.helm().run(args, { stdin: values.stdin, timeoutMs: 5 * 60_000, okExitCodes: [1] });
@@ -164,6 +175,15 @@ function valuesSchemaOf(chartDir: string): Promise<ValidateFunction> | undefined
   return existsSync(schemaPath) ? valuesValidator(schemaPath) : undefined;
 }
 
+/** A chart's values.yaml, read and parsed once for all the environments linted (the run's repository reads shared files once). */
+function chartDefaults(deps: Deps, chartDir: string): Promise<Values> {
+  const path = join(chartDir, 'values.yaml');
+  return deps.repo.sharedRead(`defaults\0${path}`, async () => {
+    const defaults = existsSync(path) ? loadYaml(await readFile(path, 'utf8'), { file: path }) : {};
+    return isPlainObject(defaults) ? defaults : {};
+  });
+}
+
 async function checkValuesSchema(chartDir: string, userValues: Values, env: Environment, deps: Deps): Promise<Finding[]> {
   const compiled = valuesSchemaOf(chartDir);
   if (!compiled) return [];
@@ -175,9 +195,7 @@ async function checkValuesSchema(chartDir: string, userValues: Values, env: Envi
     if (!isChartctlError(err)) throw err;
     return [{ severity: 'error', check: 'values-schema', env: env.name, source, message: deps.masker.mask(`the schema itself: ${err.message}`) }];
   }
-  const defaultsPath = join(chartDir, 'values.yaml');
-  const defaults = existsSync(defaultsPath) ? loadYaml(await readFile(defaultsPath, 'utf8'), { file: defaultsPath }) : {};
-  const values = mergeValues(isPlainObject(defaults) ? defaults : {}, userValues);
+  const values = mergeValues(await chartDefaults(deps, chartDir), userValues);
   if (validate(values)) return [];
   return (validate.errors ?? []).map((e) => {
     const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';

@@ -104,11 +104,21 @@ export class AppRepo {
 
   /**
    * The same repository with each environment file read and checked once, however often it is
-   * asked for: for one command over many environments (diff --all reads every environment for
-   * each one diffed). Edits made to environment files meanwhile are not seen.
+   * asked for, and the files they share read once too (sharedRead): for one command over many
+   * environments (diff --all reads every environment for each one diffed, lint and diff --all the
+   * same Chart.yaml and values files for each). Edits made to those files meanwhile are not seen.
    */
   environmentsReadOnce(): AppRepo {
     return new EnvironmentsReadOnce(this.root, { here: this.here, discovery: this.discovery, overrides: this.overrides });
+  }
+
+  /**
+   * What `read` gives for `key` (a file the environments share: a Chart.yaml, a values file, parsed):
+   * read afresh each time here, once per run in a repository whose environments are read once.
+   * The result is shared, so it is never changed in place.
+   */
+  sharedRead<T>(_key: string, read: () => Promise<T>): Promise<T> {
+    return read();
   }
 
   /** The named environments, or all of them when none is named; each must exist. */
@@ -145,5 +155,17 @@ class EnvironmentsReadOnce extends AppRepo {
 
   override environmentsReadOnce(): AppRepo {
     return this;
+  }
+
+  private readonly shared = new Map<string, Promise<unknown>>();
+
+  /** A failed read is not kept: each caller then reads for itself, and its error names its own environment. */
+  override sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const kept = this.shared.get(key) as Promise<T> | undefined;
+    if (kept) return kept.catch(() => read());
+    const pending = read();
+    this.shared.set(key, pending);
+    pending.catch(() => this.shared.delete(key));
+    return pending;
   }
 }

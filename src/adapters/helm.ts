@@ -6,7 +6,7 @@ import type { Reporter } from './reporter.js';
 import { runProcess } from './process-runner.js';
 import type { RunningProcesses } from './running-processes.js';
 import { Interrupted, type StopSignal } from '../core/interruption.js';
-import { helmGoMaxProcs } from '../core/helm-go-procs.js';
+import { helmGoGc, helmGoMaxProcs } from '../core/helm-go-procs.js';
 import { availableParallelism } from 'node:os';
 
 export interface HelmVersion {
@@ -203,6 +203,8 @@ export class HelmCli implements Helm {
     const env = { ...this.deps.env, ...options.env };
     const goMaxProcs = helmGoMaxProcs({ cores: availableParallelism(), inFlight: this.inFlight + 1, userSet: env.GOMAXPROCS !== undefined });
     if (goMaxProcs) env.GOMAXPROCS = goMaxProcs;
+    const goGc = helmGoGc({ inFlight: this.inFlight + 1, userSet: env.GOGC !== undefined || env.GOMEMLIMIT !== undefined });
+    if (goGc) env.GOGC = goGc;
     this.inFlight++;
     const result = await runProcess(this.binary, args, {
       input: options.stdin,

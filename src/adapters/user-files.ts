@@ -47,19 +47,24 @@ export async function readUserFile(path: string, options: UserFileOptions): Prom
     if (st.isDirectory()) throw failure(options, 'FILE_IS_DIRECTORY', `is a directory, not a file`);
     if (!st.isFile()) throw failure(options, 'FILE_NOT_REGULAR', `is not a regular file (it is ${describeKind(st)})`);
     if (st.size > options.maxBytes) throw tooLarge(options);
-    // Read at most one byte past the limit: the file may grow between stat and read. Chunks fit the
-    // size stat gave: a small file needs no 1 MiB buffer.
-    const chunks: Buffer[] = [];
-    let total = 0;
+    // Read at most one byte past the limit: the file may grow between stat and read. The buffer is the size
+    // stat gave plus that byte (it was 1 MiB a read, twice: a lint of 12 environments held ~24 MiB of them
+    // when it forked helm, and their external memory prompted V8's collections), doubled if the file grew.
+    const limit = options.maxBytes + 1;
+    let buffer = Buffer.allocUnsafe(Math.min(st.size + 1, limit));
+    let filled = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, options.maxBytes + 1 - total, Math.max(st.size + 1 - total, 4096)));
-      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+      if (filled === buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.min(Math.max(buffer.length * 2, 64 * 1024), limit));
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, null);
       if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > options.maxBytes) throw tooLarge(options);
+      filled += bytesRead;
+      if (filled > options.maxBytes) throw tooLarge(options);
     }
-    return Buffer.concat(chunks, total);
+    return buffer.subarray(0, filled);
   } catch (err) {
     throw err instanceof ChartctlError ? err : fileError(err, options);
   } finally {

@@ -1,4 +1,4 @@
-import { readScalar } from './yaml-scalar-edit.js';
+import { scalarReader } from './yaml-scalar-edit.js';
 
 /** Where one environment's image tag comes from: the file every environment reads, or its own override. */
 export interface ImageOrigin {
@@ -16,14 +16,29 @@ export interface ImageOrigin {
  * (templates are rendered at deploy time and are not looked into).
  */
 export function imageOrigins(services: { service: string; tagPath: string }[], values: string[], shared: ReadonlySet<string>, text: (file: string) => string | undefined): ImageOrigin[] {
+  // Each file is read and parsed once for all the services (a file that does not parse is passed over).
+  const readers = new Map<string, ReturnType<typeof scalarReader> | undefined>();
+  const readerOf = (file: string) => {
+    if (!readers.has(file)) {
+      const t = file.endsWith('.hbs') ? undefined : text(file);
+      let reader: ReturnType<typeof scalarReader> | undefined;
+      try {
+        reader = t === undefined ? undefined : scalarReader(t, file);
+      } catch {
+        reader = undefined;
+      }
+      readers.set(file, reader);
+    }
+    return readers.get(file);
+  };
   return services.map(({ service, tagPath }) => {
     const path = tagPath.split('.');
     for (const file of [...values].reverse()) {
-      const t = file.endsWith('.hbs') ? undefined : text(file);
-      if (t === undefined) continue;
+      const reader = readerOf(file);
+      if (!reader) continue;
       let found: { value: unknown; found: boolean };
       try {
-        found = readScalar(t, file, path);
+        found = reader(path);
       } catch {
         continue;
       }

@@ -12,10 +12,17 @@ export interface ScalarEdit {
 
 /** Finds the scalar at `path` in a YAML document (undefined when the path is absent). */
 export function readScalar(text: string, file: string, path: string[]): { value: unknown; found: boolean } {
+  return scalarReader(text, file)(path);
+}
+
+/** readScalar for many paths of one document, parsed once. */
+export function scalarReader(text: string, file: string): (path: string[]) => { value: unknown; found: boolean } {
   const doc = parse(text, file);
-  const node = doc.getIn(path, true) as Scalar | undefined;
-  if (node === undefined) return { value: undefined, found: false };
-  return { value: yaml().isScalar(node) ? node.value : node, found: yaml().isScalar(node) };
+  return (path) => {
+    const node = doc.getIn(path, true) as Scalar | undefined;
+    if (node === undefined) return { value: undefined, found: false };
+    return { value: yaml().isScalar(node) ? node.value : node, found: yaml().isScalar(node) };
+  };
 }
 
 /**

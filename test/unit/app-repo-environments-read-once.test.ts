@@ -30,3 +30,29 @@ test('environmentsReadOnce: each environment file read and checked once for the 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('sharedRead: read once for the run in a repository read once (a failure is not kept, each caller then reads itself); afresh in a plain AppRepo', async () => {
+  const repo = new AppRepo(tmpdir());
+  const once = repo.environmentsReadOnce();
+  let reads = 0;
+  const read = async () => ({ n: ++reads });
+  const [a, b] = await Promise.all([once.sharedRead('chart\0charts/shop', read), once.sharedRead('chart\0charts/shop', read)]);
+  assert.equal(a, b);
+  assert.equal(await once.sharedRead('chart\0charts/shop', read), a);
+  assert.equal(reads, 1);
+  assert.notEqual(await once.sharedRead('chart\0charts/api', read), a, 'another key, another read');
+  assert.equal(reads, 2);
+
+  const failures: string[] = [];
+  const failing = (who: string) => async () => {
+    failures.push(who);
+    throw new Error(`${who} cannot read it`);
+  };
+  const outcomes = await Promise.allSettled([once.sharedRead('values\0missing.yaml', failing('dev')), once.sharedRead('values\0missing.yaml', failing('prod'))]);
+  assert.deepEqual(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'read')), ['dev cannot read it', 'prod cannot read it']);
+  assert.deepEqual(failures, ['dev', 'prod']);
+
+  await repo.sharedRead('chart\0charts/shop', read);
+  await repo.sharedRead('chart\0charts/shop', read);
+  assert.equal(reads, 4);
+});

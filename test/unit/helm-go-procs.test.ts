@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helmGoMaxProcs } from '../../src/core/helm-go-procs.js';
+import { helmGoGc, helmGoMaxProcs } from '../../src/core/helm-go-procs.js';
 import { HelmCli } from '../../src/adapters/helm.js';
 import { MemoryReporter } from '../../src/adapters/reporter.js';
 
@@ -44,6 +44,28 @@ test('HelmCli: helm calls started together each get GOMAXPROCS for their share o
     assert.deepEqual(await procs(1), ['unset']);
     const userSet = new HelmCli(helm, { reporter: new MemoryReporter(), mask: (t) => t, env: { ...env, GOMAXPROCS: '3' } });
     assert.deepEqual((await Promise.all([userSet.run(['template']), userSet.run(['template'])])).map((r) => r.stdout.trim()), ['3', '3']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('helmGoGc: helm calls among others collect garbage less often; a lone call, or GOGC or GOMEMLIMIT set by the user, keep helm\'s default', async () => {
+  assert.equal(helmGoGc({ inFlight: 1, userSet: false }), undefined);
+  assert.equal(helmGoGc({ inFlight: 2, userSet: false }), '200');
+  assert.equal(helmGoGc({ inFlight: 24, userSet: true }), undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'chartctl-fake-helm-'));
+  try {
+    const helm = join(dir, 'helm');
+    writeFileSync(helm, `#!/bin/sh\nif [ "$1" = version ]; then echo v4.1.0; exit 0; fi\necho "\${GOGC-unset}"\n`);
+    chmodSync(helm, 0o755);
+    const { GOGC: _, GOMEMLIMIT: __, ...env } = process.env;
+    const gcOf = async (given: NodeJS.ProcessEnv) => {
+      const cli = new HelmCli(helm, { reporter: new MemoryReporter(), mask: (t) => t, env: given });
+      return (await Promise.all([cli.run(['template']), cli.run(['template'])])).map((r) => r.stdout.trim());
+    };
+    assert.deepEqual(await gcOf(env), ['unset', '200']);
+    assert.deepEqual(await gcOf({ ...env, GOGC: '50' }), ['50', '50']);
+    assert.deepEqual(await gcOf({ ...env, GOMEMLIMIT: '1GiB' }), ['unset', 'unset']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,3 +25,14 @@ test('image origins: the shared file, a per-environment override, and a chart de
   // Templates are rendered at deploy time: not looked into.
   assert.equal(imageOrigins(services, ['common.yaml', 'dev.yaml', 'ci.yaml.hbs'], shared, (f) => files[f])[1]!.file, 'common.yaml');
 });
+
+test('image origins: each values file is read once for all the services, and one that does not parse is passed over', () => {
+  const reads: string[] = [];
+  const withBroken: Record<string, string> = { ...files, 'broken.yaml': 'api: [unclosed\n' };
+  const origins = imageOrigins(services, ['common.yaml', 'prod.yaml', 'broken.yaml'], new Set(['common.yaml']), (f) => {
+    reads.push(f);
+    return withBroken[f];
+  });
+  assert.deepEqual(reads.sort(), ['broken.yaml', 'common.yaml', 'prod.yaml']);
+  assert.deepEqual(origins.map((o) => o.file), ['prod.yaml', 'common.yaml', null]);
+});

@@ -60,8 +60,13 @@ export interface Candidate {
 export async function chartNameOf(deps: Deps, env: Environment, index?: ChartIndex): Promise<{ name: string; version: string }> {
   const names = Object.keys(index?.entries ?? {});
   if (index && names.length === 1 && !existsSync(join(deps.repo.path(env.chart), 'Chart.yaml'))) return { name: names[0]!, version: '' };
-  const chart = await readChartMetadata(chartDirOf(deps, env), (p) => deps.repo.display(p));
+  const chart = await chartMetadata(deps, chartDirOf(deps, env));
   return { name: chart.name as string, version: chart.version as string };
+}
+
+/** The chart directory's Chart.yaml, read once for the environments of a fleet that share the chart. */
+function chartMetadata(deps: Deps, dir: string): ReturnType<typeof readChartMetadata> {
+  return deps.repo.sharedRead(`chart\0${dir}`, () => readChartMetadata(dir, (p) => deps.repo.display(p)));
 }
 
 /**
@@ -75,7 +80,7 @@ export async function resolveCandidate(deps: Deps, env: Environment, options: Ca
     const dir = chartDirOf(deps, env);
     if (options.deploying) await checkLocalTree(deps, env, dir);
     await ensureDependencies(deps, dir);
-    const dependencies = dependencyNames(await readChartMetadata(dir, (p) => deps.repo.display(p)));
+    const dependencies = dependencyNames(await chartMetadata(deps, dir));
     return { chartName: chart.name, version: chart.version, chartPath: dir, source: 'local', config: WORKING_TREE, dependencies, release: async () => undefined };
   }
   if (isOciRepository(env.repository)) {

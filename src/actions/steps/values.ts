@@ -135,9 +135,10 @@ export async function startValues(deps: Deps, env: Environment, cli: CommandLine
     const resolved = (async (): Promise<ResolvedValues> => {
       const secrets: Values[] = [];
       for (const rel of secretFiles) {
+        // The environments of a fleet often share a working tree's secrets file: decrypted once for all of them.
         const values = fromArtifact
           ? await deps.secrets.decryptFile(await scratch.write(`secrets-${secrets.length}${extensionOf(rel)}`, fromArtifact.files.get(rel)!), rel, `(carried by ${fromArtifact.carriedBy} for ${env.name})`)
-          : await deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`);
+          : await deps.repo.sharedRead(`secrets\0${rel}`, () => deps.secrets.decryptFile(deps.repo.path(rel), rel, `(listed under "secrets" in ${env.file})`));
         deps.masker.add(values);
         layers.push({ source: rel, kind: 'secrets', values });
         secrets.push(values);
@@ -189,7 +190,7 @@ function extensionOf(rel: string): string {
 
 /** A values file in the working tree: helm reads it where it is, unless it is a template (rendered into the scratch dir). */
 async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: string, shown: string, env: Environment, listed: boolean): Promise<{ path: string; values: Values }> {
-  const text = await readUserText(abs, {
+  const read = () => readUserText(abs, {
     shown,
     what: 'values file',
     maxBytes: MAX_CONFIG_FILE_BYTES,
@@ -197,8 +198,16 @@ async function workingTreeValuesFile(deps: Deps, scratch: ScratchDir, abs: strin
     hint: listed ? `Fix the path or remove it from ${env.file}.` : 'Check the path given to --values (relative paths are resolved from --cwd).',
     notFoundCode: 'VALUES_FILE_MISSING',
   });
-  if (!abs.endsWith('.hbs')) return { path: abs, values: parseValues(text, shown, false, scratch.unread) };
-  const rendered = await renderTemplate(deps, text, shown, env);
+  if (!abs.endsWith('.hbs')) {
+    // Environments of a fleet list the same files: read and parsed once for all (a syntax error is each one's to report).
+    const parsed = await deps.repo.sharedRead(`values\0${shown}\0${abs}`, async () => {
+      const unread: ChartctlError[] = [];
+      return { values: parseValues(await read(), shown, false, unread), unread };
+    });
+    scratch.unread.push(...parsed.unread);
+    return { path: abs, values: parsed.values };
+  }
+  const rendered = await renderTemplate(deps, await read(), shown, env);
   return { path: await scratch.write(scratch.nextName('rendered'), rendered), values: parseValues(rendered, shown, true, scratch.unread) };
 }
 

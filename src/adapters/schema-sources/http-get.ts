@@ -1,3 +1,4 @@
+import { lookup, type LookupAddress } from 'node:dns';
 import type { IncomingMessage } from 'node:http';
 import { requestFunction } from '../lazy-http.js';
 
@@ -35,16 +36,22 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
   throw new Error(`too many redirects fetching ${url}`);
 }
 
-function once(url: string, options: HttpGetOptions): Promise<{ status: number; body: Buffer; location?: string }> {
+async function once(url: string, options: HttpGetOptions): Promise<{ status: number; body: Buffer; location?: string }> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`"${url}" is not a valid URL`);
+  }
+  // Offline (lint with an empty schema cache), loading node:https and setting up TLS cost ~40 ms of CPU before
+  // the lookup inside the request failed: the host is resolved first, and the request reuses the answer.
+  const addresses = await resolveHost(parsed, options);
+  return request(url, parsed, addresses, options);
+}
+
+function request(url: string, parsed: URL, addresses: LookupAddress[] | undefined, options: HttpGetOptions): Promise<{ status: number; body: Buffer; location?: string }> {
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      reject(new Error(`"${url}" is not a valid URL`));
-      return;
-    }
     const isHttps = parsed.protocol === 'https:';
     const req = requestFunction(isHttps)(
       parsed,
@@ -52,6 +59,7 @@ function once(url: string, options: HttpGetOptions): Promise<{ status: number; b
         method: 'GET',
         headers: { Accept: 'application/json', 'User-Agent': 'chartctl', ...options.headers },
         ...(isHttps ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecureSkipTlsVerify } : {}),
+        ...(addresses ? { lookup: answered(addresses) } : {}),
         signal: options.signal,
       },
       (res: IncomingMessage) => {
@@ -73,6 +81,44 @@ function once(url: string, options: HttpGetOptions): Promise<{ status: number; b
     req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(describeNetworkError(err, parsed))));
     req.end();
   });
+}
+
+/**
+ * The host's addresses, or a rejection with the message the request would have given (no such host, or no
+ * answer within the timeout). Undefined when aborted meanwhile: the request then fails as an aborted one does.
+ */
+function resolveHost(url: URL, options: HttpGetOptions): Promise<LookupAddress[] | undefined> {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return resolve(undefined);
+    const onAbort = () => settle(() => resolve(undefined));
+    const timer = setTimeout(() => settle(() => reject(new Error(`no answer from ${url.host} within ${options.timeoutMs} ms`))), options.timeoutMs);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    lookup(host, { all: true }, (err, found) =>
+      settle(() => (err ? reject(new Error(describeNetworkError(err, url))) : resolve(found))),
+    );
+  });
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** A `lookup` for the request that answers with the addresses already resolved, as node:dns would. */
+function answered(addresses: LookupAddress[]) {
+  return (host: string, opts: { all?: boolean; family?: number | string }, callback: LookupCallback) => {
+    const family = opts.family === 'IPv4' ? 4 : opts.family === 'IPv6' ? 6 : Number(opts.family ?? 0);
+    const usable = family ? addresses.filter((a) => a.family === family) : addresses;
+    if (usable.length === 0) callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }), []);
+    else if (opts.all) callback(null, usable);
+    else callback(null, usable[0]!.address, usable[0]!.family);
+  };
 }
 
 function describeNetworkError(err: NodeJS.ErrnoException, url: URL): string {
