@@ -6,7 +6,8 @@
 import { dump } from 'js-yaml';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { gunzipSync } from 'node:zlib';
+import { deflateRawSync, gunzipSync } from 'node:zlib';
+import pako from 'pako';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,6 +110,16 @@ function coldZlib(): ProcessTime {
   return { wallMs: ms, cpuMs: ms };
 }
 
+/** Whether this Node's zlib gives the bytes package must write: it would be a floor only if it did. */
+function zlibDiffers(): string {
+  const tar = readFileSync(join(scratch, 'chart.tar'));
+  const pinned = pako.deflateRaw(tar, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+  const here = deflateRawSync(tar, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+  return Buffer.compare(Buffer.from(pinned), here) === 0
+    ? "this Node's zlib happens to give the pinned bytes for this tar (another zlib build may not)"
+    : `this Node's zlib gives other bytes for this tar (${here.length} against the pinned ${pinned.length}), so it cannot write the archive`;
+}
+
 /**
  * sops's decryption of the environment's secrets files, once, cold, timed inside a fresh Node: its modules are
  * loaded before the clock starts, so this is the decryption's own work. It is chartctl's own JS (age-encryption's
@@ -172,11 +183,15 @@ try {
   });
   console.log(`  --help beyond Node writing its text: own ${(commands[3]!.wallMs - helpFloor!.wallMs).toFixed(1)} ms wall, ${(commands[3]!.cpuMs - helpFloor!.cpuMs).toFixed(1)} ms CPU`);
   console.log(`  of template prod's own work: ${steps.at(-2)!.label}: median ${decrypt.wallMs.toFixed(1)} ms`);
-  // package must compress the archive (zlib's deflate is the physical floor; pako's, which gives the same bytes everywhere, is what it runs) and wait for git.
+  // package must compress the archive and wait for git. Its tarball must be byte-for-byte the same on every machine
+  // (an immutable version is judged by its bytes): Node's zlib does not give that (its output changes with the zlib
+  // build: another Node, another CPU path), so the pinned pako is what package runs, and its cold run is the floor.
   const packageOwn = commands[1]!.wallMs - node!.wallMs;
-  const beyondFloors = packageOwn - zlib.wallMs - git.wallMs;
-  console.log(`  package beyond zlib's deflate and its git calls: own ${beyondFloors.toFixed(1)} ms (${beyondFloors <= TARGET_MS ? 'met' : `over by ${(beyondFloors - TARGET_MS).toFixed(1)} ms`}; of its ${packageOwn.toFixed(1)} ms, zlib ${zlib.wallMs.toFixed(1)} ms and git ${git.wallMs.toFixed(1)} ms)`);
-  console.log(`  package beyond pako's cold gzip and its git calls: own ${(packageOwn - gzip.wallMs - git.wallMs).toFixed(1)} ms (pako's cold gzip ${gzip.wallMs.toFixed(1)} ms, ${(gzip.wallMs - zlib.wallMs).toFixed(1)} ms over zlib's)`);
+  const beyondPako = packageOwn - gzip.wallMs - git.wallMs;
+  const beyondZlib = packageOwn - zlib.wallMs - git.wallMs;
+  const judged = (own: number) => (own <= TARGET_MS ? 'met' : `over by ${(own - TARGET_MS).toFixed(1)} ms`);
+  console.log(`  package beyond its floors, the reproducible gzip (pako, cold) and its git calls: own ${beyondPako.toFixed(1)} ms (${judged(beyondPako)}; of its ${packageOwn.toFixed(1)} ms, pako ${gzip.wallMs.toFixed(1)} ms and git ${git.wallMs.toFixed(1)} ms)`);
+  console.log(`  package beyond zlib's deflate instead: own ${beyondZlib.toFixed(1)} ms (${judged(beyondZlib)}; zlib ${zlib.wallMs.toFixed(1)} ms, ${(gzip.wallMs - zlib.wallMs).toFixed(1)} ms under pako) — but ${zlibDiffers()}`);
   console.log(`  (wall counts waiting for a core on a loaded machine, CPU does not; load average now ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
