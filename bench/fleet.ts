@@ -15,7 +15,7 @@ import { createSecretsReader } from '../src/adapters/secrets-factory.js';
 import { SecretMasker } from '../src/core/secret-masker.js';
 import { helmLintArgs, helmTemplateArgs } from '../src/core/helm-args.js';
 import { helmGoGc, helmGoMaxProcs } from '../src/core/helm-go-procs.js';
-import { helmGetManifestWithHooksArgs, helmHistoryArgs } from '../src/core/helm-release-args.js';
+import { helmGetNewestWithManifestArgs } from '../src/core/helm-release-args.js';
 import { resolveValues } from '../src/actions/steps/values.js';
 import type { Deps } from '../src/actions/deps.js';
 import { copyExampleApp, cliPath, hasSharedCorpus, helmBinaries, projectRoot, sharedCorpus } from '../test/support/project.js';
@@ -80,7 +80,7 @@ try {
   const repo = new AppRepo(app.dir);
   const deps = { repo, env, masker: new SecretMasker(), secrets: createSecretsReader(env) } as unknown as Deps;
   const calls: string[][] = [];
-  // What `diff <env> --local` asks helm against a cluster without the release: history, the deployed manifest, a render
+  // What `diff <env> --local` asks helm against a cluster without the release: the newest revision with its manifest (one `helm get all`), a render
   // (the render with the merged values as one file, as the lint peers get them).
   const diffCalls: string[][] = [];
   for (const e of await repo.loadEnvironments([])) {
@@ -93,14 +93,14 @@ try {
     calls.push(withFile(helmLintArgs({ chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
     calls.push(withFile(helmTemplateArgs({ release: e.release, chart, namespace: e.namespace, kubeVersion: e.kubeVersion })));
     const target = { release: e.release, namespace: e.namespace, kubeContext: e.kubeContext };
-    diffCalls.push(helmHistoryArgs(target), helmGetManifestWithHooksArgs(target), calls.at(-1)!);
+    diffCalls.push(helmGetNewestWithManifestArgs(target), calls.at(-1)!);
   }
   const line = (args: string[]) => `'${helm}' ${args.map((a) => `'${a}'`).join(' ')} >/dev/null`;
   const sequential = join(work, 'lint-sequential.sh');
   writeFileSync(sequential, `#!/bin/sh\nset -e\n${calls.map(line).join('\n')}\n`);
   const parallel = join(work, 'lint-parallel.sh');
   writeFileSync(parallel, `#!/bin/sh\n${calls.map((c) => `${line(c)} &`).join('\n')}\nwait\n`);
-  // history and get fail (no release yet): their cost counts, their exit codes do not.
+  // get fails (no release yet): its cost counts, its exit code does not.
   const diffHelm = join(work, 'diff-helm.sh');
   writeFileSync(diffHelm, `#!/bin/sh\n${diffCalls.map((c) => `${line(c)} 2>/dev/null || true`).join('\n')}\n`);
   const diffEach = join(work, 'diff-each.sh');

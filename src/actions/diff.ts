@@ -84,33 +84,22 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   const canary = strategy.kind === 'canary' ? await canaryPlanOf(deps, loaded, strategy) : undefined;
   const env = idle?.env ?? loaded;
   const releases = deps.releases;
+  const target = releaseTarget(env);
   deps.reporter.progress(`Reading release ${env.release} in ${env.namespace}${env.kubeContext ? ` (context ${env.kubeContext})` : ''}`);
-  // The cluster side and the candidate (S3 index + tarball) do not depend on each other: fetch both at once.
-  // The helm calls are asked for first, so both processes are started before loading the AWS SDK holds
-  // this thread (~20 ms).
-  const historyPromise = releases.history(releaseTarget(env));
-  const deployedPromise = deployedManifest(releases, env);
-  const manifestPromise = deployedPromise.then((m) => m ?? '');
-  manifestPromise.catch(() => undefined);
-  const candidatePromise = options.revision === undefined ? resolveCandidate(deps, env, { version: options.version, local: options.local }) : undefined;
-  candidatePromise?.catch(() => undefined);
-  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched;
-  // helm template starts before the secrets are decrypted (they reach it on stdin).
-  const valuesPromise = candidatePromise?.then((c) => startValues(deps, env, options, c.config));
-  valuesPromise?.catch(() => undefined);
-  const deployedSide = (history: RevisionInfo[]) => {
-    const current = newestRevision(history);
-    const livePromise = options.live && current ? releases.resources(releaseTarget(env)) : undefined;
+  const deployedSide = (current: Pick<RevisionInfo, 'revision' | 'chartVersion' | 'status'> | undefined) => {
+    const livePromise = options.live && current ? releases.resources(target) : undefined;
     livePromise?.catch(() => undefined);
     return {
       deployed: { revision: current?.revision ?? null, version: current?.chartVersion ?? null, status: current?.status ?? null },
       driftOf: async (deployedText: string) => (livePromise ? detectDrift(deployedText, await livePromise, env.namespace) : options.live ? [] : null),
     };
   };
+  const shown = { env: env.name, release: env.release, namespace: env.namespace };
+  const around = { ...(idle ? { blueGreen: idle.blueGreen } : {}), ...(canary ? { canary } : {}) };
 
   if (options.revision !== undefined) {
-    const history = await historyPromise;
-    const { deployed, driftOf } = deployedSide(history);
+    const [history, deployedText] = await Promise.all([releases.history(target), deployedManifest(releases, env).then((m) => m ?? '')]);
+    const { deployed, driftOf } = deployedSide(newestRevision(history));
     const wanted = history.find((h) => h.revision === options.revision);
     if (!wanted) {
       throw new ChartctlError(`Release ${env.release} in ${env.namespace} has no revision ${options.revision}. It has: ${history.map((h) => h.revision).join(', ') || 'none'}.`, {
@@ -119,34 +108,44 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
         hint: `See chartctl history ${env.name}.`,
       });
     }
-    const [deployedText, candidateText] = await Promise.all([manifestPromise, deployedManifest(releases, env, wanted.revision).then((m) => m ?? '')]);
+    const candidateText = (await deployedManifest(releases, env, wanted.revision)) ?? '';
     return {
-      env: env.name,
-      release: env.release,
-      namespace: env.namespace,
+      ...shown,
       deployed,
       candidate: { version: wanted.chartVersion, digest: wanted.provenance?.digest ?? null, source: `revision ${wanted.revision}`, revision: wanted.revision },
       diff: diffReleases(deployedText, candidateText, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
       images: [],
-      ...(idle ? { blueGreen: idle.blueGreen } : {}),
-      ...(canary ? { canary } : {}),
+      ...around,
     };
   }
 
-  // The render needs only whether the release exists (--is-upgrade): the first of the two helm calls to answer says.
-  const isUpgrade = await releaseExists(historyPromise, deployedPromise).catch(async (err: unknown) => {
-    await valuesPromise?.then((v) => v.release()).catch(() => undefined);
-    await candidatePromise?.then((c) => c.release()).catch(() => undefined);
+  // The cluster side (one helm call: the newest revision and its manifest) and the candidate (S3 index + tarball)
+  // do not depend on each other: fetch both at once. helm is asked first, so its process is started before loading
+  // the AWS SDK holds this thread (~20 ms).
+  const newestPromise = releases.newestWithManifest(target);
+  newestPromise.catch(() => undefined);
+  const candidatePromise = resolveCandidate(deps, env, { version: options.version, local: options.local });
+  candidatePromise.catch(() => undefined);
+  // The values (and decrypted secrets) come from the candidate's own configuration: read while the cluster side is fetched;
+  // helm template starts before the secrets are decrypted (they reach it on stdin).
+  const valuesPromise = candidatePromise.then((c) => startValues(deps, env, options, c.config));
+  valuesPromise.catch(() => undefined);
+  const current = await newestPromise.catch(async (err: unknown) => {
+    await valuesPromise.then((v) => v.release()).catch(() => undefined);
+    await candidatePromise.then((c) => c.release()).catch(() => undefined);
     throw err;
   });
-  const candidate = await candidatePromise!;
-  const values = await valuesPromise!.catch(async (err: unknown) => {
+  const { deployed, driftOf } = deployedSide(current?.newest);
+  const deployedText = current?.manifest ?? '';
+  const candidate = await candidatePromise;
+  const values = await valuesPromise.catch(async (err: unknown) => {
     await candidate.release();
     throw err;
   });
   try {
-    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade, values });
+    // --is-upgrade: the release exists.
+    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: current !== undefined, values });
     rendering.catch(() => undefined);
     // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
     // is started and has its secrets (the turn after they are ready), so it delays neither.
@@ -155,38 +154,20 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       .then(() => nextTurn())
       .then(() => imageOriginsOf(deps, env, candidate.config, candidate.dependencies));
     imagesPromise.catch(() => undefined);
-    // The rest of the history is read while helm renders; a failed read waits for helm before the files it reads go.
-    const history = await historyPromise.catch(async (err: unknown) => {
-      await rendering.catch(() => undefined);
-      throw err;
-    });
-    const { deployed, driftOf } = deployedSide(history);
     const rendered = await rendering;
-    const deployedText = await manifestPromise;
     return {
-      env: env.name,
-      release: env.release,
-      namespace: env.namespace,
+      ...shown,
       deployed,
       candidate: { version: candidate.version, digest: candidate.digest ?? null, source: candidate.source, revision: null },
       diff: diffReleases(deployedText, rendered.manifest, compareOptions(env.namespace, options)),
       drift: await driftOf(deployedText),
       images: await imagesPromise,
-      ...(idle ? { blueGreen: idle.blueGreen } : {}),
-      ...(canary ? { canary } : {}),
+      ...around,
     };
   } finally {
     await values.release();
     await candidate.release();
   }
-}
-
-/**
- * Whether a release exists, from whichever answers first: its history (not empty) or its newest
- * manifest (found). Both read the same release records; when both fail, the history's error is the one.
- */
-export function releaseExists(history: Promise<readonly unknown[]>, manifest: Promise<string | undefined>): Promise<boolean> {
-  return Promise.any([history.then((h) => h.length > 0), manifest.then((m) => m !== undefined)]).catch(() => history.then((h) => h.length > 0));
 }
 
 function compareOptions(namespace: string, o: DiffOptions): ReleaseDiffOptions {

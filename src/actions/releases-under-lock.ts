@@ -19,6 +19,7 @@ export function recordingHelmStart(releases: Releases, locked: ReleaseTarget, st
     historyAfterInterrupt: (t) => releases.historyAfterInterrupt(t),
     snapshot: (t, revision) => releases.snapshot(t, revision),
     manifestWithHooks: (t, revision) => releases.manifestWithHooks(t, revision),
+    newestWithManifest: (t) => releases.newestWithManifest(t),
     status: (t, revision) => releases.status(t, revision),
     resources: (t) => releases.resources(t),
     newestResources: (t, timeoutMs) => releases.newestResources(t, timeoutMs),

@@ -2,6 +2,7 @@ import { ChartctlError } from '../core/errors.js';
 import {
   appliesServerSide,
   helmGetManifestWithHooksArgs,
+  helmGetNewestWithManifestArgs,
   helmHistoryArgs,
   helmRollbackArgs, helmUninstallArgs,
   helmStatusArgs,
@@ -10,6 +11,7 @@ import {
   type ReleaseTarget,
 } from '../core/helm-release-args.js';
 import { toRevisionInfo, withRollbackProvenance, type HelmHistoryEntry, type RevisionInfo } from '../core/release-history.js';
+import { parseNewestWithManifest, type NewestWithManifest } from '../core/newest-release.js';
 import { summarizeHelmFailure } from '../core/helm-failure.js';
 import { waitResult } from '../core/wait-heartbeat.js';
 import { durationMs } from '../core/duration.js';
@@ -78,6 +80,17 @@ export class HelmReleases implements Releases {
       if (isNotFound(err)) return undefined;
       throw unreachable(err, t);
     }
+  }
+
+  async newestWithManifest(t: ReleaseTarget): Promise<NewestWithManifest | undefined> {
+    let stdout: string;
+    try {
+      stdout = (await this.helm.run(helmGetNewestWithManifestArgs(t), { timeoutMs: 120_000 })).stdout;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw unreachable(err, t);
+    }
+    return parseNewestWithManifest(stdout);
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {

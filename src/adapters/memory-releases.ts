@@ -1,6 +1,7 @@
 import { decodeProvenance, newestRevision, type RevisionInfo } from '../core/release-history.js';
 import type { ReleaseTarget } from '../core/helm-release-args.js';
 import type { KubeObject } from '../core/manifests.js';
+import type { NewestWithManifest } from '../core/newest-release.js';
 import type { NewestResources, ReleaseSnapshot, Releases, RevisionStatus, RollbackRequest, RollbackResult, TestRun, UpgradeRequest, UpgradeResult } from './releases.js';
 
 /** How the next upgrade ends, as helm's own storage would record it. */
@@ -63,6 +64,12 @@ export class MemoryReleases implements Releases {
   async manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string | undefined> {
     const s = await this.snapshot(t, revision);
     return s && `${s.manifest}\n${s.hooksManifest}`;
+  }
+
+  async newestWithManifest(t: ReleaseTarget): Promise<NewestWithManifest | undefined> {
+    this.calls.push(`newestWithManifest ${t.release}`);
+    const r = newestRevision(this.revisions(t));
+    return r && { newest: { revision: r.revision, status: r.status, chartName: r.chartName, chartVersion: r.chartVersion }, manifest: `${r.manifest}\n${r.hooksManifest}` };
   }
 
   async status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus> {

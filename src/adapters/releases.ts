@@ -1,6 +1,7 @@
 import type { ReleaseTarget } from '../core/helm-release-args.js';
 import type { RevisionInfo } from '../core/release-history.js';
 import type { KubeObject } from '../core/manifests.js';
+import type { NewestWithManifest } from '../core/newest-release.js';
 import type { WaitResult } from '../core/wait-heartbeat.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Releases {
   snapshot(t: ReleaseTarget, revision?: number): Promise<ReleaseSnapshot | undefined>;
   /** Manifest and hooks of a revision (the newest by default) as one stream, without the status; undefined when there is no such release or revision. */
   manifestWithHooks(t: ReleaseTarget, revision?: number): Promise<string | undefined>;
+  /** The newest revision's number, status and chart with its manifest and hooks (as manifestWithHooks), from one read; undefined when there is no such release. */
+  newestWithManifest(t: ReleaseTarget): Promise<NewestWithManifest | undefined>;
   status(t: ReleaseTarget, revision?: number): Promise<RevisionStatus>;
   /** Live objects of the release as helm sees them (`helm status --show-resources`). */
   resources(t: ReleaseTarget): Promise<Record<string, KubeObject[]>>;

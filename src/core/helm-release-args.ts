@@ -1,3 +1,5 @@
+import { NEWEST_HEADER_TEMPLATE } from './newest-release.js';
+
 /**
  * argv for helm's release commands, for helm 3 and helm 4 (whose flags differ:
  * helm 4 has `--wait=watcher` and `--rollback-on-failure` where helm 3 has
@@ -118,6 +120,15 @@ export function helmStatusArgs(t: ReleaseTarget & { revision?: number }): string
  * `status` also reads every live object. Plain Go template: helm gives `get --template` no sprig.
  */
 export function helmGetManifestWithHooksArgs(t: ReleaseTarget & { revision?: number }): string[] {
-  const template = '{{ .Release.Manifest }}{{ range .Release.Hooks }}\n---\n# Source: {{ .Path }}\n{{ .Manifest }}{{ end }}';
-  return ['get', 'all', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : []), '--template', template];
+  return ['get', 'all', t.release, ...target(t), ...(t.revision !== undefined ? ['--revision', String(t.revision)] : []), '--template', MANIFEST_WITH_HOOKS_TEMPLATE];
 }
+
+/**
+ * The same `helm get all` for the newest revision (helm's storage Last(), the newest row of
+ * `helm history`), its number, status and chart first on a header line (see parseNewestWithManifest).
+ */
+export function helmGetNewestWithManifestArgs(t: ReleaseTarget): string[] {
+  return ['get', 'all', t.release, ...target(t), '--template', NEWEST_HEADER_TEMPLATE + MANIFEST_WITH_HOOKS_TEMPLATE];
+}
+
+const MANIFEST_WITH_HOOKS_TEMPLATE = '{{ .Release.Manifest }}{{ range .Release.Hooks }}\n---\n# Source: {{ .Path }}\n{{ .Manifest }}{{ end }}';

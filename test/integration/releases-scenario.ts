@@ -37,6 +37,27 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     writeFileSync(file, edit(readFileSync(file, 'utf8')));
   };
   const historyOf = async (envName: string) => (await json(['history', envName])).revisions as any[];
+  /**
+   * diff through a helm that logs each subcommand it is asked: one `helm get all` (the newest revision and its
+   * manifest) and the render, nothing else; what it reports as deployed is what `history` says of the newest revision.
+   */
+  const diffMakesTwoHelmCalls = async (envName: string) => {
+    const log = join(home, `helm-calls-${envName}-${Date.now()}`);
+    const wrapper = join(home, 'helm-logging.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1" >> "$HELM_CALL_LOG"\nexec '${helm}' "$@"\n`, { mode: 0o700 });
+    const r = await cli(['diff', envName, '--local', '--output', 'json'], { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log });
+    assert.ok(r.exitCode === 0 || r.exitCode === 2, r.stderr);
+    // chartctl asks a helm binary it has not seen before for its version once (cached afterwards): not a release read.
+    const calls = readFileSync(log, 'utf8').split('\n').filter((c) => c && c !== 'version');
+    assert.deepEqual(calls.sort(), ['get', 'template']);
+    // history exits 3 (no match) for a release that does not exist.
+    const history = await cli(['history', envName, '--output', 'json']);
+    assert.ok(history.exitCode === 0 || history.exitCode === 3, history.stderr);
+    const newest = history.exitCode === 0 ? JSON.parse(history.stdout).revisions[0] : undefined;
+    const { deployed } = JSON.parse(r.stdout);
+    assert.deepEqual(deployed, newest ? { revision: newest.revision, version: newest.chartVersion, status: newest.status } : { revision: null, version: null, status: null });
+    return deployed;
+  };
 
   before(async () => {
     sim = await startSimulator({ readinessDelayMs: 50 });
@@ -74,6 +95,10 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.ok(withTests.diff.changes.some((c: any) => c.kind === 'Pod' && c.hook), 'with --include-tests the test pod is reported as a hook');
     const secret = d.diff.changes.find((c: any) => c.kind === 'Secret');
     assert.doesNotMatch(secret.diff, /DATABASE_PASSWORD: (?!'\*\*\*')/, 'secret values masked');
+  });
+
+  test(`[helm ${major}] diff makes two helm calls; it reports the newest revision as history does, also failed and pending ones`, async () => {
+    assert.equal((await diffMakesTwoHelmCalls('dev')).revision, null);
   });
 
   test(`[helm ${major}] first deploy installs the exact tarball, tests pass, provenance recorded`, async () => {
@@ -127,6 +152,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.equal(r.outcome.kind, 'deployed');
     assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');
     assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-api')?.spec.replicas, 2);
+    assert.equal((await diffMakesTwoHelmCalls('dev')).status, 'deployed');
   });
 
   test(`[helm ${major}] diff --live reports fields changed outside helm`, async () => {
@@ -230,6 +256,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     await killed;
     sim.injectFault('shop-dev/Deployment/shop-api', 'clear');
     assert.equal((await historyOf('dev'))[0].status, 'pending-upgrade');
+    assert.equal((await diffMakesTwoHelmCalls('dev')).status, 'pending-upgrade');
     const refused = await cli(['deploy', 'dev', '--yes']);
     assert.equal(refused.exitCode, 1);
     assert.match(refused.stderr, /is stuck in pending-upgrade at revision \d+: it was written by release-tests, host .*, pid \d+ \(deploy shop [\d.]+\), whose lock expired without finishing/);
@@ -270,6 +297,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.match(first.stdout, /chartctl deploy staging --yes +# after fixing the cause/);
     const failedOnly = await historyOf('staging');
     assert.ok(failedOnly.every((h: any) => h.status === 'failed'), JSON.stringify(failedOnly));
+    assert.equal((await diffMakesTwoHelmCalls('staging')).status, 'failed');
     sim.injectFault('shop-staging/Deployment/shop-web', 'clear');
     const again = await cli(['deploy', 'staging', '--local', '--yes']);
     assert.equal(again.exitCode, 0, `${again.stdout}\n${again.stderr}`);

@@ -121,3 +121,16 @@ test('failing tests are a value with the failing lines; a failed rollback says h
   assert.deepEqual(await releases.test(target, '1m', 1000), { kind: 'failed', failures: ['Phase: Failed', 'Error: 1 test failed'] });
   assert.deepEqual(await releases.rollback({ ...target, revision: 9, wait: true, timeout: '1m', historyMax: 10, timeoutMs: 1000 }), { kind: 'failed', message: 'Error: no revision 9 found' });
 });
+
+test('the newest revision with its manifest is one helm get all; a release helm does not know is undefined; an unreachable cluster says so', async () => {
+  const printed = 'chartctl-newest 3 pending-upgrade shop 1.2.0\n---\n# Source: shop/templates/cm.yaml\nkind: ConfigMap\n';
+  const helm = scriptedHelm({ get: () => ({ stdout: printed, stderr: '', exitCode: 0 }) });
+  const read = await new HelmReleases(() => helm).newestWithManifest(target);
+  assert.deepEqual(read, { newest: { revision: 3, status: 'pending-upgrade', chartName: 'shop', chartVersion: '1.2.0' }, manifest: '---\n# Source: shop/templates/cm.yaml\nkind: ConfigMap\n' });
+  assert.deepEqual(helm.calls.map((c) => c.slice(0, 3)), [['get', 'all', 'shop']]);
+  assert.ok(!helm.calls[0]!.includes('--revision'), 'the newest revision: helm storage Last()');
+  const absent = new HelmReleases(() => scriptedHelm({ get: fails('Error: release: not found\n') }));
+  assert.equal(await absent.newestWithManifest(target), undefined);
+  const down = new HelmReleases(() => scriptedHelm({ get: fails('Error: Kubernetes cluster unreachable: Get "https://127.0.0.1:1/version": dial tcp 127.0.0.1:1: connect: connection refused\n') }));
+  await assert.rejects(down.newestWithManifest(target), (err: any) => err.code === 'CLUSTER_UNREACHABLE' && /^Cannot reach the cluster for release shop in shop-dev: Error: Kubernetes cluster unreachable/.test(err.message));
+});

@@ -134,7 +134,7 @@ Examples:
           else out.write(renderDiffResult(result, opts.view, out));
           return opts.detailedExitcode && hasChanges(result) ? ExitCode.changes : ExitCode.ok;
         }
-        // Each environment's helm calls wait on the cluster part of the time (history, then the render): three per core keep the cores busy (#20).
+        // Each environment's helm calls wait on the cluster part of the time (the release read, then the render): three per core keep the cores busy (#20).
         const results = await diffEnvironments(deps, envs, options, 3 * availableParallelism());
         if (out.format === 'json') out.json(environmentDiffsJson(results, deps.masker));
         else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderDiffMarkdown(results, deps.masker));
