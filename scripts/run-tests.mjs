@@ -1,6 +1,6 @@
 // Runs every compiled test file (dist/test/**/*.test.js) with node's own test runner.
 // `npm test` builds first (pretest), so this always runs the current sources.
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,8 @@ const only = process.argv.slice(2);
 const files = readdirSync(testRoot, { recursive: true })
   .map(String)
   .filter((f) => f.endsWith('.test.js'))
+  // tsc never deletes: a compiled test whose source was removed or renamed is not a test any more.
+  .filter((f) => existsSync(join(root, 'test', f.replace(/\.js$/, '.ts'))))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
   .map((f) => join(testRoot, f));
