@@ -1,8 +1,7 @@
 import type { Environment } from '../core/environment.js';
-import { liveRevision } from '../core/release-history.js';
 import { canaryWaitKey, decideCanaryWatch } from '../core/strategy/canary-watch.js';
 import type { Deps } from './deps.js';
-import { releaseTarget } from './steps/deployed-release.js';
+import { liveVersion } from './steps/deployed-release.js';
 
 /** What a canary watcher reports beyond the events every watcher does. */
 export type CanaryWatchEvent =
@@ -37,8 +36,7 @@ export class CanaryWatch {
   /** The version to start a canary of now, or undefined once what stops it is reported. */
   async next(newest: string | undefined, gaveUp: Set<string>): Promise<{ version: string; from: string | null } | undefined> {
     const env = this.env;
-    const [stored, history] = await Promise.all([this.deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release), this.deps.releases.history(releaseTarget(env))]);
-    const stable = liveRevision(history)?.chartVersion ?? null;
+    const [stored, stable] = await Promise.all([this.deps.canaryRecords.read({ namespace: env.namespace, kubeContext: env.kubeContext }, env.release), liveVersion(this.deps.releases, env)]);
     const decision = decideCanaryWatch({ newest, stable, recorded: stored?.record, gaveUp, lastRun: this.lastRun, reported: this.reported });
     if (decision.kind !== 'wait' && decision.giveUp) gaveUp.add(decision.giveUp);
     this.lastRun = decision.kind === 'wait' ? decision.run.version : undefined;

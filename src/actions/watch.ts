@@ -3,11 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ChartctlError, isChartctlError } from '../core/errors.js';
 import { parseChartIndex } from '../core/chart-index.js';
 import { compareVersions, newestVersion } from '../core/chart-version.js';
-import { liveRevision } from '../core/release-history.js';
 import type { Deps } from './deps.js';
 import { deploy } from './deploy/deploy.js';
 import type { ReleaseLockFlags } from './hold-release-lock.js';
-import { releaseTarget } from './steps/deployed-release.js';
+import { liveVersion } from './steps/deployed-release.js';
 import { chartNameOf } from './steps/candidate.js';
 import { INDEX_NAME, openRepository } from './steps/repository-index.js';
 import { isOciRepository, type Environment } from '../core/environment.js';
@@ -109,7 +108,13 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
           // A canary walk's approve steps wait for a person: nobody attends a watcher.
           const result = await deploy(deps, { env: env.name, version, yes: true, approveStepsWait: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
           const o = result.outcome;
-          if (o.kind === 'deployed') {
+          // The version failed where it was tried; the reason says what became of it. Not retried until a newer one appears.
+          const failed = (reason: string) => {
+            failures++;
+            gaveUp.add(version);
+            emit({ event: 'deploy-failed', env: env.name, version, reason });
+          };
+          if (o.kind === 'deployed' || o.kind === 'switched' || o.kind === 'canaryPromoted') {
             deploys++;
             emit({ event: 'deployed', env: env.name, version, revision: o.revision });
           } else if (o.kind === 'unchanged' || o.kind === 'planned') {
@@ -118,25 +123,13 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
             failures++;
             gaveUp.add(version);
             emit({ event: 'rolled-back', env: env.name, version, reason: o.reason, live: o.liveRevision });
-          } else if (o.kind === 'switched') {
-            deploys++;
-            emit({ event: 'deployed', env: env.name, version, revision: o.revision });
           } else if (o.kind === 'notSwitched') {
             // The candidate's slot never got traffic; the live slot still serves the version before.
-            failures++;
-            gaveUp.add(version);
-            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; router not switched, ${o.live ?? 'no slot'} still live` });
+            failed(`${o.reason}; router not switched, ${o.live ?? 'no slot'} still live`);
           } else if (o.kind === 'failed') {
-            failures++;
-            gaveUp.add(version);
-            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; not rolled back: ${o.state}` });
-          } else if (o.kind === 'canaryPromoted') {
-            deploys++;
-            emit({ event: 'deployed', env: env.name, version, revision: o.revision });
+            failed(`${o.reason}; not rolled back: ${o.state}`);
           } else if (o.kind === 'canaryAborted') {
-            failures++;
-            gaveUp.add(version);
-            emit({ event: 'deploy-failed', env: env.name, version, reason: `${o.reason}; canary removed, stable release ${env.release} untouched` });
+            failed(`${o.reason}; canary removed, stable release ${env.release} untouched`);
           } else if (o.kind === 'canaryWaiting') {
             canary!.leftWaiting(version);
             emit({ event: 'canary-waiting', env: env.name, ...canaryWaitCommands(env, 'awaiting-approval'), version, state: 'awaiting-approval', weight: o.weight, newer: null });
@@ -192,5 +185,5 @@ function isTransient(err: ChartctlError): boolean {
 async function deployedVersion(deps: Deps, env: Environment): Promise<string | null> {
   const strategy = env.deploy.strategy;
   if (strategy.kind === 'blueGreen') return liveSlot(await readBlueGreenState(deps, env, strategy))?.version ?? null;
-  return liveRevision(await deps.releases.history(releaseTarget(env)))?.chartVersion ?? null;
+  return liveVersion(deps.releases, env);
 }
