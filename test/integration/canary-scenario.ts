@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
 import { prometheusSkip, startPrometheus } from '../support/prometheus.js';
 import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
+import { withReplicasCanary } from '../support/canary-environment.js';
 
 const NS = 'shop-dev';
 /** A smoke check that fails on demand (FAIL_SMOKE=1), and proves it ran against the canary. */
@@ -53,27 +54,7 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     cluster = await startClusterApp({ name: 'canary', readinessDelayMs: 50, contexts: ['dev', 'staging', 'prod'], helm, env: { CHARTCTL_ACTOR: 'canary-tests' } });
     ({ sim, app, env } = cluster);
     const file = join(app.dir, 'environments', 'dev.yaml');
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        /deploy: \{timeout: 5m, (.*)\}\n/,
-        [
-          'deploy:',
-          '  timeout: 4s',
-          '  strategy:',
-          '    canary:',
-          '      traffic: replicas',
-          '      router: {service: shop, backend: api}',
-          '      replicasValue: api.replicaCount',
-          '      steps:',
-          '        - {weight: 50, pause: 10ms, checks: [smoke]}',
-          '        - approve: true',
-          '      checks:',
-          `        smoke: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(SMOKE)}]}`,
-          '',
-        ].join('\n'),
-      ),
-    );
+    writeFileSync(file, withReplicasCanary(readFileSync(file, 'utf8'), ['{weight: 50, pause: 10ms, checks: [smoke]}', 'approve: true'], SMOKE));
     for (const version of ['1.0.0', '1.0.1', '1.0.2', '1.0.3']) await ok(['publish', 'dev', '--version', version]);
   });
   after(async () => {

@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import type { Simulator } from '../../src/sandbox/simulator.js';
 import { cliPath, copyExampleApp, projectRoot, runCli, type CliRun } from '../support/project.js';
 import { startClusterApp, type ClusterApp } from '../support/cluster-app.js';
+import { withReplicasCanary } from '../support/canary-environment.js';
 
 const NS = 'shop-dev';
 type Event = Record<string, any>;
@@ -81,23 +82,7 @@ export function canaryWatchScenario(helm: string, major: 3 | 4): void {
     envFile = join(app.dir, 'environments', 'dev.yaml');
     failFlag = join(app.dir, 'fail-smoke');
     const smoke = `process.exit(require("node:fs").existsSync(${JSON.stringify(failFlag)}) ? 7 : process.env.CHARTCTL_RELEASE === "shop-canary" && process.env.CHARTCTL_TRACK === "canary" ? 0 : 9)`;
-    walkOnly = readFileSync(envFile, 'utf8').replace(
-      /deploy: \{timeout: 5m, (.*)\}\n/,
-      [
-        'deploy:',
-        '  timeout: 4s',
-        '  strategy:',
-        '    canary:',
-        '      traffic: replicas',
-        '      router: {service: shop, backend: api}',
-        '      replicasValue: api.replicaCount',
-        '      steps:',
-        '        - {weight: 50, pause: 10ms, checks: [smoke]}',
-        '      checks:',
-        `        smoke: {command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(smoke)}]}`,
-        '',
-      ].join('\n'),
-    );
+    walkOnly = withReplicasCanary(readFileSync(envFile, 'utf8'), ['{weight: 50, pause: 10ms, checks: [smoke]}'], smoke);
     assert.notEqual(walkOnly, readFileSync(envFile, 'utf8'), 'the canary strategy went into dev.yaml');
     writeFileSync(envFile, walkOnly);
     await ok(['publish', 'dev', '--version', '1.0.0']);
