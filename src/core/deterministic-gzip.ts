@@ -1,6 +1,7 @@
 import { kMaxLength } from 'node:buffer';
 import * as zlib from 'node:zlib';
-import { Inflate } from 'pako/lib/inflate.js';
+import { createRequire } from 'node:module';
+import type { Inflate } from 'pako';
 import { rawDeflate } from './raw-deflate.js';
 
 /**
@@ -66,8 +67,11 @@ function lastMemberSize(data: Uint8Array): number {
   return new DataView(data.buffer, data.byteOffset + data.length - 4, 4).getUint32(0, true);
 }
 
+/** pako's inflate alone (its deflate is not needed: rawDeflate writes), loaded only by the streams zlib does not take whole. */
+const pakoInflate = (): typeof Inflate => (createRequire(import.meta.url)('pako/lib/inflate.js') as { Inflate: typeof Inflate }).Inflate;
+
 function gunzipPieces(data: Uint8Array, onChunk: (chunk: Uint8Array) => boolean): GunzipOutcome {
-  const inflator = new Inflate({ windowBits: 15 + 16 });
+  const inflator = new (pakoInflate())({ windowBits: 15 + 16 });
   inflator.onData = (chunk) => {
     if (!onChunk(chunk as Uint8Array)) throw STOP;
   };
