@@ -1,19 +1,21 @@
 import { kMaxLength } from 'node:buffer';
 import * as zlib from 'node:zlib';
-import pako from 'pako';
+import { createRequire } from 'node:module';
+import type { Inflate } from 'pako';
+import { rawDeflate } from './raw-deflate.js';
 
 /**
  * gzip whose bytes depend only on the input. Node's own zlib is not used on
  * purpose: its deflate output changes with the bundled zlib build (it differs
  * between Node releases and CPU-specific code paths), which would give another
- * digest on another CI runner. pako is a pure-JavaScript port of zlib pinned in
- * the lockfile, so its output is the same everywhere. The header is fixed:
+ * digest on another CI runner. The released zlib's deflate, compiled to
+ * WebAssembly (raw-deflate.ts), gives the same bytes everywhere. The header is fixed:
  * no file name, mtime 0, OS "unknown" (255), as Go's gzip writer leaves it for helm.
  */
 const HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
 
 export function deterministicGzip(data: Uint8Array): Uint8Array {
-  const body = pako.deflateRaw(data, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+  const body = rawDeflate(data);
   const out = new Uint8Array(HEADER.length + body.length + 8);
   out.set(HEADER, 0);
   out.set(body, HEADER.length);
@@ -65,8 +67,11 @@ function lastMemberSize(data: Uint8Array): number {
   return new DataView(data.buffer, data.byteOffset + data.length - 4, 4).getUint32(0, true);
 }
 
+/** pako's inflate alone (its deflate is not needed: rawDeflate writes), loaded only by the streams zlib does not take whole. */
+const pakoInflate = (): typeof Inflate => (createRequire(import.meta.url)('pako/lib/inflate.js') as { Inflate: typeof Inflate }).Inflate;
+
 function gunzipPieces(data: Uint8Array, onChunk: (chunk: Uint8Array) => boolean): GunzipOutcome {
-  const inflator = new pako.Inflate({ windowBits: 15 + 16 });
+  const inflator = new (pakoInflate())({ windowBits: 15 + 16 });
   inflator.onData = (chunk) => {
     if (!onChunk(chunk as Uint8Array)) throw STOP;
   };
