@@ -4,6 +4,7 @@ import { isChartctlError } from '../core/errors.js';
 import { counted } from '../core/plural.js';
 import type { ResourceChange } from '../core/release-diff.js';
 import type { SecretMasker } from '../core/secret-masker.js';
+import { shareFindings, sharedEnvironments } from '../core/shared-findings.js';
 
 /**
  * --output markdown: a CI job summary (GitHub's $GITHUB_STEP_SUMMARY, a merge-request note).
@@ -74,11 +75,17 @@ export function renderLintMarkdown(result: LintResult, masker: SecretMasker): st
   for (const env of result.environments) {
     lines.push(`| ${cell(env.env)} | ${env.ok ? 'ok' : '**FAILED**'} | ${env.resources} | ${env.counts.error} | ${env.counts.warning} |`);
   }
-  for (const env of result.environments) {
-    const shown = env.findings.filter((f) => f.severity !== 'info');
-    if (shown.length === 0) continue;
+  const { shared, own } = shareFindings(result.environments);
+  result.environments.forEach((env, i) => {
+    const shown = own[i]!.filter((f) => f.severity !== 'info');
+    if (shown.length === 0) return;
     lines.push('', `## ${env.env}`, '', '| Severity | Check | Where | Message |', '| --- | --- | --- | --- |');
     for (const f of shown) lines.push(`| ${f.severity} | ${cell(f.check)} | ${cell([f.resource, f.source && `[${f.source}]`].filter(Boolean).join(' '))} | ${cell(f.message)} |`);
+  });
+  const sharedShown = shared.filter((f) => f.severity !== 'info');
+  if (sharedShown.length > 0) {
+    lines.push('', '## Across environments', '', '| Severity | Check | Environments | Message |', '| --- | --- | --- | --- |');
+    for (const f of sharedShown) lines.push(`| ${f.severity} | ${cell(f.check)} | ${cell(sharedEnvironments(f, result.environments.length))} | ${cell(f.message)} |`);
   }
   const c = result.counts;
   lines.push('', `${counted(result.environments.length, 'environment')}: ${counted(c.error, 'error')}, ${counted(c.warning, 'warning')}${result.ok ? '' : ' — lint failed'}`);

@@ -1,3 +1,5 @@
+import type { Unchecked } from './unchecked-resources.js';
+
 export type Severity = 'error' | 'warning' | 'info';
 
 /** One problem found by lint or validate, with enough context to fix it. */
@@ -11,6 +13,8 @@ export interface Finding {
   resource?: string;
   /** Template path from helm's `# Source:` comment, or a file:line:col. */
   source?: string;
+  /** Schema warnings only: why and how many of the environment's resources were not schema-checked. */
+  unchecked?: Unchecked;
 }
 
 export function countBySeverity(findings: Finding[]): Record<Severity, number> {

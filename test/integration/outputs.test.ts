@@ -50,12 +50,18 @@ test('lint of one environment: "1 environment", no "in parallel"; markdown is a 
   assert.doesNotMatch(r.stdout, /1 environments|\b1 warnings|\b1 errors/);
   assert.match(r.stderr, /Linting dev\n/);
   assert.doesNotMatch(r.stderr, /in parallel/);
-  const md = await runCli(['lint', 'dev', 'prod', '--output', 'markdown'], { cwd: app.dir });
-  assert.equal(md.exitCode, 0, md.stderr);
-  assert.match(md.stdout, /^# chartctl lint\n\n\| Environment \| Result \| Resources \| Errors \| Warnings \|\n\| --- \|/);
-  assert.match(md.stdout, /^\| dev \| ok \| \d+ \| 0 \| \d+ \|$/m);
-  assert.match(md.stdout, /^## prod$/m);
-  assert.match(md.stdout, /^2 environments: 0 errors, /m);
+  // Offline with an empty cache, so the findings do not depend on the machine: both environments have the schemas warning.
+  const cache = mkdtempSync(join(tmpdir(), 'chartctl-empty-cache-'));
+  try {
+    const md = await runCli(['lint', 'dev', 'prod', '--output', 'markdown'], { cwd: app.dir, env: { CHARTCTL_OFFLINE: '1', XDG_CACHE_HOME: cache, CHARTCTL_SCHEMA_LOCATION: undefined } });
+    assert.equal(md.exitCode, 0, md.stderr);
+    assert.match(md.stdout, /^# chartctl lint\n\n\| Environment \| Result \| Resources \| Errors \| Warnings \|\n\| --- \|/);
+    assert.match(md.stdout, /^\| dev \| ok \| \d+ \| 0 \| 1 \|$/m);
+    assert.match(md.stdout, /^## Across environments\n\n\| Severity \| Check \| Environments \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| warning \| schema \| both environments \| schemas unavailable, \d+ resources not schema-checked: /m);
+    assert.match(md.stdout, /^2 environments: 0 errors, 2 warnings$/m);
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 });
 
 test('AWS_PROFILE naming a profile that does not exist: the error names the profile', async () => {

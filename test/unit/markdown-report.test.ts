@@ -59,3 +59,26 @@ test('lint --output markdown: a summary table, a findings table per environment 
   assert.match(md, /## prod\n\n\| Severity \| Check \| Where \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| error \| values-schema \|  \| values a: unknown key "b" \|\n\| warning \| image-tag \| apps\/v1\/Deployment shop\/api \[templates\/api\.yaml\] \| uses :latest \|/);
   assert.match(md, /\n2 environments: 1 error, 1 warning — lint failed\n$/);
 });
+
+test('lint --output markdown: resources not schema-checked for one cause in every environment are one row, not one per environment', () => {
+  const offline = (env: string, resources: number) => ({
+    severity: 'warning' as const,
+    check: 'schema',
+    env,
+    message: `schemas unavailable, ${resources} resources not schema-checked: offline. (${env})`,
+    unchecked: { kind: 'schema-source' as const, reason: 'offline', resources },
+  });
+  const md = renderLintMarkdown(
+    {
+      ok: true,
+      counts: { error: 0, warning: 2, info: 0 },
+      environments: [
+        { env: 'dev', ok: true, resources: 12, counts: { error: 0, warning: 1, info: 0 }, findings: [offline('dev', 12)] },
+        { env: 'prod', ok: true, resources: 13, counts: { error: 0, warning: 1, info: 0 }, findings: [offline('prod', 13)] },
+      ],
+    },
+    new SecretMasker(),
+  );
+  assert.doesNotMatch(md, /## dev|## prod/);
+  assert.match(md, /\n## Across environments\n\n\| Severity \| Check \| Environments \| Message \|\n\| --- \| --- \| --- \| --- \|\n\| warning \| schema \| both environments \| schemas unavailable, 25 resources not schema-checked: offline\. Point CHARTCTL_SCHEMA_LOCATION [^|]*"chartctl validate dev"[^|]* \|\n\n2 environments: 0 errors, 2 warnings\n$/);
+});

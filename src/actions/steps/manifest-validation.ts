@@ -2,6 +2,7 @@ import type { Environment } from '../../core/environment.js';
 import { isChartctlError } from '../../core/errors.js';
 import type { Finding } from '../../core/findings.js';
 import type { ManifestDocument } from '../../core/manifests.js';
+import { uncheckedMessage, type Unchecked } from '../../core/unchecked-resources.js';
 import { parseKubeVersion } from '../../core/schema/kube-version.js';
 import { duplicateKeyMessage, takeDuplicateKeys } from '../../core/schema/duplicate-keys.js';
 import { readManifestText, type InputDocument } from '../../core/schema/manifest-input.js';
@@ -50,7 +51,7 @@ export async function validateRenderedManifests(deps: Deps, env: Environment, do
     return [...duplicates, ...findingsOf(deps, env, results)];
   } catch (err) {
     if (!isChartctlError(err)) throw err;
-    return [...duplicates, { severity: 'warning', check: 'schema', env: env.name, message: `schemas unavailable: ${err.message}${err.hint ? ` (${err.hint})` : ''}` }];
+    return [...duplicates, uncheckedFinding(env, { kind: 'schema-setup', reason: `${err.message}${err.hint ? ` (${err.hint})` : ''}`, resources: input.length })];
   }
 }
 
@@ -89,21 +90,11 @@ function findingsOf(deps: Deps, env: Environment, results: ResourceResult[]): Fi
       else findings.push({ severity: 'error', check: 'schema', env: env.name, resource: describeResource(r), source: r.source, message: deps.masker.mask(p?.message ?? 'cannot be checked') });
     }
   }
-  for (const [message, count] of unavailable) {
-    findings.push({
-      severity: 'warning',
-      check: 'schema',
-      env: env.name,
-      message: `schemas unavailable, ${count} resource${count === 1 ? '' : 's'} not schema-checked: ${message}. Point CHARTCTL_SCHEMA_LOCATION at a local kubernetes-json-schema directory or _definitions.json, or run "chartctl validate ${env.name}" once with network access to fill the cache.`,
-    });
-  }
-  for (const [kind, count] of missing) {
-    findings.push({
-      severity: 'warning',
-      check: 'schema',
-      env: env.name,
-      message: `no schema for ${kind} (${count} resource${count === 1 ? '' : 's'} not schema-checked); add its CRD to the chart or a location to CHARTCTL_SCHEMA_LOCATION`,
-    });
-  }
+  for (const [reason, resources] of unavailable) findings.push(uncheckedFinding(env, { kind: 'schema-source', reason, resources }));
+  for (const [resourceKind, resources] of missing) findings.push(uncheckedFinding(env, { kind: 'missing-schema', resourceKind, resources }));
   return findings;
+}
+
+function uncheckedFinding(env: Environment, unchecked: Unchecked): Finding {
+  return { severity: 'warning', check: 'schema', env: env.name, message: uncheckedMessage(unchecked, env.name), unchecked };
 }

@@ -1,29 +1,34 @@
-import type { LintResult } from '../../actions/lint.js';
 import { ExitCode } from '../../core/errors.js';
-import { counted } from '../../core/plural.js';
-import type { Finding } from '../../core/findings.js';
 import { addValuesOptions, commandLineValues, VALUES_FLAGS_HELP, type RegisterCommand, type ValuesFlags } from '../context.js';
-import type { Output } from '../output.js';
 
 export const registerLint: RegisterCommand = (program, ctx) => {
   addValuesOptions(
     program
       .command('lint')
       .argument('[env...]', 'environments to lint (default: all)')
-      .description('helm lint, render, parse, duplicate, values-schema and policy checks for every environment, in parallel'),
+      .description('helm lint, render, parse, duplicate, values-schema, Kubernetes schema and policy checks for every environment, in parallel'),
   )
     .addHelpText(
       'after',
       `
 Checks per environment: helm lint with the environment's values; the rendered output parses
-as YAML (errors name the template); no resource rendered twice; values match the chart's
-values.schema.json; policies image-tag, resources, probes (warnings unless the environment's
-"policies:" map sets them to error or off).
+as YAML (errors name the template); no resource rendered twice; no mapping key given twice
+(a warning); values match the chart's values.schema.json; resources match their Kubernetes
+schemas (check "schema"); policies image-tag, resources, probes (warnings unless the
+environment's "policies:" map sets them to error or off).
+
+Kubernetes schemas: CRDs in the output, then CHARTCTL_SCHEMA_LOCATION (comma-separated
+locations), else the default location through the cache (CHARTCTL_SCHEMA_BASE_URL, or
+kubeconform's); CHARTCTL_OFFLINE=1 never downloads. Schemas that cannot be had are a
+warning, not a failure; when several environments share the cause, the text and markdown
+reports say it once, naming them (--output json keeps each environment's warning).
 
 Exit 1 when any environment has an error; warnings alone exit 0.
-${VALUES_FLAGS_HELP} On lint they go to both helm lint and the render, so they must be flags
+${VALUES_FLAGS_HELP}
+On lint, the arguments after "--" go to both helm lint and the render, so they must be flags
 both accept.
---output markdown: a CI job summary (a table per environment, then the findings).
+--output markdown: a CI job summary (a table with a row per environment, then each
+environment's findings).
 
 Examples:
   chartctl lint
@@ -36,26 +41,8 @@ Examples:
         const result = await lint(deps, { envs: envNames, values: commandLineValues(opts, globals) });
         if (out.format === 'json') out.json(result);
         else if (globals.output === 'markdown') out.write((await import('../markdown-report.js')).renderLintMarkdown(result, deps.masker));
-        else out.write(renderLint(result, out));
+        else out.write((await import('../lint-report.js')).renderLintText(result, out));
         return result.ok ? ExitCode.ok : ExitCode.failure;
       }),
     );
 };
-
-function renderLint(result: LintResult, out: Output): string {
-  const { paint } = out;
-  const lines: string[] = [];
-  const mark = (f: Finding) =>
-    f.severity === 'error' ? paint.red('error  ') : f.severity === 'warning' ? paint.yellow('warning') : paint.dim('info   ');
-  for (const env of result.environments) {
-    const status = env.ok ? paint.green('ok') : paint.red('FAILED');
-    lines.push(`${paint.bold(env.env)}: ${status} (${counted(env.resources, 'resource')}, ${counted(env.counts.error, 'error')}, ${counted(env.counts.warning, 'warning')})`);
-    for (const f of env.findings.filter((x) => x.severity !== 'info')) {
-      const where = [f.resource, f.source && paint.dim(`[${f.source}]`)].filter(Boolean).join(' ');
-      lines.push(`  ${mark(f)} ${f.check}: ${where ? `${where}: ` : ''}${f.message}`);
-    }
-  }
-  const c = result.counts;
-  lines.push(`${counted(result.environments.length, 'environment')}: ${counted(c.error, 'error')}, ${counted(c.warning, 'warning')}${result.ok ? '' : ' — lint failed'}`);
-  return `${lines.join('\n')}\n`;
-}

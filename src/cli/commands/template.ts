@@ -8,7 +8,7 @@ export const registerTemplate: RegisterCommand = (program, ctx) => {
       .description("render an environment's manifests with its values, secrets and Kubernetes version"),
   )
     .option('-s, --show-only <template>', "only the manifests of this template, a path inside the chart such as templates/deployment.yaml (helm's --show-only; repeatable)", repeat)
-    .option('--output-dir <dir>', 'write one file per resource (mode 0600) into DIR instead of stdout')
+    .option('--output-dir <dir>', 'write one file per resource (mode 0600) into DIR instead of the stream on stdout (which then lists the files)')
     .option('--show-secrets', 'print Secret values instead of *** (never into the repository, links followed)')
     .addHelpText(
       'after',

@@ -55,8 +55,9 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
       'after',
       `
 Schema sources, first hit wins: CustomResourceDefinitions in the input; each --schema-location
-in order (none given: the default location, kubernetes-json-schema at CHARTCTL_SCHEMA_BASE_URL
-or kubeconform's; "default" places it explicitly); the cluster with --cluster.
+in order (none given: the comma-separated locations in CHARTCTL_SCHEMA_LOCATION; neither: the
+default location, kubernetes-json-schema at CHARTCTL_SCHEMA_BASE_URL or kubeconform's;
+"default" places it explicitly); the cluster with --cluster.
 
 Output (global --output): text (default), json, junit, tap, and kubeconform's own: kubeconform
 (its text lines), kubeconform-json (its JSON), pretty. Exit 0 when every resource is valid,
