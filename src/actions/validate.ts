@@ -101,6 +101,7 @@ export async function validate(deps: Deps, options: ValidateOptions): Promise<Va
     strict: options.strict,
     // Like lint and deploy (whose hint names it): the variable stands in for absent --schema-location flags.
     locations: options.schemaLocations.length ? options.schemaLocations : schemaLocationsFromEnv(deps.env),
+    locationsSetting: options.schemaLocations.length ? '--schema-location' : 'CHARTCTL_SCHEMA_LOCATION',
     defaultBase: session.defaultBase,
     crds: crdSchemasIn(docs),
     cluster,

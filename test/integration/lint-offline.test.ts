@@ -44,3 +44,14 @@ test('lint offline of 4 environments: one "schemas unavailable" line naming them
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('lint with a bad CHARTCTL_SCHEMA_LOCATION names the variable, not a flag lint does not have', async () => {
+  const app = copyExampleApp();
+  try {
+    const r = await runCli(['lint', 'dev'], { cwd: app.dir, env: { CHARTCTL_OFFLINE: '1', CHARTCTL_SCHEMA_LOCATION: 'schemas/{{ .Nope }}.json' } });
+    assert.match(r.stdout + r.stderr, /CHARTCTL_SCHEMA_LOCATION "schemas\/\{\{ \.Nope \}\}\.json" is not a valid location template: it has no field "Nope"/);
+    assert.doesNotMatch(r.stdout + r.stderr, /--schema-location/);
+  } finally {
+    app.remove();
+  }
+});

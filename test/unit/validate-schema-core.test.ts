@@ -27,6 +27,7 @@ test('location templates: trim markers work, unknown fields and other actions fa
   for (const bad of ['foo {{ .Foo }}', 'x/{{ .ResourceKind | lower }}.json', 'x/{{ .ResourceKind .json']) {
     assert.throws(() => parseSchemaLocation(bad), (e) => isChartctlError(e) && e.code === 'BAD_SCHEMA_LOCATION', bad);
   }
+  assert.throws(() => parseSchemaLocation('x/{{ .Foo }}.json', 'CHARTCTL_SCHEMA_LOCATION'), /^ChartctlError: CHARTCTL_SCHEMA_LOCATION "x\/\{\{ \.Foo \}\}\.json" is not a valid location template/);
   assert.equal(parseSchemaLocation('default').kind, 'default');
   assert.equal(parseSchemaLocation('./schemas/{{ .ResourceKind }}.json').kind, 'template');
   assert.deepEqual(parseSchemaLocation('https://example.test/schemas/'), { kind: 'base', base: 'https://example.test/schemas' });

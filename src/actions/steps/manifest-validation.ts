@@ -43,6 +43,7 @@ export async function validateRenderedManifests(deps: Deps, env: Environment, do
       kubeVersion: parseKubeVersion(env.kubeVersion, `kubeVersion in ${env.file}`),
       strict: false,
       locations: schemaLocationsFromEnv(deps.env),
+      locationsSetting: 'CHARTCTL_SCHEMA_LOCATION',
       defaultBase: session.defaultBase,
       crds: crdSchemasIn(input),
       transformedDocuments: session.transformedDocuments,

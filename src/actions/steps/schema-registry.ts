@@ -32,6 +32,8 @@ export interface RegistryOptions {
   strict: boolean;
   /** --schema-location values in order; none means the default location. */
   locations: readonly string[];
+  /** Where `locations` were given, as errors name it (default --schema-location). */
+  locationsSetting?: string;
   /** Base of the default location (CHARTCTL_SCHEMA_BASE_URL, or kubeconform's). */
   defaultBase: string;
   /** Schemas from CustomResourceDefinitions in the input. */
@@ -62,7 +64,7 @@ export class SchemaRegistry {
   ) {
     this.transformed = options.transformedDocuments ?? new Map();
     // Parse every location first: a bad template fails the run before any work.
-    const parsed = options.locations.map((l) => parseSchemaLocation(l));
+    const parsed = options.locations.map((l) => parseSchemaLocation(l, options.locationsSetting));
     // --cluster alone means the cluster's schemas, not the default location asked first (and failing offline).
     const locations: SchemaLocation[] = parsed.length ? parsed : options.cluster ? [] : [{ kind: 'default' }];
     this.sources = [this.crdSource(options.crds), ...locations.map((l) => this.locationSource(l))];

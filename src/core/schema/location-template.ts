@@ -46,7 +46,8 @@ type Part = string | { field: keyof LocationVariables };
  * markers). Anything else, including an unknown field, is rejected up front,
  * as kubeconform fails early on a template it cannot execute.
  */
-export function compileLocationTemplate(template: string): (vars: LocationVariables) => string {
+/** `setting` names where the template was given (a flag or a variable), for the error. */
+export function compileLocationTemplate(template: string, setting = '--schema-location'): (vars: LocationVariables) => string {
   const parts: Part[] = [];
   let rest = template;
   while (rest.length > 0) {
@@ -57,7 +58,7 @@ export function compileLocationTemplate(template: string): (vars: LocationVariab
     }
     let literal = rest.slice(0, open);
     const close = rest.indexOf('}}', open + 2);
-    if (close < 0) throw badTemplate(template, 'an action "{{" is never closed with "}}"');
+    if (close < 0) throw badTemplate(template, setting, 'an action "{{" is never closed with "}}"');
     let action = rest.slice(open + 2, close);
     let after = rest.slice(close + 2);
     if (action.startsWith('-') && /^-\s/.test(action)) {
@@ -69,9 +70,9 @@ export function compileLocationTemplate(template: string): (vars: LocationVariab
       action = action.slice(0, -1);
     }
     const m = /^\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(action);
-    if (!m) throw badTemplate(template, `"{{${action}}}" is not a field reference such as {{ .ResourceKind }}`);
+    if (!m) throw badTemplate(template, setting, `"{{${action}}}" is not a field reference such as {{ .ResourceKind }}`);
     const field = m[1] as keyof LocationVariables;
-    if (!FIELDS.has(field)) throw badTemplate(template, `it has no field "${field}"`);
+    if (!FIELDS.has(field)) throw badTemplate(template, setting, `it has no field "${field}"`);
     if (literal) parts.push(literal);
     parts.push({ field });
     rest = after;
@@ -79,8 +80,8 @@ export function compileLocationTemplate(template: string): (vars: LocationVariab
   return (vars) => parts.map((p) => (typeof p === 'string' ? p : vars[p.field])).join('');
 }
 
-function badTemplate(template: string, why: string): ChartctlError {
-  return new ChartctlError(`--schema-location "${template}" is not a valid location template: ${why}.`, {
+function badTemplate(template: string, setting: string, why: string): ChartctlError {
+  return new ChartctlError(`${setting} "${template}" is not a valid location template: ${why}.`, {
     code: 'BAD_SCHEMA_LOCATION',
     hint: `Fields available: ${[...FIELDS].map((f) => `{{ .${f} }}`).join(', ')}.`,
   });
@@ -94,11 +95,11 @@ export type SchemaLocation =
   /** Anything else: the root of a kubernetes-json-schema style tree. */
   | { kind: 'base'; base: string };
 
-export function parseSchemaLocation(value: string): SchemaLocation {
+export function parseSchemaLocation(value: string, setting = '--schema-location'): SchemaLocation {
   if (value === 'default') return { kind: 'default' };
-  if (value.endsWith('json')) return { kind: 'template', template: value, render: compileLocationTemplate(value) };
+  if (value.endsWith('json')) return { kind: 'template', template: value, render: compileLocationTemplate(value, setting) };
   // Validate now what the per-kind fallback will use, so a bad base fails early too.
-  compileLocationTemplate(value.replace(/\/+$/, '') + KUBECONFORM_STANDALONE_SUFFIX);
+  compileLocationTemplate(value.replace(/\/+$/, '') + KUBECONFORM_STANDALONE_SUFFIX, setting);
   return { kind: 'base', base: value.replace(/\/+$/, '') };
 }
 
