@@ -7,7 +7,7 @@ export const registerTemplate: RegisterCommand = (program, ctx) => {
       .argument('<env>', 'environment name (environments/<env>.yaml)')
       .description("render an environment's manifests with its values, secrets and Kubernetes version"),
   )
-    .option('-s, --show-only <template>', "only the manifests of this template, a path inside the chart such as templates/deployment.yaml (helm's --show-only; repeatable)", repeat)
+    .option('-s, --show-only <template>', "only the manifests of this template, a path inside the chart such as templates/deployment.yaml, or charts/api/templates/deployment.yaml for a subchart's (helm's --show-only; repeatable)", repeat)
     .option('--output-dir <dir>', 'write one file per resource (mode 0600) into DIR instead of the stream on stdout (which then lists the files)')
     .option('--show-secrets', 'print Secret values instead of *** (never into the repository, links followed)')
     .addHelpText(
@@ -17,7 +17,7 @@ export const registerTemplate: RegisterCommand = (program, ctx) => {
 Examples:
   chartctl template prod > prod.yaml
   chartctl template dev --set api.image.tag=1.2.3 -f hotfix.yaml
-  chartctl template prod -s templates/deployment.yaml
+  chartctl template prod -s charts/api/templates/deployment.yaml
   chartctl template staging --output-dir /tmp/staging-manifests
   chartctl template prod -- --post-renderer ./kustomize.sh`,
     )
