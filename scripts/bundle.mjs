@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deferAgeRecipientTypes } from './defer-age-recipient-types.mjs';
+import { nativeAgeHashes } from './native-age-hashes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'bundle');
@@ -96,7 +97,7 @@ await build({
 const split = await build({
   ...shared,
   entryPoints: { main: join(root, 'src', 'cli', 'main.ts'), ...Object.fromEntries([...lazySpecs.keys()].map((name) => [name, `lazy:${name}`])) },
-  plugins: [bundleLazyRequires({ ownChunks: true }), deferAgeRecipientTypes()],
+  plugins: [bundleLazyRequires({ ownChunks: true }), deferAgeRecipientTypes(), nativeAgeHashes()],
   outdir: out,
   splitting: true,
   format: 'esm',

@@ -1,5 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { ChartctlError } from '../core/errors.js';
 
 /**
@@ -101,9 +100,12 @@ export async function ensureUserDirectory(path: string, options: UserDirectoryOp
   const st = statOrAbsent(path, options);
   if (st && !st.isDirectory()) throw directoryFailure(options, 'FILE_NOT_DIRECTORY', 'exists and is not a directory');
   if (st) return;
-  await mkdir(path, { recursive: true, mode: options.mode }).catch((err: unknown) => {
+  // Synchronous, as the stat: one call, and a thread-pool round trip (with fs/promises loaded for it) would cost more.
+  try {
+    mkdirSync(path, { recursive: true, mode: options.mode });
+  } catch (err) {
     throw directoryError(err, options);
-  });
+  }
 }
 
 /** Checks that an existing directory (such as --cwd) can be used, with the same messages. */

@@ -1,7 +1,8 @@
 /**
  * scripts/defer-age-recipient-types.mjs makes the CLI bundle evaluate age's post-quantum hybrid KEMs
- * and P-256 only when an identity or recipient needs them. Here age-encryption is bundled with that
- * plugin, as scripts/bundle.mjs bundles it: an X25519 decryption evaluates neither, and every kind
+ * and P-256 only when an identity or recipient needs them; scripts/native-age-hashes.mjs gives age
+ * node:crypto's SHA-256 HKDF and HMAC. Here age-encryption is bundled with both plugins, as
+ * scripts/bundle.mjs bundles it: an X25519 decryption evaluates neither deferred module, and every kind
  * of identity and recipient age supports works and writes what the published library writes.
  */
 import { test, before, after } from 'node:test';
@@ -25,6 +26,8 @@ interface DeferralPlugin {
 }
 
 const pluginModule = pathToFileURL(join(projectRoot, 'scripts', 'defer-age-recipient-types.mjs')).href;
+const hashesPluginModule = pathToFileURL(join(projectRoot, 'scripts', 'native-age-hashes.mjs')).href;
+const ageEntry = { contents: "export * from 'age-encryption';", resolveDir: projectRoot, loader: 'js' } as const;
 /** The modules the plugin defers, as age resolves them (post-quantum has a copy of @noble/curves of its own). */
 const DEFERRED = new Map([
   [join(projectRoot, 'node_modules', '@noble', 'post-quantum', 'hybrid.js'), 'hybrid'],
@@ -48,11 +51,13 @@ const evaluated = (): string[] => [...(globalThis.ageModulesEvaluated ?? [])];
 
 let scratch: string;
 let bundled: Age;
+let bundledText: string;
 before(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'chartctl-age-bundle-'));
   const { deferAgeRecipientTypes } = (await import(pluginModule)) as DeferralPlugin;
+  const { nativeAgeHashes } = (await import(hashesPluginModule)) as { nativeAgeHashes: () => Plugin };
   const out = await build({
-    stdin: { contents: "export * from 'age-encryption';", resolveDir: projectRoot, loader: 'js' },
+    stdin: ageEntry,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -60,10 +65,11 @@ before(async () => {
     mainFields: ['module', 'main'],
     write: false,
     logLevel: 'silent',
-    plugins: [deferAgeRecipientTypes(), recordEvaluation],
+    plugins: [deferAgeRecipientTypes(), nativeAgeHashes(), recordEvaluation],
   });
   const file = join(scratch, 'age.mjs');
-  writeFileSync(file, out.outputFiles[0]!.text);
+  bundledText = out.outputFiles[0]!.text;
+  writeFileSync(file, bundledText);
   globalThis.ageModulesEvaluated = [];
   bundled = (await import(pathToFileURL(file).href)) as Age;
 });
@@ -176,4 +182,20 @@ test('a release of age whose recipients.js no longer has an import the plugin de
   const p256Import = AGE_DEFERRED_IMPORTS[1]!.statement;
   assert.throws(() => deferImports(source.replace(p256Import, p256Import.replace('{ p256 }', '{ p256, p384 }')), 'recipients.js'), /recipients\.js no longer has import \{ p256 \} from "@noble\/curves\/nist\.js";/);
   assert.throws(() => deferImports(`${source}\nexport const curve = p256;\n`, 'recipients.js'), /recipients\.js uses p256 other than as p256\.member/);
+});
+
+test("age's HKDF and HMAC imports become node:crypto's; a release of age without them fails the build, naming the plugin", async () => {
+  assert.match(bundledText, /hkdfSync\(/, 'the bundled age derives its keys with node:crypto');
+  const { nativeAgeHashes } = (await import(hashesPluginModule)) as { nativeAgeHashes: () => Plugin };
+  // As if age imported them some other way: they resolve before the plugin sees them.
+  const elsewhere: Plugin = {
+    name: 'elsewhere',
+    setup(b) {
+      b.onResolve({ filter: /^@noble\/hashes\/(hkdf|hmac)\.js$/ }, (args) => ({ path: join(projectRoot, 'node_modules', '@noble', 'hashes', args.path.slice('@noble/hashes/'.length)) }));
+    },
+  };
+  await assert.rejects(
+    build({ stdin: ageEntry, bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'silent', plugins: [elsewhere, nativeAgeHashes()] }),
+    /age-encryption no longer imports @noble\/hashes\/hkdf\.js or hmac\.js: update scripts\/native-age-hashes\.mjs/,
+  );
 });
