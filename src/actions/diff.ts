@@ -11,7 +11,7 @@ import type { CanaryStrategy } from '../core/strategy/strategy-config.js';
 import type { Environment } from '../core/environment.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
-import { renderEnvironment } from './steps/render.js';
+import { renderAsUpgradeUnlessNew } from './steps/render-as-upgrade.js';
 import { imageOriginsOf } from './steps/image-origins.js';
 import type { ImageOrigin } from '../core/image-origins.js';
 import { mapLimit } from '../core/map-limit.js';
@@ -131,7 +131,13 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // helm template starts before the secrets are decrypted (they reach it on stdin).
   const valuesPromise = candidatePromise.then((c) => startValues(deps, env, options, c.config));
   valuesPromise.catch(() => undefined);
+  // Nor does helm template wait for helm get all: it starts as an upgrade once the values are ready (see renderAsUpgradeUnlessNew).
+  const rendering = Promise.all([candidatePromise, valuesPromise]).then(([candidate, values]) =>
+    renderAsUpgradeUnlessNew(deps, env, { chartOverride: candidate.chartPath, values }, newestPromise.then((n) => n !== undefined)),
+  );
+  rendering.catch(() => undefined);
   const current = await newestPromise.catch(async (err: unknown) => {
+    await rendering.catch(() => undefined);
     await valuesPromise.then((v) => v.release()).catch(() => undefined);
     await candidatePromise.then((c) => c.release()).catch(() => undefined);
     throw err;
@@ -144,9 +150,6 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     throw err;
   });
   try {
-    // --is-upgrade: the release exists.
-    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: current !== undefined, values });
-    rendering.catch(() => undefined);
     // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
     // is started and has its secrets (the turn after they are ready), so it delays neither.
     const imagesPromise = values.stdin
@@ -165,6 +168,8 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       ...around,
     };
   } finally {
+    // Every helm template started has exited before the files it reads are removed.
+    await rendering.catch(() => undefined);
     await values.release();
     await candidate.release();
   }
