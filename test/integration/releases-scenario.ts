@@ -37,24 +37,28 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     writeFileSync(file, edit(readFileSync(file, 'utf8')));
   };
   const historyOf = async (envName: string) => (await json(['history', envName])).revisions as any[];
+  /** chartctl run through a helm that logs each subcommand it is asked; the subcommands, sorted. */
+  const withHelmCallsLogged = async (args: string[]) => {
+    const log = join(home, `helm-calls-${Date.now()}`);
+    const wrapper = join(home, 'helm-logging.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1" >> "$HELM_CALL_LOG"\nexec '${helm}' "$@"\n`, { mode: 0o700 });
+    const r = await cli(args, { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log });
+    // chartctl asks a helm binary it has not seen before for its version once (cached afterwards): not a release read.
+    return { r, calls: readFileSync(log, 'utf8').split('\n').filter((c) => c && c !== 'version').sort() };
+  };
   /**
    * diff through a helm that logs each subcommand it is asked: one `helm get all` (the newest revision and its
    * manifest) and the render, nothing else (a second render, without --is-upgrade, when the release does not exist);
    * what it reports as deployed is what `history` says of the newest revision.
    */
   const diffMakesOnlyItsHelmCalls = async (envName: string) => {
-    const log = join(home, `helm-calls-${envName}-${Date.now()}`);
-    const wrapper = join(home, 'helm-logging.sh');
-    writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1" >> "$HELM_CALL_LOG"\nexec '${helm}' "$@"\n`, { mode: 0o700 });
-    const r = await cli(['diff', envName, '--local', '--output', 'json'], { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log });
+    const { r, calls } = await withHelmCallsLogged(['diff', envName, '--local', '--output', 'json']);
     assert.ok(r.exitCode === 0 || r.exitCode === 2, r.stderr);
     // history exits 3 (no match) for a release that does not exist.
     const history = await cli(['history', envName, '--output', 'json']);
     assert.ok(history.exitCode === 0 || history.exitCode === 3, history.stderr);
     const newest = history.exitCode === 0 ? JSON.parse(history.stdout).revisions[0] : undefined;
-    // chartctl asks a helm binary it has not seen before for its version once (cached afterwards): not a release read.
-    const calls = readFileSync(log, 'utf8').split('\n').filter((c) => c && c !== 'version');
-    assert.deepEqual(calls.sort(), newest ? ['get', 'template'] : ['get', 'template', 'template']);
+    assert.deepEqual(calls, newest ? ['get', 'template'] : ['get', 'template', 'template']);
     const result = JSON.parse(r.stdout);
     assert.deepEqual(result.deployed, newest ? { revision: newest.revision, version: newest.chartVersion, status: newest.status } : { revision: null, version: null, status: null });
     return result;
@@ -121,6 +125,12 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
   test(`[helm ${major}] diff of a release that does not exist yet shows the chart rendered as an install (without --is-upgrade)`, async () => {
     const result = await withInstallModeTemplate(() => diffMakesOnlyItsHelmCalls('dev'));
     assert.equal(installModeOf(result), 'false');
+    // diff --all renders each environment once the cluster has answered: no second render per environment not installed yet.
+    const { r, calls } = await withInstallModeTemplate(() => withHelmCallsLogged(['diff', '--all', 'dev', 'staging', '--local', '--output', 'json']));
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(calls, ['get', 'get', 'template', 'template']);
+    const dev = JSON.parse(r.stdout).find((e: any) => e.env === 'dev');
+    assert.equal(installModeOf(dev.result), 'false');
   });
 
   test(`[helm ${major}] first deploy installs the exact tarball, tests pass, provenance recorded`, async () => {
