@@ -11,6 +11,7 @@ import type { CanaryStrategy } from '../core/strategy/strategy-config.js';
 import type { Environment } from '../core/environment.js';
 import { resolveCandidate } from './steps/candidate.js';
 import { deployedManifest, releaseTarget } from './steps/deployed-release.js';
+import { renderAsUpgradeUnlessNew } from './steps/render-as-upgrade.js';
 import { renderEnvironment } from './steps/render.js';
 import { imageOriginsOf } from './steps/image-origins.js';
 import type { ImageOrigin } from '../core/image-origins.js';
@@ -51,7 +52,9 @@ export async function diffEnvironments(deps: Deps, envs: string[], options: Omit
   const fleet: Deps = { ...deps, repo: deps.repo.environmentsReadOnce() };
   return mapLimit(names, Math.max(1, concurrency), async (env): Promise<EnvironmentDiff> => {
     try {
-      return { env, ok: true, result: await diff(fleet, { ...options, env }) };
+      // The other environments' helm calls keep the cores busy: a render started before the cluster's answer would
+      // finish no sooner, and would cost a second render for each environment not installed yet.
+      return { env, ok: true, result: await diff(fleet, { ...options, env }, { renderAhead: false }) };
     } catch (err) {
       return { env, ok: false, error: err instanceof Error ? err : new Error(String(err)) };
     }
@@ -76,8 +79,11 @@ export interface DiffResult {
   canary?: { release: string; walk: string[]; recorded: { version: string; state: string; weight: number } | null };
 }
 
-/** What deploying the candidate (or rolling back to a revision) would change, resource by resource. */
-export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult> {
+/**
+ * What deploying the candidate (or rolling back to a revision) would change, resource by resource.
+ * `renderAhead`: helm template starts without waiting for helm get all (see renderAsUpgradeUnlessNew).
+ */
+export async function diff(deps: Deps, options: DiffOptions, { renderAhead = true } = {}): Promise<DiffResult> {
   const loaded = await deps.repo.loadEnvironment(options.env);
   const strategy = loaded.deploy.strategy;
   const idle = strategy.kind === 'blueGreen' ? await idleSlotEnvironment(deps, loaded, strategy) : undefined;
@@ -131,7 +137,15 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
   // helm template starts before the secrets are decrypted (they reach it on stdin).
   const valuesPromise = candidatePromise.then((c) => startValues(deps, env, options, c.config));
   valuesPromise.catch(() => undefined);
+  // Nor, with renderAhead, does helm template wait for helm get all: it starts as an upgrade once the values are ready.
+  const rendering = Promise.all([candidatePromise, valuesPromise]).then(([candidate, values]) => {
+    const exists = newestPromise.then((n) => n !== undefined);
+    const render = { chartOverride: candidate.chartPath, values };
+    return renderAhead ? renderAsUpgradeUnlessNew(deps, env, render, exists) : exists.then((isUpgrade) => renderEnvironment(deps, env, { ...render, isUpgrade }));
+  });
+  rendering.catch(() => undefined);
   const current = await newestPromise.catch(async (err: unknown) => {
+    await rendering.catch(() => undefined);
     await valuesPromise.then((v) => v.release()).catch(() => undefined);
     await candidatePromise.then((c) => c.release()).catch(() => undefined);
     throw err;
@@ -144,9 +158,6 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
     throw err;
   });
   try {
-    // --is-upgrade: the release exists.
-    const rendering = renderEnvironment(deps, env, { chartOverride: candidate.chartPath, isUpgrade: current !== undefined, values });
-    rendering.catch(() => undefined);
     // Where the image tags come from needs only the candidate's files: worked out while helm renders, once helm
     // is started and has its secrets (the turn after they are ready), so it delays neither.
     const imagesPromise = values.stdin
@@ -165,6 +176,8 @@ export async function diff(deps: Deps, options: DiffOptions): Promise<DiffResult
       ...around,
     };
   } finally {
+    // Every helm template started has exited before the files it reads are removed.
+    await rendering.catch(() => undefined);
     await values.release();
     await candidate.release();
   }

@@ -37,26 +37,47 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     writeFileSync(file, edit(readFileSync(file, 'utf8')));
   };
   const historyOf = async (envName: string) => (await json(['history', envName])).revisions as any[];
-  /**
-   * diff through a helm that logs each subcommand it is asked: one `helm get all` (the newest revision and its
-   * manifest) and the render, nothing else; what it reports as deployed is what `history` says of the newest revision.
-   */
-  const diffMakesTwoHelmCalls = async (envName: string) => {
-    const log = join(home, `helm-calls-${envName}-${Date.now()}`);
+  /** chartctl run through a helm that logs each subcommand it is asked; the subcommands, sorted. */
+  const withHelmCallsLogged = async (args: string[]) => {
+    const log = join(home, `helm-calls-${Date.now()}`);
     const wrapper = join(home, 'helm-logging.sh');
     writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "$1" >> "$HELM_CALL_LOG"\nexec '${helm}' "$@"\n`, { mode: 0o700 });
-    const r = await cli(['diff', envName, '--local', '--output', 'json'], { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log });
-    assert.ok(r.exitCode === 0 || r.exitCode === 2, r.stderr);
+    const r = await cli(args, { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log });
     // chartctl asks a helm binary it has not seen before for its version once (cached afterwards): not a release read.
-    const calls = readFileSync(log, 'utf8').split('\n').filter((c) => c && c !== 'version');
-    assert.deepEqual(calls.sort(), ['get', 'template']);
+    return { r, calls: readFileSync(log, 'utf8').split('\n').filter((c) => c && c !== 'version').sort() };
+  };
+  /**
+   * diff through a helm that logs each subcommand it is asked: one `helm get all` (the newest revision and its
+   * manifest) and the render, nothing else (a second render, without --is-upgrade, when the release does not exist);
+   * what it reports as deployed is what `history` says of the newest revision.
+   */
+  const diffMakesOnlyItsHelmCalls = async (envName: string) => {
+    const { r, calls } = await withHelmCallsLogged(['diff', envName, '--local', '--output', 'json']);
+    assert.ok(r.exitCode === 0 || r.exitCode === 2, r.stderr);
     // history exits 3 (no match) for a release that does not exist.
     const history = await cli(['history', envName, '--output', 'json']);
     assert.ok(history.exitCode === 0 || history.exitCode === 3, history.stderr);
     const newest = history.exitCode === 0 ? JSON.parse(history.stdout).revisions[0] : undefined;
-    const { deployed } = JSON.parse(r.stdout);
-    assert.deepEqual(deployed, newest ? { revision: newest.revision, version: newest.chartVersion, status: newest.status } : { revision: null, version: null, status: null });
-    return deployed;
+    assert.deepEqual(calls, newest ? ['get', 'template'] : ['get', 'template', 'template']);
+    const result = JSON.parse(r.stdout);
+    assert.deepEqual(result.deployed, newest ? { revision: newest.revision, version: newest.chartVersion, status: newest.status } : { revision: null, version: null, status: null });
+    return result;
+  };
+  /** A template of the working tree's chart that shows how helm was asked to render it (with or without --is-upgrade). */
+  const withInstallModeTemplate = async <T>(run: () => Promise<T>): Promise<T> => {
+    const file = join(app.dir, 'charts', 'shop', 'templates', 'install-mode.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: install-mode\ndata:\n  isUpgrade: {{ .Release.IsUpgrade | quote }}\n');
+    try {
+      return await run();
+    } finally {
+      unlinkSync(file);
+    }
+  };
+  const installModeOf = (result: any): string => {
+    const change = result.diff.changes.find((c: any) => c.resource === 'ConfigMap shop-dev/install-mode');
+    assert.ok(change, JSON.stringify(result.diff.changes.map((c: any) => c.resource)));
+    assert.equal(change.change, 'added');
+    return /^\+ +isUpgrade: '(\w+)'$/m.exec(change.diff)?.[1] ?? `no isUpgrade line in:\n${change.diff}`;
   };
 
   before(async () => {
@@ -97,8 +118,19 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.doesNotMatch(secret.diff, /DATABASE_PASSWORD: (?!'\*\*\*')/, 'secret values masked');
   });
 
-  test(`[helm ${major}] diff makes two helm calls; it reports the newest revision as history does, also failed and pending ones`, async () => {
-    assert.equal((await diffMakesTwoHelmCalls('dev')).revision, null);
+  test(`[helm ${major}] diff makes one helm get all and one render (two before the first install); it reports the newest revision as history does, also failed and pending ones`, async () => {
+    assert.equal((await diffMakesOnlyItsHelmCalls('dev')).deployed.revision, null);
+  });
+
+  test(`[helm ${major}] diff of a release that does not exist yet shows the chart rendered as an install (without --is-upgrade)`, async () => {
+    const result = await withInstallModeTemplate(() => diffMakesOnlyItsHelmCalls('dev'));
+    assert.equal(installModeOf(result), 'false');
+    // diff --all renders each environment once the cluster has answered: no second render per environment not installed yet.
+    const { r, calls } = await withInstallModeTemplate(() => withHelmCallsLogged(['diff', '--all', 'dev', 'staging', '--local', '--output', 'json']));
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(calls, ['get', 'get', 'template', 'template']);
+    const dev = JSON.parse(r.stdout).find((e: any) => e.env === 'dev');
+    assert.equal(installModeOf(dev.result), 'false');
   });
 
   test(`[helm ${major}] first deploy installs the exact tarball, tests pass, provenance recorded`, async () => {
@@ -112,6 +144,45 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.equal(head.provenance.digest, r.outcome.plan.digest);
     assert.equal(head.provenance.source, `s3://${s3.bucket}/${root}/dev`);
     assert.equal(head.provenance.actor, 'release-tests');
+  });
+
+  test(`[helm ${major}] diff starts helm template before helm get all has answered, rendering as an upgrade`, async () => {
+    // helm get all is held until a helm template has started (at most 10 s): a diff that renders only after
+    // the cluster answered logs "get end" first. A fifo, so neither side polls.
+    const log = join(home, `helm-order-${Date.now()}`);
+    const templateStarted = join(home, `template-started-${Date.now()}`);
+    execFileSync('mkfifo', [templateStarted]);
+    const wrapper = join(home, 'helm-holding-get.sh');
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/bash',
+        `printf '%s start\\n' "$1" >> "$HELM_CALL_LOG"`,
+        'case "$1" in',
+        // get opens the fifo for reading and writing, which waits for no writer; the template side's open waits for it.
+        '  get) exec 3<>"$TEMPLATE_STARTED"; read -r -t 10 -u 3 _; exec 3<&- ;;',
+        `  template) timeout 10 sh -c 'echo started > "$0"' "$TEMPLATE_STARTED" ;;`,
+        'esac',
+        `'${helm}' "$@"`,
+        'status=$?',
+        `printf '%s end\\n' "$1" >> "$HELM_CALL_LOG"`,
+        'exit $status',
+        '',
+      ].join('\n'),
+      { mode: 0o700 },
+    );
+    try {
+      const r = await withInstallModeTemplate(() => cli(['diff', 'dev', '--local', '--output', 'json'], { CHARTCTL_HELM: wrapper, HELM_CALL_LOG: log, TEMPLATE_STARTED: templateStarted }));
+      assert.equal(r.exitCode, 0, r.stderr);
+      const events = readFileSync(log, 'utf8').split('\n').filter((e) => e && !e.startsWith('version '));
+      assert.deepEqual([...events].sort(), ['get end', 'get start', 'template end', 'template start']);
+      assert.ok(events.indexOf('template start') < events.indexOf('get end'), events.join(', '));
+      const result = JSON.parse(r.stdout);
+      assert.equal(result.deployed.status, 'deployed');
+      assert.equal(installModeOf(result), 'true');
+    } finally {
+      unlinkSync(templateStarted);
+    }
   });
 
   test(`[helm ${major}] a no-op deploy says so and changes nothing; diff --detailed-exitcode 0`, async () => {
@@ -152,7 +223,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.equal(r.outcome.kind, 'deployed');
     assert.equal(image('shop-dev', 'shop-api'), 'ghcr.io/acme/shop-api:1.2.0');
     assert.equal(sim.getObject('Deployment', 'shop-dev', 'shop-api')?.spec.replicas, 2);
-    assert.equal((await diffMakesTwoHelmCalls('dev')).status, 'deployed');
+    assert.equal((await diffMakesOnlyItsHelmCalls('dev')).deployed.status, 'deployed');
   });
 
   test(`[helm ${major}] diff --live reports fields changed outside helm`, async () => {
@@ -256,7 +327,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     await killed;
     sim.injectFault('shop-dev/Deployment/shop-api', 'clear');
     assert.equal((await historyOf('dev'))[0].status, 'pending-upgrade');
-    assert.equal((await diffMakesTwoHelmCalls('dev')).status, 'pending-upgrade');
+    assert.equal((await diffMakesOnlyItsHelmCalls('dev')).deployed.status, 'pending-upgrade');
     const refused = await cli(['deploy', 'dev', '--yes']);
     assert.equal(refused.exitCode, 1);
     assert.match(refused.stderr, /is stuck in pending-upgrade at revision \d+: it was written by release-tests, host .*, pid \d+ \(deploy shop [\d.]+\), whose lock expired without finishing/);
@@ -297,7 +368,7 @@ export function releasesScenario(helm: string, major: 3 | 4): void {
     assert.match(first.stdout, /chartctl deploy staging --yes +# after fixing the cause/);
     const failedOnly = await historyOf('staging');
     assert.ok(failedOnly.every((h: any) => h.status === 'failed'), JSON.stringify(failedOnly));
-    assert.equal((await diffMakesTwoHelmCalls('staging')).status, 'failed');
+    assert.equal((await diffMakesOnlyItsHelmCalls('staging')).deployed.status, 'failed');
     sim.injectFault('shop-staging/Deployment/shop-web', 'clear');
     const again = await cli(['deploy', 'staging', '--local', '--yes']);
     assert.equal(again.exitCode, 0, `${again.stdout}\n${again.stderr}`);
