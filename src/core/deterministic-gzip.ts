@@ -1,6 +1,15 @@
 import { kMaxLength } from 'node:buffer';
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import pako from 'pako';
+import type * as Pako from 'pako';
+
+type PakoPackage = Pick<typeof Pako, 'deflateRaw' | 'Inflate'>;
+let loaded: PakoPackage | undefined;
+/** Loaded on first use: most commands that read an archive (publish --package, diff, deploy) never deflate, and zlib inflates it. */
+function pako(): PakoPackage {
+  loaded ??= createRequire(import.meta.url)('pako') as PakoPackage;
+  return loaded;
+}
 
 /**
  * gzip whose bytes depend only on the input. Node's own zlib is not used on
@@ -13,7 +22,7 @@ import pako from 'pako';
 const HEADER = Uint8Array.of(0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff);
 
 export function deterministicGzip(data: Uint8Array): Uint8Array {
-  const body = pako.deflateRaw(data, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
+  const body = pako().deflateRaw(data, { level: 9, memLevel: 8, windowBits: 15, strategy: 0 });
   const out = new Uint8Array(HEADER.length + body.length + 8);
   out.set(HEADER, 0);
   out.set(body, HEADER.length);
@@ -66,7 +75,7 @@ function lastMemberSize(data: Uint8Array): number {
 }
 
 function gunzipPieces(data: Uint8Array, onChunk: (chunk: Uint8Array) => boolean): GunzipOutcome {
-  const inflator = new pako.Inflate({ windowBits: 15 + 16 });
+  const inflator = new (pako().Inflate)({ windowBits: 15 + 16 });
   inflator.onData = (chunk) => {
     if (!onChunk(chunk as Uint8Array)) throw STOP;
   };
