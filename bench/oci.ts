@@ -9,6 +9,7 @@
  * chartctl must make, each phase's independent ones at once: Node's start-up plus the
  * registry's own latency. `node -e 0` alone is printed beside it (the start-up share), and
  * chartctl's own start-up (`chartctl --version`), which is not a floor, to split its excess.
+ * NODE_EXTRA_CA_CERTS is left out of the timed processes' environment, its cost per Node start printed.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,12 @@ const runs = Number(process.env.BENCH_RUNS ?? 5);
 const [near, far] = await Promise.all([startTestRegistry(), startTestRegistry()]);
 const app = copyExampleApp();
 const home = mkdtempSync(join(tmpdir(), 'chartctl-bench-oci-'));
-const env = { ...process.env, HOME: home, CHARTCTL_HELM: helmBinaries.helm4, SOPS_AGE_KEY_FILE: join(app.dir, 'examples', 'demo-age-key.txt'), NO_COLOR: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, CHARTCTL_HELM: helmBinaries.helm4, SOPS_AGE_KEY_FILE: join(app.dir, 'examples', 'demo-age-key.txt'), NO_COLOR: '1' };
+// Every Node process reads and parses NODE_EXTRA_CA_CERTS when it starts, before any code of its own, and helm
+// never reads it: where the machine sets it (a proxy's CA bundle), it is a cost of Node on that machine, in
+// chartctl's time and the floor's alike. Left out of every timed process (unless BENCH_KEEP_EXTRA_CA=1), its cost printed.
+const extraCa = process.env.BENCH_KEEP_EXTRA_CA === '1' ? undefined : env.NODE_EXTRA_CA_CERTS;
+if (extraCa) delete env.NODE_EXTRA_CA_CERTS;
 
 function environment(name: string, url: string, from?: string): void {
   const text = readFileSync(join(app.dir, 'environments', 'dev.yaml'), 'utf8')
@@ -42,9 +48,9 @@ environment('src', `oci://${near.host}/src`);
 environment('mount', `oci://${near.host}/mounted`, 'src');
 environment('far', `oci://${far.host}/far`, 'src');
 
-function run(file: string, args: string[]): number {
+function run(file: string, args: string[], runEnv = env): number {
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, args, { cwd: app.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(file, args, { cwd: app.dir, env: runEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed: ${r.stderr.toString().slice(0, 2000)}`);
   return ms;
@@ -117,8 +123,21 @@ function packageVersions(prefix: string, count: number, dir: string): string[] {
   return files;
 }
 
+/** What NODE_EXTRA_CA_CERTS costs one Node start here: node -e 0 with it and without it, alternately. */
+function reportExtraCa(file: string): void {
+  const withIt: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < 2 * runs; i++) {
+    withIt.push(run(process.execPath, ['-e', '0'], { ...env, NODE_EXTRA_CA_CERTS: file }));
+    without.push(run(process.execPath, ['-e', '0']));
+  }
+  const ms = (values: number[]) => `${median(values).toFixed(1)} ms`;
+  console.log(`NODE_EXTRA_CA_CERTS (${file}) is left out of every timed process: each Node start here spends ${(median(withIt) - median(without)).toFixed(1)} ms reading it (node -e 0 with it ${ms(withIt)}, without ${ms(without)}; BENCH_KEEP_EXTRA_CA=1 keeps it)`);
+}
+
 const out = join(home, 'packages');
 try {
+  if (extraCa) reportExtraCa(extraCa);
   const count = runs + 1;
   const small = packageVersions('1.0', 2 * count, out);
   // The floor pushes helm's tarballs again to a repository of its own (new tags), with the config blob chartctl and helm write.

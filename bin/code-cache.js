@@ -124,6 +124,7 @@ class ChunkLoader {
 const LAZY_BUILTINS = new Set([
   'node:child_process',
   'node:crypto',
+  'node:dns',
   'node:fs/promises',
   'node:http',
   'node:https',

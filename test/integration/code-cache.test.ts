@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectRoot, runCli } from '../support/project.js';
+import { copyExampleApp, projectRoot, runCli } from '../support/project.js';
 
 const bundleDir = join(projectRoot, 'dist', 'bundle');
 const meta = JSON.parse(readFileSync(join(bundleDir, 'main.cjs.json'), 'utf8')) as { sha256: string; files: Record<string, { size: number }> };
@@ -98,6 +98,36 @@ test('--help reads none of the packages that modules of its static graph require
   }
 });
 
+test('publish --package to a plain-HTTP registry reads the archive without pako (zlib inflates it) and loads no TLS; package deflates with the WebAssembly zlib, without pako either', async () => {
+  const cache = withCacheHome();
+  const app = copyExampleApp();
+  try {
+    const pako = chunksDefining('Nodeca project');
+    const packaged = await runCli(['--cwd', app.dir, 'package', '--destination', join(cache.home, 'out'), '--output', 'json'], { env: { XDG_CACHE_HOME: cache.home } });
+    assert.equal(packaged.exitCode, 0, packaged.stderr);
+    // "AGFzbQEA" is the WebAssembly magic number and version in base64: the chunk that carries zlib's deflate.
+    const packageChunks = chunksLoaded(cache.dir, 'package');
+    assert.ok(packageChunks.some((c) => chunksDefining('AGFzbQEA').includes(c)), packageChunks.join(', '));
+    assert.deepEqual(packageChunks.filter((c) => pako.includes(c)), [], 'package deflates without pako');
+    const dev = readFileSync(join(app.dir, 'environments', 'dev.yaml'), 'utf8');
+    // Nothing listens on port 9: the archive is read and checked, then the registry is unreachable.
+    writeFileSync(join(app.dir, 'environments', 'oci.yaml'), dev.replace(/repository:\n(  .*\n)+/, 'repository:\n  url: oci://127.0.0.1:9/charts\n  plainHttp: true\n'));
+    const publish = ['--cwd', app.dir, 'publish', 'oci', '--package', (JSON.parse(packaged.stdout) as { file: string }).file];
+    const published = await runCli(publish, { env: { XDG_CACHE_HOME: cache.home } });
+    assert.match(published.stderr, /Cannot reach the oci registry 127\.0\.0\.1:9/);
+    const loaded = chunksLoaded(cache.dir, 'publish');
+    assert.ok(loaded.includes('main.cjs'), loaded.join(', '));
+    assert.deepEqual(loaded.filter((c) => pako.includes(c)), [], `publish read ${loaded.join(', ')}`);
+    // A plain-HTTP registry needs node:http, not node:https and node:tls.
+    const builtins = await builtinsLoaded(publish, cache.home, 1);
+    assert.ok(builtins.includes('http'), builtins.join(', '));
+    assert.deepEqual(['https', 'tls'].filter((m) => builtins.includes(m)), []);
+  } finally {
+    app.remove();
+    cache.remove();
+  }
+});
+
 test('--help reads one file, main.cjs, which holds main and every chunk it imports statically', async () => {
   const cache = withCacheHome();
   try {
@@ -176,19 +206,19 @@ test("the build leaves a code cache per file for the Node that built it next to 
 });
 
 /** Node's modules a run of chartctl loaded, from process.moduleLoadList at exit (a preload the test writes). */
-async function builtinsLoaded(args: string[], home: string): Promise<string[]> {
+async function builtinsLoaded(args: string[], home: string, exitCode = 0): Promise<string[]> {
   const preload = join(home, 'report-builtins.cjs');
   const report = join(home, 'builtins.json');
   writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(process.moduleLoadList)));`);
   const run = await runCli(args, { env: { XDG_CACHE_HOME: home, NODE_OPTIONS: `--require ${preload}` } });
-  assert.equal(run.exitCode, 0, run.stderr);
+  assert.equal(run.exitCode, exitCode, run.stderr);
   return (JSON.parse(readFileSync(report, 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
 }
 
-test("--help and envs load none of Node's modules that only some commands use (crypto, child_process, readline); template dev does load them when it uses them", async () => {
+test("--help and envs load none of Node's modules that only some commands use (crypto, child_process, readline, dns); template dev does load them when it uses them", async () => {
   const cache = withCacheHome();
   try {
-    const costly = ['crypto', 'child_process', 'readline/promises', 'timers/promises', 'http'];
+    const costly = ['crypto', 'child_process', 'readline/promises', 'timers/promises', 'http', 'dns'];
     for (const args of [['--help'], ['envs']]) {
       const loaded = await builtinsLoaded(args, cache.home);
       assert.ok(loaded.includes('vm'), `the report is out of date: ${loaded.join(', ')}`);
