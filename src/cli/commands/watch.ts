@@ -84,6 +84,8 @@ export function describeWatchEvent(e: WatchEvent): string {
       const run = e.state === 'awaiting-approval' ? `waits for approval at ${e.weight}%` : `is recorded as running at ${e.weight}% (another job walks it, or its job was stopped or killed)`;
       return `${e.env}: the canary of ${e.version} ${run}${e.newer ? `; ${e.newer} waits for it` : ''}; the watcher leaves it to a person: ${e.resume} continues it${e.state === 'running' ? ' once no job walks it' : ''}, ${e.abort} removes it`;
     }
+    case 'canary-continued':
+      return `${e.env}: continuing the canary of ${e.version} at ${e.next} (weight ${e.weight}%): a watcher started it and its job is gone (no job holds its lock)`;
     case 'canary-stopped':
       return `${e.env}: the canary of ${e.version} stopped at ${e.next} (weight ${e.weight}%); ${e.resume} continues it`;
     case 'waiting':
