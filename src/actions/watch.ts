@@ -48,7 +48,7 @@ export interface WatchResult {
  * each newer version the environment accepts, one at a time, with automatic
  * rollback. Transient S3/cluster errors back off; a version that failed is not
  * retried until a newer one appears. Stops after the step in flight on SIGTERM.
- * A canary environment's recorded run is a person's to finish (watch-canary.ts).
+ * A canary environment's recorded run is a person's to finish, unless a watcher started it and its job died (watch-canary.ts).
  */
 export async function watch(deps: Deps, options: WatchOptions): Promise<WatchResult> {
   const env = await deps.repo.loadEnvironment(options.env);
@@ -81,7 +81,7 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
     try {
       const got = registry ? { kind: 'tags' as const, versions: await ociVersions(registry, chart!.name) } : await repository!.get(INDEX_NAME, etag ? { ifNoneMatch: etag } : undefined);
       errorStreak = 0;
-      let next: { version: string; from: string | null } | undefined;
+      let next: { version: string; from: string | null; resume?: true } | undefined;
       if (got.kind === 'notModified') {
         emit({ event: 'unchanged', env: env.name });
         // A recorded run is resumed or aborted by a person without the index changing: the watcher goes on when it is gone.
@@ -103,10 +103,13 @@ export async function watch(deps: Deps, options: WatchOptions): Promise<WatchRes
       }
       if (next) {
         const version = next.version;
-        emit({ event: 'deploying', env: env.name, version, from: next.from });
+        // A continued run was reported as such (canary-continued).
+        if (!next.resume) emit({ event: 'deploying', env: env.name, version, from: next.from });
         try {
-          // A canary walk's approve steps wait for a person: nobody attends a watcher.
-          const result = await deploy(deps, { env: env.name, version, yes: true, approveStepsWait: true, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
+          // A canary walk's approve steps wait for a person: nobody attends a watcher. A run it continues is another
+          // watcher's, whose job died: whoever takes its lock first walks it.
+          const continuing = next.resume ? { resume: true, runLockNoWait: true } : {};
+          const result = await deploy(deps, { env: env.name, version, yes: true, approveStepsWait: true, startedBy: 'watch', ...continuing, lockTimeout: options.lockTimeout, noWaitLock: options.noWaitLock });
           const o = result.outcome;
           // The version failed where it was tried; the reason says what became of it. Not retried until a newer one appears.
           const failed = (reason: string) => {

@@ -179,7 +179,8 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     const original = readFileSync(file, 'utf8');
     // A pause only SIGKILL ends.
     writeFileSync(file, original.replace('pause: 10ms', 'pause: 10m'));
-    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.2', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env }, reject: false, forceKillAfterDelay: false });
+    // The walk holds its run's lock to the end: a short lease, so the dead job's frees itself soon after the kill.
+    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.2', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env, CHARTCTL_LOCK_LEASE_SECONDS: '3' }, reject: false, forceKillAfterDelay: false });
     let output = '';
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
     child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
@@ -202,7 +203,9 @@ export function canaryScenario(helm: string, major: 3 | 4): void {
     const s = JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout);
     assert.deepEqual([s.canary.version, s.canary.state, s.canary.next], ['1.0.2', 'running', 'step 1: pause 600s']);
     writeFileSync(file, original);
-    const r = await ok(['deploy', 'dev', '--resume', '--yes']);
+    // As after any killed job: the next one waits for the dead holder's lease to expire, then takes the lock over.
+    const r = await ok(['deploy', 'dev', '--resume', '--yes', '--lock-timeout', '1m']);
+    assert.match(r.stderr, /took over the release lock of .*\(canary walk of shop 1\.0\.2\)/);
     assert.match(r.stdout, /Promoted 1\.0\.2: stable release shop is revision 3/);
     assert.deepEqual(revisions('shop-canary'), []);
     assert.equal(JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion, '1.0.2');

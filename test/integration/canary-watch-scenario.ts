@@ -41,13 +41,20 @@ export function canaryWatchScenario(helm: string, major: 3 | 4): void {
     return data ? JSON.parse(data) : undefined;
   };
   const stable = async () => JSON.parse((await ok(['status', 'dev', '--output', 'json'])).stdout).live.chartVersion;
+  const runLease = () => `${sim.url}/apis/coordination.k8s.io/v1/namespaces/${NS}/leases/chartctl-release-shop-canary-run`;
+  const runLockHolder = async () => ((await (await fetch(runLease())).json()) as { spec?: { holderIdentity?: string } }).spec?.holderIdentity;
+  /** Waits (observing the record) until the run of `version` is at walk index 1, step 1's pause: the weight is set, the pause has begun. */
+  const pausedAt = async (version: string, child: { exitCode: number | null }, output: () => string) => {
+    for (let i = 0; i < 1200 && child.exitCode === null && !(record()?.version === version && record()?.next === 1); i++) await sleep(50);
+    assert.deepEqual([record()?.version, record()?.next, record()?.weight], [version, 1, 50], `the walk reached the pause:\n${output().slice(-3000)}`);
+  };
   const withApproveStep = () => writeFileSync(envFile, walkOnly.replace('        - {weight: 50, pause: 10ms, checks: [smoke]}\n', '        - {weight: 50, pause: 10ms, checks: [smoke]}\n        - approve: true\n'));
 
   /** A long-running watcher whose JSON lines are collected as they come. */
-  const startWatcher = () => {
+  const startWatcher = (extraEnv: Record<string, string> = {}) => {
     const child = execa(process.execPath, [cliPath, 'watch', 'dev', '--interval', '200ms', '--output', 'json'], {
       cwd: app.dir,
-      env: { ...process.env, ...env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt') },
+      env: { ...process.env, ...env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...extraEnv },
       extendEnv: false,
       reject: false,
       // A canary walk in flight outlasts execa's default 5 s before its SIGKILL.
@@ -180,6 +187,7 @@ export function canaryWatchScenario(helm: string, major: 3 | 4): void {
     assert.deepEqual([stopped?.version, stopped?.next, stopped?.resume], ['1.0.5', 'step 1: pause 600s', 'chartctl deploy dev --resume'], JSON.stringify(w.lines));
     assert.equal(w.lines.at(-1)?.event, 'stopped');
     assert.deepEqual([record()?.state, record()?.next], ['running', 1], 'recorded where it stopped');
+    assert.ok(record()?.stoppedAt, 'recorded as stopped on purpose: no watcher continues it');
     assert.deepEqual(revisions('shop-canary'), ['1:deployed'], 'the canary step that finished is in place');
 
     const other = events(await ok(['watch', 'dev', '--once', '--output', 'json']));
@@ -214,5 +222,67 @@ export function canaryWatchScenario(helm: string, major: 3 | 4): void {
       await fetch(lease, { method: 'DELETE' });
     }
     assert.match((await ok(['deploy', 'dev', '--resume', '--yes'])).stdout, /Promoted 1\.0\.6/);
+  });
+
+  test(`[helm ${major}] canary watch: a watcher SIGKILLed mid-walk leaves its run and its run's lock; once the lock's lease expires, the next watcher continues the run from the record to promotion`, async () => {
+    // A walk with no approve step, and a pause only a kill ends.
+    writeFileSync(envFile, walkOnly.replace('pause: 10ms', 'pause: 10m'));
+    await ok(['publish', 'dev', '--version', '1.0.7']);
+    // A short lease: the dead watcher's lock frees itself soon after the kill.
+    const killed = startWatcher({ CHARTCTL_LOCK_LEASE_SECONDS: '3' });
+    try {
+      await pausedAt('1.0.7', killed.child, killed.stderr);
+    } finally {
+      killed.child.kill('SIGKILL');
+    }
+    await killed.child;
+    assert.deepEqual([record()?.state, record()?.startedBy, record()?.stoppedAt], ['running', 'watch', undefined], 'a killed walk records no stop');
+    assert.match((await runLockHolder()) ?? '', /canary-watch-tests, host .*, pid \d+/, "the dead watcher's run lock is left held until its lease expires");
+    assert.deepEqual(revisions('shop-canary'), ['1:deployed']);
+
+    writeFileSync(envFile, walkOnly);
+    const next = startWatcher();
+    try {
+      const continued = await next.waitFor((e) => e.event === 'canary-continued', 'canary-continued');
+      assert.deepEqual([continued.version, continued.next, continued.weight], ['1.0.7', 'step 1: pause 0.01s', 50]);
+      const deployed = await next.waitFor((e) => e.event === 'deployed' && e.version === '1.0.7', 'deployed 1.0.7');
+      assert.ok(next.lines.indexOf(continued) < next.lines.indexOf(deployed));
+      assert.equal(next.lines.filter((e) => e.event === 'deploying' && e.version === '1.0.7').length, 0, 'continued, not started over');
+      // Until the lease expired (if the watcher came up that early) the run was a walk in progress: waited for, reported once.
+      assert.ok(next.lines.filter((e) => e.event === 'canary-waiting').length <= 1, JSON.stringify(next.lines));
+      assert.match(next.stderr(), /took over the release lock of canary-watch-tests, .*\(canary walk of shop 1\.0\.7\)/);
+      assert.match(next.stderr(), /Check smoke against the canary\n\s+passed[\s\S]*Promoting 1\.0\.7: upgrading stable release shop/);
+    } finally {
+      next.child.kill('SIGTERM');
+    }
+    assert.equal((await next.child).exitCode, 143, next.stderr());
+    assert.equal(await stable(), '1.0.7');
+    assert.deepEqual(revisions('shop-canary'), [], 'the canary is removed');
+    assert.equal(record(), undefined);
+    assert.equal(await runLockHolder(), undefined, 'the run lock is freed');
+    assert.equal(next.lines.filter((e) => e.event === 'refused' || e.event === 'error' || e.event === 'deploy-failed').length, 0, JSON.stringify(next.lines));
+  });
+
+  test(`[helm ${major}] canary watch: a run a deploy started, killed the same way and its run lock released, is left to a person`, async () => {
+    writeFileSync(envFile, walkOnly.replace('pause: 10ms', 'pause: 10m'));
+    await ok(['publish', 'dev', '--version', '1.0.8']);
+    const child = execa(process.execPath, [cliPath, 'deploy', 'dev', '--version', '1.0.8', '--yes'], { cwd: app.dir, env: { ...process.env, NO_COLOR: '1', SOPS_AGE_KEY_FILE: join(projectRoot, 'examples', 'demo-age-key.txt'), ...env }, extendEnv: false, reject: false, forceKillAfterDelay: false });
+    let output = '';
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    try {
+      await pausedAt('1.0.8', child, () => output);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await child;
+    assert.deepEqual([record()?.state, record()?.startedBy, record()?.stoppedAt], ['running', 'deploy', undefined]);
+    // Released, so only who started the run keeps the watcher off it.
+    assert.equal((await fetch(runLease(), { method: 'DELETE' })).status, 200);
+    writeFileSync(envFile, walkOnly);
+    const seen = events(await ok(['watch', 'dev', '--once', '--output', 'json']));
+    assert.deepEqual(seen.map((e) => [e.event, e.version, e.state]), [['started', undefined, undefined], ['canary-waiting', '1.0.8', 'running'], ['stopped', undefined, undefined]]);
+    assert.deepEqual([record()?.next, record()?.startedBy], [1, 'deploy'], 'left alone');
+    assert.equal(await stable(), '1.0.7');
+    assert.match((await ok(['deploy', 'dev', '--resume', '--yes'])).stdout, /Promoted 1\.0\.8/);
   });
 }

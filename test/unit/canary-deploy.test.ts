@@ -17,7 +17,7 @@ import { ChartctlError } from '../../src/core/errors.js';
 import { diffReleases } from '../../src/core/release-diff.js';
 import type { CanaryRecord } from '../../src/core/strategy/canary-plan.js';
 import type { CanaryStrategy } from '../../src/core/strategy/strategy-config.js';
-import { actorOnlyGit, fakeDeps } from '../support/fake-deps.js';
+import { actorOnlyGit, FAKE_NOW, fakeDeps } from '../support/fake-deps.js';
 
 const WALK = `      steps:
         - {weight: 20, checks: [errors]}
@@ -304,4 +304,60 @@ test('a plain deploy interrupted (signal and drain both aborted) is not turned i
     abort.abort(new Error('interrupted'));
   } };
   await assert.rejects(deployCanary(deps, probedEnv, w.strategy, { resume: true, yes: true }, w.deployOne), /interrupted/);
+});
+
+const runLock = { release: 'shop-canary-run', namespace: 'shop-dev' };
+
+test("a walk holds its run's lock from start to end, pauses included, and frees it after: a watcher tells a walk in progress from a dead one's by it", async () => {
+  const w = await seeded(world(probedEnv, 0));
+  const holders: Array<string | undefined> = [];
+  const deps = { ...w.deps, sleep: async () => void holders.push((await w.deps.locks.read(runLock))?.holder) };
+  const { outcome } = await deployCanary(deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.ok(holders.length > 0 && holders.every((h) => h === 'git-user <git@example.com>, host test-host, pid 4242'), JSON.stringify(holders));
+  assert.equal((await w.deps.locks.read(runLock))?.holder, undefined, 'freed');
+});
+
+test("a resume waits for the run's lock a live job holds (runLockNoWait: refused at once, nothing deployed); a holder whose lease expired is taken over", async () => {
+  const w = await seeded(world(replicasEnv, 0));
+  const locks = w.deps.locks as MemoryReleaseLocks;
+  locks.put(runLock, { holder: 'another watcher', acquiredAt: w.deps.now(), renewedAt: w.deps.now(), durationSeconds: 30, transitions: 0 });
+  await assert.rejects(deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, runLockNoWait: true }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'RELEASE_LOCKED' && /another watcher/.test(e.message));
+  assert.equal(w.deployed.length, 0);
+  const stale = new Date(w.deps.now().getTime() - 31_000);
+  locks.put(runLock, { holder: 'a killed watcher', acquiredAt: stale, renewedAt: stale, durationSeconds: 30, transitions: 0 });
+  const { outcome } = await deployCanary(w.deps, replicasEnv, w.strategy, { resume: true, runLockNoWait: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryWaiting');
+  assert.deepEqual(w.deployed.map((d) => d.release), ['shop-canary']);
+});
+
+test("a resume whose run another job changed while it waited for the run's lock changes nothing", async () => {
+  const w = await seeded(world(replicasEnv, 0));
+  const locks = w.deps.locks as MemoryReleaseLocks;
+  // The other job's walk records a step just before this one gets the lock.
+  locks.beforeWrite = () => {
+    locks.beforeWrite = undefined;
+    void w.canaryRecords.write({ namespace: 'shop-dev' }, 'shop', { ...w.record, next: 1 }, '1');
+  };
+  await assert.rejects(deployCanary(w.deps, replicasEnv, w.strategy, { resume: true }, w.deployOne), (e: unknown) => e instanceof ChartctlError && e.code === 'CANARY_CONFLICT');
+  assert.deepEqual(w.deployed, []);
+});
+
+test("a stop on purpose is recorded (stoppedAt): watch's first SIGTERM, and a signal's interruption; a resume clears it", async () => {
+  const drain = new AbortController();
+  const w = await seeded(world(probedEnv, 0));
+  const { outcome } = await deployCanary({ ...w.deps, drain: drain.signal, sleep: async () => drain.abort() }, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  assert.equal(outcome.kind, 'canaryStopped');
+  const stopped = (await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))!.record;
+  assert.deepEqual([stopped.next, stopped.stoppedAt], [1, FAKE_NOW.toISOString()]);
+
+  await deployCanary(w.deps, probedEnv, w.strategy, { resume: true }, w.deployOne);
+  const resumed = (await w.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))!.record;
+  assert.deepEqual([resumed.state, 'stoppedAt' in resumed], ['awaiting-approval', false]);
+
+  const interrupted = await seeded(world(probedEnv, 0));
+  const abort = new AbortController();
+  const deps = { ...interrupted.deps, signal: abort.signal, sleep: async () => abort.abort(new Error('interrupted')) };
+  await assert.rejects(deployCanary(deps, probedEnv, interrupted.strategy, { resume: true }, interrupted.deployOne), /interrupted/);
+  assert.equal((await interrupted.canaryRecords.read({ namespace: 'shop-dev' }, 'shop'))!.record.stoppedAt, FAKE_NOW.toISOString());
 });

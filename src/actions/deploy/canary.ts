@@ -35,10 +35,20 @@ export interface CanaryFlags extends CommandLineValues, ReleaseLockFlags {
   approveStepsWait?: boolean;
   /** Asks a person to confirm the start of a walk that has no approve step (a TTY); absent in CI. */
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
+  /** Recorded in a run this command starts (default 'deploy'): a watcher continues only runs a watcher started. */
+  startedBy?: 'deploy' | 'watch';
+  /** The run's lock is taken only if free now (a watcher continuing a run whose job is gone: whoever got there first walks it). */
+  runLockNoWait?: boolean;
 }
 
 /** The canary's release: `<release>-canary`, beside the stable one in the environment's namespace. */
 export const canaryRelease = (env: Pick<Environment, 'release'>) => `${env.release}-canary`;
+
+/**
+ * The lock a walk holds from start (or resume) to end, pauses included, named as a release lock of a release helm
+ * never has: a watcher tells a walk in progress from one whose job died by it (decideCanaryWatch).
+ */
+export const canaryRunLock = (env: Pick<Environment, 'release'>) => `${env.release}-canary-run`;
 
 const target = (env: Environment) => ({ namespace: env.namespace, kubeContext: env.kubeContext });
 
@@ -87,23 +97,42 @@ export async function deployCanary<O extends CanaryFlags, R extends { outcome: D
     const plan = withCanaryPlan(first.outcome.plan, env, walk);
     if (options.dryRun) return { ...first, outcome: { kind: 'planned', plan } };
     if (canaryConfirmation(walk) === 'before-start') await confirmDeploy(deps, env, options, plan);
-    const now = deps.now().toISOString();
-    const run = { digest: decision.digest, startedAt: now };
-    const record: CanaryRecord = { version: decision.version, ...run, next: 0, state: 'running', weight: 0, lastChecks: [], updatedAt: now, inputs: await commandLineFingerprint(deps, options, run) };
-    const written = await deps.canaryRecords.write(target(env), env.release, record);
-    if (written.kind === 'conflict') throw conflict(env);
-    return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record, resourceVersion: written.resourceVersion, plan }), warnings: [] };
+    // Locked before the record exists: a recorded run with its lock free is one whose job is gone.
+    return holdingRun(deps, env, options, decision.version, async (lost) => {
+      const now = deps.now().toISOString();
+      const run = { digest: decision.digest, startedAt: now };
+      const inputs = await commandLineFingerprint(deps, options, run);
+      const record: CanaryRecord = { version: decision.version, ...run, next: 0, state: 'running', weight: 0, lastChecks: [], updatedAt: now, inputs, startedBy: options.startedBy ?? 'deploy' };
+      const written = await deps.canaryRecords.write(target(env), env.release, record);
+      if (written.kind === 'conflict') throw conflict(env);
+      return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record, resourceVersion: written.resourceVersion, plan, lost }), warnings: [] };
+    });
   }
   const plan = recordedPlan(env, stored!.record, walk);
   if (options.dryRun) return { outcome: { kind: 'planned', plan }, warnings: [] };
-  // A resumed run is running again (an approval it waited for is asked again below).
-  return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record: { ...stored!.record, state: 'running' }, resourceVersion: stored!.resourceVersion, plan }), warnings: [] };
+  return holdingRun(deps, env, options, stored!.record.version, async (lost) => {
+    // Another job may have walked, stopped or removed the run while this one waited for its lock.
+    const now = await deps.canaryRecords.read(target(env), env.release);
+    if (now?.resourceVersion !== stored!.resourceVersion) throw await lostRun(deps, env, { record: stored!.record }, now !== undefined);
+    // A resumed run is running again (an approval it waited for is asked again below), no longer stopped.
+    const { stoppedAt: _stopped, ...record } = stored!.record;
+    return { outcome: await walkCanary(deps, env, strategy, options, deployOne, { record: { ...record, state: 'running' }, resourceVersion: stored!.resourceVersion, plan, lost }), warnings: [] };
+  });
+}
+
+/** Runs a walk holding its run's lock (canaryRunLock); its helm changes take their releases' own locks as well. */
+function holdingRun<T>(deps: Deps, env: Environment, options: CanaryFlags, version: string, walk: (lost: AbortSignal) => Promise<T>): Promise<T> {
+  const flags = options.runLockNoWait ? { ...options, noWaitLock: true } : options;
+  const operation = `canary walk of ${env.release} ${version}`;
+  return withReleaseLock(deps, { ...env, release: canaryRunLock(env) }, { operation, flags, deployTimeout: env.deploy.timeout }, (held) => walk(held.lost));
 }
 
 interface RunState {
   record: CanaryRecord;
   resourceVersion: string;
   plan: DeployPlanSummary;
+  /** The run's lock was lost (not renewed in time, taken over): another job may walk the run now. */
+  lost: AbortSignal;
 }
 
 async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutcome }>(
@@ -126,52 +155,60 @@ async function walkCanary<O extends CanaryFlags, R extends { outcome: DeployOutc
   let checks: CheckResult[] | undefined;
   // Ends a pause early on watch's first SIGTERM (deps.drain alone) as on an interruption.
   const pauseSignal = AbortSignal.any([deps.signal, deps.drain]);
-  for (;;) {
-    // watch's first SIGTERM: the action in flight has finished and is recorded; --resume continues from the record.
-    // A check that failed still removes the canary first: that is how its step ends.
-    if (deps.drain.aborted && !deps.signal.aborted && !checks?.some((c) => !c.passed)) {
-      return { kind: 'canaryStopped', plan: run.plan, next: describeCanaryAction(walk[run.record.next] ?? { kind: 'promote' }), weight: run.record.weight, checks: run.record.lastChecks };
-    }
-    const step = decideCanaryStep(walk, run.record.next, { approved: false, checks });
-    checks = undefined;
-    if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan }, options);
-    if (step.kind === 'promote') {
-      await ensureStillRecorded(deps, env, run);
-      return promote(deps, env, strategy, options, deployOne, run);
-    }
-    if (step.kind === 'await-approval') {
-      const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
-      // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
-      const approved = (Boolean(options.yes) && !options.approveStepsWait) || (options.approveStep ? await options.approveStep(question) : false);
-      if (!approved) {
-        await save({ state: 'awaiting-approval' });
-        return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
+  try {
+    for (;;) {
+      // watch's first SIGTERM: the action in flight has finished and is recorded; --resume continues from the record.
+      // A check that failed still removes the canary first: that is how its step ends.
+      if (deps.drain.aborted && !deps.signal.aborted && !checks?.some((c) => !c.passed)) {
+        await save({ stoppedAt: deps.now().toISOString() });
+        return { kind: 'canaryStopped', plan: run.plan, next: describeCanaryAction(walk[run.record.next] ?? { kind: 'promote' }), weight: run.record.weight, checks: run.record.lastChecks };
       }
-      await save({ next: step.index + 1, state: 'running' });
-      continue;
-    }
-    const action = step.action;
-    if (action.kind === 'weight') {
-      await ensureStillRecorded(deps, env, run);
-      const moved = await setWeight(deps, env, strategy, options, deployOne, canaryEnv, run.record, action.weight);
-      if (moved.kind === 'failed') return abortCanary(deps, env, strategy, run.record, { reason: moved.reason, plan: run.plan }, options);
-      await save({ next: step.index + 1, weight: moved.share });
-    } else if (action.kind === 'pause') {
-      deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
-      const failed = await pauseWithProbes(deps, env, strategy, canaryEnv.release, action, pauseSignal, (probed) => save({ lastChecks: probed }));
-      deps.signal.throwIfAborted();
-      if (failed) {
-        checks = [failed];
+      const step = decideCanaryStep(walk, run.record.next, { approved: false, checks });
+      checks = undefined;
+      if (step.kind === 'abort') return abortCanary(deps, env, strategy, run.record, { reason: step.reason, failed: step.failed, plan: run.plan }, options);
+      if (step.kind === 'promote') {
+        await ensureStillRecorded(deps, env, run);
+        return promote(deps, env, strategy, options, deployOne, run);
+      }
+      if (step.kind === 'await-approval') {
+        const question = `Canary of ${run.record.version} in ${env.name} at ${run.record.weight}%: promote further?`;
+        // --yes (on the starting job or on a later --resume) approves; otherwise a person at the prompt, and a job without one leaves the run waiting.
+        const approved = (Boolean(options.yes) && !options.approveStepsWait) || (options.approveStep ? await options.approveStep(question) : false);
+        if (!approved) {
+          await save({ state: 'awaiting-approval' });
+          return { kind: 'canaryWaiting', plan: run.plan, step: (walk[step.index] as { step: number }).step, weight: run.record.weight, checks: run.record.lastChecks };
+        }
+        await save({ next: step.index + 1, state: 'running' });
         continue;
       }
-      // Cut short by the drain: still at this pause in the record, which --resume starts over.
-      if (!pauseSignal.aborted) await save({ next: step.index + 1 });
-    } else if (action.kind === 'checks') {
-      checks = await runChecks(deps, env, strategy, canaryEnv.release, action.names);
-      await save({ lastChecks: checks, ...(checks.every((c) => c.passed) ? { next: step.index + 1 } : {}) });
-    } else {
-      await save({ next: step.index + 1 });
+      const action = step.action;
+      if (action.kind === 'weight') {
+        await ensureStillRecorded(deps, env, run);
+        const moved = await setWeight(deps, env, strategy, options, deployOne, canaryEnv, run.record, action.weight);
+        if (moved.kind === 'failed') return abortCanary(deps, env, strategy, run.record, { reason: moved.reason, plan: run.plan }, options);
+        await save({ next: step.index + 1, weight: moved.share });
+      } else if (action.kind === 'pause') {
+        deps.reporter.progress(`Canary at ${run.record.weight}%: pausing ${action.ms / 1000}s`);
+        const failed = await pauseWithProbes(deps, env, strategy, canaryEnv.release, action, pauseSignal, (probed) => save({ lastChecks: probed }));
+        deps.signal.throwIfAborted();
+        if (failed) {
+          checks = [failed];
+          continue;
+        }
+        // Cut short by the drain: still at this pause in the record, which --resume starts over.
+        if (!pauseSignal.aborted) await save({ next: step.index + 1 });
+      } else if (action.kind === 'checks') {
+        checks = await runChecks(deps, env, strategy, canaryEnv.release, action.names);
+        await save({ lastChecks: checks, ...(checks.every((c) => c.passed) ? { next: step.index + 1 } : {}) });
+      } else {
+        await save({ next: step.index + 1 });
+      }
     }
+  } catch (err) {
+    // deploy's Ctrl-C, watch's second signal: a stop on purpose, recorded (while the record is this job's) so no watcher
+    // continues the run as one whose job died.
+    if (deps.signal.aborted) await save({ stoppedAt: deps.now().toISOString() }).catch(() => undefined);
+    throw err;
   }
 }
 
@@ -342,14 +379,15 @@ function recordedPlan(env: Environment, record: CanaryRecord, walk: CanaryAction
 }
 
 
-/** Before a helm change of the walk: the record is still the one this job wrote last (not aborted, not taken over by another job). */
+/** Before a helm change of the walk: the run's lock is still this job's, and the record the one it wrote last (not aborted, not taken over by another job). */
 async function ensureStillRecorded(deps: Deps, env: Environment, run: RunState): Promise<void> {
+  run.lost.throwIfAborted();
   const now = await deps.canaryRecords.read(target(env), env.release);
   if (now?.resourceVersion !== run.resourceVersion) throw await lostRun(deps, env, run, now !== undefined);
 }
 
 /** Why this job's record is no longer its own: removed (an abort or rollback by another job), or written by another job. */
-async function lostRun(deps: Deps, env: Environment, run: RunState, present?: boolean): Promise<ChartctlError> {
+async function lostRun(deps: Deps, env: Environment, run: Pick<RunState, 'record'>, present?: boolean): Promise<ChartctlError> {
   if (present ?? (await deps.canaryRecords.read(target(env), env.release)) !== undefined) return conflict(env);
   return new ChartctlError(`The canary of ${run.record.version} in ${env.name} was removed by another job (deploy --abort or rollback) while this one walked it; this job changed nothing more.`, {
     code: 'CANARY_CONFLICT',

@@ -53,6 +53,9 @@ export interface DeployOptions extends CommandLineValues, ReleaseLockFlags {
   approveStepsWait?: boolean;
   /** Asks a person to go ahead after seeing the plan (a TTY); absent in CI. */
   confirm?: (plan: DeployPlanSummary) => Promise<boolean>;
+  /** Canary: who starts a run (recorded; default 'deploy'), and a resume that takes the run's lock only if it is free now (watch). */
+  startedBy?: 'deploy' | 'watch';
+  runLockNoWait?: boolean;
 }
 
 export interface DeployResult {

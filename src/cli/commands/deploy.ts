@@ -45,7 +45,8 @@ the ConfigMap chartctl-canary-<release>; the first failed check removes the cana
 untouched). --yes approves approve steps too; without it an approve step asks at a terminal, and a
 job without one (CI) exits 0 leaving it waiting; "deploy <env> --resume --yes" (any later job)
 approves and continues; "--abort" removes it. Then the stable release is upgraded to the canary's
-exact artifact (same digest) and the canary removed. A killed run resumes with --resume.
+exact artifact (same digest) and the canary removed. A walk holds its run's lock to the end
+(<release>-canary-run): a killed run resumes with --resume once the dead job's lock expires.
 ${VALUES_FLAGS_HELP} On deploy they go to the render (diff,
 validation) and to helm upgrade, so they must be flags both helm template and helm upgrade accept.
 

@@ -30,8 +30,10 @@ release's version (a promoted canary) is what counts as deployed, and a canary t
 is left awaiting approval and reported once ("canary-waiting", with the deploy --resume --yes and
 --abort commands to run). A recorded run (waiting, walked by another job, or left by a stopped or
 killed one) is never started over or aborted by the watcher: newer versions wait for it, and once a
-person resumes it to promotion (or aborts it, which drops its version) the watcher goes on. On
-SIGTERM a canary walk stops after the action in flight, recorded for "deploy --resume".
+person resumes it to promotion (or aborts it, which drops its version) the watcher goes on. One
+exception: a run a watcher started whose job died mid-walk (not stopped on purpose, no live job
+holding its lock, same values) is continued from where it was recorded ("canary-continued"). On
+SIGTERM a canary walk stops after the action in flight, recorded as stopped for "deploy --resume".
 
 Examples:
   chartctl watch dev --interval 15s
@@ -84,6 +86,8 @@ export function describeWatchEvent(e: WatchEvent): string {
       const run = e.state === 'awaiting-approval' ? `waits for approval at ${e.weight}%` : `is recorded as running at ${e.weight}% (another job walks it, or its job was stopped or killed)`;
       return `${e.env}: the canary of ${e.version} ${run}${e.newer ? `; ${e.newer} waits for it` : ''}; the watcher leaves it to a person: ${e.resume} continues it${e.state === 'running' ? ' once no job walks it' : ''}, ${e.abort} removes it`;
     }
+    case 'canary-continued':
+      return `${e.env}: continuing the canary of ${e.version} at ${e.next} (weight ${e.weight}%): a watcher started it and its job is gone (no job holds its lock)`;
     case 'canary-stopped':
       return `${e.env}: the canary of ${e.version} stopped at ${e.next} (weight ${e.weight}%); ${e.resume} continues it`;
     case 'waiting':

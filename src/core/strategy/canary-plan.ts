@@ -32,6 +32,10 @@ export interface CanaryRecord {
   updatedAt: string;
   /** Fingerprint of the command line's values the run started with (canary-inputs.ts); absent in records written before it. */
   inputs?: string;
+  /** Who started the run: a watcher continues only its kind's runs whose job died; absent (older chartctl): a person's. */
+  startedBy?: 'deploy' | 'watch';
+  /** Set when a signal stopped the walk on purpose (watch's SIGTERM, deploy's Ctrl-C); cleared when it is resumed. */
+  stoppedAt?: string;
 }
 
 export interface CanaryCommand {
